@@ -1,0 +1,1 @@
+"""The `curator` command: a thin terminal face over curator.core jobs."""

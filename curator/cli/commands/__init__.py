@@ -1,0 +1,1 @@
+"""One module per `curator` subcommand: configure(parser) and run(args) -> exit code."""

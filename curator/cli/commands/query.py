@@ -1,0 +1,35 @@
+"""`curator query -w WS [--status S] [--flag NAME] [--search TEXT] [--json]`."""
+
+from __future__ import annotations
+
+import argparse
+
+from curator.cli.common import open_ws, print_jsonl
+from curator.core.query import query, query_rows
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-w", "--workspace", required=True, metavar="WS")
+    p.add_argument("--status", choices=("pending", "approved", "rejected", "flagged"))
+    p.add_argument("--flag", metavar="NAME", help="flag name or family, e.g. pii or pii.email")
+    p.add_argument("--search", metavar="TEXT", help="case-insensitive text in any message")
+    p.add_argument("--limit", type=int, default=None, metavar="N")
+    p.add_argument("--json", action="store_true", help="one JSON object a line")
+
+
+def run(args: argparse.Namespace) -> int:
+    ws = open_ws(args.workspace)
+    df = query(ws, status=args.status, flag=args.flag, search=args.search)
+    if args.limit is not None:
+        df = df.head(args.limit)
+    rows = query_rows(df)
+    if args.json:
+        for row in rows:
+            print_jsonl(row)
+        return 0
+    for row in rows:
+        flags = ",".join(f["name"] for f in row["flags"]) or "-"
+        dup = f" dup-of {row['duplicate_of']}" if row["duplicate_of"] else ""
+        print(f"{row['id']}  {row['status']:<8}  {row['source']}:{row['locator']}  {flags}{dup}")
+    print(f"{len(rows):,} record(s)")
+    return 0

@@ -1,0 +1,49 @@
+"""`curator review -w WS (--approve|--reject REASON) (--ids ID...|--where passing|flagged)`."""
+
+from __future__ import annotations
+
+import argparse
+
+import polars as pl
+
+from curator.cli.common import open_ws
+from curator.core import records as R
+from curator.core import review
+from curator.core.frame import is_flagged
+from curator.core.selection import exportable
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-w", "--workspace", required=True, metavar="WS")
+    act = p.add_mutually_exclusive_group(required=True)
+    act.add_argument("--approve", action="store_true")
+    act.add_argument("--reject", metavar="REASON")
+    act.add_argument("--undo", action="store_true", help="undo the last review action")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--ids", nargs="+", metavar="ID")
+    which.add_argument("--where", choices=("passing", "flagged"))
+
+
+def run(args: argparse.Namespace) -> int:
+    ws = open_ws(args.workspace)
+    if args.undo:
+        ids = review.undo(ws)
+        print(f"undid the last action ({len(ids)} record(s))" if ids else "nothing to undo")
+        return 0
+    if not args.ids and not args.where:
+        from curator.core.errors import UsageError
+
+        raise UsageError("say which records: --ids ID... or --where passing|flagged")
+    if args.ids:
+        ids = list(args.ids)
+    else:
+        df = ws.frame().filter(pl.col(R.STATUS) == R.PENDING)
+        df = df.filter(exportable("passing") if args.where == "passing" else is_flagged())
+        ids = df.get_column(R.ID).to_list()
+    if args.approve:
+        n = review.approve(ws, ids)
+        print(f"approved {n:,} record(s)")
+    else:
+        n = review.reject(ws, ids, args.reject)
+        print(f"rejected {n:,} record(s): {args.reject}")
+    return 0

@@ -1,0 +1,67 @@
+"""`curator show -w WS ID [--json]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+import polars as pl
+
+from curator.cli.common import open_ws, print_json
+from curator.core import records as R
+from curator.core import review
+from curator.core.errors import CuratorError
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-w", "--workspace", required=True, metavar="WS")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--json", action="store_true")
+
+
+def record_detail(ws: Any, record_id: str) -> dict[str, Any]:
+    df = ws.frame().filter(pl.col(R.ID) == record_id)
+    if df.height == 0:
+        raise CuratorError(f"No record {record_id} in {ws.path}. Find ids with `curator query -w WS`.")
+    row = df.row(0, named=True)
+    return {
+        "id": row[R.ID],
+        "source": row[R.SOURCE],
+        "locator": row[R.LOCATOR],
+        "status": row[R.STATUS],
+        "reason": row[R.REASON],
+        "edited": row[R.EDITED],
+        "messages": row[R.MESSAGES],
+        "original_messages": review.original_messages(ws, record_id),
+        "meta": json.loads(row[R.META]) if row[R.META] else {},
+        "repairs": row[R.REPAIRS],
+        "flags": row[R.FLAGS],
+        "cluster_id": row[R.CLUSTER_ID],
+        "duplicate_of": row[R.DUPLICATE_OF],
+        "similarity": row[R.SIMILARITY],
+        "history": review.history(ws, record_id),
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    ws = open_ws(args.workspace)
+    d = record_detail(ws, args.id)
+    if args.json:
+        print_json(d)
+        return 0
+    print(f"{d['id']}  {d['status']}{' (edited)' if d['edited'] else ''}  {d['source']}:{d['locator']}")
+    if d["reason"]:
+        print(f"reason: {d['reason']}")
+    for m in d["messages"]:
+        print(f"--- {m['role']}" + (f" ({m['name']})" if m.get("name") else ""))
+        print(m["content"] or "")
+    for f in d["flags"]:
+        print(f"flag {f['name']} [{f['severity']}]: {f['reason']}")
+    if d["duplicate_of"]:
+        print(f"duplicate of {d['duplicate_of']} (similarity {d['similarity']:.2f})")
+    for r in d["repairs"]:
+        print(f"repair: {r}")
+    for h in d["history"]:
+        print(f"{h['at']} {h['action']}: {h['status_before']} -> {h['status_after']}" + (" (undone)" if h["undone"] else ""))
+    return 0

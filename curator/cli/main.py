@@ -1,0 +1,101 @@
+"""Entry point: parse arguments, dispatch to one module per command, map errors to exit codes.
+
+Exit codes (DESIGN.md): 0 success, 1 the command failed and changed nothing,
+2 usage error. No traceback reaches the user; set CURATOR_DEBUG=1 to see one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+from curator import __version__
+from curator.core.errors import CuratorError, UsageError
+
+# command name -> module under curator.cli.commands (each has configure() and run())
+COMMANDS: dict[str, str] = {
+    "gui": "gui",
+    "demo": "demo",
+    "import": "import_",
+    "run": "run",
+    "dedup": "dedup",
+    "info": "info",
+    "query": "query",
+    "show": "show",
+    "review": "review",
+    "report": "report",
+    "export": "export",
+}
+
+HELP = {
+    "gui": "open the desktop app (optionally on a workspace)",
+    "demo": "build a demo workspace from the bundled sample data and open it",
+    "import": "import logs, transcripts or chat datasets into a workspace",
+    "run": "run dedup and the quality filters with the workspace's recipe",
+    "dedup": "find exact and near-duplicate conversations",
+    "info": "summarise a workspace",
+    "query": "list records by status, flag or text",
+    "show": "show one record in full",
+    "review": "approve or reject records",
+    "report": "readiness report: is this data ready for fine-tuning?",
+    "export": "write a validated fine-tuning dataset",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"curator: error: {message}\n")
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="curator",
+        description="Curate conversation data into a validated fine-tuning set.",
+    )
+    parser.add_argument("--version", action="version", version=f"curator {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    for name, module in COMMANDS.items():
+        mod = importlib.import_module(f"curator.cli.commands.{module}")
+        p = sub.add_parser(name, help=HELP[name], description=HELP[name])
+        mod.configure(p)
+        p.set_defaults(_run=mod.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["gui"])
+    try:
+        code = args._run(args)
+        return int(code or 0)
+    except UsageError as exc:
+        sys.stderr.write(f"curator: error: {exc}\n")
+        return 2
+    except CuratorError as exc:
+        sys.stderr.write(f"curator: error: {exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write("curator: interrupted; nothing half-written was published.\n")
+        return 1
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback for users
+        if os.environ.get("CURATOR_DEBUG"):
+            traceback.print_exc()
+        sys.stderr.write(
+            f"curator: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in Curator. Re-run with CURATOR_DEBUG=1 for details and report it.\n"
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

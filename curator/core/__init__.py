@@ -1,0 +1,1 @@
+"""Qt-free core: records, ingest, workspace, dedup, filters, export, readiness, jobs."""

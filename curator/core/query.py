@@ -1,0 +1,95 @@
+"""Workspace summaries and record queries shared by the CLI and the GUI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from curator.core import records as R
+from curator.core.frame import is_flagged
+from curator.core.workspace import Workspace
+
+
+def info(ws: Workspace, frame: pl.DataFrame | None = None) -> dict[str, Any]:
+    """The `curator info --json` summary."""
+    df = ws.frame() if frame is None else frame
+    by_status = {s: 0 for s in R.STATUSES}
+    for status, n in df.group_by(R.STATUS).len().iter_rows():
+        by_status[status] = n
+    flags = df.select(R.ID, R.FLAGS).explode(R.FLAGS).drop_nulls(R.FLAGS)
+    by_flag: dict[str, int] = {}
+    if flags.height:
+        counted = (
+            flags.select(R.ID, pl.col(R.FLAGS).struct.field("name").alias("name"))
+            .unique()
+            .group_by("name")
+            .len()
+            .sort("name")
+        )
+        by_flag = dict(counted.iter_rows())
+    sources = dict(df.group_by(R.SOURCE).len().sort(R.SOURCE).iter_rows())
+    q = ws.db().execute("SELECT COUNT(*) FROM quarantine").fetchone()[0]
+    return {
+        "workspace": str(ws.path),
+        "records": df.height,
+        "quarantined": int(q),
+        "sources": sources,
+        "by_status": by_status,
+        "by_flag": by_flag,
+        "flagged": int(df.filter(is_flagged()).height),
+        "duplicates": int(df.get_column(R.DUPLICATE_OF).is_not_null().sum()),
+    }
+
+
+def flag_matches(flag: str) -> pl.Expr:
+    """Rows with a flag named ``flag`` or under it (``pii`` matches ``pii.email``)."""
+    names = pl.col(R.FLAGS).list.eval(pl.element().struct.field("name"))
+    return names.list.eval((pl.element() == flag) | pl.element().str.starts_with(flag + ".")).list.any()
+
+
+def text_matches(text: str) -> pl.Expr:
+    """Case-insensitive literal search over every message's content."""
+    needle = text.lower()
+    return (
+        pl.col(R.MESSAGES)
+        .list.eval(pl.element().struct.field("content").str.to_lowercase().str.contains(needle, literal=True))
+        .list.any()
+        .fill_null(False)
+    )
+
+
+def query(
+    ws: Workspace,
+    *,
+    status: str | None = None,
+    flag: str | None = None,
+    search: str | None = None,
+    frame: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    df = ws.frame() if frame is None else frame
+    if status == "flagged":
+        df = df.filter(is_flagged())
+    elif status is not None:
+        df = df.filter(pl.col(R.STATUS) == status)
+    if flag:
+        df = df.filter(flag_matches(flag))
+    if search:
+        df = df.filter(text_matches(search))
+    return df
+
+
+def query_rows(df: pl.DataFrame) -> list[dict[str, Any]]:
+    """Rows in the `curator query --json` shape."""
+    out = df.select(
+        R.ID,
+        R.SOURCE,
+        R.LOCATOR,
+        R.STATUS,
+        pl.col(R.FLAGS).list.eval(
+            pl.struct(pl.element().struct.field("name"), pl.element().struct.field("reason"))
+        ),
+        R.CLUSTER_ID,
+        R.DUPLICATE_OF,
+    )
+    return out.to_dicts()

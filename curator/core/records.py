@@ -1,0 +1,132 @@
+"""The canonical record model: column names and dtypes shared by every layer.
+
+One row per conversation. ``messages`` is a list of structs; ``meta`` is the
+original record's extra fields as a JSON string (arbitrary keys do not fit a
+fixed Polars struct); ``repairs`` lists what import normalisation changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Final
+
+import polars as pl
+
+# --- imported snapshot columns (records/*.parquet) -----------------------------
+ID: Final = "id"
+SOURCE: Final = "source"  # file name as the user knows it
+SOURCE_PATH: Final = "source_path"  # absolute path at import time
+LOCATOR: Final = "locator"  # "line 12", "rows 3-9", "index 4", "lines 1-20"
+LINE: Final = "line"  # first 1-based line/row/index, for sorting and jumping
+MESSAGES: Final = "messages"
+META: Final = "meta"
+REPAIRS: Final = "repairs"
+IMPORT_ID: Final = "import_id"
+
+# --- review state joined on by Workspace.frame() ------------------------------
+STATUS: Final = "status"  # pending | approved | rejected
+REASON: Final = "reason"  # reject reason
+EDITED: Final = "edited"  # messages differ from the imported snapshot
+REVIEWED_AT: Final = "reviewed_at"
+
+# --- results joined on by Workspace.frame() -----------------------------------
+FLAGS: Final = "flags"  # list[struct{name, reason, severity}]
+CLUSTER_ID: Final = "cluster_id"
+DUPLICATE_OF: Final = "duplicate_of"  # keeper id, null for keepers/singletons
+SIMILARITY: Final = "similarity"
+
+PENDING: Final = "pending"
+APPROVED: Final = "approved"
+REJECTED: Final = "rejected"
+STATUSES: Final = (PENDING, APPROVED, REJECTED)
+
+ROLES: Final = ("system", "user", "assistant", "tool")
+
+# Flag severities: "block" keeps a record out of N_good and out of exports;
+# "warn" is shown to the reviewer and counted by readiness but does not exclude.
+BLOCK: Final = "block"
+WARN: Final = "warn"
+
+MESSAGE_DTYPE: Final = pl.Struct(
+    {
+        "role": pl.String,
+        "content": pl.String,
+        "name": pl.String,
+        "weight": pl.Int8,
+        "tool_calls": pl.String,  # JSON text of the original tool_calls list
+        "tool_call_id": pl.String,
+    }
+)
+MESSAGES_DTYPE: Final = pl.List(MESSAGE_DTYPE)
+
+RECORD_SCHEMA: Final = pl.Schema(
+    {
+        ID: pl.String,
+        SOURCE: pl.String,
+        SOURCE_PATH: pl.String,
+        LOCATOR: pl.String,
+        LINE: pl.Int64,
+        MESSAGES: MESSAGES_DTYPE,
+        META: pl.String,
+        REPAIRS: pl.List(pl.String),
+        IMPORT_ID: pl.Int64,
+    }
+)
+
+FLAG_DTYPE: Final = pl.Struct({"name": pl.String, "reason": pl.String, "severity": pl.String})
+FLAGS_DTYPE_LIST: Final = pl.List(FLAG_DTYPE)
+FLAGS_SCHEMA: Final = pl.Schema(
+    {ID: pl.String, "name": pl.String, "reason": pl.String, "severity": pl.String}
+)
+CLUSTERS_SCHEMA: Final = pl.Schema(
+    {
+        ID: pl.String,
+        CLUSTER_ID: pl.String,
+        DUPLICATE_OF: pl.String,
+        SIMILARITY: pl.Float64,
+        "kind": pl.String,  # exact | near
+    }
+)
+
+
+def record_id(source_identity: str, locator: str) -> str:
+    """Stable id from the source file's identity and the record's locator."""
+    digest = hashlib.blake2b(f"{source_identity}\x1f{locator}".encode(), digest_size=8)
+    return digest.hexdigest()
+
+
+def message(
+    role: str,
+    content: str | None,
+    *,
+    name: str | None = None,
+    weight: int | None = None,
+    tool_calls: Any = None,
+    tool_call_id: str | None = None,
+) -> dict[str, Any]:
+    """One message as a plain dict in MESSAGE_DTYPE's shape."""
+    return {
+        "role": role,
+        "content": content,
+        "name": name,
+        "weight": weight,
+        "tool_calls": None if tool_calls is None else json.dumps(tool_calls, ensure_ascii=False),
+        "tool_call_id": tool_call_id,
+    }
+
+
+def empty_records() -> pl.DataFrame:
+    return pl.DataFrame(schema=RECORD_SCHEMA)
+
+
+def messages_to_json(messages: list[dict[str, Any]]) -> str:
+    """Serialise messages for the journal (stable key order, nulls kept)."""
+    return json.dumps(
+        [{k: m.get(k) for k in MESSAGE_DTYPE.to_schema()} for m in messages], ensure_ascii=False
+    )
+
+
+def messages_from_json(text: str) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = json.loads(text)
+    return out

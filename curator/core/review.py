@@ -1,0 +1,242 @@
+"""Review actions: approve, reject, edit, revert, turn weights, undo, redo.
+
+Every function commits to the workspace journal before it returns, so a caller
+that has seen it return can tell the user the action is done: a power cut or
+``kill -9`` afterwards loses nothing. Each call is one undo step (a "batch"),
+however many records it touched. The imported snapshot is never rewritten.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from curator.core import records as R
+from curator.core.workspace import Workspace, WorkspaceError
+
+_CHUNK = 20_000  # ids per executemany; bulk actions on 1M ids stay bounded in memory
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    status: str
+    reason: str | None
+    messages: str | None  # JSON of edited messages, None = as imported
+
+    def to_json(self) -> str:
+        return json.dumps({"status": self.status, "reason": self.reason, "messages": self.messages})
+
+    @classmethod
+    def from_json(cls, text: str) -> ReviewState:
+        d = json.loads(text)
+        return cls(d["status"], d["reason"], d["messages"])
+
+
+PENDING_STATE = ReviewState(R.PENDING, None, None)
+
+
+def _current(con: Any, ids: Sequence[str]) -> dict[str, ReviewState]:
+    out: dict[str, ReviewState] = {}
+    for i in range(0, len(ids), 900):
+        chunk = ids[i : i + 900]
+        q = f"SELECT record_id, status, reason, messages FROM state WHERE record_id IN ({','.join('?' * len(chunk))})"
+        for rid, status, reason, msgs in con.execute(q, chunk):
+            out[rid] = ReviewState(status, reason, msgs)
+    return out
+
+
+def _check_known(ws: Workspace, ids: Sequence[str]) -> None:
+    known = ws.record_ids()
+    missing = pl.Series(R.ID, list(ids), dtype=pl.String).filter(~pl.Series(list(ids)).is_in(known))
+    if missing.len():
+        sample = ", ".join(missing.head(5).to_list())
+        raise WorkspaceError(
+            f"{missing.len()} id(s) not in workspace {ws.name}: {sample}. "
+            "List ids with `curator query -w WS`."
+        )
+
+
+def _apply(
+    ws: Workspace,
+    action: str,
+    ids: Sequence[str],
+    make_after: Any,
+) -> int:
+    """Write new state for ids and journal before/after, as one undoable batch."""
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return 0
+    _check_known(ws, ids)
+    now = time.time()
+    with ws.transaction() as con:
+        # A new action makes the redo stack meaningless: drop it (kept for audit as undone=2).
+        con.execute("UPDATE journal SET undone=2 WHERE undone=1")
+        batch = int(con.execute("SELECT COALESCE(MAX(batch), 0) + 1 FROM journal").fetchone()[0])
+        changed = 0
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            cur = _current(con, chunk)
+            journal_rows = []
+            state_rows = []
+            for rid in chunk:
+                before = cur.get(rid, PENDING_STATE)
+                after: ReviewState = make_after(before)
+                if after == before:
+                    continue
+                journal_rows.append((batch, rid, action, before.to_json(), after.to_json(), now))
+                state_rows.append((rid, after.status, after.reason, after.messages, now))
+            con.executemany(
+                "INSERT INTO journal (batch, record_id, action, before, after, at) VALUES (?,?,?,?,?,?)",
+                journal_rows,
+            )
+            con.executemany(
+                "INSERT INTO state VALUES (?,?,?,?,?) ON CONFLICT(record_id) DO UPDATE SET "
+                "status=excluded.status, reason=excluded.reason, messages=excluded.messages,"
+                " updated_at=excluded.updated_at",
+                state_rows,
+            )
+            changed += len(state_rows)
+    return changed
+
+
+def approve(ws: Workspace, ids: Sequence[str]) -> int:
+    """Approve records; returns how many changed."""
+    return _apply(ws, "approve", ids, lambda b: ReviewState(R.APPROVED, None, b.messages))
+
+
+def reject(ws: Workspace, ids: Sequence[str], reason: str) -> int:
+    reason = reason.strip()
+    if not reason:
+        raise WorkspaceError("A rejection needs a reason, e.g. --reject 'off-topic'.")
+    return _apply(ws, "reject", ids, lambda b: ReviewState(R.REJECTED, reason, b.messages))
+
+
+def reset(ws: Workspace, ids: Sequence[str]) -> int:
+    """Return records to pending (keeping any edit)."""
+    return _apply(ws, "reset", ids, lambda b: ReviewState(R.PENDING, None, b.messages))
+
+
+def original_messages(ws: Workspace, record_id: str) -> list[dict[str, Any]]:
+    df = ws.records().filter(pl.col(R.ID) == record_id)
+    if df.height == 0:
+        raise WorkspaceError(f"No record {record_id} in workspace {ws.name}.")
+    msgs: list[dict[str, Any]] = df.get_column(R.MESSAGES)[0].to_list()
+    return msgs
+
+
+def current_messages(ws: Workspace, record_id: str) -> list[dict[str, Any]]:
+    cur = _current(ws.db(), [record_id]).get(record_id)
+    if cur is not None and cur.messages is not None:
+        return R.messages_from_json(cur.messages)
+    return original_messages(ws, record_id)
+
+
+def edit(ws: Workspace, record_id: str, messages: list[dict[str, Any]], action: str = "edit") -> int:
+    """Replace a record's messages; an edit equal to the original clears the edit."""
+    for m in messages:
+        if m.get("role") not in R.ROLES:
+            raise WorkspaceError(f"Unknown role {m.get('role')!r}; use one of {', '.join(R.ROLES)}.")
+    fields = list(R.MESSAGE_DTYPE.to_schema())
+    full = [{k: m.get(k) for k in fields} for m in messages]
+    original = original_messages(ws, record_id)
+    text: str | None = R.messages_to_json(full)
+    if text == R.messages_to_json(original):
+        text = None
+    return _apply(ws, action, [record_id], lambda b: ReviewState(b.status, b.reason, text))
+
+
+def edit_message(ws: Workspace, record_id: str, index: int, content: str) -> int:
+    msgs = current_messages(ws, record_id)
+    if not 0 <= index < len(msgs):
+        raise WorkspaceError(f"Record {record_id} has no message {index}.")
+    msgs[index] = {**msgs[index], "content": content}
+    return edit(ws, record_id, msgs)
+
+
+def set_turn_weight(ws: Workspace, record_id: str, index: int, train: bool) -> int:
+    """Toggle "train on this turn" for an assistant message (export ``weight``)."""
+    msgs = current_messages(ws, record_id)
+    if not 0 <= index < len(msgs) or msgs[index]["role"] != "assistant":
+        raise WorkspaceError(f"Message {index} of {record_id} is not an assistant turn.")
+    msgs[index] = {**msgs[index], "weight": 1 if train else 0}
+    return edit(ws, record_id, msgs, action="weight")
+
+
+def revert(ws: Workspace, record_id: str) -> int:
+    """Drop a record's edit and go back to the imported messages."""
+    return _apply(ws, "revert", [record_id], lambda b: ReviewState(b.status, b.reason, None))
+
+
+def _restore(ws: Workspace, undone_from: int, undone_to: int, pick: str) -> list[str]:
+    with ws.transaction() as con:
+        if undone_from == 0:
+            row = con.execute("SELECT MAX(batch) FROM journal WHERE undone=0").fetchone()
+        else:
+            row = con.execute("SELECT MIN(batch) FROM journal WHERE undone=1").fetchone()
+        batch = row[0]
+        if batch is None:
+            return []
+        rows = con.execute(
+            f"SELECT record_id, {pick} FROM journal WHERE batch=? ORDER BY seq", (batch,)
+        ).fetchall()
+        now = time.time()
+        for rid, st_json in rows:
+            st = ReviewState.from_json(st_json)
+            if st == PENDING_STATE:
+                con.execute("DELETE FROM state WHERE record_id=?", (rid,))
+            else:
+                con.execute(
+                    "INSERT INTO state VALUES (?,?,?,?,?) ON CONFLICT(record_id) DO UPDATE SET "
+                    "status=excluded.status, reason=excluded.reason, messages=excluded.messages,"
+                    " updated_at=excluded.updated_at",
+                    (rid, st.status, st.reason, st.messages, now),
+                )
+        con.execute("UPDATE journal SET undone=? WHERE batch=?", (undone_to, batch))
+        return [r[0] for r in rows]
+
+
+def undo(ws: Workspace) -> list[str]:
+    """Undo the last action; returns the ids it touched (empty if nothing to undo)."""
+    return _restore(ws, 0, 1, "before")
+
+
+def redo(ws: Workspace) -> list[str]:
+    """Redo the most recently undone action."""
+    return _restore(ws, 1, 0, "after")
+
+
+def history(ws: Workspace, record_id: str) -> list[dict[str, Any]]:
+    rows = ws.db().execute(
+        "SELECT seq, action, before, after, at, undone FROM journal WHERE record_id=? ORDER BY seq",
+        (record_id,),
+    ).fetchall()
+    out = []
+    for seq, action, before, after, at, undone in rows:
+        b, a = ReviewState.from_json(before), ReviewState.from_json(after)
+        out.append(
+            {
+                "seq": seq,
+                "action": action,
+                "at": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(at)),
+                "status_before": b.status,
+                "status_after": a.status,
+                "reason": a.reason,
+                "undone": bool(undone),
+            }
+        )
+    return out
+
+
+def review_timeline(ws: Workspace) -> pl.DataFrame:
+    """Every live journal entry (at, action, status_after) for progress charts."""
+    rows = ws.db().execute(
+        "SELECT at, action, json_extract(after, '$.status') FROM journal WHERE undone=0 ORDER BY seq"
+    ).fetchall()
+    return pl.DataFrame(
+        rows, schema={"at": pl.Float64, "action": pl.String, "status": pl.String}, orient="row"
+    )

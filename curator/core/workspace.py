@@ -1,0 +1,396 @@
+"""The on-disk workspace: Parquet snapshots, Parquet results, a SQLite journal.
+
+Layout of ``NAME.curator/``::
+
+    curator.db              SQLite (WAL): meta, imports, quarantine, journal,
+                            review state, settings, runs
+    records/import-NNNNNN.parquet   one file per import, never rewritten
+    results/NAME.parquet    bulk job outputs (scores, flags, clusters), each
+                            replaced atomically by the job that owns it
+
+Bulk results live in Parquet rather than SQLite because the frame joins them
+at a million rows; SQLite keeps what must survive a crash row by row (every
+review action commits with ``synchronous=FULL`` before the call returns).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from curator.core import records as R
+from curator.core.errors import CuratorError
+
+SCHEMA_VERSION = 1
+DB_NAME = "curator.db"
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS imports (
+    import_id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL, path TEXT NOT NULL, file_hash TEXT NOT NULL,
+    format TEXT NOT NULL, options TEXT NOT NULL DEFAULT '{}',
+    started_at TEXT NOT NULL, finished_at TEXT,
+    records INTEGER NOT NULL DEFAULT 0, skipped_existing INTEGER NOT NULL DEFAULT 0,
+    quarantined INTEGER NOT NULL DEFAULT 0, part TEXT
+);
+CREATE TABLE IF NOT EXISTS quarantine (
+    qid INTEGER PRIMARY KEY, import_id INTEGER NOT NULL,
+    source TEXT NOT NULL, path TEXT NOT NULL, line INTEGER, locator TEXT NOT NULL,
+    reason TEXT NOT NULL, raw TEXT
+);
+CREATE TABLE IF NOT EXISTS journal (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, batch INTEGER NOT NULL,
+    record_id TEXT NOT NULL, action TEXT NOT NULL,
+    before TEXT NOT NULL, after TEXT NOT NULL, at REAL NOT NULL,
+    undone INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS journal_batch ON journal(batch);
+CREATE INDEX IF NOT EXISTS journal_record ON journal(record_id);
+CREATE TABLE IF NOT EXISTS state (
+    record_id TEXT PRIMARY KEY, status TEXT NOT NULL, reason TEXT,
+    messages TEXT, updated_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id INTEGER PRIMARY KEY, kind TEXT NOT NULL, params TEXT NOT NULL,
+    started_at REAL NOT NULL, finished_at REAL, status TEXT NOT NULL, summary TEXT
+);
+"""
+
+
+class WorkspaceError(CuratorError):
+    """A workspace problem worth showing to the user verbatim."""
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    import_id: int
+    source: str
+    path: str
+    file_hash: str
+    format: str
+    records: int
+    skipped_existing: int
+    quarantined: int
+    part: str | None
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def atomic_write_parquet(df: pl.DataFrame, path: Path) -> None:
+    """Write to a temp file, fsync, rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    df.write_parquet(tmp, compression="zstd", statistics=False)
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class Workspace:
+    """One open workspace. Thread-safe: each thread gets its own connection."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self._records_cache: tuple[tuple[str, ...], pl.DataFrame] | None = None
+        self._lock = threading.RLock()
+
+    # --- opening --------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, create: bool = False) -> Workspace:
+        p = Path(path).expanduser().resolve()
+        if p.exists() and not p.is_dir():
+            raise WorkspaceError(f"{p} is a file, not a workspace folder. Pick another -w path.")
+        if not (p / DB_NAME).exists():
+            if not create:
+                raise WorkspaceError(
+                    f"{p} is not a Curator workspace (no {DB_NAME}). "
+                    "Create one with `curator import SRC -w PATH`."
+                )
+            if p.exists() and any(p.iterdir()):
+                raise WorkspaceError(
+                    f"{p} exists and is not empty; refusing to turn it into a workspace. "
+                    "Pick a new folder name, e.g. NAME.curator."
+                )
+            p.mkdir(parents=True, exist_ok=True)
+        ws = cls(p)
+        (p / "records").mkdir(exist_ok=True)
+        (p / "results").mkdir(exist_ok=True)
+        ws.db().executescript(_DDL)
+        with ws.transaction() as con:
+            row = con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            if row is None:
+                con.execute(
+                    "INSERT INTO meta VALUES ('schema_version', ?), ('created_at', ?)",
+                    (str(SCHEMA_VERSION), _now()),
+                )
+            elif int(row[0]) > SCHEMA_VERSION:
+                raise WorkspaceError(
+                    f"{p} was written by a newer Curator (schema {row[0]}); upgrade Curator."
+                )
+        return ws
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    # --- SQLite ---------------------------------------------------------------
+    def db(self) -> sqlite3.Connection:
+        con: sqlite3.Connection | None = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(self.path / DB_NAME, timeout=30, isolation_level=None)
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA synchronous=FULL")
+            con.execute("PRAGMA foreign_keys=ON")
+            self._local.con = con
+        return con
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT; the commit is durable when this exits."""
+        con = self.db()
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+
+    def close(self) -> None:
+        con = getattr(self._local, "con", None)
+        if con is not None:
+            con.close()
+            self._local.con = None
+
+    # --- settings ---------------------------------------------------------------
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        row = self.db().execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
+        return default if row is None else json.loads(row[0])
+
+    def set_setting(self, key: str, value: Any) -> None:
+        with self.transaction() as con:
+            con.execute(
+                "INSERT INTO settings VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                (key, json.dumps(value)),
+            )
+
+    # --- imports ------------------------------------------------------------------
+    def imports(self) -> list[ImportRow]:
+        rows = self.db().execute(
+            "SELECT import_id, source, path, file_hash, format, records, skipped_existing,"
+            " quarantined, part FROM imports WHERE finished_at IS NOT NULL ORDER BY import_id"
+        )
+        return [ImportRow(*r) for r in rows]
+
+    def imported_hashes(self) -> set[str]:
+        rows = self.db().execute("SELECT file_hash FROM imports WHERE finished_at IS NOT NULL")
+        return {r[0] for r in rows}
+
+    def add_import(
+        self,
+        *,
+        source: str,
+        path: str,
+        file_hash: str,
+        fmt: str,
+        options: dict[str, Any],
+        records: pl.DataFrame,
+        quarantine: Iterable[tuple[int | None, str, str, str | None]],
+    ) -> ImportRow:
+        """Publish one imported file: Parquet part first, then the DB rows.
+
+        ``records`` must follow RECORD_SCHEMA (import_id is filled in here) and
+        must already exclude ids present in the workspace. ``quarantine`` rows
+        are ``(line, locator, reason, raw)``. A crash before the commit leaves
+        at most an orphan part file, which ``records()`` ignores.
+        """
+        with self._lock:
+            with self.transaction() as con:
+                cur = con.execute(
+                    "INSERT INTO imports (source, path, file_hash, format, options, started_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (source, path, file_hash, fmt, json.dumps(options), _now()),
+                )
+                import_id = int(cur.lastrowid or 0)
+            part: str | None = None
+            frame = records.with_columns(pl.lit(import_id, pl.Int64).alias(R.IMPORT_ID))
+            frame = frame.select(list(R.RECORD_SCHEMA.names())).cast(dict(R.RECORD_SCHEMA))
+            if frame.height:
+                part = f"import-{import_id:06d}.parquet"
+                atomic_write_parquet(frame, self.path / "records" / part)
+            q_rows = [
+                (import_id, source, path, line, loc, reason, raw[:2000] if raw else raw)
+                for line, loc, reason, raw in quarantine
+            ]
+            with self.transaction() as con:
+                con.executemany(
+                    "INSERT INTO quarantine (import_id, source, path, line, locator, reason, raw)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    q_rows,
+                )
+                con.execute(
+                    "UPDATE imports SET finished_at=?, records=?, quarantined=?, part=? WHERE import_id=?",
+                    (_now(), frame.height, len(q_rows), part, import_id),
+                )
+            self._records_cache = None
+            return ImportRow(
+                import_id, source, path, file_hash, fmt, frame.height, 0, len(q_rows), part
+            )
+
+    def record_skipped(self, import_id: int, skipped: int) -> None:
+        with self.transaction() as con:
+            con.execute(
+                "UPDATE imports SET skipped_existing=? WHERE import_id=?", (skipped, import_id)
+            )
+
+    def quarantine(self) -> pl.DataFrame:
+        rows = self.db().execute(
+            "SELECT import_id, source, path, line, locator, reason, raw FROM quarantine ORDER BY qid"
+        ).fetchall()
+        return pl.DataFrame(
+            rows,
+            schema={
+                "import_id": pl.Int64,
+                "source": pl.String,
+                "path": pl.String,
+                "line": pl.Int64,
+                "locator": pl.String,
+                "reason": pl.String,
+                "raw": pl.String,
+            },
+            orient="row",
+        )
+
+    # --- records ----------------------------------------------------------------
+    def _parts(self) -> tuple[str, ...]:
+        return tuple(i.part for i in self.imports() if i.part)
+
+    def records(self) -> pl.DataFrame:
+        """The imported snapshot, all parts, cached until the next import."""
+        parts = self._parts()
+        with self._lock:
+            if self._records_cache is not None and self._records_cache[0] == parts:
+                return self._records_cache[1]
+            if parts:
+                df = pl.read_parquet([self.path / "records" / p for p in parts])
+            else:
+                df = R.empty_records()
+            self._records_cache = (parts, df)
+            return df
+
+    def record_ids(self) -> pl.Series:
+        return self.records().get_column(R.ID)
+
+    def record_count(self) -> int:
+        row = self.db().execute(
+            "SELECT COALESCE(SUM(records), 0) FROM imports WHERE finished_at IS NOT NULL"
+        ).fetchone()
+        return int(row[0])
+
+    # --- review state -----------------------------------------------------------
+    def state(self) -> pl.DataFrame:
+        """Current review state rows (only records a reviewer touched)."""
+        rows = self.db().execute(
+            "SELECT record_id, status, reason, messages, updated_at FROM state"
+        ).fetchall()
+        return pl.DataFrame(
+            rows,
+            schema={
+                R.ID: pl.String,
+                R.STATUS: pl.String,
+                R.REASON: pl.String,
+                "edited_messages": pl.String,
+                R.REVIEWED_AT: pl.Float64,
+            },
+            orient="row",
+        )
+
+    # --- results ------------------------------------------------------------------
+    def result_path(self, name: str) -> Path:
+        return self.path / "results" / f"{name}.parquet"
+
+    def write_result(self, name: str, df: pl.DataFrame) -> None:
+        atomic_write_parquet(df, self.result_path(name))
+
+    def read_result(self, name: str) -> pl.DataFrame | None:
+        p = self.result_path(name)
+        return pl.read_parquet(p) if p.exists() else None
+
+    def delete_result(self, name: str) -> None:
+        self.result_path(name).unlink(missing_ok=True)
+
+    def write_flags(self, producer: str, flags: pl.DataFrame) -> None:
+        """Replace the flags one producer (e.g. "filters", "dedup") owns."""
+        df = flags.select(list(R.FLAGS_SCHEMA.names())).cast(dict(R.FLAGS_SCHEMA))
+        self.write_result(f"flags_{producer}", df)
+
+    def flags(self) -> pl.DataFrame:
+        """All flags from every producer: id, name, reason, severity."""
+        files = sorted((self.path / "results").glob("flags_*.parquet"))
+        if not files:
+            return pl.DataFrame(schema=R.FLAGS_SCHEMA)
+        return pl.concat([pl.read_parquet(f) for f in files]).cast(dict(R.FLAGS_SCHEMA))
+
+    def clusters(self) -> pl.DataFrame:
+        df = self.read_result("clusters")
+        if df is None:
+            return pl.DataFrame(schema=R.CLUSTERS_SCHEMA)
+        return df.select(list(R.CLUSTERS_SCHEMA.names())).cast(dict(R.CLUSTERS_SCHEMA))
+
+    # --- the joined frame ----------------------------------------------------------
+    def frame(self) -> pl.DataFrame:
+        """Records with review state, effective messages, flags and clusters.
+
+        ``messages`` is what would be exported (the reviewer's edit if any);
+        ``edited`` says whether it differs from the imported snapshot.
+        """
+        from curator.core.frame import build_frame
+
+        return build_frame(self.records(), self.state(), self.flags(), self.clusters())
+
+    # --- runs ---------------------------------------------------------------------
+    def log_run(self, kind: str, params: dict[str, Any], summary: dict[str, Any]) -> None:
+        with self.transaction() as con:
+            con.execute(
+                "INSERT INTO runs (kind, params, started_at, finished_at, status, summary)"
+                " VALUES (?, ?, ?, ?, 'done', ?)",
+                (kind, json.dumps(params), time.time(), time.time(), json.dumps(summary)),
+            )
+
+    def last_run(self, kind: str) -> dict[str, Any] | None:
+        row = self.db().execute(
+            "SELECT params, summary, finished_at FROM runs WHERE kind=? ORDER BY run_id DESC LIMIT 1",
+            (kind,),
+        ).fetchone()
+        if row is None:
+            return None
+        return {"params": json.loads(row[0]), "summary": json.loads(row[1]), "at": row[2]}
