@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
+from curator.cli.common import drive, open_ws, print_json
 from curator.core.errors import CuratorError
+from curator.core.ingest import ImportOptions, ImportSummary, import_job, list_sources
 
 FORMATS = ("auto", "openai", "prompt-completion", "sharegpt", "alpaca", "csv", "transcript", "parquet", "hf", "json")
 
@@ -24,5 +27,63 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
 
+SHOW_QUARANTINE = 10
+
+
+def options_from_args(args: argparse.Namespace) -> ImportOptions:
+    return ImportOptions(
+        format=args.format,
+        messages_field=args.messages_field,
+        role_field=args.role_field,
+        content_field=args.content_field,
+        conversation_column=args.conversation_column,
+        speaker_column=args.speaker_column,
+        text_column=args.text_column,
+        time_column=args.time_column,
+        role_map=ImportOptions.parse_role_map(args.role_map),
+    )
+
+
 def run(args: argparse.Namespace) -> int:
-    raise CuratorError("import is not available yet")
+    options = options_from_args(args)
+    sources = list_sources([Path(s) for s in args.sources])
+    if not sources:
+        raise CuratorError("no files to import: the folder(s) given are empty")
+    ws = open_ws(args.workspace, create=True)
+    summary = drive(import_job(ws, sources, options), quiet=args.json)
+    if args.json:
+        print_json(summary.to_dict())
+    else:
+        _print_summary(summary, ws.path)
+    if summary.failed and not summary.changed:
+        return 1
+    return 0
+
+
+def _print_summary(summary: ImportSummary, ws_path: Path) -> None:
+    width = max([len(f.source) for f in summary.files] + [4])
+    print(f"{'file':<{width}}  {'format':<17} {'added':>9} {'skipped':>9} {'quarantined':>11}")
+    for f in summary.files:
+        if f.error:
+            print(f"{f.source:<{width}}  FAILED: {f.error}")
+            continue
+        note = "  (already imported)" if f.already_imported else ""
+        print(
+            f"{f.source:<{width}}  {f.format or '?':<17} {f.added:>9,} {f.skipped_existing:>9,}"
+            f" {f.quarantined:>11,}{note}"
+        )
+    print(
+        f"{'total':<{width}}  {'':<17} {summary.added:>9,} {summary.skipped_existing:>9,}"
+        f" {summary.quarantined:>11,}"
+    )
+    entries = [(f.source, q) for f in summary.files for q in f.quarantine]
+    if entries:
+        print(f"\nQuarantined ({len(entries):,}): not imported, kept in the workspace with the reason")
+        for source, q in entries[:SHOW_QUARANTINE]:
+            where = f"{q.line}" if q.line is not None else q.locator
+            print(f"  {source}:{where}: {q.reason}")
+        if len(entries) > SHOW_QUARANTINE:
+            print(
+                f"  ... and {len(entries) - SHOW_QUARANTINE:,} more; see them all with "
+                f"`curator import ... --json` or `curator info -w {ws_path} --quarantine`"
+            )

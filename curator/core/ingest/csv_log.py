@@ -1,0 +1,166 @@
+"""CSV/TSV message logs: one row per message, grouped into conversations.
+
+Rows are numbered as a spreadsheet shows them: the header is row 1, the first
+data row is row 2 (a quoted cell spanning several lines is still one row).
+A conversation's locator is ``rows A-B`` (its first and last row; rows of
+other conversations may sit in between). Within a conversation, messages are
+ordered by the time column when its values parse as date-times (else by the
+text as given), ties keeping file order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+
+from curator.core import records as R
+from curator.core.errors import CuratorError
+from curator.core.ingest.lines import BOM
+from curator.core.ingest.model import RAW_MESSAGE_DTYPE, RAW_SCHEMA, QuarantineEntry, RawChunk
+from curator.core.ingest.options import ImportOptions
+
+GUESSES = {
+    "conversation": ("conversation_id", "conversation", "conv_id", "ticket_id", "ticket", "chat_id", "session_id", "thread_id", "dialog_id", "dialogue_id", "call_id"),
+    "speaker": ("speaker", "role", "from", "sender", "author", "author_role", "sender_type", "party"),
+    "text": ("text", "message", "content", "body", "utterance", "value", "message_text"),
+    "time": ("timestamp", "time", "created_at", "sent_at", "datetime", "date", "ts"),
+}
+OPTION = {
+    "conversation": "--conversation-column",
+    "speaker": "--speaker-column",
+    "text": "--text-column",
+    "time": "--time-column",
+}
+_ROW = "_row"
+
+
+def separator(path: Path) -> str:
+    if path.suffix.lower() == ".tsv":
+        return "\t"
+    with open(path, "rb") as fh:
+        head = fh.read(65536).split(b"\n", 1)[0]
+    return "\t" if head.count(b"\t") > head.count(b",") else ","
+
+
+def header(path: Path) -> list[str]:
+    df = pl.read_csv(path, separator=separator(path), n_rows=0, infer_schema=False, encoding="utf8-lossy")
+    return [c.lstrip("\ufeff") for c in df.columns]
+
+
+def resolve_columns(columns: list[str], options: ImportOptions, source: str) -> dict[str, str | None]:
+    """Which column plays which part; a named column that is missing is an error."""
+    lower = {c.lower().strip(): c for c in columns}
+    given = {
+        "conversation": options.conversation_column,
+        "speaker": options.speaker_column,
+        "text": options.text_column,
+        "time": options.time_column,
+    }
+    out: dict[str, str | None] = {}
+    listing = ", ".join(repr(c) for c in columns) or "none"
+    for part, name in given.items():
+        if name is not None:
+            if name not in columns:
+                raise CuratorError(
+                    f"{source}: there is no column {name!r} ({OPTION[part]}); "
+                    f"the columns are: {listing}"
+                )
+            out[part] = name
+        else:
+            out[part] = next((lower[g] for g in GUESSES[part] if g in lower), None)
+    for part in ("conversation", "speaker", "text"):
+        if out[part] is None:
+            raise CuratorError(
+                f"{source}: cannot tell which column holds the {part}; "
+                f"name it with {OPTION[part]} COLUMN (the columns are: {listing})"
+            )
+    return out
+
+
+def read_csv_log(
+    path: Path, fmt: str, options: ImportOptions, limit: int | None = None
+) -> Iterator[RawChunk]:
+    total = path.stat().st_size
+    with open(path, "rb") as fh:
+        if not fh.read(len(BOM) + 1).lstrip(BOM).strip():
+            yield RawChunk(pl.DataFrame(schema=RAW_SCHEMA), [], [], total, total)
+            return
+    try:
+        df = pl.read_csv(
+            path,
+            separator=separator(path),
+            infer_schema=False,
+            encoding="utf8-lossy",
+            truncate_ragged_lines=True,
+            n_rows=None if limit is None else max(limit * 50, 1000),
+        )
+    except pl.exceptions.PolarsError as exc:
+        raise CuratorError(f"{path.name}: cannot read it as CSV: {str(exc).splitlines()[0]}") from None
+    df = df.rename({c: c.lstrip("\ufeff") for c in df.columns})
+    cols = resolve_columns(df.columns, options, path.name)
+    conv, spk, txt, tim = cols["conversation"], cols["speaker"], cols["text"], cols["time"]
+    assert conv and spk and txt
+    df = df.with_row_index(_ROW, offset=2).with_columns(pl.col(_ROW).cast(pl.Int64))
+    # rows with undecodable bytes or no conversation key cannot be placed
+    mapped = [c for c in (conv, spk, txt, tim) if c]
+    lossy = pl.any_horizontal([pl.col(c).str.contains("\ufffd", literal=True).fill_null(False) for c in mapped])
+    reason = (
+        pl.when(lossy)
+        .then(pl.lit("contains bytes that are not UTF-8; re-save the file as UTF-8"))
+        .when(pl.col(conv).is_null() | (pl.col(conv).str.strip_chars() == ""))
+        .then(pl.lit(f"empty conversation column {conv!r}"))
+        .otherwise(None)
+        .alias("reason")
+    )
+    df = df.with_columns(reason)
+    others = [c for c in df.columns if c not in (_ROW, "reason", spk, txt)]
+    raw = pl.concat_str([pl.col(c).fill_null("") for c in df.columns if c not in (_ROW, "reason")], separator=",")
+    bad_rows = df.filter(pl.col("reason").is_not_null()).select(_ROW, "reason", raw.alias("raw"))
+    bad = [
+        QuarantineEntry(r, f"row {r}", why, text)
+        for r, why, text in bad_rows.iter_rows()
+    ]
+    good = df.filter(pl.col("reason").is_null())
+    order: list[pl.Expr] = [pl.col("_first")]
+    if tim:
+        parsed = pl.col(tim).str.strip_chars().str.to_datetime(strict=False)
+        use_parsed = good.select(parsed.is_not_null().sum() == pl.col(tim).is_not_null().sum()).item()
+        key = parsed if use_parsed else pl.col(tim)
+        good = good.with_columns(key.alias("_t"))
+        order = [pl.col("_first"), pl.col("_t"), pl.col(_ROW)]
+    else:
+        order = [pl.col("_first"), pl.col(_ROW)]
+    good = good.with_columns(pl.col(_ROW).min().over(conv).alias("_first")).sort(order, nulls_last=True)
+    message = pl.struct(
+        pl.col(spk).alias("role"),
+        pl.col(txt).alias("content"),
+        pl.lit(None, pl.String).alias("name"),
+        pl.lit(None, pl.Int64).alias("weight"),
+        pl.lit(None, pl.String).alias("tool_calls"),
+        pl.lit(None, pl.String).alias("tool_call_id"),
+    ).cast(RAW_MESSAGE_DTYPE)
+    meta_cols = [c for c in others if c != conv]
+    grouped = good.group_by(conv, maintain_order=True).agg(
+        pl.col(_ROW).min().alias(R.LINE),
+        pl.col(_ROW).max().alias("_last"),
+        message.alias(R.MESSAGES),
+        *[pl.col(c).alias(c) for c in meta_cols],
+    )
+    if limit is not None:
+        grouped = grouped.head(limit)
+    meta_struct = pl.struct(
+        pl.col(conv).alias(conv), *[pl.col(c) for c in meta_cols]
+    ).struct.json_encode()
+    frame = grouped.select(
+        pl.col(R.LINE),
+        pl.when(pl.col(R.LINE) == pl.col("_last"))
+        .then(pl.lit("row ") + pl.col(R.LINE).cast(pl.String))
+        .otherwise(pl.lit("rows ") + pl.col(R.LINE).cast(pl.String) + pl.lit("-") + pl.col("_last").cast(pl.String))
+        .alias(R.LOCATOR),
+        pl.col(R.MESSAGES),
+        meta_struct.alias(R.META),
+    )
+    columns = [c for c in df.columns if c not in (_ROW, "reason")]
+    yield RawChunk(frame.cast(RAW_SCHEMA), bad, columns, total, total)

@@ -1,0 +1,136 @@
+"""Format auto-detection from a file's name and first bytes, and source listing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from curator.core.errors import CuratorError
+from curator.core.ingest.lines import BOM
+from curator.core.ingest.options import ImportOptions
+
+_HEAD = 256 << 10
+TEXT_SUFFIXES = {".txt", ".log", ".transcript", ".md", ".text"}
+CSV_SUFFIXES = {".csv", ".tsv"}
+FORCE_HINT = (
+    "name it with --format (openai, prompt-completion, sharegpt, alpaca, csv, transcript, "
+    "parquet, hf, json)"
+)
+
+
+def list_sources(paths: Sequence[Path]) -> list[Path]:
+    """Files to import: a folder means every file in it (sorted, hidden files skipped).
+
+    A ``datasets`` save_to_disk folder is one source, not its files.
+    """
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if not p.exists():
+            raise CuratorError(f"{p}: no such file or folder")
+        if p.is_dir() and not is_hf_dataset(p):
+            files = sorted(
+                f for f in p.iterdir() if not f.name.startswith(".") and (f.is_file() or is_hf_dataset(f))
+            )
+            out.extend(files)
+        else:
+            out.append(p)
+    return out
+
+
+def is_hf_dataset(path: Path) -> bool:
+    return path.is_dir() and (
+        (path / "dataset_info.json").exists()
+        or (path / "state.json").exists()
+        or (path / "dataset_dict.json").exists()
+    )
+
+
+def shape_from_keys(keys: set[str], options: ImportOptions | None = None) -> str | None:
+    """The record shape a set of JSON keys / column names says, or None."""
+    if options is not None and options.messages_field:
+        return "json"
+    if "messages" in keys:
+        return "openai"
+    if keys & {"conversations", "conversation"}:
+        return "sharegpt"
+    if {"instruction", "output"} <= keys:
+        return "alpaca"
+    if {"prompt", "completion"} <= keys:
+        return "prompt-completion"
+    return None
+
+
+def _head(path: Path) -> bytes:
+    with open(path, "rb") as fh:
+        data = fh.read(_HEAD)
+    return data[len(BOM) :] if data.startswith(BOM) else data
+
+
+def _first_json_object(text: str) -> Any:
+    stripped = text.lstrip()
+    decoder = json.JSONDecoder()
+    if stripped.startswith("["):
+        rest = stripped[1:].lstrip()
+        try:
+            return decoder.raw_decode(rest)[0]
+        except json.JSONDecodeError:
+            return None
+    for line in stripped.splitlines()[:20]:
+        if line.strip():
+            try:
+                return json.loads(line)
+            except json.JSONDecodeError:
+                continue
+    return None
+
+
+def detect_format(path: Path, options: ImportOptions | None = None) -> str:
+    """The format of ``path``, or a CuratorError that says which option to use."""
+    path = Path(path)
+    if path.is_dir():
+        if is_hf_dataset(path):
+            return "hf"
+        raise CuratorError(f"{path}: a folder that is not a Hugging Face dataset; import its files")
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return "parquet"
+    head = _head(path)
+    if not head.strip():
+        raise CuratorError(f"{path.name}: the file is empty; there is nothing to import")
+    if suffix in CSV_SUFFIXES:
+        return "csv"
+    if b"\x00" in head[:8192]:
+        raise CuratorError(
+            f"{path.name}: looks like a binary file, not text; if it is a Parquet file, "
+            "rename it to .parquet or use --format parquet"
+        )
+    text = head.decode("utf-8", "replace")
+    first = text.lstrip()[:1]
+    if first in ("[", "{"):
+        obj = _first_json_object(text)
+        if isinstance(obj, dict):
+            shape = shape_from_keys(set(obj), options)
+            if shape is not None:
+                return shape
+            keys = ", ".join(map(repr, list(obj)[:15]))
+            raise CuratorError(
+                f"{path.name}: JSON records with keys {keys} are not a chat format Curator "
+                "knows; if they hold conversations, use --format json --messages-field F "
+                "--role-field F --content-field F"
+            )
+        if suffix in (".json", ".jsonl", ".ndjson") or first == "[":
+            raise CuratorError(
+                f"{path.name}: cannot read a JSON record at the start of the file; "
+                f"fix the first lines or {FORCE_HINT}"
+            )
+    from curator.core.ingest.transcript import speaker_line
+
+    lines = [ln for ln in text.splitlines()[:200] if ln.strip()]
+    if suffix in TEXT_SUFFIXES or sum(1 for ln in lines if speaker_line(ln)) >= max(2, len(lines) // 3):
+        if any(speaker_line(ln) for ln in lines):
+            return "transcript"
+    if lines and (lines[0].count(",") >= 2 or lines[0].count("\t") >= 2):
+        return "csv"
+    raise CuratorError(f"{path.name}: cannot tell the format; {FORCE_HINT}")

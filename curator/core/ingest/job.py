@@ -1,0 +1,145 @@
+"""The import job: many sources into a workspace, one published part per file.
+
+Each file is read completely before anything of it is published, then
+``Workspace.add_import`` writes its records and quarantine in one step. A
+cancelled import therefore keeps the files finished before the cancel and
+nothing of the file in progress. A file whose content hash was imported
+before is skipped whole; otherwise only ids not yet in the workspace are added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from curator.core import records as R
+from curator.core.errors import CuratorError
+from curator.core.ingest.detect import list_sources
+from curator.core.ingest.model import QuarantineEntry
+from curator.core.ingest.options import ImportOptions
+from curator.core.ingest.pipeline import file_hash, finalize, read_raw, resolve_format
+from curator.core.jobs import Job, Progress
+from curator.core.workspace import Workspace
+
+
+@dataclass
+class FileResult:
+    source: str  # file name
+    path: str
+    format: str | None = None
+    added: int = 0
+    skipped_existing: int = 0
+    quarantined: int = 0
+    error: str | None = None  # the file could not be read at all
+    already_imported: bool = False
+    quarantine: list[QuarantineEntry] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["quarantine"] = [q._asdict() for q in self.quarantine]
+        return d
+
+
+@dataclass
+class ImportSummary:
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def added(self) -> int:
+        return sum(f.added for f in self.files)
+
+    @property
+    def skipped_existing(self) -> int:
+        return sum(f.skipped_existing for f in self.files)
+
+    @property
+    def quarantined(self) -> int:
+        return sum(f.quarantined for f in self.files)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for f in self.files if f.error)
+
+    @property
+    def changed(self) -> bool:
+        """Whether the workspace changed (records or quarantine rows were published)."""
+        return any(f.error is None and not f.already_imported for f in self.files)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "files": [f.to_dict() for f in self.files],
+            "added": self.added,
+            "skipped_existing": self.skipped_existing,
+            "quarantined": self.quarantined,
+            "failed": self.failed,
+        }
+
+
+def _existing_ids(ws: Workspace) -> pl.Series:
+    parts = [ws.path / "records" / i.part for i in ws.imports() if i.part]
+    if not parts:
+        return pl.Series(R.ID, [], dtype=pl.String)
+    return pl.scan_parquet(parts).select(R.ID).collect().get_column(R.ID)
+
+
+def import_job(ws: Workspace, sources: Sequence[Path], options: ImportOptions) -> Job[ImportSummary]:
+    """Import every source file; yields Progress, returns the ImportSummary."""
+    files = list_sources([Path(s) for s in sources])
+    summary = ImportSummary()
+    previous = {i.file_hash: i for i in ws.imports()}
+    for n, path in enumerate(files, start=1):
+        result = FileResult(source=path.name, path=str(path.resolve()))
+        summary.files.append(result)
+        step = f"import {n}/{len(files)}"
+        yield Progress(step, 0, None, path.name)
+        try:
+            digest = file_hash(path)
+            if digest in previous:
+                result.already_imported = True
+                result.format = previous[digest].format
+                result.skipped_existing = previous[digest].records
+                continue
+            result.format = resolve_format(path, options)
+            frames: list[pl.DataFrame] = []
+            quarantine: list[QuarantineEntry] = []
+            for chunk in read_raw(path, result.format, options):
+                done = finalize(
+                    chunk, options, source=path.name, source_path=result.path, identity=digest
+                )
+                frames.append(done.records)
+                quarantine.extend(done.quarantine)
+                yield Progress(step, chunk.done, chunk.total, path.name)
+        except CuratorError as exc:
+            result.error = str(exc)
+            continue
+        except OSError as exc:
+            result.error = f"{path}: cannot read it ({exc.strerror or exc})"
+            continue
+        records = pl.concat(frames) if frames else R.empty_records()
+        if records.height == 0 and not quarantine:
+            result.error = f"{path.name}: no conversations found in it; nothing to import"
+            continue
+        existing = _existing_ids(ws)
+        fresh = records.filter(~pl.col(R.ID).is_in(existing.implode()))
+        row = ws.add_import(
+            source=path.name,
+            path=result.path,
+            file_hash=digest,
+            fmt=result.format,
+            options=options.to_dict(),
+            records=fresh,
+            quarantine=[(q.line, q.locator, q.reason, q.raw) for q in quarantine],
+        )
+        result.added = row.records
+        result.skipped_existing = records.height - fresh.height
+        if result.skipped_existing:
+            ws.record_skipped(row.import_id, result.skipped_existing)
+        result.quarantined = len(quarantine)
+        result.quarantine = quarantine
+        previous[digest] = row
+    yield Progress("import", len(files), len(files), "done")
+    return summary

@@ -1,0 +1,168 @@
+"""JSON Lines readers.
+
+OpenAI chat JSONL takes a vectorised path: each chunk of lines is parsed by
+``pl.read_ndjson`` with the message schema fixed, and converted with Polars
+expressions. Only a chunk that fails is split in halves until the failing
+lines are small enough to parse one by one with ``json.loads``, which finds
+and quarantines exactly the bad lines. Other shapes (ShareGPT, Alpaca,
+prompt/completion, mapped JSON) go line by line through ``convert``.
+Locators are ``line N`` (1-based, counting every physical line).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from curator.core import records as R
+from curator.core.ingest.convert import converter_for
+from curator.core.ingest.lines import CHUNK_BYTES, LineChunk, iter_line_chunks
+from curator.core.ingest.model import (
+    RAW_MESSAGE_DTYPE,
+    RAW_SCHEMA,
+    BadRecord,
+    QuarantineEntry,
+    RawChunk,
+    describe_json_type,
+    meta_json,
+)
+from curator.core.ingest.options import ImportOptions
+
+_MIN_SPLIT = 256  # below this many lines a failing range is parsed line by line
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRecord(
+            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1}); "
+            "re-save the file as UTF-8"
+        ) from None
+
+
+def parse_object(raw: bytes) -> dict[str, Any]:
+    text = _decode(raw)
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadRecord(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+    if not isinstance(obj, dict):
+        raise BadRecord(f"the line is {describe_json_type(obj)}, not a JSON object")
+    return obj
+
+
+def _python_lines(
+    chunk: LineChunk, idx: np.ndarray, fmt: str, options: ImportOptions, keys: set[str]
+) -> tuple[list[dict[str, Any]], list[QuarantineEntry]]:
+    convert = converter_for(fmt, options)
+    rows: list[dict[str, Any]] = []
+    bad: list[QuarantineEntry] = []
+    for i in idx.tolist():
+        line_no = chunk.first_line + i
+        raw = chunk.line(i)
+        try:
+            obj = parse_object(raw)
+            keys.update(obj)
+            msgs, extra = convert(obj, options)
+        except BadRecord as exc:
+            text = raw.decode("utf-8", "replace")
+            bad.append(QuarantineEntry(line_no, f"line {line_no}", str(exc), text))
+            continue
+        rows.append(
+            {R.LINE: line_no, R.LOCATOR: f"line {line_no}", R.MESSAGES: msgs, R.META: meta_json(extra)}
+        )
+    return rows, bad
+
+
+def _vectorised(chunk: LineChunk, idx: np.ndarray) -> pl.DataFrame:
+    """Parse the contiguous non-blank lines ``idx`` of ``chunk``; raise on any problem."""
+    lo, hi = int(chunk.starts[idx[0]]), int(chunk.ends[idx[-1]])
+    df = pl.read_ndjson(
+        chunk.data[lo:hi],
+        schema_overrides={R.MESSAGES: pl.List(RAW_MESSAGE_DTYPE)},
+        infer_schema_length=None,
+    )
+    if df.height != len(idx):
+        raise ValueError("line count mismatch")
+    if R.MESSAGES not in df.columns:
+        df = df.with_columns(pl.lit(None, pl.List(RAW_MESSAGE_DTYPE)).alias(R.MESSAGES))
+    extras = [c for c in df.columns if c != R.MESSAGES]
+    meta = pl.struct(extras).struct.json_encode() if extras else pl.lit("{}")
+    lines = pl.Series(R.LINE, chunk.numbers[idx], dtype=pl.Int64)
+    return df.select(
+        lines,
+        (pl.lit("line ") + lines.cast(pl.String)).alias(R.LOCATOR),
+        pl.col(R.MESSAGES).cast(pl.List(RAW_MESSAGE_DTYPE)),
+        meta.alias(R.META),
+    )
+
+
+def _openai_range(
+    chunk: LineChunk, idx: np.ndarray, options: ImportOptions, keys: set[str]
+) -> tuple[list[pl.DataFrame], list[dict[str, Any]], list[QuarantineEntry]]:
+    if len(idx) == 0:
+        return [], [], []
+    try:
+        return [_vectorised(chunk, idx)], [], []
+    except Exception:
+        pass
+    if len(idx) <= _MIN_SPLIT:
+        rows, bad = _python_lines(chunk, idx, "openai", options, keys)
+        return [], rows, bad
+    mid = len(idx) // 2
+    f1, r1, b1 = _openai_range(chunk, idx[:mid], options, keys)
+    f2, r2, b2 = _openai_range(chunk, idx[mid:], options, keys)
+    return f1 + f2, r1 + r2, b1 + b2
+
+
+def read_jsonl(
+    path: Path, fmt: str, options: ImportOptions, limit: int | None = None
+) -> Iterator[RawChunk]:
+    total = path.stat().st_size
+    keys: set[str] = set()
+    seen = 0
+    chunk_bytes = CHUNK_BYTES if limit is None else 1 << 20
+    for chunk in iter_line_chunks(path, chunk_bytes):
+        idx = np.flatnonzero(~chunk.blank)
+        if limit is not None:
+            idx = idx[: max(limit - seen, 0)]
+        if fmt == "openai" and not options.messages_field:
+            frames, rows, bad = _openai_range(chunk, idx, options, keys)
+            if rows:
+                frames.append(pl.DataFrame(rows, schema=RAW_SCHEMA))
+            if frames and not keys:
+                keys.update(_head_keys(chunk, idx))
+        else:
+            rows, bad = _python_lines(chunk, idx, fmt, options, keys)
+            frames = [pl.DataFrame(rows, schema=RAW_SCHEMA)]
+        frame = pl.concat(frames).sort(R.LINE) if frames else pl.DataFrame(schema=RAW_SCHEMA)
+        seen += len(idx)
+        yield RawChunk(frame, bad, sorted(keys), chunk.done, total, _raw_lookup(chunk))
+        if limit is not None and seen >= limit:
+            return
+
+
+def _head_keys(chunk: LineChunk, idx: np.ndarray) -> set[str]:
+    keys: set[str] = set()
+    for i in idx[:50].tolist():
+        try:
+            keys.update(parse_object(chunk.line(i)))
+        except BadRecord:
+            continue
+    return keys
+
+
+def _raw_lookup(chunk: LineChunk) -> Any:
+    def raw_of(line: int) -> str | None:
+        i = line - chunk.first_line
+        if 0 <= i < len(chunk.starts):
+            return chunk.line(i).decode("utf-8", "replace")
+        return None
+
+    return raw_of

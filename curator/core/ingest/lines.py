@@ -1,0 +1,92 @@
+"""Stream a text file as byte chunks cut at line ends, with 1-based line numbers.
+
+Lines are found with numpy, never by iterating in Python, so a 2 GB file is
+read 32 MB at a time and never held as a list of lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+BOM = b"\xef\xbb\xbf"
+CHUNK_BYTES = 32 << 20
+_WS = (9, 13, 32)
+
+
+@dataclass
+class LineChunk:
+    """A run of whole lines: ``data[starts[i]:ends[i]]`` is line ``first_line + i``.
+
+    ``ends`` excludes the newline and a trailing CR. ``blank`` marks lines that
+    are empty or whitespace only (they hold no record and are skipped).
+    """
+
+    data: bytes
+    first_line: int
+    starts: np.ndarray
+    ends: np.ndarray
+    blank: np.ndarray
+    done: int  # bytes of the file consumed after this chunk
+
+    def line(self, i: int) -> bytes:
+        return self.data[int(self.starts[i]) : int(self.ends[i])]
+
+    @property
+    def numbers(self) -> np.ndarray:
+        return np.arange(self.first_line, self.first_line + len(self.starts), dtype=np.int64)
+
+
+def _index(data: bytes, first_line: int, done: int) -> LineChunk:
+    arr = np.frombuffer(data, dtype=np.uint8)
+    nl = np.flatnonzero(arr == 10)
+    starts = np.empty(len(nl), dtype=np.int64)
+    if len(nl):
+        starts[0] = 0
+        starts[1:] = nl[:-1] + 1
+    ends = nl.astype(np.int64)
+    has_cr = (ends > starts) & (arr[np.maximum(ends - 1, 0)] == 13)
+    ends = ends - has_cr
+    length = ends - starts
+    blank = length == 0
+    # a line that starts with whitespace may be all whitespace: check those few in Python
+    first = arr[np.minimum(starts, max(len(arr) - 1, 0))] if len(arr) else np.array([], np.uint8)
+    suspect = np.flatnonzero(~blank & np.isin(first, _WS))
+    for i in suspect.tolist():
+        if not data[starts[i] : ends[i]].strip():
+            blank[i] = True
+    return LineChunk(data, first_line, starts, ends, blank, done)
+
+
+def iter_line_chunks(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[LineChunk]:
+    """Whole-line chunks of ``path``; a leading UTF-8 BOM is removed."""
+    line = 1
+    done = 0
+    carry = b""
+    first = True
+    with open(path, "rb") as fh:
+        while True:
+            block = fh.read(chunk_bytes)
+            eof = not block
+            done += len(block)
+            data = carry + block
+            if first and data.startswith(BOM):
+                data = data[len(BOM) :]
+            first = False
+            if eof:
+                if data:
+                    data += b"\n"
+                    chunk = _index(data, line, done)
+                    yield chunk
+                return
+            cut = data.rfind(b"\n")
+            if cut < 0:
+                carry = data
+                continue
+            carry = data[cut + 1 :]
+            chunk = _index(data[: cut + 1], line, done)
+            line += len(chunk.starts)
+            yield chunk

@@ -1,0 +1,176 @@
+"""Reading a source end to end: reader -> roles -> repair -> records.
+
+``finalize`` is shared by every reader: it maps speaker labels to roles,
+quarantines conversations that cannot be imported (with the reason), repairs
+structure and assigns stable ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from curator.core import records as R
+from curator.core.errors import CuratorError
+from curator.core.ingest.csv_log import read_csv_log
+from curator.core.ingest.detect import detect_format
+from curator.core.ingest.json_array import read_json_array
+from curator.core.ingest.jsonl import read_jsonl
+from curator.core.ingest.lines import BOM
+from curator.core.ingest.model import QuarantineEntry, RawChunk
+from curator.core.ingest.options import ImportOptions
+from curator.core.ingest.repair import explode_messages, repair, validate
+from curator.core.ingest.tabular import read_tabular
+from curator.core.ingest.transcript import read_transcript
+
+_REC = "_rec"
+
+
+def file_hash(path: Path) -> str:
+    """Content hash of a file (or of every file of a dataset folder)."""
+    h = hashlib.blake2b(digest_size=16)
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for f in files:
+        if path.is_dir():
+            h.update(str(f.relative_to(path)).encode())
+        with open(f, "rb") as fh:
+            while block := fh.read(8 << 20):
+                h.update(block)
+    return h.hexdigest()
+
+
+def _is_json_array(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    return head.removeprefix(BOM).lstrip().startswith(b"[")
+
+
+def read_raw(path: Path, fmt: str, options: ImportOptions, limit: int | None = None) -> Iterator[RawChunk]:
+    """The reader for ``fmt``, yielding raw chunks."""
+    if fmt in ("parquet", "hf"):
+        return read_tabular(path, fmt, options, limit)
+    if fmt == "csv":
+        return read_csv_log(path, fmt, options, limit)
+    if fmt == "transcript":
+        return read_transcript(path, fmt, options, limit)
+    if path.is_dir():
+        raise CuratorError(f"{path}: a folder cannot be read as {fmt}")
+    if _is_json_array(path):
+        return read_json_array(path, fmt, options, limit)
+    return read_jsonl(path, fmt, options, limit)
+
+
+@dataclass
+class Finalized:
+    records: pl.DataFrame  # RECORD_SCHEMA (import_id 0)
+    quarantine: list[QuarantineEntry] = field(default_factory=list)
+    speakers: list[str] = field(default_factory=list)
+
+
+def finalize(
+    chunk: RawChunk,
+    options: ImportOptions,
+    *,
+    source: str,
+    source_path: str,
+    identity: str,
+) -> Finalized:
+    """Roles, validation, repair and ids for one raw chunk."""
+    frame = chunk.frame
+    quarantine = list(chunk.quarantine)
+    if frame.height == 0:
+        return Finalized(R.empty_records(), quarantine, [])
+    msgs = explode_messages(frame)
+    speakers = msgs.get_column("role").drop_nulls().unique().sort().to_list()
+    msgs, problems = validate(frame, msgs, options.role_map)
+    indexed = frame.with_row_index(_REC)
+    quarantine.extend(_entries(indexed.join(problems, on=_REC), chunk.raw_of))
+    bad = problems.get_column(_REC)
+    per_rec, notes = repair(msgs.filter(~pl.col(_REC).is_in(bad.implode())))
+    base = (
+        indexed.join(problems, on=_REC, how="anti")
+        .drop(R.MESSAGES)
+        .join(per_rec, on=_REC, how="left")
+        .join(notes, on=_REC, how="left")
+    )
+    empty = base.filter(pl.col(R.MESSAGES).is_null())
+    quarantine.extend(
+        _entries(
+            empty.with_columns(pl.lit("no messages left: every message was empty").alias("reason")),
+            chunk.raw_of,
+        )
+    )
+    base = base.filter(pl.col(R.MESSAGES).is_not_null())
+    ids = [R.record_id(identity, loc) for loc in base.get_column(R.LOCATOR).to_list()]
+    out = base.select(
+        pl.Series(R.ID, ids, dtype=pl.String),
+        pl.lit(source).alias(R.SOURCE),
+        pl.lit(source_path).alias(R.SOURCE_PATH),
+        R.LOCATOR,
+        R.LINE,
+        pl.col(R.MESSAGES).cast(R.MESSAGES_DTYPE),
+        R.META,
+        pl.col(R.REPAIRS).fill_null(pl.lit([], pl.List(pl.String))),
+        pl.lit(0, pl.Int64).alias(R.IMPORT_ID),
+    )
+    return Finalized(out, quarantine, speakers)
+
+
+def _entries(rows: pl.DataFrame, raw_of: Callable[[int], str | None] | None) -> list[QuarantineEntry]:
+    out = []
+    for line, locator, reason in rows.select(R.LINE, R.LOCATOR, "reason").iter_rows():
+        raw = raw_of(line) if raw_of is not None and line is not None else None
+        out.append(QuarantineEntry(line, locator, reason, raw))
+    return out
+
+
+@dataclass
+class Preview:
+    """The head of a source as it would be imported, for the import dialog."""
+
+    format: str
+    records: pl.DataFrame
+    quarantine: list[QuarantineEntry]
+    columns: list[str]
+    speakers: list[str]
+    error: str | None = None
+
+
+def resolve_format(path: Path, options: ImportOptions) -> str:
+    return options.format if options.format != "auto" else detect_format(path, options)
+
+
+def preview(path: Path, options: ImportOptions, limit: int = 20) -> Preview:
+    """Read only the head of ``path`` and show what importing it would give."""
+    path = Path(path)
+    fmt = options.format
+    try:
+        fmt = resolve_format(path, options)
+        records: list[pl.DataFrame] = []
+        quarantine: list[QuarantineEntry] = []
+        columns: list[str] = []
+        speakers: set[str] = set()
+        for chunk in read_raw(path, fmt, options, limit):
+            done = finalize(chunk, options, source=path.name, source_path=str(path), identity="preview")
+            records.append(done.records)
+            quarantine.extend(done.quarantine)
+            columns = chunk.columns or columns
+            speakers.update(done.speakers)
+            if sum(r.height for r in records) >= limit:
+                break
+    except CuratorError as exc:
+        return Preview(fmt, R.empty_records(), [], [], [], str(exc))
+    except OSError as exc:
+        return Preview(fmt, R.empty_records(), [], [], [], f"{path}: cannot read it ({exc.strerror})")
+    df = pl.concat(records).head(limit) if records else R.empty_records()
+    unknown = sorted({q.reason.split("'")[1] for q in quarantine if q.reason.startswith("unknown speaker")})
+    error = None
+    if unknown:
+        names = ", ".join(repr(u) for u in unknown)
+        pairs = ",".join(f"{u}=ROLE" for u in unknown)
+        error = f"unknown speaker(s) {names}; say which role each is with --role-map '{pairs}' (ROLE: user, assistant, system or tool)"
+    return Preview(fmt, df, quarantine, columns, sorted(speakers), error)

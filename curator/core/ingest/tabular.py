@@ -1,0 +1,92 @@
+"""Parquet files and Hugging Face ``datasets`` folders (``save_to_disk``).
+
+Rows are read in batches and each row goes through the same converters as
+JSON (the shape -- OpenAI, ShareGPT, Alpaca, prompt/completion or mapped -- is
+detected from the column names). Locators are ``row N`` (1-based).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from curator.core import records as R
+from curator.core.errors import CuratorError
+from curator.core.ingest.convert import converter_for
+from curator.core.ingest.model import RAW_SCHEMA, BadRecord, QuarantineEntry, RawChunk, meta_json
+from curator.core.ingest.options import ImportOptions
+
+_BATCH = 20_000
+
+
+def shape_of(columns: list[str], options: ImportOptions, source: str) -> str:
+    """Which record shape the columns are (the same names JSON detection uses)."""
+    from curator.core.ingest.detect import shape_from_keys
+
+    shape = shape_from_keys(set(columns), options)
+    if shape is None:
+        raise CuratorError(
+            f"{source}: cannot tell which columns hold the conversation (columns: "
+            f"{', '.join(columns)}); use --messages-field F --role-field F --content-field F"
+        )
+    return shape
+
+
+def _frame_batches(path: Path, fmt: str, limit: int | None) -> Iterator[tuple[pl.DataFrame, int]]:
+    if fmt == "parquet":
+        lf = pl.scan_parquet(path)
+        total = lf.select(pl.len()).collect().item()
+        total = min(total, limit) if limit is not None else total
+        for offset in range(0, total, _BATCH):
+            yield lf.slice(offset, min(_BATCH, total - offset)).collect(), total
+        if total == 0:
+            yield pl.DataFrame(), 0
+        return
+    try:
+        import datasets
+    except ImportError:  # pragma: no cover - datasets is a dependency
+        raise CuratorError("reading Hugging Face datasets needs the 'datasets' package") from None
+    try:
+        ds: Any = datasets.load_from_disk(str(path))
+    except Exception as exc:
+        raise CuratorError(f"{path.name}: cannot open it as a Hugging Face dataset: {exc}") from None
+    if isinstance(ds, datasets.DatasetDict):
+        split = "train" if "train" in ds else next(iter(ds))
+        ds = ds[split]
+    total = len(ds) if limit is None else min(len(ds), limit)
+    for offset in range(0, total, _BATCH):
+        table = ds.data.table.slice(offset, min(_BATCH, total - offset))
+        frame = pl.from_arrow(table)
+        assert isinstance(frame, pl.DataFrame)
+        yield frame, total
+    if total == 0:
+        yield pl.DataFrame(), 0
+
+
+def read_tabular(
+    path: Path, fmt: str, options: ImportOptions, limit: int | None = None
+) -> Iterator[RawChunk]:
+    shape: str | None = None
+    done = 0
+    for frame, total in _frame_batches(path, fmt, limit):
+        columns = frame.columns
+        if frame.height == 0:
+            yield RawChunk(pl.DataFrame(schema=RAW_SCHEMA), [], columns, 0, 0)
+            continue
+        if shape is None:
+            shape = shape_of(columns, options, path.name)
+        convert = converter_for(shape, options)
+        rows: list[dict[str, Any]] = []
+        bad: list[QuarantineEntry] = []
+        for i, obj in enumerate(frame.iter_rows(named=True), start=done + 1):
+            try:
+                msgs, extra = convert(obj, options)
+            except BadRecord as exc:
+                bad.append(QuarantineEntry(i, f"row {i}", str(exc), meta_json(obj)[:2000]))
+                continue
+            rows.append({R.LINE: i, R.LOCATOR: f"row {i}", R.MESSAGES: msgs, R.META: meta_json(extra)})
+        done += frame.height
+        yield RawChunk(pl.DataFrame(rows, schema=RAW_SCHEMA), bad, columns, done, total)
