@@ -1,0 +1,53 @@
+"""The rubric: every check id from READINESS.md, in the order the report shows them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from curator.core.readiness.checks_content import (
+    check_exact_dups,
+    check_near_dups,
+    check_pii,
+    check_quality,
+    check_refusals,
+)
+from curator.core.readiness.checks_data import (
+    check_cost,
+    check_epochs,
+    check_format,
+    check_length,
+    check_reviewed,
+    check_roles,
+    check_split,
+    check_volume,
+)
+from curator.core.readiness.checks_stability import (
+    check_consistency,
+    check_diversity,
+    check_volatility,
+)
+from curator.core.readiness.model import Check, Context
+
+CHECKS: dict[str, Callable[[Context], Check]] = {
+    "format": check_format,
+    "volume": check_volume,
+    "epochs": check_epochs,
+    "length": check_length,
+    "roles": check_roles,
+    "exact_dups": check_exact_dups,
+    "near_dups": check_near_dups,
+    "split": check_split,
+    "quality": check_quality,
+    "pii": check_pii,
+    "diversity": check_diversity,
+    "refusals": check_refusals,
+    "consistency": check_consistency,
+    "volatility": check_volatility,
+    "reviewed": check_reviewed,
+    "cost": check_cost,
+}
+CHECK_IDS: tuple[str, ...] = tuple(CHECKS)
+
+
+def run_checks(ctx: Context) -> list[Check]:
+    return [fn(ctx) for fn in CHECKS.values()]

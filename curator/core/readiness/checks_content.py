@@ -1,0 +1,158 @@
+"""Checks on what the examples say: duplicates, degenerate text, PII and secrets,
+refusals. One function per check id; each returns a Check."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from curator.core import records as R
+from curator.core.readiness import metrics as M
+from curator.core.readiness.model import NOT_MEASURED, Check, Context, Level, pct, share
+
+
+def _not_measured(ctx: Context, cid: str, title: str, threshold: str, why: str, source: str) -> Check:
+    return Check(
+        id=cid, title=title, level="warn", value=None, threshold=threshold,
+        message=f"{title}: {NOT_MEASURED}.", why=why,
+        next_step=f"Run `curator run -w {ctx.ws.path}` to score the records, then re-run the report.",
+        source=source, measured=False,
+    )
+
+
+def check_exact_dups(ctx: Context) -> Check:
+    th, g = ctx.th, ctx.good
+    if g.height:
+        keyed = g.select(R.ID, M.conversation_key().alias("k"))
+        extra_ids = keyed.filter(pl.col("k").is_first_distinct().not_()).get_column(R.ID)
+    else:
+        extra_ids = pl.Series([], dtype=pl.String)
+    n = extra_ids.len()
+    frac = share(n, g.height)
+    level: Level = "block" if frac > th.exact_dup_block_share else "warn" if n else "ok"
+    set_aside = int(
+        ctx.selected.join(ctx.clusters.filter(pl.col("kind") == "exact").select(R.ID), on=R.ID)
+        .filter(pl.col(R.DUPLICATE_OF).is_not_null()).height
+    )
+    note = f" Dedup already set aside {set_aside:,} copies." if set_aside else ""
+    if n:
+        msg = f"{n:,} good examples ({pct(frac)}) repeat another one word for word.{note}"
+        nxt = "Run `curator dedup` to keep one copy of each, or reject the extras."
+    else:
+        msg = f"No good example repeats another (ignoring case, spacing and punctuation).{note}"
+        nxt = "Nothing to do."
+    return Check(
+        id="exact_dups", title="Duplicates", level=level, value=frac,
+        threshold=f"ok: 0 · warn: > 0 · block: > {pct(th.exact_dup_block_share)}", message=msg,
+        why="Repeated examples are over-learned and make evaluation look better than it is.",
+        next_step=nxt, source="Lee et al. 2021; Hernandez et al. 2022 (product default: over 10% blocks)",
+        query=ctx.query("--flag", "exact_duplicate"),
+        details={"copies": n, "set_aside_by_dedup": set_aside},
+        examples=ctx.remember("exact_dups", extra_ids),
+    )
+
+
+def check_near_dups(ctx: Context) -> Check:
+    th = ctx.th
+    threshold = f"ok: < {pct(th.near_dup_warn_share)} · warn: >= {pct(th.near_dup_warn_share)}"
+    why = "Many near-copies shrink the real size of the set and over-weight a few conversations."
+    src = "datatrove, NeMo Curator, Lilac defaults (MinHash, Jaccard >= threshold); product default 5%"
+    ran = ctx.ws.read_result("clusters") is not None or "near_duplicate" in ctx.families_seen
+    if not ran:
+        return _not_measured(ctx, "near_dups", "Near-duplicates", threshold, why, src)
+    near = ctx.clusters.filter(pl.col("kind") == "near").select(R.CLUSTER_ID).unique()
+    members = ctx.selected.join(near, on=R.CLUSTER_ID, how="semi") if near.height else ctx.selected.head(0)
+    n, frac = members.height, share(members.height, ctx.selected.height)
+    aside = int(members.get_column(R.DUPLICATE_OF).is_not_null().sum()) if n else 0
+    msg = f"{pct(frac)} of selected records ({n:,}) sit in near-duplicate clusters"
+    msg += f"; exports keep one per cluster, so {aside:,} are set aside." if aside else "."
+    return Check(
+        id="near_dups", title="Near-duplicates", level="warn" if frac >= th.near_dup_warn_share else "ok",
+        value=frac, threshold=threshold, message=msg, why=why,
+        next_step="Check each cluster's keeper in the duplicate view; the others stay out of the export."
+        if n else "Nothing to do.",
+        source=src, query=ctx.query("--flag", "near_duplicate"),
+        details={"records": n, "set_aside": aside, "clusters": near.height},
+        examples=ctx.remember("near_dups", members.get_column(R.ID)),
+    )
+
+
+def check_quality(ctx: Context) -> Check:
+    threshold, src = "ok: 0 · warn: any", "Rae et al. 2021 (Gopher repetition rules), via datatrove"
+    why = "Replies that loop or stop mid-sentence teach the model to loop or stop mid-sentence."
+    if not ctx.measured("scores_repetition", "repetition"):
+        return _not_measured(ctx, "quality", "Degenerate text", threshold, why, src)
+    g = ctx.good
+    cond = pl.col("fam_repetition") | M.truthy("degenerate", g.schema) | M.truthy("truncated", g.schema)
+    bad = g.filter(cond) if g.height else g
+    n = bad.height
+    by = M.flag_names_in(bad, "repetition")
+    if "truncated" in g.columns and n:
+        by["truncated reply"] = int(bad.select(M.truthy("truncated", g.schema).sum()).item())
+    msg = (f"{n:,} good examples have looping, repetitive or cut-off replies"
+           + (f" ({', '.join(f'{k}: {v:,}' for k, v in list(by.items())[:4])})." if by else ".")) if n \
+        else "No looping, repetitive or cut-off replies among the good examples."
+    return Check(
+        id="quality", title="Degenerate text", level="warn" if n else "ok", value=n,
+        threshold=threshold, message=msg, why=why,
+        next_step="Rewrite or reject those replies." if n else "Nothing to do.", source=src,
+        query=ctx.query("--flag", "repetition"), details=by,
+        examples=ctx.remember("quality", bad.get_column(R.ID)),
+    )
+
+
+def check_pii(ctx: Context) -> Check:
+    threshold = "ok: none · warn: personal data · block: any secret"
+    src = "Presidio, NeMo Curator PII, BigCode pii, detect-secrets (product default: any secret blocks)"
+    why = "A fine-tuned model can repeat what it was trained on, including customers' details and leaked keys."
+    if not (ctx.measured("scores_pii", "pii") or "secret" in ctx.families_seen):
+        return _not_measured(ctx, "pii", "PII and secrets", threshold, why, src)
+    g = ctx.good
+    secret = g.filter(pl.col("fam_secret") | M.truthy("secret_count", g.schema)) if g.height else g
+    pii = g.filter(pl.col("fam_pii") | M.truthy("pii_count", g.schema)) if g.height else g
+    by = {**M.flag_names_in(secret, "secret"), **M.flag_names_in(pii, "pii")}
+    kinds = f" ({', '.join(f'{k}: {v:,}' for k, v in list(by.items())[:4])})" if by else ""
+    level: Level
+    if secret.height:
+        level, value, ids = "block", secret.height, secret.get_column(R.ID)
+        msg = f"{secret.height:,} good examples contain secrets such as API keys or passwords{kinds}."
+        nxt = "Redact them (or reject the records) and rotate the leaked keys; nothing with a secret should be trained on."
+        q = ctx.query("--flag", "secret")
+    elif pii.height:
+        level, value, ids = "warn", pii.height, pii.get_column(R.ID)
+        msg = f"{pii.height:,} good examples ({pct(share(pii.height, g.height))}) contain personal data{kinds}."
+        nxt = "Redact it with placeholders such as <EMAIL_1>, or reject the records."
+        q = ctx.query("--flag", "pii")
+    else:
+        level, value, ids = "ok", 0, pl.Series([], dtype=pl.String)
+        msg, nxt, q = "No personal data or secrets found in the good examples.", "Nothing to do.", None
+    return Check(
+        id="pii", title="PII and secrets", level=level, value=value, threshold=threshold,
+        message=msg, why=why, next_step=nxt, source=src, query=q,
+        details={"secret_records": secret.height, "pii_records": pii.height, "by_flag": by},
+        examples=ctx.remember("pii", ids),
+    )
+
+
+def check_refusals(ctx: Context) -> Check:
+    th = ctx.th
+    threshold = f"ok: < {pct(th.refusal_warn_share)} · warn: >= {pct(th.refusal_warn_share)}"
+    src = "OpenAI fine-tuning best practices (a set with many refusals trains a model that over-refuses); product default 10%"
+    why = "A model copies how often its examples refuse or answer with a canned macro."
+    if not ctx.measured("scores_refusal", "refusal"):
+        return _not_measured(ctx, "refusals", "Refusals and boilerplate", threshold, why, src)
+    g = ctx.good
+    cond = pl.col("fam_refusal") | M.truthy("refusal", g.schema) | M.truthy("boilerplate", g.schema)
+    bad = g.filter(cond) if g.height else g
+    frac = share(bad.height, g.height)
+    warn = frac >= th.refusal_warn_share
+    msg = f"{pct(frac)} of good examples ({bad.height:,}) refuse or answer with canned boilerplate"
+    msg += "; a model trained on them learns to refuse." if warn else "."
+    return Check(
+        id="refusals", title="Refusals and boilerplate", level="warn" if warn else "ok", value=frac,
+        threshold=threshold, message=msg, why=why,
+        next_step="Reject or rewrite most refusals and macro replies so they match how often you want them."
+        if warn else "Nothing to do.",
+        source=src, query=ctx.query("--flag", "refusal"),
+        details={"records": bad.height, "by_flag": M.flag_names_in(bad, "refusal")},
+        examples=ctx.remember("refusals", bad.get_column(R.ID)),
+    )

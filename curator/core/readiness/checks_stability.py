@@ -1,0 +1,156 @@
+"""Checks on whether the data is worth baking into weights: diversity,
+consistency, volatility. One function per check id; each returns a Check."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+
+from curator.core import records as R
+from curator.core.readiness import metrics as M
+from curator.core.readiness.model import Check, Context, Level, pct, share
+
+
+def _sample_note(ctx: Context) -> str:
+    return f" (estimated on a seeded sample of {ctx.text.height:,} examples)" if ctx.sampled else ""
+
+
+def diversity_values(ctx: Context) -> dict[str, Any]:
+    """distinct-2 and compression ratio of assistant text, largest-cluster share."""
+    texts = ctx.text.get_column("assistant_text") if ctx.text.height else pl.Series([], dtype=pl.String)
+    words = M.sample_words(M.bounded_texts(texts, ctx.th.diversity_sample_words * 12), ctx.th.diversity_sample_words)
+    d2 = M.distinct_n(words, 2)
+    cr = M.compression_ratio(texts)
+    largest: float | None = None
+    if ctx.clusters.height and ctx.selected.height:
+        sizes = ctx.selected.drop_nulls(R.CLUSTER_ID).group_by(R.CLUSTER_ID).len()
+        if sizes.height:
+            largest = float(sizes.get_column("len").max()) / ctx.selected.height  # type: ignore[arg-type]
+    return {
+        "distinct_2": None if d2 is None else round(d2, 4),
+        "compression_ratio": None if cr is None else round(cr, 3),
+        "largest_cluster_share": None if largest is None else round(largest, 4),
+        "words_sampled": int(words.len()),
+    }
+
+
+def check_diversity(ctx: Context) -> Check:
+    th = ctx.th
+    v = diversity_values(ctx)
+    problems = []
+    if v["distinct_2"] is not None and v["distinct_2"] < th.diversity_min_distinct2:
+        problems.append(f"few distinct word pairs (distinct-2 {v['distinct_2']:.2f})")
+    if v["compression_ratio"] is not None and v["compression_ratio"] > th.diversity_max_compression:
+        problems.append(f"replies compress {v['compression_ratio']:.1f}x (repetitive wording)")
+    if v["largest_cluster_share"] is not None and v["largest_cluster_share"] > th.diversity_max_cluster_share:
+        problems.append(f"one duplicate cluster holds {pct(v['largest_cluster_share'])} of the records")
+    measured = v["distinct_2"] is not None or v["compression_ratio"] is not None
+    level: Level
+    if problems:
+        level, msg = "warn", "The replies are narrow: " + "; ".join(problems) + "."
+        nxt = "Add examples of other topics and phrasings, and collapse clusters of near-identical replies."
+    elif measured:
+        level = "ok"
+        d2, cr = v["distinct_2"], v["compression_ratio"]
+        msg = (f"Replies vary: distinct-2 {'-' if d2 is None else f'{d2:.2f}'}, "
+               f"compression ratio {'-' if cr is None else f'{cr:.1f}'}.")
+        nxt = "Nothing to do."
+    else:
+        level, msg, nxt = "info", "Too little assistant text to measure diversity.", "Add examples first."
+    return Check(
+        id="diversity", title="Narrow data", level=level, value=v,
+        threshold=(f"warn: distinct-2 < {th.diversity_min_distinct2} or compression ratio > "
+                   f"{th.diversity_max_compression} or largest cluster > {pct(th.diversity_max_cluster_share)}"),
+        message=msg + _sample_note(ctx),
+        why="A model trained on narrow, repetitive replies becomes narrow and repetitive (overfitting).",
+        next_step=nxt, source="Shaib et al. 2024 (distinct-n, compression ratio); LIMA; Deita (product defaults)",
+        query=ctx.query("--flag", "near_duplicate") if v["largest_cluster_share"] else None, details=v,
+    )
+
+
+def check_consistency(ctx: Context) -> Check:
+    t = ctx.text
+    groups = pl.DataFrame()
+    if t.height:
+        keyed = t.select(
+            R.ID,
+            pl.col("first_user"),
+            M.normalised(pl.col("user_text")).alias("p"),
+            M.normalised(pl.col("assistant_text")).hash(seed=3).alias("a"),
+        ).filter(pl.col("p").str.len_chars() > 0)
+        groups = (
+            keyed.group_by("p")
+            .agg(pl.len().alias("n"), pl.col("a").n_unique().alias("answers"), pl.col(R.ID), pl.col("first_user").first())
+            .filter(pl.col("answers") > 1)
+            .sort(["n", "p"], descending=[True, False])
+        )
+    n_prompts = groups.height
+    n_records = int(groups.get_column("n").sum()) if n_prompts else 0
+    ids = groups.get_column(R.ID).explode() if n_prompts else pl.Series([], dtype=pl.String)
+    query = None
+    if n_prompts:
+        needle = " ".join(str(groups.get_column("first_user")[0] or "").split())[:60]
+        query = ctx.query("--search", needle) if needle else None
+        msg = (f"{n_prompts:,} user prompts get different answers in different examples "
+               f"({n_records:,} examples){_sample_note(ctx)}.")
+        nxt = "Make the answers agree (edit them) or keep the best one and reject the rest."
+    else:
+        msg = f"No user prompt gets conflicting answers{_sample_note(ctx)}."
+        nxt = "Nothing to do."
+    return Check(
+        id="consistency", title="Conflicting answers", level="warn" if n_prompts else "ok", value=n_prompts,
+        threshold="ok: 0 · warn: any", message=msg,
+        why="When the same question has different answers, the model learns to pick one at random.",
+        next_step=nxt, source="OpenAI fine-tuning best practices (consistent examples)", query=query,
+        details={"prompts": n_prompts, "records": n_records, "sampled": ctx.sampled},
+        examples=ctx.remember("consistency", ids),
+    )
+
+
+def time_span(ctx: Context) -> dict[str, Any] | None:
+    """First and last source timestamp found in the good examples' meta."""
+    if not ctx.good.height or R.META not in ctx.good.columns:
+        return None
+    times = M.source_times(ctx.text.get_column(R.META)).drop_nulls()
+    if times.len() == 0:
+        return None
+    first, last = times.min(), times.max()
+    assert isinstance(first, datetime) and isinstance(last, datetime)
+    return {
+        "first": first.isoformat(timespec="seconds"),
+        "last": last.isoformat(timespec="seconds"),
+        "days": round((last - first).total_seconds() / 86400, 1),
+        "records_with_time": int(times.len()),
+    }
+
+
+def check_volatility(ctx: Context) -> Check:
+    th, t = ctx.th, ctx.text
+    kinds = [f"vol_{k}" for k in M.VOLATILE_PATTERNS]
+    if t.height:
+        hits = t.filter(pl.any_horizontal([pl.col(k) for k in kinds]))
+        by_kind = {k[4:]: int(t.get_column(k).sum()) for k in kinds}
+    else:
+        hits, by_kind = t, {}
+    frac = share(hits.height, t.height)
+    warn = frac >= th.volatility_warn_share
+    span = time_span(ctx)
+    top = ", ".join(f"{k}: {pct(share(v, t.height))}" for k, v in sorted(by_kind.items(), key=lambda x: -x[1]) if v)
+    msg = f"{pct(frac)} of good examples state prices, dates, versions, stock or policy facts"
+    msg += f" ({top})" if top else ""
+    msg += "; facts that change belong in retrieval (RAG), not in weights." if warn else "."
+    if span and span["days"] > th.volatility_span_days:
+        msg += f" The sources span {span['days'] / 365.25:.1f} years, so some facts have likely changed."
+    return Check(
+        id="volatility", title="Data that changes", level="warn" if warn else "ok", value=frac,
+        threshold=f"ok: < {pct(th.volatility_warn_share)} · warn: >= {pct(th.volatility_warn_share)}",
+        message=msg + _sample_note(ctx),
+        why="A fine-tuned model keeps stating the facts it was trained on after they change; retrieval stays current.",
+        next_step="Move prices, stock and policies into a retrieval source and train on behaviour and style."
+        if warn else "Nothing to do.",
+        source="seed article ('Your data changes frequently -> use RAG'); Azure: knowledge belongs in retrieval (product default 20%)",
+        details={"by_kind": by_kind, "time_span": span, "sampled": ctx.sampled},
+        examples=ctx.remember("volatility", hits.get_column(R.ID)),
+    )

@@ -1,0 +1,107 @@
+"""The report's building blocks: a check result and the inputs every check reads."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import polars as pl
+
+from curator.core.readiness.settings import Thresholds
+from curator.core.readiness.targets import Target
+from curator.core.selection import Include
+from curator.core.workspace import Workspace
+
+Level = Literal["ok", "warn", "block", "info"]
+LEVEL_ORDER: dict[str, int] = {"block": 0, "warn": 1, "info": 2, "ok": 3}
+NOT_MEASURED = "not measured yet: run `curator run` first"
+
+
+@dataclass
+class Check:
+    """One rubric line: what was measured, how it was judged, and what to do."""
+
+    id: str
+    title: str
+    level: Level
+    value: Any
+    threshold: str
+    message: str
+    why: str
+    next_step: str
+    source: str
+    query: str | None = None
+    measured: bool = True
+    details: dict[str, Any] = field(default_factory=dict)
+    examples: list[str] = field(default_factory=list)  # up to 5 record ids behind it
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "level": self.level,
+            "value": self.value,
+            "threshold": self.threshold,
+            "message": self.message,
+            "why": self.why,
+            "next_step": self.next_step,
+            "source": self.source,
+            "query": self.query,
+            "measured": self.measured,
+            "details": self.details,
+            "examples": self.examples,
+        }
+
+
+@dataclass
+class Context:
+    """What the checks read. ``good`` holds the exportable rows (N_good) with
+    token columns, role-problem columns, flag-family columns and score columns;
+    ``text`` is ``good`` or a seeded sample of it for text-heavy measures."""
+
+    ws: Workspace
+    include: Include
+    target: Target
+    th: Thresholds
+    frame: pl.DataFrame
+    selected: pl.DataFrame
+    good: pl.DataFrame
+    text: pl.DataFrame
+    sampled: bool
+    scores: dict[str, pl.DataFrame | None]
+    clusters: pl.DataFrame
+    families_seen: set[str]  # flag families present anywhere in the workspace
+    ids_behind: dict[str, pl.Series] = field(default_factory=dict)
+
+    @property
+    def n_good(self) -> int:
+        return self.good.height
+
+    def query(self, *args: str) -> str:
+        """The `curator query` command that lists the records behind a number."""
+        parts = ["curator", "query", "-w", str(self.ws.path), *args]
+        return " ".join(shlex.quote(p) for p in parts)
+
+    def measured(self, score: str, family: str) -> bool:
+        """A filter has run when its scores exist or its flags appear anywhere."""
+        return self.scores.get(score) is not None or family in self.families_seen
+
+    def remember(self, check_id: str, ids: pl.Series) -> list[str]:
+        """Keep every id behind a check (for the GUI) and return the first five."""
+        self.ids_behind[check_id] = ids
+        return [str(x) for x in ids.head(5).to_list()]
+
+
+def pct(x: float) -> str:
+    """0.0412 -> '4.1%' (one decimal under 10%, none above)."""
+    v = 100 * x
+    if v == 0:
+        return "0%"
+    if v < 0.1:
+        return "<0.1%"
+    return f"{v:.1f}%" if v < 10 else f"{v:.0f}%"
+
+
+def share(n: int, total: int) -> float:
+    return n / total if total else 0.0
