@@ -1,0 +1,275 @@
+"""The export job and its fast preflight: select, validate, split, write, publish."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import polars as pl
+
+from curator.core import records as R
+from curator.core.errors import CuratorError
+from curator.core.export import formats as F
+from curator.core.export import manifest as M
+from curator.core.export import snippets
+from curator.core.export.options import HF_FOLDER, ExportOptions
+from curator.core.export.split import SPLIT, assign, leakage
+from curator.core.export.validate import check
+from curator.core.export.writers import Staging, check_output_dir, file_digest
+from curator.core.jobs import Job, Progress
+from curator.core.selection import exclusion_reason, exportable
+from curator.core.tokens import message_token_table
+from curator.core.workspace import Workspace
+
+_ESTIMATE_SAMPLE: Final = 5_000
+_SHOW_PROBLEMS: Final = 20
+
+
+@dataclass(frozen=True)
+class Preflight:
+    """What an export would do, computed without writing anything."""
+
+    options: ExportOptions
+    selected: int  # records the selection rule picks
+    excluded: dict[str, int]  # reason -> records left out by the selection rule
+    problems: pl.DataFrame  # id, kind, detail: lines that would be invalid
+    invalid_records: int
+    counts: dict[str, int]  # split -> records that would be written
+    tokens: dict[str, int]  # split -> tokens (estimated unless tokens_exact)
+    tokens_exact: bool
+    leakage: dict[str, Any]
+    conflicts: list[str]  # files in the output folder we would not overwrite
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def blocking_reason(self) -> str | None:
+        """Why the export would fail, or None when it would succeed."""
+        if self.conflicts:
+            return _conflict_message(self.options, self.conflicts)
+        if self.selected == 0:
+            return _nothing_message(self.options, self.excluded)
+        if self.invalid_records and not self.options.skip_invalid:
+            return _invalid_message(self.options, self.problems, self.invalid_records)
+        if self.options.split is not None and self.counts.get("validation", 0) == 0:
+            return "the split left no records for validation; export without --split or add records"
+        if sum(self.counts.values()) == 0:
+            return "every selected record is invalid; nothing would be written"
+        return None
+
+    @property
+    def ok(self) -> bool:
+        return self.blocking_reason is None
+
+
+@dataclass
+class _Plan:
+    frame: pl.DataFrame  # selected rows (with _row), split column when split applies
+    excluded: dict[str, int]
+    problems: pl.DataFrame
+    msgs: pl.DataFrame
+    clusters_present: bool
+
+
+def _nothing_message(options: ExportOptions, excluded: dict[str, int]) -> str:
+    why = ", ".join(f"{n} {reason}" for reason, n in sorted(excluded.items())) or "the workspace is empty"
+    hint = (
+        "approve records (curator review --approve ...) or export with --include passing"
+        if options.include == "approved"
+        else "import records or undo rejections"
+    )
+    return f"nothing to export with --include {options.include} ({why}); {hint}."
+
+
+def _invalid_message(options: ExportOptions, problems: pl.DataFrame, n: int) -> str:
+    shown = [f"  {r[R.ID]}: {r['kind']}: {r['detail']}" for r in problems.head(_SHOW_PROBLEMS).iter_rows(named=True)]
+    more = f"\n  ... and {problems.height - _SHOW_PROBLEMS} more problems" if problems.height > _SHOW_PROBLEMS else ""
+    return (
+        f"{n} record(s) would not be valid {options.format} lines; nothing was written:\n"
+        + "\n".join(shown)
+        + more
+        + "\nFix them (curator show -w WS ID), reject them, or pass --skip-invalid to leave them out"
+        " (they are then listed in manifest.json)."
+    )
+
+
+def _conflict_message(options: ExportOptions, conflicts: list[str]) -> str:
+    return (
+        f"{options.output_dir} already holds {', '.join(conflicts)} not written by Curator (no manifest.json); "
+        "refusing to overwrite. Choose an empty folder or remove those files."
+    )
+
+
+def _plan(ws: Workspace, options: ExportOptions) -> _Plan:
+    frame = ws.frame()
+    keep = exportable(options.include)
+    why = frame.filter(~keep).group_by(exclusion_reason(options.include).alias("why")).len()
+    excluded = {str(r): int(n) for r, n in why.iter_rows() if r is not None}
+    sel = frame.filter(keep).with_row_index(F.ROW)
+    msgs = F.explode_messages(sel)
+    problems = check(sel, options.format, msgs)
+    return _Plan(sel, excluded, problems, msgs, ws.read_result("clusters") is not None)
+
+
+def _valid_rows(plan: _Plan, options: ExportOptions) -> pl.DataFrame:
+    bad = plan.problems.get_column(R.ID).unique()
+    rows = plan.frame.filter(~pl.col(R.ID).is_in(bad.implode())) if bad.len() else plan.frame
+    if rows.height == 0:
+        return rows.with_columns(pl.lit(None, pl.String).alias(SPLIT))
+    return assign(rows, options.split, options.seed)
+
+
+def _counts(rows: pl.DataFrame, options: ExportOptions) -> dict[str, int]:
+    got = dict(rows.group_by(SPLIT).len().iter_rows()) if rows.height else {}
+    return {s: int(got.get(s, 0)) for s in options.split_names()}
+
+
+def _estimate_tokens(rows: pl.DataFrame, options: ExportOptions) -> dict[str, int]:
+    """Token totals per split from a sample's tokens-per-character ratio."""
+    chars = rows.select(
+        R.ID,
+        SPLIT,
+        pl.col(R.MESSAGES).list.eval(pl.element().struct.field("content").str.len_chars()).list.sum().alias("_c"),
+    )
+    sample = rows.sample(min(_ESTIMATE_SAMPLE, rows.height), seed=0)
+    counted = message_token_table(sample.get_column(R.MESSAGES), sample.get_column(R.ID))
+    s_chars = int(chars.join(sample.select(R.ID), how="semi").get_column("_c").sum() or 0)
+    ratio = int(counted.get_column("tokens").sum()) / max(1, s_chars)
+    per = dict(chars.group_by(SPLIT).agg(pl.col("_c").sum()).iter_rows())
+    return {s: round(int(per.get(s, 0) or 0) * ratio) for s in options.split_names()}
+
+
+def preflight(ws: Workspace, options: ExportOptions) -> Preflight:
+    """Counts, exclusions, problems, split sizes and token estimates; writes nothing."""
+    plan = _plan(ws, options)
+    conflicts = check_output_dir(options.output_dir)
+    invalid = plan.problems.get_column(R.ID).n_unique()
+    warnings: list[str] = []
+    try:
+        rows = _valid_rows(plan, options) if options.skip_invalid else assign(plan.frame, options.split, options.seed)
+    except CuratorError as exc:
+        warnings.append(str(exc))
+        rows = plan.frame.with_columns(pl.lit("train").alias(SPLIT))
+    if not plan.clusters_present and options.split is not None:
+        warnings.append("no dedup results: near-duplicate leakage is unchecked; run `curator dedup` first")
+    exact = rows.height <= _ESTIMATE_SAMPLE
+    if rows.height == 0:
+        tokens = dict.fromkeys(options.split_names(), 0)
+    elif exact:
+        tt = M.token_totals(M.token_table(ws, rows), rows.select(R.ID, SPLIT))
+        tokens = {s: tt.get(s, {}).get("tokens", 0) for s in options.split_names()}
+    else:
+        tokens = _estimate_tokens(rows, options)
+    return Preflight(
+        options=options,
+        selected=plan.frame.height,
+        excluded=plan.excluded,
+        problems=plan.problems,
+        invalid_records=invalid,
+        counts=_counts(rows, options),
+        tokens=tokens,
+        tokens_exact=exact,
+        leakage=leakage(rows),
+        conflicts=conflicts,
+        warnings=warnings,
+    )
+
+
+def _hf_dataset(splits: dict[str, pl.DataFrame]) -> Any:
+    os.environ["HF_DATASETS_OFFLINE"] = "1"
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    import datasets
+
+    datasets.disable_progress_bars()
+    return datasets.DatasetDict(
+        {name: datasets.Dataset(F.messages_table(df).to_arrow()) for name, df in splits.items()}
+    )
+
+
+def export_job(ws: Workspace, options: ExportOptions) -> Job[dict[str, Any]]:
+    """Write the export; returns the manifest. Raises CuratorError, writing nothing,
+    when the selection is empty, a line is invalid (without skip_invalid), or the
+    output folder holds files Curator did not write."""
+    yield Progress("select", 0, None, "reading the workspace")
+    conflicts = check_output_dir(options.output_dir)
+    if conflicts:
+        raise CuratorError(_conflict_message(options, conflicts))
+    plan = _plan(ws, options)
+    if plan.frame.height == 0:
+        raise CuratorError(_nothing_message(options, plan.excluded))
+    n_invalid = plan.problems.get_column(R.ID).n_unique()
+    yield Progress("validate", plan.frame.height, plan.frame.height, f"{n_invalid} invalid")
+    if n_invalid and not options.skip_invalid:
+        raise CuratorError(_invalid_message(options, plan.problems, n_invalid))
+    rows = _valid_rows(plan, options)
+    if rows.height == 0:
+        raise CuratorError(f"all {plan.frame.height} selected records are invalid; nothing was written.")
+    yield Progress("tokens", 0, rows.height, "counting tokens")
+    tokens = M.token_table(ws, rows)
+    yield Progress("tokens", rows.height, rows.height)
+    files_by_split = options.data_files()
+    by_split = {s: rows.filter(pl.col(SPLIT) == s) for s in options.split_names()}
+    names: list[str] = []
+    with Staging(options.output_dir) as stage:
+        written = 0
+        if options.format in ("openai", "sharegpt", "alpaca"):
+            for split, part in by_split.items():
+                lines = F.LINE_BUILDERS[options.format](part).get_column(F.LINE)
+                for done in stage.write_lines(files_by_split[split], lines, json_array=options.format == "alpaca"):
+                    yield Progress("write", written + done, rows.height, files_by_split[split])
+                written += part.height
+                names.append(files_by_split[split])
+        elif options.format == "parquet":
+            for split, part in by_split.items():
+                stage.write_parquet(files_by_split[split], F.messages_table(part))
+                names.append(files_by_split[split])
+                written += part.height
+                yield Progress("write", written, rows.height, files_by_split[split])
+        else:
+            yield Progress("write", 0, rows.height, "datasets")
+            _hf_dataset(by_split).save_to_disk(str(stage.path(HF_FOLDER)))
+            stage.sync_tree(HF_FOLDER)
+            names.append(HF_FOLDER)
+            yield Progress("write", rows.height, rows.height, "datasets")
+        stage.write_text(snippets.DATASET_INFO, json.dumps(snippets.llamafactory_dataset_info(options), indent=2) + "\n")
+        stage.write_text(snippets.AXOLOTL, snippets.axolotl_yaml(options))
+        yield Progress("publish", 0, None, "hashing files")
+        files = []
+        for split, name in files_by_split.items():
+            size, digest = file_digest(stage.path(name))
+            files.append(
+                {"split": split, "path": name if options.format != "hf" else f"{name}/{split}",
+                 "records": by_split[split].height, "bytes": size, "sha256": digest}
+            )
+        counts = {s: by_split[s].height for s in options.split_names()}
+        leak = leakage(rows)
+        skipped = plan.problems if options.skip_invalid else plan.problems.clear()
+        manifest = M.build(
+            ws, options,
+            counts=counts,
+            tokens=M.token_totals(tokens, rows.select(R.ID, SPLIT)),
+            files=files,
+            selection={"selected": plan.frame.height, "excluded": plan.excluded},
+            leakage=leak,
+            skipped=skipped,
+            clusters_present=plan.clusters_present,
+        )
+        names += [snippets.DATASET_INFO, snippets.AXOLOTL]
+        stage.publish(names, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    summary = {
+        "time": manifest["created_at"],
+        "output_dir": str(options.output_dir.resolve()),
+        "format": options.format,
+        "include": options.include,
+        "split": options.split,
+        "seed": options.seed,
+        "counts": counts,
+        "leaked_clusters": leak["clusters_spanning_both"],
+        "identical_conversations_spanning_both": leak["identical_conversations_spanning_both"],
+        "skipped_invalid": manifest["invalid"]["skipped"],
+    }
+    ws.set_setting("last_export", summary)
+    ws.log_run("export", options.settings(), summary)
+    yield Progress("publish", 1, 1, str(options.output_dir))
+    return manifest
