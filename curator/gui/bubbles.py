@@ -1,0 +1,211 @@
+"""Chat bubbles: record text shown strictly as plain text, PII spans highlighted.
+
+``PlainTextView`` is a QTextEdit that never accepts rich text and sizes itself
+to its document, so a conversation reads as a column of bubbles. Highlights
+are QTextCharFormats applied to the plain-text document (still plain text).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QKeySequence, QShortcut, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from curator.gui import theme
+
+LONG_TEXT = 20_000  # characters shown before "Show full text"
+
+
+def utf16_offset(text: str, index: int) -> int:
+    """Qt cursor positions count UTF-16 units; Python indexes code points."""
+    return len(text[:index].encode("utf-16-le")) // 2
+
+
+class PlainTextView(QTextEdit):
+    """Read-only (until edited) plain text that grows to fit its content."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAcceptRichText(False)
+        self.setReadOnly(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.viewport().setAutoFillBackground(False)
+        self.setStyleSheet("QTextEdit { background: transparent; border: none; padding: 0; }")
+        self.document().setDocumentMargin(2)
+        self.document().contentsChanged.connect(self._fit)
+        self.setPlainText(text)
+
+    def set_editing(self, editing: bool) -> None:
+        self.setReadOnly(not editing)
+        flags = Qt.TextInteractionFlag.TextEditorInteraction if editing else Qt.TextInteractionFlag.TextSelectableByMouse
+        self.setTextInteractionFlags(flags)
+        self.setVerticalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAsNeeded if editing else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        )
+        self._fit()
+
+    def highlight(self, spans: list[tuple[int, int, str]]) -> None:
+        """Background-colour [start, end) code-point spans, with a tooltip name."""
+        text = self.toPlainText()
+        fmt = QTextCharFormat()
+        fmt.setBackground(QColor(theme.HIGHLIGHT_PII))
+        for start, end, name in spans:
+            a, b = utf16_offset(text, max(0, start)), utf16_offset(text, min(len(text), end))
+            if b <= a:
+                continue
+            cur = QTextCursor(self.document())
+            cur.setPosition(a)
+            cur.setPosition(b, QTextCursor.MoveMode.KeepAnchor)
+            f = QTextCharFormat(fmt)
+            f.setToolTip(name)
+            cur.mergeCharFormat(f)
+
+    def resizeEvent(self, e: Any) -> None:
+        super().resizeEvent(e)
+        self._fit()
+
+    def _fit(self) -> None:
+        doc = self.document()
+        doc.setTextWidth(self.viewport().width())
+        h = int(doc.size().height()) + 4
+        if not self.isReadOnly():
+            h = min(max(h + 12, 90), 420)
+        if h != self.height():
+            self.setFixedHeight(h)
+
+
+class MessageBubble(QFrame):
+    """One message: role, text, and for editable views Edit / train toggle."""
+
+    editSaved = Signal(int, str)  # message index, new content
+    trainToggled = Signal(int, bool)
+
+    def __init__(
+        self, index: int, msg: dict[str, Any], *, editable: bool, pii: list[tuple[int, int, str]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.index = index
+        self.role = str(msg.get("role") or "?")
+        self._content = str(msg.get("content") or "")
+        bg, border, label_color = theme.BUBBLES.get(self.role, theme.BUBBLES["tool"])
+        self.setObjectName("bubble")
+        self.setStyleSheet(
+            f"QFrame#bubble {{ background: {bg}; border: 1px solid {border}; border-radius: 10px; }}"
+        )
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(10, 6, 10, 8)
+        lay.setSpacing(2)
+        head = QHBoxLayout()
+        head.setSpacing(8)
+        title = self.role + (f" · {msg['name']}" if msg.get("name") else "")
+        role = QLabel(title.upper())
+        role.setTextFormat(Qt.TextFormat.PlainText)
+        role.setStyleSheet(f"color: {label_color}; font-size: 10px; font-weight: 700; letter-spacing: 1px;")
+        head.addWidget(role)
+        head.addStretch(1)
+        self.train: QCheckBox | None = None
+        if self.role == "assistant" and editable:
+            self.train = QCheckBox("train on this turn")
+            self.train.setChecked(msg.get("weight") != 0)
+            self.train.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self.train.setToolTip("Unchecked: the turn stays as context but gets weight 0 in the export")
+            self.train.toggled.connect(lambda on: self.trainToggled.emit(self.index, on))
+            head.addWidget(self.train)
+        self.edit_button: QPushButton | None = None
+        if editable:
+            self.edit_button = QPushButton("Edit")
+            self.edit_button.setObjectName("link")
+            self.edit_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self.edit_button.clicked.connect(self.start_edit)
+            head.addWidget(self.edit_button)
+        lay.addLayout(head)
+        shown = self._content
+        self.truncated = len(shown) > LONG_TEXT
+        if self.truncated:
+            shown = shown[:LONG_TEXT]
+        self.text = PlainTextView(shown)
+        if pii:
+            self.text.highlight(pii)
+        lay.addWidget(self.text)
+        extra = []
+        if msg.get("tool_calls"):
+            extra.append(f"tool calls: {msg['tool_calls']}")
+        if msg.get("tool_call_id"):
+            extra.append(f"tool call id: {msg['tool_call_id']}")
+        if extra:
+            lab = QLabel("\n".join(extra))
+            lab.setTextFormat(Qt.TextFormat.PlainText)
+            lab.setWordWrap(True)
+            lab.setObjectName("muted")
+            lay.addWidget(lab)
+        if self.truncated:
+            more = QPushButton(f"Show full text ({len(self._content):,} characters)")
+            more.setObjectName("link")
+            more.clicked.connect(lambda: (self.text.setPlainText(self._content), more.hide()))
+            lay.addWidget(more)
+        self.edit_bar = QWidget()
+        bar = QHBoxLayout(self.edit_bar)
+        bar.setContentsMargins(0, 4, 0, 0)
+        hint = QLabel("Ctrl+Enter saves · Esc cancels · the original is kept")
+        hint.setObjectName("muted")
+        bar.addWidget(hint)
+        bar.addStretch(1)
+        cancel = QPushButton("Cancel")
+        cancel.clicked.connect(self.cancel_edit)
+        save = QPushButton("Save")
+        save.setObjectName("primary")
+        save.clicked.connect(self.save_edit)
+        bar.addWidget(cancel)
+        bar.addWidget(save)
+        self.edit_bar.hide()
+        lay.addWidget(self.edit_bar)
+        for keys, slot in (("Ctrl+Return", self.save_edit), ("Ctrl+Enter", self.save_edit), ("Escape", self.cancel_edit)):
+            sc = QShortcut(QKeySequence(keys), self.text)
+            sc.setContext(Qt.ShortcutContext.WidgetShortcut)
+            sc.activated.connect(slot)
+
+    @property
+    def editing(self) -> bool:
+        return not self.text.isReadOnly()
+
+    def start_edit(self) -> None:
+        if self.edit_button is None:
+            return
+        self.text.setPlainText(self._content)
+        self.text.set_editing(True)
+        self.edit_bar.show()
+        self.text.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.text.moveCursor(QTextCursor.MoveOperation.End)
+
+    def save_edit(self) -> None:
+        if not self.editing:
+            return
+        new = self.text.toPlainText()
+        self.text.set_editing(False)
+        self.edit_bar.hide()
+        if new != self._content:
+            self.editSaved.emit(self.index, new)
+
+    def cancel_edit(self) -> None:
+        if not self.editing:
+            return
+        self.text.setPlainText(self._content[:LONG_TEXT] if self.truncated else self._content)
+        self.text.set_editing(False)
+        self.edit_bar.hide()

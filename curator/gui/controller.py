@@ -1,0 +1,331 @@
+"""The window's model of an open workspace: frame, view, counts, review actions.
+
+A QObject around a core ``Workspace``. It keeps the display frame (one row per
+record, precomputed one-line columns) and the current filtered/sorted view as
+Polars frames; re-reads and re-filters run in workers. A single review action
+commits through ``curator.core.review`` and then patches the affected rows in
+memory (Polars ``scatter``) instead of re-reading a million rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from PySide6.QtCore import QObject, Signal
+
+from curator.core import records as R
+from curator.core import review
+from curator.core.jobs import Job
+from curator.core.workspace import Workspace
+from curator.gui import display as D
+from curator.gui.workers import Worker, WorkerPool, call_task, job_task
+
+BULK_IN_WORKER = 500  # bulk actions on more ids than this run off the UI thread
+
+
+@dataclass
+class Loaded:
+    frame: pl.DataFrame
+    counts: dict[str, int]
+    choices: dict[str, list[str]]
+    pii: pl.DataFrame | None
+    view: pl.DataFrame
+
+
+def load(ws: Workspace, spec: D.ViewSpec) -> Loaded:
+    """Everything the window shows, computed off the UI thread."""
+    frame = D.add_display_columns(ws.frame(), ws)
+    pii = ws.read_result("pii_findings")
+    return Loaded(frame, D.queue_counts(frame), D.filter_choices(frame), pii, D.build_view(frame, spec))
+
+
+class Controller(QObject):
+    """Owns the open workspace; the panels listen to its signals."""
+
+    workspaceOpened = Signal(object)  # Workspace
+    frameChanged = Signal()  # after any refresh or in-memory patch
+    viewChanged = Signal()  # the filtered/sorted view was replaced
+    recordsPatched = Signal(list)  # ids whose review state changed in place
+    countsChanged = Signal(dict)
+    specChanged = Signal(object)  # ViewSpec, whenever the filter or sort changes
+    loadingChanged = Signal(bool)
+    errorOccurred = Signal(str)
+    showRecordsRequested = Signal()
+    jobRequested = Signal(object, str, object)  # job factory, title, on_success
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ws: Workspace | None = None
+        self.frame: pl.DataFrame = pl.DataFrame()
+        self.view: pl.DataFrame = pl.DataFrame(schema={c: pl.String for c in D.VIEW_COLUMNS})
+        self.counts: dict[str, int] = {q: 0 for q, _ in D.QUEUES}
+        self.choices: dict[str, list[str]] = {"flag": [], "language": [], "source": []}
+        self.pii: pl.DataFrame | None = None
+        self.spec = D.ViewSpec()
+        self.pool = WorkerPool(self)
+        self.loaded = False
+        self._load_gen = 0
+        self._view_gen = 0
+
+    # --- opening and refreshing --------------------------------------------------
+    def open_workspace(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.loaded = False
+        saved = ws.get_setting("gui.queue", "pending")
+        self.spec = D.ViewSpec(queue=saved if saved in dict(D.QUEUES) else "pending")
+        self.workspaceOpened.emit(ws)
+        self.refresh()
+
+    def refresh(self) -> Worker | None:
+        """Re-read the workspace frame in a worker, then re-apply the filter."""
+        ws = self.ws
+        if ws is None:
+            return None
+        self._load_gen += 1
+        gen = self._load_gen
+        self._view_gen += 1
+        spec = self.spec
+        self.loadingChanged.emit(True)
+        worker = Worker(call_task(lambda: load(ws, spec)))
+        worker.succeeded.connect(lambda res: self._loaded(gen, res))
+        worker.failed.connect(self._failed)
+        return self.pool.start(worker)
+
+    def _failed(self, text: str) -> None:
+        self.loadingChanged.emit(False)
+        self.errorOccurred.emit(text)
+
+    def _loaded(self, gen: int, res: Loaded) -> None:
+        if gen != self._load_gen:
+            return
+        self.frame, self.counts, self.choices, self.pii = res.frame, res.counts, res.choices, res.pii
+        self.loaded = True
+        self._set_view(res.view)
+        self.countsChanged.emit(self.counts)
+        self.loadingChanged.emit(False)
+        self.frameChanged.emit()
+
+    def set_spec(self, spec: D.ViewSpec) -> Worker | None:
+        """Filter/sort the frame in a worker; the newest request wins."""
+        self.spec = spec
+        self.specChanged.emit(spec)
+        if self.ws is not None and spec.queue != self.ws.get_setting("gui.queue"):
+            self.ws.set_setting("gui.queue", spec.queue)
+        if not self.loaded:
+            return None
+        self._view_gen += 1
+        gen = self._view_gen
+        frame = self.frame
+        self.loadingChanged.emit(True)
+        worker = Worker(call_task(lambda: D.build_view(frame, spec)))
+        worker.succeeded.connect(lambda v: self._view_built(gen, v))
+        worker.failed.connect(self._failed)
+        return self.pool.start(worker)
+
+    def _view_built(self, gen: int, view: pl.DataFrame) -> None:
+        if gen != self._view_gen:
+            return
+        self._set_view(view)
+        self.loadingChanged.emit(False)
+
+    def _set_view(self, view: pl.DataFrame) -> None:
+        self.view = view
+        self.viewChanged.emit()
+
+    def show_records(
+        self,
+        status: str | None = None,
+        flag: str | None = None,
+        language: str | None = None,
+        source: str | None = None,
+        search: str | None = None,
+        ids: Sequence[str] | None = None,
+    ) -> None:
+        """Switch to the Records tab filtered like this (dashboard click-through)."""
+        queue = status or "all"
+        spec = D.ViewSpec(
+            queue=queue, flag=flag, language=language, source=source, search=search,
+            ids=tuple(ids) if ids is not None else None,
+        )
+        self.showRecordsRequested.emit()
+        self.set_spec(spec)
+
+    def run_job(
+        self, job_factory: Callable[[], Job[Any]], title: str,
+        on_success: Callable[[Any], None] | None = None,
+    ) -> None:
+        """Run a core job with a progress dialog and Cancel; refresh afterwards."""
+        self.jobRequested.emit(job_factory, title, on_success)
+
+    def start_job(self, job_factory: Callable[[], Job[Any]]) -> Worker:
+        """The worker behind run_job (the window shows its progress)."""
+        return self.pool.start(Worker(job_task(job_factory)))
+
+    # --- one record ------------------------------------------------------------
+    def record(self, row: int) -> dict[str, Any]:
+        """Everything the review pane shows for frame row ``row`` (current state)."""
+        assert self.ws is not None
+        rec = self.frame.slice(row, 1).drop(R.MESSAGES).to_dicts()[0]
+        rid = rec[R.ID]
+        state = self.ws.db().execute(
+            "SELECT status, reason, messages FROM state WHERE record_id=?", (rid,)
+        ).fetchone()
+        original = review.original_messages(self.ws, rid)
+        rec["original"] = original
+        rec["messages"] = R.messages_from_json(state[2]) if state and state[2] else original
+        rec[R.STATUS] = state[0] if state else R.PENDING
+        rec[R.REASON] = state[1] if state else None
+        rec[R.EDITED] = bool(state and state[2])
+        pii = self.pii
+        rec["pii"] = pii.filter(pl.col(R.ID) == rid).to_dicts() if pii is not None and pii.height else []
+        return rec
+
+    def view_id(self, view_row: int) -> str | None:
+        if 0 <= view_row < self.view.height:
+            return str(self.view.get_column(R.ID)[view_row])
+        return None
+
+    def frame_row(self, view_row: int) -> int | None:
+        if 0 <= view_row < self.view.height:
+            return int(self.view.get_column(D.ROW)[view_row])
+        return None
+
+    def view_row_of(self, rid: str) -> int | None:
+        hits = (self.view.get_column(R.ID) == rid).arg_true()
+        return int(hits[0]) if hits.len() else None
+
+    # --- review actions (commit, then patch in memory) ------------------------
+    def _ws(self) -> Workspace:
+        assert self.ws is not None, "no workspace open"
+        return self.ws
+
+    def approve(self, ids: Sequence[str]) -> None:
+        review.approve(self._ws(), ids)
+        self.patch(ids)
+
+    def reject(self, ids: Sequence[str], reason: str) -> None:
+        review.reject(self._ws(), ids, reason)
+        self.patch(ids)
+
+    def reset(self, ids: Sequence[str]) -> None:
+        review.reset(self._ws(), ids)
+        self.patch(ids)
+
+    def edit_message(self, rid: str, index: int, content: str) -> None:
+        review.edit_message(self._ws(), rid, index, content)
+        self.patch([rid], texts=True)
+
+    def set_turn_weight(self, rid: str, index: int, train: bool) -> None:
+        review.set_turn_weight(self._ws(), rid, index, train)
+        self.patch([rid])
+
+    def revert(self, rid: str) -> None:
+        review.revert(self._ws(), rid)
+        self.patch([rid], texts=True)
+
+    def undo(self) -> list[str]:
+        ids = review.undo(self._ws())
+        self.patch(ids, texts=True)
+        return ids
+
+    def redo(self) -> list[str]:
+        ids = review.redo(self._ws())
+        self.patch(ids, texts=True)
+        return ids
+
+    def bulk(self, action: str, ids: Sequence[str], reason: str | None = None) -> Worker | None:
+        """Approve/reject many ids; big batches run in a worker, then refresh."""
+        ws = self._ws()
+        ids = list(ids)
+
+        def apply() -> int:
+            if action == "approve":
+                return review.approve(ws, ids)
+            return review.reject(ws, ids, reason or "")
+
+        if len(ids) <= BULK_IN_WORKER:
+            apply()
+            self.patch(ids)
+            return None
+        self.loadingChanged.emit(True)
+        worker = Worker(call_task(apply))
+        worker.succeeded.connect(lambda _n: self.refresh())
+        worker.failed.connect(self._failed)
+        return self.pool.start(worker)
+
+    def patch(self, ids: Sequence[str], texts: bool = False) -> None:
+        """Copy the journal's current state for ``ids`` into the in-memory frames."""
+        if not ids or not self.loaded:
+            return
+        ws = self._ws()
+        ids = list(dict.fromkeys(ids))
+        states: dict[str, tuple[str, str | None, str | None]] = {}
+        for i in range(0, len(ids), 900):
+            chunk = ids[i : i + 900]
+            q = ",".join("?" * len(chunk))
+            for rid, st, reason, msgs in ws.db().execute(
+                f"SELECT record_id, status, reason, messages FROM state WHERE record_id IN ({q})", chunk
+            ):
+                states[rid] = (st, reason, msgs)
+        id_list = pl.Series(ids, dtype=pl.String)
+        fpos = self.frame.get_column(R.ID).is_in(id_list).arg_true()
+        frame_ids = self.frame.get_column(R.ID).gather(fpos).to_list()
+        old = self.frame.get_column(R.STATUS).gather(fpos).to_list()
+        new = [states.get(r, (R.PENDING, None, None)) for r in frame_ids]
+        for o, n in zip(old, new, strict=True):
+            self.counts[o] -= 1
+            self.counts[n[0]] += 1
+        updates: dict[str, list[Any]] = {
+            R.STATUS: [n[0] for n in new],
+            R.REASON: [n[1] for n in new],
+            R.EDITED: [n[2] is not None for n in new],
+        }
+        if texts:
+            updates.update(self._texts(ws, frame_ids, [n[2] for n in new]))
+        self.frame = _scatter(self.frame, fpos, updates)
+        vpos = self.view.get_column(R.ID).is_in(id_list).arg_true()
+        if vpos.len():
+            view_ids = self.view.get_column(R.ID).gather(vpos).to_list()
+            by_id = {r: k for k, r in enumerate(frame_ids)}
+            vupd = {
+                c: [vals[by_id[r]] for r in view_ids] for c, vals in updates.items() if c in self.view.columns
+            }
+            self.view = _scatter(self.view, vpos, vupd)
+        self.recordsPatched.emit(ids)
+        self.countsChanged.emit(self.counts)
+        self.frameChanged.emit()
+
+    @staticmethod
+    def _texts(ws: Workspace, ids: list[str], edited: list[str | None]) -> dict[str, list[Any]]:
+        msgs = [
+            R.messages_from_json(e) if e else review.original_messages(ws, r)
+            for r, e in zip(ids, edited, strict=True)
+        ]
+        df = pl.DataFrame({R.MESSAGES: msgs}, schema={R.MESSAGES: R.MESSAGES_DTYPE})
+        out = df.select(
+            pl.col(R.MESSAGES).list.len().cast(pl.Int32).alias(D.TURNS),
+            D._first_content("user").alias(D.FIRST_USER),
+            D._first_content("assistant").alias(D.PREVIEW),
+        )
+        return {c: out.get_column(c).to_list() for c in out.columns}
+
+    def remember(self, rid: str | None) -> None:
+        """Persist the record the user is on, so reopening returns to it."""
+        if self.ws is not None and rid and self.ws.get_setting("gui.last_record") != rid:
+            self.ws.set_setting("gui.last_record", rid)
+
+    def shutdown(self) -> None:
+        self.pool.shutdown()
+
+
+def _scatter(df: pl.DataFrame, pos: pl.Series, updates: dict[str, list[Any]]) -> pl.DataFrame:
+    cols = []
+    for name, values in updates.items():
+        if name not in df.columns or not values:
+            continue
+        s = df.get_column(name)
+        cols.append(s.clone().scatter(pos, pl.Series(name, values, dtype=s.dtype)))
+    return df.with_columns(cols) if cols else df

@@ -1,0 +1,192 @@
+"""Display columns and queue filters for the records table, computed in Polars.
+
+Qt-free on purpose: the controller runs these in a worker thread, and tests can
+check them without a display. One call per frame refresh; filters and sorts
+work on the precomputed columns and return a narrow "view" frame the table
+model slices block by block.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import polars as pl
+
+from curator.core import records as R
+from curator.core.frame import is_flagged
+from curator.core.query import flag_matches, text_matches
+from curator.core.workspace import Workspace
+
+ROW = "_row"  # position in the full frame
+TURNS = "turns"
+FIRST_USER = "first_user"
+PREVIEW = "preview"
+LANGUAGE = "language"
+TOKENS = "tokens"
+FLAG_NAMES = "flag_names"
+IS_FLAGGED = "_flagged"
+IS_DUPLICATE = "_duplicate"
+
+# (header, column) in table order
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("Status", R.STATUS),
+    ("ID", R.ID),
+    ("Source", R.SOURCE),
+    ("Turns", TURNS),
+    ("First user message", FIRST_USER),
+    ("Assistant preview", PREVIEW),
+    ("Lang", LANGUAGE),
+    ("Tokens", TOKENS),
+    ("Flags", FLAG_NAMES),
+    ("Cluster", R.CLUSTER_ID),
+)
+VIEW_COLUMNS = [ROW] + [c for _, c in COLUMNS]
+
+QUEUES: tuple[tuple[str, str], ...] = (
+    ("pending", "Pending"),
+    ("flagged", "Flagged"),
+    ("approved", "Approved"),
+    ("rejected", "Rejected"),
+    ("duplicates", "Duplicates"),
+    ("all", "All"),
+)
+
+_PREVIEW_CHARS = 160
+
+
+def _first_content(role: str) -> pl.Expr:
+    content = (
+        pl.col(R.MESSAGES)
+        .list.eval(pl.element().filter(pl.element().struct.field("role") == role).struct.field("content"))
+        .list.first()
+    )
+    one_line = (
+        content.str.slice(0, _PREVIEW_CHARS)
+        .str.replace_all("\n", " ", literal=True)
+        .str.replace_all("\r", " ", literal=True)
+    )
+    return one_line.str.strip_chars().fill_null("")
+
+
+def _flag_names(df: pl.DataFrame) -> pl.Expr:
+    if df.height == 0 or df.get_column(R.FLAGS).list.len().sum() == 0:
+        return pl.lit("")
+    names = pl.col(R.FLAGS).list.eval(pl.element().struct.field("name"))
+    return names.list.unique(maintain_order=True).list.join(", ")
+
+
+def add_display_columns(df: pl.DataFrame, ws: Workspace | None = None) -> pl.DataFrame:
+    """Add the table's one-line columns and queue helpers to a Workspace.frame()."""
+    df = df.with_row_index(ROW).with_columns(
+        pl.col(R.MESSAGES).list.len().cast(pl.Int32).alias(TURNS),
+        _first_content("user").alias(FIRST_USER),
+        _first_content("assistant").alias(PREVIEW),
+        _flag_names(df).alias(FLAG_NAMES),
+        is_flagged().alias(IS_FLAGGED),
+        pl.col(R.DUPLICATE_OF).is_not_null().alias(IS_DUPLICATE),
+    )
+    lang = ws.read_result("scores_language") if ws is not None else None
+    if lang is not None and {R.ID, LANGUAGE} <= set(lang.columns):
+        df = df.join(lang.select(R.ID, pl.col(LANGUAGE).cast(pl.String)).unique(R.ID), on=R.ID, how="left")
+    else:
+        df = df.with_columns(pl.lit(None, pl.String).alias(LANGUAGE))
+    length = ws.read_result("scores_length") if ws is not None else None
+    if length is not None and {R.ID, TOKENS} <= set(length.columns):
+        df = df.join(length.select(R.ID, pl.col(TOKENS).cast(pl.Int64)).unique(R.ID), on=R.ID, how="left")
+    else:
+        df = df.with_columns(pl.lit(None, pl.Int64).alias(TOKENS))
+    return df.sort(ROW)
+
+
+def queue_counts(df: pl.DataFrame) -> dict[str, int]:
+    """Records per queue (Pending, Flagged, Approved, Rejected, Duplicates, All)."""
+    counts = {q: 0 for q, _ in QUEUES}
+    for status, n in df.get_column(R.STATUS).value_counts().iter_rows():
+        if status in counts:
+            counts[status] = int(n)
+    counts["flagged"] = int(df.get_column(IS_FLAGGED).sum()) if df.height else 0
+    counts["duplicates"] = int(df.get_column(IS_DUPLICATE).sum()) if df.height else 0
+    counts["all"] = df.height
+    return counts
+
+
+@dataclass(frozen=True)
+class ViewSpec:
+    """What the table shows: a queue plus optional filters, and a sort."""
+
+    queue: str = "pending"
+    flag: str | None = None
+    language: str | None = None
+    source: str | None = None
+    search: str | None = None
+    ids: tuple[str, ...] | None = None
+    sort_column: str | None = None
+    descending: bool = False
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def with_(self, **kw: Any) -> ViewSpec:
+        return replace(self, **kw)
+
+    def describe(self) -> str:
+        label = dict(QUEUES).get(self.queue, self.queue)
+        parts = [label]
+        if self.flag:
+            parts.append(f"flag {self.flag}")
+        if self.language:
+            parts.append(f"language {self.language}")
+        if self.source:
+            parts.append(f"source {self.source}")
+        if self.search:
+            parts.append(f"text “{self.search}”")
+        if self.ids is not None:
+            parts.append(f"{len(self.ids)} chosen ids")
+        return ", ".join(parts)
+
+
+def queue_expr(queue: str) -> pl.Expr | None:
+    if queue in R.STATUSES:
+        return pl.col(R.STATUS) == queue
+    if queue == "flagged":
+        return pl.col(IS_FLAGGED)
+    if queue == "duplicates":
+        return pl.col(IS_DUPLICATE)
+    return None
+
+
+def build_view(df: pl.DataFrame, spec: ViewSpec) -> pl.DataFrame:
+    """Filter and sort the display frame in Polars; returns the narrow view."""
+    conds: list[pl.Expr] = []
+    q = queue_expr(spec.queue)
+    if q is not None:
+        conds.append(q)
+    if spec.flag:
+        conds.append(flag_matches(spec.flag))
+    if spec.language:
+        conds.append(pl.col(LANGUAGE) == spec.language)
+    if spec.source:
+        conds.append(pl.col(R.SOURCE) == spec.source)
+    if spec.ids is not None:
+        conds.append(pl.col(R.ID).is_in(list(spec.ids)))
+    out = df
+    if conds:
+        out = out.filter(pl.all_horizontal(conds))
+    if spec.search:
+        out = out.filter(text_matches(spec.search))
+    out = out.select(VIEW_COLUMNS)
+    if spec.sort_column and spec.sort_column in out.columns:
+        out = out.sort(spec.sort_column, descending=spec.descending, nulls_last=True, maintain_order=True)
+    return out
+
+
+def filter_choices(df: pl.DataFrame) -> dict[str, list[str]]:
+    """Values offered by the filter bar's drop-downs."""
+    flags = (
+        df.select(pl.col(R.FLAGS).list.eval(pl.element().struct.field("name")).explode().drop_nulls().unique())
+        .to_series()
+        .to_list()
+    )
+    families = sorted({f.split(".")[0] for f in flags} | set(flags))
+    langs = df.get_column(LANGUAGE).drop_nulls().unique().sort().to_list()
+    sources = df.get_column(R.SOURCE).drop_nulls().unique().sort().to_list()
+    return {"flag": families, "language": langs, "source": sources}

@@ -1,0 +1,125 @@
+"""Queue buttons with live counts, flag/language/source pickers, debounced search."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QButtonGroup, QComboBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
+
+from curator.gui import display as D
+from curator.gui.controller import Controller
+
+SEARCH_DEBOUNCE_MS = 300
+_ANY = ""
+
+
+class FilterBar(QWidget):
+    """Edits the controller's ViewSpec; mirrors it when it changes elsewhere."""
+
+    def __init__(self, controller: Controller, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self._syncing = False
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(6)
+        self.queue_buttons: dict[str, QPushButton] = {}
+        self._group = QButtonGroup(self)
+        self._group.setExclusive(True)
+        for key, label in D.QUEUES:
+            b = QPushButton(label)
+            b.setObjectName("queue")
+            b.setCheckable(True)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.setProperty("label", label)
+            b.clicked.connect(lambda _=False, k=key: self._queue_clicked(k))
+            self._group.addButton(b)
+            self.queue_buttons[key] = b
+            lay.addWidget(b)
+        lay.addSpacing(12)
+        self.flag = self._combo("Any flag", "flag")
+        self.language = self._combo("Any language", "language")
+        self.source = self._combo("Any source", "source")
+        for c in (self.flag, self.language, self.source):
+            lay.addWidget(c)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search text   ( / )")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(180)
+        lay.addWidget(self.search, 1)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self._apply_search)
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+        self.search.returnPressed.connect(self._apply_search)
+        controller.countsChanged.connect(self.set_counts)
+        controller.frameChanged.connect(self._refresh_choices)
+        controller.specChanged.connect(self.sync)
+        self.set_counts(controller.counts)
+        self.sync(controller.spec)
+
+    def _combo(self, placeholder: str, key: str) -> QComboBox:
+        c = QComboBox()
+        c.setMinimumWidth(130)
+        c.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        c.addItem(placeholder, _ANY)
+        c.setProperty("placeholder", placeholder)
+        c.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        c.currentIndexChanged.connect(lambda _i, k=key, cb=c: self._combo_changed(k, cb))
+        return c
+
+    def set_counts(self, counts: dict[str, int]) -> None:
+        for key, b in self.queue_buttons.items():
+            b.setText(f"{b.property('label')}  {counts.get(key, 0):,}")
+
+    def _refresh_choices(self) -> None:
+        self._syncing = True
+        try:
+            for key, combo in (("flag", self.flag), ("language", self.language), ("source", self.source)):
+                current = combo.currentData()
+                values = self.controller.choices.get(key, [])
+                combo.clear()
+                combo.addItem(combo.property("placeholder"), _ANY)
+                for v in values:
+                    combo.addItem(v, v)
+                combo.setEnabled(bool(values))
+                combo.setCurrentIndex(max(0, combo.findData(current)))
+        finally:
+            self._syncing = False
+
+    def sync(self, spec: D.ViewSpec) -> None:
+        """Show ``spec`` without re-applying it."""
+        self._syncing = True
+        try:
+            if spec.queue in self.queue_buttons:
+                self.queue_buttons[spec.queue].setChecked(True)
+            for combo, value in ((self.flag, spec.flag), (self.language, spec.language), (self.source, spec.source)):
+                i = combo.findData(value or _ANY)
+                if i < 0 and value:
+                    combo.addItem(value, value)
+                    i = combo.count() - 1
+                combo.setCurrentIndex(max(0, i))
+            if (spec.search or "") != self.search.text():
+                self.search.setText(spec.search or "")
+                self._debounce.stop()
+        finally:
+            self._syncing = False
+
+    def _queue_clicked(self, key: str) -> None:
+        self.controller.set_spec(self.controller.spec.with_(queue=key, ids=None))
+
+    def _combo_changed(self, key: str, combo: QComboBox) -> None:
+        if self._syncing:
+            return
+        value = combo.currentData() or None
+        self.controller.set_spec(self.controller.spec.with_(**{key: value}))
+
+    def _apply_search(self) -> None:
+        self._debounce.stop()
+        text = self.search.text().strip() or None
+        if text != self.controller.spec.search:
+            self.controller.set_spec(self.controller.spec.with_(search=text))
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()

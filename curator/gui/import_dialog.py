@@ -1,0 +1,381 @@
+"""Import dialog: detected format, live preview, mapping, progress, summary.
+
+Built on ``curator.core.ingest`` (the same code the CLI uses): ``preview`` reads
+only the head of the first source, re-run (debounced, in a worker) whenever an
+option changes; ``import_job`` runs in a worker with a progress bar and Cancel;
+the summary lists each file and every quarantined line with its reason.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from curator.core import records as R
+from curator.core.errors import CuratorError
+from curator.core.ingest import (
+    FORMATS,
+    ImportOptions,
+    ImportSummary,
+    Preview,
+    import_job,
+    list_sources,
+    preview,
+)
+from curator.core.jobs import Progress
+from curator.gui.controller import Controller
+from curator.gui.review_pane import plain_label
+from curator.gui.workers import Worker, call_task
+
+PREVIEW_DEBOUNCE_MS = 300
+PREVIEW_LIMIT = 20
+_MAPPED = {"csv", "transcript", "json"}
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    t = QTableWidget(0, len(headers))
+    t.setHorizontalHeaderLabels(headers)
+    t.verticalHeader().setVisible(False)
+    t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    t.setWordWrap(False)
+    t.setAlternatingRowColors(True)
+    t.horizontalHeader().setStretchLastSection(True)
+    t.verticalHeader().setDefaultSectionSize(24)
+    return t
+
+
+def _fill(t: QTableWidget, rows: list[list[Any]]) -> None:
+    t.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            text = "" if value is None else str(value)
+            item = QTableWidgetItem(text.replace("\n", " ⏎ ")[:300])
+            item.setToolTip(text[:2000])
+            t.setItem(r, c, item)
+
+
+class ImportDialog(QDialog):
+    def __init__(self, controller: Controller, paths: list[Path], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.setWindowTitle("Import")
+        self.resize(980, 680)
+        self.sources: list[Path] = []
+        self.last_preview: Preview | None = None
+        self.summary: ImportSummary | None = None
+        self.worker: Worker | None = None
+        self._gen = 0
+        lay = QVBoxLayout(self)
+        self.pages = QStackedWidget()
+        lay.addWidget(self.pages, 1)
+        self.pages.addWidget(self._setup_page())
+        self.pages.addWidget(self._progress_page())
+        self.pages.addWidget(self._summary_page())
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(PREVIEW_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.update_preview)
+        try:
+            self.sources = list_sources(paths)
+        except CuratorError as exc:
+            self.error.setText(str(exc))
+        names = ", ".join(p.name for p in self.sources[:4]) + (" …" if len(self.sources) > 4 else "")
+        n = len(self.sources)
+        self.files_label.setText(f"{n} file{'s' if n != 1 else ''}: {names}" if n else "No files to import.")
+        self.import_button.setEnabled(bool(self.sources))
+        if self.sources:
+            self.update_preview()
+
+    # --- pages --------------------------------------------------------------------
+    def _setup_page(self) -> QWidget:
+        page = QWidget()
+        lay = QVBoxLayout(page)
+        self.files_label = plain_label("", "h2")
+        lay.addWidget(self.files_label)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Format"))
+        self.format = QComboBox()
+        self.format.addItem("Detect automatically", "auto")
+        for f in FORMATS:
+            self.format.addItem(f, f)
+        self.format.currentIndexChanged.connect(self._changed)
+        row.addWidget(self.format)
+        self.detected = plain_label("", "muted", wrap=False)
+        row.addWidget(self.detected, 1)
+        lay.addLayout(row)
+        self.mapping = QGroupBox("How to read conversations")
+        form = QFormLayout(self.mapping)
+        self.conversation_column = self._column_combo()
+        self.speaker_column = self._column_combo()
+        self.text_column = self._column_combo()
+        self.time_column = self._column_combo()
+        self.messages_field = self._line("messages")
+        self.role_field = self._line("role")
+        self.content_field = self._line("content")
+        self.role_map = self._line("e.g. Agent=assistant, Customer=user")
+        self.speakers = plain_label("", "muted")
+        self._csv_rows = [
+            ("Conversation column", self.conversation_column), ("Speaker column", self.speaker_column),
+            ("Text column", self.text_column), ("Time column", self.time_column),
+        ]
+        self._json_rows = [
+            ("Messages field", self.messages_field), ("Role field", self.role_field),
+            ("Content field", self.content_field),
+        ]
+        for label, w in self._csv_rows + self._json_rows:
+            form.addRow(label, w)
+        form.addRow("Role map", self.role_map)
+        form.addRow("", self.speakers)
+        self._form = form
+        lay.addWidget(self.mapping)
+        self.error = plain_label("", "error")
+        lay.addWidget(self.error)
+        self.preview_title = plain_label("Preview", "h2")
+        lay.addWidget(self.preview_title)
+        self.preview_table = _table(["Conversation", "Role", "Message"])
+        self.preview_table.horizontalHeader().resizeSection(0, 130)
+        self.preview_table.horizontalHeader().resizeSection(1, 90)
+        lay.addWidget(self.preview_table, 1)
+        self.preview_quarantine = plain_label("", "muted")
+        lay.addWidget(self.preview_quarantine)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        cancel = QPushButton("Cancel")
+        cancel.clicked.connect(self.reject)
+        self.import_button = QPushButton("Import")
+        self.import_button.setObjectName("primary")
+        self.import_button.setDefault(True)
+        self.import_button.clicked.connect(self.start_import)
+        buttons.addWidget(cancel)
+        buttons.addWidget(self.import_button)
+        lay.addLayout(buttons)
+        return page
+
+    def _progress_page(self) -> QWidget:
+        page = QWidget()
+        lay = QVBoxLayout(page)
+        lay.addStretch(1)
+        self.progress_label = plain_label("Importing…", "h2")
+        lay.addWidget(self.progress_label)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        lay.addWidget(self.progress)
+        self.progress_detail = plain_label("", "muted")
+        lay.addWidget(self.progress_detail)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel_import)
+        row.addWidget(self.cancel_button)
+        lay.addLayout(row)
+        lay.addStretch(2)
+        return page
+
+    def _summary_page(self) -> QWidget:
+        page = QWidget()
+        lay = QVBoxLayout(page)
+        self.summary_title = plain_label("", "title")
+        lay.addWidget(self.summary_title)
+        self.files_table = _table(["File", "Format", "Added", "Already there", "Quarantined", "Problem"])
+        self.files_table.setMaximumHeight(170)
+        lay.addWidget(self.files_table)
+        self.quarantine_title = plain_label("", "h2")
+        lay.addWidget(self.quarantine_title)
+        self.quarantine_table = _table(["File", "Line", "Where", "Reason"])
+        hh = self.quarantine_table.horizontalHeader()
+        hh.resizeSection(0, 160)
+        hh.resizeSection(1, 60)
+        hh.resizeSection(2, 110)
+        hh.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        lay.addWidget(self.quarantine_table, 1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.done_button = QPushButton("Done")
+        self.done_button.setObjectName("primary")
+        self.done_button.clicked.connect(self.accept)
+        row.addWidget(self.done_button)
+        lay.addLayout(row)
+        return page
+
+    def _column_combo(self) -> QComboBox:
+        c = QComboBox()
+        c.setEditable(True)
+        c.setMinimumWidth(220)
+        c.lineEdit().setPlaceholderText("detect")
+        c.currentTextChanged.connect(self._changed)
+        return c
+
+    def _line(self, placeholder: str) -> QLineEdit:
+        e = QLineEdit()
+        e.setPlaceholderText(placeholder)
+        e.textChanged.connect(self._changed)
+        return e
+
+    # --- options and preview ------------------------------------------------------
+    def options(self) -> ImportOptions:
+        """The options as set in the dialog (raises UsageError on a bad role map)."""
+
+        def v(w: QComboBox | QLineEdit) -> str | None:
+            text = (w.currentText() if isinstance(w, QComboBox) else w.text()).strip()
+            return text or None
+
+        return ImportOptions(
+            format=self.format.currentData(),
+            messages_field=v(self.messages_field), role_field=v(self.role_field),
+            content_field=v(self.content_field), conversation_column=v(self.conversation_column),
+            speaker_column=v(self.speaker_column), text_column=v(self.text_column),
+            time_column=v(self.time_column), role_map=ImportOptions.parse_role_map(self.role_map.text()),
+        )
+
+    def _changed(self, *_: Any) -> None:
+        self._debounce.start()
+
+    def update_preview(self) -> None:
+        self._debounce.stop()
+        if not self.sources:
+            return
+        try:
+            opts = self.options()
+        except CuratorError as exc:
+            self.error.setText(str(exc))
+            self.import_button.setEnabled(False)
+            return
+        self._gen += 1
+        gen = self._gen
+        path = self.sources[0]
+        self.preview_title.setText(f"Preview of {path.name} — reading…")
+        w = Worker(call_task(lambda: preview(path, opts, limit=PREVIEW_LIMIT)))
+        w.succeeded.connect(lambda p: self._show_preview(gen, p))
+        w.failed.connect(self.error.setText)
+        self.controller.pool.start(w)
+
+    def _show_preview(self, gen: int, p: Preview) -> None:
+        if gen != self._gen:
+            return
+        self.last_preview = p
+        chosen = self.format.currentData()
+        self.detected.setText(f"detected: {p.format}" if chosen == "auto" else "")
+        self.error.setText(p.error or "")
+        self.import_button.setEnabled(bool(self.sources) and not p.error)
+        fmt = p.format
+        for _label, w in self._csv_rows:
+            self._form.setRowVisible(w, fmt == "csv")
+        for _label, w in self._json_rows:
+            self._form.setRowVisible(w, fmt == "json")
+        self.mapping.setVisible(fmt in _MAPPED or bool(p.speakers))
+        for combo in (self.conversation_column, self.speaker_column, self.text_column, self.time_column):
+            if [combo.itemText(i) for i in range(combo.count())] != ["", *p.columns]:
+                text = combo.currentText()
+                combo.blockSignals(True)
+                combo.clear()
+                combo.addItems(["", *p.columns])
+                combo.setEditText(text)
+                combo.blockSignals(False)
+        self.speakers.setText(f"Speakers found: {', '.join(p.speakers)}" if p.speakers else "")
+        rows: list[list[Any]] = []
+        for rec in p.records.select(R.LOCATOR, R.MESSAGES).iter_rows():
+            for i, m in enumerate(rec[1] or []):
+                rows.append([rec[0] if i == 0 else "", m["role"], m["content"]])
+        _fill(self.preview_table, rows)
+        n = p.records.height
+        self.preview_title.setText(
+            f"Preview of {self.sources[0].name}: first {n} conversation{'s' if n != 1 else ''} as they will be imported"
+            if n else f"Preview of {self.sources[0].name}: no conversations read"
+        )
+        q = p.quarantine
+        self.preview_quarantine.setText(
+            f"{len(q)} line(s) in this part would be quarantined, e.g. {q[0].locator}: {q[0].reason}" if q else ""
+        )
+
+    # --- import ----------------------------------------------------------------------
+    def start_import(self) -> None:
+        ws = self.controller.ws
+        if ws is None or not self.sources:
+            return
+        try:
+            opts = self.options()
+        except CuratorError as exc:
+            self.error.setText(str(exc))
+            return
+        sources = list(self.sources)
+        self.pages.setCurrentIndex(1)
+        self.progress.setRange(0, 0)
+        self.worker = self.controller.start_job(lambda: import_job(ws, sources, opts))
+        self.worker.progressed.connect(self._progress)
+        self.worker.succeeded.connect(self._finished)
+        self.worker.failed.connect(self._failed)
+        self.worker.cancelled.connect(self._cancelled)
+
+    def _progress(self, p: Progress) -> None:
+        if p.fraction is not None:
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(int(p.fraction * 1000))
+        self.progress_detail.setText(f"{p.step}: {p.done:,}" + (f" / {p.total:,}" if p.total else "") + (f" — {p.message}" if p.message else ""))
+
+    def cancel_import(self) -> None:
+        if self.worker is not None:
+            self.cancel_button.setEnabled(False)
+            self.progress_label.setText("Cancelling…")
+            self.worker.cancel()
+
+    def _cancelled(self) -> None:
+        self.worker = None
+        self.pages.setCurrentIndex(0)
+        self.cancel_button.setEnabled(True)
+        self.progress_label.setText("Importing…")
+        self.error.setText("Import cancelled. Files already finished stay imported; nothing half-written was published.")
+        self.controller.refresh()
+
+    def _failed(self, text: str) -> None:
+        self.worker = None
+        self.pages.setCurrentIndex(0)
+        self.error.setText(text)
+
+    def _finished(self, summary: ImportSummary) -> None:
+        self.worker = None
+        self.summary = summary
+        files = summary.files
+        self.summary_title.setText(
+            f"Imported {summary.added:,} conversation{'s' if summary.added != 1 else ''}"
+            + (f", {summary.quarantined:,} line(s) quarantined" if summary.quarantined else "")
+            + (f", {summary.failed} file(s) failed" if summary.failed else "")
+        )
+        _fill(self.files_table, [
+            [f.source, f.format or "", f"{f.added:,}", f"{f.skipped_existing:,}", f"{f.quarantined:,}",
+             f.error or ("already imported" if f.already_imported else "")]
+            for f in files
+        ])
+        q_rows = [[f.source, q.line, q.locator, q.reason] for f in files for q in f.quarantine]
+        self.quarantine_title.setText(
+            f"Quarantined lines ({len(q_rows):,}) — kept in the workspace, never silently dropped"
+            if q_rows else "No lines were quarantined."
+        )
+        _fill(self.quarantine_table, q_rows)
+        self.quarantine_table.setVisible(bool(q_rows))
+        self.pages.setCurrentIndex(2)
+        self.controller.refresh()
+
+    def reject(self) -> None:
+        if self.worker is not None:
+            self.cancel_import()
+            return
+        super().reject()

@@ -1,0 +1,253 @@
+"""The main window: start page or an open workspace (tabs), menus, shortcuts.
+
+Plug-in points for the other panels: ``add_panel(widget, title)`` adds a tab;
+``controller`` (see controller.py) has ``frameChanged``, ``workspaceOpened``,
+``refresh()``, ``show_records(...)`` and ``run_job(job_factory, title)``; the
+Workspace menu's "Pipeline…" and "Export…" actions are exposed as
+``pipeline_action`` / ``export_action`` (disabled until a panel wires them).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QTabWidget,
+    QWidget,
+)
+
+from curator.core.errors import CuratorError
+from curator.core.jobs import Job
+from curator.core.workspace import Workspace
+from curator.gui import bulk
+from curator.gui.controller import Controller
+from curator.gui.help_overlay import HelpOverlay
+from curator.gui.import_dialog import ImportDialog
+from curator.gui.job_dialog import JobDialog
+from curator.gui.records_tab import RecordsTab
+from curator.gui.start_page import RecentWorkspaces, StartPage
+
+APP_NAME = "Curator"
+DEMO_PATH = Path.home() / ".curator" / "demo.curator"
+
+
+def demo_available() -> bool:
+    return importlib.util.find_spec("curator.core.demo") is not None
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, recent: RecentWorkspaces | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle(APP_NAME)
+        self.resize(1500, 920)
+        self.setAcceptDrops(True)
+        self.controller = Controller(self)
+        self.recent = recent or RecentWorkspaces()
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.start_page = StartPage(self.recent, demo_available())
+        self.stack.addWidget(self.start_page)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.records = RecordsTab(self.controller)
+        self.tabs.addTab(self.records, "Records")
+        self.stack.addWidget(self.tabs)
+        self.busy_label = QLabel("")
+        self.statusBar().addPermanentWidget(self.busy_label)
+        self.help = HelpOverlay(self)
+        self.import_dialog: ImportDialog | None = None
+        self.job_dialog: JobDialog | None = None
+        self._build_menus()
+        sp = self.start_page
+        sp.openRequested.connect(self.open_workspace)
+        sp.newRequested.connect(self.new_workspace)
+        sp.browseRequested.connect(self.browse_workspace)
+        sp.demoRequested.connect(self.open_demo)
+        c = self.controller
+        c.loadingChanged.connect(lambda on: self.busy_label.setText("Working…" if on else ""))
+        c.errorOccurred.connect(lambda text: QMessageBox.warning(self, APP_NAME, text))
+        c.showRecordsRequested.connect(lambda: self.tabs.setCurrentWidget(self.records))
+        c.jobRequested.connect(self._run_job)
+        self.records.message.connect(lambda text: self.statusBar().showMessage(text, 4000))
+        self._set_workspace_actions(False)
+
+    # --- plug-in points ----------------------------------------------------------
+    def add_panel(self, widget: QWidget, title: str) -> int:
+        """Add a tab next to Records (dashboard, pipeline, duplicates…)."""
+        return self.tabs.addTab(widget, title)
+
+    # --- menus and keys ----------------------------------------------------------
+    def _action(self, menu: Any, text: str, slot: Callable[[], Any], keys: list[str] | None = None,
+                review: bool = False) -> QAction:
+        a = QAction(text, self)
+        if keys:
+            a.setShortcuts([QKeySequence(k) for k in keys])
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        a.triggered.connect(lambda _=False: slot())
+        if menu is not None:
+            menu.addAction(a)
+        self.addAction(a)
+        if review:
+            self._review_actions.append(a)
+        return a
+
+    def _build_menus(self) -> None:
+        self._review_actions: list[QAction] = []
+        r = self.records
+        m = self.menuBar().addMenu("&File")
+        self._action(m, "New workspace…", self.new_workspace, ["Ctrl+N"])
+        self._action(m, "Open workspace…", self.browse_workspace, ["Ctrl+O"])
+        self.import_action = self._action(m, "Import files…", self.import_files, ["Ctrl+I"], review=True)
+        self.close_action = self._action(m, "Close workspace", self.close_workspace, ["Ctrl+W"], review=True)
+        m.addSeparator()
+        self._action(m, "Quit", self.close, ["Ctrl+Q"])
+        m = self.menuBar().addMenu("&Edit")
+        self.undo_action = self._action(m, "Undo", r.undo, ["Ctrl+Z"], review=True)
+        self.redo_action = self._action(m, "Redo", r.redo, ["Ctrl+Shift+Z", "Ctrl+Y"], review=True)
+        self._action(m, "Edit message", r.edit, ["E"], review=True)
+        self._action(m, "Search", r.filter_bar.focus_search, ["/"], review=True)
+        m = self.menuBar().addMenu("&Review")
+        self._action(m, "Approve", r.approve, ["A"], review=True)
+        self._action(m, "Reject…", r.reject_dialog_open, ["R", "X"], review=True)
+        self._action(m, "Skip", r.skip, ["Space"], review=True)
+        self._action(m, "Next record", r.next, ["J", "Down"], review=True)
+        self._action(m, "Previous record", r.previous, ["K", "Up"], review=True)
+        sub = m.addMenu("Reject with reason")
+        for n in range(1, 10):
+            self._action(sub, f"Reason {n}", lambda n=n: r.reject_number(n), [str(n)], review=True)
+        m.addSeparator()
+        self._action(m, "Approve selected…", lambda: self.bulk("approve", selection=True), review=True)
+        self._action(m, "Reject selected…", lambda: self.bulk("reject", selection=True), review=True)
+        self._action(m, "Approve all in this view…", lambda: self.bulk("approve", selection=False), review=True)
+        self._action(m, "Reject all in this view…", lambda: self.bulk("reject", selection=False), review=True)
+        m = self.menuBar().addMenu("&Workspace")
+        self._action(m, "Reload", self.controller.refresh, ["F5"], review=True)
+        m.addSeparator()
+        self.pipeline_action = self._action(m, "Pipeline…", lambda: None)
+        self.export_action = self._action(m, "Export…", lambda: None)
+        for a in (self.pipeline_action, self.export_action):
+            a.setEnabled(False)
+            a.setToolTip("Arrives with the pipeline and export panels")
+        m.setToolTipsVisible(True)
+        m = self.menuBar().addMenu("&Help")
+        self._action(m, "Keyboard shortcuts", self.help.toggle, ["?", "Shift+?", "F1"])
+
+    def _set_workspace_actions(self, on: bool) -> None:
+        for a in self._review_actions:
+            a.setEnabled(on)
+
+    # --- workspaces ----------------------------------------------------------------
+    def open_workspace(self, path: Path, create: bool = False) -> bool:
+        try:
+            ws = Workspace.open(path, create=create)
+        except CuratorError as exc:
+            QMessageBox.warning(self, APP_NAME, str(exc))
+            return False
+        self.recent.add(ws.path)
+        self.setWindowTitle(f"{APP_NAME} — {ws.name}")
+        self.stack.setCurrentWidget(self.tabs)
+        self.tabs.setCurrentWidget(self.records)
+        self._set_workspace_actions(True)
+        self.controller.open_workspace(ws)
+        self.records.table.setFocus()
+        return True
+
+    def new_workspace(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "New workspace", str(Path.home() / "data.curator"), "Curator workspace (*.curator)"
+        )
+        if path:
+            p = Path(path)
+            if p.suffix != ".curator":
+                p = p.with_name(p.name + ".curator")
+            self.open_workspace(p, create=True)
+
+    def browse_workspace(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Open workspace", str(Path.home()))
+        if path:
+            self.open_workspace(Path(path))
+
+    def close_workspace(self) -> None:
+        self.records.controller.remember(self.records.current_id)
+        self.controller.shutdown()
+        self.controller.ws = None
+        self.controller.loaded = False
+        self.setWindowTitle(APP_NAME)
+        self._set_workspace_actions(False)
+        self.start_page.reload()
+        self.stack.setCurrentWidget(self.start_page)
+
+    def open_demo(self) -> None:
+        if (DEMO_PATH / "curator.db").exists():
+            self.open_workspace(DEMO_PATH)
+            return
+        from curator.core import demo  # type: ignore[attr-defined]
+
+        DEMO_PATH.parent.mkdir(parents=True, exist_ok=True)
+        worker = self.controller.start_job(lambda: demo.build_demo(DEMO_PATH))
+        worker.succeeded.connect(lambda _r: self.open_workspace(DEMO_PATH))
+        worker.failed.connect(lambda text: QMessageBox.warning(self, APP_NAME, text))
+        self.job_dialog = JobDialog("Building the demo workspace", worker, self)
+        self.job_dialog.open()
+
+    # --- jobs, import, bulk --------------------------------------------------------------
+    def _run_job(self, factory: Callable[[], Job[Any]], title: str, on_success: Any) -> None:
+        worker = self.controller.start_job(factory)
+        if on_success is not None:
+            worker.succeeded.connect(on_success)
+        worker.failed.connect(lambda text: QMessageBox.warning(self, title, text))
+        worker.done.connect(self.controller.refresh)
+        self.job_dialog = JobDialog(title, worker, self)
+        self.job_dialog.open()
+
+    def import_files(self, paths: list[Path] | None = None) -> None:
+        if paths is None:
+            names, _ = QFileDialog.getOpenFileNames(self, "Import conversations", str(Path.home()))
+            paths = [Path(n) for n in names]
+        if not paths:
+            return
+        if self.controller.ws is None:
+            QMessageBox.information(
+                self, APP_NAME, "Create or open a workspace first; then drop the files again."
+            )
+            self.new_workspace()
+            if self.controller.ws is None:
+                return
+        self.import_dialog = ImportDialog(self.controller, paths, self)
+        self.import_dialog.open()
+
+    def bulk(self, action: str, selection: bool) -> None:
+        if selection:
+            ids = self.records.selected_ids()
+            scope = "the selected rows"
+        else:
+            ids = bulk.ids_in_view(self.controller)
+            scope = f"everything in {self.controller.spec.describe()}"
+        bulk.run_bulk(self, self.controller, action, ids, scope)
+
+    # --- Qt events --------------------------------------------------------------------
+    def dragEnterEvent(self, e: QDragEnterEvent) -> None:
+        if e.mimeData().hasUrls():
+            e.acceptProposedAction()
+
+    def dropEvent(self, e: QDropEvent) -> None:
+        paths = [Path(u.toLocalFile()) for u in e.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            e.acceptProposedAction()
+            self.import_files(paths)
+
+    def closeEvent(self, e: QCloseEvent) -> None:
+        if self.controller.ws is not None:
+            self.controller.remember(self.records.current_id)
+        self.controller.shutdown()
+        super().closeEvent(e)

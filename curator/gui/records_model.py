@@ -1,0 +1,122 @@
+"""Table model over the controller's Polars view, fetched lazily in blocks.
+
+No Python object per record up front: ``data()`` converts one block of
+``BLOCK`` rows to Python values the first time a cell in it is painted and keeps
+the last few blocks. Sorting is delegated to the controller (Polars, in a worker).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+import polars as pl
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from curator.core import records as R
+from curator.gui import display as D
+from curator.gui import theme
+from curator.gui.controller import Controller
+
+BLOCK = 200
+CACHED_BLOCKS = 12
+_COLS = [c for _, c in D.COLUMNS]
+_STATUS_LABEL = {R.PENDING: "○ pending", R.APPROVED: "✓ approved", R.REJECTED: "✕ rejected"}
+_RIGHT = {D.TURNS, D.TOKENS}
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class RecordsModel(QAbstractTableModel):
+    """Rows = the controller's current view; columns = display.COLUMNS."""
+
+    def __init__(self, controller: Controller) -> None:
+        super().__init__(controller)
+        self.controller = controller
+        self._blocks: OrderedDict[int, list[tuple[Any, ...]]] = OrderedDict()
+        self._rows = 0
+        controller.viewChanged.connect(self.reset_view)
+        controller.recordsPatched.connect(self.on_patched)
+        self.block_fetches = 0  # for tests/benchmarks: how many blocks were materialised
+
+    def reset_view(self) -> None:
+        self.beginResetModel()
+        self._blocks.clear()
+        self._rows = self.controller.view.height
+        self.endResetModel()
+
+    def on_patched(self, ids: list[str]) -> None:
+        view = self.controller.view
+        if view.height != self._rows:
+            self.reset_view()
+            return
+        rows = view.get_column(R.ID).is_in(pl.Series(ids, dtype=pl.String)).arg_true().to_list()
+        for r in rows:
+            self._blocks.pop(r // BLOCK, None)
+            self.dataChanged.emit(self.index(r, 0), self.index(r, len(_COLS) - 1))
+
+    # --- Qt model API ---------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self._rows
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(_COLS)
+
+    def _row_values(self, row: int) -> tuple[Any, ...]:
+        b = row // BLOCK
+        block = self._blocks.get(b)
+        if block is None:
+            block = self.controller.view.slice(b * BLOCK, BLOCK).select(_COLS).rows()
+            self.block_fetches += 1
+            self._blocks[b] = block
+            while len(self._blocks) > CACHED_BLOCKS:
+                self._blocks.popitem(last=False)
+        else:
+            self._blocks.move_to_end(b)
+        return block[row - b * BLOCK]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= self._rows:
+            return None
+        col = _COLS[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            value = self._row_values(index.row())[index.column()]
+            if value is None:
+                return "—" if role == Qt.ItemDataRole.DisplayRole else None
+            if col == R.STATUS and role == Qt.ItemDataRole.DisplayRole:
+                return _STATUS_LABEL.get(value, value)
+            if col == D.TOKENS:
+                return f"{value:,}"
+            if col == R.CLUSTER_ID and role == Qt.ItemDataRole.DisplayRole:
+                return str(value)[:10]
+            return str(value)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if col == R.STATUS:
+                return QColor(theme.STATUS_COLORS.get(self._row_values(index.row())[0], theme.MUTED))
+            if col == D.FLAG_NAMES:
+                return QColor(theme.WARN)
+            if col in (R.ID, R.CLUSTER_ID, R.SOURCE):
+                return QColor(theme.MUTED)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if col in _RIGHT:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.FontRole and col in (R.ID, R.CLUSTER_ID):
+            return theme.mono_font()
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return D.COLUMNS[section][0]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.TextAlignmentRole:
+            if _COLS[section] in _RIGHT:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        spec = self.controller.spec.with_(
+            sort_column=_COLS[column], descending=order == Qt.SortOrder.DescendingOrder
+        )
+        self.controller.set_spec(spec)

@@ -1,0 +1,263 @@
+"""The Records tab: filter bar, records table and review pane, keyboard-first.
+
+Every review action commits through the controller (core review API) before
+the selection advances; the current record id is stored in the workspace so a
+reopened window returns to it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from curator.core import records as R
+from curator.gui import display as D
+from curator.gui.controller import Controller
+from curator.gui.filter_bar import FilterBar
+from curator.gui.records_model import RecordsModel
+from curator.gui.reject_dialog import RejectDialog, reasons
+from curator.gui.review_pane import ReviewPane
+
+ROW_HEIGHT = 26
+_WIDTHS = {R.STATUS: 96, R.ID: 130, R.SOURCE: 130, D.TURNS: 52, D.FIRST_USER: 300, D.PREVIEW: 300,
+           D.LANGUAGE: 52, D.TOKENS: 64, D.FLAG_NAMES: 150, R.CLUSTER_ID: 90}
+
+
+class RecordsTab(QWidget):
+    message = Signal(str)  # short status-bar messages
+
+    def __init__(self, controller: Controller, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.current_id: str | None = None
+        self._select_after_view: str | None = None
+        self._restored = False
+        self.reject_dialog: RejectDialog | None = None
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(10, 8, 10, 8)
+        lay.setSpacing(8)
+        self.filter_bar = FilterBar(controller)
+        lay.addWidget(self.filter_bar)
+        self.table = QTableView()
+        self.model = RecordsModel(controller)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicatorShown(True)
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        vh = self.table.verticalHeader()
+        vh.setVisible(False)
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vh.setDefaultSectionSize(ROW_HEIGHT)
+        hh = self.table.horizontalHeader()
+        hh.setHighlightSections(False)
+        hh.setStretchLastSection(False)
+        for i, (_, col) in enumerate(D.COLUMNS):
+            hh.resizeSection(i, _WIDTHS.get(col, 100))
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.empty = QLabel("")
+        self.empty.setObjectName("muted")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setTextFormat(Qt.TextFormat.PlainText)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.table, 1)
+        ll.addWidget(self.empty)
+        self.empty.hide()
+        self.pane = ReviewPane()
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(self.pane)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setChildrenCollapsible(False)
+        self.splitter = split
+        lay.addWidget(split, 1)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        controller.viewChanged.connect(self._view_changed)
+        controller.recordsPatched.connect(self._patched)
+        controller.workspaceOpened.connect(lambda _ws: self._reset_for_workspace())
+        p = self.pane
+        p.approveRequested.connect(self.approve)
+        p.rejectRequested.connect(self.reject_dialog_open)
+        p.skipRequested.connect(self.skip)
+        p.editSaved.connect(self._save_edit)
+        p.trainToggled.connect(lambda rid, i, on: self._act(lambda: controller.set_turn_weight(rid, i, on)))
+        p.revertRequested.connect(lambda rid: self._act(lambda: controller.revert(rid), "Reverted to the original"))
+        p.keeperRequested.connect(self.go_to_id)
+
+    # --- view and selection ------------------------------------------------------
+    def _reset_for_workspace(self) -> None:
+        self._restored = False
+        self.current_id = None
+        self.pane.show_record(None, "Loading…")
+
+    def _view_changed(self) -> None:
+        c = self.controller
+        if not self._restored and c.loaded and c.ws is not None:
+            self._restored = True
+            last = c.ws.get_setting("gui.last_record")
+            if last and c.view_row_of(last) is None and (c.frame.get_column(R.ID) == last).any():
+                self._select_after_view = last
+                c.set_spec(D.ViewSpec(queue="all"))
+                return
+            self.current_id = last or self.current_id
+        target = self._select_after_view or self.current_id
+        self._select_after_view = None
+        row = c.view_row_of(target) if target else None
+        if row is None and c.view.height:
+            row = 0
+        if row is None:
+            self.pane.show_record(None, self._empty_text())
+            self.empty.setText(self._empty_text())
+            self.empty.setVisible(True)
+            self.current_id = None
+            return
+        self.empty.setVisible(False)
+        self.select_row(row)
+
+    def _empty_text(self) -> str:
+        c = self.controller
+        if c.ws is not None and not c.frame.height:
+            return "This workspace has no records yet. Import files with File → Import… (Ctrl+I) or drop them on the window."
+        return f"No records in {c.spec.describe()}."
+
+    def select_row(self, row: int) -> None:
+        idx = self.model.index(row, 0)
+        sm = self.table.selectionModel()
+        sm.setCurrentIndex(
+            idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        )
+        self.table.scrollTo(idx)
+        if self.controller.view_id(row) == self.current_id and self.pane.record is None:
+            self._show_current()
+
+    def current_row(self) -> int:
+        idx = self.table.selectionModel().currentIndex()
+        return idx.row() if idx.isValid() else -1
+
+    def _current_changed(self, cur: QModelIndex, _prev: QModelIndex) -> None:
+        rid = self.controller.view_id(cur.row()) if cur.isValid() else None
+        self.current_id = rid
+        self._show_current()
+        self.controller.remember(rid)
+
+    def _show_current(self, keep_scroll: bool = False) -> None:
+        row = self.current_row()
+        frow = self.controller.frame_row(row)
+        if frow is None:
+            self.pane.show_record(None, self._empty_text())
+            return
+        self.pane.show_record(self.controller.record(frow), keep_scroll=keep_scroll)
+
+    def _patched(self, ids: list[str]) -> None:
+        if self.current_id in ids:
+            self._show_current(keep_scroll=True)
+
+    def go_to_id(self, rid: str) -> None:
+        row = self.controller.view_row_of(rid)
+        if row is not None:
+            self.select_row(row)
+            return
+        self._select_after_view = rid
+        self.controller.set_spec(D.ViewSpec(queue="all", ids=(rid,) + ((self.current_id,) if self.current_id else ())))
+
+    # --- navigation ----------------------------------------------------------------
+    def move(self, delta: int) -> bool:
+        row = self.current_row()
+        n = self.model.rowCount()
+        target = row + delta
+        if n == 0:
+            return False
+        if not 0 <= target < n:
+            self.message.emit("End of this queue" if delta > 0 else "Start of this queue")
+            return False
+        self.select_row(target)
+        return True
+
+    def next(self) -> None:
+        self.move(1)
+
+    def previous(self) -> None:
+        self.move(-1)
+
+    def skip(self) -> None:
+        self.move(1)
+
+    # --- review actions --------------------------------------------------------------
+    def _act(self, fn: object, done: str | None = None) -> bool:
+        try:
+            fn()  # type: ignore[operator]
+        except Exception as exc:
+            from curator.gui.workers import error_text
+
+            self.message.emit(error_text(exc))
+            return False
+        if done:
+            self.message.emit(done)
+        return True
+
+    def approve(self) -> None:
+        rid = self.current_id
+        if rid and self.pane.record is not None and self._act(lambda: self.controller.approve([rid])):
+            self.message.emit(f"Approved {rid}")
+            self.move(1)
+
+    def reject_with(self, reason: str) -> None:
+        rid = self.current_id
+        if rid and reason and self._act(lambda: self.controller.reject([rid], reason)):
+            self.message.emit(f"Rejected {rid}: {reason}")
+            self.move(1)
+
+    def reject_number(self, n: int) -> None:
+        choices = reasons(self.controller.ws)
+        if 1 <= n <= len(choices):
+            self.reject_with(choices[n - 1])
+
+    def reject_dialog_open(self) -> None:
+        if not self.current_id or self.pane.record is None:
+            return
+        dlg = RejectDialog(reasons(self.controller.ws), 1, self)
+        self.reject_dialog = dlg
+        dlg.accepted.connect(lambda: self.reject_with(dlg.reason()))
+        dlg.finished.connect(lambda _r: setattr(self, "reject_dialog", None))
+        dlg.open()
+
+    def edit(self) -> None:
+        self.pane.edit_default()
+
+    def _save_edit(self, rid: str, index: int, text: str) -> None:
+        self._act(lambda: self.controller.edit_message(rid, index, text), "Edit saved (the original is kept)")
+        self.table.setFocus()
+
+    def undo(self) -> None:
+        ids: list[str] = []
+        if self._act(lambda: ids.extend(self.controller.undo())):
+            self.message.emit("Undone" if ids else "Nothing to undo")
+            if len(ids) == 1:
+                self.go_to_id(ids[0])
+
+    def redo(self) -> None:
+        ids: list[str] = []
+        if self._act(lambda: ids.extend(self.controller.redo())):
+            self.message.emit("Redone" if ids else "Nothing to redo")
+            if len(ids) == 1:
+                self.go_to_id(ids[0])
+
+    def selected_ids(self) -> list[str]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [rid for r in rows if (rid := self.controller.view_id(r)) is not None]

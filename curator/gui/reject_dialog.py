@@ -1,0 +1,91 @@
+"""Pick or type a rejection reason; keys 1-9 pick a numbered reason at once."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from curator.core.workspace import Workspace
+
+DEFAULT_REASONS = [
+    "off-topic",
+    "low-quality answer",
+    "wrong or outdated information",
+    "contains personal data",
+    "incomplete conversation",
+    "wrong language",
+    "unsafe or harmful",
+    "duplicate",
+    "formatting broken",
+]
+SETTING = "gui.reject_reasons"
+
+
+def reasons(ws: Workspace | None) -> list[str]:
+    """The numbered reasons (1-9) for this workspace."""
+    saved = ws.get_setting(SETTING) if ws is not None else None
+    if isinstance(saved, list) and saved:
+        return [str(r) for r in saved][:9]
+    return list(DEFAULT_REASONS)
+
+
+class RejectDialog(QDialog):
+    def __init__(self, choices: list[str], count: int = 1, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Reject")
+        self.setMinimumWidth(380)
+        lay = QVBoxLayout(self)
+        what = "this record" if count == 1 else f"{count:,} records"
+        head = QLabel(f"Why reject {what}? Press 1-9 or type a reason.")
+        head.setTextFormat(Qt.TextFormat.PlainText)
+        lay.addWidget(head)
+        self.list = QListWidget()
+        for i, r in enumerate(choices[:9], start=1):
+            item = QListWidgetItem(f"{i}   {r}")
+            item.setData(Qt.ItemDataRole.UserRole, r)
+            self.list.addItem(item)
+        self.list.setCurrentRow(0)
+        self.list.itemActivated.connect(lambda _i: self.accept())
+        lay.addWidget(self.list)
+        self.typed = QLineEdit()
+        self.typed.setPlaceholderText("Other reason… (Enter to reject)")
+        self.typed.returnPressed.connect(self.accept)
+        lay.addWidget(self.typed)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        ok = buttons.addButton("Reject", QDialogButtonBox.ButtonRole.AcceptRole)
+        ok.setObjectName("reject")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.list.setFocus()
+
+    def reason(self) -> str:
+        typed = self.typed.text().strip()
+        if typed:
+            return typed
+        item = self.list.currentItem()
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item else ""
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:
+        text = e.text()
+        if not self.typed.hasFocus() and text.isdigit() and text != "0":
+            row = int(text) - 1
+            if row < self.list.count():
+                self.list.setCurrentRow(row)
+                self.accept()
+                return
+        if not self.typed.hasFocus() and text and text.isprintable() and not text.isspace():
+            self.typed.setFocus()
+            self.typed.setText(self.typed.text() + text)
+            return
+        super().keyPressEvent(e)

@@ -1,0 +1,259 @@
+"""The review pane: one conversation as bubbles, its flags, duplicate and repairs.
+
+It renders what the controller says about a record and turns clicks into
+requests (approve, reject, skip, edit, revert, train toggle, open keeper); the
+records tab carries them out through the controller and moves on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from curator.core import records as R
+from curator.gui import theme
+from curator.gui.bubbles import MessageBubble
+
+MAX_BUBBLES = 80  # a longer conversation shows a "Show all" button first
+
+
+def plain_label(text: str, name: str | None = None, wrap: bool = True) -> QLabel:
+    """A QLabel that can never interpret its text as HTML."""
+    lab = QLabel()
+    lab.setTextFormat(Qt.TextFormat.PlainText)
+    lab.setText(text)
+    lab.setWordWrap(wrap)
+    if name:
+        lab.setObjectName(name)
+    lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return lab
+
+
+def _clear(layout: Any) -> None:
+    while layout.count():
+        item = layout.takeAt(0)
+        w = item.widget()
+        if w is not None:
+            w.setParent(None)
+            w.deleteLater()
+        elif item.layout() is not None:
+            _clear(item.layout())
+
+
+class ReviewPane(QWidget):
+    approveRequested = Signal()
+    rejectRequested = Signal()
+    skipRequested = Signal()
+    editSaved = Signal(str, int, str)  # id, message index, content
+    trainToggled = Signal(str, int, bool)
+    revertRequested = Signal(str)
+    keeperRequested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumWidth(380)
+        self.record: dict[str, Any] | None = None
+        self.showing_original = False
+        self._show_all = False
+        self.bubbles: list[MessageBubble] = []
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(8)
+        self.header = QLabel()
+        self.header.setTextFormat(Qt.TextFormat.PlainText)
+        self.header.setObjectName("h2")
+        self.header.setWordWrap(True)
+        self.subheader = plain_label("", "muted")
+        outer.addWidget(self.header)
+        outer.addWidget(self.subheader)
+        self.info = QVBoxLayout()
+        self.info.setSpacing(4)
+        outer.addLayout(self.info)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = QWidget()
+        self.bubble_box = QVBoxLayout(body)
+        self.bubble_box.setContentsMargins(0, 0, 6, 0)
+        self.bubble_box.setSpacing(8)
+        self.scroll.setWidget(body)
+        outer.addWidget(self.scroll, 1)
+        self.empty = plain_label("", "muted")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        outer.addWidget(self.empty, 1)
+        self.state_label = plain_label("", None)
+        outer.addWidget(self.state_label)
+        actions = QHBoxLayout()
+        self.approve_button = QPushButton("✓ Approve   A")
+        self.approve_button.setObjectName("approve")
+        self.reject_button = QPushButton("✕ Reject…   R")
+        self.reject_button.setObjectName("reject")
+        self.skip_button = QPushButton("Skip   Space")
+        for b in (self.approve_button, self.reject_button, self.skip_button):
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.setMinimumHeight(32)
+            actions.addWidget(b)
+        self.approve_button.clicked.connect(self.approveRequested)
+        self.reject_button.clicked.connect(self.rejectRequested)
+        self.skip_button.clicked.connect(self.skipRequested)
+        outer.addLayout(actions)
+        self.show_record(None, "Select a record in the table to review it.")
+
+    # --- rendering --------------------------------------------------------------
+    def show_record(self, rec: dict[str, Any] | None, empty_text: str = "", keep_scroll: bool = False) -> None:
+        same = rec is not None and self.record is not None and rec[R.ID] == self.record[R.ID]
+        if not same:
+            self.showing_original = False
+            self._show_all = False
+        scroll_pos = self.scroll.verticalScrollBar().value() if keep_scroll and same else 0
+        self.record = rec
+        _clear(self.info)
+        _clear(self.bubble_box)
+        self.bubbles = []
+        has = rec is not None
+        for w in (self.scroll, self.state_label):
+            w.setVisible(has)
+        self.empty.setVisible(not has)
+        for b in (self.approve_button, self.reject_button, self.skip_button):
+            b.setEnabled(has)
+        if rec is None:
+            self.header.setText("No record")
+            self.subheader.setText("")
+            self.empty.setText(empty_text)
+            return
+        self._render_header(rec)
+        self._render_info(rec)
+        self._render_messages(rec)
+        self.scroll.verticalScrollBar().setValue(scroll_pos)
+
+    def _render_header(self, rec: dict[str, Any]) -> None:
+        n = len(rec["messages"])
+        self.header.setText(f"{rec[R.SOURCE]} · {rec[R.LOCATOR]}")
+        bits = [f"id {rec[R.ID]}", f"{n} message{'s' if n != 1 else ''}"]
+        if rec.get("language"):
+            bits.append(f"language {rec['language']}")
+        if rec.get("tokens") is not None:
+            bits.append(f"{rec['tokens']:,} tokens")
+        self.subheader.setText("  ·  ".join(bits))
+        status = rec[R.STATUS]
+        text = {"pending": "Pending review", "approved": "✓ Approved", "rejected": "✕ Rejected"}[status]
+        if status == R.REJECTED and rec.get(R.REASON):
+            text += f" — {rec[R.REASON]}"
+        self.state_label.setText(text)
+        self.state_label.setStyleSheet(f"color: {theme.STATUS_COLORS[status]}; font-weight: 600;")
+
+    def _render_info(self, rec: dict[str, Any]) -> None:
+        for f in rec.get(R.FLAGS) or []:
+            color = theme.BAD if f.get("severity") == R.BLOCK else theme.WARN
+            lab = plain_label(f"⚑ {f['name']} — {f.get('reason') or ''}".rstrip(" —"))
+            lab.setStyleSheet(f"color: {color};")
+            self.info.addWidget(lab)
+        if rec.get(R.DUPLICATE_OF):
+            row = QHBoxLayout()
+            sim = rec.get(R.SIMILARITY)
+            sim_text = f" (similarity {sim:.2f})" if sim is not None else ""
+            row.addWidget(plain_label(f"Duplicate of {rec[R.DUPLICATE_OF]}{sim_text}", wrap=False))
+            open_keeper = QPushButton("Open keeper")
+            open_keeper.setObjectName("link")
+            open_keeper.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            keeper = str(rec[R.DUPLICATE_OF])
+            open_keeper.clicked.connect(lambda: self.keeperRequested.emit(keeper))
+            row.addWidget(open_keeper)
+            row.addStretch(1)
+            self.info.addLayout(row)
+            self.keeper_button = open_keeper
+        elif rec.get(R.CLUSTER_ID):
+            self.info.addWidget(plain_label(f"Keeper of duplicate cluster {rec[R.CLUSTER_ID]}", "muted"))
+        for repair in rec.get(R.REPAIRS) or []:
+            self.info.addWidget(plain_label(f"Repaired on import: {repair}", "muted"))
+        if rec.get(R.EDITED):
+            row = QHBoxLayout()
+            label = "Showing the imported original" if self.showing_original else "Edited by a reviewer"
+            lab = plain_label(label, wrap=False)
+            lab.setStyleSheet(f"color: {theme.ACCENT}; font-weight: 600;")
+            row.addWidget(lab)
+            self.original_button = QPushButton("Show edited" if self.showing_original else "Show original")
+            self.original_button.setObjectName("link")
+            self.original_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self.original_button.clicked.connect(self.toggle_original)
+            self.revert_button = QPushButton("Revert")
+            self.revert_button.setObjectName("link")
+            self.revert_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            rid = str(rec[R.ID])
+            self.revert_button.clicked.connect(lambda: self.revertRequested.emit(rid))
+            row.addWidget(self.original_button)
+            row.addWidget(self.revert_button)
+            row.addStretch(1)
+            self.info.addLayout(row)
+
+    def _render_messages(self, rec: dict[str, Any]) -> None:
+        msgs = rec["original"] if self.showing_original else rec["messages"]
+        editable = not self.showing_original
+        pii_by_turn: dict[int, list[tuple[int, int, str]]] = {}
+        if not rec.get(R.EDITED) or self.showing_original:
+            for p in rec.get("pii") or []:
+                pii_by_turn.setdefault(int(p["turn"]), []).append((int(p["start"]), int(p["end"]), str(p["name"])))
+        if not msgs:
+            self.bubble_box.addWidget(plain_label("This record has no messages.", "muted"))
+        shown = msgs if self._show_all else msgs[:MAX_BUBBLES]
+        rid = str(rec[R.ID])
+        for i, m in enumerate(shown):
+            b = MessageBubble(i, m, editable=editable, pii=pii_by_turn.get(i, []))
+            b.editSaved.connect(lambda idx, text: self.editSaved.emit(rid, idx, text))
+            b.trainToggled.connect(lambda idx, on: self.trainToggled.emit(rid, idx, on))
+            row = QHBoxLayout()
+            row.setContentsMargins(0, 0, 0, 0)
+            if m.get("role") == "user":
+                row.addSpacing(36)
+                row.addWidget(b, 1)
+            else:
+                row.addWidget(b, 1)
+                row.addSpacing(36)
+            self.bubble_box.addLayout(row)
+            self.bubbles.append(b)
+        if len(msgs) > len(shown):
+            more = QPushButton(f"Show all {len(msgs)} messages")
+            more.setObjectName("link")
+            more.clicked.connect(self._expand)
+            self.bubble_box.addWidget(more)
+        self.bubble_box.addStretch(1)
+
+    def _expand(self) -> None:
+        self._show_all = True
+        self.show_record(self.record, keep_scroll=True)
+
+    def toggle_original(self) -> None:
+        if self.record is None or not self.record.get(R.EDITED):
+            return
+        self.showing_original = not self.showing_original
+        self.show_record(self.record, keep_scroll=True)
+
+    def edit_default(self) -> None:
+        """E: edit the last assistant message (or the last message)."""
+        if not self.bubbles:
+            return
+        target = next((b for b in reversed(self.bubbles) if b.role == "assistant"), self.bubbles[-1])
+        target.start_edit()
+        self.scroll.ensureWidgetVisible(target)
+
+    @property
+    def editing(self) -> bool:
+        return any(b.editing for b in self.bubbles)
+
+
+class Separator(QFrame):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFrameShape(QFrame.Shape.VLine)
+        self.setStyleSheet(f"color: {theme.BORDER};")

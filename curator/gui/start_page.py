@@ -1,0 +1,126 @@
+"""The start page: recent workspaces (kept in QSettings), New, Open, Open demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from curator.core.workspace import DB_NAME
+from curator.gui.review_pane import plain_label
+
+MAX_RECENT = 10
+
+
+def settings() -> QSettings:
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "Curator", "curator")
+
+
+class RecentWorkspaces:
+    """Most-recent-first list of workspace folders that still exist."""
+
+    KEY = "recent_workspaces"
+
+    def __init__(self, store: QSettings | None = None) -> None:
+        self.store = store or settings()
+
+    def paths(self) -> list[Path]:
+        raw = self.store.value(self.KEY, [])
+        items = [raw] if isinstance(raw, str) else list(raw or [])
+        return [Path(p) for p in items if (Path(p) / DB_NAME).exists()]
+
+    def add(self, path: Path) -> None:
+        p = str(Path(path).resolve())
+        items = [p] + [str(x) for x in self.paths() if str(x) != p]
+        self.store.setValue(self.KEY, items[:MAX_RECENT])
+        self.store.sync()
+
+
+class StartPage(QWidget):
+    openRequested = Signal(Path)
+    newRequested = Signal()
+    browseRequested = Signal()
+    demoRequested = Signal()
+
+    def __init__(self, recent: RecentWorkspaces, demo_available: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.recent = recent
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addStretch(1)
+        col = QVBoxLayout()
+        col.addStretch(1)
+        title = plain_label("Curator", "title")
+        title.setStyleSheet("font-size: 28px; font-weight: 700;")
+        col.addWidget(title)
+        col.addWidget(plain_label(
+            "Turn conversation logs into a clean, validated fine-tuning set — and find out honestly "
+            "whether it is ready.", "muted"))
+        col.addSpacing(18)
+        card = QFrame()
+        card.setObjectName("card")
+        card.setMinimumWidth(720)
+        row = QHBoxLayout(card)
+        row.setContentsMargins(20, 20, 20, 20)
+        row.setSpacing(24)
+        actions = QVBoxLayout()
+        actions.setSpacing(8)
+        actions.addWidget(plain_label("Start", "h2"))
+        self.new_button = QPushButton("New workspace…")
+        self.new_button.setObjectName("primary")
+        self.open_button = QPushButton("Open workspace…")
+        self.demo_button = QPushButton("Open demo")
+        if not demo_available:
+            self.demo_button.setEnabled(False)
+            self.demo_button.setToolTip("The demo builder (curator.core.demo) is not part of this installation.")
+        else:
+            self.demo_button.setToolTip("Build a small workspace from the bundled sample data and open it")
+        for b, sig in ((self.new_button, self.newRequested), (self.open_button, self.browseRequested),
+                       (self.demo_button, self.demoRequested)):
+            b.setMinimumWidth(190)
+            b.setMinimumHeight(34)
+            b.clicked.connect(sig)
+            actions.addWidget(b)
+        actions.addSpacing(10)
+        actions.addWidget(plain_label("Or drop conversation files\nanywhere on this window.", "muted"))
+        actions.addStretch(1)
+        row.addLayout(actions)
+        right = QVBoxLayout()
+        right.addWidget(plain_label("Recent workspaces", "h2"))
+        self.list = QListWidget()
+        self.list.setMinimumHeight(260)
+        self.list.itemActivated.connect(self._activated)
+        right.addWidget(self.list, 1)
+        self.empty = plain_label("No recent workspaces yet. Create one, open one, or try the demo.", "muted")
+        right.addWidget(self.empty)
+        row.addLayout(right, 1)
+        col.addWidget(card)
+        col.addStretch(2)
+        outer.addLayout(col, 3)
+        outer.addStretch(1)
+        self.reload()
+
+    def reload(self) -> None:
+        self.list.clear()
+        for p in self.recent.paths():
+            item = QListWidgetItem(f"{p.name}\n{p.parent}")
+            item.setData(Qt.ItemDataRole.UserRole, str(p))
+            item.setToolTip(str(p))
+            self.list.addItem(item)
+        has = self.list.count() > 0
+        self.list.setVisible(has)
+        self.empty.setVisible(not has)
+        if has:
+            self.list.setCurrentRow(0)
+
+    def _activated(self, item: QListWidgetItem) -> None:
+        self.openRequested.emit(Path(item.data(Qt.ItemDataRole.UserRole)))

@@ -1,0 +1,117 @@
+"""Background work: core jobs (and plain functions) run in QThreads.
+
+Progress, results and errors come back on the main thread through queued
+signals; Cancel sets the job's CancelToken, which closes the generator at its
+next ``yield`` so a cancelled job changes nothing.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+from curator.core.errors import CuratorError
+from curator.core.jobs import CancelToken, Job, JobCancelled, Progress, run_job
+
+Task = Callable[[Callable[[Progress], None], CancelToken], Any]
+
+
+def error_text(exc: BaseException) -> str:
+    """What the user sees: CuratorError verbatim, anything else named as a bug."""
+    if isinstance(exc, CuratorError):
+        return str(exc)
+    return f"Internal error: {type(exc).__name__}: {exc}. This is a bug in Curator."
+
+
+class Worker(QThread):
+    """Runs ``task(on_progress, cancel)`` off the UI thread."""
+
+    progressed = Signal(object)  # Progress
+    succeeded = Signal(object)  # the task's result
+    failed = Signal(str)
+    cancelled = Signal()
+    done = Signal()  # after any of the three above
+
+    def __init__(self, task: Task, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._task = task
+        self.token = CancelToken()
+        self._last_emit = 0.0
+        self.result: Any = None
+        self.error: str | None = None
+
+    def cancel(self) -> None:
+        self.token.cancel()
+
+    def _on_progress(self, p: Progress) -> None:
+        now = time.monotonic()
+        if now - self._last_emit >= 0.05 or (p.total is not None and p.done >= p.total):
+            self._last_emit = now
+            self.progressed.emit(p)
+
+    def run(self) -> None:
+        try:
+            self.result = self._task(self._on_progress, self.token)
+        except JobCancelled:
+            self.cancelled.emit()
+        except Exception as exc:
+            self.error = error_text(exc)
+            if not isinstance(exc, CuratorError):
+                traceback.print_exc()
+            self.failed.emit(self.error)
+        else:
+            if self.token.cancelled:
+                self.cancelled.emit()
+            else:
+                self.succeeded.emit(self.result)
+        self.done.emit()
+
+
+def job_task(factory: Callable[[], Job[Any]]) -> Task:
+    """A Worker task that builds the job in the worker thread and drives it."""
+
+    def task(on_progress: Callable[[Progress], None], cancel: CancelToken) -> Any:
+        return run_job(factory(), on_progress, cancel)
+
+    return task
+
+
+def call_task(fn: Callable[[], Any]) -> Task:
+    """A Worker task for a plain function (no progress, cancel ignored)."""
+
+    def task(on_progress: Callable[[Progress], None], cancel: CancelToken) -> Any:
+        return fn()
+
+    return task
+
+
+class WorkerPool(QObject):
+    """Keeps running workers alive and lets the window stop them all on close."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._workers: set[Worker] = set()
+
+    def start(self, worker: Worker) -> Worker:
+        self._workers.add(worker)
+        worker.finished.connect(lambda w=worker: self._forget(w))
+        worker.start()
+        return worker
+
+    def _forget(self, worker: Worker) -> None:
+        self._workers.discard(worker)
+        worker.deleteLater()
+
+    @property
+    def busy(self) -> bool:
+        return any(w.isRunning() for w in self._workers)
+
+    def shutdown(self, timeout_ms: int = 30_000) -> None:
+        for w in list(self._workers):
+            w.cancel()
+        for w in list(self._workers):
+            w.wait(timeout_ms)
