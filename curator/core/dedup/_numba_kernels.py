@@ -1,0 +1,133 @@
+"""Compiled MinHash kernel (numba): shingle, SHA-1, fmix32 and permute in one pass.
+
+Loaded lazily by ``minhash.py`` only when numba is installed; the numpy path
+gives identical signatures without it. All arithmetic is int64 masked to 32
+bits: products wrap in two's complement, and only their low 32 bits are kept,
+which is exactly uint32 arithmetic.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange  # type: ignore[import-untyped]
+
+M32 = 0xFFFFFFFF
+
+
+@njit(cache=True, inline="always")
+def _rotl(x: int, n: int) -> int:
+    return ((x << n) | (x >> (32 - n))) & M32
+
+
+@njit(cache=True)
+def _sha1_le32(buf: np.ndarray, start: int, length: int, w: np.ndarray, blk: np.ndarray) -> int:
+    """First 4 bytes of SHA-1(buf[start:start+length]) read little-endian (datasketch sha1_hash32).
+
+    ``w`` (int64[80]) and ``blk`` (int64[64]) are scratch space owned by the caller.
+    """
+    h0 = 0x67452301
+    h1 = 0xEFCDAB89
+    h2 = 0x98BADCFE
+    h3 = 0x10325476
+    h4 = 0xC3D2E1F0
+    total = ((length + 8) // 64 + 1) * 64
+    bitlen = length * 8
+    for base in range(0, total, 64):
+        # the 64-byte block: message bytes, then 0x80, zeros, 64-bit big-endian bit length
+        for i in range(64):
+            pos = base + i
+            if pos < length:
+                blk[i] = buf[start + pos]
+            else:
+                blk[i] = 0
+        if base <= length < base + 64:
+            blk[length - base] = 0x80
+        if base + 64 == total:
+            for i in range(8):
+                blk[56 + i] = (bitlen >> (8 * (7 - i))) & 0xFF
+        for i in range(16):
+            w[i] = (
+                (blk[4 * i] << 24) | (blk[4 * i + 1] << 16) | (blk[4 * i + 2] << 8) | blk[4 * i + 3]
+            )
+        for t in range(16, 80):
+            x = w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16]
+            w[t] = ((x << 1) | (x >> 31)) & M32
+        a, b, c, d, e = h0, h1, h2, h3, h4
+        for t in range(20):
+            tmp = (_rotl(a, 5) + ((b & c) | ((~b) & d)) + e + 0x5A827999 + w[t]) & M32
+            e, d, c, b, a = d, c, _rotl(b, 30), a, tmp
+        for t in range(20, 40):
+            tmp = (_rotl(a, 5) + (b ^ c ^ d) + e + 0x6ED9EBA1 + w[t]) & M32
+            e, d, c, b, a = d, c, _rotl(b, 30), a, tmp
+        for t in range(40, 60):
+            tmp = (_rotl(a, 5) + ((b & c) | (b & d) | (c & d)) + e + 0x8F1BBCDC + w[t]) & M32
+            e, d, c, b, a = d, c, _rotl(b, 30), a, tmp
+        for t in range(60, 80):
+            tmp = (_rotl(a, 5) + (b ^ c ^ d) + e + 0xCA62C1D6 + w[t]) & M32
+            e, d, c, b, a = d, c, _rotl(b, 30), a, tmp
+        h0 = (h0 + a) & M32
+        h1 = (h1 + b) & M32
+        h2 = (h2 + c) & M32
+        h3 = (h3 + d) & M32
+        h4 = (h4 + e) & M32
+    return (
+        ((h0 & 0xFF) << 24) | (((h0 >> 8) & 0xFF) << 16) | (((h0 >> 16) & 0xFF) << 8) | (h0 >> 24)
+    )
+
+
+@njit(cache=True, inline="always")
+def _fmix32(h: int) -> int:
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & M32
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & M32
+    h ^= h >> 16
+    return h
+
+
+@njit(cache=True, parallel=True)
+def signatures(
+    buf: np.ndarray, offsets: np.ndarray, ngram: int, a: np.ndarray, b: np.ndarray, out: np.ndarray
+) -> None:
+    """Fill out[d] with the affine32 MinHash of text d's word n-gram shingles.
+
+    Texts are normalised (single spaces, no leading/trailing space), so a
+    shingle is the byte range from the start of word i to the end of word
+    i+ngram-1. A text with fewer than ``ngram`` words is one shingle; an
+    empty text leaves the row at the empty-MinHash value (all 0xFFFFFFFF).
+    """
+    n = offsets.shape[0] - 1
+    num_perm = a.shape[0]
+    for d in prange(n):
+        s = offsets[d]
+        e = offsets[d + 1]
+        if e <= s:
+            continue
+        nw = 1
+        for p in range(s, e):
+            if buf[p] == 32:
+                nw += 1
+        starts = np.empty(nw, np.int64)
+        ends = np.empty(nw, np.int64)
+        starts[0] = s
+        k = 0
+        for p in range(s, e):
+            if buf[p] == 32:
+                ends[k] = p
+                k += 1
+                starts[k] = p + 1
+        ends[nw - 1] = e
+        w = np.empty(80, np.int64)
+        blk = np.empty(64, np.int64)
+        row = np.full(num_perm, M32, np.int64)
+        count = nw - ngram + 1 if nw >= ngram else 1
+        last = ngram - 1 if nw >= ngram else nw - 1
+        for i in range(count):
+            st = starts[i]
+            h = _fmix32(_sha1_le32(buf, st, ends[i + last] - st, w, blk))
+            for q in range(num_perm):
+                v = (a[q] * h + b[q]) & M32
+                if v < row[q]:
+                    row[q] = v
+        for q in range(num_perm):
+            out[d, q] = row[q]

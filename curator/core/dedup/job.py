@@ -1,0 +1,247 @@
+"""The dedup job: exact + MinHash near-duplicate clustering as a cancellable generator.
+
+Incremental by construction: signatures are cached per normalised-text key
+(two 64-bit hashes of the text) in ``dedup_signatures``; a re-run hashes only
+texts it has never seen (new imports, edited records) and matches them against
+every record in the workspace, approved ones included. The LSH index is rebuilt
+from cached signatures on each run (cheap next to hashing). Nothing is written
+until the end, so a cancelled run changes nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from curator.core import records as R
+from curator.core.dedup import lsh as L
+from curator.core.dedup.clusters import EDGE_SCHEMA, EXACT, NEAR, assemble
+from curator.core.dedup.minhash import backend, signatures
+from curator.core.dedup.normalize import (
+    assistant_chars,
+    exact_text,
+    scope_text,
+    text_key,
+    word_count,
+)
+from curator.core.dedup.overrides import overrides
+from curator.core.dedup.settings import DedupSettings, save_settings
+from curator.core.dedup.store import (
+    NODE_SCHEMA,
+    NODES,
+    PAIR_FLOOR,
+    PAIRS,
+    SIGNATURES,
+    read_signatures,
+    review_columns,
+    with_review,
+    write_clusters,
+)
+from curator.core.jobs import Job, Progress
+from curator.core.workspace import Workspace
+
+_SIG_BATCH = 20_000  # texts per signature batch (one progress step each)
+
+
+@dataclass(frozen=True)
+class DedupSummary:
+    records: int
+    clusters: int
+    exact_clusters: int
+    near_clusters: int
+    exact_duplicates: int
+    near_duplicates: int
+    duplicates: int
+    too_short: int  # records kept out of near-dup matching (fewer than min_tokens words)
+    signatures_computed: int
+    signatures_cached: int
+    candidate_pairs: int
+    verified_pairs: int
+    bands: int
+    rows: int
+    backend: str
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _nodes(frame: pl.DataFrame, s: DedupSettings) -> pl.DataFrame:
+    """Per record: exact and scope keys (null when not matched), text, tie-breakers."""
+    scope = scope_text(s)
+    exact = exact_text(s)
+    df = frame.select(
+        R.ID,
+        R.IMPORT_ID,
+        R.LINE,
+        assistant_chars().alias("assistant_chars"),
+        scope.alias("text"),
+        word_count(scope).alias("words"),
+        exact.alias("exact_text"),
+        word_count(normalise_all(s)).alias("all_words"),
+    )
+    df = df.with_columns(
+        *text_key(pl.col("exact_text"), "exact"), *text_key(pl.col("text"), "scope")
+    )
+    exact_ok = pl.lit(s.exact) & (pl.col("all_words") > 0)
+    near_ok = pl.lit(s.near) & (pl.col("words") >= s.min_tokens)
+    return df.with_columns(
+        pl.when(exact_ok).then(pl.col("exact1")).alias("exact1"),
+        pl.when(exact_ok).then(pl.col("exact2")).alias("exact2"),
+        pl.when(near_ok).then(pl.col("scope1")).alias("scope1"),
+        pl.when(near_ok).then(pl.col("scope2")).alias("scope2"),
+        near_ok.alias("near_ok"),
+    ).drop("exact_text")
+
+
+def normalise_all(s: DedupSettings) -> pl.Expr:
+    """All message contents, normalised (to tell content-free conversations apart)."""
+    return scope_text(DedupSettings(**{**s.to_dict(), "scope": "all"}))
+
+
+def _star_edges(df: pl.DataFrame, k1: str, k2: str, kind: str) -> pl.DataFrame:
+    """Edges from every member of a key group to the group's smallest id."""
+    keyed = df.filter(pl.col(k1).is_not_null()).select(R.ID, k1, k2)
+    reps = keyed.group_by(k1, k2).agg(pl.col(R.ID).min().alias("rep"), pl.len().alias("n"))
+    return (
+        keyed.join(reps.filter(pl.col("n") > 1), on=[k1, k2])
+        .filter(pl.col(R.ID) != pl.col("rep"))
+        .select(
+            pl.col("rep").alias("a"),
+            pl.col(R.ID).alias("b"),
+            pl.lit(1.0).alias("similarity"),
+            pl.lit(kind).alias("kind"),
+        )
+    )
+
+
+def dedup_job(ws: Workspace, settings: DedupSettings) -> Job[DedupSummary]:
+    """Find exact and near duplicates; write clusters, flags and the signature cache."""
+    t0 = time.perf_counter()
+    s = settings
+    yield Progress("reading", 0, None, "loading records")
+    frame = ws.frame()
+    nodes = _nodes(frame, s)
+    yield Progress("normalising", frame.height, frame.height)
+
+    # --- signatures for distinct eligible texts, cached by text key --------------
+    texts = (
+        nodes.filter(pl.col("scope1").is_not_null())
+        .group_by("scope1", "scope2")
+        .agg(pl.col("text").first(), pl.col(R.ID).min().alias("rep"))
+        .sort("rep")
+    )
+    fp = s.signature_fingerprint()
+    cache, cache_sigs = read_signatures(ws)
+    num_perm = s.num_perm
+    sigs = np.empty((texts.height, num_perm), dtype=np.uint32)
+    todo = np.ones(texts.height, dtype=bool)
+    if (
+        cache is not None
+        and cache_sigs is not None
+        and cache.height
+        and cache.get_column("fp")[0] == fp
+    ):
+        hit = (
+            texts.select("scope1", "scope2")
+            .with_row_index("t")
+            .join(cache.select("scope1", "scope2").with_row_index("c"), on=["scope1", "scope2"])
+        )
+        t_idx = hit.get_column("t").to_numpy().astype(np.int64)
+        sigs[t_idx] = cache_sigs[hit.get_column("c").to_numpy().astype(np.int64)]
+        todo[t_idx] = False
+    missing = np.flatnonzero(todo)
+    text_col = texts.get_column("text")
+    for start in range(0, len(missing), _SIG_BATCH):
+        yield Progress("signatures", start, len(missing), f"{backend()} MinHash")
+        idx = missing[start : start + _SIG_BATCH]
+        sigs[idx] = signatures(text_col.gather(idx), ngram=s.ngram, num_perm=num_perm, seed=s.seed)
+    yield Progress("signatures", len(missing), len(missing))
+
+    # --- LSH candidates, verified -------------------------------------------------
+    bands, rows = L.lsh_params(s.threshold, num_perm)
+    near_pairs = pl.DataFrame(schema=EDGE_SCHEMA)
+    n_candidates = n_verified = 0
+    if texts.height >= 2:
+        index = yield from L.build_index(sigs, s.threshold, s.seed, bands, rows)
+        yield Progress("candidates", 0, None, "reading LSH buckets")
+        cand = L.bucket_pairs(index)
+        del index
+        est = L.estimate(sigs, cand)
+        n_candidates = len(cand)
+        keep = est >= PAIR_FLOOR
+        n_verified = int((est >= s.threshold - 1e-9).sum())
+        reps = texts.get_column("rep")
+        near_pairs = pl.DataFrame(
+            {
+                "a": reps.gather(cand[keep, 0]),
+                "b": reps.gather(cand[keep, 1]),
+                "similarity": est[keep],
+                "kind": pl.repeat(NEAR, int(keep.sum()), eager=True),
+            },
+            schema=EDGE_SCHEMA,
+        )
+    edges = pl.concat(
+        [
+            _star_edges(nodes, "exact1", "exact2", EXACT),
+            _star_edges(nodes, "scope1", "scope2", NEAR),
+            near_pairs,
+        ]
+    ).cast(EDGE_SCHEMA)
+
+    # --- clusters, keepers, flags ---------------------------------------------------
+    yield Progress("clustering", 0, None)
+    node_rows = (
+        nodes.join(
+            texts.select("scope1", "scope2").with_row_index("sig_row"),
+            on=["scope1", "scope2"],
+            how="left",
+        )
+        .select(list(NODE_SCHEMA.names()))
+        .cast(NODE_SCHEMA)
+    )
+    clusters = assemble(
+        with_review(node_rows, review_columns(ws)),
+        edges,
+        s.threshold,
+        overrides(ws),
+        ws.clusters(),
+        sigs,
+    )
+    cache_out = texts.select("scope1", "scope2").with_columns(
+        pl.Series("sig", sigs, dtype=pl.Array(pl.UInt32, num_perm)), pl.lit(fp).alias("fp")
+    )
+
+    # --- publish (only now: a cancelled run has written nothing) ---------------------
+    yield Progress("writing", 0, None)
+    ws.write_result(SIGNATURES, cache_out)
+    ws.write_result(NODES, node_rows)
+    ws.write_result(PAIRS, edges)
+    write_clusters(ws, clusters)
+    save_settings(ws, s)
+    dups = clusters.filter(pl.col(R.DUPLICATE_OF).is_not_null())
+    kinds = clusters.filter(pl.col(R.DUPLICATE_OF).is_null()).get_column("kind")
+    summary = DedupSummary(
+        records=frame.height,
+        clusters=kinds.len(),
+        exact_clusters=int((kinds == EXACT).sum()),
+        near_clusters=int((kinds == NEAR).sum()),
+        exact_duplicates=int((dups.get_column("kind") == EXACT).sum()),
+        near_duplicates=int((dups.get_column("kind") == NEAR).sum()),
+        duplicates=dups.height,
+        too_short=int((~nodes.get_column("near_ok")).sum()) if s.near else 0,
+        signatures_computed=len(missing),
+        signatures_cached=texts.height - len(missing),
+        candidate_pairs=n_candidates,
+        verified_pairs=n_verified,
+        bands=bands,
+        rows=rows,
+        backend=backend(),
+        seconds=round(time.perf_counter() - t0, 3),
+    )
+    ws.log_run("dedup", s.to_dict(), summary.to_dict())
+    return summary

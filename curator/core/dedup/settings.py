@@ -1,0 +1,83 @@
+"""Dedup settings: a frozen dataclass stored under the workspace setting "dedup"."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+import polars as pl
+
+from curator.core.errors import UsageError
+from curator.core.workspace import Workspace
+
+SETTINGS_KEY = "dedup"
+SCOPES = ("all", "user", "assistant")
+
+
+@dataclass(frozen=True)
+class DedupSettings:
+    """What counts as a duplicate.
+
+    ``threshold``: estimated Jaccard at or above which two texts are near
+    duplicates. ``ngram``: words per shingle. ``scope``: which turns the
+    near-duplicate text is built from (``all`` = every non-system turn).
+    ``min_tokens``: texts with fewer words are kept out of near-dup matching
+    (tiny shingle sets make Jaccard meaningless; exact matching still applies).
+    Normalisation (both kinds): ``lowercase``, ``fold_punctuation`` (punctuation
+    and symbols become spaces), ``fold_digits`` (every digit run becomes "0", so
+    order numbers do not make two canned answers differ); whitespace is always
+    collapsed.
+    """
+
+    threshold: float = 0.8
+    ngram: int = 5
+    num_perm: int = 128
+    scope: str = "all"
+    exact: bool = True
+    near: bool = True
+    min_tokens: int = 10
+    lowercase: bool = True
+    fold_punctuation: bool = True
+    fold_digits: bool = False
+    seed: int = 1
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.threshold <= 1.0:
+            raise UsageError(f"--threshold must be in (0, 1], got {self.threshold}.")
+        if not 1 <= self.ngram <= 32:
+            raise UsageError(f"--ngram must be between 1 and 32, got {self.ngram}.")
+        if not 16 <= self.num_perm <= 1024:
+            raise UsageError(f"--num-perm must be between 16 and 1024, got {self.num_perm}.")
+        if self.scope not in SCOPES:
+            raise UsageError(f"--scope must be one of {', '.join(SCOPES)}, got {self.scope!r}.")
+        if self.min_tokens < 1:
+            raise UsageError(f"min_tokens must be at least 1, got {self.min_tokens}.")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> DedupSettings:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in known})
+
+    def with_options(self, **changes: Any) -> DedupSettings:
+        """A copy with the non-None changes applied (CLI flags left unset keep the stored value)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def signature_fingerprint(self) -> str:
+        """What a cached signature depends on; a change invalidates the cache."""
+        return (
+            f"affine32-sha1|seed={self.seed}|perm={self.num_perm}|ngram={self.ngram}"
+            f"|scope={self.scope}|lc={self.lowercase}|punct={self.fold_punctuation}"
+            f"|digits={self.fold_digits}|polars={pl.__version__}"
+        )
+
+
+def load_settings(ws: Workspace) -> DedupSettings:
+    stored = ws.get_setting(SETTINGS_KEY)
+    return DedupSettings.from_dict(stored) if isinstance(stored, dict) else DedupSettings()
+
+
+def save_settings(ws: Workspace, settings: DedupSettings) -> None:
+    ws.set_setting(SETTINGS_KEY, settings.to_dict())

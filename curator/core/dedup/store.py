@@ -1,0 +1,102 @@
+"""Dedup's result files in the workspace, and re-assembling clusters from them.
+
+    results/dedup_signatures.parquet  k1, k2 (text key), sig (uint32 x num_perm), fp
+                                      -- signature cache by normalised-text key
+    results/dedup_nodes.parquet       per record: keys, sig_row, keeper tie-breakers
+    results/dedup_pairs.parquet       edges a, b, similarity, kind (exact edges and
+                                      verified near pairs down to PAIR_FLOOR)
+    results/clusters.parquet          CLUSTERS_SCHEMA (read by Workspace.frame)
+    results/flags_dedup.parquet       exact_duplicate / near_duplicate flags
+
+Overrides and status changes are applied by re-assembling from these files,
+without recomputing signatures.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from curator.core import records as R
+from curator.core.dedup.clusters import EDGE_SCHEMA, assemble, flags_for
+from curator.core.dedup.overrides import overrides
+from curator.core.dedup.settings import load_settings
+from curator.core.workspace import Workspace
+
+SIGNATURES = "dedup_signatures"
+NODES = "dedup_nodes"
+PAIRS = "dedup_pairs"
+CLUSTERS = "clusters"
+FLAGS_PRODUCER = "dedup"
+PAIR_FLOOR = 0.5  # verified near pairs are stored down to this estimated Jaccard
+
+NODE_SCHEMA = pl.Schema(
+    {
+        R.ID: pl.String,
+        "exact1": pl.UInt64,
+        "exact2": pl.UInt64,
+        "scope1": pl.UInt64,
+        "scope2": pl.UInt64,
+        "sig_row": pl.Int64,
+        "assistant_chars": pl.Int64,
+        R.IMPORT_ID: pl.Int64,
+        R.LINE: pl.Int64,
+    }
+)
+
+
+def review_columns(ws: Workspace) -> pl.DataFrame:
+    """id, status, edited for records a reviewer touched (others are pending, unedited)."""
+    st = ws.state()
+    return st.select(R.ID, R.STATUS, pl.col("edited_messages").is_not_null().alias(R.EDITED))
+
+
+def with_review(nodes: pl.DataFrame, review: pl.DataFrame) -> pl.DataFrame:
+    return nodes.join(review, on=R.ID, how="left").with_columns(
+        pl.col(R.STATUS).fill_null(R.PENDING), pl.col(R.EDITED).fill_null(False)
+    )
+
+
+def read_signatures(ws: Workspace) -> tuple[pl.DataFrame | None, np.ndarray | None]:
+    df = ws.read_result(SIGNATURES)
+    if df is None or df.height == 0:
+        return df, None
+    return df, np.ascontiguousarray(df.get_column("sig").to_numpy(), dtype=np.uint32)
+
+
+def read_graph(ws: Workspace) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    nodes = ws.read_result(NODES)
+    pairs = ws.read_result(PAIRS)
+    if nodes is None or pairs is None:
+        return None
+    return nodes, pairs.cast(EDGE_SCHEMA)
+
+
+def write_clusters(ws: Workspace, clusters: pl.DataFrame) -> None:
+    ws.write_result(
+        CLUSTERS, clusters.select(list(R.CLUSTERS_SCHEMA.names())).cast(R.CLUSTERS_SCHEMA)
+    )
+    ws.write_flags(FLAGS_PRODUCER, flags_for(clusters))
+
+
+def reassemble(
+    ws: Workspace, threshold: float | None = None, *, with_similarity: bool = True
+) -> pl.DataFrame | None:
+    """Clusters from the stored graph with current overrides and review state (not written)."""
+    graph = read_graph(ws)
+    if graph is None:
+        return None
+    nodes, pairs = graph
+    t = load_settings(ws).threshold if threshold is None else threshold
+    sigs = read_signatures(ws)[1] if with_similarity else None
+    return assemble(
+        with_review(nodes, review_columns(ws)), pairs, t, overrides(ws), ws.clusters(), sigs
+    )
+
+
+def reapply(ws: Workspace) -> pl.DataFrame | None:
+    """Rewrite clusters and flags from stored results (after an override or review change)."""
+    clusters = reassemble(ws)
+    if clusters is not None:
+        write_clusters(ws, clusters)
+    return clusters
