@@ -1,0 +1,204 @@
+"""Running filters over a workspace: score (cached), threshold, count, rescore.
+
+Scores are computed on the effective messages (``ws.frame()``: reviewer edits
+and redactions included) and stored per filter in ``results/scores_NAME``
+with a ``msg_hash`` column. A re-run scores only records whose hash changed
+or that are new; changing a parameter marked ``score_param`` rescores all.
+Thresholds never recompute scores: ``apply_thresholds`` and
+``count_flagged`` only read the stored columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import polars as pl
+
+from curator.core import records as R
+from curator.core.filters.base import (
+    FILTERS,
+    HASH_COL,
+    Filter,
+    FilterContext,
+    Scores,
+    empty_flags,
+    messages_hash,
+)
+from curator.core.filters.recipe import Recipe
+from curator.core.jobs import Job, Progress, run_job
+from curator.core.workspace import Workspace
+
+CACHE_KEY_SETTING = "filter_cache"
+_read_cache: dict[str, tuple[int, pl.DataFrame]] = {}
+
+
+def _cache_keys(ws: Workspace) -> dict[str, Any]:
+    stored = ws.get_setting(CACHE_KEY_SETTING)
+    return stored if isinstance(stored, dict) else {}
+
+
+def _read(ws: Workspace, name: str) -> pl.DataFrame | None:
+    """A result file, memoised by modification time (sliders read it repeatedly)."""
+    path = ws.result_path(name)
+    try:
+        mtime = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+    key = str(path)
+    hit = _read_cache.get(key)
+    if hit is not None and hit[0] == mtime:
+        return hit[1]
+    df = pl.read_parquet(path)
+    _read_cache[key] = (mtime, df)
+    return df
+
+
+def stored_scores(ws: Workspace, name: str) -> Scores | None:
+    """The stored results of one filter, or None if it never ran."""
+    out: Scores = {}
+    for res in FILTERS[name].results:
+        df = _read(ws, res)
+        if df is None:
+            return None
+        out[res] = df
+    return out
+
+
+def _effective(ws: Workspace, ids: Iterable[str] | None = None) -> pl.DataFrame:
+    df = ws.frame().select(R.ID, R.MESSAGES)
+    if ids is not None:
+        df = df.filter(pl.col(R.ID).is_in(list(ids)))
+    return df.with_columns(messages_hash(df.get_column(R.MESSAGES)))
+
+
+def _merge(old: Scores | None, new: Scores, keep_ids: pl.Series) -> Scores:
+    if old is None:
+        return new
+    out: Scores = {}
+    for name, df in new.items():
+        prev = old.get(name)
+        if prev is None:
+            out[name] = df
+            continue
+        prev = prev.filter(pl.col(R.ID).is_in(keep_ids.implode()))
+        out[name] = pl.concat([prev, df], how="diagonal_relaxed") if prev.height else df
+    return out
+
+
+def _score_filter(
+    f: Filter, params: Any, df: pl.DataFrame, old: Scores | None, only_changed: bool
+) -> Job[tuple[Scores, int]]:
+    """Score the records of ``df`` not already in ``old`` with the same hash."""
+    todo = df
+    keep = pl.Series(R.ID, [], dtype=pl.String)
+    first = f.results[0]
+    if old is not None and only_changed and HASH_COL in old[first].columns:
+        prev = old[first].select(R.ID, HASH_COL)
+        same = df.join(prev, on=[R.ID, HASH_COL], how="semi")
+        keep = same.get_column(R.ID)
+        todo = df.join(prev, on=[R.ID, HASH_COL], how="anti")
+    new = yield from f.score(todo.select(R.ID, R.MESSAGES), params)
+    new[first] = new[first].join(todo.select(R.ID, HASH_COL), on=R.ID, how="left")
+    merged = _merge(old, new, keep)
+    # Drop rows of records no longer in the workspace frame.
+    ids = df.get_column(R.ID).implode()
+    merged = {k: v.filter(pl.col(R.ID).is_in(ids)) for k, v in merged.items()}
+    return f.finalize(merged, params), todo.height
+
+
+def score_job(ws: Workspace, recipe: Recipe | None = None) -> Job[dict[str, dict[str, int]]]:
+    """Score every enabled filter; only new/changed records are computed.
+
+    Returns {filter: {"scored": n, "reused": m}}. Results are written at the end
+    (a cancelled job leaves the previous scores in place)."""
+    recipe = recipe or Recipe.from_workspace(ws)
+    yield Progress("reading records", 0, None)
+    df = _effective(ws)
+    keys = _cache_keys(ws)
+    pending: dict[str, Scores] = {}
+    summary: dict[str, dict[str, int]] = {}
+    new_keys = dict(keys)
+    for name in recipe.enabled_filters():
+        cls = FILTERS[name]
+        params = recipe.filter_params(name)
+        key = cls.cache_key(params)
+        old = stored_scores(ws, name) if keys.get(name) == key else None
+        scores, n = yield from _score_filter(cls(), params, df, old, only_changed=True)
+        pending[name] = scores
+        new_keys[name] = key
+        summary[name] = {"scored": n, "reused": df.height - n}
+    for scores in pending.values():
+        for res, frame in scores.items():
+            ws.write_result(res, frame)
+    ws.set_setting(CACHE_KEY_SETTING, new_keys)
+    return summary
+
+
+def _context(ws: Workspace) -> FilterContext:
+    return FilterContext(n_records=ws.record_count())
+
+
+def apply_thresholds(ws: Workspace, recipe: Recipe | None = None) -> dict[str, int]:
+    """Turn stored scores into the "filters" flags; returns records per flag name."""
+    recipe = recipe or Recipe.from_workspace(ws)
+    ctx = _context(ws)
+    parts = []
+    for name in recipe.enabled_filters():
+        scores = stored_scores(ws, name)
+        if scores is None:
+            continue
+        f = FILTERS[name]()
+        params = recipe.filter_params(name)
+        parts.append(f.flag(f.finalize(scores, params), params, ctx))
+    flags = pl.concat(parts) if parts else empty_flags()
+    ws.write_flags("filters", flags)
+    counted = flags.unique([R.ID, "name"]).group_by("name").len().sort("name")
+    return dict(counted.iter_rows())
+
+
+def count_flagged(
+    ws: Workspace,
+    filter_name: str,
+    params: Mapping[str, Any] | Any | None = None,
+    flag: str | None = None,
+) -> int:
+    """Records a filter would flag with ``params`` (a dict or Params), from stored
+    scores only; ``flag`` narrows to one flag name. 0 if the filter never ran."""
+    cls = FILTERS[filter_name]
+    if params is None or isinstance(params, Mapping):
+        base = Recipe.from_workspace(ws).filter_params(filter_name)
+        merged = {**{k: getattr(base, k) for k in base.__dataclass_fields__}, **(params or {})}
+        params = cls.params_from(merged)
+    scores = stored_scores(ws, filter_name)
+    if scores is None:
+        return 0
+    f = cls()
+    flags = f.flag(f.finalize(scores, params), params, _context(ws))
+    if flag is not None:
+        flags = flags.filter(pl.col("name") == flag)
+    return int(flags.get_column(R.ID).n_unique())
+
+
+def rescore(ws: Workspace, ids: Iterable[str], recipe: Recipe | None = None) -> dict[str, int]:
+    """Recompute scores and flags for a few records (after an edit or redaction)."""
+    ids = list(ids)
+    recipe = recipe or Recipe.from_workspace(ws)
+    keys = _cache_keys(ws)
+    subset = _effective(ws, ids)
+    for name in recipe.enabled_filters():
+        cls = FILTERS[name]
+        params = recipe.filter_params(name)
+        old = stored_scores(ws, name)
+        if old is None or keys.get(name) != cls.cache_key(params):
+            continue  # never scored with these settings: the next run scores everything
+        f = cls()
+        new = run_job(f.score(subset.select(R.ID, R.MESSAGES), params))
+        first = cls.results[0]
+        new[first] = new[first].join(subset.select(R.ID, HASH_COL), on=R.ID, how="left")
+        all_ids = old[first].get_column(R.ID)
+        keep = all_ids.filter(~all_ids.is_in(pl.Series(ids, dtype=pl.String).implode()))
+        merged = f.finalize(_merge(old, new, keep), params)
+        for res, frame in merged.items():
+            ws.write_result(res, frame)
+    return apply_thresholds(ws, recipe)
