@@ -17,6 +17,7 @@ Format decisions (documented in ``schemas/README.md``):
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any, Final
 
@@ -85,10 +86,8 @@ def _sharegpt_calls(obj: Any) -> str | None:
             return None
         args = fn.get("arguments")
         if isinstance(args, str):
-            try:
+            with contextlib.suppress(ValueError):
                 args = json.loads(args)
-            except ValueError:
-                pass
         calls.append({"name": fn["name"], "arguments": args})
     return json.dumps(calls[0] if len(calls) == 1 else calls, ensure_ascii=False)
 

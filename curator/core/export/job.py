@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -187,6 +188,30 @@ def _hf_dataset(splits: dict[str, pl.DataFrame]) -> Any:
     )
 
 
+def _write_splits(
+    stage: Staging, options: ExportOptions, by_split: dict[str, pl.DataFrame], total: int
+) -> Generator[Progress, None, list[str]]:
+    """Write each split's data into the staging folder; returns the staged names."""
+    files = options.data_files()
+    if options.format == "hf":
+        yield Progress("write", 0, total, "datasets")
+        _hf_dataset(by_split).save_to_disk(str(stage.path(HF_FOLDER)))
+        stage.sync_tree(HF_FOLDER)
+        yield Progress("write", total, total, "datasets")
+        return [HF_FOLDER]
+    written = 0
+    for split, part in by_split.items():
+        if options.format == "parquet":
+            stage.write_parquet(files[split], F.messages_table(part))
+        else:
+            lines = F.LINE_BUILDERS[options.format](part).get_column(F.LINE)
+            for done in stage.write_lines(files[split], lines, json_array=options.format == "alpaca"):
+                yield Progress("write", written + done, total, files[split])
+        written += part.height
+        yield Progress("write", written, total, files[split])
+    return list(files.values())
+
+
 def export_job(ws: Workspace, options: ExportOptions) -> Job[dict[str, Any]]:
     """Write the export; returns the manifest. Raises CuratorError, writing nothing,
     when the selection is empty, a line is invalid (without skip_invalid), or the
@@ -210,53 +235,39 @@ def export_job(ws: Workspace, options: ExportOptions) -> Job[dict[str, Any]]:
     yield Progress("tokens", rows.height, rows.height)
     files_by_split = options.data_files()
     by_split = {s: rows.filter(pl.col(SPLIT) == s) for s in options.split_names()}
-    names: list[str] = []
-    with Staging(options.output_dir) as stage:
-        written = 0
-        if options.format in ("openai", "sharegpt", "alpaca"):
-            for split, part in by_split.items():
-                lines = F.LINE_BUILDERS[options.format](part).get_column(F.LINE)
-                for done in stage.write_lines(files_by_split[split], lines, json_array=options.format == "alpaca"):
-                    yield Progress("write", written + done, rows.height, files_by_split[split])
-                written += part.height
-                names.append(files_by_split[split])
-        elif options.format == "parquet":
-            for split, part in by_split.items():
-                stage.write_parquet(files_by_split[split], F.messages_table(part))
-                names.append(files_by_split[split])
-                written += part.height
-                yield Progress("write", written, rows.height, files_by_split[split])
-        else:
-            yield Progress("write", 0, rows.height, "datasets")
-            _hf_dataset(by_split).save_to_disk(str(stage.path(HF_FOLDER)))
-            stage.sync_tree(HF_FOLDER)
-            names.append(HF_FOLDER)
-            yield Progress("write", rows.height, rows.height, "datasets")
-        stage.write_text(snippets.DATASET_INFO, json.dumps(snippets.llamafactory_dataset_info(options), indent=2) + "\n")
-        stage.write_text(snippets.AXOLOTL, snippets.axolotl_yaml(options))
-        yield Progress("publish", 0, None, "hashing files")
-        files = []
-        for split, name in files_by_split.items():
-            size, digest = file_digest(stage.path(name))
-            files.append(
-                {"split": split, "path": name if options.format != "hf" else f"{name}/{split}",
-                 "records": by_split[split].height, "bytes": size, "sha256": digest}
+    try:
+        with Staging(options.output_dir) as stage:
+            names = yield from _write_splits(stage, options, by_split, rows.height)
+            stage.write_text(snippets.DATASET_INFO, json.dumps(snippets.llamafactory_dataset_info(options), indent=2) + "\n")
+            stage.write_text(snippets.AXOLOTL, snippets.axolotl_yaml(options))
+            yield Progress("publish", 0, None, "hashing files")
+            files = []
+            for split, name in files_by_split.items():
+                size, digest = file_digest(stage.path(name))
+                files.append(
+                    {"split": split, "path": name if options.format != "hf" else f"{name}/{split}",
+                     "records": by_split[split].height, "bytes": size, "sha256": digest}
+                )
+            counts = {s: by_split[s].height for s in options.split_names()}
+            leak = leakage(rows)
+            skipped = plan.problems if options.skip_invalid else plan.problems.clear()
+            manifest = M.build(
+                ws, options,
+                counts=counts,
+                tokens=M.token_totals(tokens, rows.select(R.ID, SPLIT)),
+                files=files,
+                selection={"selected": plan.frame.height, "excluded": plan.excluded},
+                leakage=leak,
+                skipped=skipped,
+                clusters_present=plan.clusters_present,
             )
-        counts = {s: by_split[s].height for s in options.split_names()}
-        leak = leakage(rows)
-        skipped = plan.problems if options.skip_invalid else plan.problems.clear()
-        manifest = M.build(
-            ws, options,
-            counts=counts,
-            tokens=M.token_totals(tokens, rows.select(R.ID, SPLIT)),
-            files=files,
-            selection={"selected": plan.frame.height, "excluded": plan.excluded},
-            leakage=leak,
-            skipped=skipped,
-            clusters_present=plan.clusters_present,
-        )
-        names += [snippets.DATASET_INFO, snippets.AXOLOTL]
-        stage.publish(names, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+            names += [snippets.DATASET_INFO, snippets.AXOLOTL]
+            stage.publish(names, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    except OSError as exc:
+        raise CuratorError(
+            f"could not write the export to {options.output_dir}: {exc.strerror or exc}. "
+            "Nothing was published; a previous export there is unchanged. Free space or pick another -o folder."
+        ) from exc
     summary = {
         "time": manifest["created_at"],
         "output_dir": str(options.output_dir.resolve()),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Final
 
@@ -43,7 +43,7 @@ def schema_path(name: str) -> Path:
     return schema_dir() / f"{name}.schema.json"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_schema(name: str) -> dict[str, Any]:
     if name not in SCHEMA_NAMES:
         raise CuratorError(f"no schema named {name!r}; known: {', '.join(SCHEMA_NAMES)}")
@@ -61,7 +61,7 @@ def _registry() -> Registry:
     return Registry().with_resources(resources)
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(name: str, pointer: str = "") -> Draft202012Validator:
     """A validator for a schema, or for one of its ``$defs`` (pointer like "name")."""
     schema = load_schema(name)

@@ -170,7 +170,7 @@ def semantic_check(df: pl.DataFrame, msgs: pl.DataFrame, fmt: str) -> pl.DataFra
         out.append(_problem(tools, "unsupported_message", pl.lit("tool messages or tool calls cannot be written as Alpaca")))
         zero = per.filter(c("reply_weight") == 0)
         out.append(_problem(zero, "unsupported_message", pl.lit("the reply has weight 0: an Alpaca record would train on it anyway")))
-    return pl.concat(out).cast(dict(PROBLEM_SCHEMA))
+    return pl.concat(out).cast(PROBLEM_SCHEMA)
 
 
 def _sharegpt_rules(msgs: pl.DataFrame) -> pl.DataFrame:
@@ -231,7 +231,7 @@ def _roles_of_line(obj: Any, fmt: str) -> list[dict[str, Any]] | None:
         if not isinstance(turns, list):
             return None
         return [
-            {"role": back.get(t.get("from"), t.get("from")), "from": t.get("from"), "content": t.get("value")}
+            {"role": back.get(str(t.get("from")), t.get("from")), "from": t.get("from"), "content": t.get("value")}
             for t in turns
             if isinstance(t, dict)
         ]
