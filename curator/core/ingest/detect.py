@@ -128,9 +128,9 @@ def detect_format(path: Path, options: ImportOptions | None = None) -> str:
     from curator.core.ingest.transcript import speaker_line
 
     lines = [ln for ln in text.splitlines()[:200] if ln.strip()]
-    if suffix in TEXT_SUFFIXES or sum(1 for ln in lines if speaker_line(ln)) >= max(2, len(lines) // 3):
-        if any(speaker_line(ln) for ln in lines):
-            return "transcript"
+    speakers = sum(1 for ln in lines if speaker_line(ln))
+    if speakers and (suffix in TEXT_SUFFIXES or speakers >= max(2, len(lines) // 3)):
+        return "transcript"
     if lines and (lines[0].count(",") >= 2 or lines[0].count("\t") >= 2):
         return "csv"
     raise CuratorError(f"{path.name}: cannot tell the format; {FORCE_HINT}")

@@ -119,6 +119,12 @@ def import_job(ws: Workspace, sources: Sequence[Path], options: ImportOptions) -
         except OSError as exc:
             result.error = f"{path}: cannot read it ({exc.strerror or exc})"
             continue
+        except Exception as exc:  # a reader bug must not lose the other files
+            result.error = (
+                f"{path.name}: unexpected error while reading it ({type(exc).__name__}: {exc}); "
+                "nothing from this file was imported. This is a bug in Curator; please report it."
+            )
+            continue
         records = pl.concat(frames) if frames else R.empty_records()
         if records.height == 0 and not quarantine:
             result.error = f"{path.name}: no conversations found in it; nothing to import"

@@ -38,7 +38,12 @@ def shape_of(columns: list[str], options: ImportOptions, source: str) -> str:
 def _frame_batches(path: Path, fmt: str, limit: int | None) -> Iterator[tuple[pl.DataFrame, int]]:
     if fmt == "parquet":
         lf = pl.scan_parquet(path)
-        total = lf.select(pl.len()).collect().item()
+        try:
+            total = lf.select(pl.len()).collect().item()
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            raise CuratorError(
+                f"{path.name}: cannot read it as Parquet ({str(exc).splitlines()[0]})"
+            ) from None
         total = min(total, limit) if limit is not None else total
         for offset in range(0, total, _BATCH):
             yield lf.slice(offset, min(_BATCH, total - offset)).collect(), total

@@ -1,0 +1,240 @@
+"""JSON / JSONL readers: every chat shape, good and bad lines, exact quarantine."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from curator.core import records as R
+from curator.core.errors import CuratorError
+from curator.core.ingest import ImportOptions, detect_format, preview
+
+
+def write_jsonl(path: Path, objs: list[object]) -> Path:
+    path.write_text("".join(json.dumps(o) + "\n" for o in objs), encoding="utf-8")
+    return path
+
+
+def chat(*turns: tuple[str, str], **extra: object) -> dict[str, object]:
+    return {"messages": [{"role": r, "content": c} for r, c in turns], **extra}
+
+
+def roles_and_text(df) -> list[list[tuple[str, str]]]:  # type: ignore[no-untyped-def]
+    return [[(m["role"], m["content"]) for m in msgs] for msgs in df.get_column(R.MESSAGES).to_list()]
+
+
+def test_openai_jsonl_keeps_name_weight_tool_calls_and_meta(tmp_path: Path) -> None:
+    calls = [{"id": "call_1", "type": "function", "function": {"name": "lookup", "arguments": "{}"}}]
+    src = write_jsonl(
+        tmp_path / "chats.jsonl",
+        [
+            {
+                "messages": [
+                    {"role": "system", "content": "Be brief."},
+                    {"role": "user", "content": "Where is order 7?", "name": "ann"},
+                    {"role": "assistant", "content": None, "tool_calls": calls},
+                    {"role": "tool", "content": "shipped", "tool_call_id": "call_1"},
+                    {"role": "assistant", "content": "It shipped.", "weight": 1},
+                ],
+                "ticket": "T-1",
+                "tags": ["a", "b"],
+            }
+        ],
+    )
+    assert detect_format(src) == "openai"
+    p = preview(src, ImportOptions())
+    assert p.error is None and p.quarantine == []
+    msgs = p.records.get_column(R.MESSAGES).to_list()[0]
+    assert [m["role"] for m in msgs] == ["system", "user", "assistant", "tool", "assistant"]
+    assert msgs[1]["name"] == "ann"
+    assert json.loads(msgs[2]["tool_calls"]) == calls
+    assert msgs[3]["tool_call_id"] == "call_1"
+    assert msgs[4]["weight"] == 1
+    assert json.loads(p.records.get_column(R.META)[0]) == {"ticket": "T-1", "tags": ["a", "b"]}
+    assert p.records.get_column(R.LOCATOR).to_list() == ["line 1"]
+
+
+def test_bad_lines_are_quarantined_with_exact_line_numbers(tmp_path: Path) -> None:
+    src = tmp_path / "mixed.jsonl"
+    good = json.dumps(chat(("user", "hi"), ("assistant", "hello")))
+    src.write_bytes(
+        "\n".join(
+            [
+                good,  # 1
+                "",  # 2 blank: skipped, still counted
+                '{"messages": [',  # 3 truncated
+                "[1, 2]",  # 4 not an object
+                '{"text": "no messages here"}',  # 5 missing field
+                '{"messages": "hello"}',  # 6 wrong type
+                '{"messages": [{"role": "user", "content": "x", "weight": 7}]}',  # 7 bad weight
+                good,  # 8
+            ]
+        ).encode()
+        + b'\n{"messages": [{"role": "user", "content": "caf\xe9"}]}\n'  # 9 latin-1 byte
+        + good.encode()
+        + b"\n"  # 10
+    )
+    p = preview(src, ImportOptions())
+    assert p.records.get_column(R.LINE).to_list() == [1, 8, 10]
+    reasons = {q.line: q.reason for q in p.quarantine}
+    assert sorted(reasons) == [3, 4, 5, 6, 7, 9]
+    assert reasons[3].startswith("not valid JSON")
+    assert "array, not a JSON object" in reasons[4]
+    assert "no 'messages' field" in reasons[5]
+    assert "'messages' is a string" in reasons[6]
+    assert "weight" in reasons[7] and "0 or 1" in reasons[7]
+    assert "not valid UTF-8" in reasons[9] and "0xe9" in reasons[9]
+    assert all(q.locator == f"line {q.line}" for q in p.quarantine)
+    assert next(q for q in p.quarantine if q.line == 4).raw == "[1, 2]"
+
+
+def test_bom_and_crlf(tmp_path: Path) -> None:
+    src = tmp_path / "win.jsonl"
+    lines = [json.dumps(chat(("user", f"q{i}"), ("assistant", f"a{i}"))) for i in range(3)]
+    src.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode() + b"\r\n")
+    p = preview(src, ImportOptions())
+    assert p.format == "openai" and p.quarantine == []
+    assert roles_and_text(p.records)[2] == [("user", "q2"), ("assistant", "a2")]
+
+
+def test_prompt_completion(tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "legacy.jsonl", [{"prompt": "2+2?", "completion": " 4"}, {"prompt": "x"}])
+    assert detect_format(src) == "prompt-completion"
+    p = preview(src, ImportOptions())
+    assert roles_and_text(p.records) == [[("user", "2+2?"), ("assistant", "4")]]
+    assert p.records.get_column(R.REPAIRS).to_list() == [["trimmed whitespace around message 2 (assistant)"]]
+    assert [(q.line, q.reason) for q in p.quarantine] == [
+        (2, "no 'completion' field (legacy prompt/completion format)")
+    ]
+
+
+def test_sharegpt_array_with_aliases_and_system(tmp_path: Path) -> None:
+    src = tmp_path / "share.json"
+    src.write_text(
+        json.dumps(
+            [
+                {"id": "a", "system": "Be kind.", "conversations": [
+                    {"from": "human", "value": "Hi"}, {"from": "gpt", "value": "Hello!"}]},
+                {"id": "b", "conversations": [{"from": "narrator", "value": "..."}]},
+                "not an object",
+            ]
+        )
+    )
+    assert detect_format(src) == "sharegpt"
+    p = preview(src, ImportOptions())
+    assert roles_and_text(p.records) == [[("system", "Be kind."), ("user", "Hi"), ("assistant", "Hello!")]]
+    assert p.records.get_column(R.LOCATOR).to_list() == ["index 1"]
+    assert json.loads(p.records.get_column(R.META)[0]) == {"id": "a"}
+    by_loc = {q.locator: q.reason for q in p.quarantine}
+    assert by_loc["index 3"] == "the element is a string, not a JSON object"
+    assert "unknown speaker 'narrator'" in by_loc["index 2"] and "--role-map" in by_loc["index 2"]
+    assert p.error is not None and "narrator" in p.error and "--role-map" in p.error
+    mapped = preview(src, ImportOptions(role_map={"Narrator": "assistant"}))
+    assert len(mapped.records) == 2 and mapped.error is None
+
+
+def test_sharegpt_jsonl(tmp_path: Path) -> None:
+    src = write_jsonl(
+        tmp_path / "s.jsonl",
+        [{"conversations": [{"from": "human", "value": "a"}, {"from": "gpt", "value": "b"}]}],
+    )
+    assert roles_and_text(preview(src, ImportOptions()).records) == [[("user", "a"), ("assistant", "b")]]
+
+
+def test_alpaca_array_and_jsonl(tmp_path: Path) -> None:
+    rows = [
+        {"instruction": "Translate", "input": "bonjour", "output": "hello"},
+        {"instruction": "Say hi", "input": "", "output": "hi"},
+        {"instruction": "Broken", "output": 5},
+    ]
+    arr = tmp_path / "alpaca.json"
+    arr.write_text(json.dumps(rows))
+    lines = write_jsonl(tmp_path / "alpaca.jsonl", rows)
+    for src in (arr, lines):
+        assert detect_format(src) == "alpaca"
+        p = preview(src, ImportOptions())
+        texts = roles_and_text(p.records)
+        assert texts[0] == [("user", "Translate\n\nbonjour"), ("assistant", "hello")]
+        assert texts[1] == [("user", "Say hi"), ("assistant", "hi")]
+        # a number as output is kept as its text, not dropped
+        assert texts[2] == [("user", "Broken"), ("assistant", "5")]
+
+
+def test_generic_mapping_speaker_utterance(tmp_path: Path) -> None:
+    src = write_jsonl(
+        tmp_path / "dialogs.jsonl",
+        [{"dialog_id": 1, "turns": [{"speaker": "Customer", "utterance": "Card blocked"},
+                                    {"speaker": "Agent", "utterance": "Unblocked it"}]}],
+    )
+    with pytest.raises(CuratorError, match="--messages-field"):
+        detect_format(src)
+    opts = ImportOptions(format="json", messages_field="turns", role_field="speaker", content_field="utterance")
+    p = preview(src, opts)
+    assert p.format == "json"
+    assert roles_and_text(p.records) == [[("user", "Card blocked"), ("assistant", "Unblocked it")]]
+    assert json.loads(p.records.get_column(R.META)[0]) == {"dialog_id": 1}
+    wrong = preview(src, ImportOptions(format="json", messages_field="dialogue"))
+    assert "no 'dialogue' field" in wrong.quarantine[0].reason
+
+
+def test_repairs_are_listed_and_nothing_else_changes(tmp_path: Path) -> None:
+    src = write_jsonl(
+        tmp_path / "r.jsonl",
+        [chat(("user", "  Hello  "), ("user", "Are you there?"), ("assistant", "   "),
+              ("assistant", "Yes, I am here.  Ask away"))],
+    )
+    p = preview(src, ImportOptions())
+    assert roles_and_text(p.records) == [
+        [("user", "Hello\nAre you there?"), ("assistant", "Yes, I am here.  Ask away")]
+    ]
+    assert p.records.get_column(R.REPAIRS).to_list()[0] == [
+        "trimmed whitespace around message 1 (user)",
+        "merged messages 1-2 (user spoke 2 times in a row)",
+        "dropped empty message 3 (assistant)",
+    ]
+
+
+def test_all_empty_conversation_is_quarantined_not_dropped(tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "e.jsonl", [chat(("user", " "), ("assistant", "")), {"messages": []}])
+    p = preview(src, ImportOptions())
+    assert p.records.height == 0
+    assert [(q.line, q.reason) for q in p.quarantine] == [
+        (2, "no messages: the conversation is empty"),
+        (1, "no messages left: every message was empty"),
+    ]
+
+
+def test_json_array_syntax_error_keeps_what_came_before(tmp_path: Path) -> None:
+    src = tmp_path / "broken.json"
+    src.write_text('[{"messages": [{"role": "user", "content": "a"}]}, {"messages": [}, {"x": 1}]')
+    p = preview(src, ImportOptions(format="openai"))
+    assert p.records.get_column(R.LOCATOR).to_list() == ["index 1"]
+    assert p.quarantine[0].locator == "index 2"
+    assert "not valid JSON" in p.quarantine[0].reason and "rest of the file" in p.quarantine[0].reason
+
+
+def test_detection_errors_say_what_to_do(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    with pytest.raises(CuratorError, match="empty"):
+        detect_format(empty)
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(CuratorError, match="binary"):
+        detect_format(junk)
+    prose = tmp_path / "notes.dat"
+    prose.write_text("just some words\nnothing structured here\n")
+    with pytest.raises(CuratorError, match="--format"):
+        detect_format(prose)
+    p = preview(junk, ImportOptions())
+    assert p.error is not None and "binary" in p.error and p.records.height == 0
+
+
+def test_forced_format_on_binary_junk_quarantines_lines(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.jsonl"
+    junk.write_bytes(b"\x00\x01\xff\xfe\n\x89PNG\r\n")
+    p = preview(junk, ImportOptions(format="openai"))
+    assert p.records.height == 0
+    assert [q.line for q in p.quarantine] == [1, 2]
