@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QColor, QKeyEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -35,6 +35,9 @@ def utf16_offset(text: str, index: int) -> int:
 
 class PlainTextView(QTextEdit):
     """Read-only (until edited) plain text that grows to fit its content."""
+
+    saveRequested = Signal()  # Ctrl+Enter while editing
+    cancelRequested = Signal()  # Esc while editing
 
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,6 +82,17 @@ class PlainTextView(QTextEdit):
     def resizeEvent(self, e: Any) -> None:
         super().resizeEvent(e)
         self._fit()
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:
+        if not self.isReadOnly():
+            ctrl = e.modifiers() & Qt.KeyboardModifier.ControlModifier
+            if ctrl and e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.saveRequested.emit()
+                return
+            if e.key() == Qt.Key.Key_Escape:
+                self.cancelRequested.emit()
+                return
+        super().keyPressEvent(e)
 
     def _fit(self) -> None:
         doc = self.document()
@@ -176,10 +190,8 @@ class MessageBubble(QFrame):
         bar.addWidget(save)
         self.edit_bar.hide()
         lay.addWidget(self.edit_bar)
-        for keys, slot in (("Ctrl+Return", self.save_edit), ("Ctrl+Enter", self.save_edit), ("Escape", self.cancel_edit)):
-            sc = QShortcut(QKeySequence(keys), self.text)
-            sc.setContext(Qt.ShortcutContext.WidgetShortcut)
-            sc.activated.connect(slot)
+        self.text.saveRequested.connect(self.save_edit)
+        self.text.cancelRequested.connect(self.cancel_edit)
 
     @property
     def editing(self) -> bool:

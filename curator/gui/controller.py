@@ -249,7 +249,7 @@ class Controller(QObject):
         if len(ids) <= BULK_IN_WORKER:
             apply()
             self.patch(ids)
-            return None
+            return self.set_spec(self.spec)  # re-filter: bulk-reviewed rows leave their queue
         self.loadingChanged.emit(True)
         worker = Worker(call_task(apply))
         worker.succeeded.connect(lambda _n: self.refresh())

@@ -274,7 +274,8 @@ class ImportDialog(QDialog):
         self.last_preview = p
         chosen = self.format.currentData()
         self.detected.setText(f"detected: {p.format}" if chosen == "auto" else "")
-        self.error.setText(p.error or "")
+        hint = "  →  Fill in “Role map” above, e.g. Tech=assistant." if p.error and "--role-map" in p.error else ""
+        self.error.setText((p.error or "") + hint)
         self.import_button.setEnabled(bool(self.sources) and not p.error)
         fmt = p.format
         for _label, w in self._csv_rows:

@@ -113,7 +113,7 @@ class ReviewPane(QWidget):
     # --- rendering --------------------------------------------------------------
     def show_record(self, rec: dict[str, Any] | None, empty_text: str = "", keep_scroll: bool = False) -> None:
         same = rec is not None and self.record is not None and rec[R.ID] == self.record[R.ID]
-        if not same:
+        if not same or (rec is not None and not rec.get(R.EDITED)):
             self.showing_original = False
             self._show_all = False
         scroll_pos = self.scroll.verticalScrollBar().value() if keep_scroll and same else 0

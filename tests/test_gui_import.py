@@ -1,0 +1,74 @@
+"""The import dialog: detected format, live preview, mapping errors, quarantine summary."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from gui_helpers import close_window, make_window
+
+from curator.core.workspace import Workspace
+from curator.gui.import_dialog import ImportDialog
+
+pytest.importorskip("pytestqt")
+
+
+def _good(i: int) -> str:
+    return json.dumps({"messages": [{"role": "user", "content": f"Hi {i}"}, {"role": "assistant", "content": f"Hello {i}"}]})
+
+
+def test_broken_file_imports_good_lines_and_shows_quarantined_ones(qtbot, tmp_path: Path, workspace: Workspace):
+    src = tmp_path / "chats.jsonl"
+    src.write_text("\n".join([_good(1), "{not json at all", _good(3), '{"messages": "oops"}', _good(5)]) + "\n")
+    w = make_window(qtbot, tmp_path)
+    w.open_workspace(workspace.path)
+    qtbot.waitUntil(lambda: w.controller.loaded)
+    w.import_files([src])
+    dlg: ImportDialog = w.import_dialog
+    qtbot.waitUntil(lambda: dlg.last_preview is not None)
+    assert dlg.detected.text() == "detected: openai"
+    assert dlg.preview_table.rowCount() == 6  # 3 conversations x 2 messages, as they will be imported
+    assert dlg.preview_table.item(0, 2).text() == "Hi 1"
+    assert "quarantined" in dlg.preview_quarantine.text()
+    with qtbot.waitSignal(w.controller.frameChanged, timeout=10_000):
+        dlg.import_button.click()
+    assert dlg.pages.currentIndex() == 2
+    assert dlg.summary_title.text().startswith("Imported 3 conversations, 2 line(s) quarantined")
+    q = dlg.quarantine_table
+    assert q.rowCount() == 2
+    assert [q.item(r, 1).text() for r in range(2)] == ["2", "4"]
+    assert all(q.item(r, 3).text() for r in range(2))  # each with its reason
+    assert w.controller.counts["all"] == 3
+    assert workspace.quarantine().height == 2
+    dlg.done_button.click()
+    close_window(w)
+
+
+def test_csv_mapping_errors_are_clear_and_role_map_updates_preview(qtbot, tmp_path: Path, workspace: Workspace):
+    src = tmp_path / "calls.csv"
+    src.write_text("conversation_id,speaker,text\n1,Caller,Router broken\n1,Tech,Restart it\n2,Caller,Bill wrong\n2,Tech,Checking\n")
+    w = make_window(qtbot, tmp_path)
+    w.open_workspace(workspace.path)
+    qtbot.waitUntil(lambda: w.controller.loaded)
+    w.import_files([src])
+    dlg: ImportDialog = w.import_dialog
+    qtbot.waitUntil(lambda: dlg.last_preview is not None)
+    assert "unknown speaker" in dlg.error.text() and "Tech" in dlg.error.text()
+    assert dlg.speakers.text() == "Speakers found: Caller, Tech"
+    assert not dlg.import_button.isEnabled()
+    assert dlg.preview_table.rowCount() == 0
+    first = dlg.last_preview
+    qtbot.keyClicks(dlg.role_map, "Tech=assistant")  # live, debounced preview
+    qtbot.waitUntil(lambda: dlg.last_preview is not first and dlg.preview_table.rowCount() == 4, timeout=5000)
+    assert dlg.error.text() == ""
+    assert [dlg.preview_table.item(r, 1).text() for r in range(4)] == ["user", "assistant", "user", "assistant"]
+    dlg.text_column.setEditText("body")
+    qtbot.waitUntil(lambda: "no column 'body'" in dlg.error.text(), timeout=5000)
+    dlg.text_column.setEditText("")
+    qtbot.waitUntil(lambda: dlg.import_button.isEnabled(), timeout=5000)
+    with qtbot.waitSignal(w.controller.frameChanged, timeout=10_000):
+        dlg.import_button.click()
+    assert w.controller.counts["all"] == 2
+    dlg.done_button.click()
+    close_window(w)

@@ -1,0 +1,171 @@
+"""Keyboard-first review in the desktop app: approve/reject/skip, undo/redo, edit, reopen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+from gui_helpers import close_window, make_window
+from PySide6.QtCore import Qt
+
+from curator.core import records as R
+from curator.core import review
+from curator.core.workspace import Workspace
+
+pytest.importorskip("pytestqt")
+
+
+def statuses(ws: Workspace) -> dict[str, str]:
+    df = ws.frame().select(R.ID, R.STATUS)
+    return dict(df.iter_rows())
+
+
+def key(qtbot, w, k, mod=Qt.KeyboardModifier.NoModifier) -> None:
+    qtbot.keyClick(w.records.table, k, mod)
+
+
+def test_keyboard_review_flow_commits_each_action_and_advances(qtbot, tmp_path: Path, small_ws: Workspace):
+    w = make_window(qtbot, tmp_path, small_ws)
+    rt = w.records
+    assert w.windowTitle() == f"Curator — {small_ws.name}"
+    ids = rt.controller.view.get_column(R.ID).to_list()
+    assert rt.current_id == ids[0]
+    key(qtbot, w, Qt.Key.Key_A)  # approve 0 -> on 1
+    assert statuses(small_ws)[ids[0]] == R.APPROVED  # committed before the UI moved on
+    assert rt.current_id == ids[1]
+    key(qtbot, w, Qt.Key.Key_Space)  # skip 1 -> on 2
+    assert rt.current_id == ids[2]
+    key(qtbot, w, Qt.Key.Key_2)  # reject 2 with reason 2 -> on 3
+    frame = small_ws.frame()
+    row = frame.filter(pl.col(R.ID) == ids[2]).row(0, named=True)
+    assert row[R.STATUS] == R.REJECTED and row[R.REASON] == "low-quality answer"
+    assert rt.current_id == ids[3]
+    key(qtbot, w, Qt.Key.Key_X)  # reject via the dialog, typed reason
+    dlg = rt.reject_dialog
+    assert dlg is not None and dlg.isVisible()
+    qtbot.keyClicks(dlg, "tone")
+    qtbot.keyClick(dlg.typed, Qt.Key.Key_Return)
+    assert small_ws.frame().filter(pl.col(R.ID) == ids[3]).row(0, named=True)[R.REASON] == "tone"
+    assert rt.current_id == ids[4]
+    key(qtbot, w, Qt.Key.Key_K)
+    assert rt.current_id == ids[3]
+    key(qtbot, w, Qt.Key.Key_J)
+    key(qtbot, w, Qt.Key.Key_Down)
+    assert rt.current_id == ids[5]
+    key(qtbot, w, Qt.Key.Key_Up)
+    assert rt.current_id == ids[4]
+    # the table shows the new states and the queue counts follow
+    assert rt.model.data(rt.model.index(0, 0)) == "✓ approved"
+    assert rt.model.data(rt.model.index(2, 0)) == "✕ rejected"
+    assert "Approved  1" in rt.filter_bar.queue_buttons["approved"].text()
+    assert "Pending  7" in rt.filter_bar.queue_buttons["pending"].text()
+    close_window(w)
+
+
+def test_undo_and_redo_restore_state_and_show_the_record(qtbot, tmp_path: Path, small_ws: Workspace):
+    w = make_window(qtbot, tmp_path, small_ws)
+    rt = w.records
+    first = rt.current_id
+    key(qtbot, w, Qt.Key.Key_A)
+    key(qtbot, w, Qt.Key.Key_A)
+    second = rt.controller.view.get_column(R.ID)[1]
+    assert statuses(small_ws)[second] == R.APPROVED
+    key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert statuses(small_ws)[second] == R.PENDING
+    assert rt.current_id == second  # undo brings the record back into view
+    assert rt.pane.state_label.text() == "Pending review"
+    key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert statuses(small_ws)[second] == R.APPROVED
+    assert rt.pane.state_label.text() == "✓ Approved"
+    assert statuses(small_ws)[first] == R.APPROVED
+    close_window(w)
+
+
+def test_edit_in_place_keeps_original_and_revert_restores_it(qtbot, tmp_path: Path, small_ws: Workspace):
+    w = make_window(qtbot, tmp_path, small_ws)
+    rt = w.records
+    rid = rt.current_id
+    key(qtbot, w, Qt.Key.Key_E)
+    editing = [b for b in rt.pane.bubbles if b.editing]
+    assert len(editing) == 1 and editing[0].role == "assistant"
+    editing[0].text.setPlainText("Answer 0: it ships on Monday.")
+    qtbot.keyClick(editing[0].text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert review.current_messages(small_ws, rid)[1]["content"] == "Answer 0: it ships on Monday."
+    assert review.original_messages(small_ws, rid)[1]["content"] == "Answer 0: it ships tomorrow."
+    assert rt.pane.bubbles[1].text.toPlainText() == "Answer 0: it ships on Monday."
+    assert rt.model.data(rt.model.index(0, 5)) == "Answer 0: it ships on Monday."
+    rt.pane.original_button.click()  # Show original
+    assert rt.pane.bubbles[1].text.toPlainText() == "Answer 0: it ships tomorrow."
+    rt.pane.revert_button.click()
+    assert review.current_messages(small_ws, rid)[1]["content"] == "Answer 0: it ships tomorrow."
+    assert not rt.pane.record[R.EDITED]
+    # Esc cancels an edit without writing anything
+    key(qtbot, w, Qt.Key.Key_E)
+    b = next(b for b in rt.pane.bubbles if b.editing)
+    b.text.setPlainText("scrap this")
+    qtbot.keyClick(b.text, Qt.Key.Key_Escape)
+    assert not b.editing
+    assert review.current_messages(small_ws, rid)[1]["content"] == "Answer 0: it ships tomorrow."
+    close_window(w)
+
+
+def test_train_toggle_sets_assistant_weight(qtbot, tmp_path: Path, small_ws: Workspace):
+    w = make_window(qtbot, tmp_path, small_ws)
+    rid = w.records.current_id
+    toggle = w.records.pane.bubbles[1].train
+    assert toggle is not None and toggle.isChecked()
+    toggle.click()
+    assert review.current_messages(small_ws, rid)[1]["weight"] == 0
+    assert w.records.pane.bubbles[1].train.isChecked() is False
+    close_window(w)
+
+
+def test_reopen_shows_decisions_and_returns_to_last_record(qtbot, tmp_path: Path, small_ws: Workspace):
+    w = make_window(qtbot, tmp_path, small_ws)
+    ids = w.records.controller.view.get_column(R.ID).to_list()
+    key(qtbot, w, Qt.Key.Key_A)
+    key(qtbot, w, Qt.Key.Key_3)
+    key(qtbot, w, Qt.Key.Key_J)
+    key(qtbot, w, Qt.Key.Key_J)
+    assert w.records.current_id == ids[4]
+    close_window(w)
+    w2 = make_window(qtbot, tmp_path, Workspace.open(small_ws.path))
+    rt = w2.records
+    assert rt.current_id == ids[4]
+    assert rt.pane.record[R.ID] == ids[4]
+    all_rows = dict(rt.controller.frame.select(R.ID, R.STATUS).iter_rows())
+    assert all_rows[ids[0]] == R.APPROVED and all_rows[ids[1]] == R.REJECTED
+    assert "Approved  1" in rt.filter_bar.queue_buttons["approved"].text()
+    close_window(w2)
+
+
+def test_reopen_on_a_reviewed_record_switches_to_a_queue_that_shows_it(qtbot, tmp_path: Path, small_ws: Workspace):
+    w = make_window(qtbot, tmp_path, small_ws)
+    ids = w.records.controller.view.get_column(R.ID).to_list()
+    key(qtbot, w, Qt.Key.Key_K)  # stay on the first
+    review.approve(small_ws, [ids[0]])  # approved elsewhere (e.g. the CLI)
+    close_window(w)
+    w2 = make_window(qtbot, tmp_path, Workspace.open(small_ws.path))
+    assert w2.records.current_id == ids[0]
+    assert w2.records.pane.state_label.text() == "✓ Approved"
+    close_window(w2)
+
+
+def test_markup_in_records_is_shown_literally(qtbot, tmp_path: Path, workspace: Workspace):
+    from conftest import add_conversations
+
+    markup = "<b>bold</b><script>alert(1)</script> **not markdown** &amp;"
+    add_conversations(workspace, [[("user", markup), ("assistant", "<i>x</i>")]])
+    w = make_window(qtbot, tmp_path, workspace)
+    bubbles = w.records.pane.bubbles
+    assert bubbles[0].text.toPlainText() == markup
+    assert bubbles[1].text.toPlainText() == "<i>x</i>"
+    assert not bubbles[0].text.acceptRichText()
+    # the document holds the characters, not a bold run
+    doc = bubbles[0].text.document()
+    assert doc.characterCount() - 1 == len(markup)
+    assert not doc.firstBlock().begin().fragment().charFormat().font().bold()
+    assert w.records.model.data(w.records.model.index(0, 4)).startswith("<b>bold</b>")
+    assert w.records.pane.header.textFormat() == Qt.TextFormat.PlainText
+    close_window(w)

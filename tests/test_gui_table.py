@@ -1,0 +1,215 @@
+"""Records table, filters, bulk actions, start page and the platform check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+from conftest import add_conversations
+from gui_helpers import close_window, make_window
+from PySide6.QtCore import Qt
+
+from curator.core import records as R
+from curator.core.workspace import Workspace
+from curator.gui import app as gui_app
+from curator.gui import bulk
+from curator.gui import controller as controller_module
+from curator.gui import display as D
+from curator.gui.records_model import BLOCK
+
+pytest.importorskip("pytestqt")
+
+
+@pytest.fixture
+def flagged_ws(workspace: Workspace) -> Workspace:
+    convs = [[("user", f"Where is order {i}?"), ("assistant", f"Order {i} ships today.")] for i in range(450)]
+    convs[7] = [("user", "My email is jo@example.com, refund me"), ("assistant", "Done.")]
+    df = add_conversations(workspace, convs)
+    ids = df.get_column(R.ID).to_list()
+    workspace.write_flags(
+        "filters",
+        pl.DataFrame({R.ID: [ids[7], ids[9]], "name": ["pii.email", "length.short"],
+                      "reason": ["email address in turn 0", "12 tokens < 20"], "severity": ["block", "warn"]}),
+    )
+    workspace.write_result("clusters", pl.DataFrame(
+        {R.ID: [ids[1], ids[2]], R.CLUSTER_ID: ["c1", "c1"], R.DUPLICATE_OF: [None, ids[1]],
+         R.SIMILARITY: [None, 0.93], "kind": ["near", "near"]},
+        schema=R.CLUSTERS_SCHEMA))
+    workspace.write_result("scores_language", pl.DataFrame({R.ID: ids, "language": ["en"] * 449 + ["de"]}))
+    workspace.write_result("scores_length", pl.DataFrame({R.ID: ids, "tokens": list(range(450))}))
+    workspace.write_result("pii_findings", pl.DataFrame(
+        {R.ID: [ids[7]], "turn": [0], "start": [12], "end": [26], "name": ["email"], "text": ["jo@example.com"]}))
+    return workspace
+
+
+def test_model_fetches_blocks_lazily(qtbot, tmp_path: Path, flagged_ws: Workspace):
+    w = make_window(qtbot, tmp_path, flagged_ws)
+    m = w.records.model
+    assert m.rowCount() == 450
+    before = m.block_fetches
+    assert before <= 2  # only what was painted, never all rows
+    assert m.data(m.index(449, 1)) == w.controller.view.get_column(R.ID)[449]
+    assert m.block_fetches == before + 1
+    assert len(m._blocks[449 // BLOCK]) == 450 - 2 * BLOCK
+    assert w.records.table.verticalHeader().sectionResizeMode(0).name == "Fixed"
+    close_window(w)
+
+
+def test_flags_language_tokens_duplicates_and_pii_are_shown(qtbot, tmp_path: Path, flagged_ws: Workspace):
+    w = make_window(qtbot, tmp_path, flagged_ws)
+    rt, c = w.records, w.controller
+    assert "Flagged  2" in rt.filter_bar.queue_buttons["flagged"].text()
+    assert "Duplicates  1" in rt.filter_bar.queue_buttons["duplicates"].text()
+    with qtbot.waitSignal(c.viewChanged):
+        rt.filter_bar.queue_buttons["flagged"].click()
+    assert c.view.height == 2
+    m = rt.model
+    assert m.data(m.index(0, 8)) == "pii.email"
+    assert m.data(m.index(0, 6)) == "en" and m.data(m.index(0, 7)) == "7"
+    qtbot.waitUntil(lambda: rt.pane.record is not None and rt.pane.record[R.ID] == c.view_id(0))
+    texts = [rt.pane.info.itemAt(i).widget().text() for i in range(rt.pane.info.count()) if rt.pane.info.itemAt(i).widget()]
+    assert any("pii.email" in t and "email address in turn 0" in t for t in texts)
+    doc = rt.pane.bubbles[0].text.document()
+    block = doc.firstBlock()
+    highlighted = "".join(
+        f.fragment().text() for f in _fragments(block) if f.fragment().charFormat().background().style() != Qt.BrushStyle.NoBrush
+    )
+    assert highlighted == "jo@example.com"
+    # duplicate: keeper is one click away
+    with qtbot.waitSignal(c.viewChanged):
+        rt.filter_bar.queue_buttons["duplicates"].click()
+    qtbot.waitUntil(lambda: rt.pane.record is not None and rt.pane.record.get(R.DUPLICATE_OF) is not None)
+    keeper = rt.pane.record[R.DUPLICATE_OF]
+    rt.pane.keeper_button.click()
+    qtbot.waitUntil(lambda: rt.current_id == keeper)
+    # language and text filters
+    with qtbot.waitSignal(c.viewChanged):
+        c.show_records(status="all", language="de")
+    assert c.view.height == 1 and rt.filter_bar.language.currentData() == "de"
+    with qtbot.waitSignal(c.viewChanged, timeout=3000):
+        rt.filter_bar.queue_buttons["all"].click()
+    rt.filter_bar.language.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: c.view.height == 450)
+    with qtbot.waitSignal(c.viewChanged, timeout=3000):
+        qtbot.keyClicks(rt.filter_bar.search, "order 44")  # debounced: one view build at the end
+    assert set(c.view.get_column(D.FIRST_USER).to_list()) == {
+        "Where is order 44?", *[f"Where is order {i}?" for i in range(440, 450)]}
+    close_window(w)
+
+
+def _fragments(block):
+    it = block.begin()
+    while not it.atEnd():
+        yield it
+        it += 1
+
+
+def test_sort_by_tokens_descending(qtbot, tmp_path: Path, flagged_ws: Workspace):
+    w = make_window(qtbot, tmp_path, flagged_ws)
+    with qtbot.waitSignal(w.controller.viewChanged):
+        w.records.table.sortByColumn(7, Qt.SortOrder.DescendingOrder)
+    m = w.records.model
+    assert [m.data(m.index(r, 7)) for r in range(3)] == ["449", "448", "447"]
+    close_window(w)
+
+
+def test_bulk_approve_of_the_filter_asks_with_the_count(qtbot, tmp_path: Path, flagged_ws: Workspace, monkeypatch):
+    asked: list[str] = []
+    monkeypatch.setattr(bulk, "confirm", lambda parent, title, text: asked.append(text) or True)
+    monkeypatch.setattr(controller_module, "BULK_IN_WORKER", 100)
+    w = make_window(qtbot, tmp_path, flagged_ws)
+    c = w.controller
+    with qtbot.waitSignal(c.frameChanged, timeout=10_000):  # 450 ids > BULK_IN_WORKER: worker + refresh
+        w.bulk("approve", selection=False)
+    assert asked and "Approve 450 records" in asked[0]
+    qtbot.waitUntil(lambda: not c.pool.busy)
+    assert flagged_ws.frame().get_column(R.STATUS).unique().to_list() == [R.APPROVED]
+    assert c.counts["approved"] == 450 and c.view.height == 0
+    assert "No records in Pending" in w.records.empty.text()
+    w.records.undo()  # one undo step undoes the whole batch
+    assert flagged_ws.frame().get_column(R.STATUS).unique().to_list() == [R.PENDING]
+    close_window(w)
+
+
+def test_bulk_reject_of_selection_declined_changes_nothing(qtbot, tmp_path: Path, flagged_ws: Workspace, monkeypatch):
+    answers = iter([False, True])
+    asked: list[str] = []
+    monkeypatch.setattr(bulk, "confirm", lambda parent, title, text: asked.append(text) or next(answers))
+    monkeypatch.setattr(bulk, "ask_reason", lambda parent, choices, count: "spam")
+    w = make_window(qtbot, tmp_path, flagged_ws)
+    rt = w.records
+    rt.table.selectRow(0)
+    qtbot.keyClick(rt.table, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(rt.table, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    chosen = rt.selected_ids()
+    assert len(chosen) == 3
+    w.bulk("reject", selection=True)
+    assert "Reject 3 records" in asked[0]
+    assert flagged_ws.frame().filter(pl.col(R.STATUS) == R.REJECTED).height == 0
+    with qtbot.waitSignal(w.controller.viewChanged):
+        w.bulk("reject", selection=True)
+    rej = flagged_ws.frame().filter(pl.col(R.STATUS) == R.REJECTED)
+    assert sorted(rej.get_column(R.ID).to_list()) == sorted(chosen)
+    assert set(rej.get_column(R.REASON).to_list()) == {"spam"}
+    assert "Rejected  3" in rt.filter_bar.queue_buttons["rejected"].text()
+    close_window(w)
+
+
+def test_help_overlay_toggles_with_question_mark(qtbot, tmp_path: Path, small_ws: Workspace):
+    w = make_window(qtbot, tmp_path, small_ws)
+    assert not w.help.isVisible()
+    qtbot.keyClick(w.records.table, Qt.Key.Key_F1)
+    assert w.help.isVisible()
+    qtbot.keyClick(w.help, Qt.Key.Key_Escape)
+    assert not w.help.isVisible()
+    close_window(w)
+
+
+def test_start_page_lists_recent_workspaces(qtbot, tmp_path: Path, small_ws: Workspace):
+    w = make_window(qtbot, tmp_path)
+    assert w.stack.currentWidget() is w.start_page
+    assert w.start_page.empty.isVisible()
+    assert w.open_workspace(small_ws.path)
+    qtbot.waitUntil(lambda: w.controller.loaded)
+    w.close_workspace()
+    assert w.windowTitle() == "Curator"
+    assert w.start_page.list.count() == 1
+    item = w.start_page.list.item(0)
+    assert small_ws.name in item.text()
+    w.start_page.list.itemActivated.emit(item)
+    qtbot.waitUntil(lambda: w.controller.loaded and w.records.pane.record is not None)
+    assert w.windowTitle() == f"Curator — {small_ws.name}"
+    assert not w.pipeline_action.isEnabled() and w.pipeline_action.toolTip()
+    close_window(w)
+
+
+def test_empty_workspace_says_how_to_import(qtbot, tmp_path: Path, workspace: Workspace):
+    w = make_window(qtbot, tmp_path)
+    w.open_workspace(workspace.path)
+    qtbot.waitUntil(lambda: w.controller.loaded)
+    assert "no records yet" in w.records.empty.text()
+    close_window(w)
+
+
+def test_platform_check_names_missing_debian_packages(monkeypatch):
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setattr(gui_app, "_ldconfig_libs", lambda: {"libxcb-shape.so.0", "libxcb-icccm.so.4"})
+    problem = gui_app.platform_problem()
+    assert problem is not None
+    assert "apt-get install libxcb-cursor0 libxcb-keysyms1" in problem
+    assert "libxcb-shape0" not in problem
+    monkeypatch.setattr(gui_app, "_ldconfig_libs", lambda: set(gui_app.XCB_PACKAGES.values()))
+    assert gui_app.platform_problem() is None
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    monkeypatch.setattr(gui_app, "_ldconfig_libs", lambda: set())
+    assert gui_app.platform_problem() is None
+
+
+def test_curator_gui_rejects_a_folder_that_is_not_a_workspace(tmp_path: Path, capsys):
+    from curator.cli.main import main
+
+    assert main(["gui", str(tmp_path / "nope")]) == 1
+    assert "not a Curator workspace" in capsys.readouterr().err
