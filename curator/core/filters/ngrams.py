@@ -5,17 +5,19 @@ hash in, so n = 1..10 cost one pass each over a flat array instead of a Python
 loop per text. Definitions follow datatrove's ``GopherRepetitionFilter``
 (Rae et al. 2021): the top n-gram's character share (its length in characters
 times its count, over the text length) for n = 2..4, and the share of
-characters inside repeated n-grams for n = 5..10. The repeated-n-gram share
-marks every word covered by a non-first occurrence (datatrove skips ahead
-after a match; results agree except where repeats overlap themselves).
+characters inside repeated n-grams for n = 5..10 (a run of L repeated words
+counts floor(L / n) * n of them, as datatrove's skip-ahead scan does).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import polars as pl
 
-TOP_NS = (1, 2, 3, 4)
+TOP_NS = (2, 3, 4)
+LOOP_N = 8
 DUP_NS = (5, 6, 7, 8, 9, 10)
 _K1 = np.uint64(0x9E3779B97F4A7C15)
 _K2 = np.uint64(0xC2B2AE3D27D4EB4F)
@@ -52,31 +54,17 @@ def line_stats(docs: pl.DataFrame, sep: str, prefix: str) -> pl.DataFrame:
     )
 
 
-def ngram_stats(docs: pl.DataFrame, dup_min_words: int) -> pl.DataFrame:
-    """Per doc (columns doc, words: list[str], text_len): top_N_count/top_N_start
-    and top_Ngram_frac for n in 1..4, dup_Ngram_frac for n in 5..10 (only for
-    docs with at least ``dup_min_words`` words; 0 otherwise)."""
-    flat = docs.select("doc", "words").explode("words").drop_nulls("words")
-    out = docs.select("doc", "text_len")
-    if flat.height == 0:
-        return _empty_stats(out)
-    d = flat.get_column("doc").to_numpy().astype(np.int64)
-    h = flat.get_column("words").hash(seed=3).to_numpy()
-    wl = flat.get_column("words").str.len_chars().to_numpy().astype(np.int64)
-    n_words = np.bincount(d, minlength=int(d.max()) + 1)
+def _rolling(
+    d: np.ndarray, h: np.ndarray, wl: np.ndarray, upto: int
+) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
+    """(n, key, char length, valid) for n = 1..upto; keys include the doc."""
     N = len(d)
-    pos = np.arange(N, dtype=np.int64)
     doc_key = d.astype(np.uint64) * _K2
     g = h.copy()
     cl = wl.copy()
     valid = np.ones(N, dtype=bool)
-    cols: dict[str, np.ndarray] = {}
-    text_len = np.zeros(len(n_words), dtype=np.float64)
-    text_len[out.get_column("doc").to_numpy()] = out.get_column("text_len").to_numpy()
-    text_len = np.maximum(text_len, 1.0)
-    long_doc = n_words[d] >= dup_min_words
     with np.errstate(over="ignore"):
-        for n in range(1, max(DUP_NS) + 1):
+        for n in range(1, upto + 1):
             if n > 1:
                 m = N - n + 1
                 if m <= 0:
@@ -86,31 +74,98 @@ def ngram_stats(docs: pl.DataFrame, dup_min_words: int) -> pl.DataFrame:
                     cl[:m] += 1 + wl[n - 1 :]
                     valid[:m] &= d[:m] == d[n - 1 :]
                     valid[m:] = False
-            key = g ^ doc_key
-            if n in TOP_NS:
-                _top(cols, n, d[valid], key[valid], cl[valid], pos[valid], text_len)
-            if n in DUP_NS:
-                sel = valid & long_doc
-                frac = _dup_share(n, N, d, wl, key, sel) / text_len
-                cols[f"dup_{n}gram_frac"] = frac
-    stats = pl.DataFrame({"doc": np.arange(len(n_words)), **cols})
+            yield n, g ^ doc_key, cl, valid
+
+
+def _flatten(docs: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    flat = docs.select("doc", "words").explode("words").drop_nulls("words")
+    d = flat.get_column("doc").to_numpy().astype(np.int64)
+    h = flat.get_column("words").hash(seed=3).to_numpy()
+    wl = flat.get_column("words").str.len_chars().to_numpy().astype(np.int64)
+    return d, h, wl
+
+
+def ngram_stats(docs: pl.DataFrame, dup_min_words: int) -> pl.DataFrame:
+    """Per doc (columns doc, words: list[str], text_len): top_Ngram_frac for
+    n in 2..4 and dup_Ngram_frac for n in 5..10 (the latter only for docs with
+    at least ``dup_min_words`` words; 0 otherwise)."""
+    out = docs.select("doc", "text_len")
+    d, h, wl = _flatten(docs)
+    if len(d) == 0:
+        return _empty_stats(out)
+    size = int(out.get_column("doc").max()) + 1  # type: ignore[arg-type]
+    n_words = np.bincount(d, minlength=size)
+    pos = np.arange(len(d), dtype=np.int64)
+    text_len = np.ones(size, dtype=np.float64)
+    text_len[out.get_column("doc").to_numpy()] = np.maximum(out.get_column("text_len").to_numpy(), 1)
+    long_doc = n_words[d] >= dup_min_words
+    cols: dict[str, np.ndarray] = {}
+    for n, key, cl, valid in _rolling(d, h, wl, max(DUP_NS)):
+        if n in TOP_NS:
+            cols[f"top_{n}gram_frac"] = _top_share(d[valid], key[valid], cl[valid], pos[valid], text_len)
+        if n in DUP_NS:
+            sel = valid & long_doc
+            cols[f"dup_{n}gram_frac"] = _dup_share(n, len(d), d, wl, key, sel, size) / text_len
+    stats = pl.DataFrame({"doc": np.arange(size), **cols})
     return out.join(stats, on="doc", how="left").drop("text_len").fill_null(0)
 
 
-def _top(
-    cols: dict[str, np.ndarray],
-    n: int,
-    d: np.ndarray,
-    key: np.ndarray,
-    cl: np.ndarray,
-    pos: np.ndarray,
-    text_len: np.ndarray,
-) -> None:
-    """Most frequent n-gram per doc: count, first position, and char share."""
-    size = len(text_len)
-    count = np.zeros(size, dtype=np.int64)
-    start = np.full(size, -1, dtype=np.int64)
-    share = np.zeros(size, dtype=np.float64)
+def loop_stats(docs: pl.DataFrame) -> pl.DataFrame:
+    """Per doc (columns doc, words): how much of the text is one repeating unit.
+
+    With L = 8-word windows, a text that loops a phrase of p words has only p
+    distinct windows, each seen about r times. Returns loop_share (1 - distinct
+    windows / windows), period (p, the number of windows seen at least half as
+    often as the top one), repeats (r) and loop_start (word index where the
+    loop begins). Varying content (a JSON list with counters) keeps windows
+    distinct, so it is not a loop."""
+    schema = {"doc": pl.Int64, "loop_share": pl.Float64, "period": pl.Int64,
+              "repeats": pl.Int64, "loop_start": pl.Int64}
+    d, h, wl = _flatten(docs)
+    if len(d) == 0:
+        return pl.DataFrame(schema=schema)
+    key = valid = None
+    for _n, key, _cl, valid in _rolling(d, h, wl, LOOP_N):
+        pass
+    assert key is not None and valid is not None
+    pos = np.arange(len(d), dtype=np.int64)
+    grams = (
+        pl.DataFrame({"doc": d[valid], "key": key[valid], "pos": pos[valid]})
+        .group_by("doc", "key")
+        .agg(pl.len().alias("c"), pl.col("pos").min())
+    )
+    per = grams.group_by("doc").agg(
+        pl.col("c").sum().alias("total"),
+        pl.len().alias("distinct"),
+        pl.col("c").max().alias("top"),
+    )
+    rot = grams.join(per, on="doc").filter(pl.col("c") * 2 >= pl.col("top"))
+    rot = rot.group_by("doc").agg(
+        pl.len().alias("period"), pl.col("pos").min().alias("loop_start"), pl.col("top").first()
+    )
+    first_pos = pl.DataFrame({"doc": d, "p": pos}).group_by("doc").agg(pl.col("p").min())
+    return (
+        per.join(rot.drop("top"), on="doc")
+        .join(first_pos, on="doc")
+        .select(
+            pl.col("doc").cast(pl.Int64),
+            (1 - pl.col("distinct") / pl.col("total")).alias("loop_share"),
+            pl.col("period").cast(pl.Int64),
+            # r windows-per-rotation plus the ones cut off at the loop's end
+            (pl.col("top") + (LOOP_N + pl.col("period") - 1) // pl.col("period") - 1)
+            .cast(pl.Int64)
+            .alias("repeats"),
+            (pl.col("loop_start") - pl.col("p")).cast(pl.Int64).alias("loop_start"),
+        )
+    )
+
+
+def _top_share(
+    d: np.ndarray, key: np.ndarray, cl: np.ndarray, pos: np.ndarray, text_len: np.ndarray
+) -> np.ndarray:
+    """datatrove's top n-gram share: the most frequent n-gram (first seen on
+    ties), its length in characters times its count, over the text length."""
+    share = np.zeros(len(text_len), dtype=np.float64)
     if len(d):
         grouped = (
             pl.DataFrame({"doc": d, "key": key, "cl": cl, "pos": pos})
@@ -120,21 +175,14 @@ def _top(
         )
         best = grouped.sort("c", "pos", descending=[True, False]).group_by("doc").first()
         idx = best.get_column("doc").to_numpy()
-        count[idx] = best.get_column("c").to_numpy()
-        start[idx] = best.get_column("pos").to_numpy()
-        top_chars = grouped.group_by("doc").agg(pl.col("chars").max())
-        tidx = top_chars.get_column("doc").to_numpy()
-        share[tidx] = top_chars.get_column("chars").to_numpy() / text_len[tidx]
-    cols[f"top_{n}_count"] = count
-    cols[f"top_{n}_start"] = start
-    cols[f"top_{n}gram_frac"] = np.minimum(share, 1.0)
+        share[idx] = best.get_column("chars").to_numpy() / text_len[idx]
+    return np.minimum(share, 1.0)
 
 
 def _dup_share(
-    n: int, N: int, d: np.ndarray, wl: np.ndarray, key: np.ndarray, sel: np.ndarray
+    n: int, N: int, d: np.ndarray, wl: np.ndarray, key: np.ndarray, sel: np.ndarray, size: int
 ) -> np.ndarray:
     """Characters per doc inside n-grams that repeat an earlier n-gram of that doc."""
-    size = int(d.max()) + 1
     idx = np.flatnonzero(sel)
     if len(idx) == 0:
         return np.zeros(size)
@@ -145,15 +193,22 @@ def _dup_share(
     i = np.arange(N)
     lo = np.maximum(0, i - n + 1)
     covered = (cs[i + 1] - cs[lo]) > 0
-    return np.bincount(d, weights=wl * covered, minlength=size)
+    # datatrove scans left to right and jumps n words after each repeat, so a run
+    # of L repeated words counts floor(L / n) * n of them: keep that prefix of each run.
+    prev_cov = np.concatenate(([False], covered[:-1]))
+    prev_doc = np.concatenate(([-1], d[:-1]))
+    seg_start = covered & (~prev_cov | (d != prev_doc))
+    seg = np.cumsum(seg_start) - 1
+    starts = np.flatnonzero(seg_start)
+    if len(starts) == 0:
+        return np.zeros(size)
+    seg_len = np.bincount(seg[covered], minlength=len(starts))
+    rank = i - starts[np.clip(seg, 0, None)]
+    keep = covered & (rank < (seg_len[np.clip(seg, 0, None)] // n) * n)
+    return np.bincount(d, weights=wl * keep, minlength=size)
 
 
 def _empty_stats(out: pl.DataFrame) -> pl.DataFrame:
-    zeros: dict[str, pl.Expr] = {}
-    for n in TOP_NS:
-        zeros[f"top_{n}_count"] = pl.lit(0, pl.Int64)
-        zeros[f"top_{n}_start"] = pl.lit(-1, pl.Int64)
-        zeros[f"top_{n}gram_frac"] = pl.lit(0.0)
-    for n in DUP_NS:
-        zeros[f"dup_{n}gram_frac"] = pl.lit(0.0)
+    zeros = {f"top_{n}gram_frac": pl.lit(0.0) for n in TOP_NS}
+    zeros |= {f"dup_{n}gram_frac": pl.lit(0.0) for n in DUP_NS}
     return out.select("doc", **zeros)

@@ -132,7 +132,13 @@ class PiiFilter(Filter):
         f = kept_findings(f, params)
         if f.height == 0:
             return empty_flags()
-        labels = pl.DataFrame({"name": list(LABELS), "label": list(LABELS.values())})
+        labels = pl.DataFrame(
+            {
+                "name": list(LABELS),
+                "label": list(LABELS.values()),
+                "plural": [_plural(v) for v in LABELS.values()],
+            }
+        )
         per = (
             f.group_by(R.ID, "name", maintain_order=True)
             .agg(
@@ -149,18 +155,18 @@ class PiiFilter(Filter):
             .when(pl.col("turns").list.len() == 1)
             .then(
                 pl.format(
-                    "{} {}s in message {} ({}, …)",
+                    "{} {} in message {} ({}, …)",
                     pl.col("n"),
-                    pl.col("label"),
+                    pl.col("plural"),
                     turns,
                     pl.col("masked"),
                 )
             )
             .otherwise(
                 pl.format(
-                    "{} {}s in messages {} ({}, …)",
+                    "{} {} in messages {} ({}, …)",
                     pl.col("n"),
-                    pl.col("label"),
+                    pl.col("plural"),
                     turns,
                     pl.col("masked"),
                 )
@@ -175,6 +181,10 @@ class PiiFilter(Filter):
             .otherwise(pl.lit(R.WARN))
             .alias("severity"),
         )
+
+
+def _plural(label: str) -> str:
+    return label + ("es" if label.endswith("s") else "s")
 
 
 def kept_findings(f: pl.DataFrame, params: Any) -> pl.DataFrame:

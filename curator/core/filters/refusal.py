@@ -72,7 +72,15 @@ class RefusalFilter(Filter):
         first_user = (
             msgs.filter(pl.col("role") == "user")
             .group_by(R.ID)
-            .agg(normalised_reply(pl.col("content").first()).hash(seed=7).alias("prompt_key"))
+            .agg(
+                pl.col("content")
+                .first()
+                .str.to_lowercase()
+                .str.replace_all(r"\s+", " ")
+                .str.strip_chars()
+                .hash(seed=7)
+                .alias("prompt_key")
+            )
         )
         replies = msgs.filter(pl.col("role") == "assistant").with_columns(
             pl.col("content").str.extract(_REFUSAL_RE, 0).alias("phrase"),

@@ -29,7 +29,7 @@ from curator.core.filters.base import (
     register,
     score_param,
 )
-from curator.core.filters.ngrams import DUP_NS, TOP_NS, line_stats, ngram_stats
+from curator.core.filters.ngrams import DUP_NS, TOP_NS, line_stats, loop_stats, ngram_stats
 from curator.core.jobs import Progress
 
 _FENCE = r"(?s)```.*?(?:```|$)"
@@ -46,7 +46,7 @@ RATIO_COLS = (
     "dup_para_frac",
     "dup_line_char_frac",
     "dup_para_char_frac",
-    *(f"top_{n}gram_frac" for n in TOP_NS if n > 1),
+    *(f"top_{n}gram_frac" for n in TOP_NS),
     *(f"dup_{n}gram_frac" for n in DUP_NS),
 )
 
@@ -81,39 +81,22 @@ def _char_loop(text: str) -> tuple[str, int, float] | None:
     return unit, (m.end() - m.start()) // len(unit), (m.end() - m.start()) / max(len(text), 1)
 
 
-def _degenerate(docs: pl.DataFrame, stats: pl.DataFrame) -> pl.DataFrame:
-    """Per doc: the phrase (n = 1..4 words) covering most of the reply.
-
-    Only candidates are in ``stats`` (coverage >= 0.5 is possible), so
-    ``degenerate_min_coverage`` below 0.5 acts as 0.5."""
-    best = []
-    for n in TOP_NS:
-        best.append(
-            stats.select(
-                "doc",
-                pl.lit(n).alias("n"),
-                pl.col(f"top_{n}_count").alias("repeats"),
-                pl.col(f"top_{n}_start").alias("start"),
-            )
-        )
-    cand = (
-        pl.concat(best)
-        .join(docs.select("doc", "n_words"), on="doc")
-        .with_columns(
-            (pl.col("repeats") * pl.col("n") / pl.col("n_words").clip(1))
-            .clip(0, 1)
-            .alias("coverage")
-        )
-        .filter(pl.col("repeats") >= 2)
-        .sort(["coverage", "n"], descending=[True, False])
-        .group_by("doc", maintain_order=True)
-        .first()
+def _degenerate(docs: pl.DataFrame) -> pl.DataFrame:
+    """Per doc: the looping phrase, how often it repeats, and how much it covers."""
+    # A loop leaves few distinct words; only those docs need the window statistics.
+    cand = docs.filter(
+        (pl.col("n_words") >= 20)
+        & (pl.col("words").list.n_unique() <= pl.col("n_words") * 0.5 + 4)
     )
-    phrases = cand.join(docs.select("doc", "words"), on="doc").select(
+    loops = loop_stats(cand.select("doc", "words"))
+    phrases = loops.join(docs.select("doc", "words"), on="doc").select(
         "doc",
         "repeats",
-        "coverage",
-        pl.col("words").list.slice(pl.col("start"), pl.col("n")).list.join(" ").alias("phrase"),
+        pl.col("loop_share").alias("coverage"),
+        pl.col("words")
+        .list.slice(pl.col("loop_start"), pl.col("period"))
+        .list.join(" ")
+        .alias("phrase"),
     )
     # Loops without spaces ("hahaha...", "!!!!!!") are one long word: check those texts.
     loopy = docs.filter(
@@ -124,12 +107,12 @@ def _degenerate(docs: pl.DataFrame, stats: pl.DataFrame) -> pl.DataFrame:
         found = _char_loop(text)
         if found:
             rows.append((doc, found[1], found[2], found[0]))
-    loops = pl.DataFrame(
+    chars = pl.DataFrame(
         rows,
         schema={"doc": pl.Int64, "repeats": pl.Int64, "coverage": pl.Float64, "phrase": pl.String},
         orient="row",
     )
-    both = pl.concat([phrases.cast({"doc": pl.Int64, "repeats": pl.Int64}), loops])
+    both = pl.concat([phrases, chars], how="vertical_relaxed")
     return both.sort("coverage", descending=True).group_by("doc", maintain_order=True).first()
 
 
@@ -185,13 +168,7 @@ class RepetitionFilter(Filter):
         )
         yield Progress("repetition", df.height // 3, df.height, "n-grams")
         # Degenerate loops: on the whole reply, code included.
-        # A phrase covering >= half of n words leaves at most n/2 + 4 distinct words.
-        loop_cand = docs.filter(
-            (pl.col("n_words") >= 10)
-            & (pl.col("words").list.n_unique() <= pl.col("n_words") * 0.5 + 4)
-        )
-        top = ngram_stats(loop_cand.select("doc", "words", "text_len"), dup_min_words=1 << 60)
-        degenerate = _degenerate(docs, top)
+        degenerate = _degenerate(docs)
         # Gopher rules: prose only, long replies only.
         long = docs.filter(pl.col("n_prose_words") >= params.gopher_min_words).select(
             "doc",
