@@ -98,7 +98,7 @@ def test_parquet_and_hf_hold_the_same_conversations(rich_ws, tmp_path):
         pq = pl.read_parquet(tmp_path / "pq" / f"{split}.parquet").get_column("messages").to_list()
         assert dd[split]["messages"] == pq
     everything = pl.concat([pl.read_parquet(tmp_path / "pq" / f"{s}.parquet") for s in ("train", "validation")])
-    rich = [m for m in everything.get_column("messages").to_list() if len(m) == 7][0]
+    rich = next(m for m in everything.get_column("messages").to_list() if len(m) == 7)
     assert rich[2]["tool_calls"] == TOOL_CALLS
     assert rich[6]["weight"] == 0 and rich[1]["name"] == "alice"
 

@@ -62,7 +62,7 @@ def test_disk_full_mid_write_keeps_the_previous_export(ws_with_bad, tmp_path, mo
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(writers.Staging, "write_lines", failing)
-    with pytest.raises(CuratorError, match="No space left on device.*previous export there is unchanged"):
+    with pytest.raises(CuratorError, match=r"No space left on device.*previous export there is unchanged"):
         export(ws, out, include="passing", skip_invalid=True)
     assert _snapshot(out) == before
     assert not list(out.glob(".curator-export-*"))
@@ -114,7 +114,7 @@ def test_refuses_to_overwrite_files_curator_did_not_write(ws_with_bad, tmp_path)
     out = tmp_path / "mine"
     out.mkdir()
     (out / "train.jsonl").write_text("my precious data\n")
-    with pytest.raises(CuratorError, match="not written by Curator.*refusing to overwrite"):
+    with pytest.raises(CuratorError, match=r"not written by Curator.*refusing to overwrite"):
         export(ws, out, skip_invalid=True)
     assert (out / "train.jsonl").read_text() == "my precious data\n"
 

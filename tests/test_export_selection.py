@@ -64,13 +64,13 @@ def test_edits_and_weights_are_exported_not_the_originals(workspace, tmp_path):
 def test_nothing_selected_is_an_error_that_says_why(mixed, tmp_path):
     ws, ids = mixed
     review.reset(ws, ids[:4])
-    with pytest.raises(CuratorError, match="nothing to export with --include approved.*--include passing"):
+    with pytest.raises(CuratorError, match=r"nothing to export with --include approved.*--include passing"):
         export(ws, tmp_path / "out")
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
 def test_preflight_matches_the_export(mixed, tmp_path):
-    ws, ids = mixed
+    ws, _ids = mixed
     options = ExportOptions(output_dir=tmp_path / "out", include="passing", split=0.5, seed=4)
     pf = preflight(ws, options)
     assert pf.ok and pf.selected == 6 and pf.invalid_records == 0

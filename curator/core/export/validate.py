@@ -121,16 +121,16 @@ def semantic_check(df: pl.DataFrame, msgs: pl.DataFrame, fmt: str) -> pl.DataFra
     """Rules a schema cannot express, vectorised over the message table."""
     c = pl.col
     out: list[pl.DataFrame] = []
-    blank = msgs.filter(
-        (c("content") != "")
-        & (c("content").str.strip_chars() == "")
-        & ~((c("role") == "assistant") & c("tool_calls").is_not_null())
-    )
+    # An assistant message that calls tools may have blank text, except in ShareGPT,
+    # where such a turn keeps only its text (and is refused as unsupported_message).
+    calls = ((c("role") == "assistant") & c("tool_calls").is_not_null()).fill_null(False)
+    exempt = pl.lit(False) if fmt == "sharegpt" else calls
+    blank = msgs.filter((c("content") != "") & (c("content").str.strip_chars() == "") & ~exempt)
     out.append(_problem(blank, "missing_content", pl.format("message {} ({}) is only whitespace", c(F.POS) + 1, c("role"))))
     per = msgs.group_by(F.ROW).agg(
         c(R.ID).first(),
         (c("role") == "assistant").any().alias("has_assistant"),
-        c("role").sort_by(F.POS).last().alias("last_role"),
+        c("role").sort_by(F.POS).last().fill_null("").alias("last_role"),
         (c("role") == "user").sum().alias("n_user"),
         (c("role") == "assistant").sum().alias("n_assistant"),
         c("role").is_in(["system", "user", "assistant"]).not_().sum().alias("n_other"),
@@ -177,7 +177,7 @@ def _sharegpt_rules(msgs: pl.DataFrame) -> pl.DataFrame:
     """LLaMA-Factory's rule: [system] then human/tool and gpt/function_call alternate."""
     c = pl.col
     frm = F.sharegpt_from()
-    m = msgs.with_columns(frm.alias("_from"))
+    m = msgs.with_columns(frm.fill_null("").alias("_from"))
     both = m.filter((c("role") == "assistant") & c("tool_calls").is_not_null() & c("content").is_not_null() & (c("content") != ""))
     first_non_system = m.filter(c("_from") != "system").group_by(F.ROW).agg(c(F.POS).min().alias("_start"))
     m = m.join(first_non_system, on=F.ROW, how="left")
