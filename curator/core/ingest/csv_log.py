@@ -46,7 +46,7 @@ def separator(path: Path) -> str:
 
 def header(path: Path) -> list[str]:
     df = pl.read_csv(path, separator=separator(path), n_rows=0, infer_schema=False, encoding="utf8-lossy")
-    return [c.lstrip("\ufeff") for c in df.columns]
+    return [c.removeprefix("\ufeff") for c in df.columns]
 
 
 def resolve_columns(columns: list[str], options: ImportOptions, source: str) -> dict[str, str | None]:
@@ -98,7 +98,9 @@ def read_csv_log(
         )
     except pl.exceptions.PolarsError as exc:
         raise CuratorError(f"{path.name}: cannot read it as CSV: {str(exc).splitlines()[0]}") from None
-    df = df.rename({c: c.lstrip("\ufeff") for c in df.columns})
+    first = df.columns[0] if df.columns else ""
+    if first.startswith("\ufeff") and first.lstrip("\ufeff") not in df.columns:
+        df = df.rename({first: first.lstrip("\ufeff")})
     cols = resolve_columns(df.columns, options, path.name)
     conv, spk, txt, tim = cols["conversation"], cols["speaker"], cols["text"], cols["time"]
     assert conv and spk and txt

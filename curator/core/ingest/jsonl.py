@@ -83,9 +83,17 @@ def _python_lines(
 def _vectorised(chunk: LineChunk, idx: np.ndarray) -> pl.DataFrame:
     """Parse the contiguous non-blank lines ``idx`` of ``chunk``; raise on any problem."""
     lo, hi = int(chunk.starts[idx[0]]), int(chunk.ends[idx[-1]])
+    data = chunk.data[lo:hi]
+    # Parse only the message fields that occur in these bytes: a narrower struct
+    # parses markedly faster, and a field whose key never appears is null anyway.
+    fields = {
+        k: v
+        for k, v in RAW_MESSAGE_DTYPE.to_schema().items()
+        if k in ("role", "content") or data.find(b'"' + k.encode() + b'"') >= 0
+    }
     df = pl.read_ndjson(
-        chunk.data[lo:hi],
-        schema_overrides={R.MESSAGES: pl.List(RAW_MESSAGE_DTYPE)},
+        data,
+        schema_overrides={R.MESSAGES: pl.List(pl.Struct(fields))},
         infer_schema_length=None,
     )
     if df.height != len(idx):

@@ -23,7 +23,7 @@ from curator.core.ingest.jsonl import read_jsonl
 from curator.core.ingest.lines import BOM
 from curator.core.ingest.model import QuarantineEntry, RawChunk
 from curator.core.ingest.options import ImportOptions
-from curator.core.ingest.repair import explode_messages, repair, validate
+from curator.core.ingest.repair import explode_messages, needs_repair, repair, validate
 from curator.core.ingest.tabular import read_tabular
 from curator.core.ingest.transcript import read_transcript
 
@@ -90,12 +90,19 @@ def finalize(
     indexed = frame.with_row_index(_REC)
     quarantine.extend(_entries(indexed.join(problems, on=_REC), chunk.raw_of))
     bad = problems.get_column(_REC)
-    per_rec, notes = repair(msgs.filter(~pl.col(_REC).is_in(bad.implode())))
+    good = msgs.filter(~pl.col(_REC).is_in(bad.implode()))
+    dirty = needs_repair(good)
+    per_rec, notes = repair(good.filter(pl.col(_REC).is_in(dirty.implode())))
     base = (
         indexed.join(problems, on=_REC, how="anti")
-        .drop(R.MESSAGES)
-        .join(per_rec, on=_REC, how="left")
+        .join(per_rec.rename({R.MESSAGES: "_fixed"}), on=_REC, how="left")
         .join(notes, on=_REC, how="left")
+        .with_columns(
+            pl.when(pl.col(_REC).is_in(dirty.implode()))
+            .then(pl.col("_fixed"))
+            .otherwise(pl.col(R.MESSAGES).cast(R.MESSAGES_DTYPE))
+            .alias(R.MESSAGES)
+        )
     )
     empty = base.filter(pl.col(R.MESSAGES).is_null())
     quarantine.extend(

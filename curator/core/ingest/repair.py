@@ -94,11 +94,36 @@ def validate(frame: pl.DataFrame, msgs: pl.DataFrame, role_map: dict[str, str]) 
     return msgs, problems
 
 
+def needs_repair(msgs: pl.DataFrame) -> pl.Series:
+    """Records (``_rec``) whose messages repair would change, or whose roles were renamed.
+
+    The rest keep their imported message list untouched, which spares the
+    regrouping below for the (usually large) majority of clean records.
+    """
+    trimmed = pl.col("content").str.strip_chars()
+    same_as_prev = (
+        (pl.col(_REC) == pl.col(_REC).shift(1))
+        & (pl.col("role") == pl.col("role").shift(1))
+        & pl.col("name").eq_missing(pl.col("name").shift(1))
+        & pl.col("weight").eq_missing(pl.col("weight").shift(1))
+        & ~_HAS_TOOL
+        & ~_HAS_TOOL.shift(1).fill_null(True)
+    ).fill_null(False)
+    dirty = (
+        (pl.col("content") != trimmed).fill_null(False)
+        | ((trimmed.is_null() | (trimmed == "")) & pl.col("tool_calls").is_null())
+        | same_as_prev
+        | pl.col("raw_role").ne_missing(pl.col("role"))
+    )
+    return msgs.filter(dirty).get_column(_REC).unique()
+
+
 def repair(msgs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Trim, drop empty, merge same-speaker runs.
 
     ``msgs`` is validated exploded messages (canonical roles). Returns
     (per-record messages: _rec, messages; per-record repairs: _rec, repairs).
+    A record whose every message was dropped has no row in the first frame.
     """
     pos = pl.col(_POS).cast(pl.String)
     label = pl.lit(" (") + pl.col("role") + pl.lit(")")
@@ -114,7 +139,7 @@ def repair(msgs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         _REC, _POS, (pl.lit("dropped empty message ") + pos + label).alias("note")
     )
     kept = m.filter(~(pl.col("_empty") & pl.col("tool_calls").is_null())).with_columns(
-        pl.when(pl.col("_empty")).then(None).otherwise(pl.col("_trim")).alias("content")
+        pl.col("_trim").alias("content")
     )
     prev = [pl.col(c).shift(1) for c in ("role", "name", "weight")]
     new_group = (
