@@ -1,10 +1,11 @@
-"""`curator dedup -w WS`."""
+"""`curator dedup -w WS [--threshold T --ngram N --num-perm P --scope all|user|assistant] [--json]`."""
 
 from __future__ import annotations
 
 import argparse
 
-from curator.core.errors import CuratorError
+from curator.cli.common import drive, open_ws, print_json
+from curator.core.dedup import cluster_table, dedup_job, load_settings
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -17,4 +18,43 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    raise CuratorError("dedup is not available yet")
+    ws = open_ws(args.workspace)
+    settings = load_settings(ws).with_options(
+        threshold=args.threshold, ngram=args.ngram, num_perm=args.num_perm, scope=args.scope
+    )
+    summary = drive(dedup_job(ws, settings), quiet=args.json)
+    if args.json:
+        print_json({**summary.to_dict(), "settings": settings.to_dict()})
+        return 0
+    s = summary
+    print(
+        f"Dedup of {s.records:,} records (threshold {settings.threshold}, {settings.ngram}-word "
+        f"shingles, {settings.num_perm} permutations, scope {settings.scope})"
+    )
+    print(f"Clusters    {s.clusters:,} ({s.exact_clusters:,} exact, {s.near_clusters:,} near)")
+    print(
+        f"Duplicates  {s.duplicates:,} flagged ({s.exact_duplicates:,} exact_duplicate, "
+        f"{s.near_duplicates:,} near_duplicate); keepers stay unflagged"
+    )
+    if s.too_short:
+        print(
+            f"Too short   {s.too_short:,} record(s) under {settings.min_tokens} words "
+            "kept out of near-duplicate matching"
+        )
+    print(
+        f"Signatures  {s.signatures_computed:,} computed, {s.signatures_cached:,} reused "
+        f"({s.backend}); LSH {s.bands} bands x {s.rows} rows, {s.candidate_pairs:,} candidate "
+        f"pairs, {s.verified_pairs:,} verified"
+    )
+    print(f"Time        {s.seconds:.2f} s")
+    top = cluster_table(ws).head(5)
+    if top.height:
+        print("Largest clusters")
+        for row in top.iter_rows(named=True):
+            lo = row["min_similarity"]
+            print(
+                f"  {row['cluster_id']}  {row['size']:>5} records  {row['kind']:<5}  keeper "
+                f"{row['keeper_id']}  similarity >= {lo:.2f}"
+            )
+    print("See them: curator query -w WS --flag near_duplicate (or exact_duplicate)")
+    return 0

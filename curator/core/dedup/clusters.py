@@ -21,6 +21,7 @@ from curator.core.dedup.overrides import BREAK_OUT, KEEPER
 
 EXACT = "exact"
 NEAR = "near"
+GROUP_PREFIX = "@"  # node names of text groups in the edge graph (record ids are hex)
 EDGE_SCHEMA = pl.Schema(
     {"a": pl.String, "b": pl.String, "similarity": pl.Float64, "kind": pl.String}
 )
@@ -44,12 +45,25 @@ def components(edges: pl.DataFrame) -> pl.DataFrame:
 
 
 def live_edges(edges: pl.DataFrame, threshold: float, overrides: pl.DataFrame) -> pl.DataFrame:
-    """Edges that join records at this threshold, minus those of broken-out records."""
-    broken = overrides.filter(pl.col("action") == BREAK_OUT).get_column("id")
-    return edges.filter(
+    """Edges that join records at this threshold, without broken-out records.
+
+    The graph has record nodes and text-group nodes (``GROUP_PREFIX``...): a
+    record links to the group of records sharing its exact or near-dup text,
+    and near pairs link groups. A group with no record left (all broken out)
+    bridges nothing.
+    """
+    broken = overrides.filter(pl.col("action") == BREAK_OUT).get_column("id").implode()
+    e = edges.filter(
         ((pl.col("kind") == EXACT) | (pl.col("similarity") >= threshold - 1e-9))
-        & ~pl.col("a").is_in(broken.implode())
-        & ~pl.col("b").is_in(broken.implode())
+        & ~pl.col("a").is_in(broken)
+        & ~pl.col("b").is_in(broken)
+    )
+    is_group = pl.col("b").str.starts_with(GROUP_PREFIX)
+    membership = e.filter(~pl.col("a").str.starts_with(GROUP_PREFIX) & is_group)
+    live_groups = membership.get_column("b").unique().implode()
+    return e.filter(
+        (~pl.col("a").str.starts_with(GROUP_PREFIX) | pl.col("a").is_in(live_groups))
+        & (~is_group | pl.col("b").is_in(live_groups))
     )
 
 
@@ -129,13 +143,16 @@ def assemble(
 
     ``nodes``: id, status, edited, assistant_chars, import_id, line, exact1/2,
     scope1/2, sig_row (nullable). Similarity to the keeper is 1.0 for exact
-    twins, else the estimated Jaccard of the two signatures (when ``sigs`` is
-    given), else the best edge similarity.
+    twins or records with the same near-dup text, else the estimated Jaccard
+    of the two signatures (null when ``sigs`` is not given).
     """
     comps = components(live_edges(edges, threshold, overrides))
     if comps.height == 0:
         return pl.DataFrame(schema={**R.CLUSTERS_SCHEMA, "comp": pl.Int64})
     members = comps.join(nodes, on=R.ID, how="inner")
+    members = members.filter(pl.len().over("comp") >= 2)
+    if members.height == 0:
+        return pl.DataFrame(schema={**R.CLUSTERS_SCHEMA, "comp": pl.Int64})
     keepers = choose_keepers(members, overrides, previous)
     cids = assign_cluster_ids(members, previous)
     k_cols = ["exact1", "exact2", "scope1", "scope2", "sig_row"]
@@ -159,22 +176,12 @@ def assemble(
             rb = rows.get_column("k_sig_row").to_numpy()[both].astype(np.int64)
             vals[both] = (sigs[ra] == sigs[rb]).mean(axis=1)
         est = pl.Series(vals).fill_nan(None)
-    edge_best = (
-        pl.concat(
-            [
-                edges.select(pl.col("a").alias(R.ID), "similarity"),
-                edges.select(pl.col("b").alias(R.ID), "similarity"),
-            ]
-        )
-        .group_by(R.ID)
-        .agg(pl.col("similarity").max().alias("edge_best"))
-    )
-    df = df.with_columns(est.alias("est")).join(edge_best, on=R.ID, how="left")
+    df = df.with_columns(est.alias("est"))
     is_keeper = pl.col(R.ID) == pl.col("keeper_id")
     df = df.with_columns(
         pl.when(is_keeper | pl.col("is_exact") | pl.col("same_scope"))
         .then(1.0)
-        .otherwise(pl.coalesce("est", "edge_best"))
+        .otherwise(pl.col("est"))
         .alias(R.SIMILARITY),
         pl.when(is_keeper).then(None).otherwise(pl.col("keeper_id")).alias(R.DUPLICATE_OF),
         pl.when(pl.col("is_exact")).then(pl.lit(EXACT)).otherwise(pl.lit(NEAR)).alias("kind"),

@@ -19,7 +19,7 @@ import polars as pl
 
 from curator.core import records as R
 from curator.core.dedup import lsh as L
-from curator.core.dedup.clusters import EDGE_SCHEMA, EXACT, NEAR, assemble
+from curator.core.dedup.clusters import EDGE_SCHEMA, EXACT, GROUP_PREFIX, NEAR, assemble
 from curator.core.dedup.minhash import backend, signatures
 from curator.core.dedup.normalize import (
     assistant_chars,
@@ -103,19 +103,20 @@ def normalise_all(s: DedupSettings) -> pl.Expr:
     return scope_text(DedupSettings(**{**s.to_dict(), "scope": "all"}))
 
 
-def _star_edges(df: pl.DataFrame, k1: str, k2: str, kind: str) -> pl.DataFrame:
-    """Edges from every member of a key group to the group's smallest id."""
+def _membership_edges(
+    df: pl.DataFrame, k1: str, k2: str, kind: str, needed: pl.Series
+) -> pl.DataFrame:
+    """Record -> text-group edges for groups of 2+ records or groups in a near pair."""
     keyed = df.filter(pl.col(k1).is_not_null()).select(R.ID, k1, k2)
-    reps = keyed.group_by(k1, k2).agg(pl.col(R.ID).min().alias("rep"), pl.len().alias("n"))
-    return (
-        keyed.join(reps.filter(pl.col("n") > 1), on=[k1, k2])
-        .filter(pl.col(R.ID) != pl.col("rep"))
-        .select(
-            pl.col("rep").alias("a"),
-            pl.col(R.ID).alias("b"),
-            pl.lit(1.0).alias("similarity"),
-            pl.lit(kind).alias("kind"),
-        )
+    groups = keyed.group_by(k1, k2).agg(
+        (pl.lit(GROUP_PREFIX + kind[0]) + pl.col(R.ID).min()).alias("group"), pl.len().alias("n")
+    )
+    groups = groups.filter((pl.col("n") > 1) | pl.col("group").is_in(needed.implode()))
+    return keyed.join(groups, on=[k1, k2]).select(
+        pl.col(R.ID).alias("a"),
+        pl.col("group").alias("b"),
+        pl.lit(1.0).alias("similarity"),
+        pl.lit(kind).alias("kind"),
     )
 
 
@@ -175,7 +176,7 @@ def dedup_job(ws: Workspace, settings: DedupSettings) -> Job[DedupSummary]:
         n_candidates = len(cand)
         keep = est >= PAIR_FLOOR
         n_verified = int((est >= s.threshold - 1e-9).sum())
-        reps = texts.get_column("rep")
+        reps = GROUP_PREFIX + NEAR[0] + texts.get_column("rep")
         near_pairs = pl.DataFrame(
             {
                 "a": reps.gather(cand[keep, 0]),
@@ -185,10 +186,11 @@ def dedup_job(ws: Workspace, settings: DedupSettings) -> Job[DedupSummary]:
             },
             schema=EDGE_SCHEMA,
         )
+    in_pairs = pl.concat([near_pairs.get_column("a"), near_pairs.get_column("b")]).unique()
     edges = pl.concat(
         [
-            _star_edges(nodes, "exact1", "exact2", EXACT),
-            _star_edges(nodes, "scope1", "scope2", NEAR),
+            _membership_edges(nodes, "exact1", "exact2", EXACT, pl.Series([], dtype=pl.String)),
+            _membership_edges(nodes, "scope1", "scope2", NEAR, in_pairs),
             near_pairs,
         ]
     ).cast(EDGE_SCHEMA)

@@ -1,0 +1,76 @@
+"""Our vectorised MinHash must equal datasketch's, slot for slot."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from datasketch import MinHash
+
+from curator.core.dedup import minhash as M
+from curator.core.dedup.lsh import candidate_probability, lsh_params
+from curator.core.dedup.shingles import shingle_set
+
+VOCAB = ["a", "bb", "héllo", "日本語", "naïve", "x" * 70, "ok", "é" * 40] + [
+    f"w{i}" for i in range(60)
+]
+
+
+def random_texts(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    out = [" ".join(rng.choice(VOCAB) for _ in range(rng.randint(0, 60))) for _ in range(n)]
+    return [*out, "", "one", "one two", "a " * 3 + "b"]
+
+
+def datasketch_sigs(texts: list[str], ngram: int, num_perm: int) -> np.ndarray:
+    rows = []
+    for t in texts:
+        m = MinHash(num_perm=num_perm, seed=1)
+        for sh in shingle_set(t, ngram):
+            m.update(sh.encode("utf-8"))
+        rows.append(m.hashvalues)
+    return np.array(rows, dtype=np.uint32)
+
+
+def test_permutations_match_datasketch() -> None:
+    a, b = M.permutations(128, seed=1)
+    ref = MinHash(num_perm=128, seed=1).permutations
+    assert np.array_equal(a, ref[0]) and np.array_equal(b, ref[1])
+
+
+@pytest.mark.parametrize("ngram,num_perm", [(5, 128), (3, 64), (1, 32)])
+def test_numpy_signatures_equal_datasketch(ngram: int, num_perm: int) -> None:
+    texts = random_texts(150, seed=ngram)
+    ours = M.signatures(texts, ngram=ngram, num_perm=num_perm, use="numpy")
+    assert ours.dtype == np.uint32
+    assert np.array_equal(ours, datasketch_sigs(texts, ngram, num_perm))
+
+
+def test_numba_signatures_equal_datasketch() -> None:
+    pytest.importorskip("numba")
+    texts = random_texts(200, seed=7)
+    ours = M.signatures(texts, ngram=5, num_perm=128, use="numba")
+    assert np.array_equal(ours, datasketch_sigs(texts, 5, 128))
+
+
+def test_empty_text_is_the_empty_minhash() -> None:
+    sig = M.signatures(["", "some words here"], ngram=2, num_perm=16)
+    assert (sig[0] == np.uint32(0xFFFFFFFF)).all()
+    assert not (sig[1] == np.uint32(0xFFFFFFFF)).all()
+
+
+def test_sha1_hash32_many_matches_datasketch_hashfunc() -> None:
+    from datasketch.hashfunc import sha1_hash32
+
+    items = [b"", b"abc", "日本".encode(), b"x" * 200]
+    assert M.sha1_hash32_many(items).tolist() == [sha1_hash32(x) for x in items]
+
+
+def test_lsh_params_find_pairs_at_threshold() -> None:
+    for t in (0.7, 0.8, 0.9):
+        bands, rows = lsh_params(t, 128)
+        assert bands * rows <= 128
+        assert candidate_probability(t, bands, rows) >= 0.995
+        # and they reject clearly dissimilar pairs most of the time
+        assert candidate_probability(t - 0.4, bands, rows) < 0.25
