@@ -15,7 +15,9 @@ from curator.core.workspace import Workspace
 Conv = list[tuple[str, str]]
 
 
-def filtered_ws(tmp_path: Path, convs: list[Conv], recipe: Recipe | None = None) -> tuple[Workspace, list[str]]:
+def filtered_ws(
+    tmp_path: Path, convs: list[Conv], recipe: Recipe | None = None
+) -> tuple[Workspace, list[str]]:
     """A fresh workspace holding ``convs``, scored and thresholded; returns (ws, ids)."""
     ws = Workspace.open(tmp_path / f"ws{len(list(tmp_path.iterdir()))}.curator", create=True)
     df = add_conversations(ws, convs)
@@ -31,11 +33,21 @@ def flags_by_record(ws: Workspace, ids: list[str]) -> list[dict[str, str]]:
     out = []
     for i in ids:
         rows = flags.filter(pl.col(R.ID) == i)
-        out.append(dict(zip(rows.get_column("name").to_list(), rows.get_column("reason").to_list(), strict=True)))
+        out.append(
+            dict(
+                zip(
+                    rows.get_column("name").to_list(),
+                    rows.get_column("reason").to_list(),
+                    strict=True,
+                )
+            )
+        )
     return out
 
 
-def run_flags(tmp_path: Path, convs: list[Conv], recipe: Recipe | None = None) -> list[dict[str, str]]:
+def run_flags(
+    tmp_path: Path, convs: list[Conv], recipe: Recipe | None = None
+) -> list[dict[str, str]]:
     ws, ids = filtered_ws(tmp_path, convs, recipe)
     return flags_by_record(ws, ids)
 

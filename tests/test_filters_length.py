@@ -28,9 +28,17 @@ def test_over_limit_and_short_reply(tmp_path) -> None:
 
 
 def test_scores_have_token_columns(tmp_path) -> None:
-    ws, ids = filtered_ws(tmp_path, [[("user", "Hello there"), ("assistant", "Hi! How can I help?")]], LENGTH)
+    ws, ids = filtered_ws(
+        tmp_path, [[("user", "Hello there"), ("assistant", "Hi! How can I help?")]], LENGTH
+    )
     row = ws.read_result("scores_length").to_dicts()[0]
-    for col in ("tokens", "assistant_tokens", "max_message_tokens", "n_messages", "shortest_reply_chars"):
+    for col in (
+        "tokens",
+        "assistant_tokens",
+        "max_message_tokens",
+        "n_messages",
+        "shortest_reply_chars",
+    ):
         assert col in row
     assert row["n_messages"] == 2 and row["tokens"] > row["assistant_tokens"] > 0
 
@@ -49,5 +57,7 @@ def test_target_limits_come_from_the_targets_file() -> None:
 
 def test_recipe_limit_changes_flags(tmp_path) -> None:
     recipe = LENGTH.with_params("length", max_tokens=20)
-    flags = run_flags(tmp_path, [[("user", "one two three " * 10), ("assistant", "ok then, fine")]], recipe)
+    flags = run_flags(
+        tmp_path, [[("user", "one two three " * 10), ("assistant", "ok then, fine")]], recipe
+    )
     assert "length.over_limit" in flags[0]

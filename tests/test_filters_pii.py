@@ -33,7 +33,10 @@ def names(text: str) -> list[str]:
         ("ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8", "secret.github_token"),
         ("xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "secret.slack_token"),
         ("export OPENAI_API_KEY=sk-proj-4f9Kx2LmQ8vT1bZ7cW3nR6yH0aJ5dE", "secret.openai_key"),
-        ("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----", "secret.private_key"),
+        (
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----",
+            "secret.private_key",
+        ),
         (
             "token eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
             "secret.jwt",
@@ -75,7 +78,12 @@ def test_look_alikes_do_not_fire(text: str) -> None:
 def test_findings_keep_message_and_span(tmp_path) -> None:
     from filters_util import filtered_ws
 
-    convs = [[("user", "hi, I'm at bob@example.org"), ("assistant", "Thanks! Also reach us at +1 415 555 2671.")]]
+    convs = [
+        [
+            ("user", "hi, I'm at bob@example.org"),
+            ("assistant", "Thanks! Also reach us at +1 415 555 2671."),
+        ]
+    ]
     ws, ids = filtered_ws(tmp_path, convs, only(["pii"]))
     found = ws.read_result("pii_findings")
     rows = {r["name"]: r for r in found.to_dicts()}
@@ -89,8 +97,14 @@ def test_findings_keep_message_and_span(tmp_path) -> None:
 
 def test_flags_have_readable_reasons_and_severity(tmp_path) -> None:
     convs = [
-        [("user", "I'm jane@example.com"), ("assistant", "Noted, jane@example.com. Your key AKIAIOSFODNN7EXAMPLE is exposed.")],
-        [("user", "What is your returns policy?"), ("assistant", "Returns are free within 30 days.")],
+        [
+            ("user", "I'm jane@example.com"),
+            ("assistant", "Noted, jane@example.com. Your key AKIAIOSFODNN7EXAMPLE is exposed."),
+        ],
+        [
+            ("user", "What is your returns policy?"),
+            ("assistant", "Returns are free within 30 days."),
+        ],
     ]
     flagged, clean = run_flags(tmp_path, convs, only(["pii"]))
     assert flagged["pii.email"] == "2 email addresses in messages 1, 2 (j***@example.com, …)"

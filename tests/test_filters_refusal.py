@@ -11,25 +11,50 @@ def test_refusal_phrases(tmp_path) -> None:
     flags = run_flags(
         tmp_path,
         [
-            [("user", "Write my essay"), ("assistant", "As an AI language model, I cannot write essays for you.")],
+            [
+                ("user", "Write my essay"),
+                ("assistant", "As an AI language model, I cannot write essays for you."),
+            ],
             [("user", "Hack the wifi"), ("assistant", "I’m sorry, but I can’t help with that.")],
-            [("user", "Where is my order?"), ("assistant", "I'm sorry, but I can't find an order under that email. Could you check the address?")],
-            [("user", "Cancel it"), ("assistant", "I cannot cancel it myself, but the warehouse team can: I have passed it on.")],
+            [
+                ("user", "Where is my order?"),
+                (
+                    "assistant",
+                    "I'm sorry, but I can't find an order under that email. Could you check the address?",
+                ),
+            ],
+            [
+                ("user", "Cancel it"),
+                (
+                    "assistant",
+                    "I cannot cancel it myself, but the warehouse team can: I have passed it on.",
+                ),
+            ],
         ],
         REFUSAL,
     )
-    assert flags[0]["refusal.refusal"].startswith("assistant refuses in message 2: 'As an AI language model")
+    assert flags[0]["refusal.refusal"].startswith(
+        "assistant refuses in message 2: 'As an AI language model"
+    )
     assert "refusal.refusal" in flags[1]
     assert flags[2] == {} and flags[3] == {}
 
 
 def test_macro_reply_shared_by_many_prompts_is_boilerplate(tmp_path) -> None:
     macro = "Thank you for contacting us! A specialist will get back to you within 2 business days."
-    convs = [[("user", f"Question {i}: my blender model {i} makes a noise"), ("assistant", macro)] for i in range(30)]
+    convs = [
+        [("user", f"Question {i}: my blender model {i} makes a noise"), ("assistant", macro)]
+        for i in range(30)
+    ]
     days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
     convs += [
-        [("user", f"Where is parcel {i}?"), ("assistant", f"Parcel {i} is at the {d} depot and {w} arrives soon.")]
-        for i, (d, w) in enumerate((d, w) for d in days for w in ("it", "probably", "surely", "then", "likely"))
+        [
+            ("user", f"Where is parcel {i}?"),
+            ("assistant", f"Parcel {i} is at the {d} depot and {w} arrives soon."),
+        ]
+        for i, (d, w) in enumerate(
+            (d, w) for d in days for w in ("it", "probably", "surely", "then", "likely")
+        )
     ]
     ws, ids = filtered_ws(tmp_path, convs, REFUSAL)
     flags = ws.flags()
@@ -42,6 +67,9 @@ def test_macro_reply_shared_by_many_prompts_is_boilerplate(tmp_path) -> None:
 
 
 def test_duplicate_conversations_are_not_boilerplate(tmp_path) -> None:
-    conv = [("user", "Where is my order 123?"), ("assistant", "It left our warehouse this morning and arrives tomorrow.")]
+    conv = [
+        ("user", "Where is my order 123?"),
+        ("assistant", "It left our warehouse this morning and arrives tomorrow."),
+    ]
     flags = run_flags(tmp_path, [conv] * 40, REFUSAL)
     assert all(f == {} for f in flags)  # the same prompt: a duplicate, dedup's business

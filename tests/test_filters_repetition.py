@@ -24,7 +24,9 @@ CLEAN_LONG = (
 
 def test_a_phrase_repeated_thousands_of_times_is_degenerate(tmp_path) -> None:
     flags = run_flags(tmp_path, [[Q, ("assistant", "please hold " * 3000)]], REP)
-    assert flags[0]["repetition.degenerate"] == "reply in message 2 repeats 'please hold' 3000 times"
+    assert (
+        flags[0]["repetition.degenerate"] == "reply in message 2 repeats 'please hold' 3000 times"
+    )
     assert "repetition.ngrams" not in flags[0]  # one flag per cause
 
 
@@ -32,7 +34,10 @@ def test_loop_after_a_normal_start_and_char_loops(tmp_path) -> None:
     flags = run_flags(
         tmp_path,
         [
-            [Q, ("assistant", "Sure, I can help. " + "I can definitely help you with that. " * 200)],
+            [
+                Q,
+                ("assistant", "Sure, I can help. " + "I can definitely help you with that. " * 200),
+            ],
             [Q, ("assistant", "ha" * 500)],
             [Q, ("assistant", "!" * 300)],
         ],
@@ -79,8 +84,21 @@ def test_truncated_replies(tmp_path) -> None:
     flags = run_flags(
         tmp_path,
         [
-            [Q, ("assistant", CLEAN_LONG + " To speed things up you can also go to your account and")],
-            [Q, ("assistant", CLEAN_LONG + " The courier normally delivers between nine and five on weekdays but some")],
+            [
+                Q,
+                (
+                    "assistant",
+                    CLEAN_LONG + " To speed things up you can also go to your account and",
+                ),
+            ],
+            [
+                Q,
+                (
+                    "assistant",
+                    CLEAN_LONG
+                    + " The courier normally delivers between nine and five on weekdays but some",
+                ),
+            ],
             [Q, ("assistant", "Here is the script:\n```bash\necho start\n" + "echo step\n" * 20)],
             [Q, ("assistant", "Yes, it ships today")],  # short and clean: not truncated
         ],
@@ -128,12 +146,20 @@ def test_ngram_stats_match_datatrove_definitions(text: str) -> None:
     for n in (2, 3, 4):
         assert got[f"top_{n}gram_frac"] == pytest.approx(_datatrove_top(words, n, len(text)))
     for n in (5, 7, 10):
-        assert got[f"dup_{n}gram_frac"] == pytest.approx(_datatrove_dup(words, n, len(text)), abs=1e-9)
+        assert got[f"dup_{n}gram_frac"] == pytest.approx(
+            _datatrove_dup(words, n, len(text)), abs=1e-9
+        )
 
 
 def test_scores_have_the_documented_columns(tmp_path) -> None:
     ws, _ = filtered_ws(tmp_path, [[Q, ("assistant", CLEAN_LONG)]], REP)
     cols = set(ws.read_result("scores_repetition").columns)
-    expected = {"dup_line_frac", "dup_para_frac", "top_2gram_frac", "top_3gram_frac", "top_4gram_frac"}
+    expected = {
+        "dup_line_frac",
+        "dup_para_frac",
+        "top_2gram_frac",
+        "top_3gram_frac",
+        "top_4gram_frac",
+    }
     expected |= {f"dup_{n}gram_frac" for n in range(5, 11)} | {"degenerate", "truncated"}
     assert expected <= cols

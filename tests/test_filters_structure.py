@@ -65,7 +65,9 @@ def test_tool_calls_do_not_break_alternation(tmp_path) -> None:
         R.message("assistant", "It is 21 °C in Paris."),
     ]
     df = df.with_columns(pl.Series(R.MESSAGES, [msgs], dtype=R.MESSAGES_DTYPE))
-    ws.add_import(source="t", path="/t", file_hash="t", fmt="openai", options={}, records=df, quarantine=[])
+    ws.add_import(
+        source="t", path="/t", file_hash="t", fmt="openai", options={}, records=df, quarantine=[]
+    )
     run_job(score_job(ws, STRUCTURE))
     apply_thresholds(ws, STRUCTURE)
     assert ws.flags().height == 0
@@ -73,5 +75,7 @@ def test_tool_calls_do_not_break_alternation(tmp_path) -> None:
 
 def test_disabling_a_check_removes_its_flags(tmp_path) -> None:
     recipe = STRUCTURE.with_params("structure", check_alternation=False)
-    flags = run_flags(tmp_path, [[("user", "Hi"), ("user", "order?"), ("assistant", "Shipped.")]], recipe)
+    flags = run_flags(
+        tmp_path, [[("user", "Hi"), ("user", "order?"), ("assistant", "Shipped.")]], recipe
+    )
     assert flags == [{}]

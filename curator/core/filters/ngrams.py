@@ -97,12 +97,16 @@ def ngram_stats(docs: pl.DataFrame, dup_min_words: int) -> pl.DataFrame:
     n_words = np.bincount(d, minlength=size)
     pos = np.arange(len(d), dtype=np.int64)
     text_len = np.ones(size, dtype=np.float64)
-    text_len[out.get_column("doc").to_numpy()] = np.maximum(out.get_column("text_len").to_numpy(), 1)
+    text_len[out.get_column("doc").to_numpy()] = np.maximum(
+        out.get_column("text_len").to_numpy(), 1
+    )
     long_doc = n_words[d] >= dup_min_words
     cols: dict[str, np.ndarray] = {}
     for n, key, cl, valid in _rolling(d, h, wl, max(DUP_NS)):
         if n in TOP_NS:
-            cols[f"top_{n}gram_frac"] = _top_share(d[valid], key[valid], cl[valid], pos[valid], text_len)
+            cols[f"top_{n}gram_frac"] = _top_share(
+                d[valid], key[valid], cl[valid], pos[valid], text_len
+            )
         if n in DUP_NS:
             sel = valid & long_doc
             cols[f"dup_{n}gram_frac"] = _dup_share(n, len(d), d, wl, key, sel, size) / text_len
@@ -119,8 +123,13 @@ def loop_stats(docs: pl.DataFrame) -> pl.DataFrame:
     often as the top one), repeats (r) and loop_start (word index where the
     loop begins). Varying content (a JSON list with counters) keeps windows
     distinct, so it is not a loop."""
-    schema = {"doc": pl.Int64, "loop_share": pl.Float64, "period": pl.Int64,
-              "repeats": pl.Int64, "loop_start": pl.Int64}
+    schema = {
+        "doc": pl.Int64,
+        "loop_share": pl.Float64,
+        "period": pl.Int64,
+        "repeats": pl.Int64,
+        "loop_start": pl.Int64,
+    }
     d, h, wl = _flatten(docs)
     if len(d) == 0:
         return pl.DataFrame(schema=schema)

@@ -85,8 +85,7 @@ def _degenerate(docs: pl.DataFrame) -> pl.DataFrame:
     """Per doc: the looping phrase, how often it repeats, and how much it covers."""
     # A loop leaves few distinct words; only those docs need the window statistics.
     cand = docs.filter(
-        (pl.col("n_words") >= 20)
-        & (pl.col("words").list.n_unique() <= pl.col("n_words") * 0.5 + 4)
+        (pl.col("n_words") >= 20) & (pl.col("words").list.n_unique() <= pl.col("n_words") * 0.5 + 4)
     )
     loops = loop_stats(cand.select("doc", "words"))
     phrases = loops.join(docs.select("doc", "words"), on="doc").select(
