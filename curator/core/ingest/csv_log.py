@@ -44,11 +44,6 @@ def separator(path: Path) -> str:
     return "\t" if head.count(b"\t") > head.count(b",") else ","
 
 
-def header(path: Path) -> list[str]:
-    df = pl.read_csv(path, separator=separator(path), n_rows=0, infer_schema=False, encoding="utf8-lossy")
-    return [c.removeprefix("\ufeff") for c in df.columns]
-
-
 def resolve_columns(columns: list[str], options: ImportOptions, source: str) -> dict[str, str | None]:
     """Which column plays which part; a named column that is missing is an error."""
     lower = {c.lower().strip(): c for c in columns}

@@ -91,6 +91,7 @@ def import_job(ws: Workspace, sources: Sequence[Path], options: ImportOptions) -
     files = list_sources([Path(s) for s in sources])
     summary = ImportSummary()
     previous = {i.file_hash: i for i in ws.imports()}
+    existing: pl.Series | None = None
     for n, path in enumerate(files, start=1):
         result = FileResult(source=path.name, path=str(path.resolve()))
         summary.files.append(result)
@@ -129,8 +130,10 @@ def import_job(ws: Workspace, sources: Sequence[Path], options: ImportOptions) -
         if records.height == 0 and not quarantine:
             result.error = f"{path.name}: no conversations found in it; nothing to import"
             continue
-        existing = _existing_ids(ws)
+        if existing is None:
+            existing = _existing_ids(ws)
         fresh = records.filter(~pl.col(R.ID).is_in(existing.implode()))
+        existing = existing.append(fresh.get_column(R.ID))
         row = ws.add_import(
             source=path.name,
             path=result.path,
