@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
-
 from conftest import add_conversations
+
 from curator.core import records as R
 from curator.core.filters import Recipe, apply_thresholds, score_job
 from curator.core.jobs import run_job

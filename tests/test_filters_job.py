@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from filters_util import filtered_ws
 
 from curator.core import records as R
 from curator.core import review
@@ -17,7 +18,6 @@ from curator.core.filters import (
     score_job,
 )
 from curator.core.jobs import CancelToken, JobCancelled, run_job
-from filters_util import filtered_ws
 
 CONVS = [
     [("user", "Where is my order?"), ("assistant", "It ships tomorrow morning.")],
@@ -40,7 +40,7 @@ def _forbid_scoring(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_threshold_change_reflags_without_rescoring(tmp_path, monkeypatch) -> None:
-    ws, ids = filtered_ws(tmp_path, CONVS)
+    ws, _ = filtered_ws(tmp_path, CONVS)
     before = {p.name: p.stat().st_mtime_ns for p in (ws.path / "results").glob("scores_*.parquet")}
     assert "length.short_reply" not in set(ws.flags()["name"])
     _forbid_scoring(monkeypatch)
@@ -110,6 +110,7 @@ def test_redaction_is_an_undoable_edit(tmp_path) -> None:
 
 def test_cancelled_scoring_writes_nothing(tmp_path) -> None:
     from conftest import add_conversations
+
     from curator.core.workspace import Workspace
 
     ws = Workspace.open(tmp_path / "c.curator", create=True)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from filters_util import filtered_ws, only, run_flags
 
 from curator.core.filters import langid
-from filters_util import filtered_ws, only, run_flags
 
 LANG = only(["language"])
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from curator.core.filters.length import GENERIC_LIMIT, resolve_limit
 from filters_util import filtered_ws, only, run_flags
+
+from curator.core.filters.length import GENERIC_LIMIT, resolve_limit
 
 LENGTH = only(["length"])
 
@@ -28,7 +29,7 @@ def test_over_limit_and_short_reply(tmp_path) -> None:
 
 
 def test_scores_have_token_columns(tmp_path) -> None:
-    ws, ids = filtered_ws(
+    ws, _ = filtered_ws(
         tmp_path, [[("user", "Hello there"), ("assistant", "Hi! How can I help?")]], LENGTH
     )
     row = ws.read_result("scores_length").to_dicts()[0]
@@ -44,7 +45,7 @@ def test_scores_have_token_columns(tmp_path) -> None:
 
 
 def test_target_limits_come_from_the_targets_file() -> None:
-    label, limit = resolve_limit("generic", 0)
+    _, limit = resolve_limit("generic", 0)
     assert limit == GENERIC_LIMIT
     assert resolve_limit("anything", 500) == ("the recipe's 500-token", 500)
     try:

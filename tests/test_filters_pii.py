@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from filters_util import only, run_flags
 
 from curator.core.filters.detectors import iban_ok, luhn_ok, ssn_ok
 from curator.core.filters.pii import scan_text
-from filters_util import only, run_flags
 
 
 def names(text: str) -> list[str]:
@@ -84,7 +84,7 @@ def test_findings_keep_message_and_span(tmp_path) -> None:
             ("assistant", "Thanks! Also reach us at +1 415 555 2671."),
         ]
     ]
-    ws, ids = filtered_ws(tmp_path, convs, only(["pii"]))
+    ws, _ = filtered_ws(tmp_path, convs, only(["pii"]))
     found = ws.read_result("pii_findings")
     rows = {r["name"]: r for r in found.to_dicts()}
     email = rows["pii.email"]

@@ -7,9 +7,9 @@ from collections import Counter
 
 import polars as pl
 import pytest
+from filters_util import filtered_ws, only, run_flags
 
 from curator.core.filters.ngrams import ngram_stats
-from filters_util import filtered_ws, only, run_flags
 
 REP = only(["repetition"])
 Q = ("user", "Can you help me with my order?")
@@ -52,7 +52,7 @@ def test_loop_after_a_normal_start_and_char_loops(tmp_path) -> None:
 
 def test_clean_replies_short_code_and_json_are_not_flagged(tmp_path) -> None:
     code = "Here is the fix:\n\n```python\nfor i in range(3):\n    print(i)\n}\n}\n}\n}\n```\n"
-    json_reply = "```json\n" + ",\n".join('{"id": %d, "ok": true}' % i for i in range(40)) + "\n```"
+    json_reply = "```json\n" + ",\n".join(f'{{"id": {i}, "ok": true}}' for i in range(40)) + "\n```"
     listy = "You can:\n- open Settings\n- choose Account\n- press Reset"
     flags = run_flags(
         tmp_path,

@@ -49,8 +49,8 @@ def test_reasons_point_at_the_message(tmp_path) -> None:
 
 def test_tool_calls_do_not_break_alternation(tmp_path) -> None:
     import polars as pl
-
     from conftest import make_records
+
     from curator.core import records as R
     from curator.core.filters import apply_thresholds, score_job
     from curator.core.jobs import run_job

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import add_conversations
+
 from curator.cli.main import main
 from curator.core.filters import Recipe, RecipeError
 from curator.core.jobs import run_job

@@ -133,10 +133,7 @@ def loop_stats(docs: pl.DataFrame) -> pl.DataFrame:
     d, h, wl = _flatten(docs)
     if len(d) == 0:
         return pl.DataFrame(schema=schema)
-    key = valid = None
-    for _n, key, _cl, valid in _rolling(d, h, wl, LOOP_N):
-        pass
-    assert key is not None and valid is not None
+    *_, (_n, key, _cl, valid) = _rolling(d, h, wl, LOOP_N)
     pos = np.arange(len(d), dtype=np.int64)
     grams = (
         pl.DataFrame({"doc": d[valid], "key": key[valid], "pos": pos[valid]})
