@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from curator.core import records as R
 from curator.core.filters import Recipe, apply_thresholds, score_job
 from curator.core.jobs import Job, Progress
 from curator.core.workspace import Workspace
@@ -29,7 +30,8 @@ def _dedup_job_factory() -> Any | None:
 
 
 def pipeline_job(ws: Workspace, recipe: Recipe | None = None) -> Job[dict[str, Any]]:
-    """Run the recipe. Returns {"steps": [...], "flags": {name: records}, "seconds": t}."""
+    """Run the recipe. Returns {"steps": [...], "flags": {name: records} (every
+    producer's flags, dedup's included), "records": n, "seconds": t}."""
     recipe = recipe or Recipe.from_workspace(ws)
     started = time.monotonic()
     steps: list[dict[str, Any]] = []
@@ -48,8 +50,9 @@ def pipeline_job(ws: Workspace, recipe: Recipe | None = None) -> Job[dict[str, A
     for name, counts in scored.items():
         steps.append({"step": name, **counts})
     yield Progress("flags", 0, None)
-    flags = apply_thresholds(ws, recipe)
+    apply_thresholds(ws, recipe)
     yield Progress("flags", 1, 1)
+    flags = flag_counts(ws)
     steps.append({"step": "flags", "seconds": round(time.monotonic() - t0, 2)})
     out = {
         "steps": steps,
@@ -59,6 +62,12 @@ def pipeline_job(ws: Workspace, recipe: Recipe | None = None) -> Job[dict[str, A
     }
     ws.log_run("run", {"recipe": recipe.to_dict()}, out)
     return out
+
+
+def flag_counts(ws: Workspace) -> dict[str, int]:
+    """Records per flag name, every producer (filters and dedup)."""
+    counted = ws.flags().unique([R.ID, "name"]).group_by("name").len().sort("name")
+    return {str(k): int(v) for k, v in counted.iter_rows()}
 
 
 def _summary(result: Any) -> dict[str, Any]:

@@ -14,8 +14,12 @@ cache); every other field is a threshold read only by ``flag``.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import importlib
+import sys
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar
 
 import polars as pl
@@ -55,6 +59,7 @@ class Filter:
     Params: ClassVar[type[Any]]
     results: ClassVar[tuple[str, ...]]  # result files written by score, first = scores_NAME
     version: ClassVar[int] = 1  # bump when the scoring code changes meaning
+    code_modules: ClassVar[tuple[str, ...]] = ()  # helper modules whose code scores depend on
 
     def score(self, df: pl.DataFrame, params: Any) -> ScoreJob:
         """Score records (columns id, messages); yields Progress, returns Scores."""
@@ -78,11 +83,22 @@ class Filter:
     @classmethod
     def cache_key(cls, params: Any) -> dict[str, Any]:
         """What the cached scores depend on besides each record's messages."""
-        key: dict[str, Any] = {"version": cls.version}
+        key: dict[str, Any] = {"version": cls.version, "code": _code_digest(cls)}
         for f in dataclasses.fields(params):
             if f.metadata.get("score"):
                 key[f.name] = getattr(params, f.name)
         return key
+
+
+def _code_digest(cls: type[Filter]) -> str:
+    """A digest of the scoring code: editing a pattern or rule invalidates cached scores."""
+    h = hashlib.blake2b(digest_size=8)
+    for name in (cls.__module__, *cls.code_modules):
+        module = sys.modules.get(name) or importlib.import_module(name)
+        path = getattr(module, "__file__", None)
+        if path:
+            h.update(Path(path).read_bytes())
+    return h.hexdigest()
 
 
 FILTERS: dict[str, type[Filter]] = {}

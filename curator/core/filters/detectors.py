@@ -64,6 +64,8 @@ def _phone_ok(m: re.Match[str], text: str) -> bool:
         return False
     if s.startswith("+"):
         return 8 <= len(d) <= 15
+    if s.startswith("0"):  # national format with a trunk 0 (UK 07700 900123, 020 7946 0958)
+        return len(d) in (10, 11)
     return len(d) == 10 or (len(d) == 11 and d.startswith("1"))
 
 
@@ -212,7 +214,8 @@ PII_DETECTORS: tuple[Detector, ...] = (
         "PHONE",
         re.compile(
             _NB + r"(?:\+\d{1,3}[ .\-]?(?:\(\d{1,4}\)[ .\-]?)?\d{1,4}(?:[ .\-]?\d{2,4}){1,4}"
-            r"|(?:\(\d{3}\) ?|\d{3}[ .\-])\d{3}[ .\-]\d{4})" + _NA
+            r"|(?:\(\d{3}\) ?|\d{3}[ .\-])\d{3}[ .\-]\d{4}"
+            r"|0\d{2,4}[ \-]\d{3,4}[ \-]?\d{3,4})" + _NA
         ),
         _phone_ok,
         _mask_phone,

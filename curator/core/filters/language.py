@@ -69,6 +69,7 @@ class LanguageFilter(Filter):
     title = "Language"
     Params = LanguageParams
     results = ("scores_language",)
+    code_modules = ("curator.core.filters.langid",)
 
     def score(self, df: pl.DataFrame, params: Any) -> ScoreJob:
         sides = _side_texts(df, params.prefix_chars)

@@ -111,6 +111,7 @@ class PiiFilter(Filter):
     title = "PII & secrets"
     Params = PiiParams
     results = ("scores_pii", "pii_findings")
+    code_modules = ("curator.core.filters.detectors", "curator.core.filters.secrets")
 
     def score(self, df: pl.DataFrame, params: Any) -> ScoreJob:
         yield Progress("pii", 0, df.height, "scanning")

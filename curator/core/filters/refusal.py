@@ -31,6 +31,7 @@ from curator.core.jobs import Progress
 REFUSAL_PATTERNS = (
     r"\bas an ai(?: language)? (?:model|assistant)\b",
     r"\bi(?:'m| am) (?:just )?an ai\b",
+    r"\bas an ai,? i (?:cannot|can't|can not|am unable to|am not able to|don't|do not|won't)\b",
     r"\bi(?: cannot| can't| can not| won't| will not| am unable to| am not able to|'m unable to|'m not able to) (?:help|assist) (?:you )?with (?:that|this|your request)\b",
     r"\bi(?: cannot| can't| can not| won't| will not) (?:comply|fulfil|fulfill|provide that|do that)\b",
     r"\bi(?:'m| am) (?:sorry|afraid),? but i(?: cannot| can't| can not| won't| am unable to|'m unable to|'m not able to) (?:help|assist|provide|comply|do that|answer)\b",

@@ -140,6 +140,7 @@ class RepetitionFilter(Filter):
     title = "Repetition & truncation"
     Params = RepetitionParams
     results = ("scores_repetition",)
+    code_modules = ("curator.core.filters.ngrams",)
 
     def score(self, df: pl.DataFrame, params: Any) -> ScoreJob:
         yield Progress("repetition", 0, df.height, "splitting words")
