@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import polars as pl
 import pytest
-
 from conftest import SAMPLE_DATA
+
 from curator.cli.main import main
 from curator.core.workspace import Workspace
 
