@@ -238,3 +238,23 @@ def test_forced_format_on_binary_junk_quarantines_lines(tmp_path: Path) -> None:
     p = preview(junk, ImportOptions(format="openai"))
     assert p.records.height == 0
     assert [q.line for q in p.quarantine] == [1, 2]
+
+
+def test_jsonl_whose_first_line_is_an_array_is_still_read_line_by_line(tmp_path: Path) -> None:
+    src = tmp_path / "c.jsonl"
+    src.write_text("[1, 2]\n" + json.dumps(chat(("user", "q"), ("assistant", "a"))) + "\n")
+    assert detect_format(src) == "openai"
+    p = preview(src, ImportOptions())
+    assert p.records.get_column(R.LINE).to_list() == [2]
+    assert [(q.line, q.reason) for q in p.quarantine] == [(1, "the line is an array, not a JSON object")]
+
+
+def test_parse_role_map() -> None:
+    assert ImportOptions.parse_role_map(" Agent = assistant, Caller=user ,") == {
+        "Agent": "assistant",
+        "Caller": "user",
+    }
+    with pytest.raises(CuratorError, match="SPEAKER=ROLE"):
+        ImportOptions.parse_role_map("Agent")
+    with pytest.raises(CuratorError, match="system, user, assistant or tool"):
+        ImportOptions.parse_role_map("Agent=bot")

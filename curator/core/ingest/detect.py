@@ -68,10 +68,11 @@ def _head(path: Path) -> bytes:
     return data[len(BOM) :] if data.startswith(BOM) else data
 
 
-def _first_json_object(text: str) -> Any:
+def _first_json_object(text: str, lines_only: bool) -> Any:
+    """The first record: the array's first element, or the first object line."""
     stripped = text.lstrip()
     decoder = json.JSONDecoder()
-    if stripped.startswith("["):
+    if stripped.startswith("[") and not lines_only:
         rest = stripped[1:].lstrip()
         try:
             return decoder.raw_decode(rest)[0]
@@ -80,9 +81,11 @@ def _first_json_object(text: str) -> Any:
     for line in stripped.splitlines()[:20]:
         if line.strip():
             try:
-                return json.loads(line)
+                obj = json.loads(line)
             except json.JSONDecodeError:
                 continue
+            if isinstance(obj, dict):
+                return obj
     return None
 
 
@@ -109,7 +112,7 @@ def detect_format(path: Path, options: ImportOptions | None = None) -> str:
     text = head.decode("utf-8", "replace")
     first = text.lstrip()[:1]
     if first in ("[", "{"):
-        obj = _first_json_object(text)
+        obj = _first_json_object(text, lines_only=suffix in (".jsonl", ".ndjson"))
         if isinstance(obj, dict):
             shape = shape_from_keys(set(obj), options)
             if shape is not None:

@@ -44,6 +44,9 @@ def file_hash(path: Path) -> str:
 
 
 def _is_json_array(path: Path) -> bool:
+    """A ``[``-first file is one JSON array, unless its name says JSON Lines."""
+    if path.suffix.lower() in (".jsonl", ".ndjson"):
+        return False
     with open(path, "rb") as fh:
         head = fh.read(4096)
     return head.removeprefix(BOM).lstrip().startswith(b"[")
