@@ -117,3 +117,13 @@ def test_snippets_point_at_the_exported_files(workspace, tmp_path, fmt):
     train = config["datasets"][0]
     assert (out / train["path"]).exists()
     assert train["type"] == ("alpaca" if fmt == "alpaca" else "chat_template")
+
+
+def test_alpaca_array_stays_valid_json_across_write_chunks(workspace, tmp_path, monkeypatch):
+    from curator.core.export import writers
+
+    monkeypatch.setattr(writers, "CHUNK_ROWS", 3)
+    review.approve(workspace, add_records(workspace, [qa(i) for i in range(10)]))
+    export(workspace, tmp_path / "out", format="alpaca")
+    data = json.loads((tmp_path / "out" / "train.json").read_text())
+    assert [d["instruction"] for d in data] == [f"Question {i}: where is my order?" for i in range(10)]

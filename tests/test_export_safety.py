@@ -127,3 +127,14 @@ def test_reexport_without_split_removes_the_old_validation_file(ws_with_bad, tmp
     export(ws, out, skip_invalid=True)
     assert not (out / "validation.jsonl").exists()
     assert json.loads((out / "manifest.json").read_text())["counts"] == {"train": 20}
+
+
+def test_leftover_staging_from_a_crashed_export_is_cleaned_up(ws_with_bad, tmp_path):
+    ws, _ = ws_with_bad
+    out = tmp_path / "out"
+    crashed = out / ".curator-export-999999999-deadbeef"  # no such process
+    crashed.mkdir(parents=True)
+    (crashed / "train.jsonl").write_text('{"messages": [')
+    export(ws, out, skip_invalid=True)
+    assert not crashed.exists()
+    assert sorted(p.name for p in out.iterdir()) == ["axolotl.yaml", "dataset_info.json", "manifest.json", "train.jsonl"]

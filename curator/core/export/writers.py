@@ -53,6 +53,20 @@ def file_digest(path: Path) -> tuple[int, str]:
     return size, h.hexdigest()
 
 
+def _owner_alive(name: str) -> bool:
+    """True when a staging folder belongs to another export still running."""
+    pid_text = name[len(STAGING_PREFIX) :].split("-", 1)[0]
+    if not pid_text.isdigit() or int(pid_text) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
 class Staging:
     """A staging folder in ``output_dir``; ``publish()`` moves its files into place."""
 
@@ -64,7 +78,8 @@ class Staging:
         try:
             self.output_dir.mkdir(parents=True, exist_ok=True)
             for old in self.output_dir.glob(f"{STAGING_PREFIX}*"):
-                shutil.rmtree(old, ignore_errors=True)
+                if not _owner_alive(old.name):
+                    shutil.rmtree(old, ignore_errors=True)
             self.dir.mkdir()
         except OSError as exc:
             raise CuratorError(f"cannot write to {self.output_dir}: {exc.strerror or exc}. Pick another -o folder.") from exc
