@@ -44,16 +44,16 @@ def build_sharegpt(rng: random.Random) -> list[Item]:
              "balance is too low on the day, the transfer is skipped rather than leaving you overdrawn.")
     for amt in ("150", "200"):
         plants.append(Item(turns=[("user", base.format(amt=amt)), ("assistant", reply)], group="nd-sharegpt-1").plant("near_duplicate", "near_duplicate", note="same question, different amount"))
-    for k, lang in (("fr_sharegpt", "fr"), ("es_sharegpt", "es")):
-        plants.append(Item(turns=P.FOREIGN[k]).plant(f"language.{lang}", "language", note=f"conversation in {lang}"))
+    for k, lang in (("fr_sharegpt", "French"), ("es_sharegpt", "Spanish")):
+        plants.append(Item(turns=P.FOREIGN[k]).plant(f"language.{P.LANG_CODES[lang]}", "language.other", note=f"conversation in {lang}"))
     q = _bank(rng, "dispute_charge")[0]
-    plants.append(Item(turns=[q, ("assistant", P.REFUSALS[4])]).plant("refusal", "refusal", note="As an AI language model ..."))
+    plants.append(Item(turns=[q, ("assistant", P.REFUSALS[4])]).plant("refusal", "refusal.refusal", note="As an AI language model ..."))
     plants.append(Item(turns=[("user", "Can you update the email on my account to yuki.tanaka@example.net? The old address no longer works and I can't receive statements."), ("assistant", "I can't change it from the chat, but you can do it in the app under Profile, then Personal details, then Email. We'll send a confirmation link to the new address before the change takes effect.")]).plant("pii.email", "pii.email", note="email address in the user turn"))
-    plants.append(Item(turns=[("system", BANK_SYSTEM), ("assistant", "")], repairs=["dropped empty assistant turn"]).plant("no_user_turn", "structure", note="system prompt and an empty gpt turn only"))
+    plants.append(Item(turns=[("system", BANK_SYSTEM), ("assistant", "")], repairs=["dropped empty assistant turn"]).plant("no_user_turn", "structure.no_user_turn", "structure.example_missing_assistant_message", note="system prompt and an empty gpt turn only"))
     turns = _bank(rng, "savings")[:2]
     plants.append(Item(turns=[turns[0], ("user", "Also, is there a minimum amount to open a pot?"), turns[1]], repairs=["merged consecutive user turns"]).plant("consecutive_roles", note="two human turns in a row: merged by repair; clean afterwards"))
     turns = _bank(rng, "statement")[:2]
-    plants.append(Item(turns=[turns[0], ("assistant", P.truncate_mid_sentence(turns[1][1], rng))]).plant("truncated", "repetition", note="gpt reply cut mid-sentence"))
+    plants.append(Item(turns=[turns[0], ("assistant", P.truncate_mid_sentence(turns[1][1], rng))]).plant("truncated", "repetition.truncated", note="gpt reply cut mid-sentence"))
     return place_after_originals(items + plants, rng)
 
 
@@ -114,13 +114,13 @@ def build_alpaca(rng: random.Random) -> list[Item]:
     plants = []
     src = rng.choice(items[len(TIPS):])
     plants.append(Item(turns=list(src.turns), duplicate_of=src).plant("exact_duplicate", "exact_duplicate", note="verbatim copy"))
-    plants.append(Item(turns=[("user", f"{REPLY_INSTRUCTIONS[0]}\n\nI want a refund for my order right now."), ("assistant", P.REFUSALS[5])]).plant("refusal", "refusal", note="refusal in the output"))
-    plants.append(Item(turns=[("user", f"{REPLY_INSTRUCTIONS[2]}\n\nMy kettle stopped working after two weeks, what now?"), ("assistant", "")], repairs=["dropped empty assistant turn"]).plant("empty_output", "structure", note="empty output"))
-    plants.append(Item(turns=P.FOREIGN["de_alpaca"]).plant("language.de", "language", note="instruction, input and output in German"))
+    plants.append(Item(turns=[("user", f"{REPLY_INSTRUCTIONS[0]}\n\nI want a refund for my order right now."), ("assistant", P.REFUSALS[5])]).plant("refusal", "refusal.refusal", note="refusal in the output"))
+    plants.append(Item(turns=[("user", f"{REPLY_INSTRUCTIONS[2]}\n\nMy kettle stopped working after two weeks, what now?"), ("assistant", "")], repairs=["dropped empty assistant turn"]).plant("empty_output", "structure.example_missing_assistant_message", note="empty output"))
+    plants.append(Item(turns=P.FOREIGN["de_alpaca"]).plant("language.de", "language.other", note="instruction, input and output in German"))
     t = Item(turns=POOL.draw(lambda: _reply_task(rng).turns))
-    plants.append(Item(turns=[t.turns[0], ("assistant", P.truncate_mid_sentence(t.turns[1][1], rng))]).plant("truncated", "repetition", note="output cut mid-sentence"))
+    plants.append(Item(turns=[t.turns[0], ("assistant", P.truncate_mid_sentence(t.turns[1][1], rng))]).plant("truncated", "repetition.truncated", note="output cut mid-sentence"))
     line = "Please restart the router and wait five minutes."
-    plants.append(Item(turns=[("user", "Write step-by-step instructions for a customer whose home Wi-Fi keeps dropping."), ("assistant", "\n".join([line] * 120))]).plant("degenerate", "repetition", note="the same line 120 times"))
+    plants.append(Item(turns=[("user", "Write step-by-step instructions for a customer whose home Wi-Fi keeps dropping."), ("assistant", "\n".join([line] * 120))]).plant("degenerate", "repetition.degenerate", note="the same line 120 times"))
     plants.append(Item(turns=[("user", f"Explain this error to a customer in plain language.\n\nbotocore.exceptions.ClientError: An error occurred (AccessDenied) when calling the PutObject operation. Credentials used: {P.AWS_KEY_ID.replace('EXAMPLE', 'TESTKEY')[:20]} / {P.AWS_SECRET[:-3]}XYZ"), ("assistant", "The upload failed because the storage account you connected does not allow our service to write files. Ask your administrator to grant write access to the bucket, then try the export again.")]).plant("secret.aws", "secret.aws_key", note="AWS-shaped key id and secret inside the input"))
     return place_after_originals(items + plants, rng)
 

@@ -126,7 +126,7 @@ class DistinctPool:
 
     def __init__(self, max_jaccard: float = 0.5) -> None:
         self.max_jaccard = max_jaccard
-        self.accepted: list[frozenset[tuple[str, ...]]] = []
+        self.accepted: list[frozenset[str]] = []
 
     def draw(self, make: Callable[[], list[Turn]], tries: int = 400) -> list[Turn]:
         from gen_model import jaccard, shingles

@@ -52,7 +52,7 @@ def build(rng: random.Random) -> list[Item]:
     # the canned macro: the only agent reply on 30 tickets
     for _ in range(30):
         conv = _retail(rng, rng.choice(list(CATEGORIES)))
-        plants.append(Item(turns=[conv[0], ("assistant", P.CSV_MACRO)]).plant("canned_macro", "refusal", note="auto-acknowledgement macro is the only agent reply"))
+        plants.append(Item(turns=[conv[0], ("assistant", P.CSV_MACRO)]).plant("canned_macro", "refusal.boilerplate", note="auto-acknowledgement macro is the only agent reply"))
 
     # exact duplicates: tickets exported twice under a new ticket id
     for src in rng.sample(items, 2):
@@ -73,8 +73,8 @@ def build(rng: random.Random) -> list[Item]:
         plants.append(Item(turns=[("user", ask.format(o=o)), ("assistant", ans.format(o=o))], group="nd-csv-1").plant("near_duplicate", "near_duplicate", note="same question, different order number"))
 
     # other languages
-    for k, lang in (("es_csv", "es"), ("de_csv", "de"), ("fr_csv", "fr")):
-        plants.append(Item(turns=P.FOREIGN[k]).plant(f"language.{lang}", "language", note=f"ticket in {lang}"))
+    for k, lang in (("es_csv", "Spanish"), ("de_csv", "German"), ("fr_csv", "French")):
+        plants.append(Item(turns=P.FOREIGN[k]).plant(f"language.{P.LANG_CODES[lang]}", "language.other", note=f"ticket in {lang}"))
 
     # PII
     conv = _retail(rng, "change_address")[:2]
@@ -102,19 +102,19 @@ def build(rng: random.Random) -> list[Item]:
     # structure problems
     for _ in range(2):
         conv = _retail(rng, rng.choice(["stock", "invoice", "assembly"]))
-        plants.append(Item(turns=[conv[0]]).plant("no_agent_reply", "structure", note="ticket closed without any agent reply"))
+        plants.append(Item(turns=[conv[0]]).plant("no_agent_reply", "structure.example_missing_assistant_message", note="ticket closed without any agent reply"))
     for thanks in ("Thanks, that worked perfectly!", "Great, received it today. Thank you so much for sorting this out so quickly!", "Ok."):
         conv = _retail(rng, rng.choice(["refund_status", "return_item", "late_delivery"]))[:2]
-        plants.append(Item(turns=[*conv, ("user", thanks)]).plant("ends_with_customer", "structure", note="last message is the customer's thank-you"))
+        plants.append(Item(turns=[*conv, ("user", thanks)]).plant("ends_with_customer", "structure.last_not_assistant", note="last message is the customer's thank-you"))
     conv = _retail(rng, "cancel_order")[:2]
-    plants.append(Item(turns=[conv[0], ("assistant", "")], repairs=["dropped empty assistant turn"]).plant("empty_agent_message", "structure", note="the only agent message is an empty cell"))
+    plants.append(Item(turns=[conv[0], ("assistant", "")], repairs=["dropped empty assistant turn"]).plant("empty_agent_message", "structure.example_missing_assistant_message", note="the only agent message is an empty cell"))
     conv = _retail(rng, "promo_code")[:2]
     plants.append(Item(turns=[conv[0], ("assistant", ""), ("user", "Hello? Is anyone looking at this?"), conv[1]], repairs=["dropped empty assistant turn", "merged consecutive user turns"]).plant("empty_agent_message_mid", note="empty agent cell mid-ticket; after repair the ticket is clean"))
 
     # truncated agent replies
     for key in ("warranty", "invoice"):
         conv = _retail(rng, key)[:2]
-        plants.append(Item(turns=[conv[0], ("assistant", P.truncate_mid_sentence(conv[1][1], rng))]).plant("truncated", "repetition", note="agent reply cut mid-sentence"))
+        plants.append(Item(turns=[conv[0], ("assistant", P.truncate_mid_sentence(conv[1][1], rng))]).plant("truncated", "repetition.truncated", note="agent reply cut mid-sentence"))
 
     # volatile facts
     for q, a in [

@@ -24,6 +24,7 @@ class Item:
     turns: list[Turn] = field(default_factory=list)
     plants: list[Plant] = field(default_factory=list)
     raw: str | None = None  # a broken JSONL line, written verbatim
+    imported_anyway: bool = False  # a broken line the importer accepts (see README)
     record: dict[str, Any] | None = None  # a hand-built JSON object (tool calls, name/weight)
     duplicate_of: Item | None = None  # for planted exact copies
     group: str | None = None  # near-duplicate group id
@@ -58,15 +59,18 @@ def place_after_originals(items: list[Item], rng: random.Random) -> list[Item]:
 WORD = re.compile(r"\w+")
 
 
-def shingles(turns: list[Turn], n: int = 5) -> frozenset[tuple[str, ...]]:
-    """Word 5-gram shingles over every turn, lower-cased (what MinHash dedup sees)."""
+def shingles(turns: list[Turn], n: int = 5) -> frozenset[str]:
+    """Word 5-gram shingles over every turn, lower-cased (what MinHash dedup sees).
+
+    Joined into strings rather than tuples: a str caches its hash, a tuple does not."""
     words = WORD.findall(" ".join(t for _, t in turns).lower())
     if len(words) < n:
-        return frozenset({tuple(words)})
-    return frozenset(tuple(words[i : i + n]) for i in range(len(words) - n + 1))
+        return frozenset({" ".join(words)})
+    return frozenset(" ".join(words[i : i + n]) for i in range(len(words) - n + 1))
 
 
 def jaccard(a: frozenset[Any], b: frozenset[Any]) -> float:
     if not a and not b:
         return 1.0
-    return len(a & b) / len(a | b)
+    inter = len(a & b)
+    return inter / (len(a) + len(b) - inter)

@@ -102,9 +102,9 @@ def build(rng: random.Random) -> list[Item]:
     plants.append(Item(turns=[("user", q), ("assistant", reworded)], group="nd-openai-3").plant("near_duplicate", "near_duplicate", note="same canned answer, one phrase reworded"))
 
     # other languages
-    for k, lang in (("es_jsonl", "es"), ("de_jsonl", "de"), ("fr_jsonl", "fr")):
-        plants.append(Item(turns=P.FOREIGN[k]).plant(f"language.{lang}", "language", note=f"whole conversation in {lang}"))
-    plants.append(Item(turns=P.FOREIGN["mixed_jsonl"]).plant("language.mixed", "language", note="user writes Spanish, assistant answers in English"))
+    for k, lang in (("es_jsonl", "Spanish"), ("de_jsonl", "German"), ("fr_jsonl", "French")):
+        plants.append(Item(turns=P.FOREIGN[k]).plant(f"language.{P.LANG_CODES[lang]}", "language.other", note=f"whole conversation in {lang}"))
+    plants.append(Item(turns=P.FOREIGN["mixed_jsonl"]).plant("language.mixed", "language.mixed", note="user writes Spanish, assistant answers in English"))
 
     # PII
     conv = _saas(rng, "delete_account")
@@ -167,24 +167,24 @@ def build(rng: random.Random) -> list[Item]:
     # refusals
     for text in P.REFUSALS[:4]:
         conv = _saas(rng, rng.choice(["seats_billing", "two_factor", "export_data"]))[:2]
-        plants.append(Item(turns=[conv[0], ("assistant", text)]).plant("refusal", "refusal", note=text[:40] + "..."))
+        plants.append(Item(turns=[conv[0], ("assistant", text)]).plant("refusal", "refusal.refusal", note=text[:40] + "..."))
 
     # truncated replies
     for key in ("webhook", "integration", "import_tool"):
         conv = _saas(rng, key)[:2]
-        plants.append(Item(turns=[conv[0], ("assistant", P.truncate_mid_sentence(conv[1][1], rng))]).plant("truncated", "repetition", note="assistant reply cut mid-sentence"))
+        plants.append(Item(turns=[conv[0], ("assistant", P.truncate_mid_sentence(conv[1][1], rng))]).plant("truncated", "repetition.truncated", note="assistant reply cut mid-sentence"))
 
     # degenerate loop
     conv = _saas(rng, "recurring_tasks")[:2]
-    plants.append(Item(turns=[conv[0], ("assistant", (P.DEGENERATE_PHRASE * 400).strip())]).plant("degenerate", "repetition", note="one phrase repeated 400 times"))
+    plants.append(Item(turns=[conv[0], ("assistant", (P.DEGENERATE_PHRASE * 400).strip())]).plant("degenerate", "repetition.degenerate", note="one phrase repeated 400 times"))
 
     # empty assistant turns (dropped by repair) and a conversation without a user turn
     conv = _saas(rng, "timezone")[:2]
-    plants.append(Item(turns=[("system", sys0), conv[0], ("assistant", "")], repairs=["dropped empty assistant turn"]).plant("empty_assistant", "structure", note="only assistant turn is empty"))
+    plants.append(Item(turns=[("system", sys0), conv[0], ("assistant", "")], repairs=["dropped empty assistant turn"]).plant("empty_assistant", "structure.example_missing_assistant_message", note="only assistant turn is empty"))
     conv = _saas(rng, "permissions")
     conv = conv[:2] if len(conv) < 4 else conv
     plants.append(Item(turns=[conv[0], ("assistant", "   "), ("user", "Hello? Are you still there? I asked how to give a contractor access to one project only."), *conv[1:2]], repairs=["dropped empty assistant turn", "merged consecutive user turns"]).plant("empty_assistant_mid", note="whitespace-only assistant turn in the middle: repair drops it and merges the two user turns; clean afterwards"))
-    plants.append(Item(turns=[("system", sys0), ("assistant", "Welcome to Taskflow support! I can help with accounts, billing, integrations and the API. What would you like to know today?")]).plant("no_user_turn", "structure", note="system + assistant only"))
+    plants.append(Item(turns=[("system", sys0), ("assistant", "Welcome to Taskflow support! I can help with accounts, billing, integrations and the API. What would you like to know today?")]).plant("no_user_turn", "structure.no_user_turn", note="system + assistant only"))
 
     # consecutive same-role turns (merged by repair; clean afterwards)
     for key in ("export_data", "mobile_crash", "api_rate_limit"):
@@ -235,7 +235,7 @@ def build(rng: random.Random) -> list[Item]:
     plants.append(Item(raw='{"messages": [{"role": "user", "content": "Where is my order?"}, {"role": "assistant", "content": "It shipped yesterday and should arrive').plant("broken.malformed_json", note="unterminated JSON"))
     plants.append(Item(raw='["user", "How do I reset my password?", "assistant", "Use the Forgot password link."]').plant("broken.not_object", note="JSON array, not an object"))
     plants.append(Item(raw='{"messages": "user: my invoice is wrong / assistant: I will fix it"}').plant("broken.wrong_type", note="messages is a string, not a list"))
-    plants.append(Item(raw='{"messages": [{"role": "user", "content": 42}, {"role": "assistant", "content": ["not", "text"]}]}').plant("broken.wrong_type", note="content is a number / a list"))
+    plants.append(Item(raw='{"messages": [{"role": "user", "content": 42}, {"role": "assistant", "content": ["not", "text"]}]}', imported_anyway=True).plant("broken.wrong_type", note="content is a number / a list; the importer currently accepts it, turning the content into the text '42' and '[\"not\", \"text\"]' (reported), so it counts as a record, not as quarantined"))
     plants.append(Item(raw='{"prompt": "Where can I download invoices?", "chosen": "Under Settings, then Billing."}').plant("broken.missing_field", note="no messages field"))
 
     return place_after_originals(items + plants, rng)

@@ -89,6 +89,8 @@ CSV_MACRO = (
 DEGENERATE_PHRASE = "I can definitely help you with that. "
 
 # --- other languages (long enough for langdetect) --------------------------------------------
+LANG_CODES = {"Spanish": "es", "German": "de", "French": "fr"}
+
 FOREIGN: dict[str, list[Turn]] = {
     "es_jsonl": [
         ("user", "Hola, hice un pedido hace diez días y todavía no ha llegado. El número de seguimiento no muestra ningún movimiento desde el lunes. ¿Podrían decirme qué está pasando con mi paquete?"),

@@ -46,7 +46,7 @@ def build(rng: random.Random) -> list[Item]:
     # plants replace some clean calls (positions fixed below so file names are stable)
     de = [("assistant", "Northwind Mobile, guten Tag, Sie sprechen mit Lena. Wie kann ich Ihnen helfen?"), *P.FOREIGN["de_call"],
           ("user", "Gut, vielen Dank für Ihre Hilfe."), ("assistant", "Sehr gern. Einen schönen Tag noch und auf Wiederhören.")]
-    calls[3] = Item(turns=de).plant("language.de", "language", note="whole call in German")
+    calls[3] = Item(turns=de).plant("language.de", "language.other", note="whole call in German")
 
     turns, v = _call(rng, C.CALL_SCENARIOS[0])
     turns.insert(4, ("user", f"Also, can you update my contact details? My new mobile is 07700 900123 and my email is {v['name'].lower()}.{str(v['surname']).lower()}@example.co.uk."))
@@ -63,7 +63,7 @@ def build(rng: random.Random) -> list[Item]:
     turns, v = _call(rng, C.CALL_SCENARIOS[1])
     turns = turns[:5]
     turns[-1] = ("assistant", P.truncate_mid_sentence(turns[-1][1], rng))
-    calls[14] = Item(turns=turns).plant("truncated", "repetition", note="recording ends mid-sentence in the agent's answer")
+    calls[14] = Item(turns=turns).plant("truncated", "repetition.truncated", note="recording ends mid-sentence in the agent's answer")
 
     turns, v = _call(rng, C.CALL_SCENARIOS[3])
     turns[4] = ("assistant", f"Thanks, {v['name']}. You're eligible for an upgrade today. The SIM-only plan with 30GB is £18 a month, and that price is fixed until April 2027; with the new phone it's £39 a month over 24 months with nothing to pay upfront. Offer prices change every month, so I'd recommend deciding this week.")
@@ -102,13 +102,13 @@ def write(calls: list[Item], folder: Path, rng: random.Random) -> dict[str, Any]
         name = f"call_{day + dt.timedelta(days=i):%Y-%m-%d}_{rng.randint(800, 1759):04d}.txt"
         lines = _render(it.turns, style, rng, indent=i % 3 == 0)
         (folder / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
-        it.where, it.key = f"{FOLDER}/{name}", {"file": f"{FOLDER}/{name}", "call": 1, "style": style}
+        it.where, it.key = f"{FOLDER}/{name}", {"path": f"{FOLDER}/{name}", "call": 1, "style": style}
         names.append(name)
     batch = "calls_batch_2026-04-06.txt"
     blocks = []
     for k, it in enumerate(calls[N_SINGLE:], start=1):
         blocks.append("\n".join(_render(it.turns, "elapsed", rng, indent=False)))
-        it.where, it.key = f"{FOLDER}/{batch}, call {k}", {"file": f"{FOLDER}/{batch}", "call": k, "style": "elapsed"}
+        it.where, it.key = f"{FOLDER}/{batch}, call {k}", {"path": f"{FOLDER}/{batch}", "call": k, "style": "elapsed"}
     (folder / batch).write_text("\n---\n".join(blocks) + "\n", encoding="utf-8")
     names.append(batch)
     return {"files": len(names), "calls": len(calls), "batch_file": f"{FOLDER}/{batch}"}

@@ -6,8 +6,8 @@
 The same seed always produces byte-identical files. After writing, the script
 checks its own promises: planted near-duplicates really are near (word 5-gram
 Jaccard >= 0.8), no two clean records anywhere are near each other (< 0.6),
-look-alike numbers fail Luhn and test card numbers pass it. README.md is
-written by hand; `planted.json` is the machine-readable list it summarises.
+look-alike numbers fail Luhn and test card numbers pass it. README.md and
+planted.json are written from the same manifest, so they always agree.
 """
 
 from __future__ import annotations
@@ -24,9 +24,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import gen_datasets  # noqa: E402
+import gen_engine  # noqa: E402
 import gen_helpdesk  # noqa: E402
 import gen_openai  # noqa: E402
 import gen_plants as P  # noqa: E402
+import gen_readme  # noqa: E402
 import gen_transcripts  # noqa: E402
 from gen_model import Item, jaccard, shingles  # noqa: E402
 
@@ -143,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
 
+    gen_engine.POOL.accepted.clear()  # main() may run twice in one process
     rng = random.Random(SEED)
     openai_items = gen_openai.build(random.Random(rng.random()))
     csv_items = gen_helpdesk.build(random.Random(rng.random()))
@@ -165,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     figures = check(by_file, args.check)
     keepers = _near_dup_keepers(by_file)
-    broken = [it for it in openai_items if it.raw is not None]
+    broken = [it for it in openai_items if it.raw is not None and not it.imported_anyway]
     manifest = {
         "seed": SEED,
         "files": {
@@ -184,8 +187,8 @@ def main(argv: list[str] | None = None) -> int:
             },
             gen_transcripts.FOLDER + "/": {
                 "format": "transcript", "files": call_info["files"], "records": call_info["calls"], "quarantined": 0,
-                "import": f"curator import sample_data/{gen_transcripts.FOLDER} -w WS",
-                "import_args": [], "locator": "file (and call number in the batch file)",
+                "import": f"curator import sample_data/{gen_transcripts.FOLDER} -w WS --format transcript",
+                "import_args": ["--format", "transcript"], "locator": "file (and call number in the batch file)",
                 "batch_file": call_info["batch_file"],
             },
             gen_datasets.SHAREGPT: {
@@ -207,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
         "records": sum(f["records"] for f in manifest["files"].values()),
         "quarantined": sum(f["quarantined"] for f in manifest["files"].values()),
     }
+    manifest["expected_flags"] = gen_readme.expected_flag_counts(manifest)
+    gen_readme.write_readme(manifest, out / "README.md")
     (out / "planted.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     for name, f in manifest["files"].items():
         print(f"{name:<22} records {f['records']:>4}  quarantined {f['quarantined']}")

@@ -129,6 +129,7 @@ def build_demo(path: Path | None = None, *, fresh: bool = False) -> Job[DemoResu
     shutil.rmtree(staging, ignore_errors=True)
     result = DemoResult(target, created=True, sample_data=data)
     published = False
+    ws: Workspace | None = None
     try:
         ws = Workspace.open(staging, create=True)
         for n, src in enumerate(DEMO_SOURCES, start=1):
@@ -149,6 +150,8 @@ def build_demo(path: Path | None = None, *, fresh: bool = False) -> Job[DemoResu
         staging.rename(target)
         published = True
     finally:
+        if ws is not None:
+            ws.close()
         if not published:
             shutil.rmtree(staging, ignore_errors=True)
     yield Progress("demo", len(DEMO_SOURCES), len(DEMO_SOURCES), "done")
