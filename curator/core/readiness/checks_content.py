@@ -21,11 +21,7 @@ def _not_measured(ctx: Context, cid: str, title: str, threshold: str, why: str, 
 
 def check_exact_dups(ctx: Context) -> Check:
     th, g = ctx.th, ctx.good
-    if g.height:
-        keyed = g.select(R.ID, M.conversation_key().alias("k"))
-        extra_ids = keyed.filter(pl.col("k").is_first_distinct().not_()).get_column(R.ID)
-    else:
-        extra_ids = pl.Series([], dtype=pl.String)
+    extra_ids = g.filter(pl.col("conv_hash").is_first_distinct().not_()).get_column(R.ID)
     n = extra_ids.len()
     frac = share(n, g.height)
     level: Level = "block" if frac > th.exact_dup_block_share else "warn" if n else "ok"
@@ -35,10 +31,10 @@ def check_exact_dups(ctx: Context) -> Check:
     )
     note = f" Dedup already set aside {set_aside:,} copies." if set_aside else ""
     if n:
-        msg = f"{n:,} good examples ({pct(frac)}) repeat another one word for word.{note}"
+        msg = f"{n:,} good examples ({pct(frac)}) repeat another one exactly.{note}"
         nxt = "Run `curator dedup` to keep one copy of each, or reject the extras."
     else:
-        msg = f"No good example repeats another (ignoring case, spacing and punctuation).{note}"
+        msg = f"No good example repeats another exactly.{note}"
         nxt = "Nothing to do."
     return Check(
         id="exact_dups", title="Duplicates", level=level, value=frac,
@@ -82,12 +78,12 @@ def check_quality(ctx: Context) -> Check:
     if not ctx.measured("scores_repetition", "repetition"):
         return _not_measured(ctx, "quality", "Degenerate text", threshold, why, src)
     g = ctx.good
-    cond = pl.col("fam_repetition") | M.truthy("degenerate", g.schema) | M.truthy("truncated", g.schema)
-    bad = g.filter(cond) if g.height else g
+    cond = pl.col("fam_repetition") | pl.col("score_repetition")
+    bad = g.filter(cond)
     n = bad.height
     by = M.flag_names_in(bad, "repetition")
-    if "truncated" in g.columns and n:
-        by["truncated reply"] = int(bad.select(M.truthy("truncated", g.schema).sum()).item())
+    if n and bad.get_column("score_truncated").any():
+        by["truncated reply"] = int(bad.get_column("score_truncated").sum())
     msg = (f"{n:,} good examples have looping, repetitive or cut-off replies"
            + (f" ({', '.join(f'{k}: {v:,}' for k, v in list(by.items())[:4])})." if by else ".")) if n \
         else "No looping, repetitive or cut-off replies among the good examples."
@@ -107,8 +103,8 @@ def check_pii(ctx: Context) -> Check:
     if not (ctx.measured("scores_pii", "pii") or "secret" in ctx.families_seen):
         return _not_measured(ctx, "pii", "PII and secrets", threshold, why, src)
     g = ctx.good
-    secret = g.filter(pl.col("fam_secret") | M.truthy("secret_count", g.schema)) if g.height else g
-    pii = g.filter(pl.col("fam_pii") | M.truthy("pii_count", g.schema)) if g.height else g
+    secret = g.filter(pl.col("fam_secret") | pl.col("score_secret"))
+    pii = g.filter(pl.col("fam_pii") | pl.col("score_pii"))
     by = {**M.flag_names_in(secret, "secret"), **M.flag_names_in(pii, "pii")}
     kinds = f" ({', '.join(f'{k}: {v:,}' for k, v in list(by.items())[:4])})" if by else ""
     level: Level
@@ -141,8 +137,7 @@ def check_refusals(ctx: Context) -> Check:
     if not ctx.measured("scores_refusal", "refusal"):
         return _not_measured(ctx, "refusals", "Refusals and boilerplate", threshold, why, src)
     g = ctx.good
-    cond = pl.col("fam_refusal") | M.truthy("refusal", g.schema) | M.truthy("boilerplate", g.schema)
-    bad = g.filter(cond) if g.height else g
+    bad = g.filter(pl.col("fam_refusal") | pl.col("score_refusal"))
     frac = share(bad.height, g.height)
     warn = frac >= th.refusal_warn_share
     msg = f"{pct(frac)} of good examples ({bad.height:,}) refuse or answer with canned boilerplate"

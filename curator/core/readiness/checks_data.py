@@ -21,7 +21,11 @@ def _counts_text(counts: dict[str, int], limit: int = 4) -> str:
 
 
 def check_format(ctx: Context) -> Check:
-    errors = format_errors(ctx.good.select(R.ID, R.MESSAGES)) if ctx.n_good else None
+    suspects = ctx.good.filter(pl.col("format_suspect")).select(R.ID, "_row")
+    errors = None
+    if suspects.height:
+        msgs = ctx.frame.get_column(R.MESSAGES).gather(suspects.get_column("_row"))
+        errors = format_errors(pl.DataFrame({R.ID: suspects.get_column(R.ID), R.MESSAGES: msgs}))
     bad_ids = errors.get_column(R.ID).unique(maintain_order=True) if errors is not None else pl.Series([], dtype=pl.String)
     kinds: dict[str, int] = {}
     if errors is not None and errors.height:

@@ -11,9 +11,6 @@ import zlib
 import polars as pl
 
 from curator.core import records as R
-from curator.core.tokens import message_token_table
-
-TOKEN_COLUMNS = ("tokens", "assistant_tokens", "max_message_tokens", "n_messages")
 
 _ROLE = pl.element().struct.field("role")
 _CONTENT = pl.element().struct.field("content")
@@ -35,25 +32,6 @@ def normalised(text: pl.Expr) -> pl.Expr:
     return text.str.to_lowercase().str.replace_all(r"[\s\p{P}]+", " ").str.strip_chars()
 
 
-def conversation_key() -> pl.Expr:
-    """A hash of the normalised conversation (roles and contents)."""
-    joined = (
-        pl.col(R.MESSAGES)
-        .list.eval(_ROLE.fill_null("") + pl.lit("\x1f") + _CONTENT.fill_null(""))
-        .list.join("\x1e")
-        .fill_null("")
-    )
-    return normalised(joined).hash(seed=7)
-
-
-def text_sample(df: pl.DataFrame, limit: int) -> tuple[pl.DataFrame, bool]:
-    """``df`` itself, or a seeded sample of ``limit`` rows when it is larger."""
-    if df.height <= limit:
-        return df, False
-    return df.sample(n=limit, seed=0, shuffle=False), True
-
-
-# --- flags and scores ----------------------------------------------------------------------
 def flag_family(family: str) -> pl.Expr:
     """True when a record carries a flag named ``family`` or ``family.*``."""
     names = pl.col(R.FLAGS).list.eval(pl.element().struct.field("name"))
@@ -81,16 +59,6 @@ def flag_names_in(df: pl.DataFrame, family: str) -> dict[str, int]:
     return {str(k): int(v) for k, v in names.iter_rows()}
 
 
-def join_scores(df: pl.DataFrame, scores: pl.DataFrame | None, columns: tuple[str, ...]) -> pl.DataFrame:
-    """Left-join the named score columns that exist (others are absent)."""
-    if scores is None or R.ID not in scores.columns:
-        return df
-    have = [c for c in columns if c in scores.columns and c not in df.columns]
-    if not have:
-        return df
-    return df.join(scores.select(R.ID, *have).unique(R.ID), on=R.ID, how="left")
-
-
 def truthy(name: str, schema: pl.Schema) -> pl.Expr:
     """A score column read as a boolean whatever its dtype (bool, number, text)."""
     dtype = schema.get(name)
@@ -104,59 +72,6 @@ def truthy(name: str, schema: pl.Schema) -> pl.Expr:
     return (col.cast(pl.String).fill_null("").str.len_chars() > 0) & (
         ~col.cast(pl.String).str.to_lowercase().is_in(["false", "0", "no", ""])
     )
-
-
-# --- tokens ----------------------------------------------------------------------------------
-def with_tokens(df: pl.DataFrame, scores_length: pl.DataFrame | None) -> tuple[pl.DataFrame, int]:
-    """``df`` plus TOKEN_COLUMNS; reuses the length filter's scores where fresh.
-
-    Records without a score, and edited records (their score may be stale), are
-    counted here. Returns the frame and how many records were counted afresh.
-    """
-    df = df.drop([c for c in TOKEN_COLUMNS if c in df.columns])
-    usable = scores_length is not None and all(
-        c in scores_length.columns for c in (R.ID, *TOKEN_COLUMNS)
-    )
-    if usable and scores_length is not None:
-        df = df.join(
-            scores_length.select(R.ID, *[pl.col(c).cast(pl.Int64) for c in TOKEN_COLUMNS]).unique(R.ID),
-            on=R.ID,
-            how="left",
-        )
-        stale = pl.col("tokens").is_null()
-        if R.EDITED in df.columns:
-            stale = stale | pl.col(R.EDITED).fill_null(False)
-        need = df.filter(stale)
-    else:
-        need = df
-    if need.height == 0:
-        return df, 0
-    fresh = message_token_table(need.get_column(R.MESSAGES), need.get_column(R.ID))
-    fresh = fresh.select(R.ID, *[pl.col(c).cast(pl.Int64) for c in TOKEN_COLUMNS])
-    if usable:
-        df = df.update(fresh, on=R.ID, how="left")
-    else:
-        df = df.join(fresh.unique(R.ID), on=R.ID, how="left")
-    return df, need.height
-
-
-# --- structure --------------------------------------------------------------------------------
-def role_problems() -> list[pl.Expr]:
-    """Boolean columns: no_user, no_system, not_alternating, last_not_assistant."""
-    roles = pl.col(R.MESSAGES).list.eval(_ROLE.fill_null(""))
-    non_system = roles.list.eval(pl.element().filter(pl.element() != "system"))
-    repeated = non_system.list.eval(
-        (pl.element() == pl.element().shift(1)) & pl.element().is_in(["user", "assistant"])
-    ).list.any()
-    system_late = roles.list.eval(
-        (pl.element() == "system") & (pl.int_range(pl.len()) > 0)
-    ).list.any()
-    return [
-        (~roles.list.contains("user")).fill_null(True).alias("no_user"),
-        (roles.list.first() != "system").fill_null(True).alias("no_system"),
-        (repeated | system_late).fill_null(False).alias("not_alternating"),
-        (roles.list.last() != "assistant").fill_null(True).alias("last_not_assistant"),
-    ]
 
 
 # --- volatility ---------------------------------------------------------------------------------

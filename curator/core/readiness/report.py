@@ -8,23 +8,15 @@ from typing import Any
 import polars as pl
 
 from curator.core import records as R
-from curator.core.readiness import metrics as M
 from curator.core.readiness.checks import run_checks
-from curator.core.readiness.model import Check, Context
-from curator.core.readiness.settings import Thresholds, load_thresholds
+from curator.core.readiness.inputs import build_context
+from curator.core.readiness.model import Check
+from curator.core.readiness.settings import Thresholds
 from curator.core.readiness.stats import compute_stats
-from curator.core.readiness.targets import Target, resolve_target
+from curator.core.readiness.targets import Target
 from curator.core.readiness.verdict import LABELS, decide
-from curator.core.selection import INCLUDES, Include, exportable, selected_by_status
+from curator.core.selection import Include
 from curator.core.workspace import Workspace
-
-SCORE_RESULTS = ("scores_length", "scores_language", "scores_refusal", "scores_repetition", "scores_pii")
-FLAG_FAMILIES = ("pii", "secret", "repetition", "refusal", "structure", "length")
-SCORE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "scores_refusal": ("refusal", "boilerplate", "macro_share"),
-    "scores_repetition": ("degenerate", "truncated"),
-    "scores_pii": ("pii_count", "secret_count"),
-}
 
 
 @dataclass
@@ -73,60 +65,6 @@ class Report:
         }
 
 
-def _read_scores(ws: Workspace) -> dict[str, pl.DataFrame | None]:
-    out: dict[str, pl.DataFrame | None] = {}
-    for name in SCORE_RESULTS:
-        df = ws.read_result(name)
-        out[name] = df if df is not None and R.ID in df.columns else None
-    return out
-
-
-def _families(ws: Workspace) -> set[str]:
-    names = ws.flags().get_column("name").drop_nulls().unique()
-    return {str(n).split(".", 1)[0] for n in names.to_list()}
-
-
-def _prepare_good(good: pl.DataFrame, scores: dict[str, pl.DataFrame | None]) -> pl.DataFrame:
-    good, _ = M.with_tokens(good, scores["scores_length"])
-    good = good.with_columns(*M.role_problems(), *[M.flag_family(f).alias(f"fam_{f}") for f in FLAG_FAMILIES])
-    for name, cols in SCORE_COLUMNS.items():
-        good = M.join_scores(good, scores[name], cols)
-    return good
-
-
-def _prepare_text(text: pl.DataFrame) -> pl.DataFrame:
-    first_user = (
-        pl.col(R.MESSAGES)
-        .list.eval(pl.element().struct.field("content").filter(pl.element().struct.field("role") == "user"))
-        .list.first()
-    )
-    text = text.with_columns(
-        M.role_text("assistant").alias("assistant_text"),
-        M.role_text("user").alias("user_text"),
-        first_user.alias("first_user"),
-    )
-    return text.with_columns(*M.volatility_columns(pl.col("assistant_text")))
-
-
-def build_context(
-    ws: Workspace, include: Include = "approved", target: str | None = None, frame: pl.DataFrame | None = None
-) -> Context:
-    if include not in INCLUDES:
-        raise ValueError(f"include must be one of {INCLUDES}, not {include!r}")
-    th = load_thresholds(ws)
-    tgt = resolve_target(target, default=th.target, cutoff=th.open_source_cutoff)
-    df = ws.frame() if frame is None else frame
-    scores = _read_scores(ws)
-    good = _prepare_good(df.filter(exportable(include)), scores)
-    text, sampled = M.text_sample(good, th.text_sample_records)
-    return Context(
-        ws=ws, include=include, target=tgt, th=th, frame=df,
-        selected=df.filter(selected_by_status(include)), good=good,
-        text=_prepare_text(text), sampled=sampled, scores=scores,
-        clusters=ws.clusters(), families_seen=_families(ws),
-    )
-
-
 def build_report(
     ws: Workspace, include: Include = "approved", target: str | None = None, frame: pl.DataFrame | None = None
 ) -> Report:
@@ -134,7 +72,9 @@ def build_report(
     ctx = build_context(ws, include, target, frame)
     checks = run_checks(ctx)
     decision = decide(ctx, checks)
-    by_status = {s: int(ctx.frame.filter(pl.col(R.STATUS) == s).height) for s in R.STATUSES}
+    by_status = dict.fromkeys(R.STATUSES, 0)
+    for status, n in ctx.frame.group_by(R.STATUS).len().iter_rows():
+        by_status[str(status)] = int(n)
     counts = {"total": ctx.frame.height, **by_status, "good": ctx.n_good}
     return Report(
         verdict=decision.verdict, verdict_message=decision.message, counts=counts, checks=checks,

@@ -10,7 +10,6 @@ import polars as pl
 
 from curator.core import records as R
 from curator.core.readiness.model import Check, Context
-from curator.core.review import review_timeline
 from curator.core.tokens import quantiles
 
 HISTOGRAM_BINS = 24
@@ -57,9 +56,10 @@ def languages(ctx: Context) -> dict[str, Any] | None:
     s = ctx.scores.get("scores_language")
     if s is None or "language" not in s.columns:
         return None
-    pop = ctx.good if ctx.n_good else ctx.frame
-    joined = pop.select(R.ID).join(s.unique(R.ID), on=R.ID, how="left")
-    out: dict[str, Any] = {"counts": _value_counts(joined.get_column("language"))}
+    # over the good examples (or the text sample of them, like the other text measures)
+    ids = ctx.text.get_column(R.ID) if ctx.n_good else ctx.frame.get_column(R.ID)
+    joined = pl.DataFrame({R.ID: ids}).join(s.unique(R.ID), on=R.ID, how="left")
+    out: dict[str, Any] = {"counts": _value_counts(joined.get_column("language")), "sampled": ctx.sampled}
     if "mixed" in joined.columns:
         out["mixed"] = int(joined.get_column("mixed").cast(pl.Boolean, strict=False).fill_null(False).sum())
     return out
@@ -82,17 +82,23 @@ def duplicates(ctx: Context) -> dict[str, Any]:
 
 
 def review_progress(ctx: Context) -> list[dict[str, Any]]:
-    """Per day: decisions that day and running totals (live journal entries)."""
-    tl = review_timeline(ctx.ws)
-    if tl.height == 0:
+    """Per day (UTC): decisions that day and running totals.
+
+    The same live journal entries as ``review.review_timeline``, aggregated in
+    SQLite so a million decisions never cross into Python one by one.
+    """
+    rows = ctx.ws.db().execute(
+        "SELECT date(at, 'unixepoch'), action, COUNT(*) FROM journal WHERE undone=0 GROUP BY 1, 2"
+    ).fetchall()
+    if not rows:
         return []
+    tl = pl.DataFrame(rows, schema={"day": pl.String, "action": pl.String, "n": pl.Int64}, orient="row")
     days = (
-        tl.with_columns(pl.from_epoch(pl.col("at"), time_unit="s").dt.date().alias("day"))
-        .group_by("day")
+        tl.group_by("day")
         .agg(
-            (pl.col("status") == R.APPROVED).sum().alias("approved"),
-            (pl.col("status") == R.REJECTED).sum().alias("rejected"),
-            pl.len().alias("actions"),
+            pl.col("n").filter(pl.col("action") == "approve").sum().alias("approved"),
+            pl.col("n").filter(pl.col("action") == "reject").sum().alias("rejected"),
+            pl.col("n").sum().alias("actions"),
         )
         .sort("day")
         .with_columns(
@@ -100,7 +106,7 @@ def review_progress(ctx: Context) -> list[dict[str, Any]]:
             pl.col("rejected").cum_sum().alias("cumulative_rejected"),
         )
     )
-    return [{**r, "day": r["day"].isoformat()} for r in days.to_dicts()]
+    return days.to_dicts()
 
 
 def compute_stats(ctx: Context, checks: list[Check]) -> dict[str, Any]:
