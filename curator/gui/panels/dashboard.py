@@ -1,0 +1,365 @@
+"""The Readiness tab: verdict banner, cards, charts and checks from ``build_report``.
+
+The report is recomputed in a worker, debounced, when the records change
+(the last report stays on screen meanwhile). Every bar and check opens the
+records behind it in the Records tab through ``controller.show_records``.
+"""
+
+from __future__ import annotations
+
+import shlex
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QBrush, QColor, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from curator.core import records as R
+from curator.core.errors import CuratorError
+from curator.core.readiness import Report, build_report, load_targets
+from curator.core.readiness.settings import load_thresholds
+from curator.core.selection import exportable
+from curator.gui import theme
+from curator.gui.controller import Controller
+from curator.gui.panels import charts
+from curator.gui.review_pane import plain_label
+from curator.gui.workers import Worker, call_task
+
+RECOMPUTE_DELAY_MS = 500
+MILESTONES = (10, 50, 100, 1000)
+VERDICT_STYLE = {  # verdict -> (title, background, border/text colour)
+    "ready": ("Ready", "#e7f6ec", theme.OK),
+    "limited_data": ("Limited data", "#fff4e0", theme.WARN),
+    "not_ready": ("Not ready", "#fdecea", theme.BAD),
+}
+LEVEL_STYLE = {"ok": ("✓ ok", theme.OK), "warn": ("! warn", theme.WARN), "block": ("✕ block", theme.BAD),
+               "info": ("i info", theme.MUTED)}
+STATUS_ORDER = (R.PENDING, R.APPROVED, R.REJECTED)
+
+
+@dataclass
+class Computed:
+    report: Report
+    tokens: pl.DataFrame  # id, tokens of the good examples (histogram click-through)
+
+
+def compute(ws: Any, include: str, target: str | None) -> Computed:
+    """The report plus the good examples' token counts, off the UI thread."""
+    frame = ws.frame()
+    report = build_report(ws, include=include, target=target, frame=frame)  # type: ignore[arg-type]
+    good = frame.filter(exportable(include)).select(R.ID)  # type: ignore[arg-type]
+    lengths = ws.read_result("scores_length")
+    if lengths is not None and "tokens" in lengths.columns:
+        good = good.join(lengths.select(R.ID, "tokens").unique(R.ID), on=R.ID, how="left")
+    else:
+        good = good.with_columns(pl.lit(None, pl.Int64).alias("tokens"))
+    return Computed(report, good)
+
+
+def query_filter(query: str | None) -> dict[str, str]:
+    """The --flag/--status of a check's `curator query` command, as show_records kwargs."""
+    if not query:
+        return {}
+    parts = shlex.split(query)
+    out: dict[str, str] = {}
+    for key, arg in (("flag", "--flag"), ("status", "--status")):
+        if arg in parts and parts.index(arg) + 1 < len(parts):
+            out[key] = parts[parts.index(arg) + 1]
+    return out
+
+
+def card(title: str, value: str, detail: str) -> tuple[QFrame, QLabel, QLabel]:
+    f = QFrame()
+    f.setObjectName("card")
+    lay = QVBoxLayout(f)
+    lay.setContentsMargins(14, 10, 14, 10)
+    lay.addWidget(plain_label(title, "muted", wrap=False))
+    v = plain_label(value, "title", wrap=False)
+    lay.addWidget(v)
+    d = plain_label(detail, "muted")
+    lay.addWidget(d)
+    lay.addStretch(1)
+    return f, v, d
+
+
+class DashboardPanel(QWidget):
+    def __init__(self, controller: Controller) -> None:
+        super().__init__()
+        self.c = controller
+        self.computed: Computed | None = None
+        self.worker: Worker | None = None
+        self._again = False
+        self._stale = True
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(RECOMPUTE_DELAY_MS)
+        self._timer.timeout.connect(self.recompute)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        outer.addWidget(scroll)
+        body = QWidget()
+        scroll.setWidget(body)
+        lay = QVBoxLayout(body)
+        lay.setContentsMargins(16, 12, 16, 16)
+        lay.setSpacing(12)
+        head = QHBoxLayout()
+        head.addWidget(plain_label("Readiness", "title", wrap=False))
+        head.addStretch(1)
+        self.updated = plain_label("", "muted", wrap=False)
+        head.addWidget(self.updated)
+        head.addWidget(plain_label("Count", "muted", wrap=False))
+        self.include = QComboBox()
+        self.include.addItem("approved records", "approved")
+        self.include.addItem("approved + passing pending", "passing")
+        self.include.currentIndexChanged.connect(lambda _i: self.recompute())
+        head.addWidget(self.include)
+        head.addWidget(plain_label("Target", "muted", wrap=False))
+        self.target = QComboBox()
+        for name, t in load_targets().items():
+            self.target.addItem(t.label, name)
+        self.target.currentIndexChanged.connect(lambda _i: self.recompute())
+        head.addWidget(self.target)
+        refresh = QPushButton("Refresh")
+        refresh.clicked.connect(self.recompute)
+        head.addWidget(refresh)
+        lay.addLayout(head)
+        self.banner = QFrame()
+        bl = QVBoxLayout(self.banner)
+        bl.setContentsMargins(16, 12, 16, 12)
+        self.verdict = plain_label("Computing the readiness report…", "title")
+        self.verdict_message = plain_label("", None)
+        self.next_steps = plain_label("", None)
+        for w in (self.verdict, self.verdict_message, self.next_steps):
+            bl.addWidget(w)
+        lay.addWidget(self.banner)
+        cards = QHBoxLayout()
+        self.good_card = card("Good examples", "–", "")
+        self.tokens_card = card("Tokens in good examples", "–", "")
+        self.epochs_card = card("Estimated epochs", "–", "")
+        self.train_card = card("Training tokens (estimate)", "–", "")
+        for c in (self.good_card, self.tokens_card, self.epochs_card, self.train_card):
+            cards.addWidget(c[0], 1)
+        lay.addLayout(cards)
+        self.grid = QGridLayout()
+        self.grid.setSpacing(10)
+        self.grid.setColumnStretch(0, 1)
+        self.grid.setColumnStretch(1, 1)
+        lay.addLayout(self.grid)
+        lay.addWidget(plain_label("Checks (click one to open the records behind it)", "h2"))
+        self.checks = QTreeWidget()
+        self.checks.setColumnCount(5)
+        self.checks.setHeaderLabels(["Level", "Check", "Value", "Threshold", "Message"])
+        self.checks.setRootIsDecorated(False)
+        self.checks.setWordWrap(True)
+        self.checks.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.checks.itemClicked.connect(lambda item, _col: self.open_check(item.data(1, 256)))
+        hdr = self.checks.header()
+        for i, w in enumerate((80, 200, 110, 260)):
+            self.checks.setColumnWidth(i, w)
+        hdr.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.checks.setMinimumHeight(430)
+        lay.addWidget(self.checks)
+        controller.frameChanged.connect(self.schedule)
+        controller.workspaceOpened.connect(self._opened)
+
+    # --- when to recompute ----------------------------------------------------------------
+    def _opened(self, ws: Any) -> None:
+        try:
+            name: str | None = load_thresholds(ws).target
+        except CuratorError:
+            name = None
+        i = self.target.findData(name) if name else -1
+        if i >= 0:
+            self.target.blockSignals(True)
+            self.target.setCurrentIndex(i)
+            self.target.blockSignals(False)
+        self.computed = None
+        self._stale = True
+
+    def schedule(self) -> None:
+        """Records changed: recompute soon if visible, else when next shown."""
+        self._stale = True
+        if self.isVisible():
+            self._timer.start()
+
+    def showEvent(self, e: QShowEvent) -> None:
+        super().showEvent(e)
+        if self._stale:
+            self._timer.start(0)
+
+    def recompute(self) -> Worker | None:
+        ws = self.c.ws
+        if ws is None:
+            return None
+        if self.worker is not None:
+            self._again = True
+            return self.worker
+        self._stale = False
+        self.updated.setText("Updating…")
+        include, target = self.include.currentData(), self.target.currentData()
+        w = Worker(call_task(lambda: compute(ws, include, target)))
+        w.succeeded.connect(self.show_report)
+        w.failed.connect(lambda text: self.updated.setText(f"Report failed: {text}"))
+        w.done.connect(self._done)
+        self.worker = w
+        return self.c.pool.start(w)
+
+    def _done(self) -> None:
+        self.worker = None
+        if self._again:
+            self._again = False
+            self.recompute()
+
+    # --- showing ---------------------------------------------------------------------------
+    def show_report(self, computed: Computed) -> None:
+        self.computed = computed
+        rep = computed.report
+        data = rep.to_json()
+        title, bg, fg = VERDICT_STYLE.get(rep.verdict, ("?", theme.SURFACE, theme.TEXT))
+        self.banner.setStyleSheet(f"QFrame {{ background: {bg}; border: 1px solid {fg}; border-radius: 8px; }}"
+                                  " QLabel { border: none; background: transparent; }")
+        self.verdict.setText(title)
+        self.verdict.setStyleSheet(f"color: {fg}; font-size: 22px; font-weight: 700;")
+        self.verdict_message.setText(rep.verdict_message)
+        self.next_steps.setText("Next steps:\n" + "\n".join(f"• {s}" for s in rep.next_steps) if rep.next_steps else "")
+        self._cards(rep, data)
+        self._charts(rep, data["stats"])
+        self._checks(rep)
+        self.updated.setText(f"Updated {time.strftime('%H:%M:%S')}")
+
+    def _cards(self, rep: Report, data: dict[str, Any]) -> None:
+        n = rep.counts["good"]
+        marks = "   ".join(("✓ " if n >= m else "✗ ") + f"{m:,}" for m in MILESTONES)
+        self.good_card[1].setText(f"{n:,}")
+        self.good_card[2].setText(f"{marks}\n{rep.target.label} needs at least {rep.target.min_examples:,}.")
+        tok = data["stats"]["tokens"]
+        total = int(tok["total"])
+        ex = tok["example"]
+        self.tokens_card[1].setText(f"~{total:,}")
+        self.tokens_card[2].setText(f"median {ex['median']:,.0f} · p90 {ex['p90']:,.0f} · max {ex['max']:,.0f} per example\n"
+                                    f"limit {rep.target.max_tokens:,}; estimates (cl100k_base).")
+        epochs = rep.target.estimate_epochs(n)
+        self.epochs_card[1].setText("–" if epochs is None else str(epochs))
+        self.epochs_card[2].setText(f"{rep.target.label}: default {rep.target.default_epochs}, "
+                                    f"{'cookbook rule' if rep.target.epochs_rule == 'cookbook' else 'fixed'}.")
+        self.train_card[1].setText("–" if epochs is None else f"~{epochs * total:,}")
+        self.train_card[2].setText("epochs × tokens per epoch; an estimate, billing counts may differ.")
+
+    def _place(self, i: int, w: QWidget) -> None:
+        old = self.grid.itemAtPosition(i // 2, i % 2)
+        if old is not None and old.widget() is not None:
+            ow = old.widget()
+            self.grid.removeWidget(ow)
+            ow.deleteLater()
+        w.setMinimumHeight(400 if i in (2, 3) else 280)
+        self.grid.addWidget(w, i // 2, i % 2)
+
+    def _charts(self, rep: Report, st: dict[str, Any]) -> None:
+        by_status = st["by_status"]
+        statuses = [s for s in STATUS_ORDER if s in by_status]
+        self._place(0, charts.bar_chart(
+            "Review status (all records)", statuses, [by_status[s] for s in statuses],
+            colors=[theme.STATUS_COLORS.get(s, theme.ACCENT) for s in statuses],
+            on_click=lambda i: self.c.show_records(status=statuses[i])))
+        h = st["tokens"]["histogram"]
+        self._place(1, charts.histogram_chart(
+            "Tokens per good example",
+            h["edges"], h["counts"], h["limit"], on_click=lambda i: self.open_bin(i)))
+        langs = (st.get("languages") or {}).get("counts", {})
+        lang_names = list(langs)[:10]
+        self._place(2, charts.bar_chart(
+            "Languages", lang_names, [langs[k] for k in lang_names], horizontal=True,
+            on_click=lambda i: self.c.show_records(language=lang_names[i]) if lang_names[i] != "unknown" else None,
+            empty_text="Not measured yet: run the pipeline (language filter)."))
+        flags = st["by_flag"]
+        flag_names = list(flags)[:12]
+        self._place(3, charts.bar_chart(
+            f"Flags (records; top {len(flag_names)} of {len(flags)})" if flags else "Flags",
+            flag_names, [flags[k] for k in flag_names], horizontal=True,
+            colors=[theme.BAD if k.startswith(("secret", "exact")) else theme.WARN for k in flag_names],
+            on_click=lambda i: self.c.show_records(flag=flag_names[i]),
+            empty_text="No flags: run the pipeline, or nothing was found."))
+        d = st["duplicates"]
+        total = rep.counts["total"]
+        dup_vals = [max(0, total - d["exact"] - d["near"]), d["exact"], d["near"]]
+        dup_flags = [None, "exact_duplicate", "near_duplicate"]
+        self._place(4, charts.pie_chart(
+            f"Duplicate share ({d['clusters']:,} clusters)", ["unique or keeper", "exact dup", "near dup"],
+            dup_vals, [theme.ACCENT_SOFT, theme.BAD, theme.WARN],
+            on_click=lambda i: self.c.show_records(flag=dup_flags[i]) if dup_flags[i] else None))
+        prog = st["review_progress"]
+        self._place(5, charts.progress_chart(
+            "Review progress (cumulative)", [p["day"] for p in prog],
+            [p["cumulative_approved"] for p in prog], [p["cumulative_rejected"] for p in prog],
+            on_click=lambda k: self.c.show_records(status=R.APPROVED if k == 0 else R.REJECTED)))
+
+    def _checks(self, rep: Report) -> None:
+        self.checks.clear()
+        for c in rep.checks:
+            text, colour = LEVEL_STYLE.get(c.level, (c.level, theme.TEXT))
+            value = c.value if not isinstance(c.value, dict) else ", ".join(
+                f"{k} {v}" for k, v in c.value.items() if v is not None) or "–"
+            if isinstance(value, float):
+                value = f"{value:.1%}" if 0 < value < 1 else f"{value:g}"
+            elif isinstance(value, int) and not isinstance(value, bool):
+                value = f"{value:,}"
+            item = QTreeWidgetItem([text, c.title, "–" if value is None else str(value), c.threshold, c.message])
+            item.setForeground(0, QBrush(QColor(colour)))
+            item.setData(1, 256, c.id)
+            n = rep.record_ids(c.id).len()
+            opens = n or query_filter(c.query)
+            item.setToolTip(1, f"{c.why}\n\nNext: {c.next_step}\n\nSource: {c.source}"
+                            + (f"\n\nClick to open {n:,} record(s)." if n else "\n\nClick to open the records."
+                               if opens else ""))
+            item.setToolTip(4, c.message)
+            self.checks.addTopLevelItem(item)
+        self.checks.setFixedHeight(self.checks.sizeHintForRow(0) * max(1, len(rep.checks))
+                                   + self.checks.header().height() + 8)
+
+    # --- click-through ----------------------------------------------------------------------
+    def open_check(self, check_id: str | None) -> bool:
+        if self.computed is None or not check_id:
+            return False
+        rep = self.computed.report
+        ids = rep.record_ids(check_id)
+        if ids.len():
+            self.c.show_records(ids=ids.to_list())
+            return True
+        kw = query_filter(rep.check(check_id).query)
+        if kw:
+            self.c.show_records(**kw)
+            return True
+        return False
+
+    def open_bin(self, i: int) -> bool:
+        if self.computed is None:
+            return False
+        h = self.computed.report.stats["tokens"]["histogram"]
+        edges = h["edges"]
+        if i + 1 >= len(edges):
+            return False
+        tok = pl.col("tokens").clip(lower_bound=1)
+        last = i + 2 == len(edges)
+        cond = (tok >= edges[i]) & ((tok <= edges[i + 1]) if last else (tok < edges[i + 1]))
+        ids = self.computed.tokens.filter(cond).get_column(R.ID).to_list()
+        self.c.show_records(ids=ids)
+        return True

@@ -1,0 +1,392 @@
+"""The Pipeline tab: the workspace's recipe as step cards, live counts, Run.
+
+Moving a threshold recounts from stored scores only (``count_flagged``,
+``count_at_threshold``) in a worker, debounced, newest result shown; nothing
+is re-scored. "Apply thresholds" re-flags cheaply; "Run" executes
+``pipeline_job`` in a worker with per-step progress and Cancel.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Any
+
+import polars as pl
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from curator.core import records as R
+from curator.core.dedup import count_at_threshold, load_settings, reapply, save_settings
+from curator.core.dedup.settings import SCOPES
+from curator.core.filters import (
+    FILTERS,
+    Recipe,
+    RecipeError,
+    apply_thresholds,
+    count_flagged,
+    stored_scores,
+)
+from curator.core.filters.length import target_limits
+from curator.core.filters.recipe import DEDUP_STEPS, Step, step_defaults
+from curator.core.jobs import Progress
+from curator.core.pipeline import pipeline_job
+from curator.core.workspace import Workspace
+from curator.gui.controller import Controller
+from curator.gui.panels.step_card import StepCard
+from curator.gui.review_pane import plain_label
+from curator.gui.workers import Worker, call_task
+
+COUNT_DELAY_MS = 150
+DEDUP_PROGRESS = {"dedup", "reading", "normalising", "signatures", "candidates", "clustering", "writing"}
+TITLES = {"exact_dedup": "Exact duplicates", "near_dedup": "Near duplicates (MinHash)"}
+FAMILIES = {"exact_dedup": "exact_duplicate", "near_dedup": "near_duplicate"}
+DESCRIPTIONS = {
+    "exact_dedup": "The same conversation after normalising; one keeper per group, the rest flagged.",
+    "near_dedup": "Conversations whose word shingles overlap at least the threshold (estimated Jaccard).",
+    "structure": "Missing user or assistant turns, roles out of order, not ending with the assistant.",
+    "length": "Examples over the target model's token limit (offline estimate) and empty-looking replies.",
+    "language": "Records in another language than expected, or mixing languages.",
+    "repetition": "Looping, degenerate or cut-off replies (Gopher repetition measures).",
+    "refusal": "Refusals and canned boilerplate replies given to many different prompts.",
+    "pii": "Personal data (e-mail, phone, card, IBAN, ...) and secrets (API keys, tokens).",
+}
+CHOICES: dict[str, dict[str, list[str]]] = {
+    "near_dedup": {"scope": list(SCOPES)},
+    "language": {"engine": ["auto", "langdetect", "langdetect-rs"]},
+}
+NEAR_KEYS = ("threshold", "ngram", "num_perm", "scope", "min_tokens")
+EXACT_KEYS = ("lowercase", "fold_punctuation", "fold_digits")
+
+
+def flagged_now(ws: Workspace, family: str) -> int:
+    """Records currently carrying a flag of this family."""
+    fams = [family, "secret"] if family == "pii" else [family]
+    names = pl.col("name")
+    cond = pl.any_horizontal([(names == f) | names.str.starts_with(f + ".") for f in fams])
+    return int(ws.flags().filter(cond).get_column(R.ID).n_unique())
+
+
+def count_step(ws: Workspace, name: str, values: dict[str, Any]) -> tuple[int | None, int, str]:
+    """(would flag, flagged now, note) for a step with these parameter values;
+    reads stored scores / dedup pairs only."""
+    if name in DEDUP_STEPS:
+        cl = ws.clusters()
+        kind = "exact" if name == "exact_dedup" else "near"
+        now = int(cl.filter(pl.col(R.DUPLICATE_OF).is_not_null() & (pl.col("kind") == kind)).height)
+        if ws.read_result("dedup_pairs") is None:
+            return None, now, "not run yet"
+        if name == "exact_dedup":
+            return now, now, ""
+        t = float(values["threshold"])
+        note = ""
+        last = load_settings(ws).threshold
+        if t < last:
+            note = f"at least (last run used {last:.2f})"
+        return count_at_threshold(ws, t), now, note
+    family = FAMILIES.get(name, name)
+    now = flagged_now(ws, family)
+    if stored_scores(ws, name) is None:
+        return None, now, "not scored yet: Run"
+    return count_flagged(ws, name, FILTERS[name].params_from(values)), now, ""
+
+
+def apply_recipe(ws: Workspace, recipe: Recipe) -> dict[str, int]:
+    """Save the recipe, re-cluster at a changed near-dup threshold, re-flag (no scoring)."""
+    recipe.save_to(ws)
+    s = recipe.dedup_settings(ws)
+    cur = load_settings(ws)
+    if s is not None and recipe.enabled("near_dedup") and s.threshold != cur.threshold:
+        save_settings(ws, dataclasses.replace(cur, threshold=s.threshold))
+        reapply(ws)
+    return apply_thresholds(ws, recipe)
+
+
+class PipelinePanel(QWidget):
+    def __init__(self, controller: Controller) -> None:
+        super().__init__()
+        self.c = controller
+        self.cards: dict[str, StepCard] = {}
+        self.worker: Worker | None = None
+        self._gen: dict[str, int] = {}
+        self._dirty: set[str] = set()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(COUNT_DELAY_MS)
+        self._timer.timeout.connect(self._recount)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(16, 12, 16, 12)
+        head = QHBoxLayout()
+        head.addWidget(plain_label("Pipeline", "title", wrap=False))
+        head.addStretch(1)
+        self.unsaved = plain_label("", "muted", wrap=False)
+        head.addWidget(self.unsaved)
+        self.save_button = QPushButton("Save recipe")
+        self.save_button.clicked.connect(self.save)
+        self.apply_button = QPushButton("Apply thresholds")
+        self.apply_button.setToolTip("Re-flag from the stored scores with these thresholds (no re-scoring)")
+        self.apply_button.clicked.connect(self.apply)
+        self.run_button = QPushButton("Run pipeline")
+        self.run_button.setObjectName("primary")
+        self.run_button.setToolTip("Dedup and score new or changed records, then flag (curator run)")
+        self.run_button.clicked.connect(self.run)
+        for b in (self.save_button, self.apply_button, self.run_button):
+            head.addWidget(b)
+        lay.addLayout(head)
+        lay.addWidget(plain_label(
+            "Each step can be switched off and tuned. Counts update as you move a threshold, from the "
+            "scores already computed. Parameters marked * change what is scored and take effect on Run.",
+            "muted"))
+        prog = QHBoxLayout()
+        self.bar = QProgressBar()
+        self.step_label = plain_label("", "muted", wrap=False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel)
+        prog.addWidget(self.step_label)
+        prog.addWidget(self.bar, 1)
+        prog.addWidget(self.cancel_button)
+        self.progress_row = QWidget()
+        self.progress_row.setLayout(prog)
+        self.progress_row.hide()
+        lay.addWidget(self.progress_row)
+        self.summary = plain_label("", "muted")
+        lay.addWidget(self.summary)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.inner = QWidget()
+        self.cards_layout = QVBoxLayout(self.inner)
+        self.cards_layout.setContentsMargins(0, 0, 8, 0)
+        self.cards_layout.setSpacing(10)
+        self.scroll.setWidget(self.inner)
+        lay.addWidget(self.scroll, 1)
+        controller.workspaceOpened.connect(self.load)
+        controller.frameReloaded.connect(self.recount_all)
+
+    # --- building the cards ---------------------------------------------------------
+    def load(self, ws: Workspace | None = None) -> None:
+        ws = ws or self.c.ws
+        if ws is None:
+            return
+        try:
+            recipe = Recipe.from_workspace(ws)
+        except RecipeError as exc:
+            recipe = Recipe.default()
+            self.summary.setText(f"{exc} Showing the default recipe.")
+        names = [s.name for s in recipe.steps]
+        for n in (*DEDUP_STEPS, *FILTERS):
+            if n not in names:
+                recipe.steps.append(Step(n, enabled=False))
+        while self.cards_layout.count():
+            item = self.cards_layout.takeAt(0)
+            if item is not None and item.widget() is not None:
+                item.widget().deleteLater()  # type: ignore[union-attr]
+        self.cards = {}
+        dedup = recipe.dedup_settings(ws) or load_settings(ws)
+        for step in recipe.steps:
+            card = self._card(step, dedup)
+            self.cards[step.name] = card
+            self.cards_layout.addWidget(card)
+        self.cards_layout.addStretch(1)
+        self.unsaved.setText("")
+        last = ws.last_run("run")
+        if last and not self.summary.text():
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(float(last["at"])))
+            self.summary.setText(f"Last run {when}: {self._describe(last['summary'])}")
+        self.recount_all()
+
+    def _card(self, step: Step, dedup: Any) -> StepCard:
+        name = step.name
+        defaults = step_defaults(name) or {}
+        score_params: set[str] = set()
+        if name in DEDUP_STEPS:
+            keys = NEAR_KEYS if name == "near_dedup" else EXACT_KEYS
+            params = {k: (defaults[k], step.params.get(k, getattr(dedup, k))) for k in keys if k in defaults}
+            if name == "near_dedup":
+                score_params = {"ngram", "num_perm", "scope", "min_tokens"}
+            else:
+                score_params = set(keys)
+            title = TITLES[name]
+        else:
+            cls = FILTERS[name]
+            params = {k: (d, step.params.get(k, d)) for k, d in defaults.items()}
+            score_params = {f.name for f in dataclasses.fields(cls.Params) if f.metadata.get("score")}
+            title = cls.title
+        choices = dict(CHOICES.get(name, {}))
+        if name == "length":
+            choices["target"] = list(target_limits())
+        card = StepCard(name, title, DESCRIPTIONS.get(name, ""), step.enabled, params, choices,
+                        score_params, FAMILIES.get(name, name))
+        card.changed.connect(lambda n=name: self._changed(n))
+        card.showRequested.connect(lambda fam: self.c.show_records(flag=fam))
+        return card
+
+    # --- the recipe --------------------------------------------------------------------
+    def recipe(self) -> Recipe:
+        """The recipe as the cards show it (filters: only non-default parameters)."""
+        steps = []
+        for name, card in self.cards.items():
+            vals = card.values()
+            if name not in DEDUP_STEPS:
+                defaults = step_defaults(name) or {}
+                vals = {k: v for k, v in vals.items() if defaults.get(k) != v}
+            steps.append(Step(name, card.enabled, vals))
+        return Recipe(steps)
+
+    def _changed(self, name: str) -> None:
+        self.unsaved.setText("Unsaved changes")
+        self._dirty.add(name)
+        self.cards[name].set_count(None, None, "…")
+        self._timer.start()
+
+    def save(self) -> None:
+        if self.c.ws is None:
+            return
+        try:
+            self.recipe().save_to(self.c.ws)
+        except RecipeError as exc:
+            QMessageBox.warning(self, "Pipeline", str(exc))
+            return
+        self.unsaved.setText("Saved")
+
+    # --- live counts ---------------------------------------------------------------------
+    def recount_all(self) -> None:
+        self._dirty |= set(self.cards)
+        self._recount()
+
+    def _recount(self) -> None:
+        ws = self.c.ws
+        if ws is None:
+            return
+        todo, self._dirty = self._dirty, set()
+        for name in todo:
+            card = self.cards.get(name)
+            if card is None:
+                continue
+            if not card.enabled:
+                card.set_count(None, None)
+                continue
+            self._gen[name] = self._gen.get(name, 0) + 1
+            gen, values = self._gen[name], card.values()
+            w = Worker(call_task(lambda n=name, v=values: count_step(ws, n, v)))
+            w.succeeded.connect(lambda res, n=name, g=gen: self._counted(n, g, res))
+            w.failed.connect(lambda text, n=name: self.cards[n].set_count(None, None, "count failed") if n in self.cards else None)
+            self.c.pool.start(w)
+
+    def _counted(self, name: str, gen: int, res: tuple[int | None, int, str]) -> None:
+        card = self.cards.get(name)
+        if card is None or gen != self._gen.get(name):
+            return
+        would, now, note = res
+        card.set_count(would, now, note)
+        if note and would is not None:
+            card.set_status(note)
+        elif would is not None:
+            card.set_status("")
+
+    # --- apply and run -----------------------------------------------------------------------
+    def _busy(self, on: bool) -> None:
+        for b in (self.save_button, self.apply_button, self.run_button):
+            b.setEnabled(not on)
+        self.progress_row.setVisible(on)
+        self.cancel_button.setEnabled(on)
+
+    def apply(self) -> Worker | None:
+        ws = self.c.ws
+        if ws is None or self.worker is not None:
+            return None
+        recipe = self.recipe()
+        self._busy(True)
+        self.bar.setRange(0, 0)
+        self.step_label.setText("Applying thresholds…")
+        w = Worker(call_task(lambda: apply_recipe(ws, recipe)))
+        w.succeeded.connect(lambda flags: self.summary.setText(
+            f"Thresholds applied: {sum(flags.values()):,} filter flags on "
+            f"{len(flags)} flag names; scores were not recomputed."))
+        return self._start(w)
+
+    def run(self) -> Worker | None:
+        ws = self.c.ws
+        if ws is None or self.worker is not None:
+            return None
+        recipe = self.recipe()
+        try:
+            recipe.save_to(ws)
+        except RecipeError as exc:
+            QMessageBox.warning(self, "Pipeline", str(exc))
+            return None
+        self.unsaved.setText("Saved")
+        for card in self.cards.values():
+            card.set_status("waiting" if card.enabled else "")
+        self._busy(True)
+        self.bar.setRange(0, 0)
+        self.step_label.setText("Starting…")
+        w = self.c.start_job(lambda: pipeline_job(ws, recipe))
+        w.progressed.connect(self._progress)
+        w.succeeded.connect(lambda out: self.summary.setText("Run finished: " + self._describe(out)))
+        w.cancelled.connect(lambda: self.summary.setText(
+            "Run cancelled: steps not yet finished keep their previous results."))
+        return self._start(w, started=True)
+
+    def _start(self, w: Worker, started: bool = False) -> Worker:
+        self.worker = w
+        w.failed.connect(lambda text: QMessageBox.warning(self, "Pipeline", text))
+        w.done.connect(self._finished)
+        return w if started else self.c.pool.start(w)
+
+    def _finished(self) -> None:
+        self.worker = None
+        self._busy(False)
+        for card in self.cards.values():
+            if card.status.text() in ("waiting", "running…"):
+                card.set_status("")
+        self.c.refresh()
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            self.cancel_button.setEnabled(False)
+            self.step_label.setText("Cancelling…")
+            self.worker.cancel()
+
+    def _progress(self, p: Progress) -> None:
+        if p.fraction is not None:
+            self.bar.setRange(0, 1000)
+            self.bar.setValue(int(p.fraction * 1000))
+        else:
+            self.bar.setRange(0, 0)
+        total = f" {p.done:,} / {p.total:,}" if p.total else ""
+        self.step_label.setText(f"{p.step}{total}" + (f" — {p.message}" if p.message else ""))
+        current = [n for n in DEDUP_STEPS if self.cards[n].enabled] if p.step in DEDUP_PROGRESS else (
+            [p.step] if p.step in self.cards else [])
+        if not current and p.step not in ("reading records", "flags"):
+            return
+        order = list(self.cards)
+        first = min((order.index(n) for n in current), default=len(order))
+        for i, (n, card) in enumerate(self.cards.items()):
+            if not card.enabled:
+                continue
+            if n in current:
+                card.set_status("running…")
+            elif i < first and card.status.text() in ("waiting", "running…"):
+                card.set_status("done")
+
+    @staticmethod
+    def _describe(out: dict[str, Any]) -> str:
+        flags = out.get("flags") or {}
+        parts = [f"{sum(flags.values()):,} filter flags ({len(flags)} kinds)"]
+        for s in out.get("steps", []):
+            if s.get("step") == "dedup" and "exact_duplicates" in s:
+                parts.append(f"{s['exact_duplicates']:,} exact and {s.get('near_duplicates', 0):,} near duplicates"
+                             f" in {s.get('clusters', 0):,} clusters")
+        if out.get("records") is not None:
+            parts.append(f"{out['records']:,} records")
+        if out.get("seconds") is not None:
+            parts.append(f"{out['seconds']} s")
+        return " · ".join(parts)
