@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from curator.core import records as R
@@ -158,8 +159,9 @@ def test_alpaca_array_and_jsonl(tmp_path: Path) -> None:
         texts = roles_and_text(p.records)
         assert texts[0] == [("user", "Translate\n\nbonjour"), ("assistant", "hello")]
         assert texts[1] == [("user", "Say hi"), ("assistant", "hi")]
-        # a number as output is kept as its text, not dropped
-        assert texts[2] == [("user", "Broken"), ("assistant", "5")]
+        assert len(texts) == 2
+        [q] = p.quarantine
+        assert q.line == 3 and q.reason == "'output' is a number, expected text"
 
 
 def test_generic_mapping_speaker_utterance(tmp_path: Path) -> None:
@@ -258,3 +260,24 @@ def test_parse_role_map() -> None:
         ImportOptions.parse_role_map("Agent")
     with pytest.raises(CuratorError, match="system, user, assistant or tool"):
         ImportOptions.parse_role_map("Agent=bot")
+
+
+def test_content_must_be_text_or_text_parts(tmp_path: Path) -> None:
+    parts = [{"type": "text", "text": "Look"}, {"type": "text", "text": "here"}]
+    good = [json.dumps(chat(("user", f"q{i}"), ("assistant", f"a{i}"))) for i in range(300)]
+    odd = [
+        json.dumps({"messages": [{"role": "user", "content": 42}, {"role": "assistant", "content": "x"}]}),
+        json.dumps({"messages": [{"role": "user", "content": ["not", "text"]}]}),
+        json.dumps({"messages": [{"role": "user", "content": parts}, {"role": "assistant", "content": "ok"}]}),
+    ]
+    src = tmp_path / "c.jsonl"
+    src.write_text("\n".join(good[:150] + odd + good[150:]) + "\n")
+    p = preview(src, ImportOptions(), limit=1000)
+    reasons = {q.line: q.reason for q in p.quarantine}
+    assert reasons == {
+        151: "message 1 'content' is a number, expected text",
+        152: "message 1 'content' is an array that is not a list of text parts; expected text",
+    }
+    recs = p.records.filter(pl.col(R.LINE) == 153)
+    assert roles_and_text(recs) == [[("user", "Look\nhere"), ("assistant", "ok")]]
+    assert p.records.height == 301

@@ -172,3 +172,13 @@ def test_hf_dataset_folder(tmp_path: Path) -> None:
         [("user", "Add 2+2"), ("assistant", "4")],
         [("user", "Name a color"), ("assistant", "blue")],
     ]
+
+
+def test_transcript_starting_with_a_bracketed_time_is_not_json(tmp_path: Path) -> None:
+    src = tmp_path / "call_0001.txt"
+    src.write_text("[00:00:10] Agent: Hello, how can I help?\n    I am here.\n[00:00:20] Customer: My bill.\n")
+    assert detect_format(src) == "transcript"
+    p = preview(src, ImportOptions())
+    assert texts(p.records) == [
+        [("assistant", "Hello, how can I help?\n    I am here."), ("user", "My bill.")]
+    ]

@@ -18,11 +18,18 @@ Converted = tuple[list[dict[str, Any]], dict[str, Any]]
 
 
 def _text(value: Any, what: str) -> str | None:
-    """Content as text: strings as-is, parts lists/objects/numbers as JSON text."""
+    """Content as text. A list of ``{"type": "text", "text": ...}`` parts is joined
+    with newlines; anything else that is not a string is a bad record."""
     if value is None or isinstance(value, str):
         return value
-    if isinstance(value, bool | int | float | list | dict):
-        return json.dumps(value, ensure_ascii=False)
+    if (
+        isinstance(value, list)
+        and value
+        and all(isinstance(p, dict) and p.get("type") == "text" and isinstance(p.get("text"), str) for p in value)
+    ):
+        return "\n".join(p["text"] for p in value)
+    if isinstance(value, list):
+        raise BadRecord(f"{what} is an array that is not a list of text parts; expected text")
     raise BadRecord(f"{what} is {describe_json_type(value)}, expected text")
 
 

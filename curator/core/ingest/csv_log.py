@@ -23,7 +23,7 @@ from curator.core.ingest.options import ImportOptions
 
 GUESSES = {
     "conversation": ("conversation_id", "conversation", "conv_id", "ticket_id", "ticket", "chat_id", "session_id", "thread_id", "dialog_id", "dialogue_id", "call_id"),
-    "speaker": ("speaker", "role", "from", "sender", "author", "author_role", "sender_type", "party"),
+    "speaker": ("speaker", "role", "from", "sender", "author", "author_role", "author_type", "sender_type", "sender_role", "speaker_role", "speaker_type", "party", "who"),
     "text": ("text", "message", "content", "body", "utterance", "value", "message_text"),
     "time": ("timestamp", "time", "created_at", "sent_at", "datetime", "date", "ts"),
 }

@@ -111,6 +111,11 @@ def detect_format(path: Path, options: ImportOptions | None = None) -> str:
         )
     text = head.decode("utf-8", "replace")
     first = text.lstrip()[:1]
+    from curator.core.ingest.transcript import speaker_line
+
+    first_line = text.lstrip().split("\n", 1)[0]
+    if first == "[" and suffix not in (".json", ".jsonl", ".ndjson") and speaker_line(first_line):
+        return "transcript"  # "[00:00:05] Agent: ..." is a transcript, not a JSON array
     if first in ("[", "{"):
         obj = _first_json_object(text, lines_only=suffix in (".jsonl", ".ndjson"))
         if isinstance(obj, dict):
@@ -128,8 +133,6 @@ def detect_format(path: Path, options: ImportOptions | None = None) -> str:
                 f"{path.name}: cannot read a JSON record at the start of the file; "
                 f"fix the first lines or {FORCE_HINT}"
             )
-    from curator.core.ingest.transcript import speaker_line
-
     lines = [ln for ln in text.splitlines()[:200] if ln.strip()]
     speakers = sum(1 for ln in lines if speaker_line(ln))
     if speakers and (suffix in TEXT_SUFFIXES or speakers >= max(2, len(lines) // 3)):

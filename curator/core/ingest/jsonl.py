@@ -12,6 +12,7 @@ Locators are ``line N`` (1-based, counting every physical line).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,9 @@ from curator.core.ingest.model import (
 from curator.core.ingest.options import ImportOptions
 
 _MIN_SPLIT = 256  # below this many lines a failing range is parsed line by line
+# content that is not a string or null (a number, a parts list...): Polars would turn it
+# into text silently, so such ranges go to the per-line converter, which checks the type
+_ODD_CONTENT = re.compile(rb'"content"\s*:\s*[^"\sn]')
 
 
 def _decode(raw: bytes) -> str:
@@ -84,6 +88,8 @@ def _vectorised(chunk: LineChunk, idx: np.ndarray) -> pl.DataFrame:
     """Parse the contiguous non-blank lines ``idx`` of ``chunk``; raise on any problem."""
     lo, hi = int(chunk.starts[idx[0]]), int(chunk.ends[idx[-1]])
     data = chunk.data[lo:hi]
+    if _ODD_CONTENT.search(data):
+        raise ValueError("content that is not text")
     # Parse only the message fields that occur in these bytes: a narrower struct
     # parses markedly faster, and a field whose key never appears is null anyway.
     fields = {
