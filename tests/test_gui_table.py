@@ -188,6 +188,7 @@ def test_empty_workspace_says_how_to_import(qtbot, tmp_path: Path, workspace: Wo
     w = make_window(qtbot, tmp_path)
     w.open_workspace(workspace.path)
     qtbot.waitUntil(lambda: w.controller.loaded)
+    assert w.records.body.currentIndex() == 1  # the empty-workspace page with its Import button
     assert "no records yet" in w.records.empty.text()
     close_window(w)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from curator.core import records as R
 from curator.core import review
@@ -23,12 +23,15 @@ from curator.core.workspace import Workspace
 from curator.gui import display as D
 from curator.gui.workers import Worker, WorkerPool, call_task, job_task
 
-BULK_IN_WORKER = 500  # bulk actions on more ids than this run off the UI thread
+BULK_IN_WORKER = 500
+REMEMBER_DELAY_MS = 400  # the current record is written at most this often while moving
+LOADED_EDITED = "_edited_at_load"  # whether the frame's messages column holds an edit  # bulk actions on more ids than this run off the UI thread
 
 
 @dataclass
 class Loaded:
     frame: pl.DataFrame
+    scores: pl.DataFrame | None
     counts: dict[str, int]
     choices: dict[str, list[str]]
     pii: pl.DataFrame | None
@@ -36,10 +39,12 @@ class Loaded:
 
 
 def load(ws: Workspace, spec: D.ViewSpec) -> Loaded:
-    """Everything the window shows, computed off the UI thread."""
-    frame = D.add_display_columns(ws.frame(), ws)
+    """What the first page needs, computed off the UI thread (text columns come later)."""
+    frame = D.base_columns(ws.frame()).with_columns(pl.col(R.EDITED).alias(LOADED_EDITED))
+    scores = D.read_scores(ws)
     pii = ws.read_result("pii_findings")
-    return Loaded(frame, D.queue_counts(frame), D.filter_choices(frame), pii, D.build_view(frame, spec))
+    view = D.build_view(frame, spec, scores)
+    return Loaded(frame, scores, D.queue_counts(frame), D.filter_choices(frame, scores), pii, view)
 
 
 class Controller(QObject):
@@ -47,6 +52,7 @@ class Controller(QObject):
 
     workspaceOpened = Signal(object)  # Workspace
     frameChanged = Signal()  # after any refresh or in-memory patch
+    frameReloaded = Signal()  # after a full re-read only (filter choices may have changed)
     viewChanged = Signal()  # the filtered/sorted view was replaced
     recordsPatched = Signal(list)  # ids whose review state changed in place
     countsChanged = Signal(dict)
@@ -64,14 +70,25 @@ class Controller(QObject):
         self.counts: dict[str, int] = {q: 0 for q, _ in D.QUEUES}
         self.choices: dict[str, list[str]] = {"flag": [], "language": [], "source": []}
         self.pii: pl.DataFrame | None = None
+        self.scores: pl.DataFrame | None = None
+        self.text_overrides: dict[str, dict[str, Any]] = {}  # edited this session: new one-liners
+        self.enriched = False  # whether the frame holds display.LAZY_COLUMNS yet
         self.spec = D.ViewSpec()
         self.pool = WorkerPool(self)
         self.loaded = False
         self._load_gen = 0
         self._view_gen = 0
+        self._last_record: str | None = None
+        self._remember_timer = QTimer(self)
+        self._remember_timer.setSingleShot(True)
+        self._remember_timer.setInterval(REMEMBER_DELAY_MS)
+        self._remember_timer.timeout.connect(self._flush_last_record)
 
     # --- opening and refreshing --------------------------------------------------
     def open_workspace(self, ws: Workspace) -> None:
+        if self.ws is not None:
+            self._flush_last_record()
+        self._last_record = None
         self.ws = ws
         self.loaded = False
         saved = ws.get_setting("gui.queue", "pending")
@@ -102,11 +119,38 @@ class Controller(QObject):
         if gen != self._load_gen:
             return
         self.frame, self.counts, self.choices, self.pii = res.frame, res.counts, res.choices, res.pii
+        self.scores = res.scores
+        self.text_overrides.clear()
+        self.enriched = False
         self.loaded = True
         self._set_view(res.view)
         self.countsChanged.emit(self.counts)
         self.loadingChanged.emit(False)
+        self.frameReloaded.emit()
         self.frameChanged.emit()
+        self._enrich(gen)
+
+    def _enrich(self, gen: int) -> None:
+        """Compute the one-line text and score columns for the whole frame in a worker."""
+        frame, scores = self.frame.select(R.ID, R.MESSAGES, R.FLAGS), self.scores
+        worker = Worker(call_task(lambda: D.lazy_columns(frame, scores)))
+        worker.succeeded.connect(lambda extra: self._enriched(gen, extra))
+        worker.failed.connect(self._failed)
+        self.pool.start(worker)
+
+    def _enriched(self, gen: int, extra: pl.DataFrame) -> None:
+        if gen != self._load_gen:
+            return
+        self.frame = self.frame.hstack(extra.select([c for c in extra.columns if c not in self.frame.columns]))
+        self.enriched = True
+        if self.text_overrides:
+            pos = positions(self.frame, list(self.text_overrides))
+            gathered = self.frame.get_column(R.ID).gather(pos).to_list()
+            cols = {c: [self.text_overrides[i][c] for i in gathered] for c in (D.FIRST_USER, D.PREVIEW)}
+            self.frame = _scatter(self.frame, pos, cols)
+        missing = [c for c in D.LAZY_COLUMNS if c not in self.view.columns]
+        if missing:
+            self.set_spec(self.spec)  # re-slice the view with the new columns (same rows)
 
     def set_spec(self, spec: D.ViewSpec) -> Worker | None:
         """Filter/sort the frame in a worker; the newest request wins."""
@@ -118,9 +162,9 @@ class Controller(QObject):
             return None
         self._view_gen += 1
         gen = self._view_gen
-        frame = self.frame
+        frame, scores = self.frame, self.scores
         self.loadingChanged.emit(True)
-        worker = Worker(call_task(lambda: D.build_view(frame, spec)))
+        worker = Worker(call_task(lambda: D.build_view(frame, spec, scores)))
         worker.succeeded.connect(lambda v: self._view_built(gen, v))
         worker.failed.connect(self._failed)
         return self.pool.start(worker)
@@ -173,12 +217,19 @@ class Controller(QObject):
         state = self.ws.db().execute(
             "SELECT status, reason, messages FROM state WHERE record_id=?", (rid,)
         ).fetchone()
-        original = review.original_messages(self.ws, rid)
+        if rec[LOADED_EDITED]:
+            original = review.original_messages(self.ws, rid)
+        else:  # the frame's messages are the imported ones
+            original = self.frame.get_column(R.MESSAGES)[row].to_list()
         rec["original"] = original
         rec["messages"] = R.messages_from_json(state[2]) if state and state[2] else original
         rec[R.STATUS] = state[0] if state else R.PENDING
         rec[R.REASON] = state[1] if state else None
         rec[R.EDITED] = bool(state and state[2])
+        if D.LANGUAGE not in rec and self.scores is not None:
+            hit = self.scores.filter(pl.col(R.ID) == rid)
+            if hit.height:
+                rec.update(hit.row(0, named=True))
         pii = self.pii
         rec["pii"] = pii.filter(pl.col(R.ID) == rid).to_dicts() if pii is not None and pii.height else []
         return rec
@@ -194,6 +245,8 @@ class Controller(QObject):
         return None
 
     def view_row_of(self, rid: str) -> int | None:
+        if not self.view.height:
+            return None
         hits = (self.view.get_column(R.ID) == rid).arg_true()
         return int(hits[0]) if hits.len() else None
 
@@ -270,8 +323,7 @@ class Controller(QObject):
                 f"SELECT record_id, status, reason, messages FROM state WHERE record_id IN ({q})", chunk
             ):
                 states[rid] = (st, reason, msgs)
-        id_list = pl.Series(ids, dtype=pl.String)
-        fpos = self.frame.get_column(R.ID).is_in(id_list).arg_true()
+        fpos = positions(self.frame, ids)
         frame_ids = self.frame.get_column(R.ID).gather(fpos).to_list()
         old = self.frame.get_column(R.STATUS).gather(fpos).to_list()
         new = [states.get(r, (R.PENDING, None, None)) for r in frame_ids]
@@ -284,9 +336,12 @@ class Controller(QObject):
             R.EDITED: [n[2] is not None for n in new],
         }
         if texts:
-            updates.update(self._texts(ws, frame_ids, [n[2] for n in new]))
+            text_cols = self._texts(ws, frame_ids, [n[2] for n in new])
+            updates.update(text_cols)
+            for k, rid in enumerate(frame_ids):
+                self.text_overrides[rid] = {c: v[k] for c, v in text_cols.items()}
         self.frame = _scatter(self.frame, fpos, updates)
-        vpos = self.view.get_column(R.ID).is_in(id_list).arg_true()
+        vpos = positions(self.view, ids)
         if vpos.len():
             view_ids = self.view.get_column(R.ID).gather(vpos).to_list()
             by_id = {r: k for k, r in enumerate(frame_ids)}
@@ -312,13 +367,38 @@ class Controller(QObject):
         )
         return {c: out.get_column(c).to_list() for c in out.columns}
 
-    def remember(self, rid: str | None) -> None:
-        """Persist the record the user is on, so reopening returns to it."""
-        if self.ws is not None and rid and self.ws.get_setting("gui.last_record") != rid:
-            self.ws.set_setting("gui.last_record", rid)
+    def remember(self, rid: str | None, now: bool = False) -> None:
+        """Persist the record the user is on (debounced), so reopening returns to it."""
+        if rid:
+            self._last_record = rid
+        if now:
+            self._flush_last_record()
+        else:
+            self._remember_timer.start()
+
+    def _flush_last_record(self) -> None:
+        self._remember_timer.stop()
+        rid, ws = self._last_record, self.ws
+        if ws is not None and rid and ws.get_setting("gui.last_record") != rid:
+            ws.set_setting("gui.last_record", rid)
+
+    def block_columns(self, frame_rows: pl.Series) -> pl.DataFrame:
+        """display.LAZY_COLUMNS for a block of frame rows (before the enrichment lands)."""
+        rows = self.frame.select(R.ID, R.MESSAGES, R.FLAGS)[frame_rows]
+        return D.lazy_columns(rows, self.scores)
 
     def shutdown(self) -> None:
+        self._flush_last_record()
         self.pool.shutdown()
+
+
+def positions(df: pl.DataFrame, ids: Sequence[str]) -> pl.Series:
+    """Row positions of ``ids`` in ``df`` (a few ids: equality scans, no hash table)."""
+    col = df.get_column(R.ID)
+    if len(ids) <= 8:
+        parts = [(col == rid).arg_true() for rid in ids]
+        return pl.concat(parts).sort() if parts else pl.Series([], dtype=pl.UInt32)
+    return col.is_in(pl.Series(list(ids), dtype=pl.String).implode()).arg_true()
 
 
 def _scatter(df: pl.DataFrame, pos: pl.Series, updates: dict[str, list[Any]]) -> pl.DataFrame:

@@ -66,7 +66,7 @@ def _first_content(role: str) -> pl.Expr:
         .str.replace_all("\n", " ", literal=True)
         .str.replace_all("\r", " ", literal=True)
     )
-    return one_line.str.strip_chars().fill_null("")
+    return one_line.str.strip_chars()
 
 
 def _flag_names(df: pl.DataFrame) -> pl.Expr:
@@ -76,27 +76,63 @@ def _flag_names(df: pl.DataFrame) -> pl.Expr:
     return names.list.unique(maintain_order=True).list.join(", ")
 
 
-def add_display_columns(df: pl.DataFrame, ws: Workspace | None = None) -> pl.DataFrame:
-    """Add the table's one-line columns and queue helpers to a Workspace.frame()."""
-    df = df.with_row_index(ROW).with_columns(
+# Columns computed after the first page is on screen (or per block until then).
+LAZY_COLUMNS = (FIRST_USER, PREVIEW, LANGUAGE, TOKENS, FLAG_NAMES)
+
+
+def base_columns(df: pl.DataFrame) -> pl.DataFrame:
+    """The cheap columns the queues need: row position, turns, flagged, duplicate."""
+    return df.with_row_index(ROW).with_columns(
         pl.col(R.MESSAGES).list.len().cast(pl.Int32).alias(TURNS),
-        _first_content("user").alias(FIRST_USER),
-        _first_content("assistant").alias(PREVIEW),
-        _flag_names(df).alias(FLAG_NAMES),
         is_flagged().alias(IS_FLAGGED),
         pl.col(R.DUPLICATE_OF).is_not_null().alias(IS_DUPLICATE),
     )
-    lang = ws.read_result("scores_language") if ws is not None else None
-    if lang is not None and {R.ID, LANGUAGE} <= set(lang.columns):
-        df = df.join(lang.select(R.ID, pl.col(LANGUAGE).cast(pl.String)).unique(R.ID), on=R.ID, how="left")
-    else:
-        df = df.with_columns(pl.lit(None, pl.String).alias(LANGUAGE))
-    length = ws.read_result("scores_length") if ws is not None else None
-    if length is not None and {R.ID, TOKENS} <= set(length.columns):
-        df = df.join(length.select(R.ID, pl.col(TOKENS).cast(pl.Int64)).unique(R.ID), on=R.ID, how="left")
-    else:
-        df = df.with_columns(pl.lit(None, pl.Int64).alias(TOKENS))
-    return df.sort(ROW)
+
+
+def read_scores(ws: Workspace | None) -> pl.DataFrame | None:
+    """id, language, tokens from the filter results, when they exist."""
+    if ws is None:
+        return None
+    parts: list[pl.DataFrame] = []
+    for name, col, dtype in (("scores_language", LANGUAGE, pl.String), ("scores_length", TOKENS, pl.Int64)):
+        df = ws.read_result(name)
+        if df is not None and {R.ID, col} <= set(df.columns):
+            parts.append(df.select(R.ID, pl.col(col).cast(dtype)))
+    if not parts:
+        return None
+    out = parts[0]
+    for part in parts[1:]:
+        if part.height == out.height and part.get_column(R.ID).equals(out.get_column(R.ID)):
+            out = out.hstack(part.drop(R.ID))  # same rows in the same order: no join needed
+        else:
+            out = out.unique(R.ID, keep="first").join(
+                part.unique(R.ID, keep="first"), on=R.ID, how="full", coalesce=True
+            )
+    return out
+
+
+def lazy_columns(rows: pl.DataFrame, scores: pl.DataFrame | None) -> pl.DataFrame:
+    """LAZY_COLUMNS for ``rows`` (frame rows with id, messages, flags), in row order."""
+    out = rows.select(
+        R.ID,
+        _first_content("user").alias(FIRST_USER),
+        _first_content("assistant").alias(PREVIEW),
+        _flag_names(rows).alias(FLAG_NAMES),
+    )
+    sc = scores if scores is not None else pl.DataFrame(schema={R.ID: pl.String})
+    if rows.height < 5_000 and sc.height > 50_000:
+        sc = sc.filter(pl.col(R.ID).is_in(rows.get_column(R.ID).implode()))
+    out = out.join(sc, on=R.ID, how="left", maintain_order="left")
+    for col, dtype in ((LANGUAGE, pl.String), (TOKENS, pl.Int64)):
+        if col not in out.columns:
+            out = out.with_columns(pl.lit(None, dtype).alias(col))
+    return out.select(LAZY_COLUMNS)
+
+
+def add_display_columns(df: pl.DataFrame, ws: Workspace | None = None) -> pl.DataFrame:
+    """Every display column at once (tests, benchmarks' naive baseline)."""
+    base = base_columns(df)
+    return base.hstack(lazy_columns(base, read_scores(ws)))
 
 
 def queue_counts(df: pl.DataFrame) -> dict[str, int]:
@@ -154,11 +190,18 @@ def queue_expr(queue: str) -> pl.Expr | None:
     return None
 
 
-def build_view(df: pl.DataFrame, spec: ViewSpec) -> pl.DataFrame:
-    """Filter and sort the display frame in Polars; returns the narrow view."""
+def build_view(df: pl.DataFrame, spec: ViewSpec, scores: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Filter and sort the frame in Polars; returns the narrow view (ROW + table columns).
+
+    Lazy columns the frame does not have yet are left out, unless the spec
+    filters or sorts on one: then they are computed here (in the worker).
+    """
+    needed = {c for c in (LANGUAGE if spec.language else None, spec.sort_column) if c in LAZY_COLUMNS}
+    if needed - set(df.columns):
+        df = df.hstack(lazy_columns(df, scores).select([c for c in LAZY_COLUMNS if c not in df.columns]))
     conds: list[pl.Expr] = []
     q = queue_expr(spec.queue)
-    if q is not None:
+    if q is not None and not (df.height and df.select(q.all()).item()):  # e.g. all still pending
         conds.append(q)
     if spec.flag:
         conds.append(flag_matches(spec.flag))
@@ -167,26 +210,33 @@ def build_view(df: pl.DataFrame, spec: ViewSpec) -> pl.DataFrame:
     if spec.source:
         conds.append(pl.col(R.SOURCE) == spec.source)
     if spec.ids is not None:
-        conds.append(pl.col(R.ID).is_in(list(spec.ids)))
+        conds.append(pl.col(R.ID).is_in(pl.Series(list(spec.ids), dtype=pl.String).implode()))
     out = df
     if conds:
         out = out.filter(pl.all_horizontal(conds))
     if spec.search:
         out = out.filter(text_matches(spec.search))
-    out = out.select(VIEW_COLUMNS)
+    out = out.select([c for c in VIEW_COLUMNS if c in out.columns])
     if spec.sort_column and spec.sort_column in out.columns:
         out = out.sort(spec.sort_column, descending=spec.descending, nulls_last=True, maintain_order=True)
     return out
 
 
-def filter_choices(df: pl.DataFrame) -> dict[str, list[str]]:
+def filter_choices(df: pl.DataFrame, scores: pl.DataFrame | None) -> dict[str, list[str]]:
     """Values offered by the filter bar's drop-downs."""
+    flagged = df.filter(pl.col(IS_FLAGGED))
     flags = (
-        df.select(pl.col(R.FLAGS).list.eval(pl.element().struct.field("name")).explode().drop_nulls().unique())
+        flagged.select(pl.col(R.FLAGS).list.eval(pl.element().struct.field("name")).explode().drop_nulls().unique())
         .to_series()
         .to_list()
+        if flagged.height
+        else []
     )
     families = sorted({f.split(".")[0] for f in flags} | set(flags))
-    langs = df.get_column(LANGUAGE).drop_nulls().unique().sort().to_list()
+    langs = (
+        scores.get_column(LANGUAGE).drop_nulls().unique().sort().to_list()
+        if scores is not None and LANGUAGE in scores.columns
+        else []
+    )
     sources = df.get_column(R.SOURCE).drop_nulls().unique().sort().to_list()
     return {"flag": families, "language": langs, "source": sources}

@@ -53,15 +53,15 @@ class FilterBar(QWidget):
         self.search.textChanged.connect(lambda _t: self._debounce.start())
         self.search.returnPressed.connect(self._apply_search)
         controller.countsChanged.connect(self.set_counts)
-        controller.frameChanged.connect(self._refresh_choices)
+        controller.frameReloaded.connect(self._refresh_choices)
         controller.specChanged.connect(self.sync)
         self.set_counts(controller.counts)
         self.sync(controller.spec)
 
     def _combo(self, placeholder: str, key: str) -> QComboBox:
         c = QComboBox()
-        c.setMinimumWidth(130)
-        c.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        c.setFixedWidth(150)
+        c.view().setMinimumWidth(280)  # long flag names fit in the open list
         c.addItem(placeholder, _ANY)
         c.setProperty("placeholder", placeholder)
         c.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
@@ -83,6 +83,7 @@ class FilterBar(QWidget):
                 for v in values:
                     combo.addItem(v, v)
                 combo.setEnabled(bool(values))
+                combo.setToolTip("" if values else f"No values yet: {combo.property('placeholder').lower()}")
                 combo.setCurrentIndex(max(0, combo.findData(current)))
         finally:
             self._syncing = False

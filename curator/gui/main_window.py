@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         c.errorOccurred.connect(lambda text: QMessageBox.warning(self, APP_NAME, text))
         c.showRecordsRequested.connect(lambda: self.tabs.setCurrentWidget(self.records))
         c.jobRequested.connect(self._run_job)
+        self.records.importRequested.connect(self.import_files)
         self.records.message.connect(lambda text: self.statusBar().showMessage(text, 4000))
         self._set_workspace_actions(False)
 
@@ -178,7 +179,6 @@ class MainWindow(QMainWindow):
             self.open_workspace(Path(path))
 
     def close_workspace(self) -> None:
-        self.records.controller.remember(self.records.current_id)
         self.controller.shutdown()
         self.controller.ws = None
         self.controller.loaded = False
@@ -188,14 +188,12 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.start_page)
 
     def open_demo(self) -> None:
-        if (DEMO_PATH / "curator.db").exists():
-            self.open_workspace(DEMO_PATH)
-            return
+        """Build the demo workspace from the sample data in a worker (or reuse it), then open it."""
         from curator.core import demo  # type: ignore[attr-defined]
 
-        DEMO_PATH.parent.mkdir(parents=True, exist_ok=True)
-        worker = self.controller.start_job(lambda: demo.build_demo(DEMO_PATH))
-        worker.succeeded.connect(lambda _r: self.open_workspace(DEMO_PATH))
+        target = Path(getattr(demo, "DEFAULT_DEMO_PATH", DEMO_PATH)).expanduser()
+        worker = self.controller.start_job(lambda: demo.build_demo(target))
+        worker.succeeded.connect(lambda res: self.open_workspace(Path(getattr(res, "path", target))))
         worker.failed.connect(lambda text: QMessageBox.warning(self, APP_NAME, text))
         self.job_dialog = JobDialog("Building the demo workspace", worker, self)
         self.job_dialog.open()
@@ -247,7 +245,5 @@ class MainWindow(QMainWindow):
             self.import_files(paths)
 
     def closeEvent(self, e: QCloseEvent) -> None:
-        if self.controller.ws is not None:
-            self.controller.remember(self.records.current_id)
         self.controller.shutdown()
         super().closeEvent(e)

@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-import polars as pl
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from curator.core import records as R
 from curator.gui import display as D
 from curator.gui import theme
-from curator.gui.controller import Controller
+from curator.gui.controller import Controller, positions
 
 BLOCK = 200
 CACHED_BLOCKS = 12
@@ -51,7 +50,7 @@ class RecordsModel(QAbstractTableModel):
         if view.height != self._rows:
             self.reset_view()
             return
-        rows = view.get_column(R.ID).is_in(pl.Series(ids, dtype=pl.String)).arg_true().to_list()
+        rows = positions(view, ids).to_list()
         for r in rows:
             self._blocks.pop(r // BLOCK, None)
             self.dataChanged.emit(self.index(r, 0), self.index(r, len(_COLS) - 1))
@@ -67,7 +66,7 @@ class RecordsModel(QAbstractTableModel):
         b = row // BLOCK
         block = self._blocks.get(b)
         if block is None:
-            block = self.controller.view.slice(b * BLOCK, BLOCK).select(_COLS).rows()
+            block = self._fetch(b)
             self.block_fetches += 1
             self._blocks[b] = block
             while len(self._blocks) > CACHED_BLOCKS:
@@ -75,6 +74,25 @@ class RecordsModel(QAbstractTableModel):
         else:
             self._blocks.move_to_end(b)
         return block[row - b * BLOCK]
+
+    def _fetch(self, b: int) -> list[tuple[Any, ...]]:
+        """One block as Python tuples; lazy columns computed for it if still missing."""
+        c = self.controller
+        blk = c.view.slice(b * BLOCK, BLOCK)
+        missing = [col for col in D.LAZY_COLUMNS if col not in blk.columns]
+        if missing and blk.height:
+            extra = c.block_columns(blk.get_column(D.ROW))
+            blk = blk.hstack(extra.select(missing))
+        elif missing:
+            return []
+        rows = blk.select(_COLS).rows()
+        if c.text_overrides:
+            id_at = _COLS.index(R.ID)
+            for k, row in enumerate(rows):
+                o = c.text_overrides.get(row[id_at])
+                if o is not None:
+                    rows[k] = tuple(o.get(col, v) for col, v in zip(_COLS, row, strict=True))
+        return rows
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= self._rows:

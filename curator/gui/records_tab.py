@@ -10,9 +10,12 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -27,12 +30,13 @@ from curator.gui.reject_dialog import RejectDialog, reasons
 from curator.gui.review_pane import ReviewPane
 
 ROW_HEIGHT = 26
-_WIDTHS = {R.STATUS: 96, R.ID: 130, R.SOURCE: 130, D.TURNS: 52, D.FIRST_USER: 300, D.PREVIEW: 300,
-           D.LANGUAGE: 52, D.TOKENS: 64, D.FLAG_NAMES: 150, R.CLUSTER_ID: 90}
+_WIDTHS = {R.STATUS: 92, R.ID: 140, R.SOURCE: 120, D.TURNS: 48, D.FIRST_USER: 250, D.PREVIEW: 250,
+           D.LANGUAGE: 46, D.TOKENS: 60, D.FLAG_NAMES: 170, R.CLUSTER_ID: 80}
 
 
 class RecordsTab(QWidget):
     message = Signal(str)  # short status-bar messages
+    importRequested = Signal()  # the empty workspace's "Import files…" button
 
     def __init__(self, controller: Controller, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -40,6 +44,7 @@ class RecordsTab(QWidget):
         self.current_id: str | None = None
         self._select_after_view: str | None = None
         self._restored = False
+        self._advancing = False  # an action that moves on: skip re-rendering the old record
         self.reject_dialog: RejectDialog | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 8, 10, 8)
@@ -85,8 +90,12 @@ class RecordsTab(QWidget):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setChildrenCollapsible(False)
+        split.setSizes([920, 560])
         self.splitter = split
-        lay.addWidget(split, 1)
+        self.body = QStackedWidget()
+        self.body.addWidget(split)
+        self.body.addWidget(self._empty_workspace())
+        lay.addWidget(self.body, 1)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         controller.viewChanged.connect(self._view_changed)
         controller.recordsPatched.connect(self._patched)
@@ -99,6 +108,34 @@ class RecordsTab(QWidget):
         p.trainToggled.connect(lambda rid, i, on: self._act(lambda: controller.set_turn_weight(rid, i, on)))
         p.revertRequested.connect(lambda rid: self._act(lambda: controller.revert(rid), "Reverted to the original"))
         p.keeperRequested.connect(self.go_to_id)
+
+    def _empty_workspace(self) -> QWidget:
+        page = QWidget()
+        col = QVBoxLayout(page)
+        col.addStretch(1)
+        title = QLabel("This workspace has no conversations yet")
+        title.setObjectName("title")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        col.addWidget(title)
+        hint = QLabel(
+            "Import JSONL / JSON (OpenAI, ShareGPT, Alpaca), CSV or TSV logs, transcripts,\n"
+            "Parquet or a Hugging Face dataset folder. You can also drop files on this window."
+        )
+        hint.setObjectName("muted")
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        col.addWidget(hint)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        button = QPushButton("Import files…   Ctrl+I")
+        button.setObjectName("primary")
+        button.setMinimumHeight(34)
+        button.clicked.connect(self.importRequested)
+        row.addWidget(button)
+        row.addStretch(1)
+        col.addSpacing(12)
+        col.addLayout(row)
+        col.addStretch(2)
+        return page
 
     # --- view and selection ------------------------------------------------------
     def _reset_for_workspace(self) -> None:
@@ -116,6 +153,7 @@ class RecordsTab(QWidget):
                 c.set_spec(D.ViewSpec(queue="all"))
                 return
             self.current_id = last or self.current_id
+        self.body.setCurrentIndex(1 if c.loaded and c.frame.height == 0 else 0)
         target = self._select_after_view or self.current_id
         self._select_after_view = None
         row = c.view_row_of(target) if target else None
@@ -152,8 +190,10 @@ class RecordsTab(QWidget):
 
     def _current_changed(self, cur: QModelIndex, _prev: QModelIndex) -> None:
         rid = self.controller.view_id(cur.row()) if cur.isValid() else None
+        same = rid is not None and self.pane.record is not None and self.pane.record[R.ID] == rid
         self.current_id = rid
-        self._show_current()
+        if not same:  # a re-sliced view with the same record: keep the pane (and any edit) as is
+            self._show_current()
         self.controller.remember(rid)
 
     def _show_current(self, keep_scroll: bool = False) -> None:
@@ -165,7 +205,7 @@ class RecordsTab(QWidget):
         self.pane.show_record(self.controller.record(frow), keep_scroll=keep_scroll)
 
     def _patched(self, ids: list[str]) -> None:
-        if self.current_id in ids:
+        if self.current_id in ids and not self._advancing:
             self._show_current(keep_scroll=True)
 
     def go_to_id(self, rid: str) -> None:
@@ -211,17 +251,27 @@ class RecordsTab(QWidget):
             self.message.emit(done)
         return True
 
+    def _decide(self, fn: object, done: str) -> None:
+        """Commit a decision, then advance (or re-render if this is the last row)."""
+        self._advancing = True
+        try:
+            ok = self._act(fn)
+        finally:
+            self._advancing = False
+        if ok:
+            self.message.emit(done)
+            if not self.move(1):
+                self._show_current(keep_scroll=True)
+
     def approve(self) -> None:
         rid = self.current_id
-        if rid and self.pane.record is not None and self._act(lambda: self.controller.approve([rid])):
-            self.message.emit(f"Approved {rid}")
-            self.move(1)
+        if rid and self.pane.record is not None:
+            self._decide(lambda: self.controller.approve([rid]), f"Approved {rid}")
 
     def reject_with(self, reason: str) -> None:
         rid = self.current_id
-        if rid and reason and self._act(lambda: self.controller.reject([rid], reason)):
-            self.message.emit(f"Rejected {rid}: {reason}")
-            self.move(1)
+        if rid and reason and self.pane.record is not None:
+            self._decide(lambda: self.controller.reject([rid], reason), f"Rejected {rid}: {reason}")
 
     def reject_number(self, n: int) -> None:
         choices = reasons(self.controller.ws)

@@ -6,11 +6,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -45,6 +46,8 @@ class RejectDialog(QDialog):
         self.setWindowTitle("Reject")
         self.setMinimumWidth(380)
         lay = QVBoxLayout(self)
+        lay.setContentsMargins(16, 14, 16, 14)
+        lay.setSpacing(10)
         what = "this record" if count == 1 else f"{count:,} records"
         head = QLabel(f"Why reject {what}? Press 1-9 or type a reason.")
         head.setTextFormat(Qt.TextFormat.PlainText)
@@ -55,18 +58,26 @@ class RejectDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, r)
             self.list.addItem(item)
         self.list.setCurrentRow(0)
+        rows = max(1, self.list.count())
+        self.list.setFixedHeight(self.list.sizeHintForRow(0) * rows + 2 * self.list.frameWidth() + 6)
         self.list.itemActivated.connect(lambda _i: self.accept())
         lay.addWidget(self.list)
         self.typed = QLineEdit()
         self.typed.setPlaceholderText("Other reason… (Enter to reject)")
         self.typed.returnPressed.connect(self.accept)
         lay.addWidget(self.typed)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.addButton("Reject", QDialogButtonBox.ButtonRole.AcceptRole)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        cancel = QPushButton("Cancel")
+        cancel.setAutoDefault(False)
+        cancel.clicked.connect(self.reject)
+        ok = QPushButton("Reject")
         ok.setObjectName("reject")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        lay.addWidget(buttons)
+        ok.setAutoDefault(False)
+        ok.clicked.connect(self.accept)
+        row.addWidget(cancel)
+        row.addWidget(ok)
+        lay.addLayout(row)
         self.list.setFocus()
 
     def reason(self) -> str:

@@ -107,7 +107,10 @@ class ReviewPane(QWidget):
         self.approve_button.clicked.connect(self.approveRequested)
         self.reject_button.clicked.connect(self.rejectRequested)
         self.skip_button.clicked.connect(self.skipRequested)
-        outer.addLayout(actions)
+        self.actions = QWidget()
+        self.actions.setLayout(actions)
+        actions.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.actions)
         self.show_record(None, "Select a record in the table to review it.")
 
     # --- rendering --------------------------------------------------------------
@@ -125,10 +128,9 @@ class ReviewPane(QWidget):
         for w in (self.scroll, self.state_label):
             w.setVisible(has)
         self.empty.setVisible(not has)
-        for b in (self.approve_button, self.reject_button, self.skip_button):
-            b.setEnabled(has)
+        self.actions.setVisible(has)
         if rec is None:
-            self.header.setText("No record")
+            self.header.setText("")
             self.subheader.setText("")
             self.empty.setText(empty_text)
             return
