@@ -29,12 +29,7 @@ from curator.core.readiness.metrics import VOLATILE_PATTERNS
 from curator.core.review import approve
 from curator.core.workspace import Workspace
 
-WORDS = (
-    "order refund shipping account password invoice plan upgrade cancel address delivery "
-    "package tracking warranty battery screen charger subscription billing card support "
-    "thanks please help today issue problem replace return exchange store email phone "
-    "update settings login reset device network error message install app version"
-).split()
+WORDS = ["order", "refund", "shipping", "account", "password", "invoice", "plan", "upgrade", "cancel", "address", "delivery", "package", "tracking", "warranty", "battery", "screen", "charger", "subscription", "billing", "card", "support", "thanks", "please", "help", "today", "issue", "problem", "replace", "return", "exchange", "store", "email", "phone", "update", "settings", "login", "reset", "device", "network", "error", "message", "install", "app", "version"]
 
 
 def _words(rng: np.random.Generator, n: int, k: int) -> pl.Expr:

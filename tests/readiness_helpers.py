@@ -6,22 +6,14 @@ import random
 from typing import Any
 
 import polars as pl
-
 from conftest import add_conversations
+
 from curator.core import records as R
 from curator.core.review import approve
 from curator.core.workspace import Workspace
 
-_WORDS = (
-    "account address answer battery billing button cable camera card charger check cloud code "
-    "colour config cursor data delivery device display document download driver email error "
-    "export file filter folder font format garden guide holiday image install invoice keyboard "
-    "label laptop layout library license light login manual menu message meeting monitor mouse "
-    "network note office order package page password payment phone photo picture plan printer "
-    "profile project query receipt recipe refund report reset router schedule screen search "
-    "server setting sheet shipping signal speaker storage subscription table tablet team ticket "
-    "timer token tracking update upload user video volume wallet warranty website window wizard"
-).split()
+_SYLLABLES = "ba ce di fo gu ka le mi no pu ra se ti vo zu har ben cor dun fel gim hol jus kor lam".split()
+_WORDS = [a + b + c for a in _SYLLABLES for b in _SYLLABLES for c in ("", "n", "s", "ta")]
 SYSTEM = "You are a helpful support assistant."
 
 

@@ -111,7 +111,7 @@ def check_consistency(ctx: Context) -> Check:
 
 def time_span(ctx: Context) -> dict[str, Any] | None:
     """First and last source timestamp found in the good examples' meta."""
-    if not ctx.good.height or R.META not in ctx.good.columns:
+    if not ctx.text.height or R.META not in ctx.text.columns:
         return None
     times = M.source_times(ctx.text.get_column(R.META)).drop_nulls()
     if times.len() == 0:
