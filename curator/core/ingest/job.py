@@ -9,7 +9,8 @@ before is skipped whole; otherwise only ids not yet in the workspace are added.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Generator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,50 @@ def _existing_ids(ws: Workspace) -> pl.Series:
     return pl.scan_parquet(parts).select(R.ID).collect().get_column(R.ID)
 
 
+def _read_file(
+    ws: Workspace,
+    path: Path,
+    fmt: str,
+    options: ImportOptions,
+    digest: str,
+    source_path: str,
+    step: str,
+) -> Generator[Progress, None, tuple[pl.DataFrame, list[QuarantineEntry]]]:
+    """Read one file into records + quarantine.
+
+    Finalised chunks of a multi-chunk file are spilled to uncompressed Arrow
+    files in a staging folder inside the workspace and read back once at the
+    end, so a large file costs one copy of its records in memory, not several.
+    """
+    quarantine: list[QuarantineEntry] = []
+    first: pl.DataFrame | None = None
+    with tempfile.TemporaryDirectory(prefix=".staging-", dir=ws.path) as tmp:
+        parts: list[Path] = []
+        for i, chunk in enumerate(read_raw(path, fmt, options)):
+            done = finalize(chunk, options, source=path.name, source_path=source_path, identity=digest)
+            quarantine.extend(done.quarantine)
+            progress = Progress(step, chunk.done, chunk.total, path.name)
+            del chunk
+            if i == 0:
+                first = done.records
+            else:
+                if first is not None:
+                    parts.append(Path(tmp) / "000000.arrow")
+                    first.write_ipc(parts[-1], compression="uncompressed")
+                    first = None
+                parts.append(Path(tmp) / f"{i:06d}.arrow")
+                done.records.write_ipc(parts[-1], compression="uncompressed")
+            del done
+            yield progress
+        if first is not None:
+            return first, quarantine
+        if not parts:
+            return R.empty_records(), quarantine
+        return pl.concat(
+            [pl.read_ipc(p) for p in parts], rechunk=False
+        ), quarantine
+
+
 def import_job(ws: Workspace, sources: Sequence[Path], options: ImportOptions) -> Job[ImportSummary]:
     """Import every source file; yields Progress, returns the ImportSummary."""
     files = list_sources([Path(s) for s in sources])
@@ -105,15 +150,9 @@ def import_job(ws: Workspace, sources: Sequence[Path], options: ImportOptions) -
                 result.skipped_existing = previous[digest].records
                 continue
             result.format = resolve_format(path, options)
-            frames: list[pl.DataFrame] = []
-            quarantine: list[QuarantineEntry] = []
-            for chunk in read_raw(path, result.format, options):
-                done = finalize(
-                    chunk, options, source=path.name, source_path=result.path, identity=digest
-                )
-                frames.append(done.records)
-                quarantine.extend(done.quarantine)
-                yield Progress(step, chunk.done, chunk.total, path.name)
+            records, quarantine = yield from _read_file(
+                ws, path, result.format, options, digest, result.path, step
+            )
         except CuratorError as exc:
             result.error = str(exc)
             continue
@@ -126,13 +165,13 @@ def import_job(ws: Workspace, sources: Sequence[Path], options: ImportOptions) -
                 "nothing from this file was imported. This is a bug in Curator; please report it."
             )
             continue
-        records = pl.concat(frames) if frames else R.empty_records()
         if records.height == 0 and not quarantine:
             result.error = f"{path.name}: no conversations found in it; nothing to import"
             continue
         if existing is None:
             existing = _existing_ids(ws)
-        fresh = records.filter(~pl.col(R.ID).is_in(existing.implode()))
+        new = ~records.get_column(R.ID).is_in(existing.implode())
+        fresh = records if new.all() else records.filter(new)
         existing = existing.append(fresh.get_column(R.ID))
         row = ws.add_import(
             source=path.name,

@@ -55,7 +55,7 @@ def parse_object(raw: bytes) -> dict[str, Any]:
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise BadRecord(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+        raise BadRecord(f"not valid JSON: {exc.msg} (column {exc.colno})") from None
     if not isinstance(obj, dict):
         raise BadRecord(f"the line is {describe_json_type(obj)}, not a JSON object")
     return obj
