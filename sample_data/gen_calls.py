@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from gen_engine import Scenario
+from gen_engine import SAME, Scenario
 
 GREETINGS = [
     "Thank you for calling Northwind Mobile, you're speaking with {agent}. How can I help you today?",
@@ -39,6 +39,7 @@ CALL_SCENARIOS = [
     ),
     Scenario(
         "broadband_down",
+        match=SAME,
         asks=["My broadband has been down since last night. The light on the router is flashing orange.", "Hi, the internet keeps dropping out every twenty minutes or so, it's been like this all week."],
         details=["I've already turned the router off and on again.", "I work from home, so it's a real problem."],
         answers=[
@@ -49,6 +50,7 @@ CALL_SCENARIOS = [
     ),
     Scenario(
         "roaming",
+        match=SAME,
         asks=["I'm travelling to {city} next month and I want to make sure I won't get a huge bill. How does roaming work on my plan?", "Hi, I'm abroad at the moment and my data isn't working at all."],
         details=["I've got an Android phone.", "I'm there for about two weeks."],
         answers=[
@@ -59,6 +61,7 @@ CALL_SCENARIOS = [
     ),
     Scenario(
         "upgrade_phone",
+        match=SAME,
         asks=["I'd like to find out if I'm due an upgrade. My phone's getting pretty slow.", "Hi, my contract ends soon and I'm thinking about a new phone, what are my options?"],
         details=["I'd like to keep my number.", "I don't use much data, mostly calls and messages."],
         answers=[
@@ -79,6 +82,7 @@ CALL_SCENARIOS = [
     ),
     Scenario(
         "port_number",
+        match=SAME,
         asks=["I'm switching to you from another network and I want to keep my old number. How does that work?", "My number transfer was supposed to happen yesterday, but I still have a temporary number."],
         details=["I already have the transfer code.", "I need my old number for work."],
         answers=[
@@ -89,6 +93,7 @@ CALL_SCENARIOS = [
     ),
     Scenario(
         "slow_wifi",
+        match=SAME,
         asks=["The Wi-Fi is really slow upstairs but fine next to the router. Is there anything you can do?", "I'm paying for fast broadband, but the speed tests only show a fraction of it."],
         details=["The router is in the hallway downstairs.", "It's worse in the evenings."],
         answers=[
@@ -99,6 +104,7 @@ CALL_SCENARIOS = [
     ),
     Scenario(
         "cancel_contract",
+        match=SAME,
         asks=["I'd like to cancel my broadband, I'm moving abroad next month.", "Hi, I want to end my mobile contract, what do I need to do?"],
         details=["I'm out of contract, I believe.", "I want to make sure there's no final bill surprise."],
         answers=[
@@ -132,6 +138,7 @@ BANK_SCENARIOS = [
     ),
     Scenario(
         "dispute_charge",
+        match=SAME,
         asks=["There's a payment on my account I don't recognise from an online store. How do I dispute it?", "I cancelled a subscription, but they charged me again. Can Pennywise get the money back?"],
         details=["I've never shopped there.", "I have the cancellation email from them."],
         answers=[
@@ -142,6 +149,7 @@ BANK_SCENARIOS = [
     ),
     Scenario(
         "statement",
+        match=SAME,
         asks=["How do I download a bank statement for my mortgage application?", "I need a statement with the bank stamp for a visa application. Can you provide one?"],
         details=["It needs to cover the last three months.", "They want a PDF."],
         answers=[
@@ -152,6 +160,7 @@ BANK_SCENARIOS = [
     ),
     Scenario(
         "identity_check",
+        match=SAME,
         asks=["The app asked me to verify my identity again. Why, and is this legit?", "My identity verification keeps failing when I take a photo of my passport."],
         details=["I verified when I opened the account.", "The lighting in my room isn't great."],
         answers=[
@@ -162,6 +171,7 @@ BANK_SCENARIOS = [
     ),
     Scenario(
         "foreign_fee",
+        match=SAME,
         asks=["Do you charge fees for paying in another currency when I'm on holiday?", "I was charged a fee for a payment in euros. I thought there were no fees abroad."],
         details=["I used the card in shops and at a cash machine.", "I'm on the standard plan."],
         answers=[
@@ -172,6 +182,7 @@ BANK_SCENARIOS = [
     ),
     Scenario(
         "change_phone",
+        match=SAME,
         asks=["I have a new phone number. How do I update it in Pennywise?", "I'm getting a new phone, how do I move the app without losing access?"],
         details=["My old SIM will stop working next week.", "I use the app for two-step verification too."],
         answers=[
@@ -182,6 +193,7 @@ BANK_SCENARIOS = [
     ),
     Scenario(
         "savings",
+        match=SAME,
         asks=["How does the savings pot work? Can I take money out whenever I want?", "Is the interest on the savings pot paid monthly or yearly?"],
         details=["I'm saving for a deposit on a flat.", "I'd like to set up automatic transfers."],
         answers=[

@@ -7,6 +7,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+import gen_bank_more
 import gen_calls as C
 import gen_plants as P
 import gen_retail
@@ -22,9 +23,15 @@ BANK_SYSTEM = "You are Pennywise's in-app support assistant. Never ask for full 
 FROM = {"system": "system", "user": "human", "assistant": "gpt"}
 
 
+BANK_SCENARIOS = C.BANK_SCENARIOS + gen_bank_more.SCENARIOS
+
+
 def _bank(rng: random.Random, key: str | None = None) -> list[tuple[str, str]]:
-    sc = rng.choice(C.BANK_SCENARIOS) if key is None else next(s for s in C.BANK_SCENARIOS if s.key == key)
-    return POOL.draw(lambda: compose(sc, rng, C.bank_slots)[0])
+    def make() -> list[tuple[str, str]]:
+        sc = rng.choice(BANK_SCENARIOS) if key is None else next(s for s in BANK_SCENARIOS if s.key == key)
+        return compose(sc, rng, C.bank_slots)[0]
+
+    return POOL.draw(make)
 
 
 def build_sharegpt(rng: random.Random) -> list[Item]:

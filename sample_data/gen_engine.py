@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 Turn = tuple[str, str]  # (role, text) with role in system/user/assistant
+SAME = ((0,), (1,), (2,))  # Scenario.match when ask i is answered by answer i
 
 FIRST_NAMES = [
     "Maria", "James", "Aisha", "Tom", "Priya", "Lukas", "Chloe", "Daniel", "Mei", "Omar",
@@ -80,7 +81,7 @@ VARIANTS: list[tuple[str, tuple[str, ...]]] = [
     ("Thanks ", ("Thank you ",)), ("working days", ("business days",)), ("I can see ", ("I see ",)),
     ("there is no need", ("there's no need", "you don't need")), ("the next step", ("what happens next",)),
     ("apologise", ("apologize",)), (" also ", (" additionally ", " ")),
-    ("really ", ("", "very ", "truly ")), ("just ", ("", "simply ")), (", and ", (". And ", ", and then ")),
+    ("really ", ("", "very ", "truly ")), ("just ", ("", "simply ")),
 ]
 
 
@@ -99,6 +100,8 @@ class Scenario:
     details: list[str]
     answers: list[str]
     followups: list[Turn] = field(default_factory=list)
+    # match[i]: indexes of the answers that fit ask i (None: every answer fits every ask)
+    match: tuple[tuple[int, ...], ...] | None = None
 
 
 def a_date(rng: random.Random) -> str:
@@ -153,7 +156,9 @@ def compose(
 ) -> tuple[list[Turn], dict[str, object]]:
     """One clean conversation for ``scenario`` and the slot values used."""
     values = {**common_slots(rng), **domain_slots(rng), **(overrides or {})}
-    ask = vary(fill(rng.choice(scenario.asks), values), rng)
+    ask_index = rng.randrange(len(scenario.asks))
+    ask = vary(fill(scenario.asks[ask_index], values), rng)
+    fitting = scenario.match[ask_index] if scenario.match else range(len(scenario.answers))
     n_details = rng.choice([0, 0, 1, 1, 2])
     details = rng.sample(scenario.details, k=min(n_details, len(scenario.details)))
     prefix = rng.choice(USER_PREFIXES)
@@ -164,7 +169,7 @@ def compose(
     user = prefix + " ".join([ask, *(fill(d, values) for d in details)]) + rng.choice(USER_SUFFIXES)
     opener = fill(rng.choice(OPENERS), values)
     closer = rng.choice(CLOSERS)
-    body = vary(fill(rng.choice(scenario.answers), values), rng)
+    body = vary(fill(scenario.answers[rng.choice(fitting)], values), rng)
     answer = " ".join(p for p in (opener, body, closer) if p)
     turns: list[Turn] = [("user", user), ("assistant", answer)]
     k = rng.choice([0, 0, 1, 1, 2])

@@ -10,7 +10,7 @@ from typing import Any
 
 import gen_plants as P
 import gen_retail
-from gen_engine import POOL, compose
+from gen_engine import POOL, DistinctPool, compose
 from gen_model import Item, place_after_originals
 
 FILE = "helpdesk_export.csv"
@@ -50,9 +50,11 @@ def build(rng: random.Random) -> list[Item]:
     plants: list[Item] = []
 
     # the canned macro: the only agent reply on 30 tickets
+    # (kept apart from each other, so they share the macro but are not near-duplicates)
+    macro_pool = DistinctPool(max_jaccard=0.65)
     for _ in range(30):
-        conv = _retail(rng, rng.choice(list(CATEGORIES)))
-        plants.append(Item(turns=[conv[0], ("assistant", P.CSV_MACRO)]).plant("canned_macro", "refusal.boilerplate", note="auto-acknowledgement macro is the only agent reply"))
+        turns = macro_pool.draw(lambda: [_retail(rng, rng.choice(list(CATEGORIES)))[0], ("assistant", P.CSV_MACRO)])
+        plants.append(Item(turns=turns).plant("canned_macro", "refusal.boilerplate", note="auto-acknowledgement macro is the only agent reply"))
 
     # exact duplicates: tickets exported twice under a new ticket id
     for src in rng.sample(items, 2):
@@ -180,7 +182,9 @@ def write(items: list[Item], path: Path, rng: random.Random) -> dict[str, Any]:
             ticket_rows.append([ticket, t.strftime("%Y-%m-%d %H:%M:%S"), channel, author_type, author_name, text])
             multiline_rows += "\n" in text
         if len(ticket_rows) > 2 and rng.random() < 0.25:
-            rng.shuffle(ticket_rows)
+            in_order = list(ticket_rows)
+            while ticket_rows == in_order:
+                rng.shuffle(ticket_rows)
             shuffled.append(ticket)
         rows.extend(ticket_rows)
     with path.open("w", encoding="utf-8", newline="") as fh:

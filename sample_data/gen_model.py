@@ -24,7 +24,6 @@ class Item:
     turns: list[Turn] = field(default_factory=list)
     plants: list[Plant] = field(default_factory=list)
     raw: str | None = None  # a broken JSONL line, written verbatim
-    imported_anyway: bool = False  # a broken line the importer accepts (see README)
     record: dict[str, Any] | None = None  # a hand-built JSON object (tool calls, name/weight)
     duplicate_of: Item | None = None  # for planted exact copies
     group: str | None = None  # near-duplicate group id

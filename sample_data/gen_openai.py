@@ -235,7 +235,7 @@ def build(rng: random.Random) -> list[Item]:
     plants.append(Item(raw='{"messages": [{"role": "user", "content": "Where is my order?"}, {"role": "assistant", "content": "It shipped yesterday and should arrive').plant("broken.malformed_json", note="unterminated JSON"))
     plants.append(Item(raw='["user", "How do I reset my password?", "assistant", "Use the Forgot password link."]').plant("broken.not_object", note="JSON array, not an object"))
     plants.append(Item(raw='{"messages": "user: my invoice is wrong / assistant: I will fix it"}').plant("broken.wrong_type", note="messages is a string, not a list"))
-    plants.append(Item(raw='{"messages": [{"role": "user", "content": 42}, {"role": "assistant", "content": ["not", "text"]}]}', imported_anyway=True).plant("broken.wrong_type", note="content is a number / a list; the importer currently accepts it, turning the content into the text '42' and '[\"not\", \"text\"]' (reported), so it counts as a record, not as quarantined"))
+    plants.append(Item(raw='{"messages": [{"role": "user", "content": 42}, {"role": "assistant", "content": ["not", "text"]}]}').plant("broken.wrong_type", note="content is a number / a list"))
     plants.append(Item(raw='{"prompt": "Where can I download invoices?", "chosen": "Under Settings, then Billing."}').plant("broken.missing_field", note="no messages field"))
 
     return place_after_originals(items + plants, rng)

@@ -69,7 +69,7 @@ Locators (`curator query --json`): `line N` for the JSONL file; `rows A-B` for t
 file for transcripts; `index N` (1-based) for the JSON arrays. The tables below give
 JSONL lines, CSV ticket ids, transcript files and JSON array indexes.
 
-### Broken lines (chats_openai.jsonl)
+### Quarantined on import (chats_openai.jsonl)
 
 {quarantine}
 
@@ -112,8 +112,8 @@ def _quarantine(manifest: dict[str, Any]) -> str:
     rows = [p for p in manifest["planted"] if p["kind"].startswith("broken")]
     lines = []
     for p in rows:
-        status = "imported (see note)" if "currently accepts" in p["note"] else "quarantined"
-        lines.append(f"- `chats_openai.jsonl` line {p['line']}: {p['note']} -> {status}")
+        lines.append(f"- line {p['line']}: {p['note']}")
+    lines.append("\nEach is kept in the workspace's quarantine with its reason: `curator info -w WS --quarantine`.")
     return "\n".join(lines)
 
 

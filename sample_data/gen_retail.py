@@ -7,7 +7,7 @@ slot values, so no two conversations share more than a sentence or two.
 
 from __future__ import annotations
 
-from gen_engine import Scenario
+from gen_engine import SAME, Scenario
 
 BRAND = "Brightside Home"
 
@@ -72,6 +72,7 @@ SCENARIOS = [
     ),
     Scenario(
         "damaged_item",
+        match=((0, 1), (0, 1), (0, 1, 2)),
         asks=[
             "My {product} arrived broken. The box looked fine but there's a crack along the side of the unit. Order {order}.",
             "Hello, I just unpacked the {product} and it is damaged. One of the parts is bent and it won't assemble properly. What can you do?",
@@ -116,6 +117,7 @@ SCENARIOS = [
     ),
     Scenario(
         "change_address",
+        match=((0, 2), (0, 1), (0, 2)),
         asks=[
             "I made a mistake with my delivery address on order {order}. The flat number is wrong. Can you still change it?",
             "Hello, I'm moving to {city} on Friday. Is it possible to change the shipping address for my {product} order?",
@@ -129,7 +131,7 @@ SCENARIOS = [
         answers=[
             "Yes, as long as the parcel has not been handed to the carrier yet. Order {order} is still being packed, so I have updated the address for you. You will get a new confirmation email with the corrected address; please check it and let me know if anything else needs changing.",
             "I can help with that. The order has already been dispatched with {carrier}, so I cannot edit it on our side, but I have sent a redirect request to the carrier with your new address in {city}. They usually confirm redirects within a day, and I will forward their reply to you.",
-            "Good news: the order had not been picked yet, so the change went through. I have also added your note for the concierge. For future orders you can edit the address yourself from the order page until the status changes to Dispatched.",
+            "Good news: the order had not been picked yet, so the change went through and the parcel will go to the corrected address. For future orders you can edit the address yourself from the order page until the status changes to Dispatched.",
         ],
         followups=[
             ("Will changing the address change the delivery date?", "It should not for a change within the same area. If the carrier needs an extra day to reroute, the new estimate will appear on the tracking page automatically."),
@@ -138,6 +140,7 @@ SCENARIOS = [
     ),
     Scenario(
         "cancel_order",
+        match=((0, 2), (1,), (0, 2)),
         asks=[
             "Please cancel my order {order}. I found the {product} in a local store and don't need it anymore.",
             "Hi, I ordered twice by accident. Can you cancel one of the two orders for the {product}?",
@@ -160,6 +163,7 @@ SCENARIOS = [
     ),
     Scenario(
         "promo_code",
+        match=((0,), (1,), (0, 2)),
         asks=[
             "The discount code from your newsletter isn't working at checkout. It says the code is invalid.",
             "I forgot to apply my promo code before paying for order {order}. Can you still add it?",
@@ -182,6 +186,7 @@ SCENARIOS = [
     ),
     Scenario(
         "warranty",
+        match=((0,), (0, 1), (0, 2)),
         asks=[
             "My {product} stopped working after about {months} months. Is it still under warranty?",
             "Hello, the {product} I bought last year has developed a fault. It switches itself off after a few minutes. What are my options?",
@@ -226,6 +231,7 @@ SCENARIOS = [
     ),
     Scenario(
         "stock",
+        match=((0,), (1,), (0, 2)),
         asks=[
             "Do you know when the {product} will be back in stock? I've been waiting a while.",
             "The {product} shows \"coming soon\" on the website. Can I pre-order it somehow?",
@@ -260,7 +266,7 @@ SCENARIOS = [
         ],
         answers=[
             "A decline that your bank does not see is often caused by the billing address: it has to match the address your bank holds for the card, including the postcode format. Please check that first. If it still fails, try the payment once more and tell me the time, and I will look up the exact reason our payment provider received.",
-            "Error code 05 means the card issuer declined the payment without giving a reason, which usually happens when a bank's fraud check is triggered by an unusual purchase. Approving the payment in your banking app normally fixes it. You can also use PayPal or a different card to complete the order.",
+            "When the bank sees no problem, the decline usually comes from the card issuer's automatic fraud screening, which can block an unusual purchase without telling the bank's support team. Approving the payment in your banking app normally fixes it. You can also use PayPal or a different card to complete the order.",
             "I checked your account and the attempts were stopped by the 3-D Secure step, which happens when the verification window is closed before the bank confirms. Please try again and keep the window open until your bank's page finishes loading. Your basket is saved, so you will not lose anything.",
         ],
         followups=[
@@ -270,6 +276,7 @@ SCENARIOS = [
     ),
     Scenario(
         "assembly",
+        match=((0, 2), (1,), (0, 2)),
         asks=[
             "The assembly instructions for the {product} are missing from the box. Where can I find them?",
             "I'm stuck on step 6 of the {product} instructions. The holes don't line up with the screws provided.",
@@ -292,6 +299,7 @@ SCENARIOS = [
     ),
     Scenario(
         "invoice",
+        match=((0, 2), (1,), (0, 2)),
         asks=[
             "I need a VAT invoice for order {order} for my company's accounts. Can you send one?",
             "Hello, could you put my business name on the invoice for the {product}? I forgot to add it at checkout.",
@@ -314,6 +322,7 @@ SCENARIOS = [
     ),
     Scenario(
         "account_access",
+        match=SAME,
         asks=[
             "I can't log into my account. The password reset email never arrives.",
             "Hi, I think someone else logged into my account, my address book has changed. What should I do?",
@@ -331,7 +340,7 @@ SCENARIOS = [
         ],
         followups=[
             ("Is there two-factor login I can turn on?", "Yes, go to Account, then Security, and enable two-step verification. You can use an authenticator app or text messages."),
-            ("Were my card details at risk when this happened?", "We never store full card numbers on your account, only the last four digits and the expiry date, so nobody could see or reuse the full number."),
+            ("Will I lose my saved addresses or order history?", "No, your saved addresses, order history and wish lists stay exactly as they are. Only the sign-in details change."),
         ],
     ),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from gen_engine import Scenario
+from gen_engine import SAME, Scenario
 
 BRAND = "Taskflow"
 
@@ -21,6 +21,7 @@ PLANS = ["Starter", "Team", "Business"]
 SCENARIOS = [
     Scenario(
         "two_factor",
+        match=((0,), (2,), (1,)),
         asks=[
             "I got a new phone and my authenticator app codes no longer work, so I'm locked out of Taskflow. How do I get back in?",
             "Can I turn off two-factor authentication for my account? I keep losing access when I switch devices.",
@@ -43,6 +44,7 @@ SCENARIOS = [
     ),
     Scenario(
         "api_rate_limit",
+        match=((0, 1), (0, 1), (2,)),
         asks=[
             "Our script that syncs tasks through the Taskflow API started failing with HTTP 429 errors this week. What are the limits?",
             "Why am I getting \"Too Many Requests\" from the API when I only run a sync every five minutes?",
@@ -65,6 +67,7 @@ SCENARIOS = [
     ),
     Scenario(
         "webhook",
+        match=SAME,
         asks=[
             "Our webhook endpoint stopped receiving task events from Taskflow yesterday. Nothing changed on our side as far as I know.",
             "How do I verify that webhook requests really come from Taskflow?",
@@ -87,6 +90,7 @@ SCENARIOS = [
     ),
     Scenario(
         "export_data",
+        match=SAME,
         asks=[
             "How can I export all tasks from a project to CSV? I need them for a quarterly report.",
             "We're leaving Taskflow at the end of the month. Can we get a full export of our workspace, including comments and attachments?",
@@ -109,6 +113,7 @@ SCENARIOS = [
     ),
     Scenario(
         "seats_billing",
+        match=SAME,
         asks=[
             "We removed three people from our workspace, but the invoice still charges for the same number of seats. Why?",
             "How does billing work if I add a new member halfway through the month on the {plan} plan?",
@@ -131,6 +136,7 @@ SCENARIOS = [
     ),
     Scenario(
         "integration",
+        match=((2,), (1,), (0,)),
         asks=[
             "I connected the {integration} integration, but notifications aren't showing up in the channel I selected.",
             "Is it possible to sync Taskflow due dates with {integration}? I'd like deadlines to show up there automatically.",
@@ -153,6 +159,7 @@ SCENARIOS = [
     ),
     Scenario(
         "mobile_crash",
+        match=SAME,
         asks=[
             "The Taskflow app on my {device} crashes as soon as I open a project since the update to version {app_version}.",
             "Since this morning the mobile app shows a blank screen after the splash screen on my {device}. I'm on version {app_version}.",
@@ -175,6 +182,7 @@ SCENARIOS = [
     ),
     Scenario(
         "permissions",
+        match=SAME,
         asks=[
             "How can I give a contractor access to one project without letting them see the rest of our workspace?",
             "A member of my team can't edit tasks in a project even though they are in the workspace. What am I missing?",
@@ -197,6 +205,7 @@ SCENARIOS = [
     ),
     Scenario(
         "recurring_tasks",
+        match=SAME,
         asks=[
             "How do I make a task repeat every second Monday?",
             "My recurring task created duplicates this week, there are now three copies of the same weekly report task.",
@@ -219,6 +228,7 @@ SCENARIOS = [
     ),
     Scenario(
         "import_tool",
+        match=SAME,
         asks=[
             "We want to move from Trello to Taskflow. Does the importer keep labels and due dates?",
             "I imported a CSV of tasks but all the assignees came through empty. What did I do wrong?",
@@ -241,6 +251,7 @@ SCENARIOS = [
     ),
     Scenario(
         "timezone",
+        match=SAME,
         asks=[
             "Due dates in Taskflow show up a day early for my colleague in {city}. Is this a time zone setting?",
             "Our reminder emails arrive at 3 a.m. instead of 9 a.m. How do I fix that?",
@@ -263,6 +274,7 @@ SCENARIOS = [
     ),
     Scenario(
         "delete_account",
+        match=SAME,
         asks=[
             "Please delete my Taskflow account and all my personal data. I no longer use the service.",
             "What data do you keep after I close my account?",
