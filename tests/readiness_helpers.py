@@ -12,7 +12,7 @@ from curator.core import records as R
 from curator.core.review import approve
 from curator.core.workspace import Workspace
 
-_SYLLABLES = "ba ce di fo gu ka le mi no pu ra se ti vo zu har ben cor dun fel gim hol jus kor lam".split()
+_SYLLABLES = ["ba", "ce", "di", "fo", "gu", "ka", "le", "mi", "no", "pu", "ra", "se", "ti", "vo", "zu", "har", "ben", "cor", "dun", "fel", "gim", "hol", "jus", "kor", "lam"]
 _WORDS = [a + b + c for a in _SYLLABLES for b in _SYLLABLES for c in ("", "n", "s", "ta")]
 SYSTEM = "You are a helpful support assistant."
 

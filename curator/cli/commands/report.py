@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import shutil
 import sys
 import textwrap
@@ -82,10 +83,11 @@ def render_text(report: Report) -> str:
         lines = textwrap.wrap(check.message, max(30, width - len(head)))
         out.append(first + (lines[0] if lines else ""))
         out += [indent + line for line in lines[1:]]
-        if check.query and check.level in ("warn", "block"):
-            out.append(indent + "list: " + check.query)
-        elif check.examples and check.level in ("warn", "block"):
-            out.append(indent + "e.g.: curator show -w " + report.workspace + " " + check.examples[0])
+        if check.level in ("warn", "block"):
+            if check.query:
+                out.append(indent + "list: " + check.query)
+            if check.examples:
+                out.append(indent + "e.g.: " + shlex.join(["curator", "show", "-w", report.workspace, check.examples[0]]))
     if report.next_steps:
         out += ["", "Next steps"]
         for i, step in enumerate(report.next_steps, 1):

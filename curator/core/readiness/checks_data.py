@@ -164,7 +164,6 @@ def check_roles(ctx: Context) -> Check:
         threshold="ok: none · warn: any", message=msg,
         why="The model learns to write the assistant turns; a missing user turn, roles out of order or a trailing user turn teach the wrong pattern, and some providers reject them.",
         next_step=nxt, source="openai-cookbook warnings (missing system/user messages); Bedrock and Together format rules",
-        query=ctx.query("--flag", "structure") if "structure" in ctx.families_seen else None,
         details=counts, examples=ctx.remember("roles", bad_ids),
     )
 
@@ -192,7 +191,9 @@ def check_split(ctx: Context) -> Check:
     counts = last.get("counts") if isinstance(last.get("counts"), dict) else {}
     fraction = next((last[k] for k in ("split", "split_fraction", "fraction", "validation_fraction") if isinstance(last.get(k), int | float)), None)
     validation = _as_int(counts.get("validation")) if counts else None
-    leaked = _as_int(last.get("leaked_clusters")) or 0
+    leaked = (_as_int(last.get("leaked_clusters")) or 0) + (
+        _as_int(last.get("identical_conversations_spanning_both")) or 0
+    )
     details = {"fraction": fraction, "validation": validation, "train": _as_int(counts.get("train")) if counts else None,
                "leaked_clusters": leaked, "at": last.get("at") or last.get("time") or last.get("created_at")}
     if leaked:
@@ -204,9 +205,13 @@ def check_split(ctx: Context) -> Check:
                      message="The last export has no validation split.",
                      next_step="Export again with `--split 0.1` to hold out examples for checking the model.")
     v = f"{validation:,} examples" if validation is not None else f"{fraction:.0%} of the examples"
+    exported = sum(_as_int(x) or 0 for x in counts.values()) if counts else None
+    stale = ""
+    if exported is not None and last.get("include", ctx.include) == ctx.include and exported != ctx.n_good:
+        stale = f" It had {exported:,} examples; there are {ctx.n_good:,} good ones now, so export again before training."
     return Check(**base, level="ok", value=validation if validation is not None else fraction, details=details,  # type: ignore[arg-type]
-                 message=f"The last export held out {v} for validation, with no cluster on both sides.",
-                 next_step="Nothing to do; export again after more review.")
+                 message=f"The last export held out {v} for validation, with no duplicate on both sides.{stale}",
+                 next_step="Export again after more review." if stale else "Nothing to do.")
 
 
 def check_reviewed(ctx: Context) -> Check:
