@@ -71,3 +71,18 @@ def test_last_line_without_newline_and_role_map(tmp_path: Path) -> None:
     assert roles == [["user", "assistant"], ["user", "assistant"]]
     # role renames are not repairs: the text is untouched
     assert ws.records().get_column(R.REPAIRS).to_list() == [[], []]
+
+
+def test_meta_holds_each_lines_own_extra_fields(tmp_path: Path) -> None:
+    src = tmp_path / "m.jsonl"
+    msgs = [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]
+    src.write_text(
+        json.dumps({"messages": msgs, "ticket": "T-1", "tags": ["x"], "rating": {"stars": 5}})
+        + "\n"
+        + json.dumps({"messages": msgs})
+        + "\n"
+    )
+    ws = Workspace.open(tmp_path / "w", create=True)
+    run_job(import_job(ws, [src], ImportOptions()))
+    metas = [json.loads(m) for m in ws.records().sort(R.LINE).get_column(R.META).to_list()]
+    assert metas == [{"ticket": "T-1", "tags": ["x"], "rating": {"stars": 5}}, {}]

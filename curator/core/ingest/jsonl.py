@@ -107,7 +107,7 @@ def _vectorised(chunk: LineChunk, idx: np.ndarray) -> pl.DataFrame:
     if R.MESSAGES not in df.columns:
         df = df.with_columns(pl.lit(None, pl.List(RAW_MESSAGE_DTYPE)).alias(R.MESSAGES))
     extras = [c for c in df.columns if c != R.MESSAGES]
-    meta = pl.struct(extras).struct.json_encode() if extras else pl.lit("{}")
+    meta = _meta_expr(extras)
     lines = pl.Series(R.LINE, chunk.numbers[idx], dtype=pl.Int64)
     return df.select(
         lines,
@@ -115,6 +115,20 @@ def _vectorised(chunk: LineChunk, idx: np.ndarray) -> pl.DataFrame:
         pl.col(R.MESSAGES).cast(pl.List(RAW_MESSAGE_DTYPE)),
         meta.alias(R.META),
     )
+
+
+def _meta_expr(extras: list[str]) -> pl.Expr:
+    """JSON object of the extra top-level fields a line actually has (nulls left out),
+    the same text ``json.dumps(..., separators=(",", ":"))`` gives the per-line path."""
+    if not extras:
+        return pl.lit("{}")
+    pairs = [
+        pl.when(pl.col(c).is_not_null()).then(
+            pl.struct(pl.col(c)).struct.json_encode().str.slice(1, None).str.head(-1)
+        )
+        for c in extras
+    ]
+    return pl.lit("{") + pl.concat_str(pairs, separator=",", ignore_nulls=True) + pl.lit("}")
 
 
 def _openai_range(
