@@ -9,6 +9,7 @@ import pytest
 from conftest import add_conversations
 from gui_helpers import close_window, make_window
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from curator.core import records as R
 from curator.core.workspace import Workspace
@@ -176,7 +177,9 @@ def test_start_page_lists_recent_workspaces(qtbot, tmp_path: Path, small_ws: Wor
     assert w.windowTitle() == "Curator"
     assert w.start_page.list.count() == 1
     item = w.start_page.list.item(0)
-    assert small_ws.name in item.text()
+    assert item.data(Qt.ItemDataRole.UserRole) == str(small_ws.path)
+    labels = [lab.text() for lab in w.start_page.list.itemWidget(item).findChildren(QLabel)]
+    assert labels[0] == small_ws.name and labels[1].startswith("10 conversations")
     w.start_page.list.itemActivated.emit(item)
     qtbot.waitUntil(lambda: w.controller.loaded and w.records.pane.record is not None)
     assert w.windowTitle() == f"Curator — {small_ws.name}"

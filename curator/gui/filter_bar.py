@@ -35,6 +35,13 @@ class FilterBar(QWidget):
             self._group.addButton(b)
             self.queue_buttons[key] = b
             lay.addWidget(b)
+        self.ids_chip = QPushButton("")
+        self.ids_chip.setObjectName("queue")
+        self.ids_chip.setToolTip("Showing only chosen records; click to show the whole queue again")
+        self.ids_chip.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.ids_chip.clicked.connect(lambda: controller.set_spec(controller.spec.with_(ids=None)))
+        self.ids_chip.hide()
+        lay.addWidget(self.ids_chip)
         lay.addSpacing(12)
         self.flag = self._combo("Any flag", "flag")
         self.language = self._combo("Any language", "language")
@@ -94,6 +101,10 @@ class FilterBar(QWidget):
         try:
             if spec.queue in self.queue_buttons:
                 self.queue_buttons[spec.queue].setChecked(True)
+            if spec.ids is not None:
+                n = len(spec.ids)
+                self.ids_chip.setText(f"{n} chosen record{'s' if n != 1 else ''}  ✕")
+            self.ids_chip.setVisible(spec.ids is not None)
             for combo, value in ((self.flag, spec.flag), (self.language, spec.language), (self.source, spec.source)):
                 i = combo.findData(value or _ANY)
                 if i < 0 and value:

@@ -73,6 +73,21 @@ def _fill(t: QTableWidget, rows: list[list[Any]]) -> None:
             t.setItem(r, c, item)
 
 
+_FIELDS = {
+    "--role-map": "Role map", "--text-column": "Text column", "--speaker-column": "Speaker column",
+    "--conversation-column": "Conversation column", "--time-column": "Time column",
+    "--messages-field": "Messages field", "--role-field": "Role field", "--content-field": "Content field",
+}
+
+
+def gui_hint(error: str) -> str:
+    """The core's message (written for the CLI) plus where to fix it in this dialog."""
+    fields = [label for flag, label in _FIELDS.items() if flag in error]
+    if not fields:
+        return error
+    return f"{error}\n→ Set “{fields[0]}” above; the preview updates as you type."
+
+
 class ImportDialog(QDialog):
     def __init__(self, controller: Controller, paths: list[Path], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -196,7 +211,6 @@ class ImportDialog(QDialog):
         self.summary_title = plain_label("", "title")
         lay.addWidget(self.summary_title)
         self.files_table = _table(["File", "Format", "Added", "Already there", "Quarantined", "Problem"])
-        self.files_table.setMaximumHeight(170)
         fh = self.files_table.horizontalHeader()
         for col, width in ((0, 260), (1, 90), (2, 90), (3, 110), (4, 110)):
             fh.resizeSection(col, width)
@@ -278,15 +292,15 @@ class ImportDialog(QDialog):
         self.last_preview = p
         chosen = self.format.currentData()
         self.detected.setText(f"detected: {p.format}" if chosen == "auto" else "")
-        hint = "  →  Fill in “Role map” above, e.g. Tech=assistant." if p.error and "--role-map" in p.error else ""
-        self.error.setText((p.error or "") + hint)
+        self.error.setText(gui_hint(p.error) if p.error else "")
         self.import_button.setEnabled(bool(self.sources) and not p.error)
         fmt = p.format
         for _label, w in self._csv_rows:
             self._form.setRowVisible(w, fmt == "csv")
         for _label, w in self._json_rows:
             self._form.setRowVisible(w, fmt == "json")
-        self.mapping.setVisible(fmt in _MAPPED or bool(p.speakers))
+        unusual = [sp for sp in p.speakers if sp.strip().lower() not in R.ROLES]
+        self.mapping.setVisible(fmt in _MAPPED or bool(unusual))
         for combo in (self.conversation_column, self.speaker_column, self.text_column, self.time_column):
             if [combo.itemText(i) for i in range(combo.count())] != ["", *p.columns]:
                 text = combo.currentText()
@@ -369,12 +383,18 @@ class ImportDialog(QDialog):
              f.error or ("already imported" if f.already_imported else "")]
             for f in files
         ])
-        q_rows = [[f.source, q.line, q.locator, q.reason] for f in files for q in f.quarantine]
+        entries = [(f.source, q) for f in files for q in f.quarantine]
+        q_rows = [[src, q.line, q.locator, q.reason] for src, q in entries]
         self.quarantine_title.setText(
             f"Quarantined lines ({len(q_rows):,}) — kept in the workspace, never silently dropped"
             if q_rows else "No lines were quarantined."
         )
         _fill(self.quarantine_table, q_rows)
+        for r, (_src, q) in enumerate(entries):
+            item = self.quarantine_table.item(r, 3)
+            if item is not None and q.raw:
+                item.setToolTip(f"{q.reason}\n\nThe line as read:\n{q.raw[:1500]}")
+        self.files_table.setFixedHeight(min(170, 30 + 24 * max(1, len(files))))
         self.quarantine_table.setVisible(bool(q_rows))
         self.pages.setCurrentIndex(2)
         self.controller.refresh()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
+    QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from curator.core.workspace import DB_NAME
+from curator.gui import theme
 from curator.gui.review_pane import plain_label
 
 MAX_RECENT = 10
@@ -23,6 +26,19 @@ MAX_RECENT = 10
 
 def settings() -> QSettings:
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "Curator", "curator")
+
+
+def record_count(path: Path) -> int | None:
+    """Conversations in a workspace, read without opening it for writing."""
+    try:
+        con = sqlite3.connect(f"file:{path / DB_NAME}?mode=ro", uri=True, timeout=1)
+        try:
+            row = con.execute("SELECT COALESCE(SUM(records), 0) FROM imports WHERE finished_at IS NOT NULL").fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+    return int(row[0])
 
 
 class RecentWorkspaces:
@@ -96,9 +112,15 @@ class StartPage(QWidget):
         actions.addStretch(1)
         row.addLayout(actions)
         right = QVBoxLayout()
+        right.setSpacing(8)
         right.addWidget(plain_label("Recent workspaces", "h2"))
         self.list = QListWidget()
         self.list.setMinimumHeight(260)
+        self.list.setStyleSheet(
+            f"QListWidget {{ border: 1px solid {theme.BORDER}; border-radius: 6px; }}"
+            f"QListWidget::item {{ border-bottom: 1px solid {theme.BORDER}; }}"
+            f"QListWidget::item:selected {{ background: {theme.ACCENT_SOFT}; }}"
+        )
         self.list.itemActivated.connect(self._activated)
         right.addWidget(self.list, 1)
         self.empty = plain_label("No recent workspaces yet. Create one, open one, or try the demo.", "muted")
@@ -114,10 +136,24 @@ class StartPage(QWidget):
     def reload(self) -> None:
         self.list.clear()
         for p in self.recent.paths():
-            item = QListWidgetItem(f"{p.name}\n{p.parent}")
+            item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, str(p))
             item.setToolTip(str(p))
+            row = QWidget()
+            lay = QVBoxLayout(row)
+            lay.setContentsMargins(10, 7, 10, 7)
+            lay.setSpacing(1)
+            name = plain_label(p.name, wrap=False)
+            name.setStyleSheet("font-weight: 600;")
+            count = record_count(p)
+            what = f"{count:,} conversations · " if count is not None else ""
+            lay.addWidget(name)
+            lay.addWidget(plain_label(f"{what}{p.parent}", "muted", wrap=False))
+            for lab in row.findChildren(QLabel):
+                lab.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            item.setSizeHint(row.sizeHint())
             self.list.addItem(item)
+            self.list.setItemWidget(item, row)
         has = self.list.count() > 0
         self.list.setVisible(has)
         self.empty.setVisible(not has)

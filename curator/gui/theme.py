@@ -40,6 +40,8 @@ QPushButton:disabled {{ color: #a0a7b1; }}
 QPushButton#primary {{ background: {ACCENT}; color: white; border-color: {ACCENT}; font-weight: 600; }}
 QPushButton#approve {{ background: {OK}; color: white; border-color: {OK}; font-weight: 600; }}
 QPushButton#reject {{ background: {SURFACE}; color: {BAD}; border-color: {BAD}; font-weight: 600; }}
+QPushButton#primary:disabled, QPushButton#approve:disabled {{ background: #b9c6dd; border-color: #b9c6dd; }}
+QPushButton#reject:disabled {{ color: #d9a3a3; border-color: #e5c4c4; }}
 QPushButton#link {{ border: none; background: transparent; color: {ACCENT}; padding: 0 2px; text-align: left; }}
 QPushButton#link:hover {{ text-decoration: underline; }}
 QPushButton#queue {{ border-radius: 13px; padding: 4px 12px; }}
