@@ -22,10 +22,10 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import polars as pl  # noqa: E402
+import polars as pl
 
-from curator.core import records as R  # noqa: E402
-from curator.core.workspace import Workspace  # noqa: E402
+from curator.core import records as R
+from curator.core.workspace import Workspace
 
 WORDS = ["order", "refund", "shipping", "account", "password", "invoice", "delivery", "router", "billing", "upgrade"]
 
@@ -81,7 +81,7 @@ def build_workspace(path: Path, n: int) -> Workspace:
     ws.add_import(source="synthetic.jsonl", path="/data/synthetic.jsonl", file_hash=f"synthetic-{n}",
                   fmt="openai", options={}, records=df, quarantine=[])
     ids = df.get_column(R.ID)
-    langs = pl.Series(["en", "de", "fr", "es"]).gather((pl.int_range(0, n, eager=True) % 4))
+    langs = pl.Series(["en", "de", "fr", "es"]).gather(pl.int_range(0, n, eager=True) % 4)
     ws.write_result("scores_language", pl.DataFrame({R.ID: ids, "language": langs}))
     ws.write_result("scores_length", pl.DataFrame({R.ID: ids, "tokens": (pl.int_range(0, n, eager=True) % 900) + 40}))
     flagged = ids.gather(pl.int_range(0, n, 97, eager=True))
