@@ -156,6 +156,8 @@ def check_roles(ctx: Context) -> Check:
         msg = f"{n:,} good examples have structure problems: " + ", ".join(parts) + "."
         nxt = "Fix the order or add the missing turn in the editor, or reject them"
         nxt += "; add the system prompt you will use in production." if counts.get("no_system") else "."
+        if counts.get("last_not_assistant"):
+            nxt += " `curator export` refuses examples that do not end with an assistant reply unless given --skip-invalid."
     else:
         msg = "Every good example has a user turn, alternating roles and ends with the assistant."
         nxt = "Nothing to do."
@@ -207,7 +209,8 @@ def check_split(ctx: Context) -> Check:
     v = f"{validation:,} examples" if validation is not None else f"{fraction:.0%} of the examples"
     exported = sum(_as_int(x) or 0 for x in counts.values()) if counts else None
     stale = ""
-    if exported is not None and last.get("include", ctx.include) == ctx.include and exported != ctx.n_good:
+    skipped = _as_int(last.get("skipped_invalid")) or 0
+    if exported is not None and last.get("include", ctx.include) == ctx.include and exported + skipped != ctx.n_good:
         stale = f" It had {exported:,} examples; there are {ctx.n_good:,} good ones now, so export again before training."
     return Check(**base, level="ok", value=validation if validation is not None else fraction, details=details,  # type: ignore[arg-type]
                  message=f"The last export held out {v} for validation, with no duplicate on both sides.{stale}",
