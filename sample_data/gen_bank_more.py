@@ -8,6 +8,7 @@ SCENARIOS = [
     Scenario(
         "overdraft",
         match=SAME,
+        fu_match=((0, 1), (1,), ()),
         asks=[
             "Can I get an arranged overdraft on my Pennywise account? My salary sometimes arrives a day or two late.",
             "I went slightly overdrawn yesterday without meaning to. Will I be charged for that?",
@@ -46,6 +47,7 @@ SCENARIOS = [
     Scenario(
         "card_delivery",
         match=SAME,
+        fu_match=((0, 1), (1,), (1,)),
         asks=[
             "I ordered a replacement card a week ago and it still hasn't arrived. Can you check where it is?",
             "Can I choose a different delivery address for my new card? I'm staying with my parents this month.",
@@ -65,6 +67,7 @@ SCENARIOS = [
     Scenario(
         "joint_account",
         match=SAME,
+        fu_match=((0, 1), (), (0, 1)),
         asks=[
             "My partner and I want a joint account. Can we open one in the app?",
             "How do I remove my ex-partner from our joint account?",
@@ -84,6 +87,7 @@ SCENARIOS = [
     Scenario(
         "passcode",
         match=SAME,
+        fu_match=((0, 1), (), ()),
         asks=[
             "I forgot my app passcode and now I'm locked out. How can I reset it?",
             "The app keeps asking for my passcode even though I turned on Face ID. Is that normal?",

@@ -94,6 +94,7 @@ CALL_SCENARIOS = [
     Scenario(
         "slow_wifi",
         match=SAME,
+        fu_match=((0,), ()),
         asks=["The Wi-Fi is really slow upstairs but fine next to the router. Is there anything you can do?", "I'm paying for fast broadband, but the speed tests only show a fraction of it."],
         details=["The router is in the hallway downstairs.", "It's worse in the evenings."],
         answers=[
@@ -105,6 +106,7 @@ CALL_SCENARIOS = [
     Scenario(
         "cancel_contract",
         match=SAME,
+        fu_match=((0,), ()),
         asks=["I'd like to cancel my broadband, I'm moving abroad next month.", "Hi, I want to end my mobile contract, what do I need to do?"],
         details=["I'm out of contract, I believe.", "I want to make sure there's no final bill surprise."],
         answers=[

@@ -29,7 +29,7 @@ BANK_SCENARIOS = C.BANK_SCENARIOS + gen_bank_more.SCENARIOS
 def _bank(rng: random.Random, key: str | None = None) -> list[tuple[str, str]]:
     def make() -> list[tuple[str, str]]:
         sc = rng.choice(BANK_SCENARIOS) if key is None else next(s for s in BANK_SCENARIOS if s.key == key)
-        return compose(sc, rng, C.bank_slots)[0]
+        return compose(sc, rng, C.bank_slots, max_followups=2 if key is None else 0)[0]
 
     return POOL.draw(make)
 

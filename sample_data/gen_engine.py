@@ -72,8 +72,8 @@ VARIANTS: list[tuple[str, tuple[str, ...]]] = [
     ("is not ", ("isn't ",)), ("it is ", ("it's ",)), ("That is ", ("That's ",)),
     ("usually ", ("normally ", "typically ", "generally ")), ("straight away", ("right away", "immediately")),
     ("As soon as ", ("Once ",)), ("as soon as ", ("once ",)),
-    ("Please ", ("Could you please ", "Kindly ")), ("please ", ("",)), (" email", (" e-mail", " message")),
-    ("a few ", ("a couple of ", "some ")), ("quickest", ("fastest",)), ("I am ", ("I'm ",)),
+    ("Please ", ("Could you please ", "Kindly ")), ("please ", ("",)), (" email ", (" e-mail ",)),
+    ("a few ", ("a couple of ",)), ("quickest", ("fastest",)), ("I am ", ("I'm ",)),
     ("I will ", ("I'll ",)), ("we will ", ("we'll ",)), ("We will ", ("We'll ",)),
     ("If ", ("In case ",)), ("for you", ("on your behalf", "for you now")),
     ("Go to ", ("Head to ", "Open ")), ("choose ", ("select ", "pick ")), ("Choose ", ("Select ", "Pick ")),
@@ -102,6 +102,13 @@ class Scenario:
     followups: list[Turn] = field(default_factory=list)
     # match[i]: indexes of the answers that fit ask i (None: every answer fits every ask)
     match: tuple[tuple[int, ...], ...] | None = None
+    # fu_match[i]: indexes of the follow-ups that fit ask i (None: all of them)
+    fu_match: tuple[tuple[int, ...], ...] | None = None
+
+    def followups_for(self, ask_index: int) -> list[Turn]:
+        if self.fu_match is None:
+            return list(self.followups)
+        return [self.followups[i] for i in self.fu_match[ask_index]]
 
 
 def a_date(rng: random.Random) -> str:
@@ -173,7 +180,8 @@ def compose(
     answer = " ".join(p for p in (opener, body, closer) if p)
     turns: list[Turn] = [("user", user), ("assistant", answer)]
     k = rng.choice([0, 0, 1, 1, 2])
-    for q, a in rng.sample(scenario.followups, k=min(k, max_followups, len(scenario.followups))):
+    fitting_followups = scenario.followups_for(ask_index)
+    for q, a in rng.sample(fitting_followups, k=min(k, max_followups, len(fitting_followups))):
         turns.append(("user", fill(q, values)))
         turns.append(("assistant", vary(fill(a, values), rng)))
     return turns, values

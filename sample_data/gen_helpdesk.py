@@ -42,7 +42,7 @@ def _clean(rng: random.Random) -> Item:
 
 def _retail(rng: random.Random, key: str) -> list[tuple[str, str]]:
     sc = next(s for s in gen_retail.SCENARIOS if s.key == key)
-    return POOL.draw(lambda: compose(sc, rng, gen_retail.slots)[0])
+    return POOL.draw(lambda: compose(sc, rng, gen_retail.slots, max_followups=0)[0])
 
 
 def build(rng: random.Random) -> list[Item]:

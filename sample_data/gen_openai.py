@@ -33,9 +33,10 @@ def _clean_turns(rng: random.Random) -> list[tuple[str, str]]:
     return ([("system", system)] if system else []) + turns
 
 
-def _saas(rng: random.Random, key: str, **over: object) -> list[tuple[str, str]]:
+def _saas(rng: random.Random, key: str, *, full: bool = False) -> list[tuple[str, str]]:
+    """A distinct conversation for a plant: question + answer only unless ``full``."""
     sc = next(s for s in gen_saas.SCENARIOS if s.key == key)
-    return POOL.draw(lambda: compose(sc, rng, gen_saas.slots, overrides=over or None)[0])
+    return POOL.draw(lambda: compose(sc, rng, gen_saas.slots, max_followups=2 if full else 0)[0])
 
 
 def _msgs(turns: list[tuple[str, str]]) -> list[dict[str, Any]]:
@@ -182,7 +183,6 @@ def build(rng: random.Random) -> list[Item]:
     conv = _saas(rng, "timezone")[:2]
     plants.append(Item(turns=[("system", sys0), conv[0], ("assistant", "")], repairs=["dropped empty assistant turn"]).plant("empty_assistant", "structure.example_missing_assistant_message", note="only assistant turn is empty"))
     conv = _saas(rng, "permissions")
-    conv = conv[:2] if len(conv) < 4 else conv
     plants.append(Item(turns=[conv[0], ("assistant", "   "), ("user", "Hello? Are you still there? I asked how to give a contractor access to one project only."), *conv[1:2]], repairs=["dropped empty assistant turn", "merged consecutive user turns"]).plant("empty_assistant_mid", note="whitespace-only assistant turn in the middle: repair drops it and merges the two user turns; clean afterwards"))
     plants.append(Item(turns=[("system", sys0), ("assistant", "Welcome to Taskflow support! I can help with accounts, billing, integrations and the API. What would you like to know today?")]).plant("no_user_turn", "structure.no_user_turn", note="system + assistant only"))
 
@@ -212,9 +212,9 @@ def build(rng: random.Random) -> list[Item]:
         plants.append(Item(turns=[("user", q2 + " We're evaluating Taskflow for our agency at the moment."), ("assistant", a)]).plant("volatile", note="price / date / policy fact (readiness: volatility)"))
 
     # name / weight and a tool call
-    conv = _saas(rng, "permissions")
+    conv = _saas(rng, "permissions", full=True)
     while len(conv) < 4:
-        conv = _saas(rng, "permissions")
+        conv = _saas(rng, "permissions", full=True)
     msgs = _msgs([("system", sys0), *conv])
     msgs[1]["name"] = "customer_jordan"
     msgs[2]["weight"] = 0

@@ -141,6 +141,7 @@ SCENARIOS = [
     Scenario(
         "cancel_order",
         match=((0, 2), (1,), (0, 2)),
+        fu_match=((0,), (0, 1), (0,)),
         asks=[
             "Please cancel my order {order}. I found the {product} in a local store and don't need it anymore.",
             "Hi, I ordered twice by accident. Can you cancel one of the two orders for the {product}?",
@@ -164,6 +165,7 @@ SCENARIOS = [
     Scenario(
         "promo_code",
         match=((0,), (1,), (0, 2)),
+        fu_match=((0, 1), (0,), (0, 1)),
         asks=[
             "The discount code from your newsletter isn't working at checkout. It says the code is invalid.",
             "I forgot to apply my promo code before paying for order {order}. Can you still add it?",

@@ -22,6 +22,7 @@ SCENARIOS = [
     Scenario(
         "two_factor",
         match=((0,), (2,), (1,)),
+        fu_match=((0, 1), (1,), (1,)),
         asks=[
             "I got a new phone and my authenticator app codes no longer work, so I'm locked out of Taskflow. How do I get back in?",
             "Can I turn off two-factor authentication for my account? I keep losing access when I switch devices.",
@@ -114,6 +115,7 @@ SCENARIOS = [
     Scenario(
         "seats_billing",
         match=SAME,
+        fu_match=((0, 1), (0,), (0,)),
         asks=[
             "We removed three people from our workspace, but the invoice still charges for the same number of seats. Why?",
             "How does billing work if I add a new member halfway through the month on the {plan} plan?",
@@ -137,6 +139,7 @@ SCENARIOS = [
     Scenario(
         "integration",
         match=((2,), (1,), (0,)),
+        fu_match=((0, 1), (1,), (1,)),
         asks=[
             "I connected the {integration} integration, but notifications aren't showing up in the channel I selected.",
             "Is it possible to sync Taskflow due dates with {integration}? I'd like deadlines to show up there automatically.",
@@ -160,6 +163,7 @@ SCENARIOS = [
     Scenario(
         "mobile_crash",
         match=SAME,
+        fu_match=((0, 1), (1,), (1,)),
         asks=[
             "The Taskflow app on my {device} crashes as soon as I open a project since the update to version {app_version}.",
             "Since this morning the mobile app shows a blank screen after the splash screen on my {device}. I'm on version {app_version}.",
@@ -183,6 +187,7 @@ SCENARIOS = [
     Scenario(
         "permissions",
         match=SAME,
+        fu_match=((0, 1), (), (0, 1)),
         asks=[
             "How can I give a contractor access to one project without letting them see the rest of our workspace?",
             "A member of my team can't edit tasks in a project even though they are in the workspace. What am I missing?",

@@ -22,19 +22,22 @@ STYLES = ("elapsed", "bracket_datetime", "datetime", "plain")
 def _call(rng: random.Random, scenario: C.Scenario | None = None) -> tuple[list[tuple[str, str]], dict[str, Any]]:
     sc = scenario or rng.choice(C.CALL_SCENARIOS)
     v = {**common_slots(rng), **C.call_slots(rng)}
-    ask = fill(rng.choice(sc.asks), v)
+    ask_index = rng.randrange(len(sc.asks))
+    ask = fill(sc.asks[ask_index], v)
     if rng.random() < 0.5:
         ask += " " + fill(rng.choice(sc.details), v)
+    fitting = sc.match[ask_index] if sc.match else range(len(sc.answers))
+    followups = sc.followups_for(ask_index)
     vq, va = rng.choice(C.VERIFY)
     turns = [
         ("assistant", fill(rng.choice(C.GREETINGS), v)),
         ("user", ask),
         ("assistant", fill(vq, v)),
         ("user", fill(va, v)),
-        ("assistant", f"Thanks, {v['name']}. " + fill(rng.choice(sc.answers), v)),
+        ("assistant", f"Thanks, {v['name']}. " + fill(sc.answers[rng.choice(fitting)], v)),
     ]
-    if sc.followups and rng.random() < 0.7:
-        q, a = sc.followups[0]
+    if followups and rng.random() < 0.7:
+        q, a = followups[0]
         turns += [("user", fill(q, v)), ("assistant", fill(a, v))]
     gq, ga = rng.choice(C.GOODBYES)
     turns += [("user", fill(gq, v)), ("assistant", fill(ga, v))]
