@@ -17,7 +17,13 @@ def dup_ws(workspace: Workspace) -> Workspace:
     u, a = family(70)
     add_conversations(
         workspace,
-        [conv(u, a), conv(u, a), conv(variant(u, 2, seed=3), a), conv(*family(71)), conv(*family(72))],
+        [
+            conv(u, a),
+            conv(u, a),
+            conv(variant(u, 2, seed=3), a),
+            conv(*family(71)),
+            conv(*family(72)),
+        ],
     )
     return workspace
 
@@ -30,7 +36,9 @@ def test_cli_dedup_prints_counts(dup_ws: Workspace, capsys: pytest.CaptureFixtur
     assert "Time" in out
 
 
-def test_cli_dedup_json_info_and_query(dup_ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_dedup_json_info_and_query(
+    dup_ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
     ws = str(dup_ws.path)
     assert main(["dedup", "-w", ws, "--json", "--threshold", "0.7", "--scope", "user"]) == 0
     summary = json.loads(capsys.readouterr().out)
@@ -53,6 +61,8 @@ def test_cli_dedup_json_info_and_query(dup_ws: Workspace, capsys: pytest.Capture
     assert json.loads(capsys.readouterr().out)["settings"]["scope"] == "user"
 
 
-def test_cli_dedup_rejects_bad_threshold(dup_ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_dedup_rejects_bad_threshold(
+    dup_ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["dedup", "-w", str(dup_ws.path), "--threshold", "1.5"]) == 2
     assert "--threshold" in capsys.readouterr().err

@@ -8,6 +8,8 @@ which is exactly uint32 arithmetic.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numba import njit, prange  # type: ignore[import-untyped]
 
@@ -85,6 +87,26 @@ def _fmix32(h: int) -> int:
     return h
 
 
+@njit(cache=True)
+def _word_bounds(buf: np.ndarray, s: int, e: int) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end byte offsets of the space-separated words in buf[s:e]."""
+    nw = 1
+    for p in range(s, e):
+        if buf[p] == 32:
+            nw += 1
+    starts = np.empty(nw, np.int64)
+    ends = np.empty(nw, np.int64)
+    starts[0] = s
+    k = 0
+    for p in range(s, e):
+        if buf[p] == 32:
+            ends[k] = p
+            k += 1
+            starts[k] = p + 1
+    ends[nw - 1] = e
+    return starts, ends
+
+
 @njit(cache=True, parallel=True)
 def signatures(
     buf: np.ndarray, offsets: np.ndarray, ngram: int, a: np.ndarray, b: np.ndarray, out: np.ndarray
@@ -94,7 +116,7 @@ def signatures(
     Texts are normalised (single spaces, no leading/trailing space), so a
     shingle is the byte range from the start of word i to the end of word
     i+ngram-1. A text with fewer than ``ngram`` words is one shingle; an
-    empty text leaves the row at the empty-MinHash value (all 0xFFFFFFFF).
+    empty text leaves the row as it is (the caller fills 0xFFFFFFFF).
     """
     n = offsets.shape[0] - 1
     num_perm = a.shape[0]
@@ -103,20 +125,8 @@ def signatures(
         e = offsets[d + 1]
         if e <= s:
             continue
-        nw = 1
-        for p in range(s, e):
-            if buf[p] == 32:
-                nw += 1
-        starts = np.empty(nw, np.int64)
-        ends = np.empty(nw, np.int64)
-        starts[0] = s
-        k = 0
-        for p in range(s, e):
-            if buf[p] == 32:
-                ends[k] = p
-                k += 1
-                starts[k] = p + 1
-        ends[nw - 1] = e
+        starts, ends = _word_bounds(buf, s, e)
+        nw = starts.shape[0]
         w = np.empty(80, np.int64)
         blk = np.empty(64, np.int64)
         row = np.full(num_perm, M32, np.int64)
@@ -125,6 +135,54 @@ def signatures(
         for i in range(count):
             st = starts[i]
             h = _fmix32(_sha1_le32(buf, st, ends[i + last] - st, w, blk))
+            for q in range(num_perm):
+                v = (a[q] * h + b[q]) & M32
+                if v < row[q]:
+                    row[q] = v
+        for q in range(num_perm):
+            out[d, q] = row[q]
+
+
+@njit(cache=True, parallel=True)
+def signatures_openssl(
+    buf: np.ndarray,
+    offsets: np.ndarray,
+    ngram: int,
+    a: np.ndarray,
+    b: np.ndarray,
+    out: np.ndarray,
+    sha1_init: Any,  # ctypes functions passed in as arguments keep the kernel cacheable
+    sha1_update: Any,
+    sha1_final: Any,
+) -> None:
+    """As ``signatures``, hashing with OpenSSL's SHA1_Init/Update/Final (SHA-NI when present)."""
+    n = offsets.shape[0] - 1
+    num_perm = a.shape[0]
+    base = buf.ctypes.data
+    for d in prange(n):
+        s = offsets[d]
+        e = offsets[d + 1]
+        if e <= s:
+            continue
+        starts, ends = _word_bounds(buf, s, e)
+        nw = starts.shape[0]
+        ctx = np.empty(256, np.uint8)
+        md = np.empty(20, np.uint8)
+        row = np.full(num_perm, M32, np.int64)
+        count = nw - ngram + 1 if nw >= ngram else 1
+        last = ngram - 1 if nw >= ngram else nw - 1
+        for i in range(count):
+            st = starts[i]
+            sha1_init(ctx.ctypes.data)
+            sha1_update(ctx.ctypes.data, base + st, ends[i + last] - st)
+            sha1_final(md.ctypes.data, ctx.ctypes.data)
+            h32 = (
+                np.int64(md[0])
+                | (np.int64(md[1]) << 8)
+                | (np.int64(md[2]) << 16)
+                | (np.int64(md[3]) << 24)
+            )
+            h = _fmix32(h32)  # type: ignore[arg-type]
             for q in range(num_perm):
                 v = (a[q] * h + b[q]) & M32
                 if v < row[q]:

@@ -21,13 +21,7 @@ from curator.core import records as R
 from curator.core.dedup import lsh as L
 from curator.core.dedup.clusters import EDGE_SCHEMA, EXACT, GROUP_PREFIX, NEAR, assemble
 from curator.core.dedup.minhash import backend, signatures
-from curator.core.dedup.normalize import (
-    assistant_chars,
-    exact_text,
-    scope_text,
-    text_key,
-    word_count,
-)
+from curator.core.dedup.normalize import assistant_chars, dedup_texts, text_key, word_count
 from curator.core.dedup.overrides import overrides
 from curator.core.dedup.settings import DedupSettings, save_settings
 from curator.core.dedup.store import (
@@ -72,22 +66,18 @@ class DedupSummary:
 
 def _nodes(frame: pl.DataFrame, s: DedupSettings) -> pl.DataFrame:
     """Per record: exact and scope keys (null when not matched), text, tie-breakers."""
-    scope = scope_text(s)
-    exact = exact_text(s)
-    df = frame.select(
-        R.ID,
-        R.IMPORT_ID,
-        R.LINE,
-        assistant_chars().alias("assistant_chars"),
-        scope.alias("text"),
-        word_count(scope).alias("words"),
-        exact.alias("exact_text"),
-        word_count(normalise_all(s)).alias("all_words"),
-    )
+    texts = dedup_texts(frame.get_column(R.MESSAGES), s)
+    df = pl.concat(
+        [
+            frame.select(R.ID, R.IMPORT_ID, R.LINE, assistant_chars().alias("assistant_chars")),
+            texts,
+        ],
+        how="horizontal",
+    ).with_columns(word_count(pl.col("text")).alias("words"))
     df = df.with_columns(
         *text_key(pl.col("exact_text"), "exact"), *text_key(pl.col("text"), "scope")
     )
-    exact_ok = pl.lit(s.exact) & (pl.col("all_words") > 0)
+    exact_ok = pl.lit(s.exact) & pl.col("has_content")
     near_ok = pl.lit(s.near) & (pl.col("words") >= s.min_tokens)
     return df.with_columns(
         pl.when(exact_ok).then(pl.col("exact1")).alias("exact1"),
@@ -96,11 +86,6 @@ def _nodes(frame: pl.DataFrame, s: DedupSettings) -> pl.DataFrame:
         pl.when(near_ok).then(pl.col("scope2")).alias("scope2"),
         near_ok.alias("near_ok"),
     ).drop("exact_text")
-
-
-def normalise_all(s: DedupSettings) -> pl.Expr:
-    """All message contents, normalised (to tell content-free conversations apart)."""
-    return scope_text(DedupSettings(**{**s.to_dict(), "scope": "all"}))
 
 
 def _membership_edges(

@@ -36,21 +36,49 @@ def lsh_params(threshold: float, num_perm: int, target: float = TARGET_RECALL) -
     return num_perm // 2, 2
 
 
+def colliding_rows(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """Rows that share at least one band with another row (vectorised pre-filter).
+
+    A row whose bands are all unique can never be a candidate, so it need not
+    be indexed: inserting only these rows into MinHashLSH yields exactly the
+    candidate pairs a full index would. Band keys are 64-bit mixes of the
+    band's values; a spurious key collision only adds a row, never drops one.
+    """
+    if sigs.shape[0] < 2:
+        return np.empty(0, dtype=np.int64)
+    mult = np.random.RandomState(12345).randint(1, 2**62, size=rows, dtype=np.int64).astype(
+        np.uint64
+    ) | np.uint64(1)
+    hit = np.zeros(sigs.shape[0], dtype=bool)
+    for band in range(bands):
+        block = sigs[:, band * rows : (band + 1) * rows].astype(np.uint64)
+        key = (block * mult).sum(axis=1, dtype=np.uint64)
+        key ^= key >> np.uint64(29)
+        _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+        hit |= counts[inverse] > 1
+    return np.flatnonzero(hit)
+
+
 def build_index(
     sigs: np.ndarray, threshold: float, seed: int, bands: int, rows: int
 ) -> Generator[Progress, None, MinHashLSH]:
-    """Insert every signature (key = row number) as a LeanMinHash, in an insertion session."""
+    """Insert signatures (key = row number) as LeanMinHash, in an insertion session.
+
+    Only rows that collide with another row in some band are inserted (see
+    ``colliding_rows``); the index's buckets are the same as with every row.
+    """
     lsh = MinHashLSH(threshold=threshold, num_perm=sigs.shape[1], params=(bands, rows))
-    n = sigs.shape[0]
+    todo = colliding_rows(sigs, bands, rows)
+    n = len(todo)
     with lsh.insertion_session(buffer_size=50_000) as session:
-        for i in range(n):
+        for done, i in enumerate(todo.tolist(), start=1):
             session.insert(
                 i,
                 LeanMinHash(seed=seed, hashvalues=sigs[i], scheme="affine32"),
                 check_duplication=False,
             )
-            if i % 20_000 == 19_999:
-                yield Progress("LSH index", i + 1, n)
+            if done % 20_000 == 0:
+                yield Progress("LSH index", done, n)
     return lsh
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -27,6 +28,7 @@ from curator.core.dedup.shingles import shingle_frame
 MAX32 = np.uint32(0xFFFFFFFF)
 _CHUNK_CELLS = 16_000_000  # shingles x permutations per numpy broadcast (64 MB of uint32)
 _numba: ModuleType | bool | None = None  # None = not tried yet, False = unavailable
+_openssl_fns: tuple[Any, ...] | None = None
 
 
 def permutations(num_perm: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -57,23 +59,43 @@ def sha1_hash32_many(items: list[bytes]) -> np.ndarray:
 
 def _kernels() -> ModuleType | None:
     """The numba kernel module, or None when numba is missing or disabled."""
-    global _numba
+    global _numba, _openssl_fns
     if _numba is None:
-        if os.environ.get("CURATOR_NO_NUMBA"):
-            _numba = False
-        else:
+        _numba = False
+        if not os.environ.get("CURATOR_NO_NUMBA"):
             try:
                 from curator.core.dedup import _numba_kernels
-
-                _numba = _numba_kernels
             except ImportError:
-                _numba = False
+                return None
+            _numba = _numba_kernels
+            if not os.environ.get("CURATOR_NO_OPENSSL"):
+                _openssl_fns = _checked_openssl(_numba_kernels)
     return _numba if isinstance(_numba, ModuleType) else None
 
 
+def _checked_openssl(kern: ModuleType) -> tuple[Any, ...] | None:
+    """OpenSSL SHA-1 functions if they give exactly the pure kernel's signatures."""
+    from curator.core.dedup._openssl import sha1_functions
+
+    fns = sha1_functions()
+    if fns is None:
+        return None
+    probe = ["", "a", "naïve 日本語 text with several words to shingle", "x " * 40 + "y" * 200]
+    buf, offsets = encode(probe)
+    a, b = permutations(16, 1)
+    a64, b64 = a.astype(np.int64), b.astype(np.int64)
+    want = np.full((len(probe), 16), MAX32, dtype=np.uint32)
+    got = want.copy()
+    kern.signatures(buf, offsets, 3, a64, b64, want)
+    kern.signatures_openssl(buf, offsets, 3, a64, b64, got, *fns)
+    return fns if np.array_equal(want, got) else None
+
+
 def backend() -> str:
-    """The signature backend in use: numba when installed, else numpy."""
-    return "numba" if _kernels() is not None else "numpy"
+    """The signature backend in use: numba+openssl, numba, or numpy."""
+    if _kernels() is None:
+        return "numpy"
+    return "numba+openssl" if _openssl_fns is not None else "numba"
 
 
 def encode(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -96,7 +118,8 @@ def signatures(
 ) -> np.ndarray:
     """MinHash signatures (n x num_perm, uint32) of normalised texts.
 
-    ``use`` is "auto", "numba" or "numpy". An empty text gets the empty
+    ``use`` is "auto" (fastest available), "numba" (pure numba SHA-1) or
+    "numpy". An empty text gets the empty
     MinHash (all 0xFFFFFFFF), as datasketch does.
     """
     series = texts if isinstance(texts, pl.Series) else pl.Series("text", texts, pl.String)
@@ -107,7 +130,11 @@ def signatures(
     if kern is not None:
         out = np.full((series.len(), num_perm), MAX32, dtype=np.uint32)
         buf, offsets = encode(series.fill_null("").to_list())
-        kern.signatures(buf, offsets, ngram, a.astype(np.int64), b.astype(np.int64), out)
+        a64, b64 = a.astype(np.int64), b.astype(np.int64)
+        if _openssl_fns is not None and use == "auto":
+            kern.signatures_openssl(buf, offsets, ngram, a64, b64, out, *_openssl_fns)
+        else:
+            kern.signatures(buf, offsets, ngram, a64, b64, out)
         return out
     return _numpy_signatures(series, ngram, a, b)
 
