@@ -169,3 +169,20 @@ def test_markup_in_records_is_shown_literally(qtbot, tmp_path: Path, workspace: 
     assert w.records.model.data(w.records.model.index(0, 4)).startswith("<b>bold</b>")
     assert w.records.pane.header.textFormat() == Qt.TextFormat.PlainText
     close_window(w)
+
+
+def test_typing_in_an_edit_does_not_trigger_review_keys(qtbot, tmp_path: Path, small_ws: Workspace):
+    w = make_window(qtbot, tmp_path, small_ws)
+    rt = w.records
+    rid = rt.current_id
+    key(qtbot, w, Qt.Key.Key_E)
+    editor = next(b for b in rt.pane.bubbles if b.editing).text
+    editor.setFocus()
+    qtbot.waitUntil(editor.hasFocus)
+    qtbot.keyClicks(editor, " ajxk")
+    qtbot.keyClick(editor, Qt.Key.Key_Down)
+    qtbot.keyClick(editor, Qt.Key.Key_Space)
+    assert rt.current_id == rid
+    assert statuses(small_ws)[rid] == R.PENDING
+    assert editor.toPlainText().endswith(" ajxk ")
+    close_window(w)

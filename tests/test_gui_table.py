@@ -217,3 +217,45 @@ def test_curator_gui_rejects_a_folder_that_is_not_a_workspace(tmp_path: Path, ca
 
     assert main(["gui", str(tmp_path / "nope")]) == 1
     assert "not a Curator workspace" in capsys.readouterr().err
+
+
+def test_dropping_files_opens_the_import_dialog(qtbot, tmp_path: Path, small_ws: Workspace):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    src = tmp_path / "more.jsonl"
+    src.write_text('{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]}\n')
+    w = make_window(qtbot, tmp_path, small_ws)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(src))])
+    ev = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    w.dropEvent(ev)
+    dlg = w.import_dialog
+    assert dlg is not None and dlg.sources == [src]
+    qtbot.waitUntil(lambda: dlg.last_preview is not None)
+    dlg.reject()
+    close_window(w)
+
+
+def test_run_job_shows_progress_and_cancel_stops_the_job(qtbot, tmp_path: Path, small_ws: Workspace):
+    from curator.core.jobs import Progress
+
+    steps: list[int] = []
+
+    def endless():
+        n = 0
+        while True:
+            n += 1
+            steps.append(n)
+            yield Progress("counting", n, None, f"step {n}")
+
+    w = make_window(qtbot, tmp_path, small_ws)
+    w.controller.run_job(endless, "Endless job")
+    dlg = w.job_dialog
+    assert dlg is not None and dlg.isVisible()
+    qtbot.waitUntil(lambda: dlg.detail.text().startswith("counting:"), timeout=5000)
+    with qtbot.waitSignal(dlg.worker.cancelled, timeout=5000):
+        dlg.cancel_button.click()
+    qtbot.waitUntil(lambda: not w.controller.pool.busy, timeout=5000)
+    assert steps  # it ran, and its thread has ended: the generator was closed at a yield
+    close_window(w)

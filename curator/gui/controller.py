@@ -10,7 +10,6 @@ memory (Polars ``scatter``) instead of re-reading a million rows.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -21,30 +20,11 @@ from curator.core import review
 from curator.core.jobs import Job
 from curator.core.workspace import Workspace
 from curator.gui import display as D
+from curator.gui.frame_state import LOADED_EDITED, Loaded, load, positions, scatter
 from curator.gui.workers import Worker, WorkerPool, call_task, job_task
 
-BULK_IN_WORKER = 500
+BULK_IN_WORKER = 500  # bulk actions on more ids than this run off the UI thread
 REMEMBER_DELAY_MS = 400  # the current record is written at most this often while moving
-LOADED_EDITED = "_edited_at_load"  # whether the frame's messages column holds an edit  # bulk actions on more ids than this run off the UI thread
-
-
-@dataclass
-class Loaded:
-    frame: pl.DataFrame
-    scores: pl.DataFrame | None
-    counts: dict[str, int]
-    choices: dict[str, list[str]]
-    pii: pl.DataFrame | None
-    view: pl.DataFrame
-
-
-def load(ws: Workspace, spec: D.ViewSpec) -> Loaded:
-    """What the first page needs, computed off the UI thread (text columns come later)."""
-    frame = D.base_columns(ws.frame()).with_columns(pl.col(R.EDITED).alias(LOADED_EDITED))
-    scores = D.read_scores(ws)
-    pii = ws.read_result("pii_findings")
-    view = D.build_view(frame, spec, scores)
-    return Loaded(frame, scores, D.queue_counts(frame), D.filter_choices(frame, scores), pii, view)
 
 
 class Controller(QObject):
@@ -147,7 +127,7 @@ class Controller(QObject):
             pos = positions(self.frame, list(self.text_overrides))
             gathered = self.frame.get_column(R.ID).gather(pos).to_list()
             cols = {c: [self.text_overrides[i][c] for i in gathered] for c in (D.FIRST_USER, D.PREVIEW)}
-            self.frame = _scatter(self.frame, pos, cols)
+            self.frame = scatter(self.frame, pos, cols)
         missing = [c for c in D.LAZY_COLUMNS if c not in self.view.columns]
         if missing:
             self.set_spec(self.spec)  # re-slice the view with the new columns (same rows)
@@ -340,7 +320,7 @@ class Controller(QObject):
             updates.update(text_cols)
             for k, rid in enumerate(frame_ids):
                 self.text_overrides[rid] = {c: v[k] for c, v in text_cols.items()}
-        self.frame = _scatter(self.frame, fpos, updates)
+        self.frame = scatter(self.frame, fpos, updates)
         vpos = positions(self.view, ids)
         if vpos.len():
             view_ids = self.view.get_column(R.ID).gather(vpos).to_list()
@@ -348,7 +328,7 @@ class Controller(QObject):
             vupd = {
                 c: [vals[by_id[r]] for r in view_ids] for c, vals in updates.items() if c in self.view.columns
             }
-            self.view = _scatter(self.view, vpos, vupd)
+            self.view = scatter(self.view, vpos, vupd)
         self.recordsPatched.emit(ids)
         self.countsChanged.emit(self.counts)
         self.frameChanged.emit()
@@ -390,22 +370,3 @@ class Controller(QObject):
     def shutdown(self) -> None:
         self._flush_last_record()
         self.pool.shutdown()
-
-
-def positions(df: pl.DataFrame, ids: Sequence[str]) -> pl.Series:
-    """Row positions of ``ids`` in ``df`` (a few ids: equality scans, no hash table)."""
-    col = df.get_column(R.ID)
-    if len(ids) <= 8:
-        parts = [(col == rid).arg_true() for rid in ids]
-        return pl.concat(parts).sort() if parts else pl.Series([], dtype=pl.UInt32)
-    return col.is_in(pl.Series(list(ids), dtype=pl.String).implode()).arg_true()
-
-
-def _scatter(df: pl.DataFrame, pos: pl.Series, updates: dict[str, list[Any]]) -> pl.DataFrame:
-    cols = []
-    for name, values in updates.items():
-        if name not in df.columns or not values:
-            continue
-        s = df.get_column(name)
-        cols.append(s.clone().scatter(pos, pl.Series(name, values, dtype=s.dtype)))
-    return df.with_columns(cols) if cols else df

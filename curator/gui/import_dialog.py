@@ -24,8 +24,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -44,33 +42,12 @@ from curator.core.ingest import (
 from curator.core.jobs import Progress
 from curator.gui.controller import Controller
 from curator.gui.review_pane import plain_label
+from curator.gui.tables import fill_table, plain_table
 from curator.gui.workers import Worker, call_task
 
 PREVIEW_DEBOUNCE_MS = 300
 PREVIEW_LIMIT = 20
 _MAPPED = {"csv", "transcript", "json"}
-
-
-def _table(headers: list[str]) -> QTableWidget:
-    t = QTableWidget(0, len(headers))
-    t.setHorizontalHeaderLabels(headers)
-    t.verticalHeader().setVisible(False)
-    t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    t.setWordWrap(False)
-    t.setAlternatingRowColors(True)
-    t.horizontalHeader().setStretchLastSection(True)
-    t.verticalHeader().setDefaultSectionSize(24)
-    return t
-
-
-def _fill(t: QTableWidget, rows: list[list[Any]]) -> None:
-    t.setRowCount(len(rows))
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            text = "" if value is None else str(value)
-            item = QTableWidgetItem(text.replace("\n", " ⏎ ")[:300])
-            item.setToolTip(text[:2000])
-            t.setItem(r, c, item)
 
 
 _FIELDS = {
@@ -166,7 +143,7 @@ class ImportDialog(QDialog):
         lay.addWidget(self.error)
         self.preview_title = plain_label("Preview", "h2")
         lay.addWidget(self.preview_title)
-        self.preview_table = _table(["Conversation", "Role", "Message"])
+        self.preview_table = plain_table(["Conversation", "Role", "Message"])
         self.preview_table.horizontalHeader().resizeSection(0, 130)
         self.preview_table.horizontalHeader().resizeSection(1, 90)
         lay.addWidget(self.preview_table, 1)
@@ -210,14 +187,14 @@ class ImportDialog(QDialog):
         lay = QVBoxLayout(page)
         self.summary_title = plain_label("", "title")
         lay.addWidget(self.summary_title)
-        self.files_table = _table(["File", "Format", "Added", "Already there", "Quarantined", "Problem"])
+        self.files_table = plain_table(["File", "Format", "Added", "Already there", "Quarantined", "Problem"])
         fh = self.files_table.horizontalHeader()
         for col, width in ((0, 260), (1, 90), (2, 90), (3, 110), (4, 110)):
             fh.resizeSection(col, width)
         lay.addWidget(self.files_table)
         self.quarantine_title = plain_label("", "h2")
         lay.addWidget(self.quarantine_title)
-        self.quarantine_table = _table(["File", "Line", "Where", "Reason"])
+        self.quarantine_table = plain_table(["File", "Line", "Where", "Reason"])
         hh = self.quarantine_table.horizontalHeader()
         hh.resizeSection(0, 160)
         hh.resizeSection(1, 60)
@@ -314,7 +291,7 @@ class ImportDialog(QDialog):
         for rec in p.records.select(R.LOCATOR, R.MESSAGES).iter_rows():
             for i, m in enumerate(rec[1] or []):
                 rows.append([rec[0] if i == 0 else "", m["role"], m["content"]])
-        _fill(self.preview_table, rows)
+        fill_table(self.preview_table, rows)
         n = p.records.height
         self.preview_title.setText(
             f"Preview of {self.sources[0].name}: first {n} conversation{'s' if n != 1 else ''} as they will be imported"
@@ -378,7 +355,7 @@ class ImportDialog(QDialog):
             + (f", {summary.quarantined:,} line(s) quarantined" if summary.quarantined else "")
             + (f", {summary.failed} file(s) failed" if summary.failed else "")
         )
-        _fill(self.files_table, [
+        fill_table(self.files_table, [
             [f.source, f.format or "", f"{f.added:,}", f"{f.skipped_existing:,}", f"{f.quarantined:,}",
              f.error or ("already imported" if f.already_imported else "")]
             for f in files
@@ -389,7 +366,7 @@ class ImportDialog(QDialog):
             f"Quarantined lines ({len(q_rows):,}) — kept in the workspace, never silently dropped"
             if q_rows else "No lines were quarantined."
         )
-        _fill(self.quarantine_table, q_rows)
+        fill_table(self.quarantine_table, q_rows)
         for r, (_src, q) in enumerate(entries):
             item = self.quarantine_table.item(r, 3)
             if item is not None and q.raw:

@@ -16,7 +16,8 @@ from PySide6.QtGui import QColor
 from curator.core import records as R
 from curator.gui import display as D
 from curator.gui import theme
-from curator.gui.controller import Controller, positions
+from curator.gui.controller import Controller
+from curator.gui.frame_state import positions
 
 BLOCK = 200
 CACHED_BLOCKS = 12
