@@ -79,7 +79,7 @@ VARIANTS: list[tuple[str, tuple[str, ...]]] = [
     ("Go to ", ("Head to ", "Open ")), ("choose ", ("select ", "pick ")), ("Choose ", ("Select ", "Pick ")),
     ("so you ", ("which means you ",)), ("at no cost", ("free of charge", "without any charge")),
     ("Thanks ", ("Thank you ",)), ("working days", ("business days",)), ("I can see ", ("I see ",)),
-    ("there is no need", ("there's no need", "you don't need")), ("the next step", ("what happens next",)),
+    ("there is no need", ("there's no need", "you don't need")),
     ("apologise", ("apologize",)), (" also ", (" additionally ", " ")),
     ("really ", ("", "very ", "truly ")), ("just ", ("", "simply ")),
 ]

@@ -31,7 +31,7 @@ SCENARIOS = [
         details=[
             "I still have the backup codes somewhere, I think.",
             "I'm the only admin in our workspace.",
-            "The time on my {device} is set automatically.",
+            "I use the authenticator app on my {device}.",
         ],
         answers=[
             "You can sign in with one of the backup codes you saved when you enabled two-factor authentication; each code works once. After signing in, open Settings, then Security, and choose Reset authenticator to pair the app on your new phone. If you no longer have the backup codes, reply here and I will start an identity check so our team can reset it for you.",
@@ -77,7 +77,7 @@ SCENARIOS = [
         details=[
             "The endpoint is behind a load balancer.",
             "We're using the task.updated and task.completed events.",
-            "I can see the requests in our logs, but with a 401 response.",
+            "Our endpoint is a small Flask service.",
         ],
         answers=[
             "Taskflow disables a webhook after repeated failed deliveries to protect your server. Open Settings, then Integrations, then Webhooks, and you will see the status and the last error. Once the endpoint answers with a 2xx status again, click Re-enable, and the deliveries that failed in the last seventy-two hours can be replayed from the same page.",
@@ -240,7 +240,7 @@ SCENARIOS = [
             "Can I import tasks from a spreadsheet into an existing project instead of a new one?",
         ],
         details=[
-            "It's roughly {n_projects} boards.",
+            "We have roughly {n_projects} projects to bring over.",
             "The CSV came from our old tool.",
             "Some tasks have subtasks.",
         ],
