@@ -110,6 +110,8 @@ def ngram_stats(docs: pl.DataFrame, dup_min_words: int) -> pl.DataFrame:
         if n in DUP_NS:
             sel = valid & long_doc
             cols[f"dup_{n}gram_frac"] = _dup_share(n, len(d), d, wl, key, sel, size) / text_len
+            # A repeated (n+1)-gram contains a repeated n-gram: only docs with one go on.
+            long_doc = long_doc & (cols[f"dup_{n}gram_frac"][d] > 0)
     stats = pl.DataFrame({"doc": np.arange(size), **cols})
     return out.join(stats, on="doc", how="left").drop("text_len").fill_null(0)
 
@@ -170,18 +172,22 @@ def _top_share(
     d: np.ndarray, key: np.ndarray, cl: np.ndarray, pos: np.ndarray, text_len: np.ndarray
 ) -> np.ndarray:
     """datatrove's top n-gram share: the most frequent n-gram (first seen on
-    ties), its length in characters times its count, over the text length."""
+    ties), its length in characters times its count, over the text length.
+
+    Positions arrive in doc order, so per-doc maxima are segment reductions."""
     share = np.zeros(len(text_len), dtype=np.float64)
-    if len(d):
-        grouped = (
-            pl.DataFrame({"doc": d, "key": key, "cl": cl, "pos": pos})
-            .group_by("doc", "key")
-            .agg(pl.len().alias("c"), pl.col("cl").first(), pl.col("pos").min())
-            .with_columns((pl.col("c") * pl.col("cl")).alias("chars"))
-        )
-        best = grouped.sort("c", "pos", descending=[True, False]).group_by("doc").first()
-        idx = best.get_column("doc").to_numpy()
-        share[idx] = best.get_column("chars").to_numpy() / text_len[idx]
+    if len(d) == 0:
+        return share
+    _, inv, counts = np.unique(key, return_inverse=True, return_counts=True)
+    c = counts[inv]
+    starts = np.flatnonzero(np.concatenate(([True], d[1:] != d[:-1])))
+    docs = d[starts]
+    doc_max = np.maximum.reduceat(c, starts)
+    seg = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(d))))
+    at_max = np.flatnonzero(c == doc_max[seg])
+    _, first = np.unique(seg[at_max], return_index=True)
+    best = at_max[first]  # earliest position of a most frequent n-gram, per doc
+    share[docs] = c[best] * cl[best] / text_len[docs]
     return np.minimum(share, 1.0)
 
 
@@ -192,7 +198,8 @@ def _dup_share(
     idx = np.flatnonzero(sel)
     if len(idx) == 0:
         return np.zeros(size)
-    first = pl.Series(key[idx]).is_first_distinct().to_numpy()
+    first = np.zeros(len(idx), dtype=bool)
+    first[np.unique(key[idx], return_index=True)[1]] = True
     starts = np.zeros(N + 1, dtype=np.int64)
     starts[idx[~first]] = 1
     cs = np.concatenate(([0], np.cumsum(starts[:N])))

@@ -98,9 +98,7 @@ def _degenerate(docs: pl.DataFrame) -> pl.DataFrame:
         .alias("phrase"),
     )
     # Loops without spaces ("hahaha...", "!!!!!!") are one long word: check those texts.
-    loopy = docs.filter(
-        (pl.col("max_word_len") >= 40) | ((pl.col("n_words") < 5) & (pl.col("text_len") >= 40))
-    )
+    loopy = docs.filter(pl.col("long_run") | ((pl.col("n_words") < 5) & (pl.col("text_len") >= 40)))
     rows = []
     for doc, text in loopy.select("doc", "content").iter_rows():
         found = _char_loop(text)
@@ -150,21 +148,23 @@ class RepetitionFilter(Filter):
             .with_row_index("doc")
             .with_columns(pl.col("doc").cast(pl.Int64))
         )
-        prose = pl.col("content").str.replace_all(_FENCE, " ")
-        docs = msgs.with_columns(
-            prose.alias("text"),
-            prose.str.len_chars().alias("prose_len"),
-            pl.col("content").str.len_chars().alias("text_len"),
-            pl.col("content").str.to_lowercase().str.extract_all(r"\w+").alias("words"),
-            prose.str.to_lowercase().str.extract_all(r"\w+").alias("prose_words"),
-        ).with_columns(
-            pl.col("words").list.len().alias("n_words"),
-            pl.col("prose_words").list.len().alias("n_prose_words"),
-            pl.col("words")
-            .list.eval(pl.element().str.len_chars())
-            .list.max()
-            .fill_null(0)
-            .alias("max_word_len"),
+        has_fence = pl.col("content").str.contains("```", literal=True)
+        prose = pl.when(has_fence).then(pl.col("content").str.replace_all(_FENCE, " "))
+        docs = (
+            msgs.with_columns(
+                prose.otherwise(pl.col("content")).alias("text"),
+                pl.col("content").str.len_chars().alias("text_len"),
+                pl.col("content").str.to_lowercase().str.extract_all(r"\w+").alias("words"),
+                prose.str.to_lowercase().str.extract_all(r"\w+").alias("prose_words"),
+                # a 40+ character run without spaces: maybe a loop like "hahaha..."
+                pl.col("content").str.contains(r"\S{40}").alias("long_run"),
+            )
+            .with_columns(
+                pl.col("text").str.len_chars().alias("prose_len"),
+                pl.coalesce("prose_words", "words").alias("prose_words"),
+                pl.col("words").list.len().alias("n_words"),
+            )
+            .with_columns(pl.col("prose_words").list.len().alias("n_prose_words"))
         )
         yield Progress("repetition", df.height // 3, df.height, "n-grams")
         # Degenerate loops: on the whole reply, code included.
