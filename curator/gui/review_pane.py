@@ -203,9 +203,12 @@ class ReviewPane(QWidget):
         msgs = rec["original"] if self.showing_original else rec["messages"]
         editable = not self.showing_original
         pii_by_turn: dict[int, list[tuple[int, int, str]]] = {}
-        if not rec.get(R.EDITED) or self.showing_original:
-            for p in rec.get("pii") or []:
-                pii_by_turn.setdefault(int(p["turn"]), []).append((int(p["start"]), int(p["end"]), str(p["name"])))
+        original = rec["original"]
+        for p in rec.get("pii") or []:
+            turn = int(p["turn"])
+            # spans index the imported text: highlight only turns still as imported
+            if turn < len(msgs) and turn < len(original) and msgs[turn].get("content") == original[turn].get("content"):
+                pii_by_turn.setdefault(turn, []).append((int(p["start"]), int(p["end"]), str(p["name"])))
         if not msgs:
             self.bubble_box.addWidget(plain_label("This record has no messages.", "muted"))
         shown = msgs if self._show_all else msgs[:MAX_BUBBLES]
