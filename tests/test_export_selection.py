@@ -79,3 +79,13 @@ def test_preflight_matches_the_export(mixed, tmp_path):
     manifest = export(ws, tmp_path / "out", include="passing", split=0.5, seed=4)
     assert pf.counts == manifest["counts"]
     assert pf.tokens == {s: manifest["tokens"][s]["tokens"] for s in ("train", "validation")}
+
+
+def test_preflight_lists_problems_and_says_why_it_would_fail(workspace, tmp_path):
+    ids = add_records(workspace, [qa(1), qa(2), [M("user", "no reply")]])
+    review.approve(workspace, ids)
+    pf = preflight(workspace, ExportOptions(output_dir=tmp_path / "out"))
+    assert pf.problems.select("id", "kind").rows() == [(ids[2], "example_missing_assistant_message")]
+    assert not pf.ok and "--skip-invalid" in (pf.blocking_reason or "")
+    pf = preflight(workspace, ExportOptions(output_dir=tmp_path / "out", skip_invalid=True))
+    assert pf.ok and pf.counts == {"train": 2} and pf.invalid_records == 1

@@ -19,7 +19,7 @@ from curator.core.export.options import HF_FOLDER, ExportOptions
 from curator.core.export.split import SPLIT, assign, leakage
 from curator.core.export.validate import check
 from curator.core.export.writers import Staging, check_output_dir, file_digest
-from curator.core.jobs import Job, Progress
+from curator.core.jobs import Job, Progress, run_job
 from curator.core.selection import exclusion_reason, exportable
 from curator.core.tokens import message_token_table
 from curator.core.workspace import Workspace
@@ -102,15 +102,21 @@ def _conflict_message(options: ExportOptions, conflicts: list[str]) -> str:
     )
 
 
-def _plan(ws: Workspace, options: ExportOptions) -> _Plan:
+def _plan_job(ws: Workspace, options: ExportOptions) -> Generator[Progress, None, _Plan]:
     frame = ws.frame()
     keep = exportable(options.include)
     why = frame.filter(~keep).group_by(exclusion_reason(options.include).alias("why")).len()
     excluded = {str(r): int(n) for r, n in why.iter_rows() if r is not None}
     sel = frame.filter(keep).with_row_index(F.ROW)
+    yield Progress("validate", 0, sel.height, f"{sel.height:,} records")
     msgs = F.explode_messages(sel)
     problems = check(sel, options.format, msgs)
+    yield Progress("validate", sel.height, sel.height, f"{problems.get_column(R.ID).n_unique():,} invalid")
     return _Plan(sel, excluded, problems, msgs, ws.read_result("clusters") is not None)
+
+
+def _plan(ws: Workspace, options: ExportOptions) -> _Plan:
+    return run_job(_plan_job(ws, options))
 
 
 def _valid_rows(plan: _Plan, options: ExportOptions) -> pl.DataFrame:
@@ -195,7 +201,8 @@ def _write_splits(
     files = options.data_files()
     if options.format == "hf":
         yield Progress("write", 0, total, "datasets")
-        _hf_dataset(by_split).save_to_disk(str(stage.path(HF_FOLDER)))
+        # One shard per split, so LLaMA-Factory can be pointed at a single .arrow file.
+        _hf_dataset(by_split).save_to_disk(str(stage.path(HF_FOLDER)), num_shards=dict.fromkeys(by_split, 1))
         stage.sync_tree(HF_FOLDER)
         yield Progress("write", total, total, "datasets")
         return [HF_FOLDER]
@@ -220,13 +227,13 @@ def export_job(ws: Workspace, options: ExportOptions) -> Job[dict[str, Any]]:
     conflicts = check_output_dir(options.output_dir)
     if conflicts:
         raise CuratorError(_conflict_message(options, conflicts))
-    plan = _plan(ws, options)
+    plan = yield from _plan_job(ws, options)
     if plan.frame.height == 0:
         raise CuratorError(_nothing_message(options, plan.excluded))
     n_invalid = plan.problems.get_column(R.ID).n_unique()
-    yield Progress("validate", plan.frame.height, plan.frame.height, f"{n_invalid} invalid")
     if n_invalid and not options.skip_invalid:
         raise CuratorError(_invalid_message(options, plan.problems, n_invalid))
+    yield Progress("split", 0, None, f"{n_invalid} invalid left out" if n_invalid else "")
     rows = _valid_rows(plan, options)
     if rows.height == 0:
         raise CuratorError(f"all {plan.frame.height} selected records are invalid; nothing was written.")

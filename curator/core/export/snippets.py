@@ -10,6 +10,7 @@ from curator.core.export.options import ExportOptions
 
 DATASET_INFO: Final = "dataset_info.json"
 AXOLOTL: Final = "axolotl.yaml"
+HF_SHARD: Final = "data-00000-of-00001.arrow"
 
 _OPENAI_TAGS: Final = {
     "role_tag": "role",
@@ -55,8 +56,8 @@ def llamafactory_dataset_info(options: ExportOptions, name: str = "curator") -> 
     """Entries for LLaMA-Factory's ``data/dataset_info.json`` (one per split)."""
     out: dict[str, Any] = {}
     for split, file_name in options.data_files().items():
-        if options.format == "hf":
-            file_name = f"{file_name}/{split}"
+        if options.format == "hf":  # the split's single Arrow shard (save_to_disk with num_shards=1)
+            file_name = f"{file_name}/{split}/{HF_SHARD}"
         out[f"{name}_{split}"] = _entry(options, str(options.output_dir.resolve() / file_name))
     return out
 

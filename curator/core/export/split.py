@@ -72,16 +72,17 @@ def content_key() -> pl.Expr:
 def group_keys(df: pl.DataFrame) -> pl.DataFrame:
     """Adds ``_group`` (cluster id, else first id with identical text) and ``_content``."""
     out = df.with_columns(content_key().hash().alias(CONTENT))
-    return out.with_columns(
-        pl.coalesce(
-            pl.format("c:{}", pl.col(R.CLUSTER_ID).min().over(CONTENT)),
-            pl.format("r:{}", pl.col(R.ID).min().over(CONTENT)),
-        ).alias(GROUP)
+    per_content = out.group_by(CONTENT).agg(
+        pl.col(R.CLUSTER_ID).min().alias("_c"), pl.col(R.ID).min().alias("_r")
     )
+    group = pl.coalesce(pl.format("c:{}", pl.col("_c")), pl.format("r:{}", pl.col("_r"))).alias(GROUP)
+    per_content = per_content.select(CONTENT, group)
+    return out.join(per_content, on=CONTENT, how="left", maintain_order="left")
 
 
 def assign(df: pl.DataFrame, fraction: float | None, seed: int) -> pl.DataFrame:
-    """Adds ``split`` ("train"/"validation") to ``df`` (needs id, messages, cluster_id)."""
+    """Adds ``split`` ("train"/"validation") and ``_content`` (a hash of the text) to ``df``
+    (which needs id, messages, cluster_id)."""
     if fraction is None:
         return df.with_columns(pl.lit("train").alias(SPLIT))
     g = group_keys(df)
@@ -99,7 +100,7 @@ def assign(df: pl.DataFrame, fraction: float | None, seed: int) -> pl.DataFrame:
     groups = groups.with_columns(
         pl.when((before < target) & ~is_last).then(pl.lit("validation")).otherwise(pl.lit("train")).alias(SPLIT)
     )
-    return g.join(groups.select(GROUP, SPLIT), on=GROUP, how="left", maintain_order="left").drop(GROUP, CONTENT)
+    return g.join(groups.select(GROUP, SPLIT), on=GROUP, how="left", maintain_order="left").drop(GROUP)
 
 
 def leakage(df: pl.DataFrame) -> dict[str, Any]:
@@ -112,8 +113,9 @@ def leakage(df: pl.DataFrame) -> dict[str, Any]:
         .agg(pl.col(SPLIT).n_unique().alias("n"))
         .filter(pl.col("n") > 1)
     )
+    content = pl.col(CONTENT) if CONTENT in df.columns else content_key().hash()
     same = (
-        df.with_columns(content_key().alias("_c"))
+        df.with_columns(content.alias("_c"))
         .group_by("_c")
         .agg(pl.col(SPLIT).n_unique().alias("n"))
         .filter(pl.col("n") > 1)
