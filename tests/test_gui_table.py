@@ -162,6 +162,11 @@ def test_help_overlay_toggles_with_question_mark(qtbot, tmp_path: Path, small_ws
     assert not w.help.isVisible()
     qtbot.keyClick(w.records.table, Qt.Key.Key_F1)
     assert w.help.isVisible()
+    rid = w.records.current_id
+    qtbot.keyClick(w.help, Qt.Key.Key_A)  # closes the overlay, approves nothing
+    assert not w.help.isVisible()
+    assert w.records.current_id == rid and small_ws.frame().get_column(R.STATUS).unique().to_list() == [R.PENDING]
+    qtbot.keyClick(w.records.table, Qt.Key.Key_F1)
     qtbot.keyClick(w.help, Qt.Key.Key_Escape)
     assert not w.help.isVisible()
     close_window(w)

@@ -66,6 +66,12 @@ class HelpOverlay(QWidget):
             self.raise_()
             self.setFocus()
 
+    def event(self, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.ShortcutOverride:  # while open, keys close it, never act
+            e.accept()
+            return True
+        return super().event(e)
+
     def eventFilter(self, obj: QObject, e: QEvent) -> bool:
         if obj is self.parentWidget() and e.type() == QEvent.Type.Resize:
             self.setGeometry(self.parentWidget().rect())
