@@ -34,15 +34,16 @@ def _fresh_scores(ws: Workspace, df: pl.DataFrame) -> pl.DataFrame | None:
     written = ws.result_path("scores_length").stat().st_mtime
     fresh = (
         df.filter(~pl.col(R.EDITED) & (pl.col(R.REVIEWED_AT).is_null() | (pl.col(R.REVIEWED_AT) <= written)))
-        .select(R.ID, R.MESSAGES)
+        .select(R.ID)
         .join(scores.select(R.ID, *TOKEN_COLUMNS).unique(R.ID), on=R.ID, how="inner")
         .cast({c: pl.Int64 for c in TOKEN_COLUMNS})
     )
     if fresh.height == 0:
         return None
     sample = fresh.sample(min(_VERIFY_SAMPLE, fresh.height), seed=0)
-    check = message_token_table(sample.get_column(R.MESSAGES), sample.get_column(R.ID))
-    joined = sample.select(R.ID, *TOKEN_COLUMNS).join(check.select(R.ID, *TOKEN_COLUMNS), on=R.ID, suffix="_now")
+    msgs = df.select(R.ID, R.MESSAGES).join(sample.select(R.ID), on=R.ID, how="semi")
+    check = message_token_table(msgs.get_column(R.MESSAGES), msgs.get_column(R.ID))
+    joined = sample.join(check.select(R.ID, *TOKEN_COLUMNS), on=R.ID, suffix="_now")
     if any((joined[c] != joined[f"{c}_now"]).any() for c in TOKEN_COLUMNS):
         return None
     return fresh.select(R.ID, *TOKEN_COLUMNS)
