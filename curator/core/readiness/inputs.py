@@ -78,9 +78,12 @@ def attach_tokens(good: pl.DataFrame, frame: pl.DataFrame, scores_length: pl.Dat
     if usable and scores_length is not None:
         right = scores_length.select(
             pl.col(R.ID).hash(_SEED).alias("_h"), *[pl.col(c).cast(pl.Int64) for c in TOKEN_COLUMNS]
-        ).unique("_h", keep="last")
-        good = good.with_columns(pl.col(R.ID).hash(_SEED).alias("_h"))
-        good = good.join(right, on="_h", how="left", maintain_order="left").drop("_h")
+        )
+        keyed = good.with_columns(pl.col(R.ID).hash(_SEED).alias("_h"))
+        joined = keyed.join(right, on="_h", how="left", maintain_order="left")
+        if joined.height != good.height:  # several score rows for one id: keep the last
+            joined = keyed.join(right.unique("_h", keep="last"), on="_h", how="left", maintain_order="left")
+        good = joined.drop("_h")
     else:
         good = good.with_columns([pl.lit(None, pl.Int64).alias(c) for c in TOKEN_COLUMNS])
     stale = pl.col("tokens").is_null() | pl.col(R.EDITED).fill_null(False)

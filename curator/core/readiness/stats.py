@@ -58,8 +58,12 @@ def languages(ctx: Context) -> dict[str, Any] | None:
         return None
     # over the good examples (or the text sample of them, like the other text measures)
     ids = ctx.text.get_column(R.ID) if ctx.n_good else ctx.frame.get_column(R.ID)
-    joined = pl.DataFrame({R.ID: ids}).join(s.unique(R.ID), on=R.ID, how="left")
-    out: dict[str, Any] = {"counts": _value_counts(joined.get_column("language")), "sampled": ctx.sampled}
+    found = s.filter(pl.col(R.ID).is_in(ids.implode())).unique(R.ID)
+    counts = _value_counts(found.get_column("language"))
+    if ids.len() > found.height:
+        counts["not scored"] = ids.len() - found.height
+    out: dict[str, Any] = {"counts": counts, "sampled": ctx.sampled}
+    joined = found
     if "mixed" in joined.columns:
         out["mixed"] = int(joined.get_column("mixed").cast(pl.Boolean, strict=False).fill_null(False).sum())
     return out
