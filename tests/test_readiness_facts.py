@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import polars as pl
@@ -17,7 +18,7 @@ CONTENTS = ["hi", "  ", "", None, "How do I reset it?", "Press the button.", "\n
 def reference(msgs: list[dict] | None) -> dict[str, bool]:
     roles = [m["role"] or "" for m in msgs or []]
     non_sys = [r for r in roles if r != "system"]
-    repeated = any(a == b and a in ("user", "assistant") for a, b in zip(non_sys, non_sys[1:], strict=False))
+    repeated = any(a == b and a in ("user", "assistant") for a, b in itertools.pairwise(non_sys))
     return {
         "no_user": "user" not in roles,
         "no_system": not roles or roles[0] != "system",
