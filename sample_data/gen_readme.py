@@ -122,7 +122,8 @@ def _table(manifest: dict[str, Any]) -> str:
     by_file: dict[str, list[dict[str, Any]]] = {}
     for p in manifest["planted"]:
         if not p["kind"].startswith("broken"):
-            by_file.setdefault(p["file"], []).append(p)
+            folder = "transcripts/" if p["file"].startswith("transcripts/") else p["file"]
+            by_file.setdefault(folder, []).append(p)
     for file, rows in by_file.items():
         out.append(f"\n### {file}\n\n| where | planted | expected flags | note |\n|---|---|---|---|")
         for p in rows:

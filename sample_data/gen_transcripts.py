@@ -105,13 +105,13 @@ def write(calls: list[Item], folder: Path, rng: random.Random) -> dict[str, Any]
         name = f"call_{day + dt.timedelta(days=i):%Y-%m-%d}_{rng.randint(800, 1759):04d}.txt"
         lines = _render(it.turns, style, rng, indent=i % 3 == 0)
         (folder / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
-        it.where, it.key = f"{FOLDER}/{name}", {"path": f"{FOLDER}/{name}", "call": 1, "style": style}
+        it.where, it.key = f"{FOLDER}/{name}", {"file": f"{FOLDER}/{name}", "call": 1, "style": style}
         names.append(name)
     batch = "calls_batch_2026-04-06.txt"
     blocks = []
     for k, it in enumerate(calls[N_SINGLE:], start=1):
         blocks.append("\n".join(_render(it.turns, "elapsed", rng, indent=False)))
-        it.where, it.key = f"{FOLDER}/{batch}, call {k}", {"path": f"{FOLDER}/{batch}", "call": k, "style": "elapsed"}
+        it.where, it.key = f"{FOLDER}/{batch}, call {k}", {"file": f"{FOLDER}/{batch}", "call": k, "style": "elapsed"}
     (folder / batch).write_text("\n---\n".join(blocks) + "\n", encoding="utf-8")
     names.append(batch)
     return {"files": len(names), "calls": len(calls), "batch_file": f"{FOLDER}/{batch}"}

@@ -106,6 +106,7 @@ def _plant_rows(file: str, items: list[Item], keepers: dict[str, Item]) -> list[
     for it in items:
         for p in it.plants:
             expect = list(p.expect)
+            # "file": the sample file the record is in (for transcripts: transcripts/NAME.txt)
             row: dict[str, Any] = {"file": file, "where": it.where, **it.key, "kind": p.kind, "expect": expect, "note": p.note}
             if it.duplicate_of is not None:
                 row["duplicate_of"] = it.duplicate_of.where

@@ -55,8 +55,8 @@ def _locate(df: pl.DataFrame, p: dict[str, Any]) -> dict[str, Any]:
         rows = df.filter(pl.col("source") == f, pl.col("locator") == f"line {p['line']}")
     elif f == "helpdesk_export.csv":
         rows = df.filter(pl.col("source") == f, pl.col("meta").str.json_path_match("$.ticket_id") == p["ticket"])
-    elif f == "transcripts/":
-        rows = df.filter(pl.col("source") == Path(p["path"]).name).sort("line").slice(p["call"] - 1, 1)
+    elif f.startswith("transcripts/"):
+        rows = df.filter(pl.col("source") == Path(f).name).sort("line").slice(p["call"] - 1, 1)
     else:
         rows = df.filter(pl.col("source") == f, pl.col("line") == p["index"])
     assert rows.height == 1, p

@@ -129,8 +129,8 @@ def _text_at(p: dict[str, Any]) -> str:
         msgs = [r["message"] for r in csv_rows() if r["ticket_id"] == p["ticket"]]
         assert msgs, p
         return "\n".join(msgs)
-    if p["file"] == "transcripts/":
-        blocks = (SAMPLE_DATA / p["path"]).read_text(encoding="utf-8").split("\n---\n")
+    if p["file"].startswith("transcripts/"):
+        blocks = (SAMPLE_DATA / p["file"]).read_text(encoding="utf-8").split("\n---\n")
         return blocks[p["call"] - 1]
     array = json.loads((SAMPLE_DATA / p["file"]).read_text(encoding="utf-8"))
     return json.dumps(array[p["index"] - 1], ensure_ascii=False)
