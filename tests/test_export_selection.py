@@ -89,3 +89,16 @@ def test_preflight_lists_problems_and_says_why_it_would_fail(workspace, tmp_path
     assert not pf.ok and "--skip-invalid" in (pf.blocking_reason or "")
     pf = preflight(workspace, ExportOptions(output_dir=tmp_path / "out", skip_invalid=True))
     assert pf.ok and pf.counts == {"train": 2} and pf.invalid_records == 1
+
+
+def test_preflight_estimates_tokens_on_large_selections(workspace, tmp_path, monkeypatch):
+    from curator.core.export import job
+
+    review.approve(workspace, add_records(workspace, [qa(i, " with a longer tail " * (i % 4)) for i in range(60)]))
+    monkeypatch.setattr(job, "_ESTIMATE_SAMPLE", 20)  # pretend 60 records is "large"
+    pf = preflight(workspace, ExportOptions(output_dir=tmp_path / "out", split=0.2))
+    assert not pf.tokens_exact
+    manifest = export(workspace, tmp_path / "out", split=0.2)
+    for split in ("train", "validation"):
+        exact = manifest["tokens"][split]["tokens"]
+        assert abs(pf.tokens[split] - exact) <= 0.25 * exact

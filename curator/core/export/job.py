@@ -160,11 +160,12 @@ def preflight(ws: Workspace, options: ExportOptions) -> Preflight:
         rows = plan.frame.with_columns(pl.lit("train").alias(SPLIT))
     if not plan.clusters_present and options.split is not None:
         warnings.append("no dedup results: near-duplicate leakage is unchecked; run `curator dedup` first")
-    exact = rows.height <= _ESTIMATE_SAMPLE
+    known = M.fresh_scores(ws, rows) if rows.height else None
+    exact = rows.height - (known.height if known is not None else 0) <= _ESTIMATE_SAMPLE
     if rows.height == 0:
         tokens = dict.fromkeys(options.split_names(), 0)
     elif exact:
-        tt = M.token_totals(M.token_table(ws, rows), rows.select(R.ID, SPLIT))
+        tt = M.token_totals(M.token_table(ws, rows, known), rows.select(R.ID, SPLIT))
         tokens = {s: tt.get(s, {}).get("tokens", 0) for s in options.split_names()}
     else:
         tokens = _estimate_tokens(rows, options)

@@ -49,9 +49,15 @@ def _fresh_scores(ws: Workspace, df: pl.DataFrame) -> pl.DataFrame | None:
     return fresh.select(R.ID, *TOKEN_COLUMNS)
 
 
-def token_table(ws: Workspace, df: pl.DataFrame) -> pl.DataFrame:
-    """id, tokens, assistant_tokens for every row of ``df`` (a frame subset)."""
-    known = _fresh_scores(ws, df)
+def fresh_scores(ws: Workspace, df: pl.DataFrame) -> pl.DataFrame | None:
+    """id, tokens, assistant_tokens from still-valid length scores (None if unusable)."""
+    return _fresh_scores(ws, df)
+
+
+def token_table(ws: Workspace, df: pl.DataFrame, known: pl.DataFrame | None = None) -> pl.DataFrame:
+    """id, tokens, assistant_tokens for every row of ``df`` (a frame subset);
+    ``known`` is a :func:`fresh_scores` result already at hand."""
+    known = _fresh_scores(ws, df) if known is None else known
     todo = df if known is None else df.join(known, on=R.ID, how="anti")
     counted = (
         message_token_table(todo.get_column(R.MESSAGES), todo.get_column(R.ID)).select(R.ID, *TOKEN_COLUMNS)
