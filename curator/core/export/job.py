@@ -141,7 +141,7 @@ def _estimate_tokens(rows: pl.DataFrame, options: ExportOptions) -> dict[str, in
     )
     sample = rows.sample(min(_ESTIMATE_SAMPLE, rows.height), seed=0)
     counted = message_token_table(sample.get_column(R.MESSAGES), sample.get_column(R.ID))
-    s_chars = int(chars.join(sample.select(R.ID), how="semi").get_column("_c").sum() or 0)
+    s_chars = int(chars.join(sample.select(R.ID), on=R.ID, how="semi").get_column("_c").sum() or 0)
     ratio = int(counted.get_column("tokens").sum()) / max(1, s_chars)
     per = dict(chars.group_by(SPLIT).agg(pl.col("_c").sum()).iter_rows())
     return {s: round(int(per.get(s, 0) or 0) * ratio) for s in options.split_names()}
