@@ -192,7 +192,7 @@ class Controller(QObject):
     def record(self, row: int) -> dict[str, Any]:
         """Everything the review pane shows for frame row ``row`` (current state)."""
         assert self.ws is not None
-        rec = self.frame.slice(row, 1).drop(R.MESSAGES).to_dicts()[0]
+        rec = {c: self.frame.get_column(c).slice(row, 1).to_list()[0] for c in self.frame.columns if c != R.MESSAGES}
         rid = rec[R.ID]
         state = self.ws.db().execute(
             "SELECT status, reason, messages FROM state WHERE record_id=?", (rid,)

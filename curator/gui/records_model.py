@@ -79,14 +79,21 @@ class RecordsModel(QAbstractTableModel):
     def _fetch(self, b: int) -> list[tuple[Any, ...]]:
         """One block as Python tuples; lazy columns computed for it if still missing."""
         c = self.controller
-        blk = c.view.slice(b * BLOCK, BLOCK)
-        missing = [col for col in D.LAZY_COLUMNS if col not in blk.columns]
-        if missing and blk.height:
-            extra = c.block_columns(blk.get_column(D.ROW))
-            blk = blk.hstack(extra.select(missing))
-        elif missing:
-            return []
-        rows = blk.select(_COLS).rows()
+        view = c.view
+        start = b * BLOCK
+        # Series slices and to_list() run directly, not through the query engine, so a
+        # big query in a worker (which owns Polars' thread pool) cannot delay a paint.
+        columns: dict[str, list[Any]] = {
+            col: view.get_column(col).slice(start, BLOCK).to_list() for col in _COLS if col in view.columns
+        }
+        missing = [col for col in _COLS if col not in columns]
+        if missing:
+            rows_in_frame = view.get_column(D.ROW).slice(start, BLOCK)
+            if not rows_in_frame.len():
+                return []
+            extra = c.block_columns(rows_in_frame)
+            columns.update({col: extra.get_column(col).to_list() for col in missing})
+        rows = list(zip(*(columns[col] for col in _COLS), strict=True))
         if c.text_overrides:
             id_at = _COLS.index(R.ID)
             for k, row in enumerate(rows):
