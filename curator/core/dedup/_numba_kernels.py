@@ -1,9 +1,9 @@
 """Compiled MinHash kernel (numba): shingle, SHA-1, fmix32 and permute in one pass.
 
 Loaded lazily by ``minhash.py`` only when numba is installed; the numpy path
-gives identical signatures without it. All arithmetic is int64 masked to 32
-bits: products wrap in two's complement, and only their low 32 bits are kept,
-which is exactly uint32 arithmetic.
+gives identical signatures without it. SHA-1 and fmix32 run on int64 masked
+to 32 bits (products wrap; only their low 32 bits are kept); the permutation
+step runs on uint32 arrays so the compiler vectorises it.
 """
 
 from __future__ import annotations
@@ -129,16 +129,15 @@ def signatures(
         nw = starts.shape[0]
         w = np.empty(80, np.int64)
         blk = np.empty(64, np.int64)
-        row = np.full(num_perm, M32, np.int64)
+        row = np.full(num_perm, np.uint32(M32), np.uint32)
         count = nw - ngram + 1 if nw >= ngram else 1
         last = ngram - 1 if nw >= ngram else nw - 1
         for i in range(count):
             st = starts[i]
             h = _fmix32(_sha1_le32(buf, st, ends[i + last] - st, w, blk))
-            for q in range(num_perm):
-                v = (a[q] * h + b[q]) & M32
-                if v < row[q]:
-                    row[q] = v
+            h32u = np.uint32(h)
+            for q in range(num_perm):  # uint32 wrap-around = mod 2**32; vectorises 8 lanes wide
+                row[q] = min(row[q], np.uint32(a[q] * h32u + b[q]))
         for q in range(num_perm):
             out[d, q] = row[q]
 
@@ -168,7 +167,7 @@ def signatures_openssl(
         nw = starts.shape[0]
         ctx = np.empty(256, np.uint8)
         md = np.empty(20, np.uint8)
-        row = np.full(num_perm, M32, np.int64)
+        row = np.full(num_perm, np.uint32(M32), np.uint32)
         count = nw - ngram + 1 if nw >= ngram else 1
         last = ngram - 1 if nw >= ngram else nw - 1
         for i in range(count):
@@ -183,9 +182,8 @@ def signatures_openssl(
                 | (np.int64(md[3]) << 24)
             )
             h = _fmix32(h32)  # type: ignore[arg-type]
-            for q in range(num_perm):
-                v = (a[q] * h + b[q]) & M32
-                if v < row[q]:
-                    row[q] = v
+            h32u = np.uint32(h)
+            for q in range(num_perm):  # uint32 wrap-around = mod 2**32; vectorises 8 lanes wide
+                row[q] = min(row[q], np.uint32(a[q] * h32u + b[q]))
         for q in range(num_perm):
             out[d, q] = row[q]

@@ -83,11 +83,10 @@ def _checked_openssl(kern: ModuleType) -> tuple[Any, ...] | None:
     probe = ["", "a", "naïve 日本語 text with several words to shingle", "x " * 40 + "y" * 200]
     buf, offsets = encode(probe)
     a, b = permutations(16, 1)
-    a64, b64 = a.astype(np.int64), b.astype(np.int64)
     want = np.full((len(probe), 16), MAX32, dtype=np.uint32)
     got = want.copy()
-    kern.signatures(buf, offsets, 3, a64, b64, want)
-    kern.signatures_openssl(buf, offsets, 3, a64, b64, got, *fns)
+    kern.signatures(buf, offsets, 3, a, b, want)
+    kern.signatures_openssl(buf, offsets, 3, a, b, got, *fns)
     return fns if np.array_equal(want, got) else None
 
 
@@ -130,11 +129,10 @@ def signatures(
     if kern is not None:
         out = np.full((series.len(), num_perm), MAX32, dtype=np.uint32)
         buf, offsets = encode(series.fill_null("").to_list())
-        a64, b64 = a.astype(np.int64), b.astype(np.int64)
         if _openssl_fns is not None and use == "auto":
-            kern.signatures_openssl(buf, offsets, ngram, a64, b64, out, *_openssl_fns)
+            kern.signatures_openssl(buf, offsets, ngram, a, b, out, *_openssl_fns)
         else:
-            kern.signatures(buf, offsets, ngram, a64, b64, out)
+            kern.signatures(buf, offsets, ngram, a, b, out)
         return out
     return _numpy_signatures(series, ngram, a, b)
 
