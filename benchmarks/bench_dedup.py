@@ -236,12 +236,6 @@ def main() -> None:
         f"{(js < 0.8).sum():,} below) built in {time.perf_counter() - t:.1f} s"
     )
 
-    t = time.perf_counter()
-    signatures(["warm up the compiled kernel"], ngram=5)
-    print(
-        f"kernel load/compile (cached on disk after the first run): {time.perf_counter() - t:.2f} s"
-    )
-
     with tempfile.TemporaryDirectory() as tmp:
         ws = build_workspace(Path(tmp) / "bench.curator", convs)
         t = time.perf_counter()
