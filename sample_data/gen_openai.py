@@ -212,14 +212,15 @@ def build(rng: random.Random) -> list[Item]:
         plants.append(Item(turns=[("user", q2 + " We're evaluating Taskflow for our agency at the moment."), ("assistant", a)]).plant("volatile", note="price / date / policy fact (readiness: volatility)"))
 
     # name / weight and a tool call
-    conv = _saas(rng, "permissions", full=True)
-    while len(conv) < 4:
-        conv = _saas(rng, "permissions", full=True)
-    msgs = _msgs([("system", sys0), *conv])
-    msgs[1]["name"] = "customer_jordan"
-    msgs[2]["weight"] = 0
-    msgs[4]["weight"] = 1
-    plants.append(Item(turns=[("system", sys0), *conv], record={"messages": msgs}).plant("name_weight", note="user name + per-turn weight 0/1: both kept on import; clean"))
+    for key, name in (("permissions", "customer_jordan"), ("webhook", "dev_priya"), ("seats_billing", "finance_ops")):
+        conv = _saas(rng, key, full=True)
+        while len(conv) < 4:
+            conv = _saas(rng, key, full=True)
+        msgs = _msgs([("system", sys0), *conv])
+        msgs[1]["name"] = name
+        msgs[2]["weight"] = 0
+        msgs[4]["weight"] = 1
+        plants.append(Item(turns=[("system", sys0), *conv], record={"messages": msgs}).plant("name_weight", note="user name + per-turn weight 0/1 (first answer not trained on): both kept on import; clean"))
     call_id = "call_" + P.fake_token(rng, "", 24)
     order = f"BH-{rng.randint(100000, 999999)}"
     tool_msgs: list[dict[str, Any]] = [

@@ -40,7 +40,7 @@ FILES = """\
 
 | file | what it is | format | records | quarantined |
 |---|---|---|---:|---:|
-| `chats_openai.jsonl` | Taskflow and Brightside chats in OpenAI chat format (`messages` of system/user/assistant; one with `tool_calls`, one with `name` and per-turn `weight`), {openai_lines} lines including deliberately broken ones | openai | {openai_records} | {openai_q} |
+| `chats_openai.jsonl` | Taskflow and Brightside chats in OpenAI chat format (`messages` of system/user/assistant; one with `tool_calls`, three with `name` and per-turn `weight`), {openai_lines} lines including deliberately broken ones | openai | {openai_records} | {openai_q} |
 | `helpdesk_export.csv` | a Brightside helpdesk export, one row per message ({csv_rows} rows): `ticket_id,timestamp,channel,author_type,author_name,message`, `author_type` in customer / agent / bot / system; quoted multi-line cells ({csv_multiline} rows), {csv_shuffled} tickets whose rows are not in time order | csv | {csv_records} | {csv_q} |
 | `transcripts/` | {calls_files} plain-text Northwind call transcripts, `Agent:` / `Customer:` lines with `[hh:mm:ss]`, `[YYYY-MM-DD hh:mm:ss]`, `YYYY-MM-DD hh:mm:ss` or no prefix, wrapped continuation lines (some indented); `{batch}` holds 4 calls separated by `---` | transcript | {calls_records} | {calls_q} |
 | `sharegpt.json` | Pennywise in-app chats, a ShareGPT JSON array (`conversations` of `from`/`value`, human/gpt/system) | sharegpt | {share_records} | {share_q} |

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -200,3 +201,28 @@ def test_cli_demo_opens_the_gui_on_the_demo(
     monkeypatch.setattr(app, "run_app", lambda path: opened.append(path) or 0)
     assert main(["demo", "-w", str(built.path)]) == 0
     assert opened == [built.path]
+
+
+def test_planted_structure_is_repaired_and_recorded(frame: pl.DataFrame) -> None:
+    for p in MANIFEST["planted"]:
+        if p.get("repairs"):
+            rec = _locate(frame, p)
+            roles = [m["role"] for m in rec["messages"]]
+            assert rec["repairs"], p
+            assert all(a != b for a, b in itertools.pairwise(roles)), (p, roles)
+            assert all(m["content"] and m["content"].strip() for m in rec["messages"] if not m["tool_calls"]), p
+
+
+def test_name_weight_and_tool_calls_survive_import(frame: pl.DataFrame) -> None:
+    for p in planted_kind("name_weight"):
+        msgs = _locate(frame, p)["messages"]
+        assert msgs[1]["name"] and [m["weight"] for m in msgs[2:5:2]] == [0, 1]
+    (tool,) = planted_kind("tool_calls")
+    msgs = _locate(frame, tool)["messages"]
+    call = json.loads(msgs[2]["tool_calls"])[0]
+    assert call["function"]["name"] == "get_order_status"
+    assert msgs[3]["role"] == "tool" and msgs[3]["tool_call_id"] == call["id"]
+
+
+def planted_kind(kind: str) -> list[dict[str, Any]]:
+    return [p for p in MANIFEST["planted"] if p["kind"] == kind]
