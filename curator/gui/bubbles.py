@@ -49,7 +49,7 @@ class PlainTextView(QTextEdit):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.viewport().setAutoFillBackground(False)
-        self.setStyleSheet("QTextEdit { background: transparent; border: none; padding: 0; }")
+        self.setObjectName("bubbleText")  # styled by theme.STYLESHEET (one parse, not per widget)
         self.document().setDocumentMargin(2)
         self.document().contentsChanged.connect(self._fit)
         self.setPlainText(text)
@@ -118,11 +118,8 @@ class MessageBubble(QFrame):
         self.index = index
         self.role = str(msg.get("role") or "?")
         self._content = str(msg.get("content") or "")
-        bg, border, label_color = theme.BUBBLES.get(self.role, theme.BUBBLES["tool"])
         self.setObjectName("bubble")
-        self.setStyleSheet(
-            f"QFrame#bubble {{ background: {bg}; border: 1px solid {border}; border-radius: 10px; }}"
-        )
+        self.setProperty("role", self.role if self.role in theme.BUBBLES else "tool")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 6, 10, 8)
         lay.setSpacing(2)
@@ -131,7 +128,8 @@ class MessageBubble(QFrame):
         title = self.role + (f" · {msg['name']}" if msg.get("name") else "")
         role = QLabel(title.upper())
         role.setTextFormat(Qt.TextFormat.PlainText)
-        role.setStyleSheet(f"color: {label_color}; font-size: 10px; font-weight: 700; letter-spacing: 1px;")
+        role.setObjectName("roleLabel")
+        role.setProperty("role", self.property("role"))
         head.addWidget(role)
         head.addStretch(1)
         self.train: QCheckBox | None = None

@@ -44,10 +44,11 @@ def _clear(layout: Any) -> None:
         item = layout.takeAt(0)
         w = item.widget()
         if w is not None:
-            w.setParent(None)
+            w.hide()
             w.deleteLater()
         elif item.layout() is not None:
             _clear(item.layout())
+            item.layout().deleteLater()
 
 
 class ReviewPane(QWidget):

@@ -65,6 +65,20 @@ QStatusBar {{ color: {MUTED}; }}
 """
 
 
+def _bubble_rules() -> str:
+    rules = [
+        "QTextEdit#bubbleText { background: transparent; border: none; padding: 0; }",
+        "QLabel#roleLabel { font-size: 10px; font-weight: 700; letter-spacing: 1px; }",
+    ]
+    for role, (bg, border, label) in BUBBLES.items():
+        rules.append(f'QFrame#bubble[role="{role}"] {{ background: {bg}; border: 1px solid {border}; border-radius: 10px; }}')
+        rules.append(f'QLabel#roleLabel[role="{role}"] {{ color: {label}; }}')
+    return "\n".join(rules)
+
+
+STYLESHEET += _bubble_rules()
+
+
 def apply(app: QApplication) -> None:
     """Fusion style with the light palette, whatever the desktop's theme."""
     app.setStyle("Fusion")

@@ -173,8 +173,8 @@ class DashboardPanel(QWidget):
         self.checks.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.checks.itemClicked.connect(lambda item, _col: self.open_check(item.data(1, 256)))
         hdr = self.checks.header()
-        for i, w in enumerate((80, 200, 110, 260)):
-            self.checks.setColumnWidth(i, w)
+        for i, width in enumerate((80, 200, 110, 260)):
+            self.checks.setColumnWidth(i, width)
         hdr.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.checks.setMinimumHeight(430)
         lay.addWidget(self.checks)
@@ -266,8 +266,8 @@ class DashboardPanel(QWidget):
 
     def _place(self, i: int, w: QWidget) -> None:
         old = self.grid.itemAtPosition(i // 2, i % 2)
-        if old is not None and old.widget() is not None:
-            ow = old.widget()
+        ow = old.widget() if old is not None else None
+        if ow is not None:
             self.grid.removeWidget(ow)
             ow.deleteLater()
         w.setMinimumHeight(400 if i in (2, 3) else 280)
@@ -283,7 +283,7 @@ class DashboardPanel(QWidget):
         h = st["tokens"]["histogram"]
         self._place(1, charts.histogram_chart(
             "Tokens per good example",
-            h["edges"], h["counts"], h["limit"], on_click=lambda i: self.open_bin(i)))
+            h["edges"], h["counts"], h["limit"], on_click=self._open_bin_click))
         langs = (st.get("languages") or {}).get("counts", {})
         lang_names = list(langs)[:10]
         self._place(2, charts.bar_chart(
@@ -349,6 +349,9 @@ class DashboardPanel(QWidget):
             self.c.show_records(**kw)
             return True
         return False
+
+    def _open_bin_click(self, i: int) -> None:
+        self.open_bin(i)
 
     def open_bin(self, i: int) -> bool:
         if self.computed is None:

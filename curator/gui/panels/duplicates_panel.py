@@ -101,6 +101,7 @@ class DuplicatesPanel(QWidget):
         self.members = pl.DataFrame()
         self.texts: dict[str, str] = {}
         self._gen = 0
+        self._member_gen = 0
         self._reselect: str | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(16, 12, 16, 12)
@@ -230,12 +231,18 @@ class DuplicatesPanel(QWidget):
         else:
             self._show_cluster(None, pl.DataFrame())
 
-    def _select_cluster(self, row: int) -> None:
+    def _select_cluster(self, row: int) -> Worker | None:
+        """Load the cluster's members in a worker (a join over every record at 1M)."""
         cid = self.model.value(row, R.CLUSTER_ID)
         ws = self.c.ws
         if cid is None or ws is None:
-            return
-        self._show_cluster(str(cid), members_with_choices(ws, str(cid)))
+            return None
+        self._member_gen += 1
+        gen, cid = self._member_gen, str(cid)
+        w = Worker(call_task(lambda: members_with_choices(ws, cid)))
+        w.succeeded.connect(lambda m: self._show_cluster(cid, m) if gen == self._member_gen else None)
+        w.failed.connect(lambda text: self.title.setText(text))
+        return self.c.pool.start(w)
 
     def _show_cluster(self, cid: str | None, members: pl.DataFrame) -> None:
         self.cluster_id = cid

@@ -326,14 +326,14 @@ class ExportDialog(QDialog):
         page = QWidget()
         lay = QVBoxLayout(page)
         lay.addWidget(plain_label("Export written", "title"))
-        self.result = plain_label("", None)
-        lay.addWidget(self.result)
+        self.result_label = plain_label("", None)
+        lay.addWidget(self.result_label)
         lay.addWidget(plain_label("manifest.json", "h2"))
         self.manifest_box = _text_box(300)
         lay.addWidget(self.manifest_box, 1)
         row = QHBoxLayout()
         again = QPushButton("Export again…")
-        again.clicked.connect(lambda: (self.pages.setCurrentIndex(0), self._changed()))
+        again.clicked.connect(self._again)
         self.open_folder = QPushButton("Open folder")
         self.open_folder.clicked.connect(self.open_output)
         close = QPushButton("Close")
@@ -345,6 +345,10 @@ class ExportDialog(QDialog):
         row.addWidget(close)
         lay.addLayout(row)
         return page
+
+    def _again(self) -> None:
+        self.pages.setCurrentIndex(0)
+        self._changed()
 
     def _exported(self, manifest: dict[str, Any]) -> None:
         self.manifest = manifest
@@ -362,7 +366,7 @@ class ExportDialog(QDialog):
         skipped = (manifest.get("invalid") or {}).get("skipped", 0)
         if skipped:
             lines.append(f"{skipped:,} invalid record(s) left out (listed in manifest.json)")
-        self.result.setText("\n".join(lines))
+        self.result_label.setText("\n".join(lines))
         self.manifest_box.setPlainText(json.dumps(manifest, indent=2, ensure_ascii=False))
         self.pages.setCurrentIndex(2)
 

@@ -9,6 +9,7 @@ is re-scored. "Apply thresholds" re-flags cheaply; "Run" executes
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 from typing import Any
 
@@ -159,14 +160,14 @@ class PipelinePanel(QWidget):
         lay.addWidget(self.progress_row)
         self.summary = plain_label("", "muted")
         lay.addWidget(self.summary)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
         self.inner = QWidget()
         self.cards_layout = QVBoxLayout(self.inner)
         self.cards_layout.setContentsMargins(0, 0, 8, 0)
         self.cards_layout.setSpacing(10)
-        self.scroll.setWidget(self.inner)
-        lay.addWidget(self.scroll, 1)
+        self.scroll_area.setWidget(self.inner)
+        lay.addWidget(self.scroll_area, 1)
         controller.workspaceOpened.connect(self.load)
         controller.frameReloaded.connect(self.recount_all)
 
@@ -275,10 +276,16 @@ class PipelinePanel(QWidget):
                 continue
             self._gen[name] = self._gen.get(name, 0) + 1
             gen, values = self._gen[name], card.values()
-            w = Worker(call_task(lambda n=name, v=values: count_step(ws, n, v)))
-            w.succeeded.connect(lambda res, n=name, g=gen: self._counted(n, g, res))
-            w.failed.connect(lambda text, n=name: self.cards[n].set_count(None, None, "count failed") if n in self.cards else None)
+            w = Worker(call_task(functools.partial(count_step, ws, name, values)))
+            w.succeeded.connect(functools.partial(self._counted, name, gen))
+            w.failed.connect(functools.partial(self._count_failed, name, gen))
             self.c.pool.start(w)
+
+    def _count_failed(self, name: str, gen: int, text: str) -> None:
+        card = self.cards.get(name)
+        if card is not None and gen == self._gen.get(name):
+            card.set_count(None, None, "count failed")
+            card.setToolTip(text)
 
     def _counted(self, name: str, gen: int, res: tuple[int | None, int, str]) -> None:
         card = self.cards.get(name)
