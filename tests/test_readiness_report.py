@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from xml.etree import ElementTree
 
 import polars as pl
 import pytest
@@ -148,3 +150,7 @@ def test_html_is_self_contained_and_escapes_record_text(
     assert "http://" not in html and "https://" not in html
     assert "&lt;script&gt;" in html  # the conflicting prompt is shown, escaped
     assert "<img" not in html and "&lt;img src=x&gt;" in html
+    charts = re.findall(r"<svg.*?</svg>", html, re.S)
+    assert len(charts) >= 5
+    for svg in charts:
+        ElementTree.fromstring(svg)  # well-formed inline SVG

@@ -58,14 +58,14 @@ def hbar_svg(items: list[tuple[str, float]], width: int = 330, color: str = "#09
     """Horizontal bars, one per (label, value)."""
     if not items:
         return '<p class="muted">No data.</p>'
-    row, label_w = 20, 120
+    row, label_w = 20, 150
     top = max(v for _, v in items) or 1
     h = row * len(items) + 4
     parts = [f'<svg width="{width}" height="{h}" viewBox="0 0 {width} {h}" role="img">']
     for i, (label, v) in enumerate(items):
         y = i * row + 2
         w = (width - label_w - 60) * (v / top)
-        parts.append(f'<text x="0" y="{y + 13}">{_e(label[:18])}</text>')
+        parts.append(f'<text x="0" y="{y + 13}">{_e(label if len(label) <= 24 else label[:23] + "…")}</text>')
         parts.append(f'<rect x="{label_w}" y="{y + 2}" width="{w:.1f}" height="{row - 6}" fill="{color}"/>')
         parts.append(f'<text x="{label_w + w + 4:.1f}" y="{y + 13}">{_e(_num(v))}</text>')
     parts.append("</svg>")
@@ -151,7 +151,7 @@ def _checks_table(r: Report) -> str:
     rows = []
     for c in r.checks:
         extra = []
-        if c.query:
+        if c.query and c.level in ("warn", "block"):
             extra.append(f"List them: <code>{_e(c.query)}</code>")
         if c.examples:
             extra.append("Examples: " + ", ".join(f"<code>{_e(x)}</code>" for x in c.examples))
@@ -168,6 +168,11 @@ def _checks_table(r: Report) -> str:
         )
     head = "<tr><th>Level</th><th>Check</th><th>Value</th><th>Finding</th></tr>"
     return f"<table>{head}{''.join(rows)}</table>"
+
+
+def _banner_text(r: Report) -> str:
+    prefix = r.label + ": "
+    return r.verdict_message[len(prefix):] if r.verdict_message.startswith(prefix) else r.verdict_message
 
 
 def render_html(r: Report) -> str:
@@ -187,7 +192,7 @@ def render_html(r: Report) -> str:
         f"<h1>Is this data ready for fine-tuning?</h1>"
         f'<div class="muted">Workspace {_e(r.workspace)} · counting {_e(r.include)} records · '
         f"target {_e(t.label)} ({t.max_tokens:,} tokens per example) · {_e(r.stats.get('generated_at', ''))}</div>"
-        f'<div class="banner" style="background:{BANNER[r.verdict]}"><b>{_e(r.label)}</b>{_e(r.verdict_message)}</div>'
+        f'<div class="banner" style="background:{BANNER[r.verdict]}"><b>{_e(r.label)}</b>{_e(_banner_text(r))}</div>'
         f'<div class="cards">{cards}</div>'
         f"<h2>Next steps</h2><ol>{steps}</ol>"
         f"<h2>Checks</h2>{_checks_table(r)}"
