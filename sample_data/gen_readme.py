@@ -61,8 +61,8 @@ curator info -w demo.curator --json     # records {total}, quarantined {total_q}
 curator run -w demo.curator             # dedup + filters: the planted problems below get flagged
 ```
 
-`--format transcript` is given for the folder because a transcript whose first line starts
-with `[00:00:05]` is otherwise sniffed as a JSON array (reported to the importer's owner).
+Every format is detected automatically (a folder imports every file in it); only the CSV
+needs its columns named.
 
 Locators (`curator query --json`): `line N` for the JSONL file; `rows A-B` for the CSV
 (the ticket's first and last row; `meta.ticket_id` holds the ticket); `lines A-B` of the

@@ -188,8 +188,8 @@ def main(argv: list[str] | None = None) -> int:
             },
             gen_transcripts.FOLDER + "/": {
                 "format": "transcript", "files": call_info["files"], "records": call_info["calls"], "quarantined": 0,
-                "import": f"curator import sample_data/{gen_transcripts.FOLDER} -w WS --format transcript",
-                "import_args": ["--format", "transcript"], "locator": "file (and call number in the batch file)",
+                "import": f"curator import sample_data/{gen_transcripts.FOLDER} -w WS",
+                "import_args": [], "locator": "file (and call number in the batch file)",
                 "batch_file": call_info["batch_file"],
             },
             gen_datasets.SHAREGPT: {

@@ -226,3 +226,15 @@ def test_name_weight_and_tool_calls_survive_import(frame: pl.DataFrame) -> None:
 
 def planted_kind(kind: str) -> list[dict[str, Any]]:
     return [p for p in MANIFEST["planted"] if p["kind"] == kind]
+
+
+def test_demo_imports_each_file_exactly_as_the_readme_says() -> None:
+    from curator.cli.commands.import_ import options_from_args
+    from curator.cli.main import build_parser
+    from curator.core.ingest import ImportOptions
+
+    assert {SOURCE_OF[s.name] for s in demo.DEMO_SOURCES} == set(MANIFEST["files"])
+    for src in demo.DEMO_SOURCES:
+        spec = MANIFEST["files"][SOURCE_OF[src.name]]
+        args = build_parser().parse_args(["import", src.name, "-w", "WS", *spec["import_args"]])
+        assert options_from_args(args) == ImportOptions(**src.options), src.name

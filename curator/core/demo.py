@@ -39,12 +39,11 @@ class DemoSource:
     options: dict[str, Any] = field(default_factory=dict)
 
 
-# The transcript folder is named explicitly: a transcript starting with "[00:00:05]"
-# would otherwise be sniffed as a JSON array.
+# The same options sample_data/README.md gives for `curator import` (formats auto-detected).
 DEMO_SOURCES: tuple[DemoSource, ...] = (
     DemoSource("chats_openai.jsonl"),
-    DemoSource("helpdesk_export.csv", {"format": "csv", **CSV_COLUMNS}),
-    DemoSource("transcripts", {"format": "transcript"}),
+    DemoSource("helpdesk_export.csv", CSV_COLUMNS),
+    DemoSource("transcripts"),
     DemoSource("sharegpt.json"),
     DemoSource("alpaca.json"),
 )
