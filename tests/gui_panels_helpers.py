@@ -19,7 +19,6 @@ from curator.core.workspace import Workspace
 from curator.gui.main_window import MainWindow
 from curator.gui.panels import install_panels
 
-
 _BUILT: dict[str, Path] = {}
 
 

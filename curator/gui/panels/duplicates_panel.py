@@ -280,6 +280,8 @@ class DuplicatesPanel(QWidget):
         keeper_rows = m.filter(pl.col("is_keeper"))
         keeper_id = keeper_rows.get_column(R.ID)[0] if keeper_rows.height else None
         rid = str(m.get_column(R.ID)[row])
+        if len(self.texts) < m.height:  # the records were still loading when the cluster came in
+            self.texts = self._load_texts(m.get_column(R.ID).to_list())
         ktext = self.texts.get(str(keeper_id), "") if keeper_id else ""
         otext = self.texts.get(rid, "")
         self.keeper_text.setPlainText(ktext)
