@@ -71,6 +71,7 @@ def check_volume(ctx: Context) -> Check:
         nxt = f"Run a pilot against a prompt/RAG baseline while you review towards {th.volume_ok:,}+ good examples."
     else:
         nxt = "Nothing to do."
+    ctx.remember("volume", ctx.good.get_column(R.ID))
     if ctx.include == "approved" and ctx.frame.filter(pl.col(R.STATUS) == R.PENDING).height and level != "ok":
         nxt += " `curator report --include passing` previews the set if pending records were approved."
     return Check(
@@ -221,6 +222,7 @@ def check_reviewed(ctx: Context) -> Check:
     th, g = ctx.th, ctx.good
     reviewed = g.filter((pl.col(R.STATUS) == R.APPROVED) | pl.col(R.EDITED).fill_null(False)) if g.height else g
     n, frac = reviewed.height, share(reviewed.height, g.height)
+    ctx.remember("reviewed", g.filter(pl.col(R.STATUS) != R.APPROVED).get_column(R.ID) if g.height else g.get_column(R.ID))
     ok = g.height > 0 and (frac >= th.reviewed_ok_share or n >= th.reviewed_ok_count)
     if ok:
         msg = f"A person reviewed {n:,} of {g.height:,} good examples ({pct(frac)})."

@@ -44,7 +44,10 @@ class Report:
         return next(c for c in self.checks if c.id == check_id)
 
     def record_ids(self, check_id: str) -> pl.Series:
-        """Every record id behind a check's number (empty when none or not tracked)."""
+        """Every record id behind a check's number (empty when none or not tracked).
+
+        volume: the good examples; reviewed: good examples no person approved yet;
+        the others: the records the check counts against the data."""
         return self.ids_behind.get(check_id, pl.Series(R.ID, [], dtype=pl.String))
 
     def to_json(self) -> dict[str, Any]:
