@@ -118,7 +118,8 @@ def fill(rng: random.Random, template: str) -> str:
 
 
 def turn(rng: random.Random, templates: list[str], k: tuple[int, int]) -> str:
-    return " ".join(fill(rng, rng.choice(templates)) for _ in range(rng.randint(*k)))
+    picked = rng.sample(templates, min(len(templates), rng.randint(*k)))
+    return " ".join(fill(rng, t) for t in picked)
 
 
 def conversation(rng: random.Random, i: int) -> list[tuple[str, str]]:

@@ -91,3 +91,15 @@ def test_process_pool_gives_the_reference_results(monkeypatch) -> None:
     out = run_job(langid.detect_many(SAMPLES, engine="langdetect", workers=2), seen.append)
     assert out == langid.detect_chunk_reference(SAMPLES)
     assert seen[-1].done == len(SAMPLES) and seen[-1].total == len(SAMPLES)
+
+
+def test_reply_mixing_two_languages(tmp_path) -> None:
+    half = (
+        "Thanks for waiting, I checked your order and the parcel left our warehouse on Monday "
+        "morning. Das Paket hat unser Lager am Montag verlassen und kommt in zwei Tagen bei Ihnen "
+        "an, vielen Dank."
+    )
+    convs = [[("user", EN_Q), ("assistant", EN_A)]] * 2 + [[("user", EN_Q), ("assistant", half)]]
+    flags = run_flags(tmp_path, convs, LANG)
+    assert flags[:2] == [{}, {}]
+    assert flags[2] == {"language.mixed": "assistant replies mix English (en) and German (de)"}

@@ -73,3 +73,24 @@ def test_duplicate_conversations_are_not_boilerplate(tmp_path) -> None:
     ]
     flags = run_flags(tmp_path, [conv] * 40, REFUSAL)
     assert all(f == {} for f in flags)  # the same prompt: a duplicate, dedup's business
+
+
+def test_a_stock_closing_line_after_a_real_answer_is_not_boilerplate(tmp_path) -> None:
+    closing = "Is there anything else I can help you with today?"
+    items = ["lamp", "kettle", "chair", "desk", "router", "jacket", "heater", "blender"]
+    cities = ["Leeds", "York", "Bath", "Derby", "Ely"]
+    answers = [f"Your {i} left the {c} depot and arrives soon." for i in items for c in cities]
+    convs = [
+        [
+            ("user", f"Where is parcel {n}?"),
+            ("assistant", a),
+            ("user", "Thanks"),
+            ("assistant", closing),
+        ]
+        for n, a in enumerate(answers)
+    ]
+    convs += [[("user", f"Anything new on ticket {i}?"), ("assistant", closing)] for i in range(30)]
+    ws, ids = filtered_ws(tmp_path, convs, REFUSAL)
+    flags = ws.flags()
+    flagged = set(flags.filter(flags["name"] == "refusal.boilerplate")["id"].to_list())
+    assert flagged == set(ids[40:])  # only records whose one reply is the macro

@@ -57,7 +57,8 @@ def test_every_planted_problem_is_flagged_by_name(demo, capsys) -> None:
     ws, planted = demo
     got = _flags_by_key(ws)
     quarantined = {
-        ("chats_openai.jsonl", f"line {n}") for n in planted["files"]["chats_openai.jsonl"]["quarantined_lines"]
+        ("chats_openai.jsonl", f"line {n}")
+        for n in planted["files"]["chats_openai.jsonl"]["quarantined_lines"]
     }
     wrong = []
     for p in planted["planted"]:

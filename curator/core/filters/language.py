@@ -33,8 +33,19 @@ from curator.core.jobs import Progress
 
 _FENCE = r"(?s)```.*?(?:```|$)"
 _SIDE_CONFIDENT = 0.9  # both sides at least this sure before calling them different
-_SPLIT_MIN_LETTERS = 100  # a side split between two languages needs this much text
-_SPLIT_RUNNER_UP = 0.3
+_SPLIT_MIN_LETTERS = 150  # a side split between two languages needs this much text
+_SPLIT_RUNNER_UP = 0.28  # langdetect runs 7 trials: at least 2 of them
+# Languages langdetect confuses with each other on short texts: never "mixed" within a family.
+_FAMILIES = [
+    {"no", "da", "sv"},
+    {"es", "pt", "ca", "gl", "it"},
+    {"hr", "sl", "sk", "cs"},
+    {"id", "ms", "tl"},
+    {"af", "nl"},
+    {"zh", "ko", "ja"},
+    {"ru", "uk", "bg", "mk"},
+]
+_FAMILY_OF = {code: i for i, fam in enumerate(_FAMILIES) for code in fam}
 
 
 @dataclass(frozen=True)
@@ -102,6 +113,13 @@ class LanguageFilter(Filter):
                 if name not in wide.columns:
                     dtype = pl.String if col.startswith("lang") else pl.Float64
                     wide = wide.with_columns(pl.lit(None, dtype).alias(name))
+
+        def family(col: str) -> pl.Expr:
+            return pl.col(col).replace_strict(_FAMILY_OF, default=None, return_dtype=pl.Int64)
+
+        def related(a: str, b: str) -> pl.Expr:
+            return (family(a) == family(b)).fill_null(False)
+
         u_ok = pl.col("lang_user").is_not_null()
         a_ok = pl.col("lang_assistant").is_not_null()
         cross = (
@@ -110,12 +128,14 @@ class LanguageFilter(Filter):
             & (pl.col("lang_user") != pl.col("lang_assistant"))
             & (pl.col("prob_user") >= _SIDE_CONFIDENT)
             & (pl.col("prob_assistant") >= _SIDE_CONFIDENT)
+            & ~related("lang_user", "lang_assistant")
         )
 
         def split(role: str) -> pl.Expr:
             return (
                 (pl.col(f"letters_{role}") >= _SPLIT_MIN_LETTERS)
                 & (pl.col(f"prob2_{role}") >= _SPLIT_RUNNER_UP)
+                & ~related(f"lang_{role}", f"lang2_{role}")
             ).fill_null(False)
 
         out = (

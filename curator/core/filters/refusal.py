@@ -4,7 +4,8 @@ Refusals: a fixed list of phrases assistants use when declining ("As an AI
 language model", "I cannot help with that"). Training on many of them teaches
 over-refusal (OpenAI's best-practices note). Boilerplate: one macro reply
 (normalised: case, whitespace, digits, punctuation) given to many different
-user prompts; its share is computed over the whole workspace in Polars.
+user prompts, when the record has no other substantive reply; counts are
+computed over the whole workspace in Polars.
 """
 
 from __future__ import annotations
@@ -111,7 +112,9 @@ class RefusalFilter(Filter):
         return {"scores_refusal": out}
 
     def finalize(self, scores: Scores, params: Any) -> Scores:
-        """macro_count: different prompts answered with the record's most shared reply."""
+        """macro_count: different prompts answered with the record's least shared
+        substantive reply, so a record counts as canned only when every reply of six
+        or more words is a macro (a stock closing line after a real answer is fine)."""
         s = scores["scores_refusal"].drop("macro_count", "macro_share", "boilerplate", strict=False)
         n = max(s.height, 1)
         pairs = (
@@ -123,7 +126,7 @@ class RefusalFilter(Filter):
         best = (
             pairs.join(counts, on="reply_keys")
             .group_by(R.ID)
-            .agg(pl.col("c").max().alias("macro_count"))
+            .agg(pl.col("c").min().alias("macro_count"))
         )
         s = s.join(best, on=R.ID, how="left", maintain_order="left").with_columns(
             pl.col("macro_count").fill_null(0).cast(pl.Int64),
