@@ -199,6 +199,12 @@ def assemble(
     )
 
 
+def two_decimals(x: pl.Expr) -> pl.Expr:
+    """0.9 -> "0.90" for similarities in [0, 1] (vectorised)."""
+    v = (x * 100).round().cast(pl.Int64)
+    return pl.format("{}.{}", v // 100, (v % 100).cast(pl.String).str.zfill(2))
+
+
 def flags_for(clusters: pl.DataFrame) -> pl.DataFrame:
     """exact_duplicate / near_duplicate flags (severity block) on every non-keeper."""
     dups = clusters.filter(pl.col(R.DUPLICATE_OF).is_not_null())
@@ -219,7 +225,7 @@ def flags_for(clusters: pl.DataFrame) -> pl.DataFrame:
             pl.format(
                 "near-duplicate of {} (Jaccard ≈ {})",
                 pl.col(R.DUPLICATE_OF),
-                pl.col(R.SIMILARITY).round(2).cast(pl.String),
+                two_decimals(pl.col(R.SIMILARITY)),
             )
         )
         .alias("reason"),

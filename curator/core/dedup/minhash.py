@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from types import ModuleType
 from typing import Any
 
@@ -29,6 +30,7 @@ MAX32 = np.uint32(0xFFFFFFFF)
 _CHUNK_CELLS = 16_000_000  # shingles x permutations per numpy broadcast (64 MB of uint32)
 _numba: ModuleType | bool | None = None  # None = not tried yet, False = unavailable
 _openssl_fns: tuple[Any, ...] | None = None
+_KERNEL_LOCK = threading.Lock()
 
 
 def permutations(num_perm: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -74,19 +76,19 @@ def _kernels() -> ModuleType | None:
 
 
 def _checked_openssl(kern: ModuleType) -> tuple[Any, ...] | None:
-    """OpenSSL SHA-1 functions if they give exactly the pure kernel's signatures."""
+    """OpenSSL SHA-1 functions if the kernel using them matches the numpy path exactly."""
     from curator.core.dedup._openssl import sha1_functions
 
     fns = sha1_functions()
     if fns is None:
         return None
     probe = ["", "a", "naïve 日本語 text with several words to shingle", "x " * 40 + "y" * 200]
-    buf, offsets = encode(probe)
     a, b = permutations(16, 1)
-    want = np.full((len(probe), 16), MAX32, dtype=np.uint32)
-    got = want.copy()
-    kern.signatures(buf, offsets, 3, a, b, want)
-    kern.signatures_openssl(buf, offsets, 3, a, b, got, *fns)
+    want = _numpy_signatures(pl.Series("text", probe), 3, a, b)
+    buf, offsets = encode(probe)
+    got = np.full((len(probe), 16), MAX32, dtype=np.uint32)
+    with _KERNEL_LOCK:
+        kern.signatures_openssl(buf, offsets, 3, a, b, got, *fns)
     return fns if np.array_equal(want, got) else None
 
 
@@ -129,10 +131,11 @@ def signatures(
     if kern is not None:
         out = np.full((series.len(), num_perm), MAX32, dtype=np.uint32)
         buf, offsets = encode(series.fill_null("").to_list())
-        if _openssl_fns is not None and use == "auto":
-            kern.signatures_openssl(buf, offsets, ngram, a, b, out, *_openssl_fns)
-        else:
-            kern.signatures(buf, offsets, ngram, a, b, out)
+        with _KERNEL_LOCK:  # numba's default thread pool must not be entered concurrently
+            if _openssl_fns is not None and use == "auto":
+                kern.signatures_openssl(buf, offsets, ngram, a, b, out, *_openssl_fns)
+            else:
+                kern.signatures(buf, offsets, ngram, a, b, out)
         return out
     return _numpy_signatures(series, ngram, a, b)
 
