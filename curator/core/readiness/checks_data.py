@@ -181,41 +181,46 @@ def _as_int(v: Any) -> int | None:
     return None
 
 
-def check_split(ctx: Context) -> Check:
-    last = ctx.ws.get_setting("last_export", None)
-    src = "OpenAI API reference (the same data should not be in both training and validation files); Vertex recommends a validation set"
-    why = "A held-out validation set is how you see whether training helped; if near-copies sit on both sides the scores look better than they are."
-    base = dict(id="split", title="Validation and leakage", threshold="ok: split present, no leak · warn: no split · block: leak", why=why, source=src)
-    if not isinstance(last, dict):
-        return Check(**base, level="warn", value=None,  # type: ignore[arg-type]
-                     message="No validation split yet.",
-                     next_step="Export with `curator export --split 0.1` to hold out examples for checking the model.",
-                     query=None)
-    counts = last.get("counts") if isinstance(last.get("counts"), dict) else {}
-    fraction = next((last[k] for k in ("split", "split_fraction", "fraction", "validation_fraction") if isinstance(last.get(k), int | float)), None)
-    validation = _as_int(counts.get("validation")) if counts else None
-    leaked = (_as_int(last.get("leaked_clusters")) or 0) + (
-        _as_int(last.get("identical_conversations_spanning_both")) or 0
+def _split(level: Level, value: Any, message: str, next_step: str, details: dict[str, Any]) -> Check:
+    return Check(
+        id="split", title="Validation and leakage", level=level, value=value,
+        threshold="ok: split present, no leak · warn: no split · block: leak", message=message,
+        why="A held-out validation set is how you see whether training helped; if near-copies sit on both sides the scores look better than they are.",
+        next_step=next_step,
+        source="OpenAI API reference (the same data should not be in both training and validation files); Vertex recommends a validation set",
+        details=details,
     )
-    details = {"fraction": fraction, "validation": validation, "train": _as_int(counts.get("train")) if counts else None,
+
+
+def check_split(ctx: Context) -> Check:
+    """Reads the exporter's ``last_export`` setting: split counts and leaks."""
+    last = ctx.ws.get_setting("last_export", None)
+    if not isinstance(last, dict):
+        return _split("warn", None, "No validation split yet.",
+                      "Export with `curator export --split 0.1` to hold out examples for checking the model.", {})
+    counts = last["counts"] if isinstance(last.get("counts"), dict) else {}
+    fraction = next((last[k] for k in ("split", "split_fraction", "fraction", "validation_fraction")
+                     if isinstance(last.get(k), int | float)), None)
+    validation = _as_int(counts.get("validation"))
+    leaked = (_as_int(last.get("leaked_clusters")) or 0) + (_as_int(last.get("identical_conversations_spanning_both")) or 0)
+    details = {"fraction": fraction, "validation": validation, "train": _as_int(counts.get("train")),
                "leaked_clusters": leaked, "at": last.get("at") or last.get("time") or last.get("created_at")}
     if leaked:
-        return Check(**base, level="block", value=leaked, details=details,  # type: ignore[arg-type]
-                     message=f"The last export has {leaked:,} duplicate clusters on both sides of the train/validation split.",
-                     next_step="Run `curator dedup`, then export again: clusters are kept on one side.")
+        return _split("block", leaked,
+                      f"The last export has {leaked:,} duplicate clusters on both sides of the train/validation split.",
+                      "Run `curator dedup`, then export again: clusters are kept on one side.", details)
     if not validation and not fraction:
-        return Check(**base, level="warn", value=0, details=details,  # type: ignore[arg-type]
-                     message="The last export has no validation split.",
-                     next_step="Export again with `--split 0.1` to hold out examples for checking the model.")
+        return _split("warn", 0, "The last export has no validation split.",
+                      "Export again with `--split 0.1` to hold out examples for checking the model.", details)
     v = f"{validation:,} examples" if validation is not None else f"{fraction:.0%} of the examples"
     exported = sum(_as_int(x) or 0 for x in counts.values()) if counts else None
-    stale = ""
     skipped = _as_int(last.get("skipped_invalid")) or 0
+    stale = ""
     if exported is not None and last.get("include", ctx.include) == ctx.include and exported + skipped != ctx.n_good:
         stale = f" It had {exported:,} examples; there are {ctx.n_good:,} good ones now, so export again before training."
-    return Check(**base, level="ok", value=validation if validation is not None else fraction, details=details,  # type: ignore[arg-type]
-                 message=f"The last export held out {v} for validation, with no duplicate on both sides.{stale}",
-                 next_step="Export again after more review." if stale else "Nothing to do.")
+    return _split("ok", validation if validation is not None else fraction,
+                  f"The last export held out {v} for validation, with no duplicate on both sides.{stale}",
+                  "Export again after more review." if stale else "Nothing to do.", details)
 
 
 def check_reviewed(ctx: Context) -> Check:
