@@ -127,3 +127,27 @@ def test_alpaca_array_stays_valid_json_across_write_chunks(workspace, tmp_path, 
     export(workspace, tmp_path / "out", format="alpaca")
     data = json.loads((tmp_path / "out" / "train.json").read_text())
     assert [d["instruction"] for d in data] == [f"Question {i}: where is my order?" for i in range(10)]
+
+
+def test_tool_definitions_from_the_source_line_are_exported(workspace, tmp_path):
+    import polars as pl
+
+    from curator.core import records as R
+
+    tools = [{"type": "function", "function": {"name": "track", "parameters": {"type": "object"}}}]
+    ids = add_records(workspace, [[M("user", "Where is A1?"), M("assistant", None, tool_calls=TOOL_CALLS),
+                                   M("tool", "shipped", tool_call_id="call_1"), M("assistant", "It shipped.")]])
+    records = workspace.records().with_columns(pl.lit(json.dumps({"tools": tools, "source_ts": 1})).alias(R.META))
+    fresh = workspace.path.parent / "tools.curator"
+    from curator.core.workspace import Workspace
+
+    ws = Workspace.open(fresh, create=True)
+    ws.add_import(source="t.jsonl", path="/t.jsonl", file_hash="t", fmt="openai", options={},
+                  records=records, quarantine=[])
+    review.approve(ws, ids)
+    export(ws, tmp_path / "oa")
+    (line,) = read_jsonl(tmp_path / "oa" / "train.jsonl")
+    assert line["tools"] == tools and "source_ts" not in line
+    export(ws, tmp_path / "sg", format="sharegpt")
+    (line,) = read_jsonl(tmp_path / "sg" / "train.jsonl")
+    assert json.loads(line["tools"]) == tools

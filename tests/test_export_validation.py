@@ -32,6 +32,13 @@ CHOICES = {
 }
 
 
+TOOL_DEF = {"type": "function", "function": {"name": "track", "parameters": {"type": "object"}}}
+METAS = [
+    None, "{}", "{}", json.dumps({"tools": [TOOL_DEF]}), json.dumps({"tools": [TOOL_DEF], "parallel_tool_calls": False}),
+    json.dumps({"tools": "x y"}), json.dumps({"tools": [{"type": "function"}]}), json.dumps({"parallel_tool_calls": "yes"}),
+]
+
+
 def _random_frame(n: int, seed: int) -> pl.DataFrame:
     rnd = random.Random(seed)
     rows = []
@@ -39,8 +46,8 @@ def _random_frame(n: int, seed: int) -> pl.DataFrame:
         msgs = [{k: rnd.choice(v) for k, v in CHOICES.items()} for _ in range(rnd.randint(0, 5))]
         if rnd.random() < 0.5:  # plenty of plausible conversations too
             msgs = [R.message("user", f"q{i}"), R.message("assistant", f"a{i}", weight=rnd.choice([None, 0, 1]))]
-        rows.append({R.ID: f"r{i:05d}", R.MESSAGES: msgs})
-    df = pl.DataFrame(rows, schema={R.ID: pl.String, R.MESSAGES: R.MESSAGES_DTYPE})
+        rows.append({R.ID: f"r{i:05d}", R.MESSAGES: msgs, R.META: rnd.choice(METAS)})
+    df = pl.DataFrame(rows, schema={R.ID: pl.String, R.MESSAGES: R.MESSAGES_DTYPE, R.META: pl.String})
     return df.with_row_index("_row")
 
 

@@ -121,10 +121,41 @@ def _field(key: str, value: pl.Expr, present: pl.Expr) -> pl.Expr:
     return pl.when(present).then(pl.lit(f',"{key}":') + value)
 
 
-def _lines(per_msg: pl.DataFrame, rows: pl.DataFrame, head: str, tail: str) -> pl.DataFrame:
+def _normalise_tools(text: str) -> str:
+    if text.lstrip().startswith("["):
+        try:
+            return json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))
+        except ValueError:
+            pass
+    return json.dumps(text, ensure_ascii=False)  # not a list: kept as a string the schema rejects
+
+
+def line_extras(df: pl.DataFrame) -> pl.DataFrame:
+    """Per row, the OpenAI line's top-level ``tools`` (compact JSON) and
+    ``parallel_tool_calls`` (JSON literal) from the record's original fields (meta)."""
+    if R.META not in df.columns:
+        return df.select(ROW, pl.lit(None, pl.String).alias("tools"), pl.lit(None, pl.String).alias("ptc"))
+    raw = df.select(
+        ROW,
+        pl.col(R.META).str.json_path_match("$.tools").alias("_t"),
+        pl.col(R.META).str.json_path_match("$.parallel_tool_calls").alias("_p"),
+    )
+    uniq = raw.get_column("_t").drop_nulls().unique(maintain_order=True)
+    table = pl.DataFrame(
+        {"_t": uniq, "tools": [_normalise_tools(t) for t in uniq.to_list()]},
+        schema={"_t": pl.String, "tools": pl.String},
+    )
+    ptc = pl.when(pl.col("_p").is_in(["true", "false"])).then(pl.col("_p")).otherwise(js(pl.col("_p")))
+    return raw.join(table, on="_t", how="left", maintain_order="left").select(
+        ROW, "tools", pl.when(pl.col("_p").is_not_null()).then(ptc).alias("ptc")
+    )
+
+
+def _lines(per_msg: pl.DataFrame, rows: pl.DataFrame, head: str, tail: pl.Expr | str) -> pl.DataFrame:
     grouped = per_msg.sort(ROW, POS).group_by(ROW, maintain_order=True).agg(pl.col("_m").str.join(","))
-    out = rows.select(ROW).join(grouped, on=ROW, how="left", maintain_order="left")
-    return out.select(ROW, (pl.lit(head) + pl.col("_m").fill_null("") + pl.lit(tail)).alias(LINE))
+    out = line_extras(rows).join(grouped, on=ROW, how="left", maintain_order="left")
+    end = pl.lit(tail) if isinstance(tail, str) else tail
+    return out.select(ROW, (pl.lit(head) + pl.col("_m").fill_null("") + end).alias(LINE))
 
 
 def openai_lines(df: pl.DataFrame, msgs: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -150,7 +181,16 @@ def openai_lines(df: pl.DataFrame, msgs: pl.DataFrame | None = None) -> pl.DataF
             ignore_nulls=True,
         ).alias("_m"),
     )
-    return _lines(per_msg, df, '{"messages":[', "]}")
+    tail = pl.concat_str(
+        [
+            pl.lit("]"),
+            _field("tools", c("tools"), c("tools").is_not_null()),
+            _field("parallel_tool_calls", c("ptc"), c("ptc").is_not_null()),
+            pl.lit("}"),
+        ],
+        ignore_nulls=True,
+    )
+    return _lines(per_msg, df, '{"messages":[', tail)
 
 
 def sharegpt_from() -> pl.Expr:
@@ -183,7 +223,11 @@ def sharegpt_lines(df: pl.DataFrame, msgs: pl.DataFrame | None = None) -> pl.Dat
             ignore_nulls=True,
         ).alias("_m"),
     )
-    return _lines(per_msg, df, '{"conversations":[', "]}")
+    # LLaMA-Factory's ShareGPT reads tool definitions from a "tools" JSON string.
+    tail = pl.concat_str(
+        [pl.lit("]"), _field("tools", js(c("tools")), c("tools").is_not_null()), pl.lit("}")], ignore_nulls=True
+    )
+    return _lines(per_msg, df, '{"conversations":[', tail)
 
 
 def alpaca_lines(df: pl.DataFrame, msgs: pl.DataFrame | None = None) -> pl.DataFrame:

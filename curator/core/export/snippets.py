@@ -41,7 +41,7 @@ def _entry(options: ExportOptions, file_name: str) -> dict[str, Any]:
         return {
             "file_name": file_name,
             "formatting": "sharegpt",
-            "columns": {"messages": "conversations"},
+            "columns": {"messages": "conversations", "tools": "tools"},
             "tags": dict(_SHAREGPT_TAGS),
         }
     return {

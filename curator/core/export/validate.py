@@ -45,7 +45,7 @@ def _value_class(values: pl.Series, schema: str, pointer: str) -> pl.DataFrame:
         ok = [True] * uniq.len()
     else:
         v = validator(schema, pointer)
-        if pointer == "tool_calls":
+        if pointer in ("tool_calls", "tools"):  # JSON text
             ok = []
             for t in uniq.to_list():
                 try:
@@ -85,8 +85,18 @@ def shapes(df: pl.DataFrame, msgs: pl.DataFrame, schema: str) -> pl.DataFrame:
         separator="\x1f",
     )
     per = m.sort(F.ROW, F.POS).group_by(F.ROW, maintain_order=True).agg(token.str.join("\x1e").alias("shape"))
-    out = df.select(F.ROW).join(per, on=F.ROW, how="left", maintain_order="left")
-    return out.with_columns(pl.col("shape").fill_null("<no messages>"))
+    extras = F.line_extras(df)
+    tools = _value_class(extras.get_column("tools"), "openai_chat", "tools")
+    extras = extras.join(tools, on="tools", how="left", maintain_order="left").select(
+        F.ROW,
+        pl.concat_str(
+            [c("tools_ok").fill_null("0"), c("ptc").fill_null("-")], separator="\x1f"
+        ).alias("_extra"),
+    )
+    out = extras.join(per, on=F.ROW, how="left", maintain_order="left")
+    return out.select(
+        F.ROW, pl.concat_str([c("shape").fill_null("<no messages>"), c("_extra")], separator="\x1d").alias("shape")
+    )
 
 
 def schema_check(df: pl.DataFrame, msgs: pl.DataFrame, fmt: str) -> pl.DataFrame:
