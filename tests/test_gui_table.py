@@ -264,3 +264,29 @@ def test_run_job_shows_progress_and_cancel_stops_the_job(qtbot, tmp_path: Path, 
     qtbot.waitUntil(lambda: not w.controller.pool.busy, timeout=5000)
     assert steps  # it ran, and its thread has ended: the generator was closed at a yield
     close_window(w)
+
+
+def test_block_columns_match_the_frame_wide_columns(workspace: Workspace):
+    """The UI thread's per-block twin gives the same one-liners as the Polars version."""
+    from curator.gui import frame_state
+
+    convs = [
+        [("system", "Be brief."), ("user", "  line one\nline two\r\n" + "x" * 300), ("assistant", "ok\n")],
+        [("assistant", "Welcome!")],
+        [("user", "")],
+        [("user", "Hi 👋 <b>there</b>"), ("assistant", "Hello\tagain")],
+    ]
+    df = add_conversations(workspace, convs)
+    ids = df.get_column(R.ID).to_list()
+    workspace.write_flags("filters", pl.DataFrame(
+        {R.ID: [ids[0], ids[0], ids[0]], "name": ["pii.email", "length.long", "pii.email"],
+         "reason": ["a", "b", "c"], "severity": ["warn", "warn", "warn"]}))
+    workspace.write_result("scores_language", pl.DataFrame({R.ID: ids[1:], "language": ["en", "de", "fr"]}))
+    loaded = frame_state.load(workspace, D.ViewSpec(queue="all"))
+    wide = D.lazy_columns(loaded.frame, loaded.scores)
+    rows = [3, 0, 1, 2]
+    block = frame_state.block_columns(loaded.frame, loaded.scores, rows)
+    for col in D.LAZY_COLUMNS:
+        assert block[col] == [wide.get_column(col)[r] for r in rows], col
+    assert block[D.FLAG_NAMES][1] == "pii.email, length.long"
+    assert block[D.FIRST_USER][1].startswith("line one line two")

@@ -20,7 +20,15 @@ from curator.core import review
 from curator.core.jobs import Job
 from curator.core.workspace import Workspace
 from curator.gui import display as D
-from curator.gui.frame_state import LOADED_EDITED, Loaded, load, positions, scatter
+from curator.gui.frame_state import (
+    LOADED_EDITED,
+    Loaded,
+    block_columns,
+    load,
+    positions,
+    scatter,
+    take_rows,
+)
 from curator.gui.workers import Worker, WorkerPool, call_task, job_task
 
 BULK_IN_WORKER = 500  # bulk actions on more ids than this run off the UI thread
@@ -207,9 +215,9 @@ class Controller(QObject):
         rec[R.REASON] = state[1] if state else None
         rec[R.EDITED] = bool(state and state[2])
         if D.LANGUAGE not in rec and self.scores is not None:
-            hit = self.scores.filter(pl.col(R.ID) == rid)
-            if hit.height:
-                rec.update(hit.row(0, named=True))
+            for col in (D.LANGUAGE, D.TOKENS):
+                if col in self.scores.columns:
+                    rec[col] = take_rows(self.scores.get_column(col), [row])[0]
         pii = self.pii
         rec["pii"] = pii.filter(pl.col(R.ID) == rid).to_dicts() if pii is not None and pii.height else []
         return rec
@@ -362,10 +370,9 @@ class Controller(QObject):
         if ws is not None and rid and ws.get_setting("gui.last_record") != rid:
             ws.set_setting("gui.last_record", rid)
 
-    def block_columns(self, frame_rows: pl.Series) -> pl.DataFrame:
+    def block_columns(self, frame_rows: list[int]) -> dict[str, list[Any]]:
         """display.LAZY_COLUMNS for a block of frame rows (before the enrichment lands)."""
-        rows = self.frame.select(R.ID, R.MESSAGES, R.FLAGS)[frame_rows]
-        return D.lazy_columns(rows, self.scores)
+        return block_columns(self.frame, self.scores, frame_rows)
 
     def shutdown(self) -> None:
         self._flush_last_record()

@@ -120,9 +120,12 @@ def lazy_columns(rows: pl.DataFrame, scores: pl.DataFrame | None) -> pl.DataFram
         _flag_names(rows).alias(FLAG_NAMES),
     )
     sc = scores if scores is not None else pl.DataFrame(schema={R.ID: pl.String})
-    if rows.height < 5_000 and sc.height > 50_000:
-        sc = sc.filter(pl.col(R.ID).is_in(rows.get_column(R.ID).implode()))
-    out = out.join(sc, on=R.ID, how="left", maintain_order="left")
+    if sc.height == rows.height and sc.get_column(R.ID).equals(rows.get_column(R.ID)):
+        out = out.hstack(sc.drop(R.ID))  # already in row order (the controller aligns them)
+    else:
+        if rows.height < 5_000 and sc.height > 50_000:
+            sc = sc.filter(pl.col(R.ID).is_in(rows.get_column(R.ID).implode()))
+        out = out.join(sc.unique(R.ID, keep="first"), on=R.ID, how="left", maintain_order="left")
     for col, dtype in ((LANGUAGE, pl.String), (TOKENS, pl.Int64)):
         if col not in out.columns:
             out = out.with_columns(pl.lit(None, dtype).alias(col))

@@ -21,7 +21,7 @@ LOADED_EDITED = "_edited_at_load"  # whether the frame's messages column holds a
 @dataclass
 class Loaded:
     frame: pl.DataFrame
-    scores: pl.DataFrame | None
+    scores: pl.DataFrame | None  # id, language, tokens in frame row order (null where unscored)
     counts: dict[str, int]
     choices: dict[str, list[str]]
     pii: pl.DataFrame | None
@@ -32,6 +32,8 @@ def load(ws: Workspace, spec: D.ViewSpec) -> Loaded:
     """What the first page needs, computed off the UI thread (text columns come later)."""
     frame = D.base_columns(ws.frame()).with_columns(pl.col(R.EDITED).alias(LOADED_EDITED))
     scores = D.read_scores(ws)
+    if scores is not None:  # one join here, in the worker; rows then line up with the frame
+        scores = frame.select(R.ID).join(scores.unique(R.ID, keep="first"), on=R.ID, how="left", maintain_order="left")
     pii = ws.read_result("pii_findings")
     view = D.build_view(frame, spec, scores)
     return Loaded(frame, scores, D.queue_counts(frame), D.filter_choices(frame, scores), pii, view)
@@ -55,3 +57,48 @@ def scatter(df: pl.DataFrame, pos: pl.Series, updates: dict[str, list[Any]]) -> 
         s = df.get_column(name)
         cols.append(s.clone().scatter(pos, pl.Series(name, values, dtype=s.dtype)))
     return df.with_columns(cols) if cols else df
+
+
+def take_rows(series: pl.Series, rows: list[int]) -> list[Any]:
+    """Python values at ``rows``, read as contiguous slices (direct, no query engine).
+
+    The UI thread uses this for a block of the table: a Polars query there would
+    queue behind whatever big query a worker is running.
+    """
+    out: list[Any] = []
+    i = 0
+    while i < len(rows):
+        j = i
+        while j + 1 < len(rows) and rows[j + 1] == rows[j] + 1:
+            j += 1
+        out.extend(series.slice(rows[i], j - i + 1).to_list())
+        i = j + 1
+    return out
+
+
+def one_line(text: str | None, limit: int = 160) -> str | None:
+    """Python twin of display._first_content's shaping, for a block of rows."""
+    if text is None:
+        return None
+    return text[:limit].replace("\n", " ").replace("\r", " ").strip()
+
+
+def block_columns(frame: pl.DataFrame, scores: pl.DataFrame | None, rows: list[int]) -> dict[str, list[Any]]:
+    """display.LAZY_COLUMNS for a few frame rows, without the query engine."""
+    msgs = take_rows(frame.get_column(R.MESSAGES), rows)
+    flags = take_rows(frame.get_column(R.FLAGS), rows)
+
+    def first(conv: list[dict[str, Any]] | None, role: str) -> str | None:
+        return next((one_line(m.get("content")) for m in conv or [] if m.get("role") == role), None)
+
+    out: dict[str, list[Any]] = {
+        D.FIRST_USER: [first(m, "user") for m in msgs],
+        D.PREVIEW: [first(m, "assistant") for m in msgs],
+        D.FLAG_NAMES: [", ".join(dict.fromkeys(f["name"] for f in fl or [])) for fl in flags],
+    }
+    for col in (D.LANGUAGE, D.TOKENS):
+        if scores is not None and col in scores.columns:
+            out[col] = take_rows(scores.get_column(col), rows)
+        else:
+            out[col] = [None] * len(rows)
+    return out

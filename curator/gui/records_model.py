@@ -88,11 +88,11 @@ class RecordsModel(QAbstractTableModel):
         }
         missing = [col for col in _COLS if col not in columns]
         if missing:
-            rows_in_frame = view.get_column(D.ROW).slice(start, BLOCK)
-            if not rows_in_frame.len():
+            rows_in_frame = view.get_column(D.ROW).slice(start, BLOCK).to_list()
+            if not rows_in_frame:
                 return []
             extra = c.block_columns(rows_in_frame)
-            columns.update({col: extra.get_column(col).to_list() for col in missing})
+            columns.update({col: extra[col] for col in missing})
         rows = list(zip(*(columns[col] for col in _COLS), strict=True))
         if c.text_overrides:
             id_at = _COLS.index(R.ID)
