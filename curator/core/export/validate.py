@@ -4,7 +4,9 @@ Fast and still per line. A line's schema verdict depends only on its
 *structural shape*: per message the role, whether content / name / weight /
 tool_calls / tool_call_id are absent, empty or present, the weight value, and
 whether the name and the tool_calls text satisfy the schema's ``$defs/name``
-and ``$defs/tool_calls`` (checked once per distinct value). The schemas in
+and ``$defs/tool_calls`` (checked once per distinct value); per line, whether
+the top-level ``tools`` satisfy ``$defs/tools`` and the ``parallel_tool_calls``
+value. The schemas in
 ``schemas/`` constrain nothing else (README there), so validating one real
 line per shape with jsonschema gives every line its exact verdict; a test
 compares this with :func:`validate_line` on every line of random data.
