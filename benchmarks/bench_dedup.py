@@ -5,7 +5,8 @@ sign-offs) where some conversations are edited copies of others at known
 Jaccard levels (computed exactly on the word 5-gram shingle sets), plus a few
 verbatim copies. Then, in the same run:
 
-* ours: ``dedup_job`` end to end on a workspace (read frame, normalise,
+* ours: the whole ``curator dedup -w WS`` command in a fresh process
+  (interpreter start, imports, kernel load, reading the workspace, normalising,
   signatures, LSH, clustering, writing results);
 * naive: per conversation ``MinHash()`` + ``update()`` per shingle,
   ``MinHashLSH.insert``, then ``query`` per conversation and a
@@ -25,8 +26,10 @@ linearly to --n (it says so in the output).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -35,17 +38,17 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
 
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHash, MinHashLSH  # noqa: E402
 
-from curator.core import records as R
-from curator.core.dedup import DedupSettings, dedup_job
-from curator.core.dedup.minhash import backend
-from curator.core.dedup.normalize import scope_text_of
-from curator.core.dedup.shingles import shingle_set
-from curator.core.jobs import run_job
-from curator.core.workspace import Workspace
+from curator.core import records as R  # noqa: E402
+from curator.core.dedup import DedupSettings  # noqa: E402
+from curator.core.dedup.minhash import backend  # noqa: E402
+from curator.core.dedup.normalize import scope_text_of  # noqa: E402
+from curator.core.dedup.shingles import shingle_set  # noqa: E402
+from curator.core.workspace import Workspace  # noqa: E402
 
 GREETINGS = [
     "hi thanks for contacting support my name is alex how can i help you today",
@@ -238,9 +241,27 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         ws = build_workspace(Path(tmp) / "bench.curator", convs)
+        # the whole command, as a user runs it: interpreter start, imports, kernel load, job
+        cmd = [
+            sys.executable,
+            "-m",
+            "curator",
+            "dedup",
+            "-w",
+            str(ws.path),
+            "--json",
+            "--threshold",
+            str(args.threshold),
+        ]
         t = time.perf_counter()
-        summary = run_job(dedup_job(ws, settings))
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=REPO).stdout
         ours_s = time.perf_counter() - t
+        summary = json.loads(out)
+        t = time.perf_counter()
+        again = json.loads(
+            subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=REPO).stdout
+        )
+        rerun_s = time.perf_counter() - t
         cl = ws.clusters()
         idx = cl.select(
             pl.col(R.ID).str.to_integer(base=16).alias("i"),
@@ -273,7 +294,12 @@ def main() -> None:
         f"precision {nv['precision']:.4f} ({nv['links']:,} links){note}"
     )
     print(f"speed ratio (naive / ours): {naive_full / ours_s:.1f}x")
-    print(f"ours detail: {summary.to_dict()}")
+    print(
+        f"ours, re-run on the same workspace (signatures cached): {rerun_s:.2f} s "
+        f"({again['signatures_cached']:,} signatures reused)"
+    )
+    summary.pop("settings", None)
+    print(f"ours detail: {summary}")
 
 
 if __name__ == "__main__":
