@@ -11,7 +11,7 @@ import importlib
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from curator import __version__
 from curator.core.errors import CuratorError, UsageError
@@ -61,11 +61,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"curator {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     for name, module in COMMANDS.items():
-        mod = importlib.import_module(f"curator.cli.commands.{module}")
         p = sub.add_parser(name, help=HELP[name], description=HELP[name])
+        try:
+            mod = importlib.import_module(f"curator.cli.commands.{module}")
+        except Exception as exc:  # noqa: BLE001 - one broken command must not take down the others
+            p.set_defaults(_run=_broken(name, exc))
+            p.add_argument("rest", nargs=argparse.REMAINDER)
+            continue
         mod.configure(p)
         p.set_defaults(_run=mod.run)
     return parser
+
+
+def _broken(name: str, exc: Exception) -> Callable[[argparse.Namespace], int]:
+    def run(_args: argparse.Namespace) -> int:
+        raise CuratorError(
+            f"the '{name}' command could not load ({type(exc).__name__}: {exc}). "
+            "Reinstall Curator with `pip install -e .`; if it persists, report it."
+        )
+
+    return run
 
 
 def main(argv: Sequence[str] | None = None) -> int:
