@@ -154,3 +154,15 @@ def test_html_is_self_contained_and_escapes_record_text(
     assert len(charts) >= 5
     for svg in charts:
         ElementTree.fromstring(svg)  # well-formed inline SVG
+
+
+def test_bad_threshold_settings_are_explained(workspace: Workspace) -> None:
+    from curator.core.errors import CuratorError
+
+    build(workspace, clean_conversations(3))
+    workspace.set_setting("readiness", {"volume_okay": 5})
+    with pytest.raises(CuratorError, match="unknown key 'volume_okay'"):
+        build_report(workspace)
+    workspace.set_setting("readiness", {"volume_ok": "many"})
+    with pytest.raises(CuratorError, match="volume_ok"):
+        build_report(workspace)
