@@ -27,12 +27,59 @@ _RIGHT = {D.TURNS, D.TOKENS}
 
 Index = QModelIndex | QPersistentModelIndex
 
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_FONT = int(Qt.ItemDataRole.FontRole.value)
+_LEFT = int((Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter).value)
+_RIGHT_ALIGN = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
+
+
+def _text(v: Any) -> str:
+    return "—" if v is None or v == "" else str(v)
+
+
+def _formatter(col: str) -> Any:
+    if col == R.STATUS:
+        return lambda v: _STATUS_LABEL.get(v, _text(v))
+    if col == D.TOKENS:
+        return lambda v: "—" if v is None else f"{v:,}"
+    if col == R.CLUSTER_ID:
+        return lambda v: "—" if v is None else str(v)[:10]
+    if col == D.FLAG_NAMES:
+        return lambda v: v or ""
+    return _text
+
+
+_FORMAT = [_formatter(c) for c in _COLS]
+_ALIGNS = [_RIGHT_ALIGN if c in _RIGHT else _LEFT for c in _COLS]
+
+
+_STATUS_COLORS: dict[str, QColor] = {}
+_MUTED = QColor()
+_FG: list[QColor | None] = []
+_FONTS: list[Any] = []
+
+
+def _init_styles() -> None:
+    """QColor/QFont need a QApplication: build them once, when the first model is made."""
+    global _MUTED
+    if _FG:
+        return
+    _STATUS_COLORS.update({k: QColor(v) for k, v in theme.STATUS_COLORS.items()})
+    _MUTED = QColor(theme.MUTED)
+    for c in _COLS:
+        _FG.append(QColor(theme.WARN) if c == D.FLAG_NAMES else _MUTED if c in (R.ID, R.CLUSTER_ID, R.SOURCE) else None)
+        _FONTS.append(theme.mono_font() if c in (R.ID, R.CLUSTER_ID) else None)
+
 
 class RecordsModel(QAbstractTableModel):
     """Rows = the controller's current view; columns = display.COLUMNS."""
 
     def __init__(self, controller: Controller) -> None:
         super().__init__(controller)
+        _init_styles()
         self.controller = controller
         self._blocks: OrderedDict[int, list[tuple[Any, ...]]] = OrderedDict()
         self._rows = 0
@@ -63,7 +110,7 @@ class RecordsModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(_COLS)
 
-    def _row_values(self, row: int) -> tuple[Any, ...]:
+    def _row_values(self, row: int) -> tuple[tuple[str, ...], str]:
         b = row // BLOCK
         block = self._blocks.get(b)
         if block is None:
@@ -76,8 +123,8 @@ class RecordsModel(QAbstractTableModel):
             self._blocks.move_to_end(b)
         return block[row - b * BLOCK]
 
-    def _fetch(self, b: int) -> list[tuple[Any, ...]]:
-        """One block as Python tuples; lazy columns computed for it if still missing."""
+    def _fetch(self, b: int) -> list[tuple[tuple[str, ...], str]]:
+        """One block as (display strings, status) per row; lazy columns computed if missing."""
         c = self.controller
         view = c.view
         start = b * BLOCK
@@ -100,36 +147,24 @@ class RecordsModel(QAbstractTableModel):
                 o = c.text_overrides.get(row[id_at])
                 if o is not None:
                     rows[k] = tuple(o.get(col, v) for col, v in zip(_COLS, row, strict=True))
-        return rows
+        return [(tuple(f(v) for f, v in zip(_FORMAT, row, strict=True)), row[0]) for row in rows]
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= self._rows:
-            return None
-        col = _COLS[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            value = self._row_values(index.row())[index.column()]
-            if value is None:
-                return "—" if role == Qt.ItemDataRole.DisplayRole else None
-            if col == R.STATUS and role == Qt.ItemDataRole.DisplayRole:
-                return _STATUS_LABEL.get(value, value)
-            if col == D.TOKENS:
-                return f"{value:,}"
-            if col == R.CLUSTER_ID and role == Qt.ItemDataRole.DisplayRole:
-                return str(value)[:10]
-            return str(value)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if col == R.STATUS:
-                return QColor(theme.STATUS_COLORS.get(self._row_values(index.row())[0], theme.MUTED))
-            if col == D.FLAG_NAMES:
-                return QColor(theme.WARN)
-            if col in (R.ID, R.CLUSTER_ID, R.SOURCE):
-                return QColor(theme.MUTED)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if col in _RIGHT:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.FontRole and col in (R.ID, R.CLUSTER_ID):
-            return theme.mono_font()
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        # Called thousands of times per repaint: plain int roles, precomputed per block.
+        if role == _DISPLAY:
+            return self._row_values(index.row())[0][index.column()]
+        if role == _FOREGROUND:
+            col = index.column()
+            if col == 0:
+                return _STATUS_COLORS.get(self._row_values(index.row())[1], _MUTED)
+            return _FG[col]
+        if role == _ALIGN:
+            return _ALIGNS[index.column()]
+        if role == _TOOLTIP:
+            text = self._row_values(index.row())[0][index.column()]
+            return None if text == "—" else text
+        if role == _FONT:
+            return _FONTS[index.column()]
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
