@@ -14,6 +14,7 @@ from PySide6.QtGui import QDesktopServices
 
 from curator.core import records as R
 from curator.core import review
+from curator.core.export.snippets import llamafactory_dataset_info
 from curator.core.frame import is_flagged
 from curator.core.workspace import Workspace
 from curator.gui.main_window import MainWindow
@@ -80,7 +81,7 @@ def test_export_from_dialog_equals_cli_export(qtbot, tmp_path: Path, demo_ws: Wo
     assert gm["counts"] == cm["counts"] == pre.counts
     assert [f["sha256"] for f in gm["files"]] == [f["sha256"] for f in cm["files"]]
     # the result page shows the manifest: counts, leakage check, files
-    assert "Leakage check passed" in dlg.result.text()
+    assert "Leakage check passed" in dlg.result_label.text()
     assert json.loads(dlg.manifest_box.toPlainText()) == gm
     opened: list[str] = []
     with pytest.MonkeyPatch.context() as mp:
@@ -140,7 +141,8 @@ def test_snippets_follow_the_options(qtbot, tmp_path: Path, demo_ws: Workspace):
     info = json.loads(dlg.llama.toPlainText())
     assert set(info) == {"curator_train", "curator_validation"}
     assert info["curator_train"]["file_name"] == str(out.resolve() / "train.jsonl")
-    assert info["curator_train"]["columns"] == {"messages": "conversations"}
+    assert info["curator_train"]["columns"]["messages"] == "conversations"
+    assert info == llamafactory_dataset_info(dlg.options())
     assert "validation.jsonl" in dlg.axolotl.toPlainText()
     dlg.close()
     idle(qtbot, w)

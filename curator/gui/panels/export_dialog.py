@@ -282,9 +282,12 @@ class ExportDialog(QDialog):
 
     def start_export(self) -> Worker | None:
         ws = self.c.ws
-        if ws is None or self.worker is not None:
+        if ws is None or self.worker is not None or self.pre is None or not self.pre.ok:
             return None
         opts = self.options()
+        if opts != self.pre.options:  # an option moved since the pre-flight: check again first
+            self._changed()
+            return None
         self.pages.setCurrentIndex(1)
         self.cancel_button.setEnabled(True)
         w = self.c.start_job(lambda: export_job(ws, opts))
