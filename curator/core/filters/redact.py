@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import polars as pl
+
 from curator.core import review
 from curator.core.filters.pii import PLACEHOLDERS, kept_findings, scan_text
 from curator.core.filters.recipe import Recipe
@@ -55,8 +57,6 @@ def redact_messages(
 
 def _skipped_values(ws: Workspace, messages: list[dict[str, Any]]) -> set[str]:
     """Values the recipe's pii step says are fine (ignore / allowlist / allow_domains)."""
-    import polars as pl
-
     params = Recipe.from_workspace(ws).filter_params("pii")
     rows = [
         (i, *f) for i, m in enumerate(messages) if m.get("content") for f in scan_text(m["content"])
