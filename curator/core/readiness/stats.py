@@ -92,11 +92,12 @@ def review_progress(ctx: Context) -> list[dict[str, Any]]:
     SQLite so a million decisions never cross into Python one by one.
     """
     rows = ctx.ws.db().execute(
-        "SELECT date(at, 'unixepoch'), action, COUNT(*) FROM journal WHERE undone=0 GROUP BY 1, 2"
+        "SELECT CAST(at / 86400 AS INTEGER), action, COUNT(*) FROM journal WHERE undone=0 GROUP BY 1, 2"
     ).fetchall()
     if not rows:
         return []
-    tl = pl.DataFrame(rows, schema={"day": pl.String, "action": pl.String, "n": pl.Int64}, orient="row")
+    tl = pl.DataFrame(rows, schema={"d": pl.Int32, "action": pl.String, "n": pl.Int64}, orient="row")
+    tl = tl.with_columns(pl.col("d").cast(pl.Date).dt.to_string("%Y-%m-%d").alias("day"))
     days = (
         tl.group_by("day")
         .agg(
