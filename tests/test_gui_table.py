@@ -290,3 +290,22 @@ def test_block_columns_match_the_frame_wide_columns(workspace: Workspace):
         assert block[col] == [wide.get_column(col)[r] for r in rows], col
     assert block[D.FLAG_NAMES][1] == "pii.email, length.long"
     assert block[D.FIRST_USER][1].startswith("line one line two")
+
+
+def test_head_preview_is_the_first_page_and_decisions_wait_for_the_full_load(qtbot, tmp_path: Path, flagged_ws: Workspace):
+    from curator.gui import frame_state
+
+    head = frame_state.load_head(flagged_ws, D.ViewSpec(queue="pending"), n=50)
+    assert head is not None and head.frame.height == 50 and head.view.height == 50
+    full = frame_state.load(flagged_ws, D.ViewSpec(queue="pending"))
+    assert head.view.get_column(R.ID).to_list() == full.view.get_column(R.ID).head(50).to_list()
+    assert set(D.LAZY_COLUMNS) <= set(head.view.columns)
+    w = make_window(qtbot, tmp_path, flagged_ws)
+    c = w.controller
+    c.loaded = False  # as while the full frame is still being read
+    rid = w.records.current_id
+    qtbot.keyClick(w.records.table, Qt.Key.Key_A)
+    assert flagged_ws.frame().get_column(R.STATUS).unique().to_list() == [R.PENDING]
+    assert w.records.current_id == rid
+    c.loaded = True
+    close_window(w)

@@ -25,6 +25,7 @@ from curator.gui.frame_state import (
     Loaded,
     block_columns,
     load,
+    load_head,
     positions,
     scatter,
     take_rows,
@@ -61,6 +62,7 @@ class Controller(QObject):
         self.scores: pl.DataFrame | None = None
         self.text_overrides: dict[str, dict[str, Any]] = {}  # edited this session: new one-liners
         self.enriched = False  # whether the frame holds display.LAZY_COLUMNS yet
+        self.previewing = False  # showing only the head of the workspace while it loads
         self.spec = D.ViewSpec()
         self.pool = WorkerPool(self)
         self.loaded = False
@@ -79,10 +81,25 @@ class Controller(QObject):
         self._last_record = None
         self.ws = ws
         self.loaded = False
+        self.previewing = False
         saved = ws.get_setting("gui.queue", "pending")
         self.spec = D.ViewSpec(queue=saved if saved in dict(D.QUEUES) else "pending")
         self.workspaceOpened.emit(ws)
+        spec = self.spec
+        head = Worker(call_task(lambda: load_head(ws, spec)))  # first page first
+        self.pool.start(head)
         self.refresh()
+        gen = self._load_gen
+        head.succeeded.connect(lambda res: self._previewed(gen, res))
+
+    def _previewed(self, gen: int, res: Loaded | None) -> None:
+        """Show the head of a big workspace while the full frame is still loading."""
+        if res is None or gen != self._load_gen or self.loaded:
+            return
+        self.frame, self.pii, self.scores = res.frame, res.pii, None
+        self.enriched = True
+        self.previewing = True
+        self._set_view(res.view)
 
     def refresh(self) -> Worker | None:
         """Re-read the workspace frame in a worker, then re-apply the filter."""
@@ -108,6 +125,7 @@ class Controller(QObject):
             return
         self.frame, self.counts, self.choices, self.pii = res.frame, res.counts, res.choices, res.pii
         self.scores = res.scores
+        self.previewing = False
         self.text_overrides.clear()
         self.enriched = False
         self.loaded = True
@@ -357,6 +375,8 @@ class Controller(QObject):
 
     def remember(self, rid: str | None, now: bool = False) -> None:
         """Persist the record the user is on (debounced), so reopening returns to it."""
+        if not self.loaded:  # the first page of a loading workspace is not a choice
+            return
         if rid:
             self._last_record = rid
         if now:

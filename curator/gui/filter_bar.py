@@ -60,6 +60,7 @@ class FilterBar(QWidget):
         self.search.textChanged.connect(lambda _t: self._debounce.start())
         self.search.returnPressed.connect(self._apply_search)
         controller.countsChanged.connect(self.set_counts)
+        controller.workspaceOpened.connect(lambda _ws: self.set_counts({}))
         controller.frameReloaded.connect(self._refresh_choices)
         controller.specChanged.connect(self.sync)
         self.set_counts(controller.counts)
@@ -76,8 +77,9 @@ class FilterBar(QWidget):
         return c
 
     def set_counts(self, counts: dict[str, int]) -> None:
+        loaded = self.controller.loaded
         for key, b in self.queue_buttons.items():
-            b.setText(f"{b.property('label')}  {counts.get(key, 0):,}")
+            b.setText(f"{b.property('label')}  {counts.get(key, 0):,}" if loaded else f"{b.property('label')}  …")
 
     def _refresh_choices(self) -> None:
         self._syncing = True

@@ -39,6 +39,28 @@ def load(ws: Workspace, spec: D.ViewSpec) -> Loaded:
     return Loaded(frame, scores, D.queue_counts(frame), D.filter_choices(frame, scores), pii, view)
 
 
+HEAD_ROWS = 400  # rows shown while a big workspace is still loading
+
+
+def load_head(ws: Workspace, spec: D.ViewSpec, n: int = HEAD_ROWS) -> Loaded | None:
+    """The first ``n`` imported records, fully joined: the first page of a big workspace.
+
+    Reads only the head of the Parquet parts, so it is on screen long before the full
+    frame; the controller replaces it with the full load (and its counts) when ready.
+    """
+    from curator.core.frame import build_frame
+
+    parts = [ws.path / "records" / i.part for i in ws.imports() if i.part]
+    if not parts:
+        return None
+    head = pl.scan_parquet(parts).head(n).collect()
+    frame = D.base_columns(build_frame(head, ws.state(), ws.flags(), ws.clusters()))
+    frame = frame.with_columns(pl.col(R.EDITED).alias(LOADED_EDITED))
+    frame = frame.hstack(D.lazy_columns(frame, D.read_scores(ws)))
+    view = D.build_view(frame, spec)
+    return Loaded(frame, None, D.queue_counts(frame), {}, ws.read_result("pii_findings"), view)
+
+
 def positions(df: pl.DataFrame, ids: Sequence[str]) -> pl.Series:
     """Row positions of ``ids`` in ``df`` (a few ids: equality scans, no hash table)."""
     col = df.get_column(R.ID)

@@ -240,6 +240,9 @@ class RecordsTab(QWidget):
 
     # --- review actions --------------------------------------------------------------
     def _act(self, fn: object, done: str | None = None) -> bool:
+        if not self.controller.loaded:
+            self.message.emit("Still loading the workspace; decisions are possible in a moment.")
+            return False
         try:
             fn()  # type: ignore[operator]
         except Exception as exc:
