@@ -36,7 +36,7 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         R.BLOCK,
         "there is no assistant reply, so there is nothing to learn from",
     ),
-    "no_user_turn": (R.BLOCK, "there is no user message; the replies answer nothing"),
+    "no_user_turn": (R.BLOCK, "there is no user message for the assistant to answer"),
     "last_not_assistant": (R.WARN, "the conversation does not end with an assistant reply"),
     "not_alternating": (R.WARN, "two messages in a row come from the same speaker"),
 }
@@ -65,7 +65,7 @@ def _shape_problems(df: pl.DataFrame) -> pl.DataFrame:
     no_user = per.filter(~pl.col("has_user")).select(
         R.ID,
         pl.lit("no_user_turn").alias("kind"),
-        pl.lit("there is no user message; the replies answer nothing").alias("detail"),
+        pl.lit("there is no user message for the assistant to answer").alias("detail"),
     )
     last = per.filter(
         pl.col("has_assistant") & pl.col("has_user") & (pl.col("last_role") != "assistant")
