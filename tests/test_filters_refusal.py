@@ -94,3 +94,15 @@ def test_a_stock_closing_line_after_a_real_answer_is_not_boilerplate(tmp_path) -
     flags = ws.flags()
     flagged = set(flags.filter(flags["name"] == "refusal.boilerplate")["id"].to_list())
     assert flagged == set(ids[40:])  # only records whose one reply is the macro
+
+
+def test_boilerplate_column_follows_the_threshold(tmp_path) -> None:
+    from curator.core.filters import apply_thresholds
+
+    macro = "Thank you for contacting us! A specialist will get back to you within 2 business days."
+    convs = [[("user", f"Question {i} about my blender"), ("assistant", macro)] for i in range(10)]
+    ws, _ = filtered_ws(tmp_path, convs, REFUSAL)
+    assert ws.read_result("scores_refusal")["boilerplate"].all()  # 10 of 10 records: 100% share
+    apply_thresholds(ws, REFUSAL.with_params("refusal", macro_min_records=50, macro_min_share=1.1))
+    assert not ws.read_result("scores_refusal")["boilerplate"].any()
+    assert ws.flags().height == 0

@@ -150,7 +150,14 @@ def apply_thresholds(ws: Workspace, recipe: Recipe | None = None) -> dict[str, i
             continue
         f = FILTERS[name]()
         params = recipe.filter_params(name)
-        parts.append(f.flag(f.finalize(scores, params), params, ctx))
+        final = f.finalize(scores, params)
+        if type(f).finalize is not Filter.finalize:
+            # Workspace-wide columns that depend on thresholds (refusal's "boilerplate")
+            # stay in step with the flags for readers of the score files.
+            for res, frame in final.items():
+                if not frame.equals(scores[res]):
+                    ws.write_result(res, frame)
+        parts.append(f.flag(final, params, ctx))
     flags = pl.concat(parts) if parts else empty_flags()
     ws.write_flags("filters", flags)
     counted = flags.unique([R.ID, "name"]).group_by("name").len().sort("name")
