@@ -51,7 +51,7 @@ def _random_frame(n: int, seed: int) -> pl.DataFrame:
 
 @pytest.mark.parametrize("fmt", ["openai", "sharegpt"])
 def test_shape_path_agrees_with_per_line_validation(fmt):
-    df = _random_frame(1500, seed=11)
+    df = _random_frame(1000, seed=11)
     fast = check(df, fmt)
     lines = LINE_BUILDERS[fmt](df)
     slow = {
