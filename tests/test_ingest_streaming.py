@@ -9,6 +9,7 @@ import pytest
 
 from curator.core import records as R
 from curator.core.ingest import ImportOptions, import_job
+from curator.core.ingest import job as ingest_job
 from curator.core.ingest import jsonl as jsonl_reader
 from curator.core.jobs import run_job
 from curator.core.workspace import Workspace
@@ -16,6 +17,7 @@ from curator.core.workspace import Workspace
 
 def test_many_lines_small_chunks_exact_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(jsonl_reader, "CHUNK_BYTES", 64 << 10)  # ~8 chunks; lines straddle edges
+    monkeypatch.setattr(ingest_job, "SPILL_BYTES", 100 << 10)  # spill to staging and read back
     src = tmp_path / "big.jsonl"
     expected_good: list[int] = []
     expected_bad: dict[int, str] = {}
@@ -55,6 +57,7 @@ def test_many_lines_small_chunks_exact_lines(tmp_path: Path, monkeypatch: pytest
     for line, reason in q.select("line", "reason").iter_rows():
         assert expected_bad[line] in reason
     assert summary.files[0].quarantined == len(expected_bad)
+    assert not list(ws.path.glob(".staging-*"))  # the staging folder is gone
 
 
 def test_last_line_without_newline_and_role_map(tmp_path: Path) -> None:

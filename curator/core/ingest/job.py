@@ -87,6 +87,9 @@ def _existing_ids(ws: Workspace) -> pl.Series:
     return pl.scan_parquet(parts).select(R.ID).collect().get_column(R.ID)
 
 
+SPILL_BYTES = 512 << 20  # finalised records held in memory before spilling to disk
+
+
 def _read_file(
     ws: Workspace,
     path: Path,
@@ -98,37 +101,32 @@ def _read_file(
 ) -> Generator[Progress, None, tuple[pl.DataFrame, list[QuarantineEntry]]]:
     """Read one file into records + quarantine.
 
-    Finalised chunks of a multi-chunk file are spilled to uncompressed Arrow
-    files in a staging folder inside the workspace and read back once at the
-    end, so a large file costs one copy of its records in memory, not several.
+    Finalised chunks are kept in memory up to SPILL_BYTES; beyond that they are
+    spilled to uncompressed Arrow files in a staging folder inside the
+    workspace and read back once at the end, so a large file costs about one
+    copy of its records in memory, not several.
     """
     quarantine: list[QuarantineEntry] = []
-    first: pl.DataFrame | None = None
+    held: list[pl.DataFrame] = []
+    held_bytes = 0.0
     with tempfile.TemporaryDirectory(prefix=".staging-", dir=ws.path) as tmp:
         parts: list[Path] = []
-        for i, chunk in enumerate(read_raw(path, fmt, options)):
+        for chunk in read_raw(path, fmt, options):
             done = finalize(chunk, options, source=path.name, source_path=source_path, identity=digest)
             quarantine.extend(done.quarantine)
             progress = Progress(step, chunk.done, chunk.total, path.name)
             del chunk
-            if i == 0:
-                first = done.records
-            else:
-                if first is not None:
-                    parts.append(Path(tmp) / "000000.arrow")
-                    first.write_ipc(parts[-1], compression="uncompressed")
-                    first = None
-                parts.append(Path(tmp) / f"{i:06d}.arrow")
-                done.records.write_ipc(parts[-1], compression="uncompressed")
+            held.append(done.records)
+            held_bytes += done.records.estimated_size()
             del done
+            if held_bytes > SPILL_BYTES:
+                parts.append(Path(tmp) / f"{len(parts):06d}.arrow")
+                pl.concat(held, rechunk=False).write_ipc(parts[-1], compression="uncompressed")
+                held, held_bytes = [], 0
             yield progress
-        if first is not None:
-            return first, quarantine
-        if not parts:
-            return R.empty_records(), quarantine
-        return pl.concat(
-            [pl.read_ipc(p) for p in parts], rechunk=False
-        ), quarantine
+        frames = [pl.read_ipc(p) for p in parts] + held
+        records = pl.concat(frames, rechunk=False) if frames else R.empty_records()
+        return records, quarantine
 
 
 def import_job(ws: Workspace, sources: Sequence[Path], options: ImportOptions) -> Job[ImportSummary]:

@@ -92,11 +92,14 @@ def _vectorised(chunk: LineChunk, idx: np.ndarray) -> pl.DataFrame:
         raise ValueError("content that is not text")
     # Parse only the message fields that occur in these bytes: a narrower struct
     # parses markedly faster, and a field whose key never appears is null anyway.
-    fields = {
-        k: v
-        for k, v in RAW_MESSAGE_DTYPE.to_schema().items()
-        if k in ("role", "content") or data.find(b'"' + k.encode() + b'"') >= 0
-    }
+    present = {"role", "content"}
+    if data.find(b'"weight"') >= 0:
+        present.add("weight")
+    if data.find(b'"name"') >= 0:
+        present.add("name")
+    if data.find(b'"tool_call') >= 0:
+        present.update(("tool_calls", "tool_call_id"))
+    fields = {k: v for k, v in RAW_MESSAGE_DTYPE.to_schema().items() if k in present}
     df = pl.read_ndjson(
         data,
         schema_overrides={R.MESSAGES: pl.List(pl.Struct(fields))},

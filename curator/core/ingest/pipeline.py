@@ -97,20 +97,25 @@ def finalize(
     indexed = frame.with_row_index(_REC)
     quarantine.extend(_entries(indexed.join(problems, on=_REC), chunk.raw_of))
     bad = problems.get_column(_REC)
-    good = msgs.filter(~pl.col(_REC).is_in(bad.implode()))
+    good = msgs.filter(~pl.col(_REC).is_in(bad.implode())) if len(bad) else msgs
+    base = indexed.join(problems, on=_REC, how="anti") if len(bad) else indexed
     dirty = needs_repair(good)
-    per_rec, notes = repair(good.filter(pl.col(_REC).is_in(dirty.implode())))
-    base = (
-        indexed.join(problems, on=_REC, how="anti")
-        .join(per_rec.rename({R.MESSAGES: "_fixed"}), on=_REC, how="left")
-        .join(notes, on=_REC, how="left")
-        .with_columns(
-            pl.when(pl.col(_REC).is_in(dirty.implode()))
-            .then(pl.col("_fixed"))
-            .otherwise(pl.col(R.MESSAGES).cast(R.MESSAGES_DTYPE))
-            .alias(R.MESSAGES)
+    if len(dirty):
+        per_rec, notes = repair(good.filter(pl.col(_REC).is_in(dirty.implode())))
+        base = (
+            base.join(per_rec.rename({R.MESSAGES: "_fixed"}), on=_REC, how="left")
+            .join(notes, on=_REC, how="left")
+            .with_columns(
+                pl.when(pl.col(_REC).is_in(dirty.implode()))
+                .then(pl.col("_fixed"))
+                .otherwise(pl.col(R.MESSAGES).cast(R.MESSAGES_DTYPE))
+                .alias(R.MESSAGES)
+            )
         )
-    )
+    else:
+        base = base.with_columns(
+            pl.col(R.MESSAGES).cast(R.MESSAGES_DTYPE), pl.lit(None, pl.List(pl.String)).alias(R.REPAIRS)
+        )
     empty = base.filter(pl.col(R.MESSAGES).is_null())
     quarantine.extend(
         _entries(
@@ -118,7 +123,8 @@ def finalize(
             chunk.raw_of,
         )
     )
-    base = base.filter(pl.col(R.MESSAGES).is_not_null())
+    if empty.height:
+        base = base.filter(pl.col(R.MESSAGES).is_not_null())
     ids = [R.record_id(identity, loc) for loc in base.get_column(R.LOCATOR).to_list()]
     out = base.select(
         pl.Series(R.ID, ids, dtype=pl.String),

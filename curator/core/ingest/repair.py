@@ -100,7 +100,14 @@ def needs_repair(msgs: pl.DataFrame) -> pl.Series:
     The rest keep their imported message list untouched, which spares the
     regrouping below for the (usually large) majority of clean records.
     """
-    trimmed = pl.col("content").str.strip_chars()
+    content = pl.col("content")
+    # whitespace at either end (this also catches whitespace-only content) or
+    # nothing at all: checked on one character per message, not a stripped copy
+    edge = r"^\s$"
+    untrimmed = (
+        content.str.slice(0, 1).str.contains(edge) | content.str.slice(-1, 1).str.contains(edge)
+    ).fill_null(False)
+    empty = (content.is_null() | (content.str.len_bytes() == 0)) & pl.col("tool_calls").is_null()
     same_as_prev = (
         (pl.col(_REC) == pl.col(_REC).shift(1))
         & (pl.col("role") == pl.col("role").shift(1))
@@ -109,12 +116,7 @@ def needs_repair(msgs: pl.DataFrame) -> pl.Series:
         & ~_HAS_TOOL
         & ~_HAS_TOOL.shift(1).fill_null(True)
     ).fill_null(False)
-    dirty = (
-        (pl.col("content") != trimmed).fill_null(False)
-        | ((trimmed.is_null() | (trimmed == "")) & pl.col("tool_calls").is_null())
-        | same_as_prev
-        | pl.col("raw_role").ne_missing(pl.col("role"))
-    )
+    dirty = untrimmed | empty | same_as_prev | pl.col("raw_role").ne_missing(pl.col("role"))
     return msgs.filter(dirty).get_column(_REC).unique()
 
 
