@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QEvent, QObject
+
 from curator.gui.panels.dashboard import DashboardPanel
 from curator.gui.panels.duplicates_panel import DuplicatesPanel
 from curator.gui.panels.export_dialog import ExportDialog
@@ -35,6 +37,25 @@ def open_export(window: MainWindow) -> ExportDialog | None:
     window.export_dialog = dlg  # type: ignore[attr-defined]
     dlg.show()
     return dlg
+
+
+class _CloseWatcher(QObject):
+    """Stops the panels' pending timers when the window closes, so no worker starts
+    after the controller has shut its pool down."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if obj is self.window and event.type() == QEvent.Type.Close:
+            self.window.dashboard._timer.stop()  # type: ignore[attr-defined]
+            self.window.pipeline._timer.stop()  # type: ignore[attr-defined]
+            dlg = getattr(self.window, "export_dialog", None)
+            if isinstance(dlg, ExportDialog):
+                dlg._timer.stop()
+                dlg.close()
+        return False
 
 
 def install_panels(window: MainWindow) -> None:
@@ -66,4 +87,5 @@ def install_panels(window: MainWindow) -> None:
 
     c.workspaceOpened.connect(lambda _ws: on_workspace(True))
     on_workspace(c.ws is not None)
+    window.installEventFilter(_CloseWatcher(window))
     window.panels_installed = True  # type: ignore[attr-defined]
