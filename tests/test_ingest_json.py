@@ -203,8 +203,8 @@ def test_all_empty_conversation_is_quarantined_not_dropped(tmp_path: Path) -> No
     p = preview(src, ImportOptions())
     assert p.records.height == 0
     assert [(q.line, q.reason) for q in p.quarantine] == [
-        (2, "no messages: the conversation is empty"),
         (1, "no messages left: every message was empty"),
+        (2, "no messages: the conversation is empty"),
     ]
 
 

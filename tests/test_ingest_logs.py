@@ -43,6 +43,7 @@ def test_csv_groups_orders_by_time_and_maps_aliases(tmp_path: Path) -> None:
     assert meta["ticket_id"] == "T1" and meta["created_at"] == ["2024-03-01 09:00:00", "2024-03-01 09:01:00"]
     [q] = p.quarantine
     assert q.locator == "row 6" and "unknown speaker 'Bob'" in q.reason
+    assert q.raw is not None and "Who am I?" in q.raw  # the reviewer can see what was held back
     assert p.error is not None and "--role-map" in p.error
     mapped = preview(src, ImportOptions(role_map=ImportOptions.parse_role_map("Bob=user")))
     assert mapped.records.height == 3 and mapped.quarantine == []

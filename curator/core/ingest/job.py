@@ -22,7 +22,13 @@ from curator.core.errors import CuratorError
 from curator.core.ingest.detect import list_sources
 from curator.core.ingest.model import QuarantineEntry
 from curator.core.ingest.options import ImportOptions
-from curator.core.ingest.pipeline import file_hash, finalize, read_raw, resolve_format
+from curator.core.ingest.pipeline import (
+    file_hash,
+    finalize,
+    read_raw,
+    resolve_format,
+    sort_entries,
+)
 from curator.core.jobs import Job, Progress
 from curator.core.workspace import Workspace
 
@@ -126,7 +132,7 @@ def _read_file(
             yield progress
         frames = [pl.read_ipc(p) for p in parts] + held
         records = pl.concat(frames, rechunk=False) if frames else R.empty_records()
-        return records, quarantine
+        return records, sort_entries(quarantine)
 
 
 def import_job(ws: Workspace, sources: Sequence[Path], options: ImportOptions) -> Job[ImportSummary]:

@@ -8,6 +8,7 @@ structure and assigns stable ids.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,11 +142,22 @@ def finalize(
 
 
 def _entries(rows: pl.DataFrame, raw_of: Callable[[int], str | None] | None) -> list[QuarantineEntry]:
+    """Quarantine entries for rejected conversations, with their original text
+    (the source line when the reader can give it, else the messages as JSON)."""
     out = []
-    for line, locator, reason in rows.select(R.LINE, R.LOCATOR, "reason").iter_rows():
+    for line, locator, reason, msgs in rows.select(R.LINE, R.LOCATOR, "reason", R.MESSAGES).iter_rows():
         raw = raw_of(line) if raw_of is not None and line is not None else None
+        if raw is None and msgs is not None:
+            raw = json.dumps(
+                [{k: v for k, v in m.items() if v is not None} for m in msgs], ensure_ascii=False
+            )
         out.append(QuarantineEntry(line, locator, reason, raw))
     return out
+
+
+def sort_entries(entries: list[QuarantineEntry]) -> list[QuarantineEntry]:
+    """File order: by line/row/index; whole-file entries (no line) first."""
+    return sorted(entries, key=lambda q: -1 if q.line is None else q.line)
 
 
 @dataclass
@@ -193,4 +205,4 @@ def preview(path: Path, options: ImportOptions, limit: int = 20) -> Preview:
         names = ", ".join(repr(u) for u in unknown)
         pairs = ",".join(f"{u}=ROLE" for u in unknown)
         error = f"unknown speaker(s) {names}; say which role each is with --role-map '{pairs}' (ROLE: user, assistant, system or tool)"
-    return Preview(fmt, df, quarantine, columns, sorted(speakers), error)
+    return Preview(fmt, df, sort_entries(quarantine), columns, sorted(speakers), error)
