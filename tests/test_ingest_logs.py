@@ -183,3 +183,15 @@ def test_transcript_starting_with_a_bracketed_time_is_not_json(tmp_path: Path) -
     assert texts(p.records) == [
         [("assistant", "Hello, how can I help?\n    I am here."), ("user", "My bill.")]
     ]
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    ["", "[00:01:02] ", "10:00 ", "10:00:05 - ", "2024-03-01 10:00:00 ", "03/01/2024 10:00 AM ",
+     "2024-03-01T10:00:00Z ", "[2024-03-01 10:00] "],
+)
+def test_transcript_time_prefixes(tmp_path: Path, prefix: str) -> None:
+    src = tmp_path / "t.txt"
+    src.write_text(f"{prefix}Customer: Hi: is it open?\n{prefix}Agent: Yes.\n")
+    p = preview(src, ImportOptions())
+    assert texts(p.records) == [[("user", "Hi: is it open?"), ("assistant", "Yes.")]], p.quarantine

@@ -1,7 +1,7 @@
 """Plain-text transcripts: ``Speaker: text`` lines.
 
 A line may start with a time (``[00:01:23]``, ``[2024-03-01 10:00:00]``,
-``2024-03-01 10:00``, ``10:00:05 -``); lines that do not start with a speaker
+``2024-03-01 10:00``, ``03/01/2024 10:00 AM``, ``2024-03-01T10:00:00Z``, ``10:00:05 -``); lines that do not start with a speaker
 continue the previous message. Conversations are separated by ``---`` lines;
 a file without ``---`` is split at blank lines only when every blank-line
 block holds at least two turns (otherwise blank lines are just spacing and the
@@ -23,7 +23,11 @@ from curator.core import records as R
 from curator.core.ingest.lines import BOM
 from curator.core.ingest.model import RAW_SCHEMA, QuarantineEntry, RawChunk, meta_json, raw_message
 
-_TIME = r"(?:\d{4}-\d{2}-\d{2}[ T])?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?:\s*[AaPp][Mm])?"
+_DATE = r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})"
+_TIME = (
+    rf"(?:{_DATE}[ T,]\s*)?\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:[.,]\d+)?"
+    r"(?:\s*[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?"
+)
 LINE_RE = re.compile(
     rf"^\s*(?:\[(?P<bt>[^\]]{{1,40}})\]\s*|(?P<t>{_TIME})\s*(?:[-|]\s*)?)?"
     r"(?P<speaker>[^\s:\[\]][^:\[\]]{0,39}?)\s*:\s?(?P<text>.*)$"
