@@ -41,12 +41,16 @@ def demo_ws(demo_master: Path, tmp_path: Path) -> Workspace:
     return Workspace.open(dst)
 
 
-def panel_window(qtbot: Any, tmp_path: Path, ws: Workspace) -> MainWindow:
-    """A MainWindow with the part-2 panels installed, on ``ws``, loaded."""
+def panel_window(qtbot: Any, tmp_path: Path, ws: Workspace, tab: str | None = None) -> MainWindow:
+    """A MainWindow with the part-2 panels installed, on ``ws``, loaded; ``tab``
+    ("pipeline", "duplicates", "dashboard") is brought to the front (panels
+    refresh lazily, when shown)."""
     w = make_window(qtbot, tmp_path)
     install_panels(w)
     assert w.open_workspace(ws.path)
     wait_loaded(qtbot, w)
+    if tab is not None:
+        w.tabs.setCurrentWidget(getattr(w, tab))
     return w
 
 

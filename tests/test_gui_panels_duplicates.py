@@ -60,7 +60,7 @@ def rerun_dedup(ws: Workspace) -> None:
 
 
 def test_clusters_listed_by_size_with_plain_text_diff(qtbot, tmp_path: Path, demo_ws: Workspace):
-    w = panel_window(qtbot, tmp_path, demo_ws)
+    w = panel_window(qtbot, tmp_path, demo_ws, tab="duplicates")
     p = w.duplicates
     qtbot.waitUntil(lambda: p.model.rowCount() > 0, timeout=10_000)
     expected = cluster_table(demo_ws)
@@ -93,7 +93,7 @@ def test_clusters_listed_by_size_with_plain_text_diff(qtbot, tmp_path: Path, dem
 
 
 def test_make_keeper_persists_across_rerun(qtbot, tmp_path: Path, demo_ws: Workspace):
-    w = panel_window(qtbot, tmp_path, demo_ws)
+    w = panel_window(qtbot, tmp_path, demo_ws, tab="duplicates")
     p = w.duplicates
     select_cluster(qtbot, p, "near", 3)
     p.member_table.selectRow(2)
@@ -113,7 +113,7 @@ def test_make_keeper_persists_across_rerun(qtbot, tmp_path: Path, demo_ws: Works
     assert again.filter(pl.col(R.ID) == rid)[R.DUPLICATE_OF][0] is None
     # and it survives reopening the workspace in a new window
     close_window(w)
-    w2 = panel_window(qtbot, tmp_path / "again", Workspace.open(demo_ws.path))
+    w2 = panel_window(qtbot, tmp_path / "again", Workspace.open(demo_ws.path), tab="duplicates")
     p2 = w2.duplicates
     qtbot.waitUntil(lambda: p2.model.rowCount() > 0, timeout=10_000)
     keepers = p2.model.df["keeper_id"].to_list()
@@ -123,7 +123,7 @@ def test_make_keeper_persists_across_rerun(qtbot, tmp_path: Path, demo_ws: Works
 
 
 def test_not_a_duplicate_and_undo(qtbot, tmp_path: Path, demo_ws: Workspace):
-    w = panel_window(qtbot, tmp_path, demo_ws)
+    w = panel_window(qtbot, tmp_path, demo_ws, tab="duplicates")
     p = w.duplicates
     cid = select_cluster(qtbot, p, "near", 3)
     p.member_table.selectRow(1)
@@ -149,7 +149,7 @@ def test_not_a_duplicate_and_undo(qtbot, tmp_path: Path, demo_ws: Workspace):
 
 
 def test_reject_non_keepers_confirms_with_count(qtbot, tmp_path: Path, demo_ws: Workspace, monkeypatch):
-    w = panel_window(qtbot, tmp_path, demo_ws)
+    w = panel_window(qtbot, tmp_path, demo_ws, tab="duplicates")
     p = w.duplicates
     cid = select_cluster(qtbot, p, "near", 3)
     asked: list[str] = []

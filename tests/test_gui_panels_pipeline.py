@@ -45,7 +45,7 @@ def counted(qtbot: Any, panel: PipelinePanel, name: str) -> str:
 
 def test_moving_thresholds_updates_counts_from_stored_scores(qtbot, tmp_path: Path, demo_ws: Workspace, no_scoring):
     before = mtimes(demo_ws)
-    w = panel_window(qtbot, tmp_path, demo_ws)
+    w = panel_window(qtbot, tmp_path, demo_ws, tab="pipeline")
     p = w.pipeline
     idle(qtbot, w)
     assert counted(qtbot, p, "near_dedup") == f"would flag {count_at_threshold(demo_ws, 0.8):,}"
@@ -77,7 +77,7 @@ def test_apply_thresholds_reflags_without_rescoring_and_saves_recipe(
     qtbot, tmp_path: Path, demo_ws: Workspace, no_scoring
 ):
     before = mtimes(demo_ws)
-    w = panel_window(qtbot, tmp_path, demo_ws)
+    w = panel_window(qtbot, tmp_path, demo_ws, tab="pipeline")
     p = w.pipeline
     idle(qtbot, w)
     p.cards["near_dedup"].editors["threshold"].set_value(0.95)
@@ -106,7 +106,7 @@ def test_apply_thresholds_reflags_without_rescoring_and_saves_recipe(
 
 
 def test_saved_recipe_survives_reopening(qtbot, tmp_path: Path, demo_ws: Workspace):
-    w = panel_window(qtbot, tmp_path, demo_ws)
+    w = panel_window(qtbot, tmp_path, demo_ws, tab="pipeline")
     p = w.pipeline
     idle(qtbot, w)
     p.cards["language"].toggle.setChecked(False)
@@ -120,7 +120,7 @@ def test_saved_recipe_survives_reopening(qtbot, tmp_path: Path, demo_ws: Workspa
     assert not recipe.enabled("language")
     assert recipe.step("language").params == {"expected": ["en", "de"]}
     assert recipe.step("length").params == {"target": "gpt-4o-mini"}
-    w2 = panel_window(qtbot, tmp_path / "again", Workspace.open(demo_ws.path))
+    w2 = panel_window(qtbot, tmp_path / "again", Workspace.open(demo_ws.path), tab="pipeline")
     assert not w2.pipeline.cards["language"].enabled
     assert w2.pipeline.cards["language"].editors["expected"].value() == ["en", "de"]
     assert w2.pipeline.cards["length"].editors["target"].value() == "gpt-4o-mini"
@@ -129,7 +129,7 @@ def test_saved_recipe_survives_reopening(qtbot, tmp_path: Path, demo_ws: Workspa
 
 
 def test_run_shows_each_step_and_refreshes(qtbot, tmp_path: Path, demo_ws: Workspace):
-    w = panel_window(qtbot, tmp_path, demo_ws)
+    w = panel_window(qtbot, tmp_path, demo_ws, tab="pipeline")
     p = w.pipeline
     idle(qtbot, w)
     p.cards["pii"].toggle.setChecked(False)  # a disabled step is not run and its flags go away
@@ -152,7 +152,7 @@ def test_run_shows_each_step_and_refreshes(qtbot, tmp_path: Path, demo_ws: Works
 
 def test_cancelled_run_changes_nothing(qtbot, tmp_path: Path, demo_ws: Workspace):
     before = {p.name: p.stat().st_mtime_ns for p in (demo_ws.path / "results").glob("*.parquet")}
-    w = panel_window(qtbot, tmp_path, demo_ws)
+    w = panel_window(qtbot, tmp_path, demo_ws, tab="pipeline")
     p = w.pipeline
     idle(qtbot, w)
     worker = p.run()

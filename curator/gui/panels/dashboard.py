@@ -287,13 +287,13 @@ class DashboardPanel(QWidget):
         langs = (st.get("languages") or {}).get("counts", {})
         lang_names = list(langs)[:10]
         self._place(2, charts.bar_chart(
-            "Languages", lang_names, [langs[k] for k in lang_names], horizontal=True,
+            "Languages (good examples)" if rep.counts["good"] else "Languages (all records)", lang_names, [langs[k] for k in lang_names], horizontal=True,
             on_click=lambda i: self.c.show_records(language=lang_names[i]) if lang_names[i] != "unknown" else None,
             empty_text="Not measured yet: run the pipeline (language filter)."))
         flags = st["by_flag"]
         flag_names = list(flags)[:12]
         self._place(3, charts.bar_chart(
-            f"Flags (records; top {len(flag_names)} of {len(flags)})" if flags else "Flags",
+            f"Flags (all records; top {len(flag_names)} of {len(flags)})" if flags else "Flags",
             flag_names, [flags[k] for k in flag_names], horizontal=True,
             colors=[theme.BAD if k.startswith(("secret", "exact")) else theme.WARN for k in flag_names],
             on_click=lambda i: self.c.show_records(flag=flag_names[i]),
@@ -303,12 +303,12 @@ class DashboardPanel(QWidget):
         dup_vals = [max(0, total - d["exact"] - d["near"]), d["exact"], d["near"]]
         dup_flags = [None, "exact_duplicate", "near_duplicate"]
         self._place(4, charts.pie_chart(
-            f"Duplicate share ({d['clusters']:,} clusters)", ["unique or keeper", "exact dup", "near dup"],
+            f"Duplicate share (all records; {d['clusters']:,} clusters)", ["unique or keeper", "exact dup", "near dup"],
             dup_vals, [theme.ACCENT_SOFT, theme.BAD, theme.WARN],
             on_click=lambda i: self.c.show_records(flag=dup_flags[i]) if dup_flags[i] else None))
         prog = st["review_progress"]
         self._place(5, charts.progress_chart(
-            "Review progress (cumulative)", [p["day"] for p in prog],
+            "Review progress (cumulative, per day)", [p["day"] for p in prog],
             [p["cumulative_approved"] for p in prog], [p["cumulative_rejected"] for p in prog],
             on_click=lambda k: self.c.show_records(status=R.APPROVED if k == 0 else R.REJECTED)))
 

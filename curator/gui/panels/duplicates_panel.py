@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QColor, QShowEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -171,8 +171,9 @@ class DuplicatesPanel(QWidget):
         split.setSizes([460, 1000])
         lay.addWidget(split, 1)
         self._update_buttons()
-        controller.workspaceOpened.connect(lambda _ws: self.reload())
-        controller.frameReloaded.connect(self.reload)
+        self._stale = True
+        controller.workspaceOpened.connect(lambda _ws: self.schedule())
+        controller.frameReloaded.connect(self.schedule)
 
     # --- widgets --------------------------------------------------------------------------
     @staticmethod
@@ -196,10 +197,22 @@ class DuplicatesPanel(QWidget):
         return t
 
     # --- loading ---------------------------------------------------------------------------
+    def schedule(self) -> None:
+        """Reload now if the tab is shown, else when it is next shown."""
+        self._stale = True
+        if self.isVisible():
+            self.reload()
+
+    def showEvent(self, e: QShowEvent) -> None:
+        super().showEvent(e)
+        if self._stale:
+            self.reload()
+
     def reload(self) -> Worker | None:
         ws = self.c.ws
         if ws is None:
             return None
+        self._stale = False
         self._gen += 1
         gen = self._gen
         w = Worker(call_task(lambda: clusters_with_keepers(ws)))

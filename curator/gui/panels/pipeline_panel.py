@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QMessageBox,
@@ -259,8 +260,15 @@ class PipelinePanel(QWidget):
 
     # --- live counts ---------------------------------------------------------------------
     def recount_all(self) -> None:
+        """Recount every card now if the tab is shown, else when it is next shown."""
         self._dirty |= set(self.cards)
-        self._recount()
+        if self.isVisible():
+            self._recount()
+
+    def showEvent(self, e: QShowEvent) -> None:
+        super().showEvent(e)
+        if self._dirty:
+            self._timer.start(0)
 
     def _recount(self) -> None:
         ws = self.c.ws
