@@ -8,13 +8,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-import polars as pl  # noqa: E402
-import pytest  # noqa: E402
+import polars as pl
+import pytest
 
-from curator.core import records as R  # noqa: E402
-from curator.core.workspace import Workspace  # noqa: E402
+from curator.core import records as R
+from curator.core.workspace import Workspace
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_DATA = REPO / "sample_data"

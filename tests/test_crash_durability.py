@@ -9,11 +9,10 @@ import sys
 import textwrap
 
 import polars as pl
+from conftest import add_conversations
 
 from curator.core import records as R
 from curator.core.workspace import Workspace
-
-from conftest import add_conversations
 
 WORKER = textwrap.dedent(
     """

@@ -106,3 +106,14 @@ def test_state_survives_reopen(small_ws):
     small_ws.close()
     again = Workspace.open(small_ws.path)
     assert again.frame().filter(pl.col(R.STATUS) == "approved").height == 4
+
+
+def test_review_by_another_process_is_seen_by_an_open_workspace(small_ws):
+    """The GUI and the CLI can share a workspace: cached state must not go stale."""
+    ids = small_ws.record_ids().to_list()
+    assert small_ws.frame().filter(pl.col(R.STATUS) == "approved").height == 0
+    other = Workspace.open(small_ws.path)  # e.g. `curator review` while the GUI is open
+    review.approve(other, ids[:2])
+    assert small_ws.frame().filter(pl.col(R.STATUS) == "approved").height == 2
+    review.undo(other)
+    assert small_ws.frame().filter(pl.col(R.STATUS) == "approved").height == 0

@@ -1,10 +1,20 @@
-"""Joins the imported snapshot with review state and job results, in Polars."""
+"""Joins the imported snapshot with review state and job results, in Polars.
+
+The snapshot's ``messages`` column is large and nested, so nothing here joins
+it: the small columns are aligned to the snapshot's id order with left joins
+on ``id`` alone, then stacked beside it.
+"""
 
 from __future__ import annotations
 
 import polars as pl
 
 from curator.core import records as R
+
+
+def _aligned(ids: pl.DataFrame, other: pl.DataFrame) -> pl.DataFrame:
+    """``other``'s columns in the row order of ``ids`` (nulls where absent), without id."""
+    return ids.join(other, on=R.ID, how="left", maintain_order="left").drop(R.ID)
 
 
 def build_frame(
@@ -14,31 +24,34 @@ def build_frame(
     clusters: pl.DataFrame,
 ) -> pl.DataFrame:
     """One row per record; see Workspace.frame for the meaning of the columns."""
-    df = records.join(state, on=R.ID, how="left")
-    if state.height and df.get_column("edited_messages").null_count() < df.height:
-        edited = df.get_column("edited_messages").str.json_decode(R.MESSAGES_DTYPE)
+    ids = records.select(R.ID)
+    st = _aligned(ids, state)
+    edited_json = st.get_column("edited_messages")
+    columns = [
+        st.get_column(R.STATUS).fill_null(R.PENDING),
+        st.get_column(R.REASON),
+        st.get_column(R.REVIEWED_AT),
+        edited_json.is_not_null().alias(R.EDITED),
+    ]
+    df = records
+    if edited_json.null_count() < edited_json.len():
+        decoded = edited_json.str.json_decode(R.MESSAGES_DTYPE)
         df = df.with_columns(
-            pl.when(pl.col("edited_messages").is_not_null())
-            .then(edited)
-            .otherwise(pl.col(R.MESSAGES))
-            .alias(R.MESSAGES)
+            pl.when(decoded.is_not_null()).then(decoded).otherwise(pl.col(R.MESSAGES)).alias(R.MESSAGES)
         )
-    df = df.with_columns(
-        pl.col(R.STATUS).fill_null(R.PENDING),
-        pl.col("edited_messages").is_not_null().alias(R.EDITED),
-    ).drop("edited_messages")
 
     if flags.height:
-        per_record = flags.group_by(R.ID).agg(
-            pl.struct("name", "reason", "severity").alias(R.FLAGS)
-        )
-        df = df.join(per_record, on=R.ID, how="left")
-        df = df.with_columns(pl.col(R.FLAGS).fill_null(pl.lit([], R.FLAGS_DTYPE_LIST)))
+        per_record = flags.group_by(R.ID).agg(pl.struct("name", "reason", "severity").alias(R.FLAGS))
+        flag_col = _aligned(ids, per_record).get_column(R.FLAGS)
+        flag_col = flag_col.fill_null(pl.lit([], R.FLAGS_DTYPE_LIST))
     else:
-        df = df.with_columns(pl.lit([], R.FLAGS_DTYPE_LIST).alias(R.FLAGS))
+        # (pl.Series([[]] * n) is pathologically slow at 1M rows; broadcast a literal instead)
+        flag_col = ids.with_columns(pl.lit([], R.FLAGS_DTYPE_LIST).alias(R.FLAGS)).get_column(R.FLAGS)
+    columns.append(flag_col)
 
-    cl = clusters.select(R.ID, R.CLUSTER_ID, R.DUPLICATE_OF, R.SIMILARITY)
-    return df.join(cl, on=R.ID, how="left")
+    cl = _aligned(ids, clusters.select(R.ID, R.CLUSTER_ID, R.DUPLICATE_OF, R.SIMILARITY))
+    columns.extend(cl.get_columns())
+    return df.hstack(columns)
 
 
 def has_blocking_flag() -> pl.Expr:

@@ -105,6 +105,7 @@ def _apply(
                 state_rows,
             )
             changed += len(state_rows)
+        ws.bump_state_version(con)
     return changed
 
 
@@ -201,6 +202,7 @@ def _restore(ws: Workspace, undone_from: int, undone_to: int, pick: str) -> list
                     (rid, st.status, st.reason, st.messages, now),
                 )
         con.execute("UPDATE journal SET undone=? WHERE batch=?", (undone_to, batch))
+        ws.bump_state_version(con)
         return [r[0] for r in rows]
 
 

@@ -57,6 +57,7 @@ CREATE TABLE IF NOT EXISTS journal (
 );
 CREATE INDEX IF NOT EXISTS journal_batch ON journal(batch);
 CREATE INDEX IF NOT EXISTS journal_record ON journal(record_id);
+CREATE INDEX IF NOT EXISTS journal_undone ON journal(undone, batch);
 CREATE TABLE IF NOT EXISTS state (
     record_id TEXT PRIMARY KEY, status TEXT NOT NULL, reason TEXT,
     messages TEXT, updated_at REAL NOT NULL
@@ -121,6 +122,7 @@ class Workspace:
         self.path = Path(path)
         self._local = threading.local()
         self._records_cache: tuple[tuple[str, ...], pl.DataFrame] | None = None
+        self._state_cache: tuple[int, pl.DataFrame] | None = None
         self._lock = threading.RLock()
 
     # --- opening --------------------------------------------------------------
@@ -317,11 +319,34 @@ class Workspace:
         return int(row[0])
 
     # --- review state -----------------------------------------------------------
+    def state_version(self) -> int:
+        """Bumped by every transaction that changes review state (any process)."""
+        row = self.db().execute("SELECT value FROM meta WHERE key='state_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    @staticmethod
+    def bump_state_version(con: sqlite3.Connection) -> None:
+        """Call inside the transaction that changes the ``state`` table."""
+        con.execute(
+            "INSERT INTO meta VALUES ('state_version', '1') ON CONFLICT(key) DO UPDATE "
+            "SET value = CAST(value AS INTEGER) + 1"
+        )
+
     def state(self) -> pl.DataFrame:
-        """Current review state rows (only records a reviewer touched)."""
-        rows = self.db().execute(
-            "SELECT record_id, status, reason, messages, updated_at FROM state"
-        ).fetchall()
+        """Current review state rows (only records a reviewer touched), cached per version."""
+        with self._lock:
+            version = self.state_version()
+            if self._state_cache is not None and self._state_cache[0] == version:
+                return self._state_cache[1]
+            rows = self.db().execute(
+                "SELECT record_id, status, reason, messages, updated_at FROM state"
+            ).fetchall()
+            df = self._state_frame(rows)
+            self._state_cache = (version, df)
+            return df
+
+    @staticmethod
+    def _state_frame(rows: list[Any]) -> pl.DataFrame:
         return pl.DataFrame(
             rows,
             schema={
