@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -131,6 +132,8 @@ class DuplicatesPanel(QWidget):
         ])
         self.member_table = self._view(self.member_model)
         self.member_table.setMaximumHeight(170)
+        for col, width in enumerate((90, 80, 80, 120, 170)):
+            self.member_table.setColumnWidth(col, width)
         self.member_table.selectionModel().currentRowChanged.connect(lambda cur, _p: self._select_member(cur.row()))
         rl.addWidget(self.member_table)
         grid = QGridLayout()
@@ -142,6 +145,8 @@ class DuplicatesPanel(QWidget):
         grid.addWidget(self.other_label, 0, 1)
         grid.addWidget(self.keeper_text, 1, 0)
         grid.addWidget(self.other_text, 1, 1)
+        for lab in (self.keeper_label, self.other_label):  # long labels must not widen one side
+            lab.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         rl.addLayout(grid, 1)
@@ -306,8 +311,10 @@ class DuplicatesPanel(QWidget):
             d = word_diff(ktext, otext)
             self._highlight(self.keeper_text, d.deleted, DELETED_BG)
             self._highlight(self.other_text, d.inserted, INSERTED_BG)
-            est = f"similarity {_sim(sim)} (MinHash estimate)" if sim is not None else "exact duplicate"
-            self.other_label.setText(f"Member: {est} · {d.ratio:.0%} of words in common")
+            est = f"similarity {_sim(sim)}" if sim is not None else "exact duplicate"
+            self.other_label.setText(f"Member: {est} · {d.ratio:.0%} words shared")
+            self.other_label.setToolTip("Similarity: the MinHash estimate of word-shingle Jaccard with the "
+                                        "keeper; words shared: the word-level diff below.")
         self.keeper_label.setText(f"Keeper: {m.get_column(R.SOURCE)[0]} · {m.get_column(R.LOCATOR)[0]}"
                                   if keeper_id else "Keeper")
         self._update_buttons()
