@@ -67,11 +67,27 @@ def test_a_secret_in_an_exportable_record_is_not_ready(workspace: Workspace) -> 
     assert r.next_steps[0].startswith("PII and secrets")
 
 
-def test_a_blocking_secret_flag_keeps_the_record_out_instead(workspace: Workspace) -> None:
+def test_a_blocking_secret_flag_holds_the_record_back_and_still_blocks(workspace: Workspace) -> None:
+    """The record leaves N_good, but the user must still redact or reject it."""
     df = build(workspace, clean_conversations(1100))
-    flags(workspace, [(df.get_column(R.ID)[7], "secret.aws_key", "block")])
+    held = df.get_column(R.ID)[7]
+    flags(workspace, [(held, "secret.aws_key", "block")])
     r = build_report(workspace)
     assert r.counts["good"] == 1099
+    assert r.check("pii").level == "block"
+    assert held in r.check("pii").examples
+    assert "held out of the export" in r.check("pii").message
+    assert r.verdict == "not_ready"
+
+
+def test_a_rejected_record_with_a_secret_does_not_block(workspace: Workspace) -> None:
+    from curator.core import review
+
+    df = build(workspace, clean_conversations(1100))
+    held = df.get_column(R.ID)[7]
+    flags(workspace, [(held, "secret.aws_key", "block")])
+    review.reject(workspace, [held], "contains a key")
+    r = build_report(workspace)
     assert r.check("pii").level == "ok"
     assert r.verdict == "ready"
 

@@ -96,6 +96,14 @@ def check_quality(ctx: Context) -> Check:
     )
 
 
+def held_back_with(ctx: Context, family: str) -> pl.DataFrame:
+    """Selected keepers (by status) that carry a ``family`` flag: id and flags."""
+    keepers = ctx.selected.filter(pl.col(R.DUPLICATE_OF).is_null()).get_column(R.ID)
+    return ctx.frame.select(R.ID, R.FLAGS).filter(
+        M.flag_family(family) & pl.col(R.ID).is_in(keepers.implode())
+    )
+
+
 def check_pii(ctx: Context) -> Check:
     threshold = "ok: none · warn: personal data · block: any secret"
     src = "Presidio, NeMo Curator PII, BigCode pii, detect-secrets (product default: any secret blocks)"
@@ -104,13 +112,20 @@ def check_pii(ctx: Context) -> Check:
         return _not_measured(ctx, "pii", "PII and secrets", threshold, why, src)
     g = ctx.good
     secret = g.filter(pl.col("fam_secret") | pl.col("score_secret"))
+    # A secret flag blocks its record, so it never reaches N_good; the records the
+    # user selected (approved/passing keepers) that are held back by one still
+    # need an action, or the export silently shrinks: count them here too.
+    held = held_back_with(ctx, "secret")
+    secret_ids = pl.concat([secret.get_column(R.ID), held.get_column(R.ID)]).unique(maintain_order=True)
     pii = g.filter(pl.col("fam_pii") | pl.col("score_pii"))
-    by = {**M.flag_names_in(secret, "secret"), **M.flag_names_in(pii, "pii")}
+    by = {**M.flag_names_in(pl.concat([secret.select(R.ID, R.FLAGS), held]), "secret"),
+          **M.flag_names_in(pii, "pii")}
     kinds = f" ({', '.join(f'{k}: {v:,}' for k, v in list(by.items())[:4])})" if by else ""
     level: Level
-    if secret.height:
-        level, value, ids = "block", secret.height, secret.get_column(R.ID)
-        msg = f"{secret.height:,} good examples contain secrets such as API keys or passwords{kinds}."
+    if secret_ids.len():
+        level, value, ids = "block", secret_ids.len(), secret_ids
+        msg = (f"{secret_ids.len():,} selected records contain secrets such as API keys or passwords{kinds}; "
+               "they are held out of the export until you act.")
         nxt = "Redact them (or reject the records) and rotate the leaked keys; nothing with a secret should be trained on."
         q = ctx.query("--flag", "secret")
     elif pii.height:
@@ -124,7 +139,7 @@ def check_pii(ctx: Context) -> Check:
     return Check(
         id="pii", title="PII and secrets", level=level, value=value, threshold=threshold,
         message=msg, why=why, next_step=nxt, source=src, query=q,
-        details={"secret_records": secret.height, "pii_records": pii.height, "by_flag": by},
+        details={"secret_records": secret_ids.len(), "pii_records": pii.height, "by_flag": by},
         examples=ctx.remember("pii", ids),
     )
 
