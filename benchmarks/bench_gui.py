@@ -175,9 +175,13 @@ def main() -> int:
     first_paint = painted[0] - t0
     open_stall = hb.stop()
     c = window.controller
-    print(f"records: {c.frame.height:,}")
-    print(f"time to first paint (window + 1M-record frame + first page): {first_paint:.2f} s  (budget 2 s)")
-    print(f"worst UI-thread stall while opening: {open_stall * 1000:.0f} ms")
+    print(f"time to first paint (window + first page of {args.records:,} records): {first_paint:.2f} s  (budget 2 s)")
+    hb.start()
+    wait_for(app, lambda: c.loaded and c.enriched and not c.pool.busy, timeout=300)
+    full = time.perf_counter() - t0
+    open_stall = max(open_stall, hb.stop())
+    print(f"full frame loaded, counted and enriched in the background: {full:.2f} s ({c.frame.height:,} records)")
+    print(f"worst UI-thread stall while opening (first paint to fully loaded): {open_stall * 1000:.0f} ms")
 
     # --- scrolling ---------------------------------------------------------------------
     table = window.records.table

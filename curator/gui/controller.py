@@ -85,12 +85,16 @@ class Controller(QObject):
         saved = ws.get_setting("gui.queue", "pending")
         self.spec = D.ViewSpec(queue=saved if saved in dict(D.QUEUES) else "pending")
         self.workspaceOpened.emit(ws)
-        spec = self.spec
-        head = Worker(call_task(lambda: load_head(ws, spec)))  # first page first
-        self.pool.start(head)
-        self.refresh()
+        # The head first, then the full read: run together, the small query would queue
+        # behind the big one in Polars' thread pool.
+        self._load_gen += 1
         gen = self._load_gen
+        spec = self.spec
+        self.loadingChanged.emit(True)
+        head = Worker(call_task(lambda: load_head(ws, spec)))
         head.succeeded.connect(lambda res: self._previewed(gen, res))
+        head.done.connect(lambda: self.refresh() if gen == self._load_gen else None)
+        self.pool.start(head)
 
     def _previewed(self, gen: int, res: Loaded | None) -> None:
         """Show the head of a big workspace while the full frame is still loading."""

@@ -90,17 +90,27 @@ def call_task(fn: Callable[[], Any]) -> Task:
 
 
 class WorkerPool(QObject):
-    """Keeps running workers alive and lets the window stop them all on close."""
+    """Keeps running workers alive and lets the window stop them all on close.
+
+    ``busy`` stays true until each worker's results have been handled on the UI
+    thread (its queued ``done`` signal arrived), not merely until its thread ended.
+    """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._workers: set[Worker] = set()
+        self._pending = 0
 
     def start(self, worker: Worker) -> Worker:
         self._workers.add(worker)
+        self._pending += 1
+        worker.done.connect(self._handled)
         worker.finished.connect(lambda w=worker: self._forget(w))
         worker.start()
         return worker
+
+    def _handled(self) -> None:
+        self._pending = max(0, self._pending - 1)
 
     def _forget(self, worker: Worker) -> None:
         self._workers.discard(worker)
@@ -108,10 +118,11 @@ class WorkerPool(QObject):
 
     @property
     def busy(self) -> bool:
-        return any(w.isRunning() for w in self._workers)
+        return self._pending > 0 or any(w.isRunning() for w in self._workers)
 
     def shutdown(self, timeout_ms: int = 30_000) -> None:
         for w in list(self._workers):
             w.cancel()
         for w in list(self._workers):
             w.wait(timeout_ms)
+        self._pending = 0
