@@ -63,6 +63,7 @@ class Controller(QObject):
         self.text_overrides: dict[str, dict[str, Any]] = {}  # edited this session: new one-liners
         self.enriched = False  # whether the frame holds display.LAZY_COLUMNS yet
         self.previewing = False  # showing only the head of the workspace while it loads
+        self._current: tuple[str, int | None, int | None] | None = None
         self.spec = D.ViewSpec()
         self.pool = WorkerPool(self)
         self.loaded = False
@@ -319,6 +320,19 @@ class Controller(QObject):
         worker.failed.connect(self._failed)
         return self.pool.start(worker)
 
+    def set_current(self, rid: str | None, view_row: int | None) -> None:
+        """The record on screen: a single-record patch then finds its rows without a scan."""
+        frow = self.frame_row(view_row) if view_row is not None else None
+        self._current = (rid, frow, view_row) if rid is not None and frow is not None else None
+
+    def _hinted(self, df: pl.DataFrame, ids: Sequence[str], which: int) -> pl.Series | None:
+        cur = self._current
+        if cur is None or cur[0] != ids[0]:
+            return None
+        row = cur[which]
+        ok = row is not None and row < df.height and df.get_column(R.ID).slice(row, 1).to_list() == [ids[0]]
+        return pl.Series([row], dtype=pl.UInt32) if ok else None
+
     def patch(self, ids: Sequence[str], texts: bool = False) -> None:
         """Copy the journal's current state for ``ids`` into the in-memory frames."""
         if not ids or not self.loaded:
@@ -333,7 +347,9 @@ class Controller(QObject):
                 f"SELECT record_id, status, reason, messages FROM state WHERE record_id IN ({q})", chunk
             ):
                 states[rid] = (st, reason, msgs)
-        fpos = positions(self.frame, ids)
+        fpos = self._hinted(self.frame, ids, 1) if len(ids) == 1 else None
+        if fpos is None:
+            fpos = positions(self.frame, ids)
         frame_ids = self.frame.get_column(R.ID).gather(fpos).to_list()
         old = self.frame.get_column(R.STATUS).gather(fpos).to_list()
         new = [states.get(r, (R.PENDING, None, None)) for r in frame_ids]
@@ -351,7 +367,9 @@ class Controller(QObject):
             for k, rid in enumerate(frame_ids):
                 self.text_overrides[rid] = {c: v[k] for c, v in text_cols.items()}
         self.frame = scatter(self.frame, fpos, updates)
-        vpos = positions(self.view, ids)
+        vpos = self._hinted(self.view, ids, 2) if len(ids) == 1 else None
+        if vpos is None:
+            vpos = positions(self.view, ids)
         if vpos.len():
             view_ids = self.view.get_column(R.ID).gather(vpos).to_list()
             by_id = {r: k for k, r in enumerate(frame_ids)}

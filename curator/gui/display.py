@@ -19,6 +19,7 @@ from curator.core.query import flag_matches, text_matches
 from curator.core.workspace import Workspace
 
 ROW = "_row"  # position in the full frame
+STATUS_DTYPE = pl.Enum(list(R.STATUSES))
 TURNS = "turns"
 FIRST_USER = "first_user"
 PREVIEW = "preview"
@@ -83,6 +84,7 @@ LAZY_COLUMNS = (FIRST_USER, PREVIEW, LANGUAGE, TOKENS, FLAG_NAMES)
 def base_columns(df: pl.DataFrame) -> pl.DataFrame:
     """The cheap columns the queues need: row position, turns, flagged, duplicate."""
     return df.with_row_index(ROW).with_columns(
+        pl.col(R.STATUS).cast(STATUS_DTYPE),  # a cheap column to copy when one row changes
         pl.col(R.MESSAGES).list.len().cast(pl.Int32).alias(TURNS),
         is_flagged().alias(IS_FLAGGED),
         pl.col(R.DUPLICATE_OF).is_not_null().alias(IS_DUPLICATE),

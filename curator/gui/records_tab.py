@@ -190,6 +190,7 @@ class RecordsTab(QWidget):
 
     def _current_changed(self, cur: QModelIndex, _prev: QModelIndex) -> None:
         rid = self.controller.view_id(cur.row()) if cur.isValid() else None
+        self.controller.set_current(rid, cur.row() if cur.isValid() else None)
         same = rid is not None and self.pane.record is not None and self.pane.record[R.ID] == rid
         self.current_id = rid
         if not same:  # a re-sliced view with the same record: keep the pane (and any edit) as is
