@@ -172,8 +172,13 @@ class MessageBubble(QFrame):
             more.setObjectName("link")
             more.clicked.connect(lambda: (self.text.setPlainText(self._content), more.hide()))
             lay.addWidget(more)
-        self.edit_bar = QWidget()
-        bar = QHBoxLayout(self.edit_bar)
+        self.edit_bar: QWidget | None = None  # built on first edit: most bubbles never need it
+        self.text.saveRequested.connect(self.save_edit)
+        self.text.cancelRequested.connect(self.cancel_edit)
+
+    def _build_edit_bar(self) -> QWidget:
+        bar_widget = QWidget()
+        bar = QHBoxLayout(bar_widget)
         bar.setContentsMargins(0, 4, 0, 0)
         hint = QLabel("Ctrl+Enter saves · Esc cancels · the original is kept")
         hint.setObjectName("muted")
@@ -186,10 +191,10 @@ class MessageBubble(QFrame):
         save.clicked.connect(self.save_edit)
         bar.addWidget(cancel)
         bar.addWidget(save)
-        self.edit_bar.hide()
-        lay.addWidget(self.edit_bar)
-        self.text.saveRequested.connect(self.save_edit)
-        self.text.cancelRequested.connect(self.cancel_edit)
+        layout = self.layout()
+        assert layout is not None
+        layout.addWidget(bar_widget)
+        return bar_widget
 
     @property
     def editing(self) -> bool:
@@ -200,6 +205,8 @@ class MessageBubble(QFrame):
             return
         self.text.setPlainText(self._content)
         self.text.set_editing(True)
+        if self.edit_bar is None:
+            self.edit_bar = self._build_edit_bar()
         self.edit_bar.show()
         self.text.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.text.moveCursor(QTextCursor.MoveOperation.End)
@@ -209,7 +216,8 @@ class MessageBubble(QFrame):
             return
         new = self.text.toPlainText()
         self.text.set_editing(False)
-        self.edit_bar.hide()
+        if self.edit_bar is not None:
+            self.edit_bar.hide()
         if new != self._content:
             self.editSaved.emit(self.index, new)
 
@@ -218,4 +226,5 @@ class MessageBubble(QFrame):
             return
         self.text.setPlainText(self._content[:LONG_TEXT] if self.truncated else self._content)
         self.text.set_editing(False)
-        self.edit_bar.hide()
+        if self.edit_bar is not None:
+            self.edit_bar.hide()
