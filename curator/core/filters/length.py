@@ -9,7 +9,7 @@ good answer ("Yes."), so "too short" defaults to fewer than 2 letters/digits.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
@@ -79,9 +79,19 @@ def resolve_limit(target: str, max_tokens: int) -> tuple[str, int]:
     return f"{GENERIC_TARGET} (unknown target {target!r})", GENERIC_LIMIT
 
 
+def default_target() -> str:
+    """The readiness report's default target, so flags and report judge one limit."""
+    try:
+        from curator.core.readiness.targets import default_target_name
+
+        return str(default_target_name())
+    except Exception:  # noqa: BLE001 - readiness data missing: the cookbook's generic limit
+        return GENERIC_TARGET
+
+
 @dataclass(frozen=True)
 class LengthParams:
-    target: str = GENERIC_TARGET
+    target: str = field(default_factory=default_target)
     max_tokens: int = 0  # 0: use the target's limit
     min_reply_chars: int = 2  # letters/digits in the shortest assistant reply
 
