@@ -29,7 +29,7 @@ def test_broken_shapes_are_flagged_with_the_right_name_and_severity(tmp_path) ->
     assert ("structure.example_missing_assistant_message", "block") in got[2]
     assert ("structure.not_alternating", "warn") in got[2]
     assert got[3] == {("structure.missing_content", "block")}
-    assert got[4] == {("structure.last_not_assistant", "warn")}
+    assert got[4] == {("structure.last_not_assistant", "block")}
     assert got[5] == {("structure.not_alternating", "warn")}
     assert ("structure.unrecognized_role", "block") in got[6]
 

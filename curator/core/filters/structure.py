@@ -37,7 +37,8 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         "there is no assistant reply, so there is nothing to learn from",
     ),
     "no_user_turn": (R.BLOCK, "there is no user message for the assistant to answer"),
-    "last_not_assistant": (R.WARN, "the conversation does not end with an assistant reply"),
+    # block: every export format refuses it (nothing after the last reply to learn from)
+    "last_not_assistant": (R.BLOCK, "the conversation does not end with an assistant reply"),
     "not_alternating": (R.WARN, "two messages in a row come from the same speaker"),
 }
 
