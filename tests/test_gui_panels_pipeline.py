@@ -111,7 +111,7 @@ def test_saved_recipe_survives_reopening(qtbot, tmp_path: Path, demo_ws: Workspa
     idle(qtbot, w)
     p.cards["language"].toggle.setChecked(False)
     p.cards["language"].editors["expected"].set_value(["en", "de"])
-    p.cards["length"].editors["target"].set_value("gpt-4o-mini")
+    p.cards["length"].editors["target"].set_value("gpt-4.1")
     assert p.unsaved.text() == "Unsaved changes"
     p.save_button.click()
     assert p.unsaved.text() == "Saved"
@@ -119,11 +119,11 @@ def test_saved_recipe_survives_reopening(qtbot, tmp_path: Path, demo_ws: Workspa
     recipe = Recipe.from_workspace(Workspace.open(demo_ws.path))
     assert not recipe.enabled("language")
     assert recipe.step("language").params == {"expected": ["en", "de"]}
-    assert recipe.step("length").params == {"target": "gpt-4o-mini"}
+    assert recipe.step("length").params == {"target": "gpt-4.1"}
     w2 = panel_window(qtbot, tmp_path / "again", Workspace.open(demo_ws.path), tab="pipeline")
     assert not w2.pipeline.cards["language"].enabled
     assert w2.pipeline.cards["language"].editors["expected"].value() == ["en", "de"]
-    assert w2.pipeline.cards["length"].editors["target"].value() == "gpt-4o-mini"
+    assert w2.pipeline.cards["length"].editors["target"].value() == "gpt-4.1"
     idle(qtbot, w2)
     close_window(w2)
 

@@ -13,7 +13,6 @@ import functools
 import time
 from typing import Any
 
-import polars as pl
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
@@ -26,16 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from curator.core import records as R
-from curator.core.dedup import count_at_threshold, load_settings, reapply, save_settings
+from curator.core.dedup import load_settings
 from curator.core.dedup.settings import SCOPES
 from curator.core.filters import (
     FILTERS,
     Recipe,
     RecipeError,
-    apply_thresholds,
-    count_flagged,
-    stored_scores,
 )
 from curator.core.filters.length import target_limits
 from curator.core.filters.recipe import DEDUP_STEPS, Step, step_defaults
@@ -43,6 +38,7 @@ from curator.core.jobs import Progress
 from curator.core.pipeline import pipeline_job
 from curator.core.workspace import Workspace
 from curator.gui.controller import Controller
+from curator.gui.panels.pipeline_counts import FAMILIES, apply_recipe, count_step
 from curator.gui.panels.step_card import StepCard
 from curator.gui.review_pane import plain_label
 from curator.gui.workers import Worker, call_task
@@ -50,7 +46,6 @@ from curator.gui.workers import Worker, call_task
 COUNT_DELAY_MS = 150
 DEDUP_PROGRESS = {"dedup", "reading", "normalising", "signatures", "candidates", "clustering", "writing"}
 TITLES = {"exact_dedup": "Exact duplicates", "near_dedup": "Near duplicates (MinHash)"}
-FAMILIES = {"exact_dedup": "exact_duplicate", "near_dedup": "near_duplicate"}
 DESCRIPTIONS = {
     "exact_dedup": "The same conversation after normalising; one keeper per group, the rest flagged.",
     "near_dedup": "Conversations whose word shingles overlap at least the threshold (estimated Jaccard).",
@@ -67,49 +62,6 @@ CHOICES: dict[str, dict[str, list[str]]] = {
 }
 NEAR_KEYS = ("threshold", "ngram", "num_perm", "scope", "min_tokens")
 EXACT_KEYS = ("lowercase", "fold_punctuation", "fold_digits")
-
-
-def flagged_now(ws: Workspace, family: str) -> int:
-    """Records currently carrying a flag of this family."""
-    fams = [family, "secret"] if family == "pii" else [family]
-    names = pl.col("name")
-    cond = pl.any_horizontal([(names == f) | names.str.starts_with(f + ".") for f in fams])
-    return int(ws.flags().filter(cond).get_column(R.ID).n_unique())
-
-
-def count_step(ws: Workspace, name: str, values: dict[str, Any]) -> tuple[int | None, int, str]:
-    """(would flag, flagged now, note) for a step with these parameter values;
-    reads stored scores / dedup pairs only."""
-    if name in DEDUP_STEPS:
-        cl = ws.clusters()
-        kind = "exact" if name == "exact_dedup" else "near"
-        now = int(cl.filter(pl.col(R.DUPLICATE_OF).is_not_null() & (pl.col("kind") == kind)).height)
-        if ws.read_result("dedup_pairs") is None:
-            return None, now, "not run yet"
-        if name == "exact_dedup":
-            return now, now, ""
-        t = float(values["threshold"])
-        note = ""
-        last = load_settings(ws).threshold
-        if t < last:
-            note = f"at least (last run used {last:.2f})"
-        return count_at_threshold(ws, t), now, note
-    family = FAMILIES.get(name, name)
-    now = flagged_now(ws, family)
-    if stored_scores(ws, name) is None:
-        return None, now, "not scored yet: Run"
-    return count_flagged(ws, name, FILTERS[name].params_from(values)), now, ""
-
-
-def apply_recipe(ws: Workspace, recipe: Recipe) -> dict[str, int]:
-    """Save the recipe, re-cluster at a changed near-dup threshold, re-flag (no scoring)."""
-    recipe.save_to(ws)
-    s = recipe.dedup_settings(ws)
-    cur = load_settings(ws)
-    if s is not None and recipe.enabled("near_dedup") and s.threshold != cur.threshold:
-        save_settings(ws, dataclasses.replace(cur, threshold=s.threshold))
-        reapply(ws)
-    return apply_thresholds(ws, recipe)
 
 
 class PipelinePanel(QWidget):

@@ -1,0 +1,63 @@
+"""What the Pipeline panel asks the core, without Qt: live counts and cheap re-flagging.
+
+Everything here reads stored scores / dedup pairs only (``count_flagged``,
+``count_at_threshold``); nothing re-scores. The panel runs these in workers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import polars as pl
+
+from curator.core import records as R
+from curator.core.dedup import count_at_threshold, load_settings, reapply, save_settings
+from curator.core.filters import FILTERS, Recipe, apply_thresholds, count_flagged, stored_scores
+from curator.core.filters.recipe import DEDUP_STEPS
+from curator.core.workspace import Workspace
+
+FAMILIES = {"exact_dedup": "exact_duplicate", "near_dedup": "near_duplicate"}
+
+
+def flagged_now(ws: Workspace, family: str) -> int:
+    """Records currently carrying a flag of this family."""
+    fams = [family, "secret"] if family == "pii" else [family]
+    names = pl.col("name")
+    cond = pl.any_horizontal([(names == f) | names.str.starts_with(f + ".") for f in fams])
+    return int(ws.flags().filter(cond).get_column(R.ID).n_unique())
+
+
+def count_step(ws: Workspace, name: str, values: dict[str, Any]) -> tuple[int | None, int, str]:
+    """(would flag, flagged now, note) for a step with these parameter values;
+    reads stored scores / dedup pairs only."""
+    if name in DEDUP_STEPS:
+        cl = ws.clusters()
+        kind = "exact" if name == "exact_dedup" else "near"
+        now = int(cl.filter(pl.col(R.DUPLICATE_OF).is_not_null() & (pl.col("kind") == kind)).height)
+        if ws.read_result("dedup_pairs") is None:
+            return None, now, "not run yet"
+        if name == "exact_dedup":
+            return now, now, ""
+        t = float(values["threshold"])
+        note = ""
+        last = load_settings(ws).threshold
+        if t < last:
+            note = f"at least (last run used {last:.2f})"
+        return count_at_threshold(ws, t), now, note
+    family = FAMILIES.get(name, name)
+    now = flagged_now(ws, family)
+    if stored_scores(ws, name) is None:
+        return None, now, "not scored yet: Run"
+    return count_flagged(ws, name, FILTERS[name].params_from(values)), now, ""
+
+
+def apply_recipe(ws: Workspace, recipe: Recipe) -> dict[str, int]:
+    """Save the recipe, re-cluster at a changed near-dup threshold, re-flag (no scoring)."""
+    recipe.save_to(ws)
+    s = recipe.dedup_settings(ws)
+    cur = load_settings(ws)
+    if s is not None and recipe.enabled("near_dedup") and s.threshold != cur.threshold:
+        save_settings(ws, dataclasses.replace(cur, threshold=s.threshold))
+        reapply(ws)
+    return apply_thresholds(ws, recipe)
