@@ -89,3 +89,23 @@ def test_meta_holds_each_lines_own_extra_fields(tmp_path: Path) -> None:
     run_job(import_job(ws, [src], ImportOptions()))
     metas = [json.loads(m) for m in ws.records().sort(R.LINE).get_column(R.META).to_list()]
     assert metas == [{"ticket": "T-1", "tags": ["x"], "rating": {"stars": 5}}, {}]
+
+
+@pytest.mark.parametrize("chunk_bytes", [1, 3, 7, 16, 1 << 20])
+def test_line_chunks_match_the_file_lines(tmp_path: Path, chunk_bytes: int) -> None:
+    from curator.core.ingest.lines import iter_line_chunks
+
+    text = b"\xef\xbb\xbfone\r\n\nthree is a much longer line than the chunk\n  \nfive"
+    src = tmp_path / "x.jsonl"
+    src.write_bytes(text)
+    got: list[tuple[int, bytes, bool]] = []
+    for chunk in iter_line_chunks(src, chunk_bytes):
+        for i in range(len(chunk.starts)):
+            got.append((chunk.first_line + i, chunk.line(i), bool(chunk.blank[i])))
+    assert got == [
+        (1, b"one", False),
+        (2, b"", True),
+        (3, b"three is a much longer line than the chunk", False),
+        (4, b"  ", True),
+        (5, b"five", False),
+    ]

@@ -6,7 +6,6 @@ read 32 MB at a time and never held as a list of lines.
 
 from __future__ import annotations
 
-import mmap
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,27 +64,36 @@ def _index(data: bytes, first_line: int, done: int) -> LineChunk:
 def iter_line_chunks(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[LineChunk]:
     """Whole-line chunks of ``path``; a leading UTF-8 BOM is removed.
 
-    The file is memory-mapped, so each chunk is copied once (into the bytes the
-    parser needs) instead of read, joined with the previous tail and sliced.
+    Each block is read once and cut after its last newline; the partial line
+    after the cut is read again with the next block (a seek, not a join), so a
+    chunk costs one read and at most one slice copy. (A memory map would avoid
+    the read but leaves the whole file counted in the process's resident memory.)
     """
-    size = path.stat().st_size
-    if size == 0:
-        return
-    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        pos = len(BOM) if mm[: len(BOM)] == BOM else 0
-        line = 1
-        while pos < size:
-            end = min(pos + chunk_bytes, size)
-            if end < size:
-                cut = mm.rfind(b"\n", pos, end)
-                while cut < 0 and end < size:  # a line longer than the chunk
-                    end = min(end + chunk_bytes, size)
-                    cut = mm.rfind(b"\n", pos, end)
-                end = size if cut < 0 else cut + 1
-            data = mm[pos:end]
-            if not data.endswith(b"\n"):
-                data += b"\n"
-            chunk = _index(data, line, end)
+    line = 1
+    pos = 0
+    with open(path, "rb") as fh:
+        head = fh.read(len(BOM))
+        pos = len(BOM) if head == BOM else 0
+        fh.seek(pos)
+        want = chunk_bytes
+        while True:
+            data = fh.read(want)
+            if not data:
+                return
+            if len(data) == want:
+                cut = data.rfind(b"\n")
+                if cut < 0:  # a line longer than the chunk: read a bigger block
+                    fh.seek(pos)
+                    want *= 2
+                    continue
+                data = data[: cut + 1]
+                pos += cut + 1
+                fh.seek(pos)
+            else:  # the end of the file
+                pos += len(data)
+                if not data.endswith(b"\n"):
+                    data += b"\n"
+            chunk = _index(data, line, pos)
             line += len(chunk.starts)
-            pos = end
+            want = chunk_bytes
             yield chunk
