@@ -96,13 +96,15 @@ def test_export_from_dialog_equals_cli_export(qtbot, tmp_path: Path, demo_ws: Wo
 def test_preflight_lists_problems_with_links_and_blocks(qtbot, tmp_path: Path, demo_ws: Workspace):
     w = panel_window(qtbot, tmp_path, demo_ws)
     dlg = open_dialog(qtbot, w)
-    set_options(qtbot, dlg, tmp_path / "out", include="passing", skip_invalid=False)
+    # multi-turn conversations cannot be Alpaca lines: the demo has many
+    set_options(qtbot, dlg, tmp_path / "out", fmt="alpaca", include="passing", skip_invalid=False)
     pre = dlg.pre
     assert pre is not None and pre.invalid_records > 0 and not pre.ok
     assert not dlg.export_button.isEnabled()
     assert dlg.blocking.text().startswith("Cannot export:")
     bad = pre.problems[R.ID].unique(maintain_order=True).to_list()
     assert all(rid in dlg.problems.toPlainText() for rid in bad[:5])
+    assert "not_single_turn" in dlg.problems.toPlainText()
     assert dlg.open_problems.isVisibleTo(dlg)
     dlg.open_problems.click()
     assert w.tabs.currentWidget() is w.records
