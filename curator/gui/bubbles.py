@@ -170,11 +170,16 @@ class MessageBubble(QFrame):
         if self.truncated:
             more = QPushButton(f"Show full text ({len(self._content):,} characters)")
             more.setObjectName("link")
-            more.clicked.connect(lambda: (self.text.setPlainText(self._content), more.hide()))
+            more.clicked.connect(lambda: self._show_full(more))
             lay.addWidget(more)
         self.edit_bar: QWidget | None = None  # built on first edit: most bubbles never need it
         self.text.saveRequested.connect(self.save_edit)
         self.text.cancelRequested.connect(self.cancel_edit)
+
+    def _show_full(self, button: QPushButton) -> None:
+        self.text.setPlainText(self._content)
+        self.truncated = False
+        button.hide()
 
     def _build_edit_bar(self) -> QWidget:
         bar_widget = QWidget()

@@ -329,7 +329,7 @@ class Controller(QObject):
         cur = self._current
         if cur is None or cur[0] != ids[0]:
             return None
-        row = cur[which]
+        row = cur[1] if which == 1 else cur[2]
         ok = row is not None and row < df.height and df.get_column(R.ID).slice(row, 1).to_list() == [ids[0]]
         return pl.Series([row], dtype=pl.UInt32) if ok else None
 

@@ -61,7 +61,9 @@ class HelpOverlay(QWidget):
         if self.isVisible():
             self.hide()
         else:
-            self.setGeometry(self.parentWidget().rect())
+            parent = self.parentWidget()
+            if parent is not None:
+                self.setGeometry(parent.rect())
             self.show()
             self.raise_()
             self.setFocus()
@@ -73,8 +75,9 @@ class HelpOverlay(QWidget):
         return super().event(e)
 
     def eventFilter(self, obj: QObject, e: QEvent) -> bool:
-        if obj is self.parentWidget() and e.type() == QEvent.Type.Resize:
-            self.setGeometry(self.parentWidget().rect())
+        parent = self.parentWidget()
+        if parent is not None and obj is parent and e.type() == QEvent.Type.Resize:
+            self.setGeometry(parent.rect())
         return False
 
     def paintEvent(self, e: QPaintEvent) -> None:

@@ -215,7 +215,9 @@ class ImportDialog(QDialog):
         c = QComboBox()
         c.setEditable(True)
         c.setMinimumWidth(220)
-        c.lineEdit().setPlaceholderText("detect")
+        edit = c.lineEdit()
+        if edit is not None:
+            edit.setPlaceholderText("detect")
         c.currentTextChanged.connect(self._changed)
         return c
 
@@ -272,10 +274,10 @@ class ImportDialog(QDialog):
         self.error.setText(gui_hint(p.error) if p.error else "")
         self.import_button.setEnabled(bool(self.sources) and not p.error)
         fmt = p.format
-        for _label, w in self._csv_rows:
-            self._form.setRowVisible(w, fmt == "csv")
-        for _label, w in self._json_rows:
-            self._form.setRowVisible(w, fmt == "json")
+        for _label, combo in self._csv_rows:
+            self._form.setRowVisible(combo, fmt == "csv")
+        for _label, line in self._json_rows:
+            self._form.setRowVisible(line, fmt == "json")
         unusual = [sp for sp in p.speakers if sp.strip().lower() not in R.ROLES]
         self.mapping.setVisible(fmt in _MAPPED or bool(unusual))
         for combo in (self.conversation_column, self.speaker_column, self.text_column, self.time_column):

@@ -9,6 +9,7 @@ Workspace menu's "Pipeline…" and "Export…" actions are exposed as
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 from collections.abc import Callable
 from pathlib import Path
@@ -125,7 +126,7 @@ class MainWindow(QMainWindow):
         self._action(m, "Previous record", r.previous, ["K", "Up"], review=True)
         sub = m.addMenu("Reject with reason")
         for n in range(1, 10):
-            self._action(sub, f"Reason {n}", lambda n=n: r.reject_number(n), [str(n)], review=True)
+            self._action(sub, f"Reason {n}", functools.partial(r.reject_number, n), [str(n)], review=True)
         m.addSeparator()
         self._action(m, "Approve selected…", lambda: self.bulk("approve", selection=True), review=True)
         self._action(m, "Reject selected…", lambda: self.bulk("reject", selection=True), review=True)

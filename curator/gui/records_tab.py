@@ -218,7 +218,7 @@ class RecordsTab(QWidget):
         self.controller.set_spec(D.ViewSpec(queue="all", ids=(rid,) + ((self.current_id,) if self.current_id else ())))
 
     # --- navigation ----------------------------------------------------------------
-    def move(self, delta: int) -> bool:
+    def step(self, delta: int) -> bool:
         row = self.current_row()
         n = self.model.rowCount()
         target = row + delta
@@ -231,13 +231,13 @@ class RecordsTab(QWidget):
         return True
 
     def next(self) -> None:
-        self.move(1)
+        self.step(1)
 
     def previous(self) -> None:
-        self.move(-1)
+        self.step(-1)
 
     def skip(self) -> None:
-        self.move(1)
+        self.step(1)
 
     # --- review actions --------------------------------------------------------------
     def _act(self, fn: object, done: str | None = None) -> bool:
@@ -264,7 +264,7 @@ class RecordsTab(QWidget):
             self._advancing = False
         if ok:
             self.message.emit(done)
-            if not self.move(1):
+            if not self.step(1):
                 self._show_current(keep_scroll=True)
 
     def approve(self) -> None:

@@ -80,16 +80,16 @@ class ReviewPane(QWidget):
         self.info = QVBoxLayout()
         self.info.setSpacing(4)
         outer.addLayout(self.info)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
         self.bubble_box = QVBoxLayout(body)
         self.bubble_box.setContentsMargins(0, 0, 6, 0)
         self.bubble_box.setSpacing(8)
-        self.scroll.setWidget(body)
-        outer.addWidget(self.scroll, 1)
+        self.scroll_area.setWidget(body)
+        outer.addWidget(self.scroll_area, 1)
         self.empty = plain_label("", "muted")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         outer.addWidget(self.empty, 1)
@@ -108,10 +108,10 @@ class ReviewPane(QWidget):
         self.approve_button.clicked.connect(self.approveRequested)
         self.reject_button.clicked.connect(self.rejectRequested)
         self.skip_button.clicked.connect(self.skipRequested)
-        self.actions = QWidget()
-        self.actions.setLayout(actions)
+        self.action_bar = QWidget()
+        self.action_bar.setLayout(actions)
         actions.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.actions)
+        outer.addWidget(self.action_bar)
         self.show_record(None, "Select a record in the table to review it.")
 
     # --- rendering --------------------------------------------------------------
@@ -120,16 +120,16 @@ class ReviewPane(QWidget):
         if not same or (rec is not None and not rec.get(R.EDITED)):
             self.showing_original = False
             self._show_all = False
-        scroll_pos = self.scroll.verticalScrollBar().value() if keep_scroll and same else 0
+        scroll_pos = self.scroll_area.verticalScrollBar().value() if keep_scroll and same else 0
         self.record = rec
         _clear(self.info)
         _clear(self.bubble_box)
         self.bubbles = []
         has = rec is not None
-        for w in (self.scroll, self.state_label):
+        for w in (self.scroll_area, self.state_label):
             w.setVisible(has)
         self.empty.setVisible(not has)
-        self.actions.setVisible(has)
+        self.action_bar.setVisible(has)
         if rec is None:
             self.header.setText("")
             self.subheader.setText("")
@@ -138,7 +138,7 @@ class ReviewPane(QWidget):
         self._render_header(rec)
         self._render_info(rec)
         self._render_messages(rec)
-        self.scroll.verticalScrollBar().setValue(scroll_pos)
+        self.scroll_area.verticalScrollBar().setValue(scroll_pos)
 
     def _render_header(self, rec: dict[str, Any]) -> None:
         n = len(rec["messages"])
@@ -251,7 +251,7 @@ class ReviewPane(QWidget):
             return
         target = next((b for b in reversed(self.bubbles) if b.role == "assistant"), self.bubbles[-1])
         target.start_edit()
-        self.scroll.ensureWidgetVisible(target)
+        self.scroll_area.ensureWidgetVisible(target)
 
     @property
     def editing(self) -> bool:

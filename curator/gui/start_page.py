@@ -51,7 +51,12 @@ class RecentWorkspaces:
 
     def paths(self) -> list[Path]:
         raw = self.store.value(self.KEY, [])
-        items = [raw] if isinstance(raw, str) else list(raw or [])
+        if isinstance(raw, str):
+            items = [raw]
+        elif isinstance(raw, list | tuple):
+            items = [str(x) for x in raw]
+        else:
+            items = []
         return [Path(p) for p in items if (Path(p) / DB_NAME).exists()]
 
     def add(self, path: Path) -> None:
