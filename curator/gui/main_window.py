@@ -80,10 +80,21 @@ class MainWindow(QMainWindow):
         c.showRecordsRequested.connect(lambda: self.tabs.setCurrentWidget(self.records))
         c.jobRequested.connect(self._run_job)
         self.records.importRequested.connect(self.import_files)
+        self._install_panels()
         self.records.message.connect(lambda text: self.statusBar().showMessage(text, 4000))
         self._set_workspace_actions(False)
 
     # --- plug-in points ----------------------------------------------------------
+    def _install_panels(self) -> None:
+        """Let curator.gui.panels (the part-2 tabs) add itself, when it is installed."""
+        try:
+            from curator.gui.panels import install_panels
+        except ModuleNotFoundError as exc:
+            if exc.name != "curator.gui.panels":
+                raise
+            return
+        install_panels(self)
+
     def add_panel(self, widget: QWidget, title: str) -> int:
         """Add a tab next to Records (dashboard, pipeline, duplicates…)."""
         return self.tabs.addTab(widget, title)
