@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from curator.cli.common import drive, open_ws, print_json
-from curator.core.dedup import cluster_table, dedup_job, load_settings
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -18,6 +17,9 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # imported here: datasketch/scipy/numba load only when dedup actually runs
+    from curator.core.dedup import cluster_table, dedup_job, load_settings
+
     ws = open_ws(args.workspace)
     settings = load_settings(ws).with_options(
         threshold=args.threshold, ngram=args.ngram, num_perm=args.num_perm, scope=args.scope

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-from scipy.sparse import coo_matrix  # type: ignore[import-untyped]
-from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
 
 from curator.core import records as R
 from curator.core.dedup.overrides import BREAK_OUT, KEEPER
@@ -29,6 +27,9 @@ EDGE_SCHEMA = pl.Schema(
 
 def components(edges: pl.DataFrame) -> pl.DataFrame:
     """Connected components of an id graph: id, comp (only ids that have an edge)."""
+    from scipy.sparse import coo_matrix  # type: ignore[import-untyped]  # lazy: heavy import
+    from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
+
     ids = pl.concat([edges.get_column("a"), edges.get_column("b")]).unique().sort()
     if ids.len() == 0:
         return pl.DataFrame(schema={R.ID: pl.String, "comp": pl.Int64})

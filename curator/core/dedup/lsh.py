@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from itertools import combinations, pairwise
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import LeanMinHash, MinHashLSH  # type: ignore[import-untyped]
 
 from curator.core.jobs import Progress
+
+if TYPE_CHECKING:
+    from datasketch import MinHashLSH  # type: ignore[import-untyped]
 
 TARGET_RECALL = 0.995  # P(candidate) for a pair exactly at the threshold
 FULL_BUCKET = 32  # buckets up to this size yield every pair; larger ones a star + chain
@@ -67,6 +70,8 @@ def build_index(
     Only rows that collide with another row in some band are inserted (see
     ``colliding_rows``); the index's buckets are the same as with every row.
     """
+    from datasketch import LeanMinHash, MinHashLSH  # lazy: imports scipy.integrate
+
     lsh = MinHashLSH(threshold=threshold, num_perm=sigs.shape[1], params=(bands, rows))
     todo = colliding_rows(sigs, bands, rows)
     n = len(todo)
