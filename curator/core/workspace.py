@@ -268,6 +268,24 @@ class Workspace:
                 import_id, source, path, file_hash, fmt, frame.height, 0, len(q_rows), part
             )
 
+    def import_options(self, file_hash: str) -> list[dict[str, Any]]:
+        """Distinct option sets this file content was imported with."""
+        rows = self.db().execute(
+            "SELECT DISTINCT options FROM imports WHERE file_hash=? AND finished_at IS NOT NULL",
+            (file_hash,),
+        ).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def supersede_quarantine(self, file_hash: str, import_id: int) -> None:
+        """Drop quarantine rows of earlier imports of the same file content."""
+        with self.transaction() as con:
+            earlier = "SELECT import_id FROM imports WHERE file_hash=? AND import_id<>?"
+            con.execute(f"DELETE FROM quarantine WHERE import_id IN ({earlier})", (file_hash, import_id))
+            con.execute(
+                "UPDATE imports SET quarantined=0 WHERE file_hash=? AND import_id<>?",
+                (file_hash, import_id),
+            )
+
     def record_skipped(self, import_id: int, skipped: int) -> None:
         with self.transaction() as con:
             con.execute(

@@ -148,7 +148,9 @@ def import_job(ws: Workspace, sources: Sequence[Path], options: ImportOptions) -
         yield Progress(step, 0, None, path.name)
         try:
             digest = file_hash(path)
-            if digest in previous:
+            # Same bytes, same options: nothing new can come of it. Different options
+            # (say, the --role-map a quarantine reason suggested) re-read the file.
+            if digest in previous and options.to_dict() in ws.import_options(digest):
                 result.already_imported = True
                 result.format = previous[digest].format
                 result.skipped_existing = previous[digest].records
@@ -186,6 +188,9 @@ def import_job(ws: Workspace, sources: Sequence[Path], options: ImportOptions) -
             records=fresh,
             quarantine=[(q.line, q.locator, q.reason, q.raw) for q in quarantine],
         )
+        if digest in previous:
+            # This read supersedes the earlier ones: what still fails is quarantined again.
+            ws.supersede_quarantine(digest, row.import_id)
         result.added = row.records
         result.skipped_existing = records.height - fresh.height
         if result.skipped_existing:
