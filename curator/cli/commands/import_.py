@@ -7,7 +7,7 @@ from pathlib import Path
 
 from curator.cli.common import drive, open_ws, print_json
 from curator.core.errors import CuratorError
-from curator.core.ingest import ImportOptions, ImportSummary, import_job, list_sources
+from curator.core.ingest import ImportOptions, ImportSummary, import_job, scan_sources
 
 FORMATS = ("auto", "openai", "prompt-completion", "sharegpt", "alpaca", "csv", "transcript", "parquet", "hf", "json")
 
@@ -46,11 +46,16 @@ def options_from_args(args: argparse.Namespace) -> ImportOptions:
 
 def run(args: argparse.Namespace) -> int:
     options = options_from_args(args)
-    sources = list_sources([Path(s) for s in args.sources])
+    given = [Path(s) for s in args.sources]
+    sources, not_data = scan_sources(given)
     if not sources:
-        raise CuratorError("no files to import: the folder(s) given are empty")
+        names = ", ".join(p.name for p in not_data[:5])
+        raise CuratorError(
+            "no files to import: the folder(s) given are empty"
+            + (f" or hold no data files (skipped {names}); name a file to import it" if not_data else "")
+        )
     ws = open_ws(args.workspace, create=True)
-    summary = drive(import_job(ws, sources, options), quiet=args.json)
+    summary = drive(import_job(ws, given, options), quiet=args.json)
     if args.json:
         print_json(summary.to_dict())
     else:
@@ -64,6 +69,9 @@ def _print_summary(summary: ImportSummary, ws_path: Path) -> None:
     width = max([len(f.source) for f in summary.files] + [4])
     print(f"{'file':<{width}}  {'format':<17} {'added':>9} {'skipped':>9} {'quarantined':>11}")
     for f in summary.files:
+        if f.not_data:
+            print(f"{f.source:<{width}}  skipped: not a data file (name it to import it anyway)")
+            continue
         if f.error:
             print(f"{f.source:<{width}}  FAILED: {f.error}")
             continue

@@ -5,7 +5,7 @@ Public API (used by the CLI, the GUI's import dialog and the demo):
 ``import_job``/``ImportSummary``/``FileResult``, ``QuarantineEntry``.
 """
 
-from curator.core.ingest.detect import detect_format, list_sources
+from curator.core.ingest.detect import detect_format, list_sources, scan_sources
 from curator.core.ingest.job import FileResult, ImportSummary, import_job
 from curator.core.ingest.model import QuarantineEntry
 from curator.core.ingest.options import FORMATS, ImportOptions
@@ -23,5 +23,6 @@ __all__ = [
     "detect_format",
     "import_job",
     "list_sources",
+    "scan_sources",
     "preview",
 ]

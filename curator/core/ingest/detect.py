@@ -20,23 +20,41 @@ FORCE_HINT = (
 )
 
 
-def list_sources(paths: Sequence[Path]) -> list[Path]:
-    """Files to import: a folder means every file in it (sorted, hidden files skipped).
+# In a folder, only files with these suffixes (or none) are taken as data; the rest
+# (README.md, scripts, images) are listed as skipped. A file named explicitly is
+# always read, whatever its suffix.
+DATA_SUFFIXES = frozenset(
+    {"", ".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".txt", ".text", ".log", ".parquet", ".pq"}
+)
 
-    A ``datasets`` save_to_disk folder is one source, not its files.
+
+def scan_sources(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
+    """(files to import, files in folders skipped as not data), both sorted per folder.
+
+    A folder means every data file in it (hidden files skipped); a ``datasets``
+    save_to_disk folder is one source, not its files.
     """
     out: list[Path] = []
+    skipped: list[Path] = []
     for p in map(Path, paths):
         if not p.exists():
             raise CuratorError(f"{p}: no such file or folder")
         if p.is_dir() and not is_hf_dataset(p):
-            files = sorted(
-                f for f in p.iterdir() if not f.name.startswith(".") and (f.is_file() or is_hf_dataset(f))
-            )
-            out.extend(files)
+            for f in sorted(p.iterdir()):
+                if f.name.startswith("."):
+                    continue
+                if is_hf_dataset(f) or (f.is_file() and f.suffix.lower() in DATA_SUFFIXES):
+                    out.append(f)
+                elif f.is_file():
+                    skipped.append(f)
         else:
             out.append(p)
-    return out
+    return out, skipped
+
+
+def list_sources(paths: Sequence[Path]) -> list[Path]:
+    """Files to import (see scan_sources)."""
+    return scan_sources(paths)[0]
 
 
 def is_hf_dataset(path: Path) -> bool:

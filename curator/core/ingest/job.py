@@ -19,7 +19,7 @@ import polars as pl
 
 from curator.core import records as R
 from curator.core.errors import CuratorError
-from curator.core.ingest.detect import list_sources
+from curator.core.ingest.detect import scan_sources
 from curator.core.ingest.model import QuarantineEntry
 from curator.core.ingest.options import ImportOptions
 from curator.core.ingest.pipeline import (
@@ -43,6 +43,7 @@ class FileResult:
     quarantined: int = 0
     error: str | None = None  # the file could not be read at all
     already_imported: bool = False
+    not_data: bool = False  # in a folder, but not a data file by its suffix: not read
     quarantine: list[QuarantineEntry] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -74,7 +75,9 @@ class ImportSummary:
     @property
     def changed(self) -> bool:
         """Whether the workspace changed (records or quarantine rows were published)."""
-        return any(f.error is None and not f.already_imported for f in self.files)
+        return any(
+            f.error is None and not f.already_imported and not f.not_data for f in self.files
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -137,8 +140,10 @@ def _read_file(
 
 def import_job(ws: Workspace, sources: Sequence[Path], options: ImportOptions) -> Job[ImportSummary]:
     """Import every source file; yields Progress, returns the ImportSummary."""
-    files = list_sources([Path(s) for s in sources])
+    files, not_data = scan_sources([Path(s) for s in sources])
     summary = ImportSummary()
+    for path in not_data:
+        summary.files.append(FileResult(source=path.name, path=str(path.resolve()), not_data=True))
     previous = {i.file_hash: i for i in ws.imports()}
     existing: pl.Series | None = None
     for n, path in enumerate(files, start=1):
