@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=HELP[name], description=HELP[name])
         try:
             mod = importlib.import_module(f"curator.cli.commands.{module}")
-        except Exception as exc:  # noqa: BLE001 - one broken command must not take down the others
+        except Exception as exc:
             p.set_defaults(_run=_broken(name, exc))
             p.add_argument("rest", nargs=argparse.REMAINDER)
             continue
@@ -102,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except BrokenPipeError:
         return 0
-    except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback for users
+    except Exception as exc:
         if os.environ.get("CURATOR_DEBUG"):
             traceback.print_exc()
         sys.stderr.write(

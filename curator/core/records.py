@@ -60,19 +60,18 @@ MESSAGE_DTYPE: Final = pl.Struct(
 )
 MESSAGES_DTYPE: Final = pl.List(MESSAGE_DTYPE)
 
-RECORD_SCHEMA: Final = pl.Schema(
-    {
-        ID: pl.String,
-        SOURCE: pl.String,
-        SOURCE_PATH: pl.String,
-        LOCATOR: pl.String,
-        LINE: pl.Int64,
-        MESSAGES: MESSAGES_DTYPE,
-        META: pl.String,
-        REPAIRS: pl.List(pl.String),
-        IMPORT_ID: pl.Int64,
-    }
-)
+_RECORD_COLUMNS: dict[str, pl.DataType] = {
+    ID: pl.String(),
+    SOURCE: pl.String(),
+    SOURCE_PATH: pl.String(),
+    LOCATOR: pl.String(),
+    LINE: pl.Int64(),
+    MESSAGES: MESSAGES_DTYPE,
+    META: pl.String(),
+    REPAIRS: pl.List(pl.String),
+    IMPORT_ID: pl.Int64(),
+}
+RECORD_SCHEMA: Final = pl.Schema(_RECORD_COLUMNS)
 
 FLAG_DTYPE: Final = pl.Struct({"name": pl.String, "reason": pl.String, "severity": pl.String})
 FLAGS_DTYPE_LIST: Final = pl.List(FLAG_DTYPE)

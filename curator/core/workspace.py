@@ -245,7 +245,7 @@ class Workspace:
                 import_id = int(cur.lastrowid or 0)
             part: str | None = None
             frame = records.with_columns(pl.lit(import_id, pl.Int64).alias(R.IMPORT_ID))
-            frame = frame.select(list(R.RECORD_SCHEMA.names())).cast(dict(R.RECORD_SCHEMA))
+            frame = frame.select(list(R.RECORD_SCHEMA.names())).cast(R.RECORD_SCHEMA)
             if frame.height:
                 part = f"import-{import_id:06d}.parquet"
                 atomic_write_parquet(frame, self.path / "records" / part)
@@ -393,7 +393,7 @@ class Workspace:
 
     def write_flags(self, producer: str, flags: pl.DataFrame) -> None:
         """Replace the flags one producer (e.g. "filters", "dedup") owns."""
-        df = flags.select(list(R.FLAGS_SCHEMA.names())).cast(dict(R.FLAGS_SCHEMA))
+        df = flags.select(list(R.FLAGS_SCHEMA.names())).cast(R.FLAGS_SCHEMA)
         self.write_result(f"flags_{producer}", df)
 
     def flags(self) -> pl.DataFrame:
@@ -401,13 +401,13 @@ class Workspace:
         files = sorted((self.path / "results").glob("flags_*.parquet"))
         if not files:
             return pl.DataFrame(schema=R.FLAGS_SCHEMA)
-        return pl.concat([pl.read_parquet(f) for f in files]).cast(dict(R.FLAGS_SCHEMA))
+        return pl.concat([pl.read_parquet(f) for f in files]).cast(R.FLAGS_SCHEMA)
 
     def clusters(self) -> pl.DataFrame:
         df = self.read_result("clusters")
         if df is None:
             return pl.DataFrame(schema=R.CLUSTERS_SCHEMA)
-        return df.select(list(R.CLUSTERS_SCHEMA.names())).cast(dict(R.CLUSTERS_SCHEMA))
+        return df.select(list(R.CLUSTERS_SCHEMA.names())).cast(R.CLUSTERS_SCHEMA)
 
     # --- the joined frame ----------------------------------------------------------
     def frame(self) -> pl.DataFrame:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 
 from curator.cli.common import open_ws, print_json, print_jsonl
-from curator.core.workspace import Workspace
 from curator.core.query import info
+from curator.core.workspace import Workspace
 
 
 def configure(p: argparse.ArgumentParser) -> None:

@@ -85,7 +85,7 @@ def default_target() -> str:
         from curator.core.readiness.targets import default_target_name
 
         return str(default_target_name())
-    except Exception:  # noqa: BLE001 - readiness data missing: the cookbook's generic limit
+    except Exception:
         return GENERIC_TARGET
 
 

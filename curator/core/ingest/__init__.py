@@ -23,6 +23,6 @@ __all__ = [
     "detect_format",
     "import_job",
     "list_sources",
-    "scan_sources",
     "preview",
+    "scan_sources",
 ]
