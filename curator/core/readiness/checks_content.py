@@ -97,11 +97,18 @@ def check_quality(ctx: Context) -> Check:
 
 
 def held_back_with(ctx: Context, family: str) -> pl.DataFrame:
-    """Selected keepers (by status) that carry a ``family`` flag: id and flags."""
-    keepers = ctx.selected.filter(pl.col(R.DUPLICATE_OF).is_null()).get_column(R.ID)
-    return ctx.frame.select(R.ID, R.FLAGS).filter(
-        M.flag_family(family) & pl.col(R.ID).is_in(keepers.implode())
-    )
+    """Selected keepers (by status) that carry a ``family`` flag: id and flags.
+
+    Reads the flat flags table first, so the million-row frame is only filtered by id.
+    """
+    flat = ctx.ws.flags()
+    named = flat.filter((pl.col("name") == family) | pl.col("name").str.starts_with(family + "."))
+    if named.height == 0:
+        return ctx.frame.select(R.ID, R.FLAGS).clear()
+    keepers = ctx.selected.filter(
+        pl.col(R.DUPLICATE_OF).is_null() & pl.col(R.ID).is_in(named.get_column(R.ID).implode())
+    ).get_column(R.ID)
+    return ctx.frame.select(R.ID, R.FLAGS).filter(pl.col(R.ID).is_in(keepers.implode()))
 
 
 def check_pii(ctx: Context) -> Check:
