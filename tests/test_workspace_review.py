@@ -117,3 +117,16 @@ def test_review_by_another_process_is_seen_by_an_open_workspace(small_ws):
     assert small_ws.frame().filter(pl.col(R.STATUS) == "approved").height == 2
     review.undo(other)
     assert small_ws.frame().filter(pl.col(R.STATUS) == "approved").height == 0
+
+
+def test_unwritable_location_is_a_clear_error_not_a_crash(tmp_path):
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("x")
+    with pytest.raises(WorkspaceError, match="cannot create or open the workspace"):
+        Workspace.open(blocker / "ws.curator", create=True)
+
+
+def test_review_commits_are_fully_synchronous(small_ws):
+    """WAL + synchronous=FULL: a commit is on disk, not in the OS cache, when review returns."""
+    assert small_ws.db().execute("PRAGMA synchronous").fetchone()[0] == 2
+    assert small_ws.db().execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -128,6 +128,20 @@ class Workspace:
     # --- opening --------------------------------------------------------------
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, create: bool = False) -> Workspace:
+        """Open (or with ``create``, make) a workspace; OS and SQLite failures become
+        WorkspaceErrors that name the folder and what to do."""
+        try:
+            return cls._open(path, create=create)
+        except (OSError, sqlite3.Error) as exc:
+            what = getattr(exc, "strerror", None) or str(exc)
+            raise WorkspaceError(
+                f"cannot {'create or ' if create else ''}open the workspace at {path}: {what}. "
+                "Check that the folder is writable (not read-only media) and its parent exists, "
+                "or pick another -w path."
+            ) from exc
+
+    @classmethod
+    def _open(cls, path: str | os.PathLike[str], *, create: bool) -> Workspace:
         p = Path(path).expanduser().resolve()
         if p.exists() and not p.is_dir():
             raise WorkspaceError(f"{p} is a file, not a workspace folder. Pick another -w path.")
