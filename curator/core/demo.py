@@ -81,19 +81,10 @@ def is_built(path: Path) -> bool:
 
 
 def _pipeline_factory() -> tuple[Callable[[Workspace], Job[Any]] | None, str | None]:
-    """The dedup + filters job if those modules are installed, else (None, why)."""
-    try:
-        from curator.core.pipeline import pipeline_job
-    except ImportError as exc:
-        pass_reason = f"the pipeline module is not available ({exc})"
-    else:
-        return pipeline_job, None
-    try:  # dedup alone, when filters have not landed
-        from curator.core.dedup.job import dedup_job
-        from curator.core.dedup.settings import DedupSettings
-    except ImportError:
-        return None, pass_reason
-    return (lambda ws: dedup_job(ws, DedupSettings())), None
+    """The `curator run` job (dedup + filters), which the demo runs after importing."""
+    from curator.core.pipeline import pipeline_job
+
+    return pipeline_job, None
 
 
 def _remove_workspace(path: Path) -> None:
