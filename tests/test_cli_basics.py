@@ -85,3 +85,16 @@ def test_review_unknown_id_fails_and_changes_nothing(small_ws, capsys):
     code, _, err = run_cli(capsys, "review", "-w", str(small_ws.path), "--approve", "--ids", "nope")
     assert code == 1 and "not in workspace" in err
     assert Workspace.open(small_ws.path).frame()["status"].unique().to_list() == ["pending"]
+
+
+def test_query_with_a_mistyped_flag_names_the_flags_that_exist(small_ws, capsys):
+    import polars as pl
+
+    ids = small_ws.record_ids().to_list()
+    small_ws.write_flags(
+        "filters",
+        pl.DataFrame({"id": [ids[0]], "name": ["pii.email"], "reason": ["x"], "severity": ["warn"]}),
+    )
+    code, out, err = run_cli(capsys, "query", "-w", str(small_ws.path), "--flag", "pi")
+    assert code == 0 and "0 record(s)" in out
+    assert "no record has a flag named 'pi'" in err and "pii" in err

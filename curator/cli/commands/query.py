@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from curator.cli.common import open_ws, print_jsonl
 from curator.core.query import query, query_rows
+from curator.core.workspace import Workspace
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -23,6 +25,8 @@ def run(args: argparse.Namespace) -> int:
     if args.limit is not None:
         df = df.head(args.limit)
     rows = query_rows(df)
+    if args.flag and not rows:
+        _explain_unknown_flag(ws, args.flag)
     if args.json:
         for row in rows:
             print_jsonl(row)
@@ -33,3 +37,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"{row['id']}  {row['status']:<8}  {row['source']}:{row['locator']}  {flags}{dup}")
     print(f"{len(rows):,} record(s)")
     return 0
+
+
+def _explain_unknown_flag(ws: Workspace, flag: str) -> None:
+    """A typo in --flag should not look like "no matches": say which flags exist."""
+    names = sorted(set(ws.flags().get_column("name").to_list()))
+    families = sorted({n.split(".")[0] for n in names})
+    if flag not in names and flag not in families:
+        known = ", ".join(families) if families else "none yet (run `curator run -w WS`)"
+        sys.stderr.write(f"curator: no record has a flag named '{flag}'; flags in this workspace: {known}\n")
