@@ -8,10 +8,13 @@ import polars as pl
 import pytest
 from gui_helpers import close_window, make_window
 from PySide6.QtCore import Qt
+from PySide6.QtGui import Qt as GuiQt
+from PySide6.QtGui import QTextDocument
 
 from curator.core import records as R
 from curator.core import review
 from curator.core.workspace import Workspace
+from curator.gui.tables import fill_table, plain_table
 
 pytest.importorskip("pytestqt")
 
@@ -168,7 +171,25 @@ def test_markup_in_records_is_shown_literally(qtbot, tmp_path: Path, workspace: 
     assert not doc.firstBlock().begin().fragment().charFormat().font().bold()
     assert w.records.model.data(w.records.model.index(0, 4)).startswith("<b>bold</b>")
     assert w.records.pane.header.textFormat() == Qt.TextFormat.PlainText
+    # tooltips too: Qt would render "<b>bold</b>" as bold HTML; the user must read the characters
+    model = w.records.model
+    shown = model.data(model.index(0, 4))
+    tip = model.data(model.index(0, 4), Qt.ItemDataRole.ToolTipRole)
+    assert "&lt;b&gt;bold&lt;/b&gt;" in tip and "<b>" not in tip
+    assert _tooltip_as_read(tip) == shown
+    table = plain_table(["reason"])
+    fill_table(table, [[markup]])
+    assert _tooltip_as_read(table.item(0, 0).toolTip()) == markup
     close_window(w)
+
+
+def _tooltip_as_read(tip: str) -> str:
+    """What a tooltip shows: Qt treats text that mightBeRichText as HTML."""
+    if not GuiQt.mightBeRichText(tip):  # type: ignore[attr-defined]
+        return tip
+    doc = QTextDocument()
+    doc.setHtml(tip)
+    return doc.toPlainText()
 
 
 def test_typing_in_an_edit_does_not_trigger_review_keys(qtbot, tmp_path: Path, small_ws: Workspace):

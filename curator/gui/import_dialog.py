@@ -41,6 +41,7 @@ from curator.core.ingest import (
 )
 from curator.core.jobs import Progress
 from curator.gui.controller import Controller
+from curator.gui.plain import plain_tooltip
 from curator.gui.review_pane import plain_label
 from curator.gui.tables import fill_table, plain_table
 from curator.gui.workers import Worker, call_task
@@ -372,7 +373,7 @@ class ImportDialog(QDialog):
         for r, (_src, q) in enumerate(entries):
             item = self.quarantine_table.item(r, 3)
             if item is not None and q.raw:
-                item.setToolTip(f"{q.reason}\n\nThe line as read:\n{q.raw[:1500]}")
+                item.setToolTip(plain_tooltip(f"{q.reason}\n\nThe line as read:\n{q.raw[:1500]}"))
         self.files_table.setFixedHeight(min(170, 30 + 24 * max(1, len(files))))
         self.quarantine_table.setVisible(bool(q_rows))
         self.pages.setCurrentIndex(2)

@@ -18,6 +18,7 @@ from curator.gui import display as D
 from curator.gui import theme
 from curator.gui.controller import Controller
 from curator.gui.frame_state import positions
+from curator.gui.plain import plain_tooltip
 
 BLOCK = 200
 CACHED_BLOCKS = 12
@@ -162,7 +163,7 @@ class RecordsModel(QAbstractTableModel):
             return _ALIGNS[index.column()]
         if role == _TOOLTIP:
             text = self._row_values(index.row())[0][index.column()]
-            return None if text == "—" else text
+            return None if text == "—" else plain_tooltip(text)
         if role == _FONT:
             return _FONTS[index.column()]
         return None

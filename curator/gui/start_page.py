@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from curator.core.workspace import DB_NAME
 from curator.gui import theme
+from curator.gui.plain import plain_tooltip
 from curator.gui.review_pane import plain_label
 
 MAX_RECENT = 10
@@ -143,7 +144,7 @@ class StartPage(QWidget):
         for p in self.recent.paths():
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, str(p))
-            item.setToolTip(str(p))
+            item.setToolTip(plain_tooltip(str(p)))
             row = QWidget()
             lay = QVBoxLayout(row)
             lay.setContentsMargins(10, 7, 10, 7)

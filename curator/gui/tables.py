@@ -6,6 +6,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
 
+from curator.gui.plain import plain_tooltip
+
 
 def plain_table(headers: list[str]) -> QTableWidget:
     t = QTableWidget(0, len(headers))
@@ -25,7 +27,7 @@ def fill_table(t: QTableWidget, rows: list[list[Any]]) -> None:
         for c, value in enumerate(row):
             text = "" if value is None else str(value)
             item = QTableWidgetItem(text.replace("\n", " ⏎ ")[:300])
-            item.setToolTip(text[:2000])
+            item.setToolTip(plain_tooltip(text[:2000]))
             t.setItem(r, c, item)
 
 

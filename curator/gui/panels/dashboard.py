@@ -39,6 +39,7 @@ from curator.core.selection import exportable
 from curator.gui import theme
 from curator.gui.controller import Controller
 from curator.gui.panels import charts
+from curator.gui.plain import plain_tooltip
 from curator.gui.review_pane import plain_label
 from curator.gui.workers import Worker, call_task
 
@@ -327,10 +328,10 @@ class DashboardPanel(QWidget):
             item.setData(1, 256, c.id)
             n = rep.record_ids(c.id).len()
             opens = n or query_filter(c.query)
-            item.setToolTip(1, f"{c.why}\n\nNext: {c.next_step}\n\nSource: {c.source}"
+            item.setToolTip(1, plain_tooltip(f"{c.why}\n\nNext: {c.next_step}\n\nSource: {c.source}"
                             + (f"\n\nClick to open {n:,} record(s)." if n else "\n\nClick to open the records."
-                               if opens else ""))
-            item.setToolTip(4, c.message)
+                               if opens else "")))
+            item.setToolTip(4, plain_tooltip(c.message))
             self.checks.addTopLevelItem(item)
         self.checks.setFixedHeight(self.checks.sizeHintForRow(0) * max(1, len(rep.checks))
                                    + self.checks.header().height() + 8)

@@ -8,6 +8,8 @@ from typing import Any
 import polars as pl
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from curator.gui.plain import plain_tooltip
+
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -35,9 +37,8 @@ class FrameModel(QAbstractTableModel):
             return None
         _, col, fmt = self.columns[index.column()]
         value = self.df.get_column(col)[index.row()] if col in self.df.columns else None
-        if fmt is not None:
-            return fmt(value)
-        return "" if value is None else str(value)
+        text = fmt(value) if fmt is not None else "" if value is None else str(value)
+        return plain_tooltip(text) if role == Qt.ItemDataRole.ToolTipRole else text
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:

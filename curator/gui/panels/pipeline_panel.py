@@ -40,6 +40,7 @@ from curator.core.workspace import Workspace
 from curator.gui.controller import Controller
 from curator.gui.panels.pipeline_counts import FAMILIES, apply_recipe, count_step
 from curator.gui.panels.step_card import StepCard
+from curator.gui.plain import plain_tooltip
 from curator.gui.review_pane import plain_label
 from curator.gui.workers import Worker, call_task
 
@@ -245,7 +246,7 @@ class PipelinePanel(QWidget):
         card = self.cards.get(name)
         if card is not None and gen == self._gen.get(name):
             card.set_count(None, None, "count failed")
-            card.setToolTip(text)
+            card.setToolTip(plain_tooltip(text))
 
     def _counted(self, name: str, gen: int, res: tuple[int | None, int, str]) -> None:
         card = self.cards.get(name)

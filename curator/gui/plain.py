@@ -1,0 +1,17 @@
+"""Plain-text tooltips: record text (and file content) is never interpreted as HTML.
+
+Qt renders a tooltip as rich text when ``Qt.mightBeRichText`` says so (e.g. a message
+``Hi <b>team</b>``). Wrapping the escaped text in a paragraph that keeps whitespace makes
+Qt always show it literally, line breaks included.
+"""
+
+from __future__ import annotations
+
+import html
+
+
+def plain_tooltip(text: str | None) -> str:
+    """``text`` as a tooltip that shows literally (empty text stays empty: no tooltip)."""
+    if not text:
+        return ""
+    return "<p style='white-space:pre-wrap'>" + html.escape(text, quote=False) + "</p>"
