@@ -195,3 +195,31 @@ def test_transcript_time_prefixes(tmp_path: Path, prefix: str) -> None:
     src.write_text(f"{prefix}Customer: Hi: is it open?\n{prefix}Agent: Yes.\n")
     p = preview(src, ImportOptions())
     assert texts(p.records) == [[("user", "Hi: is it open?"), ("assistant", "Yes.")]], p.quarantine
+
+
+def test_hf_dataset_dict_imports_every_split(tmp_path: Path) -> None:
+    datasets = pytest.importorskip("datasets")
+    from curator.core.ingest import import_job
+    from curator.core.jobs import run_job
+    from curator.core.workspace import Workspace
+
+    def split(*pairs: tuple[str, str]) -> object:
+        return datasets.Dataset.from_dict(
+            {"instruction": [q for q, _ in pairs], "input": ["" for _ in pairs], "output": [a for _, a in pairs]}
+        )
+
+    dd = datasets.DatasetDict(
+        {"train": split(("Add 2+2", "4"), ("Name a color", "blue")), "validation": split(("Capital of France?", "Paris"))}
+    )
+    target = tmp_path / "exported_hf"
+    dd.save_to_disk(str(target))
+    assert detect_format(target) == "hf"
+    ws = Workspace.open(tmp_path / "ws.curator", create=True)
+    summary = run_job(import_job(ws, [target], ImportOptions()))
+    assert summary.added == 3
+    df = ws.records().sort(R.LINE)
+    assert df.get_column(R.LOCATOR).to_list() == ["train/row 1", "train/row 2", "validation/row 1"]
+    assert texts(df)[2] == [("user", "Capital of France?"), ("assistant", "Paris")]
+    again = Workspace.open(tmp_path / "ws2.curator", create=True)
+    run_job(import_job(again, [target], ImportOptions()))
+    assert again.records().get_column(R.ID).sort().to_list() == df.get_column(R.ID).sort().to_list()

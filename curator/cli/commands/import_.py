@@ -88,7 +88,8 @@ def _print_summary(summary: ImportSummary, ws_path: Path) -> None:
     if entries:
         print(f"\nQuarantined ({len(entries):,}): not imported, kept in the workspace with the reason")
         for source, q in entries[:SHOW_QUARANTINE]:
-            where = f"{q.line}" if q.line is not None else q.locator
+            # a line number, unless the locator says more (a split: "validation/row 3")
+            where = f"{q.line}" if q.line is not None and "/" not in q.locator else f" {q.locator}"
             print(f"  {source}:{where}: {q.reason}")
         if len(entries) > SHOW_QUARANTINE:
             print(

@@ -2,7 +2,9 @@
 
 Rows are read in batches and each row goes through the same converters as
 JSON (the shape -- OpenAI, ShareGPT, Alpaca, prompt/completion or mapped -- is
-detected from the column names). Locators are ``row N`` (1-based).
+detected from the column names). Locators are ``row N`` (1-based); in a
+``DatasetDict`` every split is read, in its saved order, and locators name the
+split (``validation/row N``) so ids stay distinct and stable per split.
 """
 
 from __future__ import annotations
@@ -35,7 +37,10 @@ def shape_of(columns: list[str], options: ImportOptions, source: str) -> str:
     return shape
 
 
-def _frame_batches(path: Path, fmt: str, limit: int | None) -> Iterator[tuple[pl.DataFrame, int]]:
+def _frame_batches(
+    path: Path, fmt: str, limit: int | None
+) -> Iterator[tuple[pl.DataFrame, int, str]]:
+    """(batch, total rows, locator prefix): the prefix is ``split/`` in a DatasetDict."""
     if fmt == "parquet":
         lf = pl.scan_parquet(path)
         try:
@@ -46,9 +51,9 @@ def _frame_batches(path: Path, fmt: str, limit: int | None) -> Iterator[tuple[pl
             ) from None
         total = min(total, limit) if limit is not None else total
         for offset in range(0, total, _BATCH):
-            yield lf.slice(offset, min(_BATCH, total - offset)).collect(), total
+            yield lf.slice(offset, min(_BATCH, total - offset)).collect(), total, ""
         if total == 0:
-            yield pl.DataFrame(), 0
+            yield pl.DataFrame(), 0, ""
         return
     try:
         import datasets
@@ -58,26 +63,33 @@ def _frame_batches(path: Path, fmt: str, limit: int | None) -> Iterator[tuple[pl
         ds: Any = datasets.load_from_disk(str(path))
     except Exception as exc:
         raise CuratorError(f"{path.name}: cannot open it as a Hugging Face dataset: {exc}") from None
-    if isinstance(ds, datasets.DatasetDict):
-        split = "train" if "train" in ds else next(iter(ds))
-        ds = ds[split]
-    total = len(ds) if limit is None else min(len(ds), limit)
-    for offset in range(0, total, _BATCH):
-        table = ds.data.table.slice(offset, min(_BATCH, total - offset))
-        frame = pl.from_arrow(table)
-        assert isinstance(frame, pl.DataFrame)
-        yield frame, total
+    splits: list[tuple[str, Any]] = (
+        [(f"{name}/", ds[name]) for name in ds] if isinstance(ds, datasets.DatasetDict) else [("", ds)]
+    )
+    total = sum(len(d) for _, d in splits)
+    total = total if limit is None else min(total, limit)
+    left = total
+    for prefix, split in splits:
+        n = min(len(split), left)
+        left -= n
+        for offset in range(0, n, _BATCH):
+            table = split.data.table.slice(offset, min(_BATCH, n - offset))
+            frame = pl.from_arrow(table)
+            assert isinstance(frame, pl.DataFrame)
+            yield frame, total, prefix
     if total == 0:
-        yield pl.DataFrame(), 0
+        yield pl.DataFrame(), 0, ""
 
 
 def read_tabular(
     path: Path, fmt: str, options: ImportOptions, limit: int | None = None
 ) -> Iterator[RawChunk]:
     shape: str | None = None
-    done = 0
-    for frame, total in _frame_batches(path, fmt, limit):
+    done = 0  # rows read so far, over every split: the line number
+    split_start: dict[str, int] = {}  # locator prefix -> line number of the split's row 1
+    for frame, total, prefix in _frame_batches(path, fmt, limit):
         columns = frame.columns
+        start = split_start.setdefault(prefix, done)
         if frame.height == 0:
             yield RawChunk(pl.DataFrame(schema=RAW_SCHEMA), [], columns, 0, 0)
             continue
@@ -90,8 +102,9 @@ def read_tabular(
             try:
                 msgs, extra = convert(obj, options)
             except BadRecord as exc:
-                bad.append(QuarantineEntry(i, f"row {i}", str(exc), meta_json(obj)[:2000]))
+                bad.append(QuarantineEntry(i, f"{prefix}row {i - start}", str(exc), meta_json(obj)[:2000]))
                 continue
-            rows.append({R.LINE: i, R.LOCATOR: f"row {i}", R.MESSAGES: msgs, R.META: meta_json(extra)})
+            locator = f"{prefix}row {i - start}"
+            rows.append({R.LINE: i, R.LOCATOR: locator, R.MESSAGES: msgs, R.META: meta_json(extra)})
         done += frame.height
         yield RawChunk(pl.DataFrame(rows, schema=RAW_SCHEMA), bad, columns, done, total)
