@@ -98,3 +98,29 @@ def test_query_with_a_mistyped_flag_names_the_flags_that_exist(small_ws, capsys)
     code, out, err = run_cli(capsys, "query", "-w", str(small_ws.path), "--flag", "pi")
     assert code == 0 and "0 record(s)" in out
     assert "no record has a flag named 'pi'" in err and "pii" in err
+
+
+def test_review_redact_replaces_pii_and_keeps_the_original(workspace, capsys):
+    from conftest import add_conversations
+
+    from curator.core.filters import Recipe
+    from curator.core.jobs import run_job
+    from curator.core.pipeline import pipeline_job
+
+    add_conversations(
+        workspace,
+        [
+            [("user", "Please email me at jane.doe@example.com about order 1234."), ("assistant", "Sure, Jane, I will.")],
+            [("user", "How do I reset my password?"), ("assistant", "Use the link on the sign-in page.")],
+        ],
+    )
+    run_job(pipeline_job(workspace, Recipe.default()))
+    code, out, _ = run_cli(capsys, "review", "-w", str(workspace.path), "--redact", "--where", "flagged")
+    assert code == 0 and "in 1 record(s)" in out
+    code, out, _ = run_cli(capsys, "query", "-w", str(workspace.path), "--search", "<EMAIL_1>", "--json")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert len(rows) == 1 and not any(f["name"].startswith("pii") for f in rows[0]["flags"])
+    code, out, _ = run_cli(capsys, "show", "-w", str(workspace.path), rows[0]["id"], "--json")
+    shown = json.loads(out)
+    assert "jane.doe@example.com" in shown["original_messages"][0]["content"]
+    assert "jane.doe@example.com" not in shown["messages"][0]["content"]

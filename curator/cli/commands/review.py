@@ -11,6 +11,7 @@ from curator.core import records as R
 from curator.core import review
 from curator.core.frame import is_flagged
 from curator.core.selection import exportable
+from curator.core.workspace import Workspace
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -19,6 +20,11 @@ def configure(p: argparse.ArgumentParser) -> None:
     act.add_argument("--approve", action="store_true")
     act.add_argument("--reject", metavar="REASON")
     act.add_argument("--undo", action="store_true", help="undo the last review action")
+    act.add_argument(
+        "--redact",
+        action="store_true",
+        help="replace PII and secrets with placeholders (<EMAIL_1>...), as an undoable edit",
+    )
     which = p.add_mutually_exclusive_group()
     which.add_argument("--ids", nargs="+", metavar="ID")
     which.add_argument("--where", choices=("passing", "flagged"))
@@ -34,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
         from curator.core.errors import UsageError
 
         raise UsageError("say which records: --ids ID... or --where passing|flagged")
+    if args.redact:
+        return _redact(ws, args)
     if args.ids:
         ids = list(args.ids)
     else:
@@ -46,4 +54,27 @@ def run(args: argparse.Namespace) -> int:
     else:
         n = review.reject(ws, ids, args.reject)
         print(f"rejected {n:,} record(s): {args.reject}")
+    return 0
+
+
+def _redact(ws: Workspace, args: argparse.Namespace) -> int:
+    """Redact the given records, or (--where flagged) every record flagged pii.*/secret.*."""
+    from curator.core.filters import redact, rescore
+    from curator.core.query import flag_matches
+
+    if args.ids:
+        ids = list(args.ids)
+    else:
+        df = ws.frame().filter(flag_matches("pii") | flag_matches("secret"))
+        if args.where == "passing":
+            df = df.filter(pl.col(R.STATUS) != R.REJECTED)
+        ids = df.get_column(R.ID).to_list()
+    replaced = {rid: redact(ws, rid, rescore_after=False) for rid in ids}
+    changed = [rid for rid, n in replaced.items() if n]
+    if changed:
+        rescore(ws, changed)
+    print(
+        f"redacted {sum(replaced.values()):,} finding(s) in {len(changed):,} record(s); "
+        "the originals are kept (`curator show ID --json`); each record is one undo step (`curator review --undo`)"
+    )
     return 0
