@@ -190,17 +190,18 @@ def _restore(ws: Workspace, undone_from: int, undone_to: int, pick: str) -> list
             f"SELECT record_id, {pick} FROM journal WHERE batch=? ORDER BY seq", (batch,)
         ).fetchall()
         now = time.time()
-        for rid, st_json in rows:
-            st = ReviewState.from_json(st_json)
-            if st == PENDING_STATE:
-                con.execute("DELETE FROM state WHERE record_id=?", (rid,))
-            else:
-                con.execute(
-                    "INSERT INTO state VALUES (?,?,?,?,?) ON CONFLICT(record_id) DO UPDATE SET "
-                    "status=excluded.status, reason=excluded.reason, messages=excluded.messages,"
-                    " updated_at=excluded.updated_at",
-                    (rid, st.status, st.reason, st.messages, now),
-                )
+        # One executemany per statement kind (a big batch was one execute per record).
+        # Ids are unique within a batch; were one repeated, the last entry wins as before.
+        final: dict[str, ReviewState] = {rid: ReviewState.from_json(st_json) for rid, st_json in rows}
+        deletes = [(rid,) for rid, st in final.items() if st == PENDING_STATE]
+        upserts = [(rid, st.status, st.reason, st.messages, now) for rid, st in final.items() if st != PENDING_STATE]
+        con.executemany("DELETE FROM state WHERE record_id=?", deletes)
+        con.executemany(
+            "INSERT INTO state VALUES (?,?,?,?,?) ON CONFLICT(record_id) DO UPDATE SET "
+            "status=excluded.status, reason=excluded.reason, messages=excluded.messages,"
+            " updated_at=excluded.updated_at",
+            upserts,
+        )
         con.execute("UPDATE journal SET undone=? WHERE batch=?", (undone_to, batch))
         ws.bump_state_version(con)
         return [r[0] for r in rows]
