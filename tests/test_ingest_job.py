@@ -124,3 +124,66 @@ def test_cli_csv_missing_column_fails_with_the_column_named(tmp_path: Path, caps
     assert "'sent'" in out and "--time-column" in out and "'conversation_id'" in out
     assert main(["import", str(src), "-w", ws]) == 0
     assert Workspace.open(ws).records().height == 1
+
+
+def test_a_failed_file_is_kept_in_quarantine_retried_and_superseded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ws_path = str(tmp_path / "w.curator")
+    src = tmp_path / "later.jsonl"
+    src.write_bytes(b"")
+    assert main(["import", str(src), "-w", ws_path]) == 1  # every file failed
+    out = capsys.readouterr().out
+    assert "FAILED" in out and "later.jsonl: whole file: the file is empty" in out
+
+    def quarantine() -> list[tuple[object, ...]]:
+        q = Workspace.open(ws_path).quarantine()
+        return list(q.select("source", "line", "locator", "reason").iter_rows())
+
+    assert quarantine() == [("later.jsonl", None, "whole file", "the file is empty; there is nothing to import")]
+    assert main(["info", "-w", ws_path, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["quarantined"] == 1
+
+    # a re-run tries again (not "already imported") and does not pile up entries
+    assert main(["import", str(src), "-w", ws_path, "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["failed"] == 1 and data["quarantined"] == 1 and not data["files"][0]["already_imported"]
+    assert len(quarantine()) == 1
+
+    # the file gets content: it imports, and its failure entry is gone
+    jsonl(src, 2)
+    assert main(["import", str(src), "-w", ws_path, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["added"], data["quarantined"], data["failed"]) == (2, 0, 0)
+    assert quarantine() == []
+    assert [i.format for i in Workspace.open(ws_path).imports()] == ["openai"]
+
+
+def test_failed_files_count_in_the_summary_next_to_good_ones(workspace: Workspace, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    jsonl(folder / "good.jsonl", 2)
+    (folder / "blob.bin.txt").write_bytes(b"\x00\x01\x02binary\x00" * 10)
+    (folder / "log.csv").write_text("a,b,c\n1,2,3\n")  # no conversation/speaker/text columns
+    summary = run_job(import_job(workspace, [folder], ImportOptions()))
+    assert summary.added == 2 and summary.failed == 2 and summary.quarantined == 2
+    q = workspace.quarantine()
+    assert q.get_column("locator").to_list() == ["whole file", "whole file"]
+    reasons = dict(zip(q.get_column("source").to_list(), q.get_column("reason").to_list(), strict=True))
+    assert "binary" in reasons["blob.bin.txt"] and "--conversation-column" in reasons["log.csv"]
+
+
+def test_same_content_imported_with_better_options_supersedes_the_failure(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    src = tmp_path / "log.csv"
+    src.write_text("conversation_id,speaker,text\nc1,user,hi\nc1,agent,hello\n")
+    bad = run_job(import_job(workspace, [src], ImportOptions(time_column="sent")))
+    assert bad.failed == 1 and workspace.quarantine().height == 1
+    good = run_job(import_job(workspace, [src], ImportOptions()))
+    assert good.added == 1 and good.failed == 0
+    assert workspace.quarantine().height == 0
+    # and the failure's options do not make the file count as "already imported"
+    again = run_job(import_job(workspace, [src], ImportOptions(time_column="sent")))
+    assert again.failed == 1 and not again.files[0].already_imported
+    assert workspace.quarantine().height == 1

@@ -300,6 +300,30 @@ class Workspace:
                 (file_hash, import_id),
             )
 
+    def succeeded_import_options(self, file_hash: str) -> list[dict[str, Any]]:
+        """Like ``import_options`` but without failed imports (format "failed"),
+        so a file that could not be read is read again on the next run."""
+        rows = self.db().execute(
+            "SELECT DISTINCT options FROM imports WHERE file_hash=? AND finished_at IS NOT NULL"
+            " AND format<>'failed'",
+            (file_hash,),
+        ).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def drop_failed_imports(self, *, path: str, file_hash: str | None = None) -> int:
+        """Delete failed imports (format "failed") of this path, or of this content
+        when ``file_hash`` is given, with their quarantine rows; returns how many.
+
+        A retry of a failing file replaces its failure entry (no pile-up) and a
+        successful import of the same file or content supersedes it.
+        """
+        failed = "SELECT import_id FROM imports WHERE format='failed' AND (path=? OR file_hash=?)"
+        params = (path, file_hash if file_hash else None)
+        with self.transaction() as con:
+            con.execute(f"DELETE FROM quarantine WHERE import_id IN ({failed})", params)
+            cur = con.execute(f"DELETE FROM imports WHERE import_id IN ({failed})", params)
+            return int(cur.rowcount)
+
     def record_skipped(self, import_id: int, skipped: int) -> None:
         with self.transaction() as con:
             con.execute(

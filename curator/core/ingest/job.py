@@ -5,6 +5,12 @@ Each file is read completely before anything of it is published, then
 cancelled import therefore keeps the files finished before the cancel and
 nothing of the file in progress. A file whose content hash was imported
 before is skipped whole; otherwise only ids not yet in the workspace are added.
+
+A file that cannot be imported at all (empty, binary, unknown format, a missing
+mapped column, unreadable) is recorded as a failed import (format "failed", no
+records) with one quarantine entry, locator "whole file", giving the reason. A
+re-run reads it again and replaces that entry; a later successful import of the
+same path or content removes it.
 """
 
 from __future__ import annotations
@@ -74,7 +80,8 @@ class ImportSummary:
 
     @property
     def changed(self) -> bool:
-        """Whether the workspace changed (records or quarantine rows were published)."""
+        """Whether a file was read into the workspace (records or quarantined lines);
+        failed files, kept only as a whole-file quarantine entry, do not count."""
         return any(
             f.error is None and not f.already_imported and not f.not_data for f in self.files
         )
@@ -94,6 +101,32 @@ def _existing_ids(ws: Workspace) -> pl.Series:
     if not parts:
         return pl.Series(R.ID, [], dtype=pl.String)
     return pl.scan_parquet(parts).select(R.ID).collect().get_column(R.ID)
+
+
+FAILED = "failed"  # the format of a failed import's row
+WHOLE_FILE = "whole file"  # the locator of its quarantine entry
+
+
+def _record_failure(ws: Workspace, result: FileResult, path: Path, digest: str | None, options: ImportOptions) -> None:
+    """Keep a file-level failure in the workspace's quarantine, replacing an earlier one."""
+    reason = result.error or "could not be imported"
+    for prefix in (f"{result.path}: ", f"{path}: ", f"{path.name}: "):
+        if reason.startswith(prefix):
+            reason = reason[len(prefix) :]
+            break
+    entry = QuarantineEntry(None, WHOLE_FILE, reason, None)
+    ws.drop_failed_imports(path=result.path)
+    ws.add_import(
+        source=path.name,
+        path=result.path,
+        file_hash=digest or "",
+        fmt=FAILED,
+        options=options.to_dict(),
+        records=R.empty_records(),
+        quarantine=[(entry.line, entry.locator, entry.reason, entry.raw)],
+    )
+    result.quarantined = 1
+    result.quarantine = [entry]
 
 
 SPILL_BYTES = 512 << 20  # finalised records held in memory before spilling to disk
@@ -144,41 +177,47 @@ def import_job(ws: Workspace, sources: Sequence[Path], options: ImportOptions) -
     summary = ImportSummary()
     for path in not_data:
         summary.files.append(FileResult(source=path.name, path=str(path.resolve()), not_data=True))
-    previous = {i.file_hash: i for i in ws.imports()}
+    imports = ws.imports()
+    previous = {i.file_hash: i for i in imports if i.format != FAILED}
+    failed = {i.path for i in imports if i.format == FAILED} | {i.file_hash for i in imports if i.format == FAILED}
     existing: pl.Series | None = None
     for n, path in enumerate(files, start=1):
         result = FileResult(source=path.name, path=str(path.resolve()))
         summary.files.append(result)
         step = f"import {n}/{len(files)}"
         yield Progress(step, 0, None, path.name)
+        digest: str | None = None
         try:
             digest = file_hash(path)
             # Same bytes, same options: nothing new can come of it. Different options
             # (say, the --role-map a quarantine reason suggested) re-read the file.
-            if digest in previous and options.to_dict() in ws.import_options(digest):
+            if digest in previous and options.to_dict() in ws.succeeded_import_options(digest):
                 result.already_imported = True
                 result.format = previous[digest].format
                 result.skipped_existing = previous[digest].records
+                if result.path in failed or digest in failed:  # it failed once; now it is in
+                    ws.drop_failed_imports(path=result.path, file_hash=digest)
                 continue
             result.format = resolve_format(path, options)
             records, quarantine = yield from _read_file(
                 ws, path, result.format, options, digest, result.path, step
             )
+            if records.height == 0 and not quarantine:
+                raise CuratorError(f"{path.name}: no conversations found in it; nothing to import")
         except CuratorError as exc:
             result.error = str(exc)
-            continue
         except OSError as exc:
             result.error = f"{path}: cannot read it ({exc.strerror or exc})"
-            continue
         except Exception as exc:  # a reader bug must not lose the other files
             result.error = (
                 f"{path.name}: unexpected error while reading it ({type(exc).__name__}: {exc}); "
                 "nothing from this file was imported. This is a bug in Curator; please report it."
             )
+        if result.error is not None:
+            _record_failure(ws, result, path, digest, options)
+            failed |= {result.path, digest or result.path}
             continue
-        if records.height == 0 and not quarantine:
-            result.error = f"{path.name}: no conversations found in it; nothing to import"
-            continue
+        assert digest is not None and result.format is not None
         if existing is None:
             existing = _existing_ids(ws)
         new = ~records.get_column(R.ID).is_in(existing.implode())
@@ -196,6 +235,8 @@ def import_job(ws: Workspace, sources: Sequence[Path], options: ImportOptions) -
         if digest in previous:
             # This read supersedes the earlier ones: what still fails is quarantined again.
             ws.supersede_quarantine(digest, row.import_id)
+        if result.path in failed or digest in failed:
+            ws.drop_failed_imports(path=result.path, file_hash=digest)
         result.added = row.records
         result.skipped_existing = records.height - fresh.height
         if result.skipped_existing:
