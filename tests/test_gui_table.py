@@ -128,7 +128,8 @@ def test_bulk_approve_of_the_filter_asks_with_the_count(qtbot, tmp_path: Path, f
     assert flagged_ws.frame().get_column(R.STATUS).unique().to_list() == [R.APPROVED]
     assert c.counts["approved"] == 450 and c.view.height == 0
     assert "No records in Pending" in w.records.empty.text()
-    w.records.undo()  # one undo step undoes the whole batch
+    w.records.undo()  # one undo step undoes the whole batch (450 > BULK_IN_WORKER: in a worker)
+    qtbot.waitUntil(lambda: not c.pool.busy and not c.restoring, timeout=10_000)
     assert flagged_ws.frame().get_column(R.STATUS).unique().to_list() == [R.PENDING]
     close_window(w)
 

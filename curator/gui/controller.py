@@ -74,6 +74,7 @@ class Controller(QObject):
         self._remember_timer.setSingleShot(True)
         self._remember_timer.setInterval(REMEMBER_DELAY_MS)
         self._remember_timer.timeout.connect(self._flush_last_record)
+        self._restoring: Worker | None = None  # a big undo/redo running in a worker
 
     # --- opening and refreshing --------------------------------------------------
     def open_workspace(self, ws: Workspace) -> None:
@@ -290,15 +291,43 @@ class Controller(QObject):
         review.revert(self._ws(), rid)
         self.patch([rid], texts=True)
 
-    def undo(self) -> list[str]:
-        ids = review.undo(self._ws())
-        self.patch(ids, texts=True)
-        return ids
+    def undo(self) -> list[str] | Worker:
+        """Undo the last step: the ids it touched, or the worker undoing a big step."""
+        return self._restore("undo")
 
-    def redo(self) -> list[str]:
-        ids = review.redo(self._ws())
-        self.patch(ids, texts=True)
-        return ids
+    def redo(self) -> list[str] | Worker:
+        """Redo the last undone step: the ids it touched, or the worker redoing a big step."""
+        return self._restore("redo")
+
+    @property
+    def restoring(self) -> bool:
+        """Whether a big undo/redo is still running in a worker."""
+        return self._restoring is not None
+
+    def restore_size(self, which: str) -> int:
+        """How many records the next undo ("undo") or redo ("redo") touches (a cheap count)."""
+        pick = "MAX(batch) FROM journal WHERE undone=0" if which == "undo" else "MIN(batch) FROM journal WHERE undone=1"
+        row = self._ws().db().execute(f"SELECT COUNT(*) FROM journal WHERE batch=(SELECT {pick})").fetchone()
+        return int(row[0])
+
+    def _restore(self, which: str) -> list[str] | Worker:
+        """A step of up to BULK_IN_WORKER records commits and patches here; a bigger one
+        runs in a worker and then re-reads the frame, like a bulk action (the window stays live)."""
+        ws = self._ws()
+        fn = review.undo if which == "undo" else review.redo
+        if self._restoring is not None:
+            return self._restoring
+        if self.restore_size(which) <= BULK_IN_WORKER:
+            ids = fn(ws)
+            self.patch(ids, texts=True)
+            return ids
+        self.loadingChanged.emit(True)
+        worker = Worker(call_task(lambda: fn(ws)))
+        self._restoring = worker
+        worker.succeeded.connect(lambda _ids: self.refresh())
+        worker.failed.connect(self._failed)
+        worker.done.connect(lambda: setattr(self, "_restoring", None))
+        return self.pool.start(worker)
 
     def bulk(self, action: str, ids: Sequence[str], reason: str | None = None) -> Worker | None:
         """Approve/reject many ids; big batches run in a worker, then refresh."""
@@ -383,8 +412,13 @@ class Controller(QObject):
 
     @staticmethod
     def _texts(ws: Workspace, ids: list[str], edited: list[str | None]) -> dict[str, list[Any]]:
+        unedited = [r for r, e in zip(ids, edited, strict=True) if not e]
+        originals: dict[str, Any] = {}
+        if unedited:  # one filter for all, not one scan of the records per id
+            df = ws.records().filter(pl.col(R.ID).is_in(pl.Series(unedited, dtype=pl.String).implode()))
+            originals = dict(zip(df.get_column(R.ID).to_list(), df.get_column(R.MESSAGES).to_list(), strict=True))
         msgs = [
-            R.messages_from_json(e) if e else review.original_messages(ws, r)
+            R.messages_from_json(e) if e else originals[r] if r in originals else review.original_messages(ws, r)
             for r, e in zip(ids, edited, strict=True)
         ]
         df = pl.DataFrame({R.MESSAGES: msgs}, schema={R.MESSAGES: R.MESSAGES_DTYPE})

@@ -99,10 +99,14 @@ class RecordsModel(QAbstractTableModel):
         if view.height != self._rows:
             self.reset_view()
             return
-        rows = positions(view, ids).to_list()
-        for r in rows:
-            self._blocks.pop(r // BLOCK, None)
-            self.dataChanged.emit(self.index(r, 0), self.index(r, len(_COLS) - 1))
+        rows = positions(view, ids)
+        if rows.len() == 0:
+            return
+        for b in (rows // BLOCK).unique().to_list():
+            self._blocks.pop(b, None)
+        # One ranged signal: a per-row emit made undoing a big step take minutes.
+        top, bottom = int(rows.min()), int(rows.max())  # type: ignore[arg-type]
+        self.dataChanged.emit(self.index(top, 0), self.index(bottom, len(_COLS) - 1))
 
     # --- Qt model API ---------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008

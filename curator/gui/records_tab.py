@@ -28,6 +28,7 @@ from curator.gui.filter_bar import FilterBar
 from curator.gui.records_model import RecordsModel
 from curator.gui.reject_dialog import RejectDialog, reasons
 from curator.gui.review_pane import ReviewPane
+from curator.gui.workers import Worker
 
 ROW_HEIGHT = 26
 _WIDTHS = {R.STATUS: 92, R.ID: 140, R.SOURCE: 120, D.TURNS: 48, D.FIRST_USER: 250, D.PREVIEW: 250,
@@ -299,18 +300,30 @@ class RecordsTab(QWidget):
         self.table.setFocus()
 
     def undo(self) -> None:
-        ids: list[str] = []
-        if self._act(lambda: ids.extend(self.controller.undo())):
-            self.message.emit("Undone" if ids else "Nothing to undo")
-            if len(ids) == 1:
-                self.go_to_id(ids[0])
+        self._restore("undo")
 
     def redo(self) -> None:
-        ids: list[str] = []
-        if self._act(lambda: ids.extend(self.controller.redo())):
-            self.message.emit("Redone" if ids else "Nothing to redo")
-            if len(ids) == 1:
-                self.go_to_id(ids[0])
+        self._restore("redo")
+
+    def _restore(self, which: str) -> None:
+        """Undo/redo; a big step runs in a worker and reports when it lands."""
+        c = self.controller
+        if c.restoring:
+            self.message.emit("Still applying the last undo/redo…")
+            return
+        out: list[list[str] | Worker] = []
+        n = c.restore_size(which) if c.ws is not None else 0
+        if not self._act(lambda: out.append(c.undo() if which == "undo" else c.redo())):
+            return
+        result = out[0]
+        done = "Undone" if which == "undo" else "Redone"
+        if isinstance(result, Worker):
+            self.message.emit(f"{'Undoing' if which == 'undo' else 'Redoing'} {n:,} records…")
+            result.succeeded.connect(lambda ids: self.message.emit(f"{done}: {len(ids):,} records"))
+            return
+        self.message.emit(done if result else f"Nothing to {which}")
+        if len(result) == 1:
+            self.go_to_id(result[0])
 
     def selected_ids(self) -> list[str]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
