@@ -281,3 +281,34 @@ def test_content_must_be_text_or_text_parts(tmp_path: Path) -> None:
     recs = p.records.filter(pl.col(R.LINE) == 153)
     assert roles_and_text(recs) == [[("user", "Look\nhere"), ("assistant", "ok")]]
     assert p.records.height == 301
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_text_with_a_byte_order_mark_is_read(tmp_path: Path, encoding: str) -> None:
+    from curator.core.ingest import import_job
+    from curator.core.jobs import run_job
+    from curator.core.workspace import Workspace
+
+    bom = {"utf-16": b"", "utf-16-be": b"\xfe\xff", "utf-32": b""}[encoding]  # utf-16/32 add their own
+    lines = [json.dumps(chat(("user", f"Grüße {i} ✓"), ("assistant", "日本語"))) for i in range(3)]
+    lines.insert(1, "{not json")
+    src = tmp_path / "wide.jsonl"
+    src.write_bytes(bom + ("\r\n".join(lines) + "\r\n").encode(encoding))
+    assert detect_format(src) == "openai"
+    ws = Workspace.open(tmp_path / "w.curator", create=True)
+    summary = run_job(import_job(ws, [src], ImportOptions()))
+    assert summary.failed == 0 and summary.added == 3, summary.files[0].error
+    df = ws.records().sort(R.LINE)
+    assert df.get_column(R.LINE).to_list() == [1, 3, 4]
+    assert df.get_column(R.SOURCE).unique().to_list() == ["wide.jsonl"]
+    assert roles_and_text(df)[0] == [("user", "Grüße 0 ✓"), ("assistant", "日本語")]
+    [q] = summary.files[0].quarantine
+    assert q.line == 2 and "{not json" in (q.raw or "")
+
+
+def test_utf16_csv_as_excel_saves_unicode_text(tmp_path: Path) -> None:
+    src = tmp_path / "export.tsv"
+    src.write_bytes("conversation_id\tspeaker\ttext\r\nc1\tuser\tHallo\r\nc1\tagent\tGrüß dich\r\n".encode("utf-16"))
+    p = preview(src, ImportOptions())
+    assert p.error is None and not p.quarantine
+    assert roles_and_text(p.records) == [[("user", "Hallo"), ("assistant", "Grüß dich")]]

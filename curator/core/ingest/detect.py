@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from curator.core.errors import CuratorError
+from curator.core.ingest.encoding import decode_head, wide_encoding
 from curator.core.ingest.lines import BOM
 from curator.core.ingest.options import ImportOptions
 
@@ -81,8 +82,12 @@ def shape_from_keys(keys: set[str], options: ImportOptions | None = None) -> str
 
 
 def _head(path: Path) -> bytes:
+    """The first bytes as UTF-8 (UTF-16/32 text decoded, byte order marks removed)."""
     with open(path, "rb") as fh:
         data = fh.read(_HEAD)
+    encoding = wide_encoding(data)
+    if encoding is not None:
+        return decode_head(data, encoding).removeprefix("\ufeff".encode())
     return data[len(BOM) :] if data.startswith(BOM) else data
 
 

@@ -19,6 +19,7 @@ from curator.core import records as R
 from curator.core.errors import CuratorError
 from curator.core.ingest.csv_log import read_csv_log
 from curator.core.ingest.detect import detect_format
+from curator.core.ingest.encoding import as_utf8, file_encoding
 from curator.core.ingest.json_array import read_json_array
 from curator.core.ingest.jsonl import read_jsonl
 from curator.core.ingest.lines import BOM
@@ -58,7 +59,18 @@ def _is_json_array(path: Path) -> bool:
 
 
 def read_raw(path: Path, fmt: str, options: ImportOptions, limit: int | None = None) -> Iterator[RawChunk]:
-    """The reader for ``fmt``, yielding raw chunks."""
+    """The reader for ``fmt``, yielding raw chunks (UTF-16/32 text read as UTF-8)."""
+    if fmt not in ("parquet", "hf") and file_encoding(path) is not None:
+        return _read_transcoded(path, fmt, options, limit)
+    return _reader(path, fmt, options, limit)
+
+
+def _read_transcoded(path: Path, fmt: str, options: ImportOptions, limit: int | None) -> Iterator[RawChunk]:
+    with as_utf8(path) as utf8:
+        yield from _reader(utf8, fmt, options, limit)
+
+
+def _reader(path: Path, fmt: str, options: ImportOptions, limit: int | None) -> Iterator[RawChunk]:
     if fmt in ("parquet", "hf"):
         return read_tabular(path, fmt, options, limit)
     if fmt == "csv":
