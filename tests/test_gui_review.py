@@ -183,6 +183,17 @@ def test_markup_in_records_is_shown_literally(qtbot, tmp_path: Path, workspace: 
     close_window(w)
 
 
+def test_error_warnings_show_file_content_literally(qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from curator.gui.plain import plain_warning
+
+    seen: list[tuple[Qt.TextFormat, str]] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: seen.append((self.textFormat(), self.text())) or 0)
+    plain_warning(None, "Import", "data.jsonl line 3: <b>not json</b>")
+    assert seen == [(Qt.TextFormat.PlainText, "data.jsonl line 3: <b>not json</b>")]
+
+
 def _tooltip_as_read(tip: str) -> str:
     """What a tooltip shows: Qt treats text that mightBeRichText as HTML."""
     if not GuiQt.mightBeRichText(tip):  # type: ignore[attr-defined]

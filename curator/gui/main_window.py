@@ -35,6 +35,7 @@ from curator.gui.controller import Controller
 from curator.gui.help_overlay import HelpOverlay
 from curator.gui.import_dialog import ImportDialog
 from curator.gui.job_dialog import JobDialog
+from curator.gui.plain import plain_warning
 from curator.gui.records_tab import RecordsTab
 from curator.gui.start_page import RecentWorkspaces, StartPage
 
@@ -76,7 +77,7 @@ class MainWindow(QMainWindow):
         sp.demoRequested.connect(self.open_demo)
         c = self.controller
         c.loadingChanged.connect(lambda on: self.busy_label.setText("Working…" if on else ""))
-        c.errorOccurred.connect(lambda text: QMessageBox.warning(self, APP_NAME, text))
+        c.errorOccurred.connect(lambda text: plain_warning(self, APP_NAME, text))
         c.showRecordsRequested.connect(lambda: self.tabs.setCurrentWidget(self.records))
         c.jobRequested.connect(self._run_job)
         self.records.importRequested.connect(self.import_files)
@@ -164,7 +165,7 @@ class MainWindow(QMainWindow):
         try:
             ws = Workspace.open(path, create=create)
         except CuratorError as exc:
-            QMessageBox.warning(self, APP_NAME, str(exc))
+            plain_warning(self, APP_NAME, str(exc))
             return False
         self.recent.add(ws.path)
         self.setWindowTitle(f"{APP_NAME} — {ws.name}")
@@ -206,7 +207,7 @@ class MainWindow(QMainWindow):
         target = Path(getattr(demo, "DEFAULT_DEMO_PATH", DEMO_PATH)).expanduser()
         worker = self.controller.start_job(lambda: demo.build_demo(target))
         worker.succeeded.connect(lambda res: self.open_workspace(Path(getattr(res, "path", target))))
-        worker.failed.connect(lambda text: QMessageBox.warning(self, APP_NAME, text))
+        worker.failed.connect(lambda text: plain_warning(self, APP_NAME, text))
         self.job_dialog = JobDialog("Building the demo workspace", worker, self)
         self.job_dialog.open()
 
@@ -215,7 +216,7 @@ class MainWindow(QMainWindow):
         worker = self.controller.start_job(factory)
         if on_success is not None:
             worker.succeeded.connect(on_success)
-        worker.failed.connect(lambda text: QMessageBox.warning(self, title, text))
+        worker.failed.connect(lambda text: plain_warning(self, title, text))
         worker.done.connect(self.controller.refresh)
         self.job_dialog = JobDialog(title, worker, self)
         self.job_dialog.open()

@@ -1,4 +1,4 @@
-"""Plain-text tooltips: record text (and file content) is never interpreted as HTML.
+"""Plain-text tooltips and warnings: record text (and file content) is never interpreted as HTML.
 
 Qt renders a tooltip as rich text when ``Qt.mightBeRichText`` says so (e.g. a message
 ``Hi <b>team</b>``). Wrapping the escaped text in a paragraph that keeps whitespace makes
@@ -9,9 +9,19 @@ from __future__ import annotations
 
 import html
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
+
 
 def plain_tooltip(text: str | None) -> str:
     """``text`` as a tooltip that shows literally (empty text stays empty: no tooltip)."""
     if not text:
         return ""
     return "<p style='white-space:pre-wrap'>" + html.escape(text, quote=False) + "</p>"
+
+
+def plain_warning(parent: QWidget | None, title: str, text: str) -> None:
+    """A modal warning whose text (an error naming file content) is never read as HTML."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.exec()

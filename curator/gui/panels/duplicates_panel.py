@@ -43,6 +43,7 @@ from curator.gui import theme
 from curator.gui.controller import Controller
 from curator.gui.panels.frame_model import FrameModel
 from curator.gui.panels.word_diff import word_diff
+from curator.gui.plain import plain_warning
 from curator.gui.review_pane import plain_label
 from curator.gui.workers import Worker, call_task
 
@@ -355,7 +356,7 @@ class DuplicatesPanel(QWidget):
         for b in (self.keeper_button, self.break_button, self.undo_button, self.reject_button):
             b.setEnabled(False)
         w = Worker(call_task(lambda: fn(ws)))
-        w.failed.connect(lambda text: QMessageBox.warning(self, "Duplicates", text))
+        w.failed.connect(lambda text: plain_warning(self, "Duplicates", text))
         w.done.connect(self._after_action)
         return self.c.pool.start(w)
 

@@ -17,7 +17,6 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -40,7 +39,7 @@ from curator.core.workspace import Workspace
 from curator.gui.controller import Controller
 from curator.gui.panels.pipeline_counts import FAMILIES, apply_recipe, count_step
 from curator.gui.panels.step_card import StepCard
-from curator.gui.plain import plain_tooltip
+from curator.gui.plain import plain_tooltip, plain_warning
 from curator.gui.review_pane import plain_label
 from curator.gui.workers import Worker, call_task
 
@@ -207,7 +206,7 @@ class PipelinePanel(QWidget):
         try:
             self.recipe().save_to(self.c.ws)
         except RecipeError as exc:
-            QMessageBox.warning(self, "Pipeline", str(exc))
+            plain_warning(self, "Pipeline", str(exc))
             return
         self.unsaved.setText("Saved")
 
@@ -288,7 +287,7 @@ class PipelinePanel(QWidget):
         try:
             recipe.save_to(ws)
         except RecipeError as exc:
-            QMessageBox.warning(self, "Pipeline", str(exc))
+            plain_warning(self, "Pipeline", str(exc))
             return None
         self.unsaved.setText("Saved")
         for card in self.cards.values():
@@ -305,7 +304,7 @@ class PipelinePanel(QWidget):
 
     def _start(self, w: Worker, started: bool = False) -> Worker:
         self.worker = w
-        w.failed.connect(lambda text: QMessageBox.warning(self, "Pipeline", text))
+        w.failed.connect(lambda text: plain_warning(self, "Pipeline", text))
         w.done.connect(self._finished)
         return w if started else self.c.pool.start(w)
 
