@@ -312,3 +312,23 @@ def test_utf16_csv_as_excel_saves_unicode_text(tmp_path: Path) -> None:
     p = preview(src, ImportOptions())
     assert p.error is None and not p.quarantine
     assert roles_and_text(p.records) == [[("user", "Hallo"), ("assistant", "Grüß dich")]]
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".json", ""])
+def test_a_first_line_longer_than_the_detection_head_is_detected(tmp_path: Path, suffix: str) -> None:
+    big = "x" * (1 << 20)  # 1 MB of text in the first record
+    src = write_jsonl(
+        tmp_path / f"long{suffix}",
+        [chat(("user", big), ("assistant", "ok")), chat(("user", "short"), ("assistant", "yes"))],
+    )
+    assert detect_format(src) == "openai"
+    p = preview(src, ImportOptions())
+    assert p.error is None and p.records.height == 2
+    assert roles_and_text(p.records)[0] == [("user", big), ("assistant", "ok")]
+
+
+def test_a_long_minified_json_array_is_detected(tmp_path: Path) -> None:
+    big = "y" * (1 << 20)
+    src = tmp_path / "one_line.json"
+    src.write_text(json.dumps([chat(("user", big), ("assistant", "ok"))] * 2))
+    assert detect_format(src) == "openai"

@@ -13,6 +13,7 @@ from curator.core.ingest.lines import BOM
 from curator.core.ingest.options import ImportOptions
 
 _HEAD = 256 << 10
+_MAX_FIRST_LINE = 64 << 20  # a first line longer than the head is read up to this
 TEXT_SUFFIXES = {".txt", ".log", ".transcript", ".md", ".text"}
 CSV_SUFFIXES = {".csv", ".tsv"}
 FORCE_HINT = (
@@ -82,9 +83,22 @@ def shape_from_keys(keys: set[str], options: ImportOptions | None = None) -> str
 
 
 def _head(path: Path) -> bytes:
-    """The first bytes as UTF-8 (UTF-16/32 text decoded, byte order marks removed)."""
+    """The first bytes as UTF-8 (UTF-16/32 text decoded, byte order marks removed).
+
+    At least the whole first line (up to 64 MB): one long JSON record on the first
+    line still shows its keys.
+    """
     with open(path, "rb") as fh:
         data = fh.read(_HEAD)
+        if len(data) == _HEAD and b"\n" not in data:
+            parts = [data]
+            size = len(data)
+            while size < _MAX_FIRST_LINE and (block := fh.read(min(4 << 20, _MAX_FIRST_LINE - size))):
+                parts.append(block)
+                size += len(block)
+                if b"\n" in block:
+                    break
+            data = b"".join(parts)
     encoding = wide_encoding(data)
     if encoding is not None:
         return decode_head(data, encoding).removeprefix("\ufeff".encode())
@@ -150,6 +164,11 @@ def detect_format(path: Path, options: ImportOptions | None = None) -> str:
                 f"{path.name}: JSON records with keys {keys} are not a chat format Curator "
                 "knows; if they hold conversations, use --format json --messages-field F "
                 "--role-field F --content-field F"
+            )
+        if len(head) >= _MAX_FIRST_LINE and b"\n" not in head:
+            raise CuratorError(
+                f"{path.name}: its first line is longer than {_MAX_FIRST_LINE >> 20} MB, too long "
+                f"to detect the format from; {FORCE_HINT}"
             )
         if suffix in (".json", ".jsonl", ".ndjson") or first == "[":
             raise CuratorError(
