@@ -223,3 +223,27 @@ def test_hf_dataset_dict_imports_every_split(tmp_path: Path) -> None:
     again = Workspace.open(tmp_path / "ws2.curator", create=True)
     run_job(import_job(again, [target], ImportOptions()))
     assert again.records().get_column(R.ID).sort().to_list() == df.get_column(R.ID).sort().to_list()
+
+
+def test_csv_cells_past_the_header_are_named_in_repairs_not_lost(tmp_path: Path) -> None:
+    src = tmp_path / "ragged.csv"
+    src.write_text(
+        "conversation_id,speaker,text\n"
+        "c1,user,Hi,there\n"  # row 2: the unquoted comma split the text
+        "c1,agent,Hello,\n"  # row 3: a trailing empty cell loses nothing
+        "c2,user,Q\n"
+        "c2,agent,A,x,y,\"z, w\"\n"  # row 5
+        "c3,user,long\n"
+        "c3,agent,row," + ",".join(f"e{i}" for i in range(12)) + "\n"  # row 7: more than we read
+    )
+    p = preview(src, ImportOptions())
+    assert texts(p.records) == [
+        [("user", "Hi"), ("assistant", "Hello")],
+        [("user", "Q"), ("assistant", "A")],
+        [("user", "long"), ("assistant", "row")],
+    ]
+    repairs = p.records.get_column(R.REPAIRS).to_list()
+    assert repairs[0] == ["row 2: dropped 1 cell(s) past the 3 header columns: 'there'"]
+    assert repairs[1] == ["row 5: dropped 3 cell(s) past the 3 header columns: 'x', 'y', 'z, w'"]
+    assert repairs[2][0].startswith("row 7: dropped 8 or more cell(s) past the 3 header columns: 'e0'")
+    assert p.columns == ["conversation_id", "speaker", "text"]

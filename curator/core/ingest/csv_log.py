@@ -6,6 +6,10 @@ A conversation's locator is ``rows A-B`` (its first and last row; rows of
 other conversations may sit in between). Within a conversation, messages are
 ordered by the time column when its values parse as date-times (else by the
 text as given), ties keeping file order.
+
+A row with more cells than the header keeps its conversation, and the cells
+past the header are named in that conversation's repairs ("row 7: dropped 1
+cell past the 4 header columns: 'x'"), never dropped without a word.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ OPTION = {
     "time": "--time-column",
 }
 _ROW = "_row"
+_EXTRA = 8  # cells past the header that are read (to name them) on a longer row
+_NOTE = "_note"
 
 
 def separator(path: Path) -> str:
@@ -82,24 +88,30 @@ def read_csv_log(
         if not fh.read(len(BOM) + 1).lstrip(BOM).strip():
             yield RawChunk(pl.DataFrame(schema=RAW_SCHEMA), [], [], total, total)
             return
+    sep = separator(path)
+    n_rows = None if limit is None else max(limit * 50, 1000)
     try:
+        header = pl.read_csv(path, separator=sep, n_rows=0, infer_schema=False, encoding="utf8-lossy").columns
+        extras = [f"_extra_cell_{i}" for i in range(1, _EXTRA + 1)]
         df = pl.read_csv(
             path,
-            separator=separator(path),
-            infer_schema=False,
+            separator=sep,
+            schema={c: pl.String for c in header + extras},
+            missing_columns="insert",  # rows are as long as the header, or longer
+            truncate_ragged_lines=True,  # only past header + _EXTRA: noted as "N or more"
             encoding="utf8-lossy",
-            truncate_ragged_lines=True,
-            n_rows=None if limit is None else max(limit * 50, 1000),
+            n_rows=n_rows,
         )
     except pl.exceptions.PolarsError as exc:
         raise CuratorError(f"{path.name}: cannot read it as CSV: {str(exc).splitlines()[0]}") from None
-    first = df.columns[0] if df.columns else ""
-    if first.startswith("\ufeff") and first.lstrip("\ufeff") not in df.columns:
+    df = df.with_row_index(_ROW, offset=2).with_columns(pl.col(_ROW).cast(pl.Int64))
+    df = df.with_columns(_ragged_note(extras, len(header))).drop(extras)
+    first = header[0] if header else ""
+    if first.startswith("\ufeff") and first.lstrip("\ufeff") not in header:
         df = df.rename({first: first.lstrip("\ufeff")})
-    cols = resolve_columns(df.columns, options, path.name)
+    cols = resolve_columns([c for c in df.columns if c not in (_ROW, _NOTE)], options, path.name)
     conv, spk, txt, tim = cols["conversation"], cols["speaker"], cols["text"], cols["time"]
     assert conv and spk and txt
-    df = df.with_row_index(_ROW, offset=2).with_columns(pl.col(_ROW).cast(pl.Int64))
     # rows with undecodable bytes or no conversation key cannot be placed
     mapped = [c for c in (conv, spk, txt, tim) if c]
     lossy = pl.any_horizontal([pl.col(c).str.contains("\ufffd", literal=True).fill_null(False) for c in mapped])
@@ -112,8 +124,10 @@ def read_csv_log(
         .alias("reason")
     )
     df = df.with_columns(reason)
-    others = [c for c in df.columns if c not in (_ROW, "reason", spk, txt)]
-    raw = pl.concat_str([pl.col(c).fill_null("") for c in df.columns if c not in (_ROW, "reason")], separator=",")
+    others = [c for c in df.columns if c not in (_ROW, "reason", _NOTE, spk, txt)]
+    raw = pl.concat_str(
+        [pl.col(c).fill_null("") for c in df.columns if c not in (_ROW, "reason", _NOTE)], separator=","
+    )
     bad_rows = df.filter(pl.col("reason").is_not_null()).select(_ROW, "reason", raw.alias("raw"))
     bad = [
         QuarantineEntry(r, f"row {r}", why, text)
@@ -143,6 +157,7 @@ def read_csv_log(
         pl.col(_ROW).min().alias(R.LINE),
         pl.col(_ROW).max().alias("_last"),
         message.alias(R.MESSAGES),
+        pl.col(_NOTE).drop_nulls().alias(_NOTE),
         *[pl.col(c).alias(c) for c in meta_cols],
     )
     if limit is not None:
@@ -159,5 +174,19 @@ def read_csv_log(
         pl.col(R.MESSAGES),
         meta_struct.alias(R.META),
     )
-    columns = [c for c in df.columns if c not in (_ROW, "reason")]
-    yield RawChunk(frame.cast(RAW_SCHEMA), bad, columns, total, total)
+    columns = [c for c in df.columns if c not in (_ROW, "reason", _NOTE)]
+    notes = grouped.get_column(_NOTE)
+    has_notes = bool(notes.list.len().sum())
+    yield RawChunk(frame.cast(RAW_SCHEMA), bad, columns, total, total, notes=notes if has_notes else None)
+
+
+def _ragged_note(extras: list[str], width: int) -> pl.Expr:
+    """A note naming the cells past the header on a longer row (null on other rows)."""
+    cells = pl.concat_list([pl.col(c) for c in extras]).list.drop_nulls()
+    shown = cells.list.eval(pl.lit("'") + pl.element().str.slice(0, 80) + pl.lit("'")).list.join(", ")
+    n = cells.list.len()
+    more = pl.when(pl.col(extras[-1]).is_not_null()).then(pl.lit(" or more")).otherwise(pl.lit(""))
+    note = pl.format(
+        "row {}: dropped {}{} cell(s) past the {} header columns: {}", pl.col(_ROW), n, more, pl.lit(width), shown
+    )
+    return pl.when(n > 0).then(note).otherwise(None).alias(_NOTE)

@@ -59,6 +59,8 @@ class RawChunk:
     done: int = 0  # bytes (or rows) read so far, for progress
     total: int | None = None
     raw_of: Callable[[int], str | None] | None = None  # line -> original text
+    # per frame row, List(String) notes on what the reader had to change (added to repairs)
+    notes: pl.Series | None = None
 
 
 def raw_message(

@@ -30,6 +30,7 @@ from curator.core.ingest.tabular import read_tabular
 from curator.core.ingest.transcript import read_transcript
 
 _REC = "_rec"
+_NOTES = "_reader_notes"
 
 
 def file_hash(path: Path) -> str:
@@ -108,6 +109,8 @@ def finalize(
     speakers = msgs.get_column("role").drop_nulls().unique().sort().to_list()
     msgs, problems = validate(frame, msgs, options.role_map)
     indexed = frame.with_row_index(_REC)
+    if chunk.notes is not None:
+        indexed = indexed.with_columns(chunk.notes.alias(_NOTES))
     quarantine.extend(_entries(indexed.join(problems, on=_REC), chunk.raw_of))
     bad = problems.get_column(_REC)
     good = msgs.filter(~pl.col(_REC).is_in(bad.implode())) if len(bad) else msgs
@@ -128,6 +131,11 @@ def finalize(
     else:
         base = base.with_columns(
             pl.col(R.MESSAGES).cast(R.MESSAGES_DTYPE), pl.lit(None, pl.List(pl.String)).alias(R.REPAIRS)
+        )
+    if chunk.notes is not None:  # the reader's notes come first: they happened first
+        none = pl.lit([], pl.List(pl.String))
+        base = base.with_columns(
+            pl.concat_list(pl.col(_NOTES).fill_null(none), pl.col(R.REPAIRS).fill_null(none)).alias(R.REPAIRS)
         )
     empty = base.filter(pl.col(R.MESSAGES).is_null())
     quarantine.extend(
