@@ -218,3 +218,24 @@ def test_typing_in_an_edit_does_not_trigger_review_keys(qtbot, tmp_path: Path, s
     assert statuses(small_ws)[rid] == R.PENDING
     assert editor.toPlainText().endswith(" ajxk ")
     close_window(w)
+
+
+def test_ctrl_d_redacts_pii_in_the_current_record_and_undo_restores_it(qtbot, tmp_path: Path, workspace: Workspace):
+    from conftest import add_conversations
+    from gui_helpers import wait_loaded
+
+    add_conversations(
+        workspace,
+        [[("user", "Write to me at jane.doe@example.com please"), ("assistant", "Will do, Jane.")]],
+    )
+    w = make_window(qtbot, tmp_path, workspace)
+    rt = w.records
+    rid = rt.current_id
+    key(qtbot, w, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert review.current_messages(workspace, rid)[0]["content"] == "Write to me at <EMAIL_1> please"
+    assert "jane.doe@example.com" in review.original_messages(workspace, rid)[0]["content"]
+    wait_loaded(qtbot, w)
+    qtbot.waitUntil(lambda: rt.pane.bubbles[0].text.toPlainText() == "Write to me at <EMAIL_1> please")
+    key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert "jane.doe@example.com" in review.current_messages(workspace, rid)[0]["content"]
+    close_window(w)

@@ -291,6 +291,19 @@ class Controller(QObject):
         review.revert(self._ws(), rid)
         self.patch([rid], texts=True)
 
+    def redact(self, rid: str) -> int:
+        """Replace the record's PII and secrets with placeholders (an undoable edit).
+
+        Returns the number of replacements; the record's flags are re-scored in the
+        core, so the frame is reloaded in a worker afterwards to show them."""
+        from curator.core.filters import redact
+
+        n = redact(self._ws(), rid)
+        if n:
+            self.patch([rid], texts=True)
+            self.refresh()
+        return n
+
     def undo(self) -> list[str] | Worker:
         """Undo the last step: the ids it touched, or the worker undoing a big step."""
         return self._restore("undo")

@@ -15,6 +15,7 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("K  or  ↑", "Previous record"),
     ("E", "Edit the last assistant message"),
     ("Ctrl+Enter / Esc", "Save / cancel an edit"),
+    ("Ctrl+D", "Redact PII and secrets (placeholders; original kept)"),
     ("Ctrl+Z", "Undo the last action"),
     ("Ctrl+Shift+Z", "Redo"),
     ("/", "Search text"),

@@ -129,6 +129,7 @@ class MainWindow(QMainWindow):
         self.undo_action = self._action(m, "Undo", r.undo, ["Ctrl+Z"], review=True)
         self.redo_action = self._action(m, "Redo", r.redo, ["Ctrl+Shift+Z", "Ctrl+Y"], review=True)
         self._action(m, "Edit message", r.edit, ["E"], review=True)
+        self._action(m, "Redact PII and secrets", r.redact, ["Ctrl+D"], review=True)
         self._action(m, "Search", r.filter_bar.focus_search, ["/"], review=True)
         m = self.menuBar().addMenu("&Review")
         self._action(m, "Approve", r.approve, ["A"], review=True)

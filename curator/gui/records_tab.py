@@ -292,6 +292,20 @@ class RecordsTab(QWidget):
         dlg.finished.connect(lambda _r: setattr(self, "reject_dialog", None))
         dlg.open()
 
+    def redact(self) -> None:
+        """Redact the current record's PII and secrets (placeholders; original kept)."""
+        rid = self.current_id
+        if not rid or self.pane.record is None:
+            return
+        found: list[int] = []
+        if self._act(lambda: found.append(self.controller.redact(rid))):
+            n = found[0] if found else 0
+            self.message.emit(
+                f"Redacted {n} finding(s) in {rid} (Ctrl+Z undoes it)" if n
+                else "Nothing to redact in this record"
+            )
+            self._show_current(keep_scroll=True)
+
     def edit(self) -> None:
         self.pane.edit_default()
 
