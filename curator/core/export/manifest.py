@@ -82,9 +82,11 @@ def token_totals(tokens: pl.DataFrame, split: pl.DataFrame) -> dict[str, dict[st
 
 
 def sources(ws: Workspace) -> list[dict[str, Any]]:
+    """Files the exported records came from (imports that failed whole are not sources)."""
     return [
         {"source": i.source, "path": i.path, "sha256": i.file_hash, "format": i.format, "records": i.records}
         for i in ws.imports()
+        if i.format != "failed"
     ]
 
 
