@@ -130,3 +130,31 @@ def test_review_commits_are_fully_synchronous(small_ws):
     """WAL + synchronous=FULL: a commit is on disk, not in the OS cache, when review returns."""
     assert small_ws.db().execute("PRAGMA synchronous").fetchone()[0] == 2
     assert small_ws.db().execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_bulk_status_changes_journal_like_single_ones_and_undo_exactly(workspace):
+    from conftest import add_conversations
+
+    add_conversations(workspace, [[("user", f"q{i}"), ("assistant", f"a{i}")] for i in range(3000)])
+    ids = workspace.record_ids().to_list()
+    review.edit_message(workspace, ids[7], 1, 'edited "quoted" answer')
+    review.reject(workspace, ids[:500], "off-topic")  # below the bulk size: per-id path
+    assert review.approve(workspace, ids) == 3000  # bulk path
+    assert review.approve(workspace, ids) == 0  # nothing changes twice
+    df = workspace.frame()
+    assert df.get_column(R.STATUS).unique().to_list() == ["approved"]
+    row7 = df.filter(pl.col(R.ID) == ids[7]).row(0, named=True)
+    assert row7[R.MESSAGES][1]["content"] == 'edited "quoted" answer' and row7[R.EDITED]
+    assert review.history(workspace, ids[3])[-1]["status_before"] == "rejected"
+
+    assert len(review.undo(workspace)) == 3000
+    st = dict(workspace.frame().select(R.ID, R.STATUS).iter_rows())
+    assert [st[i] for i in ids[:500]] == ["rejected"] * 500
+    assert {st[i] for i in ids[500:]} == {"pending"}
+    reasons = workspace.frame().filter(pl.col(R.STATUS) == "rejected").get_column(R.REASON).unique()
+    assert reasons.to_list() == ["off-topic"]
+    assert review.current_messages(workspace, ids[7])[1]["content"] == 'edited "quoted" answer'
+    review.redo(workspace)
+    assert workspace.frame().filter(pl.col(R.STATUS) == "approved").height == 3000
+    assert review.reject(workspace, ids, "bulk reason") == 3000
+    assert workspace.frame().get_column(R.REASON).unique().to_list() == ["bulk reason"]

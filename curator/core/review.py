@@ -109,21 +109,85 @@ def _apply(
     return changed
 
 
+_BULK = 2_000  # from this many ids, status changes are computed in Polars, not per id
+
+
+def _apply_status(
+    ws: Workspace, action: str, ids: Sequence[str], status: str, reason: str | None
+) -> int:
+    """A status change for many ids at once: same journal and state rows as
+    :func:`_apply`, with before/after computed in Polars instead of per id."""
+    if len(ids) < _BULK:
+        return _apply(ws, action, ids, lambda b: ReviewState(status, reason, b.messages))
+    wanted = pl.DataFrame({R.ID: list(ids)}, schema={R.ID: pl.String}).unique(maintain_order=True)
+    _check_known(ws, wanted.get_column(R.ID).to_list())
+    now = time.time()
+    with ws.transaction() as con:  # the write lock is held: state cannot change under us
+        con.execute("UPDATE journal SET undone=2 WHERE undone=1")
+        batch = int(con.execute("SELECT COALESCE(MAX(batch), 0) + 1 FROM journal").fetchone()[0])
+        state = ws.state().select(
+            R.ID,
+            pl.col(R.STATUS).alias("b_status"),
+            pl.col(R.REASON).alias("b_reason"),
+            pl.col("edited_messages").alias("messages"),
+        )
+        df = (
+            wanted.join(state, on=R.ID, how="left", maintain_order="left")
+            .with_columns(pl.col("b_status").fill_null(R.PENDING))
+            .filter(
+                (pl.col("b_status") != status)
+                | pl.col("b_reason").ne_missing(pl.lit(reason, pl.String))
+            )
+        )
+        before = pl.struct(
+            pl.col("b_status").alias("status"), pl.col("b_reason").alias("reason"), "messages"
+        ).struct.json_encode()
+        after = pl.struct(
+            pl.lit(status).alias("status"), pl.lit(reason, pl.String).alias("reason"), "messages"
+        ).struct.json_encode()
+        rows = df.select(
+            pl.lit(batch).alias("batch"),
+            R.ID,
+            pl.lit(action).alias("action"),
+            before.alias("before"),
+            after.alias("after"),
+            pl.lit(now).alias("at"),
+        ).iter_rows()
+        con.executemany(
+            "INSERT INTO journal (batch, record_id, action, before, after, at) VALUES (?,?,?,?,?,?)",
+            rows,
+        )
+        con.executemany(
+            "INSERT INTO state VALUES (?,?,?,?,?) ON CONFLICT(record_id) DO UPDATE SET "
+            "status=excluded.status, reason=excluded.reason, messages=excluded.messages,"
+            " updated_at=excluded.updated_at",
+            df.select(
+                R.ID,
+                pl.lit(status).alias("status"),
+                pl.lit(reason, pl.String).alias("reason"),
+                "messages",
+                pl.lit(now).alias("at"),
+            ).iter_rows(),
+        )
+        ws.bump_state_version(con)
+    return df.height
+
+
 def approve(ws: Workspace, ids: Sequence[str]) -> int:
     """Approve records; returns how many changed."""
-    return _apply(ws, "approve", ids, lambda b: ReviewState(R.APPROVED, None, b.messages))
+    return _apply_status(ws, "approve", ids, R.APPROVED, None)
 
 
 def reject(ws: Workspace, ids: Sequence[str], reason: str) -> int:
     reason = reason.strip()
     if not reason:
         raise WorkspaceError("A rejection needs a reason, e.g. --reject 'off-topic'.")
-    return _apply(ws, "reject", ids, lambda b: ReviewState(R.REJECTED, reason, b.messages))
+    return _apply_status(ws, "reject", ids, R.REJECTED, reason)
 
 
 def reset(ws: Workspace, ids: Sequence[str]) -> int:
     """Return records to pending (keeping any edit)."""
-    return _apply(ws, "reset", ids, lambda b: ReviewState(R.PENDING, None, b.messages))
+    return _apply_status(ws, "reset", ids, R.PENDING, None)
 
 
 def original_messages(ws: Workspace, record_id: str) -> list[dict[str, Any]]:
