@@ -198,6 +198,8 @@ class MainWindow(QMainWindow):
         self.controller.loaded = False
         self.setWindowTitle(APP_NAME)
         self._set_workspace_actions(False)
+        for a in (self.pipeline_action, self.export_action):  # the panels re-enable them on open
+            a.setEnabled(False)
         self.start_page.reload()
         self.stack.setCurrentWidget(self.start_page)
 

@@ -1,0 +1,68 @@
+"""Issue 7's "done when", end to end: fifty keyboard decisions, an edit, an undo,
+quit, reopen — every decision is where the reviewer left it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+from conftest import add_conversations
+from gui_helpers import close_window, make_window
+from PySide6.QtCore import Qt
+
+from curator.core import records as R
+from curator.core import review
+from curator.core.workspace import Workspace
+
+
+def key(qtbot, w, k, mod=Qt.KeyboardModifier.NoModifier) -> None:
+    qtbot.keyClick(w.records.table, k, mod)
+
+
+def test_fifty_keyboard_decisions_an_edit_and_an_undo_survive_quit_and_reopen(
+    qtbot, tmp_path: Path, workspace: Workspace
+):
+    add_conversations(
+        workspace,
+        [[("user", f"Where is order {i}?"), ("assistant", f"Order {i} ships on day {i % 7}.")] for i in range(60)],
+    )
+    w = make_window(qtbot, tmp_path, workspace)
+    rt = w.records
+    expected: dict[str, str] = {}
+    for n in range(50):
+        rid = rt.current_id
+        assert rid is not None
+        if n % 5 == 4:
+            key(qtbot, w, Qt.Key.Key_3)  # reject with numbered reason 3
+            expected[rid] = R.REJECTED
+        else:
+            key(qtbot, w, Qt.Key.Key_A)
+            expected[rid] = R.APPROVED
+    # a mistake: approve the 51st, then undo it
+    mistake = rt.current_id
+    key(qtbot, w, Qt.Key.Key_A)
+    key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert rt.current_id == mistake  # undo shows the record it touched
+    # edit the record we are on
+    key(qtbot, w, Qt.Key.Key_E)
+    bubble = next(b for b in rt.pane.bubbles if b.editing)
+    bubble.text.setPlainText("Fixed answer for this order.")
+    qtbot.keyClick(bubble.text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    last = rt.current_id
+    close_window(w)
+
+    reopened_ws = Workspace.open(workspace.path)
+    frame = reopened_ws.frame()
+    got = dict(frame.select(R.ID, R.STATUS).iter_rows())
+    assert {rid: got[rid] for rid in expected} == expected
+    assert got[mistake] == R.PENDING
+    assert review.current_messages(reopened_ws, mistake)[1]["content"] == "Fixed answer for this order."
+    assert frame.filter(pl.col(R.STATUS) != R.PENDING).height == 50
+
+    w2 = make_window(qtbot, tmp_path / "again", reopened_ws)
+    assert w2.records.current_id == last  # back on the record the reviewer was on
+    assert "Approved  40" in w2.records.filter_bar.queue_buttons["approved"].text()
+    assert "Rejected  10" in w2.records.filter_bar.queue_buttons["rejected"].text()
+    w2.close_workspace()
+    assert not w2.pipeline_action.isEnabled() and not w2.export_action.isEnabled()
+    close_window(w2)
