@@ -13,10 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from curator.core import records as R
 from curator.core.errors import CuratorError
+from curator.core.ingest.columnar import convert_batch
 from curator.core.ingest.convert import converter_for
 from curator.core.ingest.model import RAW_SCHEMA, BadRecord, QuarantineEntry, RawChunk, meta_json
 from curator.core.ingest.options import ImportOptions
@@ -62,9 +64,13 @@ def _frame_batches(
     try:
         ds: Any = datasets.load_from_disk(str(path))
     except Exception as exc:
-        raise CuratorError(f"{path.name}: cannot open it as a Hugging Face dataset: {exc}") from None
+        raise CuratorError(
+            f"{path.name}: cannot open it as a Hugging Face dataset: {exc}"
+        ) from None
     splits: list[tuple[str, Any]] = (
-        [(f"{name}/", ds[name]) for name in ds] if isinstance(ds, datasets.DatasetDict) else [("", ds)]
+        [(f"{name}/", ds[name]) for name in ds]
+        if isinstance(ds, datasets.DatasetDict)
+        else [("", ds)]
     )
     total = sum(len(d) for _, d in splits)
     total = total if limit is None else min(total, limit)
@@ -82,8 +88,14 @@ def _frame_batches(
 
 
 def read_tabular(
-    path: Path, fmt: str, options: ImportOptions, limit: int | None = None
+    path: Path,
+    fmt: str,
+    options: ImportOptions,
+    limit: int | None = None,
+    force_rows: bool = False,
 ) -> Iterator[RawChunk]:
+    """Batches of rows as raw conversations; ``force_rows`` skips the vectorised path
+    (every row through the per-row converter, as a reference in tests)."""
     shape: str | None = None
     done = 0  # rows read so far, over every split: the line number
     split_start: dict[str, int] = {}  # locator prefix -> line number of the split's row 1
@@ -95,16 +107,45 @@ def read_tabular(
             continue
         if shape is None:
             shape = shape_of(columns, options, path.name)
-        convert = converter_for(shape, options)
-        rows: list[dict[str, Any]] = []
-        bad: list[QuarantineEntry] = []
-        for i, obj in enumerate(frame.iter_rows(named=True), start=done + 1):
-            try:
-                msgs, extra = convert(obj, options)
-            except BadRecord as exc:
-                bad.append(QuarantineEntry(i, f"{prefix}row {i - start}", str(exc), meta_json(obj)[:2000]))
-                continue
-            locator = f"{prefix}row {i - start}"
-            rows.append({R.LINE: i, R.LOCATOR: locator, R.MESSAGES: msgs, R.META: meta_json(extra)})
+        batch = (
+            None if force_rows else convert_batch(frame, shape, options, done + 1, start, prefix)
+        )
+        if batch is None:
+            fast, idx = pl.DataFrame(schema=RAW_SCHEMA), np.arange(frame.height)
+        else:
+            fast, idx = batch[0], np.flatnonzero(batch[1].to_numpy())
+        rows, bad = _convert_rows(frame, idx, shape, options, done + 1, start, prefix)
+        out = (
+            pl.concat([fast, pl.DataFrame(rows, schema=RAW_SCHEMA)]).sort(R.LINE) if rows else fast
+        )
         done += frame.height
-        yield RawChunk(pl.DataFrame(rows, schema=RAW_SCHEMA), bad, columns, done, total)
+        yield RawChunk(out, bad, columns, done, total)
+
+
+def _convert_rows(
+    frame: pl.DataFrame,
+    idx: np.ndarray,
+    shape: str,
+    options: ImportOptions,
+    first_line: int,
+    start: int,
+    prefix: str,
+) -> tuple[list[dict[str, Any]], list[QuarantineEntry]]:
+    """The per-row path, for the rows ``idx`` of a batch: pinpoints and explains bad rows."""
+    convert = converter_for(shape, options)
+    rows: list[dict[str, Any]] = []
+    bad: list[QuarantineEntry] = []
+    if len(idx) == 0:
+        return rows, bad
+    sub = frame if len(idx) == frame.height else frame[pl.Series(idx)]
+    for i, obj in zip((first_line + idx).tolist(), sub.iter_rows(named=True), strict=True):
+        try:
+            msgs, extra = convert(obj, options)
+        except BadRecord as exc:
+            bad.append(
+                QuarantineEntry(i, f"{prefix}row {i - start}", str(exc), meta_json(obj)[:2000])
+            )
+            continue
+        locator = f"{prefix}row {i - start}"
+        rows.append({R.LINE: i, R.LOCATOR: locator, R.MESSAGES: msgs, R.META: meta_json(extra)})
+    return rows, bad

@@ -1,0 +1,218 @@
+"""Vectorised conversion of a columnar batch (Parquet / Hugging Face rows) to raw messages.
+
+Builds the same messages and meta the per-row converters in ``convert`` give,
+with Polars expressions. It only takes batches whose column types it can
+convert exactly (text, integers, booleans, nulls); :func:`convert_batch`
+returns ``None`` for any other batch, and a mask of the rows it could not vouch
+for (null message lists, null turns, weights other than 0/1, tool calls), which
+the caller sends through the per-row converter so they are quarantined with the
+same reasons as before.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import polars as pl
+
+from curator.core import records as R
+from curator.core.ingest.model import RAW_MESSAGE_DTYPE
+from curator.core.ingest.options import ImportOptions
+
+_TEXT = (pl.String, pl.Null)
+_INTS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
+# meta values whose JSON text Polars writes exactly as json.dumps does
+_SIMPLE = (*_TEXT, *_INTS, pl.Boolean)
+# Python's str.isspace() set, so "blank" means what ``s.strip()`` means in convert.py
+_PY_SPACE = "".join(
+    f"\\x{{{ord(c):x}}}" for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()
+)
+_BLANK = f"^[{_PY_SPACE}]*$"
+
+# (converted rows in RAW_SCHEMA, per input row: "convert this one per row instead")
+Batch = tuple[pl.DataFrame, pl.Series]
+
+
+def _is(dtype: Any, kinds: tuple[type[pl.DataType], ...]) -> bool:
+    return any(dtype == k for k in kinds)
+
+
+def _msg(role: pl.Expr, content: pl.Expr) -> pl.Expr:
+    return pl.struct(
+        role.cast(pl.String).alias("role"),
+        content.cast(pl.String).alias("content"),
+        pl.lit(None, pl.String).alias("name"),
+        pl.lit(None, pl.Int64).alias("weight"),
+        pl.lit(None, pl.String).alias("tool_calls"),
+        pl.lit(None, pl.String).alias("tool_call_id"),
+    )
+
+
+def _nonblank(col: str, schema: pl.Schema) -> pl.Expr:
+    if col not in schema or schema[col] == pl.Null:
+        return pl.lit(False)
+    return pl.col(col).is_not_null() & ~pl.col(col).str.contains(_BLANK)
+
+
+def _turns(
+    schema: pl.Schema, field: str, role_key: str, content_key: str
+) -> tuple[pl.Expr, pl.Expr] | None:
+    """(messages, needs-fallback) for a list-of-structs column, or None if its types differ."""
+    dtype = schema.get(field)
+    if not isinstance(dtype, pl.List) or not isinstance(dtype.inner, pl.Struct):
+        return None
+    fields = {f.name: f.dtype for f in dtype.inner.fields}
+    if role_key not in fields:
+        return None
+    for key in (role_key, content_key, "name", "tool_call_id"):
+        if key in fields and not _is(fields[key], _TEXT):
+            return None
+    if "weight" in fields and not _is(fields["weight"], (*_INTS, pl.Null)):
+        return None
+    el = pl.element().struct
+
+    def text(key: str) -> pl.Expr:
+        return el.field(key).cast(pl.String) if key in fields else pl.lit(None, pl.String)
+
+    weight = el.field("weight").cast(pl.Int64) if "weight" in fields else pl.lit(None, pl.Int64)
+    msgs = pl.col(field).list.eval(
+        pl.struct(
+            text(role_key).alias("role"),
+            text(content_key).alias("content"),
+            text("name").alias("name"),
+            weight.alias("weight"),
+            pl.lit(None, pl.String).alias("tool_calls"),
+            text("tool_call_id").alias("tool_call_id"),
+        )
+    )
+    odd = pl.element().is_null()
+    if "weight" in fields and fields["weight"] != pl.Null:
+        w = el.field("weight")
+        odd = odd | (w.is_not_null() & ~w.is_in([0, 1]))
+    if "tool_calls" in fields and fields["tool_calls"] != pl.Null:
+        odd = odd | el.field("tool_calls").is_not_null()
+    fallback = pl.col(field).is_null() | pl.col(field).list.eval(odd).list.any().fill_null(False)
+    return msgs, fallback
+
+
+def _with_system(schema: pl.Schema, msgs: pl.Expr) -> tuple[pl.Expr, pl.Expr] | None:
+    """Prepend a non-blank ``system`` column as a system turn: (messages, system used)."""
+    if "system" in schema and not _is(schema["system"], _TEXT):
+        return None
+    used = _nonblank("system", schema)
+    if "system" not in schema or schema["system"] == pl.Null:
+        return msgs, used
+    sys_msg = pl.concat_list(_msg(pl.lit("system"), pl.col("system")))
+    return pl.when(used).then(pl.concat_list(sys_msg, msgs)).otherwise(msgs), used
+
+
+def _meta(schema: pl.Schema, used: set[str], system_used: pl.Expr | None) -> pl.Expr | None:
+    """JSON of the unused columns in column order, nulls kept, like ``meta_json(_rest(row))``."""
+    extras = [c for c in schema if c not in used]
+    if any(not _is(schema[c], _SIMPLE) for c in extras):
+        return None
+    pairs = []
+    for c in extras:
+        pair = pl.struct(pl.col(c)).struct.json_encode().str.slice(1, None).str.head(-1)
+        if c == "system" and system_used is not None:
+            pair = pl.when(~system_used).then(pair)
+        pairs.append(pair)
+    if not pairs:
+        return pl.lit("{}")
+    return pl.lit("{") + pl.concat_str(pairs, separator=",", ignore_nulls=True) + pl.lit("}")
+
+
+def _plan(
+    schema: pl.Schema, shape: str, options: ImportOptions
+) -> tuple[pl.Expr, pl.Expr, pl.Expr] | None:
+    """(messages, meta, needs-fallback) expressions for this batch's schema, or None."""
+    no = pl.lit(False)
+    if shape == "openai" or shape == "json":
+        if shape == "json" or options.messages_field:
+            field = options.messages_field or "messages"
+            role_key, content_key = options.role_field or "role", options.content_field or "content"
+        else:
+            field, role_key, content_key = "messages", "role", "content"
+        if "." in field:
+            return None
+        turns = _turns(schema, field, role_key, content_key)
+        meta = _meta(schema, {field}, None)
+        return None if turns is None or meta is None else (turns[0], meta, turns[1])
+    if shape == "sharegpt":
+        field = next(
+            (f for f in ("conversations", "conversation", "messages") if f in schema),
+            "conversations",
+        )
+        dtype = schema.get(field)
+        inner = dtype.inner if isinstance(dtype, pl.List) else None
+        names = {f.name for f in inner.fields} if isinstance(inner, pl.Struct) else set()
+        keys = ("role", "content") if "from" not in names and "role" in names else ("from", "value")
+        turns = _turns(schema, field, *keys)
+        if turns is None:
+            return None
+        sys_plan = _with_system(schema, turns[0])
+        if sys_plan is None:
+            return None
+        meta = _meta(schema, {field}, sys_plan[1])
+        return None if meta is None else (sys_plan[0], meta, turns[1])
+    if shape == "alpaca":
+        if any(
+            k in schema and not _is(schema[k], _TEXT) for k in ("instruction", "input", "output")
+        ):
+            return None
+        instruction = pl.col("instruction").cast(pl.String).fill_null("")
+        user = instruction
+        if "input" in schema and schema["input"] != pl.Null:
+            user = (
+                pl.when(_nonblank("input", schema))
+                .then(instruction + "\n\n" + pl.col("input"))
+                .otherwise(instruction)
+            )
+        msgs = pl.concat_list(
+            _msg(pl.lit("user"), user), _msg(pl.lit("assistant"), pl.col("output"))
+        )
+        sys_plan = _with_system(schema, msgs)
+        if sys_plan is None:
+            return None
+        meta = _meta(schema, {"instruction", "input", "output"}, sys_plan[1])
+        return None if meta is None else (sys_plan[0], meta, no)
+    if shape == "prompt-completion":
+        if any(not _is(schema[k], _TEXT) for k in ("prompt", "completion")):
+            return None
+        msgs = pl.concat_list(
+            _msg(pl.lit("user"), pl.col("prompt")), _msg(pl.lit("assistant"), pl.col("completion"))
+        )
+        meta = _meta(schema, {"prompt", "completion"}, None)
+        return None if meta is None else (msgs, meta, no)
+    return None
+
+
+def convert_batch(
+    frame: pl.DataFrame,
+    shape: str,
+    options: ImportOptions,
+    first_line: int,
+    row_offset: int,
+    prefix: str,
+) -> Batch | None:
+    """Convert a batch whose row 1 is line ``first_line`` (locator row ``first_line - row_offset``).
+
+    Returns (rows in RAW_SCHEMA, mask of rows to convert one by one instead);
+    the frame holds only the rows not masked. None: the batch's types need the
+    per-row path throughout.
+    """
+    plan = _plan(frame.schema, shape, options)
+    if plan is None:
+        return None
+    msgs, meta, fallback = plan
+    lines = pl.int_range(first_line, first_line + frame.height, dtype=pl.Int64)
+    out = frame.select(
+        lines.alias(R.LINE),
+        (pl.lit(f"{prefix}row ") + (lines - row_offset).cast(pl.String)).alias(R.LOCATOR),
+        msgs.cast(pl.List(RAW_MESSAGE_DTYPE)).alias(R.MESSAGES),
+        meta.alias(R.META),
+        fallback.alias("_fallback"),
+    )
+    mask = out.get_column("_fallback")
+    return out.filter(~pl.col("_fallback")).drop("_fallback"), mask
