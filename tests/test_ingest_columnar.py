@@ -1,10 +1,12 @@
-"""Vectorised Parquet conversion gives exactly the per-row converter's rows and quarantine."""
+"""Vectorised Parquet/JSONL conversion gives exactly the per-row converter's rows and quarantine."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -138,3 +140,87 @@ def test_clean_batches_take_the_vectorised_path(tmp_path: Path) -> None:
         assert batch is not None and batch[0].height == 1, shape
     float_meta = pl.DataFrame({"prompt": ["p"], "completion": ["c"], "score": [0.5]})
     assert convert_batch(float_meta, "prompt-completion", ImportOptions(), 1, 0, "") is None
+
+
+def _jsonl_both(path: Path, fmt: str) -> tuple[Any, Any]:
+    from curator.core.ingest import jsonl
+
+    out = []
+    for force in (False, True):
+        jsonl.FORCE_PER_LINE = force
+        try:
+            chunks = list(jsonl.read_jsonl(path, fmt, ImportOptions()))
+        finally:
+            jsonl.FORCE_PER_LINE = False
+        frame = pl.concat([c.frame for c in chunks])
+        out.append((frame, [q for c in chunks for q in c.quarantine], [c.columns for c in chunks]))
+    return out[0], out[1]
+
+
+SHAREGPT_LINES = [
+    '{"conversations": [{"from": "human", "value": "hi"}, {"from": "gpt", "value": "yo"}], "id": 1}',
+    '{"id": 2, "conversations": [{"from": "human", "value": "order swapped"}]}',  # meta key order
+    '{"conversations": [{"from": "human", "value": "no id"}]}',  # a key missing
+    '{"conversations": [{"from": "human", "value": "null id"}], "id": null}',
+    '{"conversations": [{"value": "no from"}], "id": 5}',  # quarantined: no 'from'
+    '{"conversations": [{"from": "robot", "value": 7}], "id": 6}',  # quarantined: number
+    '{"conversations": null, "id": 7}',  # quarantined: not a list
+    '{"conversations": [], "id": 8, "system": "  "}',
+    '{"conversations": [{"from": "system", "value": ""}], "id": 9, "system": "Be brief"}',
+    '{"conversations": [null], "id": 10}',  # quarantined: null turn
+    '{"conversations": [{"from": "human", "value": "say \\"id\\": 3, {\\"from\\": 1}"}], "id": 11}',
+    '{"conversations": [{"from": "human", "value": "\\ud83d\\ude00 \\u00e9"}], "id": 12}',
+    '{"conversations": [{"from": "human", "value": "x"}], "id": 13, "id": 14}',  # duplicate key
+    "",
+    '{"conversations": [{"from": "human", "value": "after a blank"}], "id": 15, "flag": true}',
+]
+
+
+def test_sharegpt_jsonl_vectorised_matches_per_line(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    path.write_text("\n".join(SHAREGPT_LINES) + "\n", encoding="utf-8")
+    (fast, fast_bad, fast_cols), (slow, slow_bad, slow_cols) = _jsonl_both(path, "sharegpt")
+    assert fast.to_dicts() == slow.to_dicts()
+    assert fast_bad == slow_bad and fast_cols == slow_cols
+    assert [q.locator for q in fast_bad] == ["line 5", "line 6", "line 7", "line 10"]
+    by_line = {r["line"]: r for r in fast.to_dicts()}
+    assert by_line[2]["meta"] == '{"id":2}'
+    assert by_line[3]["meta"] == "{}"
+    assert by_line[4]["meta"] == '{"id":null}'
+    assert by_line[8]["meta"] == '{"id":8,"system":"  "}'
+    assert [m["role"] for m in by_line[9]["messages"]] == ["system", "system"]
+
+
+def test_sharegpt_jsonl_clean_lines_are_vectorised(tmp_path: Path) -> None:
+    """Guards the test above: regular lines really take the Polars path."""
+    from curator.core.ingest.columnar import jsonl_batch
+
+    lines = [SHAREGPT_LINES[i][:-1] + ', "system": "s"}' for i in (0, 10, 11)]
+    lines.append(SHAREGPT_LINES[8])
+    numbers = np.arange(1, 5)
+    batch = jsonl_batch("\n".join(lines).encode(), lines, numbers, "sharegpt")
+    assert batch is not None and batch[0].height == 4
+
+
+def test_alpaca_and_prompt_completion_jsonl_match_per_line(tmp_path: Path) -> None:
+    alpaca = [
+        {"instruction": "Add", "input": "1 2", "output": "3", "system": "math", "src": "a"},
+        {"instruction": "Hi", "input": "", "output": "hello", "system": None, "src": "b"},
+        {"instruction": "Hi", "output": "no input", "system": "", "src": "c"},
+        {"instruction": None, "input": "\u3000", "output": None, "system": "s", "src": "d"},
+        {"instruction": "x", "input": 5, "output": "bad input", "system": "s", "src": "e"},
+        {"input": "x", "output": "no instruction", "system": "s", "src": "f"},
+        {"instruction": "n", "input": "", "output": "o", "system": "s", "src": "g", "n": 3},
+    ]
+    path = tmp_path / "a.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in alpaca) + "\n")
+    (fast, fast_bad, fast_cols), (slow, slow_bad, slow_cols) = _jsonl_both(path, "alpaca")
+    assert fast.to_dicts() == slow.to_dicts()
+    assert fast_bad == slow_bad and fast_cols == slow_cols
+    assert [q.locator for q in fast_bad] == ["line 5", "line 6"]
+    pc = [{"prompt": "p", "completion": "c", "k": 1}, {"prompt": None, "completion": "c", "k": 2}]
+    pc.append({"prompt": ["list"], "completion": "c", "k": 3})
+    path = tmp_path / "pc.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in pc) + "\n")
+    (fast, fast_bad, _), (slow, slow_bad, _) = _jsonl_both(path, "prompt-completion")
+    assert fast.to_dicts() == slow.to_dicts() and fast_bad == slow_bad

@@ -11,9 +11,12 @@ same reasons as before.
 
 from __future__ import annotations
 
+import itertools
+import re
 import sys
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from curator.core import records as R
@@ -216,3 +219,111 @@ def convert_batch(
     )
     mask = out.get_column("_fallback")
     return out.filter(~pl.col("_fallback")).drop("_fallback"), mask
+
+
+_NAME = re.compile(r"^[A-Za-z0-9_ -]+$")
+_VALUE = {"text": r'(?:"|null)', "null": "null", "int": r"(?:-?[0-9]+\s*[,}]|null)"}
+_VALUE["bool"] = "(?:true|false|null)"
+_VALUE["list"] = r"(?:\[|null)"
+# a JSON string escape of a surrogate: Polars and json.loads treat a lone one differently
+_HIGH = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}")
+_LOW = re.compile(rb"\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+_PAIR = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+
+
+def _key(name: str, value: str = "") -> str:
+    """Regex for the key ``name`` in raw JSON: an unescaped quote (a quote inside a string
+    is always preceded by a backslash) after ``{``, ``,`` or whitespace."""
+    return rf'[{{,\s]"{name}"\s*:\s*{value}'
+
+
+def _nested_names(dtype: Any) -> set[str]:
+    if isinstance(dtype, pl.List | pl.Array):
+        return _nested_names(dtype.inner)
+    if isinstance(dtype, pl.Struct):
+        return {f.name for f in dtype.fields}.union(*(_nested_names(f.dtype) for f in dtype.fields))
+    return set()
+
+
+def _kind(dtype: Any) -> str | None:
+    if dtype == pl.String:
+        return "text"
+    if dtype == pl.Null:
+        return "null"
+    if dtype == pl.Int64:
+        return "int"
+    if dtype == pl.Boolean:
+        return "bool"
+    if isinstance(dtype, pl.List):
+        return "list"
+    return None
+
+
+def jsonl_batch(
+    data: bytes, lines: list[str], numbers: np.ndarray, shape: str
+) -> tuple[pl.DataFrame, pl.Series, list[str]] | None:
+    """Vectorised conversion of JSON lines (``data`` holds exactly the non-blank ``lines``).
+
+    Polars cannot tell a missing key from a null one nor see a line's key order, so a
+    line is converted here only when raw-text checks prove it has every column exactly
+    once, in column order, with values of the column's type; other lines are masked
+    for the per-line converter. Returns (rows, mask, every key seen) or None: the whole
+    range needs the per-line converter.
+    """
+    if shape not in ("sharegpt", "alpaca", "prompt-completion"):
+        return None
+    if len(_HIGH.findall(data)) != len(_LOW.findall(data)) or len(_HIGH.findall(data)) != len(
+        _PAIR.findall(data)
+    ):
+        return None
+    try:
+        df = pl.read_ndjson(data, infer_schema_length=None)
+    except Exception:
+        return None
+    if df.height != len(lines) or df.width == 0 or "_raw" in df.columns:
+        return None
+    schema = df.schema
+    nested = set().union(*(_nested_names(t) for t in schema.values()))
+    kinds = {c: _kind(t) for c, t in schema.items()}
+    if any(k is None for k in kinds.values()) or any(not _NAME.match(c) for c in schema):
+        return None
+    if nested & set(schema):
+        return None
+    plan = _plan(schema, shape, ImportOptions())
+    if plan is None:
+        return None
+    msgs, meta, fallback = plan
+    text = pl.Series("_raw", lines, dtype=pl.String)
+    checks: list[pl.Expr] = []
+    raw = pl.col("_raw").str
+    for c, kind in kinds.items():
+        checks.append(raw.count_matches(_key(c)) == 1)
+        checks.append(raw.count_matches(_key(c, _VALUE[str(kind)])) == 1)
+    cols = list(schema)
+    for a, b in itertools.pairwise(cols):
+        checks.append(raw.find(_key(a)) < raw.find(_key(b)))
+    if shape == "sharegpt":
+        field = next(f for f in ("conversations", "conversation", "messages") if f in schema)
+        dtype = schema[field]
+        assert isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct)
+        names = {f.name for f in dtype.inner.fields}
+        role_key, content_key = ("role", "content") if "from" not in names else ("from", "value")
+        if not names <= {role_key, content_key}:
+            return None
+        n_turns = pl.col(field).list.len().fill_null(0)
+        checks.append(raw.count_matches(_key(role_key)) == n_turns)
+        checks.append(raw.count_matches(_key(role_key, _VALUE["text"])) == n_turns)
+        checks.append(
+            raw.count_matches(_key(content_key)) == raw.count_matches(_key(content_key, _VALUE["text"]))
+        )
+    ok = pl.all_horizontal(checks).fill_null(False) & ~fallback
+    line = pl.Series(R.LINE, numbers, dtype=pl.Int64)
+    out = df.with_columns(text).select(
+        line,
+        (pl.lit("line ") + line.cast(pl.String)).alias(R.LOCATOR),
+        msgs.cast(pl.List(RAW_MESSAGE_DTYPE)).alias(R.MESSAGES),
+        meta.alias(R.META),
+        (~ok).alias("_fallback"),
+    )
+    mask = out.get_column("_fallback")
+    return out.filter(~pl.col("_fallback")).drop("_fallback"), mask, cols

@@ -21,6 +21,7 @@ import numpy as np
 import polars as pl
 
 from curator.core import records as R
+from curator.core.ingest.columnar import jsonl_batch
 from curator.core.ingest.convert import converter_for
 from curator.core.ingest.lines import CHUNK_BYTES, LineChunk, iter_line_chunks
 from curator.core.ingest.model import (
@@ -34,6 +35,7 @@ from curator.core.ingest.model import (
 )
 from curator.core.ingest.options import ImportOptions
 
+FORCE_PER_LINE = False  # tests: every non-OpenAI line through the per-line converter
 _MIN_SPLIT = 256  # below this many lines a failing range is parsed line by line
 # content that is not a string or null (a number, a parts list...): Polars would turn it
 # into text silently, so such ranges go to the per-line converter, which checks the type
@@ -152,6 +154,31 @@ def _openai_range(
     return f1 + f2, r1 + r2, b1 + b2
 
 
+def _columnar_range(
+    chunk: LineChunk, idx: np.ndarray, fmt: str, options: ImportOptions, keys: set[str]
+) -> tuple[list[pl.DataFrame], list[dict[str, Any]], list[QuarantineEntry]]:
+    """ShareGPT / Alpaca / prompt-completion lines: Polars for the lines it can prove
+    regular (see ``columnar.jsonl_batch``), the per-line converter for the rest."""
+    batch = None
+    if len(idx) and not FORCE_PER_LINE:
+        lo, hi = int(chunk.starts[idx[0]]), int(chunk.ends[idx[-1]])
+        data = chunk.data[lo:hi]
+        try:
+            pieces = data.decode("utf-8").split("\n")
+        except UnicodeDecodeError:
+            pieces = None
+        if pieces is not None and len(pieces) == int(idx[-1] - idx[0]) + 1:
+            lines = [pieces[i] for i in (idx - idx[0]).tolist()] if len(pieces) != len(idx) else pieces
+            batch = jsonl_batch(data, lines, chunk.numbers[idx], fmt)
+    if batch is None:
+        rows, bad = _python_lines(chunk, idx, fmt, options, keys)
+        return [], rows, bad
+    frame, mask, columns = batch
+    keys.update(columns)
+    rows, bad = _python_lines(chunk, idx[mask.to_numpy()], fmt, options, keys)
+    return [frame], rows, bad
+
+
 def read_jsonl(
     path: Path, fmt: str, options: ImportOptions, limit: int | None = None
 ) -> Iterator[RawChunk]:
@@ -169,6 +196,9 @@ def read_jsonl(
                 frames.append(pl.DataFrame(rows, schema=RAW_SCHEMA))
             if frames and not keys:
                 keys.update(_head_keys(chunk, idx))
+        elif not options.messages_field:
+            frames, rows, bad = _columnar_range(chunk, idx, fmt, options, keys)
+            frames.append(pl.DataFrame(rows, schema=RAW_SCHEMA))
         else:
             rows, bad = _python_lines(chunk, idx, fmt, options, keys)
             frames = [pl.DataFrame(rows, schema=RAW_SCHEMA)]
