@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from curator.core import records as R
 from curator.core.ingest.model import RAW_MESSAGE_DTYPE
@@ -99,15 +100,14 @@ def _turns(
     return msgs, fallback
 
 
-def _with_system(schema: pl.Schema, msgs: pl.Expr) -> tuple[pl.Expr, pl.Expr] | None:
-    """Prepend a non-blank ``system`` column as a system turn: (messages, system used)."""
+def _with_system(schema: pl.Schema) -> tuple[pl.Expr, pl.Expr] | None:
+    """A non-blank ``system`` column as a system turn (null if none): (turn, system used)."""
     if "system" in schema and not _is(schema["system"], _TEXT):
         return None
     used = _nonblank("system", schema)
     if "system" not in schema or schema["system"] == pl.Null:
-        return msgs, used
-    sys_msg = pl.concat_list(_msg(pl.lit("system"), pl.col("system")))
-    return pl.when(used).then(pl.concat_list(sys_msg, msgs)).otherwise(msgs), used
+        return pl.lit(None, RAW_MESSAGE_DTYPE), used
+    return pl.when(used).then(_msg(pl.lit("system"), pl.col("system"))), used
 
 
 def _meta(schema: pl.Schema, used: set[str], system_used: pl.Expr | None) -> pl.Expr | None:
@@ -128,8 +128,11 @@ def _meta(schema: pl.Schema, used: set[str], system_used: pl.Expr | None) -> pl.
 
 def _plan(
     schema: pl.Schema, shape: str, options: ImportOptions
-) -> tuple[pl.Expr, pl.Expr, pl.Expr] | None:
-    """(messages, meta, needs-fallback) expressions for this batch's schema, or None."""
+) -> tuple[list[pl.Expr], pl.Expr, pl.Expr] | None:
+    """(message parts, meta, needs-fallback) expressions for this batch's schema, or None.
+
+    Each part is one message struct (null: left out) or a list of them; a row's
+    messages are its parts in order (see :func:`_assemble`)."""
     no = pl.lit(False)
     if shape == "openai" or shape == "json":
         if shape == "json" or options.messages_field:
@@ -141,7 +144,7 @@ def _plan(
             return None
         turns = _turns(schema, field, role_key, content_key)
         meta = _meta(schema, {field}, None)
-        return None if turns is None or meta is None else (turns[0], meta, turns[1])
+        return None if turns is None or meta is None else ([turns[0]], meta, turns[1])
     if shape == "sharegpt":
         field = next(
             (f for f in ("conversations", "conversation", "messages") if f in schema),
@@ -154,11 +157,11 @@ def _plan(
         turns = _turns(schema, field, *keys)
         if turns is None:
             return None
-        sys_plan = _with_system(schema, turns[0])
+        sys_plan = _with_system(schema)
         if sys_plan is None:
             return None
         meta = _meta(schema, {field}, sys_plan[1])
-        return None if meta is None else (sys_plan[0], meta, turns[1])
+        return None if meta is None else ([sys_plan[0], turns[0]], meta, turns[1])
     if shape == "alpaca":
         if any(
             k in schema and not _is(schema[k], _TEXT) for k in ("instruction", "input", "output")
@@ -172,23 +175,47 @@ def _plan(
                 .then(instruction + "\n\n" + pl.col("input"))
                 .otherwise(instruction)
             )
-        msgs = pl.concat_list(
-            _msg(pl.lit("user"), user), _msg(pl.lit("assistant"), pl.col("output"))
-        )
-        sys_plan = _with_system(schema, msgs)
+        msgs = [_msg(pl.lit("user"), user), _msg(pl.lit("assistant"), pl.col("output"))]
+        sys_plan = _with_system(schema)
         if sys_plan is None:
             return None
         meta = _meta(schema, {"instruction", "input", "output"}, sys_plan[1])
-        return None if meta is None else (sys_plan[0], meta, no)
+        return None if meta is None else ([sys_plan[0], *msgs], meta, no)
     if shape == "prompt-completion":
         if any(not _is(schema[k], _TEXT) for k in ("prompt", "completion")):
             return None
-        msgs = pl.concat_list(
-            _msg(pl.lit("user"), pl.col("prompt")), _msg(pl.lit("assistant"), pl.col("completion"))
-        )
+        msgs = [
+            _msg(pl.lit("user"), pl.col("prompt")),
+            _msg(pl.lit("assistant"), pl.col("completion")),
+        ]
         meta = _meta(schema, {"prompt", "completion"}, None)
         return None if meta is None else (msgs, meta, no)
     return None
+
+
+def _part_columns(parts: list[pl.Expr]) -> list[pl.Expr]:
+    return [p.alias(f"_part{i}") for i, p in enumerate(parts)]
+
+
+def _assemble(frame: pl.DataFrame, n_parts: int) -> pl.DataFrame:
+    """Replace the ``_part*`` columns by the messages list: per row, the non-null
+    parts in order (``concat_list`` of struct lists is far slower than this)."""
+    row = pl.int_range(pl.len(), dtype=pl.Int64).alias("_row")
+    pieces = []
+    for i in range(n_parts):
+        col = f"_part{i}"
+        if isinstance(frame.schema[col], pl.List):
+            piece = frame.select(row, pl.col(col).cast(pl.List(RAW_MESSAGE_DTYPE)).alias("_m"))
+            piece = piece.explode("_m")
+        else:
+            piece = frame.select(row, pl.col(col).cast(RAW_MESSAGE_DTYPE).alias("_m"))
+        pieces.append(piece.filter(pl.col("_m").is_not_null()))
+    flat = pl.concat(pieces).sort("_row", maintain_order=True)
+    counts = np.bincount(flat.get_column("_row").to_numpy(), minlength=frame.height)
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    values = flat.get_column("_m").to_arrow()
+    lists = pl.Series(R.MESSAGES, pa.LargeListArray.from_arrays(pa.array(offsets), values))
+    return frame.select(R.LINE, R.LOCATOR, lists.cast(pl.List(RAW_MESSAGE_DTYPE)), R.META)
 
 
 def convert_batch(
@@ -213,12 +240,12 @@ def convert_batch(
     out = frame.select(
         lines.alias(R.LINE),
         (pl.lit(f"{prefix}row ") + (lines - row_offset).cast(pl.String)).alias(R.LOCATOR),
-        msgs.cast(pl.List(RAW_MESSAGE_DTYPE)).alias(R.MESSAGES),
         meta.alias(R.META),
         fallback.alias("_fallback"),
+        *_part_columns(msgs),
     )
     mask = out.get_column("_fallback")
-    return out.filter(~pl.col("_fallback")).drop("_fallback"), mask
+    return _assemble(out.filter(~pl.col("_fallback")), len(msgs)), mask
 
 
 _NAME = re.compile(r"^[A-Za-z0-9_ -]+$")
@@ -226,6 +253,7 @@ _VALUE = {"text": r'(?:"|null)', "null": "null", "int": r"(?:-?[0-9]+\s*[,}]|nul
 _VALUE["bool"] = "(?:true|false|null)"
 _VALUE["list"] = r"(?:\[|null)"
 # a JSON string escape of a surrogate: Polars and json.loads treat a lone one differently
+_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 _HIGH = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}")
 _LOW = re.compile(rb"\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 _PAIR = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}")
@@ -272,10 +300,10 @@ def jsonl_batch(
     """
     if shape not in ("sharegpt", "alpaca", "prompt-completion"):
         return None
-    if len(_HIGH.findall(data)) != len(_LOW.findall(data)) or len(_HIGH.findall(data)) != len(
-        _PAIR.findall(data)
-    ):
-        return None
+    if _SURROGATE.search(data):
+        pairs = len(_PAIR.findall(data))
+        if not len(_HIGH.findall(data)) == len(_LOW.findall(data)) == pairs:
+            return None
     try:
         df = pl.read_ndjson(data, infer_schema_length=None)
     except Exception:
@@ -314,16 +342,17 @@ def jsonl_batch(
         checks.append(raw.count_matches(_key(role_key)) == n_turns)
         checks.append(raw.count_matches(_key(role_key, _VALUE["text"])) == n_turns)
         checks.append(
-            raw.count_matches(_key(content_key)) == raw.count_matches(_key(content_key, _VALUE["text"]))
+            raw.count_matches(_key(content_key))
+            == raw.count_matches(_key(content_key, _VALUE["text"]))
         )
     ok = pl.all_horizontal(checks).fill_null(False) & ~fallback
     line = pl.Series(R.LINE, numbers, dtype=pl.Int64)
     out = df.with_columns(text).select(
         line,
         (pl.lit("line ") + line.cast(pl.String)).alias(R.LOCATOR),
-        msgs.cast(pl.List(RAW_MESSAGE_DTYPE)).alias(R.MESSAGES),
         meta.alias(R.META),
         (~ok).alias("_fallback"),
+        *_part_columns(msgs),
     )
     mask = out.get_column("_fallback")
-    return out.filter(~pl.col("_fallback")).drop("_fallback"), mask, cols
+    return _assemble(out.filter(~pl.col("_fallback")), len(msgs)), mask, cols
