@@ -200,10 +200,14 @@ def _part_columns(parts: list[pl.Expr]) -> list[pl.Expr]:
 def _assemble(frame: pl.DataFrame, n_parts: int) -> pl.DataFrame:
     """Replace the ``_part*`` columns by the messages list: per row, the non-null
     parts in order (``concat_list`` of struct lists is far slower than this)."""
+    parts = [f"_part{i}" for i in range(n_parts)]
+    used = [c for c in parts if frame.get_column(c).null_count() < frame.height]
+    if len(used) == 1 and isinstance(frame.schema[used[0]], pl.List):  # the turns alone
+        lists = frame.get_column(used[0]).cast(pl.List(RAW_MESSAGE_DTYPE)).alias(R.MESSAGES)
+        return frame.select(R.LINE, R.LOCATOR, lists, R.META)
     row = pl.int_range(pl.len(), dtype=pl.Int64).alias("_row")
     pieces = []
-    for i in range(n_parts):
-        col = f"_part{i}"
+    for col in used or parts[:1]:
         if isinstance(frame.schema[col], pl.List):
             piece = frame.select(row, pl.col(col).cast(pl.List(RAW_MESSAGE_DTYPE)).alias("_m"))
             piece = piece.explode("_m")
