@@ -52,8 +52,10 @@ def _frame_batches(
                 f"{path.name}: cannot read it as Parquet ({str(exc).splitlines()[0]})"
             ) from None
         total = min(total, limit) if limit is not None else total
-        for offset in range(0, total, _BATCH):
-            yield lf.slice(offset, min(_BATCH, total - offset)).collect(), total, ""
+        # one streaming scan (re-slicing the scan per batch re-reads the file each time)
+        for batch in (lf if limit is None else lf.head(total)).collect_batches(chunk_size=_BATCH):
+            if batch.height:
+                yield batch, total, ""
         if total == 0:
             yield pl.DataFrame(), 0, ""
         return
