@@ -105,19 +105,24 @@ def test_openai_and_prompt_completion_and_mapped(tmp_path: Path) -> None:
     assert _check(mapped, opts).height == 2
 
 
-@pytest.mark.parametrize("n", [25_000])
-def test_batches_and_fallback_rows_keep_order(tmp_path: Path, n: int) -> None:
+def test_batches_and_fallback_rows_keep_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from curator.core.ingest import tabular
+
+    monkeypatch.setattr(tabular, "_BATCH", 1_000)
+    n = 2_500
     path = tmp_path / "big.parquet"
-    prompts = [None if i % 997 == 0 else f"p{i}" for i in range(n)]
+    prompts = [None if i % 97 == 0 else f"p{i}" for i in range(n)]
     pl.DataFrame({"instruction": prompts, "output": ["o"] * n, "when": [1.5] * n}).write_parquet(
         path
     )
     _check(path)  # a float column: the whole batch takes the per-row path
-    conv = [None if i % 4999 == 0 else [{"from": "human", "value": str(i)}] for i in range(n)]
+    conv = [None if i % 499 == 0 else [{"from": "human", "value": str(i)}] for i in range(n)]
     sg = tmp_path / "sg.parquet"
     pl.DataFrame({"conversations": conv}).write_parquet(sg)
     frame = _check(sg)
-    assert frame.height == n - len(range(0, n, 4999))
+    assert frame.height == n - len(range(0, n, 499))
     assert frame.get_column("line").is_sorted()
 
 

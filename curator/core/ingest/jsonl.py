@@ -81,7 +81,12 @@ def _python_lines(
             bad.append(QuarantineEntry(line_no, f"line {line_no}", str(exc), text))
             continue
         rows.append(
-            {R.LINE: line_no, R.LOCATOR: f"line {line_no}", R.MESSAGES: msgs, R.META: meta_json(extra)}
+            {
+                R.LINE: line_no,
+                R.LOCATOR: f"line {line_no}",
+                R.MESSAGES: msgs,
+                R.META: meta_json(extra),
+            }
         )
     return rows, bad
 
@@ -168,7 +173,9 @@ def _columnar_range(
         except UnicodeDecodeError:
             pieces = None
         if pieces is not None and len(pieces) == int(idx[-1] - idx[0]) + 1:
-            lines = [pieces[i] for i in (idx - idx[0]).tolist()] if len(pieces) != len(idx) else pieces
+            lines = (
+                [pieces[i] for i in (idx - idx[0]).tolist()] if len(pieces) != len(idx) else pieces
+            )
             batch = jsonl_batch(data, lines, chunk.numbers[idx], fmt)
     if batch is None:
         rows, bad = _python_lines(chunk, idx, fmt, options, keys)
