@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -39,9 +38,9 @@ from curator.core.ingest import (
     list_sources,
     preview,
 )
-from curator.core.jobs import Progress
 from curator.gui.controller import Controller
 from curator.gui.plain import plain_tooltip
+from curator.gui.progress_panel import ProgressPanel
 from curator.gui.review_pane import plain_label
 from curator.gui.tables import fill_table, plain_table
 from curator.gui.workers import Worker, call_task
@@ -164,24 +163,9 @@ class ImportDialog(QDialog):
         return page
 
     def _progress_page(self) -> QWidget:
-        page = QWidget()
-        lay = QVBoxLayout(page)
-        lay.addStretch(1)
-        self.progress_label = plain_label("Importing…", "h2")
-        lay.addWidget(self.progress_label)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 0)
-        lay.addWidget(self.progress)
-        self.progress_detail = plain_label("", "muted")
-        lay.addWidget(self.progress_detail)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.clicked.connect(self.cancel_import)
-        row.addWidget(self.cancel_button)
-        lay.addLayout(row)
-        lay.addStretch(2)
-        return page
+        self.progress_panel = ProgressPanel("Importing…")
+        self.progress_panel.cancelRequested.connect(self.cancel_import)
+        return self.progress_panel
 
     def _summary_page(self) -> QWidget:
         page = QWidget()
@@ -317,30 +301,21 @@ class ImportDialog(QDialog):
             return
         sources = list(self.sources)
         self.pages.setCurrentIndex(1)
-        self.progress.setRange(0, 0)
+        self.progress_panel.start()
         self.worker = self.controller.start_job(lambda: import_job(ws, sources, opts))
-        self.worker.progressed.connect(self._progress)
+        self.worker.progressed.connect(self.progress_panel.show_progress)
         self.worker.succeeded.connect(self._finished)
         self.worker.failed.connect(self._failed)
         self.worker.cancelled.connect(self._cancelled)
 
-    def _progress(self, p: Progress) -> None:
-        if p.fraction is not None:
-            self.progress.setRange(0, 1000)
-            self.progress.setValue(int(p.fraction * 1000))
-        self.progress_detail.setText(f"{p.step}: {p.done:,}" + (f" / {p.total:,}" if p.total else "") + (f" — {p.message}" if p.message else ""))
-
     def cancel_import(self) -> None:
         if self.worker is not None:
-            self.cancel_button.setEnabled(False)
-            self.progress_label.setText("Cancelling…")
             self.worker.cancel()
 
     def _cancelled(self) -> None:
         self.worker = None
         self.pages.setCurrentIndex(0)
-        self.cancel_button.setEnabled(True)
-        self.progress_label.setText("Importing…")
+        self.progress_panel.start()
         self.error.setText("Import cancelled. Files already finished stay imported; nothing half-written was published.")
         self.controller.refresh()
 

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
-    QProgressBar,
     QPushButton,
     QStackedWidget,
     QTabWidget,
@@ -43,9 +42,9 @@ from curator.core.export import (
     preflight,
 )
 from curator.core.export.snippets import axolotl_yaml, llamafactory_dataset_info
-from curator.core.jobs import Progress
 from curator.gui import theme
 from curator.gui.controller import Controller
+from curator.gui.progress_panel import ProgressPanel
 from curator.gui.review_pane import plain_label
 from curator.gui.workers import Worker, call_task
 
@@ -262,23 +261,9 @@ class ExportDialog(QDialog):
 
     # --- page 2: progress ------------------------------------------------------------------
     def _progress_page(self) -> QWidget:
-        page = QWidget()
-        lay = QVBoxLayout(page)
-        lay.addStretch(1)
-        lay.addWidget(plain_label("Exporting…", "title"))
-        self.bar = QProgressBar()
-        self.bar.setRange(0, 0)
-        lay.addWidget(self.bar)
-        self.step = plain_label("Starting…", "muted")
-        lay.addWidget(self.step)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.clicked.connect(self.cancel)
-        row.addWidget(self.cancel_button)
-        lay.addLayout(row)
-        lay.addStretch(2)
-        return page
+        self.progress_panel = ProgressPanel("Exporting…", title_style="title")
+        self.progress_panel.cancelRequested.connect(self.cancel)
+        return self.progress_panel
 
     def start_export(self) -> Worker | None:
         ws = self.c.ws
@@ -289,10 +274,10 @@ class ExportDialog(QDialog):
             self._changed()
             return None
         self.pages.setCurrentIndex(1)
-        self.cancel_button.setEnabled(True)
+        self.progress_panel.start()
         w = self.c.start_job(lambda: export_job(ws, opts))
         self.worker = w
-        w.progressed.connect(self._progress)
+        w.progressed.connect(self.progress_panel.show_progress)
         w.succeeded.connect(self._exported)
         w.failed.connect(self._failed)
         w.cancelled.connect(lambda: self._back("Export cancelled; nothing was written."))
@@ -302,18 +287,8 @@ class ExportDialog(QDialog):
     def _done(self) -> None:
         self.worker = None
 
-    def _progress(self, p: Progress) -> None:
-        if p.fraction is not None:
-            self.bar.setRange(0, 1000)
-            self.bar.setValue(int(p.fraction * 1000))
-        else:
-            self.bar.setRange(0, 0)
-        self.step.setText(f"{p.step}" + (f" — {p.message}" if p.message else ""))
-
     def cancel(self) -> None:
         if self.worker is not None:
-            self.cancel_button.setEnabled(False)
-            self.step.setText("Cancelling…")
             self.worker.cancel()
 
     def _failed(self, text: str) -> None:
