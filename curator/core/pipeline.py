@@ -12,9 +12,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from curator.core import records as R
 from curator.core.filters import Recipe, apply_thresholds, score_job
 from curator.core.jobs import Job, Progress
+from curator.core.query import records_per_flag
 from curator.core.workspace import Workspace
 
 
@@ -66,8 +66,7 @@ def pipeline_job(ws: Workspace, recipe: Recipe | None = None) -> Job[dict[str, A
 
 def flag_counts(ws: Workspace) -> dict[str, int]:
     """Records per flag name, every producer (filters and dedup)."""
-    counted = ws.flags().unique([R.ID, "name"]).group_by("name").len().sort("name")
-    return {str(k): int(v) for k, v in counted.iter_rows()}
+    return records_per_flag(ws.flags())
 
 
 def _summary(result: Any) -> dict[str, Any]:

@@ -11,23 +11,19 @@ from curator.core.frame import is_flagged
 from curator.core.workspace import Workspace
 
 
+def records_per_flag(flags: pl.DataFrame) -> dict[str, int]:
+    """Records per flag name from a flat flags table (a record counts once per name)."""
+    counted = flags.unique([R.ID, "name"]).group_by("name").len().sort("name")
+    return {str(k): int(v) for k, v in counted.iter_rows()}
+
+
 def info(ws: Workspace, frame: pl.DataFrame | None = None) -> dict[str, Any]:
     """The `curator info --json` summary."""
     df = ws.frame() if frame is None else frame
     by_status = {s: 0 for s in R.STATUSES}
     for status, n in df.group_by(R.STATUS).len().iter_rows():
         by_status[status] = n
-    flags = df.select(R.ID, R.FLAGS).explode(R.FLAGS).drop_nulls(R.FLAGS)
-    by_flag: dict[str, int] = {}
-    if flags.height:
-        counted = (
-            flags.select(R.ID, pl.col(R.FLAGS).struct.field("name").alias("name"))
-            .unique()
-            .group_by("name")
-            .len()
-            .sort("name")
-        )
-        by_flag = dict(counted.iter_rows())
+    by_flag = records_per_flag(ws.flags())
     sources = dict(df.group_by(R.SOURCE).len().sort(R.SOURCE).iter_rows())
     q = ws.db().execute("SELECT COUNT(*) FROM quarantine").fetchone()[0]
     return {

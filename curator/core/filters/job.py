@@ -27,6 +27,7 @@ from curator.core.filters.base import (
 )
 from curator.core.filters.recipe import Recipe
 from curator.core.jobs import Job, Progress, run_job
+from curator.core.query import records_per_flag
 from curator.core.workspace import Workspace
 
 CACHE_KEY_SETTING = "filter_cache"
@@ -160,8 +161,7 @@ def apply_thresholds(ws: Workspace, recipe: Recipe | None = None) -> dict[str, i
         parts.append(f.flag(final, params, ctx))
     flags = pl.concat(parts) if parts else empty_flags()
     ws.write_flags("filters", flags)
-    counted = flags.unique([R.ID, "name"]).group_by("name").len().sort("name")
-    return dict(counted.iter_rows())
+    return records_per_flag(flags)
 
 
 def count_flagged(
