@@ -164,7 +164,7 @@ def test_reject_non_keepers(workspace: Workspace) -> None:
     add_conversations(workspace, [conv(u, a)] * 3)
     run(workspace)
     cid = cluster_table(workspace).item(0, R.CLUSTER_ID)
-    assert reject_non_keepers(workspace, cid) == 2
+    assert reject_non_keepers(workspace, cid).changed == 2
     f = workspace.frame()
     assert f.filter(pl.col(R.STATUS) == R.REJECTED).get_column(R.DUPLICATE_OF).null_count() == 0
     keeper = f.filter(pl.col(R.DUPLICATE_OF).is_null()).get_column(R.ID)[0]

@@ -76,7 +76,7 @@ def test_undo_redo_walk_the_history(small_ws):
     ids = small_ws.record_ids().to_list()
     review.approve(small_ws, ids[:2])
     review.reject(small_ws, ids[:1], "bad")
-    assert review.undo(small_ws) == [ids[0]]
+    assert review.undo(small_ws).ids == [ids[0]]
     st = dict(small_ws.frame().select(R.ID, R.STATUS).iter_rows())
     assert st[ids[0]] == "approved"
     review.undo(small_ws)
@@ -87,8 +87,8 @@ def test_undo_redo_walk_the_history(small_ws):
     assert st[ids[0]] == "approved"
     # a new action drops what was left to redo
     review.approve(small_ws, ids[5:6])
-    assert review.redo(small_ws) == []
-    assert review.undo(small_ws) == [ids[5]]
+    assert review.redo(small_ws).ids == []
+    assert review.undo(small_ws).ids == [ids[5]]
 
 
 def test_history_is_kept_per_record(small_ws):
@@ -139,8 +139,8 @@ def test_bulk_status_changes_journal_like_single_ones_and_undo_exactly(workspace
     ids = workspace.record_ids().to_list()
     review.edit_message(workspace, ids[7], 1, 'edited "quoted" answer')
     review.reject(workspace, ids[:500], "off-topic")  # below the bulk size: per-id path
-    assert review.approve(workspace, ids) == 3000  # bulk path
-    assert review.approve(workspace, ids) == 0  # nothing changes twice
+    assert review.approve(workspace, ids).changed == 3000  # bulk path
+    assert review.approve(workspace, ids).changed == 0  # nothing changes twice
     df = workspace.frame()
     assert df.get_column(R.STATUS).unique().to_list() == ["approved"]
     row7 = df.filter(pl.col(R.ID) == ids[7]).row(0, named=True)
@@ -156,5 +156,5 @@ def test_bulk_status_changes_journal_like_single_ones_and_undo_exactly(workspace
     assert review.current_messages(workspace, ids[7])[1]["content"] == 'edited "quoted" answer'
     review.redo(workspace)
     assert workspace.frame().filter(pl.col(R.STATUS) == "approved").height == 3000
-    assert review.reject(workspace, ids, "bulk reason") == 3000
+    assert review.reject(workspace, ids, "bulk reason").changed == 3000
     assert workspace.frame().get_column(R.REASON).unique().to_list() == ["bulk reason"]

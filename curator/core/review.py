@@ -17,7 +17,32 @@ from typing import Any
 import polars as pl
 
 from curator.core import records as R
+from curator.core.review_delta import (
+    BEFORE_STATUS,
+    EDITED_MESSAGES,
+    MESSAGES_CHANGED,
+    ReviewDelta,
+    delta_frame,
+)
 from curator.core.workspace import Workspace, WorkspaceError
+
+__all__ = [
+    "ReviewDelta",
+    "ReviewState",
+    "approve",
+    "current_messages",
+    "edit",
+    "edit_message",
+    "history",
+    "original_messages",
+    "redo",
+    "reject",
+    "reset",
+    "revert",
+    "review_timeline",
+    "set_turn_weight",
+    "undo",
+]
 
 _CHUNK = 20_000  # ids per executemany; bulk actions on 1M ids stay bounded in memory
 
@@ -65,23 +90,33 @@ def _check_known(ws: Workspace, ids: Sequence[str]) -> None:
         )
 
 
+def _stamp(con: Any, action: str, states: pl.DataFrame, batch: int | None) -> ReviewDelta:
+    """The delta of a committed-to-be transaction: journal seq and state version now."""
+    seq = con.execute("SELECT MAX(seq) FROM journal").fetchone()[0]
+    row = con.execute("SELECT value FROM meta WHERE key='state_version'").fetchone()
+    version = int(row[0]) if row else 0
+    return ReviewDelta(
+        action, states, batch if states.height else None, None if seq is None else int(seq), version
+    )
+
+
 def _apply(
     ws: Workspace,
     action: str,
     ids: Sequence[str],
     make_after: Any,
-) -> int:
+) -> ReviewDelta:
     """Write new state for ids and journal before/after, as one undoable batch."""
     ids = list(dict.fromkeys(ids))
     if not ids:
-        return 0
+        return ReviewDelta(action)
     _check_known(ws, ids)
     now = time.time()
     with ws.transaction() as con:
         # A new action makes the redo stack meaningless: drop it (kept for audit as undone=2).
         con.execute("UPDATE journal SET undone=2 WHERE undone=1")
         batch = int(con.execute("SELECT COALESCE(MAX(batch), 0) + 1 FROM journal").fetchone()[0])
-        changed = 0
+        changes: list[tuple[Any, ...]] = []
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
             cur = _current(con, chunk)
@@ -94,6 +129,16 @@ def _apply(
                     continue
                 journal_rows.append((batch, rid, action, before.to_json(), after.to_json(), now))
                 state_rows.append((rid, after.status, after.reason, after.messages, now))
+                changes.append(
+                    (
+                        rid,
+                        before.status,
+                        after.status,
+                        after.reason,
+                        after.messages,
+                        after.messages != before.messages,
+                    )
+                )
             con.executemany(
                 "INSERT INTO journal (batch, record_id, action, before, after, at) VALUES (?,?,?,?,?,?)",
                 journal_rows,
@@ -104,9 +149,8 @@ def _apply(
                 " updated_at=excluded.updated_at",
                 state_rows,
             )
-            changed += len(state_rows)
         ws.bump_state_version(con)
-    return changed
+        return _stamp(con, action, delta_frame(changes), batch)
 
 
 _BULK = 2_000  # from this many ids, status changes are computed in Polars, not per id
@@ -114,7 +158,7 @@ _BULK = 2_000  # from this many ids, status changes are computed in Polars, not 
 
 def _apply_status(
     ws: Workspace, action: str, ids: Sequence[str], status: str, reason: str | None
-) -> int:
+) -> ReviewDelta:
     """A status change for many ids at once: same journal and state rows as
     :func:`_apply`, with before/after computed in Polars instead of per id."""
     if len(ids) < _BULK:
@@ -170,22 +214,31 @@ def _apply_status(
             ).iter_rows(),
         )
         ws.bump_state_version(con)
-    return df.height
+        states = df.select(
+            R.ID,
+            pl.col("b_status").alias(BEFORE_STATUS),
+            pl.lit(status).alias(R.STATUS),
+            pl.lit(reason, pl.String).alias(R.REASON),
+            pl.col("messages").is_not_null().alias(R.EDITED),
+            pl.col("messages").alias(EDITED_MESSAGES),
+            pl.lit(False).alias(MESSAGES_CHANGED),
+        )
+        return _stamp(con, action, states, batch)
 
 
-def approve(ws: Workspace, ids: Sequence[str]) -> int:
-    """Approve records; returns how many changed."""
+def approve(ws: Workspace, ids: Sequence[str]) -> ReviewDelta:
+    """Approve records; returns the changed records' new states."""
     return _apply_status(ws, "approve", ids, R.APPROVED, None)
 
 
-def reject(ws: Workspace, ids: Sequence[str], reason: str) -> int:
+def reject(ws: Workspace, ids: Sequence[str], reason: str) -> ReviewDelta:
     reason = reason.strip()
     if not reason:
         raise WorkspaceError("A rejection needs a reason, e.g. --reject 'off-topic'.")
     return _apply_status(ws, "reject", ids, R.REJECTED, reason)
 
 
-def reset(ws: Workspace, ids: Sequence[str]) -> int:
+def reset(ws: Workspace, ids: Sequence[str]) -> ReviewDelta:
     """Return records to pending (keeping any edit)."""
     return _apply_status(ws, "reset", ids, R.PENDING, None)
 
@@ -205,11 +258,15 @@ def current_messages(ws: Workspace, record_id: str) -> list[dict[str, Any]]:
     return original_messages(ws, record_id)
 
 
-def edit(ws: Workspace, record_id: str, messages: list[dict[str, Any]], action: str = "edit") -> int:
+def edit(
+    ws: Workspace, record_id: str, messages: list[dict[str, Any]], action: str = "edit"
+) -> ReviewDelta:
     """Replace a record's messages; an edit equal to the original clears the edit."""
     for m in messages:
         if m.get("role") not in R.ROLES:
-            raise WorkspaceError(f"Unknown role {m.get('role')!r}; use one of {', '.join(R.ROLES)}.")
+            raise WorkspaceError(
+                f"Unknown role {m.get('role')!r}; use one of {', '.join(R.ROLES)}."
+            )
     fields = list(R.MESSAGE_DTYPE.to_schema())
     full = [{k: m.get(k) for k in fields} for m in messages]
     original = original_messages(ws, record_id)
@@ -219,7 +276,7 @@ def edit(ws: Workspace, record_id: str, messages: list[dict[str, Any]], action: 
     return _apply(ws, action, [record_id], lambda b: ReviewState(b.status, b.reason, text))
 
 
-def edit_message(ws: Workspace, record_id: str, index: int, content: str) -> int:
+def edit_message(ws: Workspace, record_id: str, index: int, content: str) -> ReviewDelta:
     msgs = current_messages(ws, record_id)
     if not 0 <= index < len(msgs):
         raise WorkspaceError(f"Record {record_id} has no message {index}.")
@@ -227,7 +284,7 @@ def edit_message(ws: Workspace, record_id: str, index: int, content: str) -> int
     return edit(ws, record_id, msgs)
 
 
-def set_turn_weight(ws: Workspace, record_id: str, index: int, train: bool) -> int:
+def set_turn_weight(ws: Workspace, record_id: str, index: int, train: bool) -> ReviewDelta:
     """Toggle "train on this turn" for an assistant message (export ``weight``)."""
     msgs = current_messages(ws, record_id)
     if not 0 <= index < len(msgs) or msgs[index]["role"] != "assistant":
@@ -236,12 +293,14 @@ def set_turn_weight(ws: Workspace, record_id: str, index: int, train: bool) -> i
     return edit(ws, record_id, msgs, action="weight")
 
 
-def revert(ws: Workspace, record_id: str) -> int:
+def revert(ws: Workspace, record_id: str) -> ReviewDelta:
     """Drop a record's edit and go back to the imported messages."""
     return _apply(ws, "revert", [record_id], lambda b: ReviewState(b.status, b.reason, None))
 
 
-def _restore(ws: Workspace, undone_from: int, undone_to: int, pick: str) -> list[str]:
+def _restore(ws: Workspace, undone_from: int, undone_to: int, pick: str) -> ReviewDelta:
+    name = "undo" if undone_from == 0 else "redo"
+    other = "after" if pick == "before" else "before"
     with ws.transaction() as con:
         if undone_from == 0:
             row = con.execute("SELECT MAX(batch) FROM journal WHERE undone=0").fetchone()
@@ -249,16 +308,24 @@ def _restore(ws: Workspace, undone_from: int, undone_to: int, pick: str) -> list
             row = con.execute("SELECT MIN(batch) FROM journal WHERE undone=1").fetchone()
         batch = row[0]
         if batch is None:
-            return []
+            return ReviewDelta(name)
         rows = con.execute(
-            f"SELECT record_id, {pick} FROM journal WHERE batch=? ORDER BY seq", (batch,)
+            f"SELECT record_id, {pick}, {other}, action FROM journal WHERE batch=? ORDER BY seq",
+            (batch,),
         ).fetchall()
         now = time.time()
         # One executemany per statement kind (a big batch was one execute per record).
         # Ids are unique within a batch; were one repeated, the last entry wins as before.
-        final: dict[str, ReviewState] = {rid: ReviewState.from_json(st_json) for rid, st_json in rows}
+        final: dict[str, ReviewState] = {rid: ReviewState.from_json(st) for rid, st, _o, _a in rows}
+        first: dict[str, ReviewState] = {}
+        for rid, _st, cur_json, _a in rows:
+            first.setdefault(rid, ReviewState.from_json(cur_json))
         deletes = [(rid,) for rid, st in final.items() if st == PENDING_STATE]
-        upserts = [(rid, st.status, st.reason, st.messages, now) for rid, st in final.items() if st != PENDING_STATE]
+        upserts = [
+            (rid, st.status, st.reason, st.messages, now)
+            for rid, st in final.items()
+            if st != PENDING_STATE
+        ]
         con.executemany("DELETE FROM state WHERE record_id=?", deletes)
         con.executemany(
             "INSERT INTO state VALUES (?,?,?,?,?) ON CONFLICT(record_id) DO UPDATE SET "
@@ -268,24 +335,44 @@ def _restore(ws: Workspace, undone_from: int, undone_to: int, pick: str) -> list
         )
         con.execute("UPDATE journal SET undone=? WHERE batch=?", (undone_to, batch))
         ws.bump_state_version(con)
-        return [r[0] for r in rows]
+        changes = [
+            (
+                rid,
+                first[rid].status,
+                st.status,
+                st.reason,
+                st.messages,
+                st.messages != first[rid].messages,
+            )
+            for rid, st in final.items()
+        ]
+        delta = _stamp(con, name, delta_frame(changes), int(batch))
+        return ReviewDelta(
+            name, delta.states, delta.batch, delta.seq, delta.version, restored=str(rows[0][3])
+        )
 
 
-def undo(ws: Workspace) -> list[str]:
-    """Undo the last action; returns the ids it touched (empty if nothing to undo)."""
+def undo(ws: Workspace) -> ReviewDelta:
+    """Undo the last action; returns the restored states (empty if nothing to undo).
+
+    ``delta.restored`` names the action that was undone ("approve", "edit", ...)."""
     return _restore(ws, 0, 1, "before")
 
 
-def redo(ws: Workspace) -> list[str]:
+def redo(ws: Workspace) -> ReviewDelta:
     """Redo the most recently undone action."""
     return _restore(ws, 1, 0, "after")
 
 
 def history(ws: Workspace, record_id: str) -> list[dict[str, Any]]:
-    rows = ws.db().execute(
-        "SELECT seq, action, before, after, at, undone FROM journal WHERE record_id=? ORDER BY seq",
-        (record_id,),
-    ).fetchall()
+    rows = (
+        ws.db()
+        .execute(
+            "SELECT seq, action, before, after, at, undone FROM journal WHERE record_id=? ORDER BY seq",
+            (record_id,),
+        )
+        .fetchall()
+    )
     out = []
     for seq, action, before, after, at, undone in rows:
         b, a = ReviewState.from_json(before), ReviewState.from_json(after)
@@ -305,9 +392,13 @@ def history(ws: Workspace, record_id: str) -> list[dict[str, Any]]:
 
 def review_timeline(ws: Workspace) -> pl.DataFrame:
     """Every live journal entry (at, action, status_after) for progress charts."""
-    rows = ws.db().execute(
-        "SELECT at, action, json_extract(after, '$.status') FROM journal WHERE undone=0 ORDER BY seq"
-    ).fetchall()
+    rows = (
+        ws.db()
+        .execute(
+            "SELECT at, action, json_extract(after, '$.status') FROM journal WHERE undone=0 ORDER BY seq"
+        )
+        .fetchall()
+    )
     return pl.DataFrame(
         rows, schema={"at": pl.Float64, "action": pl.String, "status": pl.String}, orient="row"
     )

@@ -331,7 +331,7 @@ class Controller(QObject):
         if self._restoring is not None:
             return self._restoring
         if self.restore_size(which) <= BULK_IN_WORKER:
-            ids = fn(ws)
+            ids = fn(ws).ids
             self.patch(ids, texts=True)
             return ids
         self.loadingChanged.emit(True)

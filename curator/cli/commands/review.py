@@ -33,8 +33,8 @@ def configure(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     ws = open_ws(args.workspace)
     if args.undo:
-        ids = review.undo(ws)
-        print(f"undid the last action ({len(ids)} record(s))" if ids else "nothing to undo")
+        delta = review.undo(ws)
+        print(f"undid the last {delta.restored} ({delta.changed} record(s))" if delta else "nothing to undo")
         return 0
     if not args.ids and not args.where:
         from curator.core.errors import UsageError
@@ -49,10 +49,10 @@ def run(args: argparse.Namespace) -> int:
         df = df.filter(exportable("passing") if args.where == "passing" else is_flagged())
         ids = df.get_column(R.ID).to_list()
     if args.approve:
-        n = review.approve(ws, ids)
+        n = review.approve(ws, ids).changed
         print(f"approved {n:,} record(s)")
     else:
-        n = review.reject(ws, ids, args.reject)
+        n = review.reject(ws, ids, args.reject).changed
         print(f"rejected {n:,} record(s): {args.reject}")
     return 0
 

@@ -44,7 +44,7 @@ def undo_override(ws: Workspace, record_id: str) -> pl.DataFrame | None:
     return reapply(ws)
 
 
-def reject_non_keepers(ws: Workspace, cluster_id: str) -> int:
+def reject_non_keepers(ws: Workspace, cluster_id: str) -> review.ReviewDelta:
     """Reject every non-keeper of a cluster, with the keeper as the reason (one undo step)."""
     cl = ws.clusters().filter(pl.col(R.CLUSTER_ID) == cluster_id)
     if cl.height == 0:
