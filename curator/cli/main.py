@@ -12,6 +12,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from curator import __version__
 from curator.core.errors import CuratorError, UsageError
@@ -53,23 +54,47 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+class _CommandParser(_Parser):
+    """A subcommand's parser that imports its module only when that command is parsed.
+
+    ``curator --help`` lists the commands from ``HELP`` without importing any of
+    them; ``curator dedup ...`` imports only ``curator.cli.commands.dedup``.
+    """
+
+    def __init__(self, *args: Any, module: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._module = module
+        self._loaded = not module
+
+    def load(self) -> None:
+        """Import the command module and add its arguments (once)."""
+        if self._loaded:
+            return
+        self._loaded = True
+        try:
+            mod = importlib.import_module(f"curator.cli.commands.{self._module}")
+        except Exception as exc:
+            self.set_defaults(_run=_broken(self.prog.split()[-1], exc))
+            self.add_argument("rest", nargs=argparse.REMAINDER)
+            return
+        mod.configure(self)
+        self.set_defaults(_run=mod.run)
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:  # type: ignore[override]
+        self.load()
+        return super().parse_known_args(args, namespace)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    """The full ``curator`` parser; command modules load when their command is parsed."""
     parser = _Parser(
         prog="curator",
         description="Curate conversation data into a validated fine-tuning set.",
     )
     parser.add_argument("--version", action="version", version=f"curator {__version__}")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", parser_class=_CommandParser)
     for name, module in COMMANDS.items():
-        p = sub.add_parser(name, help=HELP[name], description=HELP[name])
-        try:
-            mod = importlib.import_module(f"curator.cli.commands.{module}")
-        except Exception as exc:
-            p.set_defaults(_run=_broken(name, exc))
-            p.add_argument("rest", nargs=argparse.REMAINDER)
-            continue
-        mod.configure(p)
-        p.set_defaults(_run=mod.run)
+        sub.add_parser(name, help=HELP[name], description=HELP[name], module=module)
     return parser
 
 
