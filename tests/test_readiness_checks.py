@@ -217,12 +217,19 @@ def test_diversity_ok_on_varied_replies(workspace: Workspace) -> None:
     assert c.level == "ok", c.message
 
 
-def test_reviewed_share(workspace: Workspace) -> None:
+def test_reviewed_share_counts_records_decided_one_at_a_time(workspace: Workspace) -> None:
     df = build(workspace, clean_conversations(20), approve_all=False)
     assert build_report(workspace, include="passing").check("reviewed").level == "warn"
-    approve(workspace, ids_of(df)[:2])
+    approve(workspace, ids_of(df)[:2])  # two ids in one action: bulk, not review
+    c = build_report(workspace, include="passing").check("reviewed")
+    assert c.level == "warn" and c.value == 0 and "2 were approved in bulk" in c.message
+    for rid in ids_of(df)[:2]:
+        approve(workspace, [rid])  # already approved: nothing changes, still bulk
+    approve(workspace, [ids_of(df)[2]])
+    approve(workspace, [ids_of(df)[3]])
     c = build_report(workspace, include="passing").check("reviewed")
     assert c.level == "ok" and c.value == pytest.approx(0.1)
+    assert c.details["bulk_approved"] == 2 and c.details["reviewed"] == 2
 
 
 def test_cost_is_epochs_times_capped_tokens(workspace: Workspace) -> None:

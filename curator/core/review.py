@@ -4,6 +4,11 @@ Every function commits to the workspace journal before it returns, so a caller
 that has seen it return can tell the user the action is done: a power cut or
 ``kill -9`` afterwards loses nothing. Each call is one undo step (a "batch"),
 however many records it touched. The imported snapshot is never rewritten.
+
+Every journal entry also says who acted (``reviewer``: the OS user unless a
+name is given) and how (``single``: one record decided on its own, or ``bulk``
+over ``batch_size`` records). Only single decisions count as human review in
+the readiness report (:func:`curator.core.review_actor.decided_one_at_a_time`).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from curator.core.review_delta import (
     ReviewDelta,
     delta_frame,
 )
+from curator.core.review_actor import SINGLE, Actor, actor
 from curator.core.workspace import Workspace, WorkspaceError
 
 __all__ = [
@@ -63,6 +69,10 @@ class ReviewState:
 
 
 PENDING_STATE = ReviewState(R.PENDING, None, None)
+_JOURNAL_INSERT = (
+    "INSERT INTO journal (batch, record_id, action, before, after, at, reviewer, how, batch_size)"
+    " VALUES (?,?,?,?,?,?,?,?,?)"
+)
 
 
 def _current(con: Any, ids: Sequence[str]) -> dict[str, ReviewState]:
@@ -105,11 +115,13 @@ def _apply(
     action: str,
     ids: Sequence[str],
     make_after: Any,
+    who: Actor | None = None,
 ) -> ReviewDelta:
     """Write new state for ids and journal before/after, as one undoable batch."""
     ids = list(dict.fromkeys(ids))
     if not ids:
         return ReviewDelta(action)
+    who = who or actor(len(ids))
     _check_known(ws, ids)
     now = time.time()
     with ws.transaction() as con:
@@ -127,7 +139,9 @@ def _apply(
                 after: ReviewState = make_after(before)
                 if after == before:
                     continue
-                journal_rows.append((batch, rid, action, before.to_json(), after.to_json(), now))
+                journal_rows.append(
+                    (batch, rid, action, before.to_json(), after.to_json(), now, who.reviewer, who.how, who.batch_size)
+                )
                 state_rows.append((rid, after.status, after.reason, after.messages, now))
                 changes.append(
                     (
@@ -139,10 +153,7 @@ def _apply(
                         after.messages != before.messages,
                     )
                 )
-            con.executemany(
-                "INSERT INTO journal (batch, record_id, action, before, after, at) VALUES (?,?,?,?,?,?)",
-                journal_rows,
-            )
+            con.executemany(_JOURNAL_INSERT, journal_rows)
             con.executemany(
                 "INSERT INTO state VALUES (?,?,?,?,?) ON CONFLICT(record_id) DO UPDATE SET "
                 "status=excluded.status, reason=excluded.reason, messages=excluded.messages,"
@@ -157,12 +168,19 @@ _BULK = 2_000  # from this many ids, status changes are computed in Polars, not 
 
 
 def _apply_status(
-    ws: Workspace, action: str, ids: Sequence[str], status: str, reason: str | None
+    ws: Workspace,
+    action: str,
+    ids: Sequence[str],
+    status: str,
+    reason: str | None,
+    reviewer: str | None = None,
+    bulk: bool | None = None,
 ) -> ReviewDelta:
     """A status change for many ids at once: same journal and state rows as
     :func:`_apply`, with before/after computed in Polars instead of per id."""
+    who = actor(len(dict.fromkeys(ids)), reviewer, bulk)
     if len(ids) < _BULK:
-        return _apply(ws, action, ids, lambda b: ReviewState(status, reason, b.messages))
+        return _apply(ws, action, ids, lambda b: ReviewState(status, reason, b.messages), who)
     wanted = pl.DataFrame({R.ID: list(ids)}, schema={R.ID: pl.String}).unique(maintain_order=True)
     _check_known(ws, wanted.get_column(R.ID).to_list())
     now = time.time()
@@ -196,11 +214,11 @@ def _apply_status(
             before.alias("before"),
             after.alias("after"),
             pl.lit(now).alias("at"),
+            pl.lit(who.reviewer).alias("reviewer"),
+            pl.lit(who.how).alias("how"),
+            pl.lit(who.batch_size).alias("batch_size"),
         ).iter_rows()
-        con.executemany(
-            "INSERT INTO journal (batch, record_id, action, before, after, at) VALUES (?,?,?,?,?,?)",
-            rows,
-        )
+        con.executemany(_JOURNAL_INSERT, rows)
         con.executemany(
             "INSERT INTO state VALUES (?,?,?,?,?) ON CONFLICT(record_id) DO UPDATE SET "
             "status=excluded.status, reason=excluded.reason, messages=excluded.messages,"
@@ -226,21 +244,28 @@ def _apply_status(
         return _stamp(con, action, states, batch)
 
 
-def approve(ws: Workspace, ids: Sequence[str]) -> ReviewDelta:
-    """Approve records; returns the changed records' new states."""
-    return _apply_status(ws, "approve", ids, R.APPROVED, None)
+def approve(
+    ws: Workspace, ids: Sequence[str], *, reviewer: str | None = None, bulk: bool | None = None
+) -> ReviewDelta:
+    """Approve records; returns the changed records' new states. ``reviewer``
+    defaults to the OS user; ``bulk`` to "more than one id" (see :func:`actor`)."""
+    return _apply_status(ws, "approve", ids, R.APPROVED, None, reviewer, bulk)
 
 
-def reject(ws: Workspace, ids: Sequence[str], reason: str) -> ReviewDelta:
+def reject(
+    ws: Workspace, ids: Sequence[str], reason: str, *, reviewer: str | None = None, bulk: bool | None = None
+) -> ReviewDelta:
     reason = reason.strip()
     if not reason:
         raise WorkspaceError("A rejection needs a reason, e.g. --reject 'off-topic'.")
-    return _apply_status(ws, "reject", ids, R.REJECTED, reason)
+    return _apply_status(ws, "reject", ids, R.REJECTED, reason, reviewer, bulk)
 
 
-def reset(ws: Workspace, ids: Sequence[str]) -> ReviewDelta:
+def reset(
+    ws: Workspace, ids: Sequence[str], *, reviewer: str | None = None, bulk: bool | None = None
+) -> ReviewDelta:
     """Return records to pending (keeping any edit)."""
-    return _apply_status(ws, "reset", ids, R.PENDING, None)
+    return _apply_status(ws, "reset", ids, R.PENDING, None, reviewer, bulk)
 
 
 def original_messages(ws: Workspace, record_id: str) -> list[dict[str, Any]]:
@@ -259,7 +284,13 @@ def current_messages(ws: Workspace, record_id: str) -> list[dict[str, Any]]:
 
 
 def edit(
-    ws: Workspace, record_id: str, messages: list[dict[str, Any]], action: str = "edit"
+    ws: Workspace,
+    record_id: str,
+    messages: list[dict[str, Any]],
+    action: str = "edit",
+    *,
+    reviewer: str | None = None,
+    bulk: bool | None = None,
 ) -> ReviewDelta:
     """Replace a record's messages; an edit equal to the original clears the edit."""
     for m in messages:
@@ -273,29 +304,42 @@ def edit(
     text: str | None = R.messages_to_json(full)
     if text == R.messages_to_json(original):
         text = None
-    return _apply(ws, action, [record_id], lambda b: ReviewState(b.status, b.reason, text))
+    return _apply(ws, action, [record_id], lambda b: ReviewState(b.status, b.reason, text), actor(1, reviewer, bulk))
 
 
-def edit_message(ws: Workspace, record_id: str, index: int, content: str) -> ReviewDelta:
+def edit_message(
+    ws: Workspace, record_id: str, index: int, content: str, *, reviewer: str | None = None, bulk: bool | None = None
+) -> ReviewDelta:
     msgs = current_messages(ws, record_id)
     if not 0 <= index < len(msgs):
         raise WorkspaceError(f"Record {record_id} has no message {index}.")
     msgs[index] = {**msgs[index], "content": content}
-    return edit(ws, record_id, msgs)
+    return edit(ws, record_id, msgs, reviewer=reviewer, bulk=bulk)
 
 
-def set_turn_weight(ws: Workspace, record_id: str, index: int, train: bool) -> ReviewDelta:
+def set_turn_weight(
+    ws: Workspace,
+    record_id: str,
+    index: int,
+    train: bool,
+    *,
+    reviewer: str | None = None,
+    bulk: bool | None = None,
+) -> ReviewDelta:
     """Toggle "train on this turn" for an assistant message (export ``weight``)."""
     msgs = current_messages(ws, record_id)
     if not 0 <= index < len(msgs) or msgs[index]["role"] != "assistant":
         raise WorkspaceError(f"Message {index} of {record_id} is not an assistant turn.")
     msgs[index] = {**msgs[index], "weight": 1 if train else 0}
-    return edit(ws, record_id, msgs, action="weight")
+    return edit(ws, record_id, msgs, action="weight", reviewer=reviewer, bulk=bulk)
 
 
-def revert(ws: Workspace, record_id: str) -> ReviewDelta:
+def revert(
+    ws: Workspace, record_id: str, *, reviewer: str | None = None, bulk: bool | None = None
+) -> ReviewDelta:
     """Drop a record's edit and go back to the imported messages."""
-    return _apply(ws, "revert", [record_id], lambda b: ReviewState(b.status, b.reason, None))
+    who = actor(1, reviewer, bulk)
+    return _apply(ws, "revert", [record_id], lambda b: ReviewState(b.status, b.reason, None), who)
 
 
 def _restore(ws: Workspace, undone_from: int, undone_to: int, pick: str) -> ReviewDelta:
@@ -365,16 +409,14 @@ def redo(ws: Workspace) -> ReviewDelta:
 
 
 def history(ws: Workspace, record_id: str) -> list[dict[str, Any]]:
-    rows = (
-        ws.db()
-        .execute(
-            "SELECT seq, action, before, after, at, undone FROM journal WHERE record_id=? ORDER BY seq",
-            (record_id,),
-        )
-        .fetchall()
-    )
+    """Every journal entry of one record: what, when, who and how (oldest first)."""
+    rows = ws.db().execute(
+        "SELECT seq, action, before, after, at, undone, reviewer, how, batch_size FROM journal"
+        " WHERE record_id=? ORDER BY seq",
+        (record_id,),
+    ).fetchall()
     out = []
-    for seq, action, before, after, at, undone in rows:
+    for seq, action, before, after, at, undone, reviewer, how, batch_size in rows:
         b, a = ReviewState.from_json(before), ReviewState.from_json(after)
         out.append(
             {
@@ -385,6 +427,9 @@ def history(ws: Workspace, record_id: str) -> list[dict[str, Any]]:
                 "status_after": a.status,
                 "reason": a.reason,
                 "undone": bool(undone),
+                "reviewer": reviewer or "unknown",
+                "how": how or SINGLE,
+                "batch_size": int(batch_size or 1),
             }
         )
     return out

@@ -30,8 +30,9 @@ import polars as pl
 
 from curator.core import records as R
 from curator.core.errors import CuratorError
+from curator.core.migrations import migrate
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: journal.reviewer/how/batch_size (core/migrations.py)
 DB_NAME = "curator.db"
 
 _DDL = """
@@ -53,7 +54,8 @@ CREATE TABLE IF NOT EXISTS journal (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, batch INTEGER NOT NULL,
     record_id TEXT NOT NULL, action TEXT NOT NULL,
     before TEXT NOT NULL, after TEXT NOT NULL, at REAL NOT NULL,
-    undone INTEGER NOT NULL DEFAULT 0
+    undone INTEGER NOT NULL DEFAULT 0,
+    reviewer TEXT, how TEXT, batch_size INTEGER
 );
 CREATE INDEX IF NOT EXISTS journal_batch ON journal(batch);
 CREATE INDEX IF NOT EXISTS journal_record ON journal(record_id);
@@ -171,6 +173,11 @@ class Workspace:
             elif int(row[0]) > SCHEMA_VERSION:
                 raise WorkspaceError(
                     f"{p} was written by a newer Curator (schema {row[0]}); upgrade Curator."
+                )
+            elif int(row[0]) < SCHEMA_VERSION:
+                migrate(con, int(row[0]), SCHEMA_VERSION)
+                con.execute(
+                    "UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),)
                 )
         return ws
 

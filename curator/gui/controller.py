@@ -349,8 +349,8 @@ class Controller(QObject):
 
         def apply() -> int:
             if action == "approve":
-                return review.approve(ws, ids)
-            return review.reject(ws, ids, reason or "")
+                return review.approve(ws, ids, bulk=True)
+            return review.reject(ws, ids, reason or "", bulk=True)
 
         if len(ids) <= BULK_IN_WORKER:
             apply()

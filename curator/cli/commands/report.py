@@ -16,7 +16,7 @@ from curator.core.readiness import Report, build_report
 from curator.core.readiness.html import render_html
 from curator.core.readiness.targets import load_targets
 
-MARKS = {"ok": "ok", "warn": "WARN", "block": "BLOCK", "info": "info"}
+MARKS = {"ok": "ok", "warn": "WARN", "block": "BLOCK", "info": "info", "n/a": "n/a"}
 
 
 def configure(p: argparse.ArgumentParser) -> None:

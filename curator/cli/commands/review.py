@@ -1,4 +1,8 @@
-"""`curator review -w WS (--approve|--reject REASON) (--ids ID...|--where passing|flagged)`."""
+"""`curator review -w WS (--approve|--reject REASON) (--ids ID...|--where passing|flagged) [--reviewer NAME]`.
+
+The journal records who (``--reviewer``, else the OS user) and how: one id is one
+record decided on its own; several ids or ``--where`` are a bulk action.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +32,11 @@ def configure(p: argparse.ArgumentParser) -> None:
     which = p.add_mutually_exclusive_group()
     which.add_argument("--ids", nargs="+", metavar="ID")
     which.add_argument("--where", choices=("passing", "flagged"))
+    p.add_argument(
+        "--reviewer",
+        metavar="NAME",
+        help="who is deciding, written to the journal (default: the OS user name)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,13 +57,22 @@ def run(args: argparse.Namespace) -> int:
         df = ws.frame().filter(pl.col(R.STATUS) == R.PENDING)
         df = df.filter(exportable("passing") if args.where == "passing" else is_flagged())
         ids = df.get_column(R.ID).to_list()
+    who = {"reviewer": args.reviewer, "bulk": bool(args.where) or len(set(ids)) != 1}
     if args.approve:
-        n = review.approve(ws, ids).changed
-        print(f"approved {n:,} record(s)")
+        n = review.approve(ws, ids, **who).changed
+        print(f"approved {_records(n)}{_how(who['bulk'])}")
     else:
-        n = review.reject(ws, ids, args.reject).changed
-        print(f"rejected {n:,} record(s): {args.reject}")
+        n = review.reject(ws, ids, args.reject, **who).changed
+        print(f"rejected {_records(n)}{_how(who['bulk'])}: {args.reject}")
     return 0
+
+
+def _records(n: int) -> str:
+    return f"{n:,} record" + ("" if n == 1 else "s")
+
+
+def _how(bulk: bool) -> str:
+    return " (recorded as a bulk action: it does not count as reviewed one at a time)" if bulk else ""
 
 
 def _redact(ws: Workspace, args: argparse.Namespace) -> int:
@@ -69,7 +87,8 @@ def _redact(ws: Workspace, args: argparse.Namespace) -> int:
         if args.where == "passing":
             df = df.filter(pl.col(R.STATUS) != R.REJECTED)
         ids = df.get_column(R.ID).to_list()
-    replaced = {rid: redact(ws, rid, rescore_after=False) for rid in ids}
+    bulk = bool(args.where) or len(set(ids)) != 1
+    replaced = {rid: redact(ws, rid, rescore_after=False, reviewer=args.reviewer, bulk=bulk) for rid in ids}
     changed = [rid for rid, n in replaced.items() if n]
     if changed:
         rescore(ws, changed)

@@ -63,5 +63,7 @@ def run(args: argparse.Namespace) -> int:
     for r in d["repairs"]:
         print(f"repair: {r}")
     for h in d["history"]:
-        print(f"{h['at']} {h['action']}: {h['status_before']} -> {h['status_after']}" + (" (undone)" if h["undone"] else ""))
+        how = "one record" if h["how"] == "single" else f"bulk over {h['batch_size']:,} records"
+        line = f"{h['at']} {h['action']} by {h['reviewer']} ({how}): {h['status_before']} -> {h['status_after']}"
+        print(line + (" (undone)" if h["undone"] else ""))
     return 0

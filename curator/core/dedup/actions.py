@@ -52,7 +52,7 @@ def reject_non_keepers(ws: Workspace, cluster_id: str) -> review.ReviewDelta:
     keeper = cl.filter(pl.col(R.DUPLICATE_OF).is_null()).get_column(R.ID)
     dups = cl.filter(pl.col(R.DUPLICATE_OF).is_not_null()).get_column(R.ID).to_list()
     reason = f"duplicate of {keeper[0]}" if keeper.len() else "duplicate"
-    return review.reject(ws, dups, reason)
+    return review.reject(ws, dups, reason, bulk=True)
 
 
 def count_at_threshold(ws: Workspace, threshold: float) -> int:

@@ -79,13 +79,21 @@ def _skipped_values(ws: Workspace, messages: list[dict[str, Any]]) -> set[str]:
     return set(found.get_column("text").to_list()) - kept
 
 
-def redact(ws: Workspace, record_id: str, *, rescore_after: bool = True) -> int:
-    """Redact one record's PII and secrets as an edit; returns replacements made."""
+def redact(
+    ws: Workspace,
+    record_id: str,
+    *,
+    rescore_after: bool = True,
+    reviewer: str | None = None,
+    bulk: bool | None = None,
+) -> int:
+    """Redact one record's PII and secrets as an edit; returns replacements made.
+    ``reviewer``/``bulk`` go to the journal (see :func:`curator.core.review.edit`)."""
     messages = review.current_messages(ws, record_id)
     new, count = redact_messages(messages, _skipped_values(ws, messages))
     if count == 0:
         return 0
-    review.edit(ws, record_id, new, action="redact")
+    review.edit(ws, record_id, new, action="redact", reviewer=reviewer, bulk=bulk)
     if rescore_after:
         from curator.core.filters.job import rescore
 

@@ -9,7 +9,8 @@ import polars as pl
 
 from curator.core import records as R
 from curator.core.cookbook import EXPLANATIONS, format_errors
-from curator.core.readiness.model import Check, Context, Level, pct, share
+from curator.core.readiness.model import Check, Context, Level, pct, plural, share
+from curator.core.review_actor import decided_one_at_a_time
 
 SRC_COOKBOOK = "openai-cookbook examples/Chat_finetuning_data_prep.ipynb"
 
@@ -224,26 +225,43 @@ def check_split(ctx: Context) -> Check:
 
 
 def check_reviewed(ctx: Context) -> Check:
+    """Share of good examples a person decided one at a time (bulk actions do not count)."""
     th, g = ctx.th, ctx.good
-    reviewed = g.filter((pl.col(R.STATUS) == R.APPROVED) | pl.col(R.EDITED).fill_null(False)) if g.height else g
+    single = decided_one_at_a_time(ctx.ws)
+    is_single = pl.col(R.ID).is_in(single.get_column(R.ID).implode())
+    reviewed = g.filter(is_single) if g.height else g
+    bulk_approved = g.filter(~is_single & (pl.col(R.STATUS) == R.APPROVED)).height if g.height else 0
     n, frac = reviewed.height, share(reviewed.height, g.height)
-    ctx.remember("reviewed", g.filter(pl.col(R.STATUS) != R.APPROVED).get_column(R.ID) if g.height else g.get_column(R.ID))
-    ok = g.height > 0 and (frac >= th.reviewed_ok_share or n >= th.reviewed_ok_count)
-    if ok:
-        msg = f"A person reviewed {n:,} of {g.height:,} good examples ({pct(frac)})."
+    ctx.remember("reviewed", g.filter(~is_single).get_column(R.ID) if g.height else g.get_column(R.ID))
+    who = single.filter(pl.col(R.ID).is_in(reviewed.get_column(R.ID).implode())) if n else single.clear()
+    reviewers = {str(k): int(v) for k, v in who.group_by("reviewer").len().sort("len", descending=True).iter_rows()}
+    bulk_note = (f" {bulk_approved:,} {plural(bulk_approved, 'was', 'were', bare=True)} approved in bulk, which does not count as review."
+                 if bulk_approved else "")
+    level: Level
+    if not g.height:
+        level, msg = "n/a", "No good examples, so there is nothing to review yet."
+        nxt = "Approve examples one at a time in the app (`curator gui`) or with `curator review --ids ID`."
+    elif frac >= th.reviewed_ok_share or n >= th.reviewed_ok_count:
+        level = "ok"
+        by = f" by {', '.join(reviewers)}" if 0 < len(reviewers) <= 3 else ""
+        msg = f"A person decided {n:,} of {plural(g.height, 'good example')} one at a time{by} ({pct(frac)}).{bulk_note}"
         nxt = "Nothing to do; keep spot-checking new imports."
     else:
+        level = "warn"
         need = max(0, min(th.reviewed_ok_count, int(th.reviewed_ok_share * g.height + 0.999)) - n)
-        msg = f"Only {n:,} of {g.height:,} good examples ({pct(frac)}) were reviewed by a person."
-        nxt = f"Review at least {max(need, 1):,} more record(s) in the app (`curator gui`) or with `curator review`."
+        msg = (f"Only {n:,} of {plural(g.height, 'good example')} ({pct(frac)}) were decided by a person "
+               f"one record at a time.{bulk_note}")
+        nxt = (f"Read and decide at least {plural(max(need, 1), 'more record')} one at a time in the app "
+               "(`curator gui`) or with `curator review --ids ID`.")
     return Check(
-        id="reviewed", title="Human review", level="ok" if ok else "warn", value=frac,
-        threshold=f"ok: >= {pct(th.reviewed_ok_share)} or >= {th.reviewed_ok_count:,} records · warn: less",
+        id="reviewed", title="Human review", level=level, value=frac if g.height else None,
+        threshold=(f"ok: >= {pct(th.reviewed_ok_share)} or >= {th.reviewed_ok_count:,} records decided one at a time"
+                   " · warn: less (bulk approvals do not count)"),
         message=msg,
-        why="Filters catch patterns, not wrong answers; a person reading a sample is the only check that the answers are right.",
+        why="Filters catch patterns, not wrong answers; a person reading examples one at a time is the only check that the answers are right.",
         next_step=nxt, source="seed article: 'Poor data quality: bad data = bad AI' (product default)",
         query=ctx.query("--status", "pending") if ctx.include == "passing" else ctx.query("--status", "approved"),
-        details={"reviewed": n, "good": g.height},
+        details={"reviewed": n, "good": g.height, "bulk_approved": bulk_approved, "reviewers": reviewers},
     )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from curator.core.readiness.report import Report
 
-COLORS = {"ok": "#1a7f37", "warn": "#9a6700", "block": "#cf222e", "info": "#0969da"}
+COLORS = {"ok": "#1a7f37", "warn": "#9a6700", "block": "#cf222e", "info": "#0969da", "n/a": "#6e7781"}
 BANNER = {"ready": "#1a7f37", "limited_data": "#9a6700", "not_ready": "#cf222e"}
 
 CSS = """

@@ -13,8 +13,8 @@ from curator.core.readiness.targets import Target
 from curator.core.selection import Include
 from curator.core.workspace import Workspace
 
-Level = Literal["ok", "warn", "block", "info"]
-LEVEL_ORDER: dict[str, int] = {"block": 0, "warn": 1, "info": 2, "ok": 3}
+Level = Literal["ok", "warn", "block", "info", "n/a"]  # n/a: computed over zero records
+LEVEL_ORDER: dict[str, int] = {"block": 0, "warn": 1, "info": 2, "ok": 3, "n/a": 4}
 NOT_MEASURED = "not measured yet: run `curator run` first"
 
 
@@ -101,6 +101,13 @@ def pct(x: float) -> str:
     if v < 0.1:
         return "<0.1%"
     return f"{v:.1f}%" if v < 10 else f"{v:.0f}%"
+
+
+def plural(n: int, one: str, many: str | None = None, *, bare: bool = False) -> str:
+    """``plural(1, "record")`` -> "1 record", ``plural(3, "record")`` -> "3 records";
+    ``bare`` drops the number ("was"/"were")."""
+    word = one if n == 1 else (many or f"{one}s")
+    return word if bare else f"{n:,} {word}"
 
 
 def share(n: int, total: int) -> float:

@@ -51,7 +51,7 @@ VERDICT_STYLE = {  # verdict -> (title, background, border/text colour)
     "not_ready": ("Not ready", "#fdecea", theme.BAD),
 }
 LEVEL_STYLE = {"ok": ("✓ ok", theme.OK), "warn": ("! warn", theme.WARN), "block": ("✕ block", theme.BAD),
-               "info": ("i info", theme.MUTED)}
+               "info": ("i info", theme.MUTED), "n/a": ("– n/a", theme.MUTED)}
 STATUS_ORDER = (R.PENDING, R.APPROVED, R.REJECTED)
 
 
