@@ -53,15 +53,21 @@ def test_bulk_flag_overrides_the_id_count(small_ws: Workspace) -> None:
     assert (h["action"], h["how"], h["reviewer"]) == ("edit", "single", "bob")
 
 
-def test_the_polars_bulk_path_records_who_and_how(small_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_polars_bulk_path_records_who_and_how(
+    small_ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(review, "_BULK", 2)  # the >= _BULK path, without 2,000 records
     ids = small_ws.record_ids().to_list()
     review.approve(small_ws, ids, reviewer="carol")
-    rows = small_ws.db().execute("SELECT DISTINCT reviewer, how, batch_size FROM journal").fetchall()
+    rows = (
+        small_ws.db().execute("SELECT DISTINCT reviewer, how, batch_size FROM journal").fetchall()
+    )
     assert rows == [("carol", "bulk", len(ids))]
 
 
-def test_an_edit_alone_after_a_bulk_approval_counts_an_undone_one_does_not(small_ws: Workspace) -> None:
+def test_an_edit_alone_after_a_bulk_approval_counts_an_undone_one_does_not(
+    small_ws: Workspace,
+) -> None:
     ids = small_ws.record_ids().to_list()
     review.approve(small_ws, ids)
     assert decided_one_at_a_time(small_ws).height == 0
@@ -90,7 +96,9 @@ def _schema_1_workspace(path: Path, ids: list[str]) -> None:
         "INSERT INTO journal (batch, record_id, action, before, after, at) VALUES (?, ?, 'approve', ?, ?, 0)",
         [(b, rid, pending, state) for b, rid in batches],
     )
-    con.executemany("INSERT INTO state VALUES (?, 'approved', NULL, NULL, 0)", [(r,) for _, r in batches])
+    con.executemany(
+        "INSERT INTO state VALUES (?, 'approved', NULL, NULL, 0)", [(r,) for _, r in batches]
+    )
     con.commit()
     con.close()
 
@@ -100,7 +108,9 @@ def test_a_schema_1_workspace_is_migrated_on_open(small_ws: Workspace) -> None:
     small_ws.close()
     _schema_1_workspace(small_ws.path, ids)
     ws = Workspace.open(small_ws.path)
-    assert ws.db().execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
+    assert ws.db().execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[
+        0
+    ] == str(SCHEMA_VERSION)
     first, second = _last(ws, ids[0]), _last(ws, ids[1])
     assert (first["reviewer"], first["how"]) == ("unknown", "single")
     assert (second["how"], second["batch_size"]) == ("bulk", 2)
@@ -115,21 +125,29 @@ def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
     return code, capsys.readouterr().out
 
 
-def test_cli_reviewer_and_show_lists_who_did_what(small_ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_reviewer_and_show_lists_who_did_what(
+    small_ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
     w = str(small_ws.path)
     rid = small_ws.record_ids()[0]
     code, out = _cli(capsys, "review", "-w", w, "--approve", "--ids", rid, "--reviewer", "alice")
     assert code == 0 and out.strip() == "approved 1 record"
     code, out = _cli(capsys, "show", "-w", w, rid)
     assert code == 0 and "approve by alice (one record): pending -> approved" in out
-    code, out = _cli(capsys, "review", "-w", w, "--reject", "dup", "--ids", rid, small_ws.record_ids()[1])
+    code, out = _cli(
+        capsys, "review", "-w", w, "--reject", "dup", "--ids", rid, small_ws.record_ids()[1]
+    )
     assert "rejected 2 records (recorded as a bulk action" in out
     code, out = _cli(capsys, "show", "-w", w, rid)
     assert f"reject by {getpass.getuser()} (bulk over 2 records)" in out
 
 
-def test_where_passing_is_bulk_even_for_one_record(workspace: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
-    df = add_conversations(workspace, [[("user", "Where is my parcel?"), ("assistant", "It arrives on Monday.")]])
+def test_where_passing_is_bulk_even_for_one_record(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    df = add_conversations(
+        workspace, [[("user", "Where is my parcel?"), ("assistant", "It arrives on Monday.")]]
+    )
     code, out = _cli(capsys, "review", "-w", str(workspace.path), "--approve", "--where", "passing")
     assert code == 0 and "approved 1 record (recorded as a bulk action" in out
     assert _last(workspace, _ids(df)[0])["how"] == "bulk"

@@ -22,6 +22,7 @@ from typing import Any
 import polars as pl
 
 from curator.core import records as R
+from curator.core.review_actor import SINGLE, Actor, actor
 from curator.core.review_delta import (
     BEFORE_STATUS,
     EDITED_MESSAGES,
@@ -29,7 +30,6 @@ from curator.core.review_delta import (
     ReviewDelta,
     delta_frame,
 )
-from curator.core.review_actor import SINGLE, Actor, actor
 from curator.core.workspace import Workspace, WorkspaceError
 
 __all__ = [
