@@ -147,9 +147,9 @@ def main() -> int:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from curator.gui import display as D
-    from curator.gui import theme
     from curator.gui.main_window import MainWindow
+    from curator.gui.session import display as D
+    from curator.gui.widgets import theme
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     theme.apply(app)  # type: ignore[arg-type]

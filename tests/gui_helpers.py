@@ -9,7 +9,7 @@ from PySide6.QtCore import QSettings
 
 from curator.core.workspace import Workspace
 from curator.gui.main_window import MainWindow
-from curator.gui.start_page import RecentWorkspaces
+from curator.gui.start.start_page import RecentWorkspaces
 
 
 def make_window(qtbot: Any, tmp_path: Path, ws: Workspace | None = None) -> MainWindow:

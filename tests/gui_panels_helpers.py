@@ -16,8 +16,7 @@ from curator.cli.main import main as cli_main
 from curator.core import demo
 from curator.core.jobs import run_job
 from curator.core.workspace import Workspace
-from curator.gui.main_window import MainWindow
-from curator.gui.panels import install_panels
+from curator.gui.main_window import MainWindow, install_panels
 
 _BUILT: dict[str, Path] = {}
 

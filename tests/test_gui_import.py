@@ -9,7 +9,7 @@ import pytest
 from gui_helpers import close_window, make_window
 
 from curator.core.workspace import Workspace
-from curator.gui.import_dialog import ImportDialog
+from curator.gui.import_.import_dialog import ImportDialog
 
 pytest.importorskip("pytestqt")
 

@@ -17,7 +17,7 @@ from curator.core import review
 from curator.core.frame import is_flagged
 from curator.core.workspace import Workspace
 from curator.gui.main_window import MainWindow
-from curator.gui.panels.dashboard import VERDICT_STYLE, DashboardPanel
+from curator.gui.readiness.dashboard import VERDICT_STYLE, DashboardPanel
 
 pytest.importorskip("pytestqt")
 

@@ -17,8 +17,8 @@ from curator.core import records as R
 from curator.core.dedup import cluster_table, dedup_job, load_settings
 from curator.core.jobs import run_job
 from curator.core.workspace import Workspace
-from curator.gui.panels.duplicates_panel import INSERTED_BG, DuplicatesPanel
-from curator.gui.panels.word_diff import word_diff
+from curator.gui.duplicates.duplicates_panel import INSERTED_BG, DuplicatesPanel
+from curator.gui.duplicates.word_diff import word_diff
 
 pytest.importorskip("pytestqt")
 

@@ -17,8 +17,8 @@ from curator.core import review
 from curator.core.export.snippets import llamafactory_dataset_info
 from curator.core.frame import is_flagged
 from curator.core.workspace import Workspace
+from curator.gui.export.export_dialog import ExportDialog
 from curator.gui.main_window import MainWindow
-from curator.gui.panels import ExportDialog
 
 pytest.importorskip("pytestqt")
 

@@ -13,7 +13,7 @@ from gui_panels_helpers import demo_master, demo_ws, idle, panel_window  # noqa:
 from curator.core.dedup import count_at_threshold
 from curator.core.filters import FILTERS, Recipe, count_flagged
 from curator.core.workspace import Workspace
-from curator.gui.panels.pipeline_panel import PipelinePanel
+from curator.gui.pipeline.pipeline_panel import PipelinePanel
 
 pytest.importorskip("pytestqt")
 

@@ -14,7 +14,7 @@ from PySide6.QtGui import QTextDocument
 from curator.core import records as R
 from curator.core import review
 from curator.core.workspace import Workspace
-from curator.gui.tables import fill_table, plain_table
+from curator.gui.widgets.tables import fill_table, plain_table
 
 pytest.importorskip("pytestqt")
 
@@ -186,7 +186,7 @@ def test_markup_in_records_is_shown_literally(qtbot, tmp_path: Path, workspace: 
 def test_error_warnings_show_file_content_literally(qtbot, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
-    from curator.gui.plain import plain_warning
+    from curator.gui.widgets.plain import plain_warning
 
     seen: list[tuple[Qt.TextFormat, str]] = []
     monkeypatch.setattr(QMessageBox, "exec", lambda self: seen.append((self.textFormat(), self.text())) or 0)

@@ -14,10 +14,10 @@ from PySide6.QtWidgets import QLabel
 from curator.core import records as R
 from curator.core.workspace import Workspace
 from curator.gui import app as gui_app
-from curator.gui import bulk
-from curator.gui import controller as controller_module
-from curator.gui import display as D
-from curator.gui.records_model import BLOCK
+from curator.gui.records import bulk
+from curator.gui.records.records_model import BLOCK
+from curator.gui.session import controller as controller_module
+from curator.gui.session import display as D
 
 pytest.importorskip("pytestqt")
 
@@ -272,7 +272,7 @@ def test_run_job_shows_progress_and_cancel_stops_the_job(qtbot, tmp_path: Path, 
 
 def test_block_columns_match_the_frame_wide_columns(workspace: Workspace):
     """The UI thread's per-block twin gives the same one-liners as the Polars version."""
-    from curator.gui import frame_state
+    from curator.gui.session import frame_state
 
     convs = [
         [("system", "Be brief."), ("user", "  line one\nline two\r\n" + "x" * 300), ("assistant", "ok\n")],
@@ -297,7 +297,7 @@ def test_block_columns_match_the_frame_wide_columns(workspace: Workspace):
 
 
 def test_head_preview_is_the_first_page_and_decisions_wait_for_the_full_load(qtbot, tmp_path: Path, flagged_ws: Workspace):
-    from curator.gui import frame_state
+    from curator.gui.session import frame_state
 
     head = frame_state.load_head(flagged_ws, D.ViewSpec(queue="pending"), n=50)
     assert head is not None and head.frame.height == 50 and head.view.height == 50

@@ -8,7 +8,7 @@ import pytest
 from gui_helpers import close_window, make_window
 
 from curator.core.workspace import Workspace
-from curator.gui import controller as controller_module
+from curator.gui.session import controller as controller_module
 
 pytest.importorskip("pytestqt")
 

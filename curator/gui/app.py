@@ -71,8 +71,8 @@ def run_app(workspace: Path | None = None) -> int:
         return 1
     from PySide6.QtWidgets import QApplication
 
-    from curator.gui import theme
     from curator.gui.main_window import MainWindow
+    from curator.gui.widgets import theme
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Curator")

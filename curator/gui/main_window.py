@@ -9,13 +9,14 @@ Workspace menu's "Pipeline…" and "Export…" actions are exposed as
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -30,14 +31,18 @@ from PySide6.QtWidgets import (
 from curator.core.errors import CuratorError
 from curator.core.jobs import Job
 from curator.core.workspace import Workspace
-from curator.gui import bulk
-from curator.gui.controller import Controller
-from curator.gui.help_overlay import HelpOverlay
-from curator.gui.import_dialog import ImportDialog
-from curator.gui.job_dialog import JobDialog
-from curator.gui.plain import plain_warning
-from curator.gui.records_tab import RecordsTab
-from curator.gui.start_page import RecentWorkspaces, StartPage
+from curator.gui.duplicates.duplicates_panel import DuplicatesPanel
+from curator.gui.export.export_dialog import ExportDialog
+from curator.gui.import_.import_dialog import ImportDialog
+from curator.gui.pipeline.pipeline_panel import PipelinePanel
+from curator.gui.readiness.dashboard import DashboardPanel
+from curator.gui.records import bulk
+from curator.gui.records.help_overlay import HelpOverlay
+from curator.gui.records.records_tab import RecordsTab
+from curator.gui.session.controller import Controller
+from curator.gui.start.start_page import RecentWorkspaces, StartPage
+from curator.gui.widgets.job_dialog import JobDialog
+from curator.gui.widgets.plain import plain_warning
 
 APP_NAME = "Curator"
 DEMO_PATH = Path.home() / ".curator" / "demo.curator"
@@ -87,13 +92,7 @@ class MainWindow(QMainWindow):
 
     # --- plug-in points ----------------------------------------------------------
     def _install_panels(self) -> None:
-        """Let curator.gui.panels (the part-2 tabs) add itself, when it is installed."""
-        try:
-            from curator.gui.panels import install_panels
-        except ModuleNotFoundError as exc:
-            if exc.name != "curator.gui.panels":
-                raise
-            return
+        """Add the Readiness, Pipeline and Duplicates tabs and wire their menu actions."""
         install_panels(self)
 
     def add_panel(self, widget: QWidget, title: str) -> int:
@@ -263,3 +262,70 @@ class MainWindow(QMainWindow):
     def closeEvent(self, e: QCloseEvent) -> None:
         self.controller.shutdown()
         super().closeEvent(e)
+
+
+def open_export(window: MainWindow) -> ExportDialog | None:
+    """Open the export dialog for the window's workspace (one at a time)."""
+    if window.controller.ws is None:
+        return None
+    old = getattr(window, "export_dialog", None)
+    if isinstance(old, ExportDialog) and old.isVisible() and old.c.ws is window.controller.ws:
+        old.raise_()
+        old.activateWindow()
+        return old
+    dlg = ExportDialog(window.controller, window)
+    window.export_dialog = dlg  # type: ignore[attr-defined]
+    dlg.show()
+    return dlg
+
+
+class _CloseWatcher(QObject):
+    """Stops the panels' pending timers when the window closes, so no worker starts
+    after the controller has shut its pool down."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if obj is self.window and event.type() == QEvent.Type.Close:
+            self.window.dashboard._timer.stop()  # type: ignore[attr-defined]
+            self.window.pipeline._timer.stop()  # type: ignore[attr-defined]
+            dlg = getattr(self.window, "export_dialog", None)
+            if isinstance(dlg, ExportDialog):
+                dlg._timer.stop()
+                dlg.close()
+        return False
+
+
+def install_panels(window: MainWindow) -> None:
+    """Add the part-2 tabs to ``window`` and wire the Workspace menu actions."""
+    if getattr(window, "panels_installed", False):
+        return
+    c = window.controller
+    window.dashboard = DashboardPanel(c)  # type: ignore[attr-defined]
+    window.pipeline = PipelinePanel(c)  # type: ignore[attr-defined]
+    window.duplicates = DuplicatesPanel(c)  # type: ignore[attr-defined]
+    window.add_panel(window.dashboard, "Readiness")  # type: ignore[attr-defined]
+    window.add_panel(window.pipeline, "Pipeline")  # type: ignore[attr-defined]
+    window.add_panel(window.duplicates, "Duplicates")  # type: ignore[attr-defined]
+    for action, slot, tip in (
+        (window.pipeline_action, lambda: window.tabs.setCurrentWidget(window.pipeline),  # type: ignore[attr-defined]
+         "Tune and run dedup and the quality filters"),
+        (window.export_action, lambda: open_export(window), "Write a validated fine-tuning set"),
+    ):
+        with contextlib.suppress(RuntimeError, TypeError):
+            action.triggered.disconnect()
+        action.triggered.connect(lambda _=False, s=slot: s())
+        action.setToolTip(tip)
+    window.pipeline_action.setShortcut("Ctrl+Shift+P")
+    window.export_action.setShortcut("Ctrl+Shift+E")
+
+    def on_workspace(on: bool) -> None:
+        window.pipeline_action.setEnabled(on)
+        window.export_action.setEnabled(on)
+
+    c.workspaceOpened.connect(lambda _ws: on_workspace(True))
+    on_workspace(c.ws is not None)
+    window.installEventFilter(_CloseWatcher(window))
+    window.panels_installed = True  # type: ignore[attr-defined]

@@ -25,10 +25,9 @@ from curator.core import records as R
 from curator.core import review
 from curator.core.frame import is_flagged
 from curator.core.workspace import Workspace
-from curator.gui import theme
-from curator.gui.main_window import MainWindow
-from curator.gui.panels import install_panels, open_export
-from curator.gui.start_page import RecentWorkspaces
+from curator.gui.main_window import MainWindow, install_panels, open_export
+from curator.gui.start.start_page import RecentWorkspaces
+from curator.gui.widgets import theme
 
 OUT = Path(__file__).resolve().parent
 

@@ -22,13 +22,13 @@ from PySide6.QtWidgets import (
 )
 
 from curator.core import records as R
-from curator.gui import display as D
-from curator.gui.controller import Controller
-from curator.gui.filter_bar import FilterBar
-from curator.gui.records_model import RecordsModel
-from curator.gui.reject_dialog import RejectDialog, reasons
-from curator.gui.review_pane import ReviewPane
-from curator.gui.workers import Worker
+from curator.gui.records.filter_bar import FilterBar
+from curator.gui.records.records_model import RecordsModel
+from curator.gui.records.reject_dialog import RejectDialog, reasons
+from curator.gui.records.review_pane import ReviewPane
+from curator.gui.session import display as D
+from curator.gui.session.controller import Controller
+from curator.gui.session.workers import Worker
 
 ROW_HEIGHT = 26
 _WIDTHS = {R.STATUS: 92, R.ID: 140, R.SOURCE: 120, D.TURNS: 48, D.FIRST_USER: 250, D.PREVIEW: 250,
@@ -248,7 +248,7 @@ class RecordsTab(QWidget):
         try:
             fn()  # type: ignore[operator]
         except Exception as exc:
-            from curator.gui.workers import error_text
+            from curator.gui.session.workers import error_text
 
             self.message.emit(error_text(exc))
             return False

@@ -9,8 +9,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from curator.core import records as R
-from curator.gui.controller import Controller
-from curator.gui.reject_dialog import RejectDialog, reasons
+from curator.gui.records.reject_dialog import RejectDialog, reasons
+from curator.gui.session.controller import Controller
 
 
 def confirm(parent: QWidget, title: str, text: str) -> bool:

@@ -18,9 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from curator.core.workspace import DB_NAME
-from curator.gui import theme
-from curator.gui.plain import plain_tooltip
-from curator.gui.review_pane import plain_label
+from curator.gui.widgets import theme
+from curator.gui.widgets.plain import plain_label, plain_tooltip
 
 MAX_RECENT = 10
 

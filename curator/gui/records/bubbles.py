@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from curator.gui import theme
+from curator.gui.widgets import theme
 
 LONG_TEXT = 20_000  # characters shown before "Show full text"
 

@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from curator.gui.plain import plain_tooltip
+from curator.gui.widgets.plain import plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 

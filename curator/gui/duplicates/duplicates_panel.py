@@ -39,13 +39,12 @@ from curator.core.dedup import (
 )
 from curator.core.dedup.overrides import overrides
 from curator.core.workspace import Workspace
-from curator.gui import theme
-from curator.gui.controller import Controller
-from curator.gui.panels.frame_model import FrameModel
-from curator.gui.panels.word_diff import word_diff
-from curator.gui.plain import plain_warning
-from curator.gui.review_pane import plain_label
-from curator.gui.workers import Worker, call_task
+from curator.gui.duplicates.word_diff import word_diff
+from curator.gui.session.controller import Controller
+from curator.gui.session.workers import Worker, call_task
+from curator.gui.widgets import theme
+from curator.gui.widgets.frame_model import FrameModel
+from curator.gui.widgets.plain import plain_label, plain_warning
 
 DELETED_BG = "#fde2e1"
 INSERTED_BG = "#dcf5e3"

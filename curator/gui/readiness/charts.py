@@ -25,7 +25,7 @@ from PySide6.QtCore import QDateTime, QMargins, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QWidget
 
-from curator.gui import theme
+from curator.gui.widgets import theme
 
 Click = Callable[[int], None]
 PALETTE = [theme.ACCENT, "#0e9f6e", "#d97706", "#7c3aed", "#db2777", "#0891b2", "#65a30d", "#9ca3af"]

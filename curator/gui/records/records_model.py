@@ -14,11 +14,11 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 
 from curator.core import records as R
-from curator.gui import display as D
-from curator.gui import theme
-from curator.gui.controller import Controller
-from curator.gui.frame_state import positions
-from curator.gui.plain import plain_tooltip
+from curator.gui.session import display as D
+from curator.gui.session.controller import Controller
+from curator.gui.session.frame_state import positions
+from curator.gui.widgets import theme
+from curator.gui.widgets.plain import plain_tooltip
 
 BLOCK = 200
 CACHED_BLOCKS = 12

@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 
 from curator.core.jobs import Progress
-from curator.gui.progress_panel import ProgressPanel
-from curator.gui.workers import Worker
+from curator.gui.session.workers import Worker
+from curator.gui.widgets.progress_panel import ProgressPanel
 
 
 class JobDialog(QDialog):

@@ -42,11 +42,11 @@ from curator.core.export import (
     preflight,
 )
 from curator.core.export.snippets import axolotl_yaml, llamafactory_dataset_info
-from curator.gui import theme
-from curator.gui.controller import Controller
-from curator.gui.progress_panel import ProgressPanel
-from curator.gui.review_pane import plain_label
-from curator.gui.workers import Worker, call_task
+from curator.gui.session.controller import Controller
+from curator.gui.session.workers import Worker, call_task
+from curator.gui.widgets import theme
+from curator.gui.widgets.plain import plain_label
+from curator.gui.widgets.progress_panel import ProgressPanel
 
 PREFLIGHT_DELAY_MS = 250
 SHOW_PROBLEMS = 12

@@ -21,22 +21,11 @@ from PySide6.QtWidgets import (
 )
 
 from curator.core import records as R
-from curator.gui import theme
-from curator.gui.bubbles import MessageBubble
+from curator.gui.records.bubbles import MessageBubble
+from curator.gui.widgets import theme
+from curator.gui.widgets.plain import plain_label
 
 MAX_BUBBLES = 80  # a longer conversation shows a "Show all" button first
-
-
-def plain_label(text: str, name: str | None = None, wrap: bool = True) -> QLabel:
-    """A QLabel that can never interpret its text as HTML."""
-    lab = QLabel()
-    lab.setTextFormat(Qt.TextFormat.PlainText)
-    lab.setText(text)
-    lab.setWordWrap(wrap)
-    if name:
-        lab.setObjectName(name)
-    lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return lab
 
 
 def _clear(layout: Any) -> None:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from curator.gui.review_pane import plain_label
+from curator.gui.widgets.plain import plain_label
 
 LABELS: dict[str, str] = {
     "threshold": "Similarity threshold",

@@ -36,12 +36,11 @@ from curator.core.errors import CuratorError
 from curator.core.readiness import Report, build_report, load_targets
 from curator.core.readiness.settings import load_thresholds
 from curator.core.selection import exportable
-from curator.gui import theme
-from curator.gui.controller import Controller
-from curator.gui.panels import charts
-from curator.gui.plain import plain_tooltip
-from curator.gui.review_pane import plain_label
-from curator.gui.workers import Worker, call_task
+from curator.gui.readiness import charts
+from curator.gui.session.controller import Controller
+from curator.gui.session.workers import Worker, call_task
+from curator.gui.widgets import theme
+from curator.gui.widgets.plain import plain_label, plain_tooltip
 
 RECOMPUTE_DELAY_MS = 500
 MILESTONES = (10, 50, 100, 1000)

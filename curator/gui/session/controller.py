@@ -19,8 +19,8 @@ from curator.core import records as R
 from curator.core import review
 from curator.core.jobs import Job
 from curator.core.workspace import Workspace
-from curator.gui import display as D
-from curator.gui.frame_state import (
+from curator.gui.session import display as D
+from curator.gui.session.frame_state import (
     LOADED_EDITED,
     Loaded,
     block_columns,
@@ -30,7 +30,7 @@ from curator.gui.frame_state import (
     scatter,
     take_rows,
 )
-from curator.gui.workers import Worker, WorkerPool, call_task, job_task
+from curator.gui.session.workers import Worker, WorkerPool, call_task, job_task
 
 BULK_IN_WORKER = 500  # bulk actions on more ids than this run off the UI thread
 REMEMBER_DELAY_MS = 400  # the current record is written at most this often while moving

@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
 
-from curator.gui.plain import plain_tooltip
+from curator.gui.widgets.plain import plain_tooltip
 
 
 def plain_table(headers: list[str]) -> QTableWidget:

@@ -38,12 +38,11 @@ from curator.core.ingest import (
     list_sources,
     preview,
 )
-from curator.gui.controller import Controller
-from curator.gui.plain import plain_tooltip
-from curator.gui.progress_panel import ProgressPanel
-from curator.gui.review_pane import plain_label
-from curator.gui.tables import fill_table, plain_table
-from curator.gui.workers import Worker, call_task
+from curator.gui.session.controller import Controller
+from curator.gui.session.workers import Worker, call_task
+from curator.gui.widgets.plain import plain_label, plain_tooltip
+from curator.gui.widgets.progress_panel import ProgressPanel
+from curator.gui.widgets.tables import fill_table, plain_table
 
 PREVIEW_DEBOUNCE_MS = 300
 PREVIEW_LIMIT = 20

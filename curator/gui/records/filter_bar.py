@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QButtonGroup, QComboBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
-from curator.gui import display as D
-from curator.gui.controller import Controller
+from curator.gui.session import display as D
+from curator.gui.session.controller import Controller
 
 SEARCH_DEBOUNCE_MS = 300
 _ANY = ""

@@ -36,12 +36,11 @@ from curator.core.filters.recipe import DEDUP_STEPS, Step, step_defaults
 from curator.core.jobs import Progress
 from curator.core.pipeline import pipeline_job
 from curator.core.workspace import Workspace
-from curator.gui.controller import Controller
-from curator.gui.panels.pipeline_counts import FAMILIES, apply_recipe, count_step
-from curator.gui.panels.step_card import StepCard
-from curator.gui.plain import plain_tooltip, plain_warning
-from curator.gui.review_pane import plain_label
-from curator.gui.workers import Worker, call_task
+from curator.gui.pipeline.pipeline_counts import FAMILIES, apply_recipe, count_step
+from curator.gui.pipeline.step_card import StepCard
+from curator.gui.session.controller import Controller
+from curator.gui.session.workers import Worker, call_task
+from curator.gui.widgets.plain import plain_label, plain_tooltip, plain_warning
 
 COUNT_DELAY_MS = 150
 DEDUP_PROGRESS = {"dedup", "reading", "normalising", "signatures", "candidates", "clustering", "writing"}

@@ -6,7 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from curator.core.jobs import Progress
-from curator.gui.review_pane import plain_label
+from curator.gui.widgets.plain import plain_label
 
 
 def describe(p: Progress) -> str:

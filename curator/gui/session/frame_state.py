@@ -13,7 +13,7 @@ import polars as pl
 
 from curator.core import records as R
 from curator.core.workspace import Workspace
-from curator.gui import display as D
+from curator.gui.session import display as D
 
 LOADED_EDITED = "_edited_at_load"  # whether the frame's messages column holds an edit
 

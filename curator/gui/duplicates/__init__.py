@@ -1,0 +1,1 @@
+"""The Duplicates screen: clusters, members side by side, keeper choices."""

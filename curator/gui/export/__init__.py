@@ -1,0 +1,1 @@
+"""The export dialog: format, split, preflight, progress, result."""

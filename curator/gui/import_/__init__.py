@@ -1,0 +1,1 @@
+"""The import dialog: preview, role mapping, progress, summary with quarantine."""

@@ -1,0 +1,1 @@
+"""The Readiness screen: verdict, checks, charts, drill-downs into Records."""

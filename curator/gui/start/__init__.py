@@ -1,0 +1,1 @@
+"""The start page: recent workspaces, new/open, the demo."""

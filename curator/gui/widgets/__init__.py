@@ -1,0 +1,1 @@
+"""Shared widgets: plain-text labels and tables, progress panel, job dialog, theme."""
