@@ -63,7 +63,7 @@ def count_at_threshold(ws: Workspace, threshold: float) -> int:
     so the count there is a lower bound; at or above it, it is what a re-run
     would flag.
     """
-    clusters = reassemble(ws, threshold, with_similarity=False)
+    clusters = reassemble(ws, threshold)
     if clusters is None:
         return 0
     return clusters.filter(pl.col(R.DUPLICATE_OF).is_not_null() & (pl.col("kind") == NEAR)).height

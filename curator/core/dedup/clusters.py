@@ -1,4 +1,4 @@
-"""From duplicate edges to clusters: components, keepers, stable ids, flags.
+"""From verified pairs to clusters: keeper order, exact twins, star clusters, ids, flags.
 
 Keeper policy, in order: a reviewer's "make keeper" choice (latest wins);
 approved or edited over pending, rejected last (it never keeps while another
@@ -16,56 +16,11 @@ import polars as pl
 
 from curator.core import records as R
 from curator.core.dedup.overrides import BREAK_OUT, KEEPER
+from curator.core.dedup.star import star_clusters
 
 EXACT = "exact"
 NEAR = "near"
-GROUP_PREFIX = "@"  # node names of text groups in the edge graph (record ids are hex)
-EDGE_SCHEMA = pl.Schema(
-    {"a": pl.String, "b": pl.String, "similarity": pl.Float64, "kind": pl.String}
-)
-
-
-def components(edges: pl.DataFrame) -> pl.DataFrame:
-    """Connected components of an id graph: id, comp (only ids that have an edge)."""
-    from scipy.sparse import coo_matrix  # type: ignore[import-untyped]  # lazy: heavy import
-    from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
-
-    ids = pl.concat([edges.get_column("a"), edges.get_column("b")]).unique().sort()
-    if ids.len() == 0:
-        return pl.DataFrame(schema={R.ID: pl.String, "comp": pl.Int64})
-    index = pl.DataFrame({R.ID: ids}).with_row_index("n")
-    e = edges.join(index.rename({R.ID: "a", "n": "ai"}), on="a").join(
-        index.rename({R.ID: "b", "n": "bi"}), on="b"
-    )
-    n = ids.len()
-    ai = e.get_column("ai").to_numpy()
-    bi = e.get_column("bi").to_numpy()
-    graph = coo_matrix((np.ones(len(ai), dtype=np.int8), (ai, bi)), shape=(n, n)).tocsr()
-    _, labels = connected_components(graph, directed=False)
-    return pl.DataFrame({R.ID: ids, "comp": pl.Series(labels, dtype=pl.Int64)})
-
-
-def live_edges(edges: pl.DataFrame, threshold: float, overrides: pl.DataFrame) -> pl.DataFrame:
-    """Edges that join records at this threshold, without broken-out records.
-
-    The graph has record nodes and text-group nodes (``GROUP_PREFIX``...): a
-    record links to the group of records sharing its exact or near-dup text,
-    and near pairs link groups. A group with no record left (all broken out)
-    bridges nothing.
-    """
-    broken = overrides.filter(pl.col("action") == BREAK_OUT).get_column("id").implode()
-    e = edges.filter(
-        ((pl.col("kind") == EXACT) | (pl.col("similarity") >= threshold - 1e-9))
-        & ~pl.col("a").is_in(broken)
-        & ~pl.col("b").is_in(broken)
-    )
-    is_group = pl.col("b").str.starts_with(GROUP_PREFIX)
-    membership = e.filter(~pl.col("a").str.starts_with(GROUP_PREFIX) & is_group)
-    live_groups = membership.get_column("b").unique().implode()
-    return e.filter(
-        (~pl.col("a").str.starts_with(GROUP_PREFIX) | pl.col("a").is_in(live_groups))
-        & (~is_group | pl.col("b").is_in(live_groups))
-    )
+PAIR_SCHEMA = pl.Schema({"i": pl.Int64, "j": pl.Int64, "similarity": pl.Float64})
 
 
 def _tier() -> pl.Expr:
@@ -78,16 +33,19 @@ def _tier() -> pl.Expr:
     )
 
 
-def choose_keepers(
-    members: pl.DataFrame, overrides: pl.DataFrame, previous: pl.DataFrame
-) -> pl.DataFrame:
-    """Per comp: keeper_id. ``members`` holds id, comp, status, edited, assistant_chars, import_id, line."""
+def keeper_rank(nodes: pl.DataFrame, overrides: pl.DataFrame, previous: pl.DataFrame) -> pl.Series:
+    """Each record's place in keeper order (0 = first choice), a total order.
+
+    ``nodes`` holds id, status, edited, assistant_chars, import_id, line.
+    """
     chosen = overrides.filter(pl.col("action") == KEEPER).select(R.ID, pl.col("at").alias("ov_at"))
     prev_keepers = previous.filter(pl.col(R.DUPLICATE_OF).is_null()).select(
         R.ID, pl.lit(True).alias("was_keeper")
     )
     ranked = (
-        members.join(chosen, on=R.ID, how="left")
+        nodes.select(R.ID, R.STATUS, R.EDITED, "assistant_chars", R.IMPORT_ID, R.LINE)
+        .with_row_index("_pos")
+        .join(chosen, on=R.ID, how="left")
         .join(prev_keepers, on=R.ID, how="left")
         .with_columns(
             pl.col("ov_at").fill_null(float("-inf")),
@@ -95,11 +53,13 @@ def choose_keepers(
             _tier().alias("tier"),
         )
         .sort(
-            ["comp", "ov_at", "tier", "was_keeper", "assistant_chars", R.IMPORT_ID, R.LINE, R.ID],
-            descending=[False, True, False, True, True, False, False, False],
+            ["ov_at", "tier", "was_keeper", "assistant_chars", R.IMPORT_ID, R.LINE, R.ID],
+            descending=[True, False, True, True, False, False, False],
         )
+        .with_row_index("rank")
+        .sort("_pos")
     )
-    return ranked.group_by("comp", maintain_order=True).agg(pl.col(R.ID).first().alias("keeper_id"))
+    return ranked.get_column("rank").cast(pl.Int64)
 
 
 def assign_cluster_ids(members: pl.DataFrame, previous: pl.DataFrame) -> pl.DataFrame:
@@ -134,70 +94,106 @@ def assign_cluster_ids(members: pl.DataFrame, previous: pl.DataFrame) -> pl.Data
 
 def assemble(
     nodes: pl.DataFrame,
-    edges: pl.DataFrame,
+    pairs: pl.DataFrame,
     threshold: float,
     overrides: pl.DataFrame,
     previous: pl.DataFrame,
-    sigs: np.ndarray | None,
 ) -> pl.DataFrame:
-    """Cluster rows (CLUSTERS_SCHEMA plus comp) for every record in a cluster of 2 or more.
+    """Cluster rows (CLUSTERS_SCHEMA plus comp, exact_of) for records in clusters of 2+.
 
-    ``nodes``: id, status, edited, assistant_chars, import_id, line, exact1/2,
-    scope1/2, sig_row (nullable). Similarity to the keeper is 1.0 for exact
-    twins or records with the same near-dup text, else the estimated Jaccard
-    of the two signatures (null when ``sigs`` is not given).
+    ``nodes``: id, status, edited, assistant_chars, import_id, line, exact1/2
+    (null when not exact-matched), sig_row (the record's near-dup text, null
+    when not near-matched). ``pairs``: i, j (sig rows), similarity.
+
+    Three layers, each a record's relation to one chosen record:
+    exact twins (same normalised conversation) are ``exact_duplicate`` of the
+    first in keeper order, whatever the near threshold; records with the same
+    near-dup text are one node; nodes are star-clustered (``star.py``) so each
+    member is within ``threshold`` of its keeper. ``similarity`` is always the
+    similarity to the cluster's keeper; ``duplicate_of`` is the keeper.
     """
-    comps = components(live_edges(edges, threshold, overrides))
-    if comps.height == 0:
-        return pl.DataFrame(schema={**R.CLUSTERS_SCHEMA, "comp": pl.Int64})
-    members = comps.join(nodes, on=R.ID, how="inner")
-    members = members.filter(pl.len().over("comp") >= 2)
-    if members.height == 0:
-        return pl.DataFrame(schema={**R.CLUSTERS_SCHEMA, "comp": pl.Int64})
-    keepers = choose_keepers(members, overrides, previous)
-    cids = assign_cluster_ids(members, previous)
-    k_cols = ["exact1", "exact2", "scope1", "scope2", "sig_row"]
-    kinfo = members.select(
-        pl.col(R.ID).alias("keeper_id"), *[pl.col(c).alias(f"k_{c}") for c in k_cols]
+    empty = pl.DataFrame(schema={**R.CLUSTERS_SCHEMA, "comp": pl.Int64, "exact_of": pl.String})
+    broken = overrides.filter(pl.col("action") == BREAK_OUT).get_column("id").implode()
+    df = nodes.filter(~pl.col(R.ID).is_in(broken))
+    if df.height < 2:
+        return empty
+    df = (
+        df.with_columns(keeper_rank(df, overrides, previous).alias("rank"))
+        .sort("rank")
+        .with_columns(pl.col("sig_row").cast(pl.Int64))
     )
-    df = members.join(keepers, on="comp").join(cids, on="comp").join(kinfo, on="keeper_id")
-    same_exact = (pl.col("exact1") == pl.col("k_exact1")) & (pl.col("exact2") == pl.col("k_exact2"))
-    same_scope = (pl.col("scope1") == pl.col("k_scope1")) & (pl.col("scope2") == pl.col("k_scope2"))
+    has_exact = pl.col("exact1").is_not_null()
+    exact_rep = pl.when(has_exact).then(pl.col(R.ID).first().over("exact1", "exact2"))
+    df = df.with_columns(exact_rep.otherwise(pl.col(R.ID)).alias("exact_rep"))
+    df = df.with_columns((pl.col("exact_rep") != pl.col(R.ID)).alias("is_twin"))
+
+    # near layer: one node per near-dup text, ranked by its best record
+    heads = df.filter(~pl.col("is_twin") & pl.col("sig_row").is_not_null())
+    groups = heads.group_by("sig_row", maintain_order=True).agg(
+        pl.col(R.ID).first().alias("head"), pl.col("rank").first().alias("grank")
+    )
+    g_rows = groups.get_column("sig_row").to_numpy()
+    centre_row, centre_sim = _near_centres(groups, pairs, threshold)
+    centres = pl.DataFrame(
+        {
+            "sig_row": pl.Series(g_rows, dtype=pl.Int64),
+            "centre_row": pl.Series(centre_row, dtype=pl.Int64),
+            "sim": centre_sim,
+        }
+    ).join(
+        groups.select(pl.col("sig_row").alias("centre_row"), pl.col("head").alias("near_keeper")),
+        on="centre_row",
+    )
+    df = df.join(centres, on="sig_row", how="left")
+    near = pl.col("near_keeper").is_not_null()
+    x_comp = pl.col("exact_rep").rank("dense").cast(pl.Int64) + int(g_rows.max(initial=0)) + 1
     df = df.with_columns(
-        same_exact.fill_null(False).alias("is_exact"),
-        same_scope.fill_null(False).alias("same_scope"),
+        pl.when(near).then(pl.col("near_keeper")).otherwise(pl.col("exact_rep")).alias("keeper_id"),
+        pl.when(near).then(pl.col("centre_row")).otherwise(x_comp).alias("comp"),
+        pl.when(near).then(pl.col("sim")).otherwise(1.0).alias(R.SIMILARITY),
     )
-    est: pl.Expr | pl.Series = pl.lit(None, pl.Float64)
-    if sigs is not None:
-        rows = df.select(pl.col("sig_row"), pl.col("k_sig_row"))
-        both = rows.select(pl.all_horizontal(pl.all().is_not_null())).to_series().to_numpy()
-        vals = np.full(df.height, np.nan)
-        if both.any():
-            ra = rows.get_column("sig_row").to_numpy()[both].astype(np.int64)
-            rb = rows.get_column("k_sig_row").to_numpy()[both].astype(np.int64)
-            vals[both] = (sigs[ra] == sigs[rb]).mean(axis=1)
-        est = pl.Series(vals).fill_nan(None)
-    df = df.with_columns(est.alias("est"))
+    df = df.filter(pl.len().over("comp") >= 2)
+    if df.height == 0:
+        return empty
+    cids = assign_cluster_ids(df.select(R.ID, "comp"), previous)
     is_keeper = pl.col(R.ID) == pl.col("keeper_id")
-    df = df.with_columns(
-        pl.when(is_keeper | pl.col("is_exact") | pl.col("same_scope"))
-        .then(1.0)
-        .otherwise(pl.col("est"))
-        .alias(R.SIMILARITY),
+    df = df.join(cids, on="comp").with_columns(
         pl.when(is_keeper).then(None).otherwise(pl.col("keeper_id")).alias(R.DUPLICATE_OF),
-        pl.when(pl.col("is_exact")).then(pl.lit(EXACT)).otherwise(pl.lit(NEAR)).alias("kind"),
+        pl.when(is_keeper).then(1.0).otherwise(pl.col(R.SIMILARITY)).alias(R.SIMILARITY),
+        pl.when(pl.col("is_twin")).then(pl.col("exact_rep")).alias("exact_of"),
     )
-    # the keeper row carries the cluster's kind: exact when every member is an exact twin
-    all_exact = df.group_by("comp").agg(pl.col("is_exact").all().alias("all_exact"))
-    df = df.join(all_exact, on="comp").with_columns(
-        pl.when(is_keeper)
-        .then(pl.when(pl.col("all_exact")).then(pl.lit(EXACT)).otherwise(pl.lit(NEAR)))
-        .otherwise(pl.col("kind"))
+    # a member's kind: exact for exact twins; the keeper row carries the cluster's kind
+    all_exact = (pl.col("is_twin") | is_keeper).all().over("comp")
+    df = df.with_columns(
+        pl.when(pl.col("is_twin") | (is_keeper & all_exact))
+        .then(pl.lit(EXACT))
+        .otherwise(pl.lit(NEAR))
         .alias("kind")
     )
-    return df.select(*R.CLUSTERS_SCHEMA.names(), "comp").sort(
+    return df.select(*R.CLUSTERS_SCHEMA.names(), "comp", "exact_of").sort(
         R.CLUSTER_ID, R.DUPLICATE_OF, nulls_last=False
     )
+
+
+def _near_centres(
+    groups: pl.DataFrame, pairs: pl.DataFrame, threshold: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per near-dup text (``groups`` row): the sig_row of its star centre and similarity to it."""
+    g_rows = groups.get_column("sig_row").to_numpy().astype(np.int64)
+    index = pl.DataFrame({"row": g_rows}).with_row_index("k")
+    p = (
+        pairs.filter(pl.col("similarity") >= threshold - 1e-9)
+        .join(index.rename({"row": "i", "k": "ki"}), on="i")
+        .join(index.rename({"row": "j", "k": "kj"}), on="j")
+    )
+    own, sim = star_clusters(
+        groups.get_column("grank").to_numpy(),
+        p.get_column("ki").to_numpy().astype(np.int64),
+        p.get_column("kj").to_numpy().astype(np.int64),
+        p.get_column("similarity").to_numpy(),
+        threshold,
+    )
+    return g_rows[own], sim
 
 
 def two_decimals(x: pl.Expr) -> pl.Expr:
@@ -207,24 +203,30 @@ def two_decimals(x: pl.Expr) -> pl.Expr:
 
 
 def flags_for(clusters: pl.DataFrame) -> pl.DataFrame:
-    """exact_duplicate / near_duplicate flags (severity block) on every non-keeper."""
+    """exact_duplicate / near_duplicate flags (severity block) on every non-keeper.
+
+    An exact twin names the record it copies (and the keeper when that is
+    another record); a near-duplicate names its keeper and its similarity to it.
+    """
     dups = clusters.filter(pl.col(R.DUPLICATE_OF).is_not_null())
+    twin = pl.col("exact_of") if "exact_of" in dups.columns else pl.col(R.DUPLICATE_OF)
+    twin = pl.coalesce(twin, pl.col(R.DUPLICATE_OF))
     exact = pl.col("kind") == EXACT
+    exact_reason = pl.format("exact duplicate of {} (same text after normalisation)", twin)
+    kept = pl.format("; the cluster keeps {}", pl.col(R.DUPLICATE_OF))
     return dups.select(
         R.ID,
         pl.when(exact)
         .then(pl.lit("exact_duplicate"))
         .otherwise(pl.lit("near_duplicate"))
         .alias("name"),
-        pl.when(exact)
-        .then(
-            pl.format(
-                "exact duplicate of {} (same text after normalisation)", pl.col(R.DUPLICATE_OF)
-            )
-        )
+        pl.when(exact & (twin != pl.col(R.DUPLICATE_OF)))
+        .then(pl.concat_str(exact_reason, kept))
+        .when(exact)
+        .then(exact_reason)
         .otherwise(
             pl.format(
-                "near-duplicate of {} (Jaccard ≈ {})",
+                "near-duplicate of {} (Jaccard ≈ {} to the keeper)",
                 pl.col(R.DUPLICATE_OF),
                 two_decimals(pl.col(R.SIMILARITY)),
             )

@@ -19,7 +19,7 @@ import polars as pl
 
 from curator.core import records as R
 from curator.core.dedup import lsh as L
-from curator.core.dedup.clusters import EDGE_SCHEMA, EXACT, GROUP_PREFIX, NEAR, assemble
+from curator.core.dedup.clusters import EXACT, NEAR, PAIR_SCHEMA, assemble
 from curator.core.dedup.minhash import backend, signatures
 from curator.core.dedup.normalize import assistant_chars, dedup_texts, text_key, word_count
 from curator.core.dedup.overrides import overrides
@@ -88,23 +88,6 @@ def _nodes(frame: pl.DataFrame, s: DedupSettings) -> pl.DataFrame:
     ).drop("exact_text")
 
 
-def _membership_edges(
-    df: pl.DataFrame, k1: str, k2: str, kind: str, needed: pl.Series
-) -> pl.DataFrame:
-    """Record -> text-group edges for groups of 2+ records or groups in a near pair."""
-    keyed = df.filter(pl.col(k1).is_not_null()).select(R.ID, k1, k2)
-    groups = keyed.group_by(k1, k2).agg(
-        (pl.lit(GROUP_PREFIX + kind[0]) + pl.col(R.ID).min()).alias("group"), pl.len().alias("n")
-    )
-    groups = groups.filter((pl.col("n") > 1) | pl.col("group").is_in(needed.implode()))
-    return keyed.join(groups, on=[k1, k2]).select(
-        pl.col(R.ID).alias("a"),
-        pl.col("group").alias("b"),
-        pl.lit(1.0).alias("similarity"),
-        pl.lit(kind).alias("kind"),
-    )
-
-
 def dedup_job(ws: Workspace, settings: DedupSettings) -> Job[DedupSummary]:
     """Find exact and near duplicates; write clusters, flags and the signature cache."""
     t0 = time.perf_counter()
@@ -150,35 +133,16 @@ def dedup_job(ws: Workspace, settings: DedupSettings) -> Job[DedupSummary]:
 
     # --- LSH candidates, verified -------------------------------------------------
     bands, rows = L.lsh_params(s.threshold, num_perm)
-    near_pairs = pl.DataFrame(schema=EDGE_SCHEMA)
+    near_pairs = pl.DataFrame(schema=PAIR_SCHEMA)
     n_candidates = n_verified = 0
     if texts.height >= 2:
         index = yield from L.build_index(sigs, s.threshold, s.seed, bands, rows)
         yield Progress("candidates", 0, None, "reading LSH buckets")
         cand = L.bucket_pairs(index)
         del index
-        est = L.estimate(sigs, cand)
+        near_pairs = L.verified_pairs(sigs, cand, PAIR_FLOOR)
         n_candidates = len(cand)
-        keep = est >= PAIR_FLOOR
-        n_verified = int((est >= s.threshold - 1e-9).sum())
-        reps = GROUP_PREFIX + NEAR[0] + texts.get_column("rep")
-        near_pairs = pl.DataFrame(
-            {
-                "a": reps.gather(cand[keep, 0]),
-                "b": reps.gather(cand[keep, 1]),
-                "similarity": est[keep],
-                "kind": pl.repeat(NEAR, int(keep.sum()), eager=True),
-            },
-            schema=EDGE_SCHEMA,
-        )
-    in_pairs = pl.concat([near_pairs.get_column("a"), near_pairs.get_column("b")]).unique()
-    edges = pl.concat(
-        [
-            _membership_edges(nodes, "exact1", "exact2", EXACT, pl.Series([], dtype=pl.String)),
-            _membership_edges(nodes, "scope1", "scope2", NEAR, in_pairs),
-            near_pairs,
-        ]
-    ).cast(EDGE_SCHEMA)
+        n_verified = near_pairs.filter(pl.col("similarity") >= s.threshold - 1e-9).height
 
     # --- clusters, keepers, flags ---------------------------------------------------
     yield Progress("clustering", 0, None)
@@ -193,11 +157,10 @@ def dedup_job(ws: Workspace, settings: DedupSettings) -> Job[DedupSummary]:
     )
     clusters = assemble(
         with_review(node_rows, review_columns(ws)),
-        edges,
+        near_pairs,
         s.threshold,
         overrides(ws),
         ws.clusters(),
-        sigs,
     )
     cache_out = texts.select("scope1", "scope2").with_columns(
         pl.Series("sig", sigs, dtype=pl.Array(pl.UInt32, num_perm)), pl.lit(fp).alias("fp")
@@ -207,7 +170,7 @@ def dedup_job(ws: Workspace, settings: DedupSettings) -> Job[DedupSummary]:
     yield Progress("writing", 0, None)
     ws.write_result(SIGNATURES, cache_out)
     ws.write_result(NODES, node_rows)
-    ws.write_result(PAIRS, edges)
+    ws.write_result(PAIRS, near_pairs)
     write_clusters(ws, clusters)
     save_settings(ws, s)
     dups = clusters.filter(pl.col(R.DUPLICATE_OF).is_not_null())

@@ -14,6 +14,7 @@ from itertools import combinations, pairwise
 from typing import TYPE_CHECKING
 
 import numpy as np
+import polars as pl
 
 from curator.core.jobs import Progress
 
@@ -126,3 +127,13 @@ def estimate(sigs: np.ndarray, pairs: np.ndarray) -> np.ndarray:
         p = pairs[start : start + _VERIFY_CHUNK]
         out[start : start + len(p)] = (sigs[p[:, 0]] == sigs[p[:, 1]]).mean(axis=1)
     return out
+
+
+def verified_pairs(sigs: np.ndarray, cand: np.ndarray, floor: float) -> pl.DataFrame:
+    """Candidate pairs (row i < j) whose estimated Jaccard is at least ``floor``: i, j, similarity."""
+    est = estimate(sigs, cand)
+    keep = est >= floor - 1e-9
+    return pl.DataFrame(
+        {"i": cand[keep, 0], "j": cand[keep, 1], "similarity": est[keep]},
+        schema={"i": pl.Int64, "j": pl.Int64, "similarity": pl.Float64},
+    )

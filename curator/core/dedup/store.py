@@ -3,8 +3,8 @@
     results/dedup_signatures.parquet  k1, k2 (text key), sig (uint32 x num_perm), fp
                                       -- signature cache by normalised-text key
     results/dedup_nodes.parquet       per record: keys, sig_row, keeper tie-breakers
-    results/dedup_pairs.parquet       edges a, b, similarity, kind (exact edges and
-                                      verified near pairs down to PAIR_FLOOR)
+    results/dedup_pairs.parquet       i, j (sig rows), similarity: verified near
+                                      pairs down to PAIR_FLOOR
     results/clusters.parquet          CLUSTERS_SCHEMA (read by Workspace.frame)
     results/flags_dedup.parquet       exact_duplicate / near_duplicate flags
 
@@ -18,7 +18,7 @@ import numpy as np
 import polars as pl
 
 from curator.core import records as R
-from curator.core.dedup.clusters import EDGE_SCHEMA, assemble, flags_for
+from curator.core.dedup.clusters import PAIR_SCHEMA, assemble, flags_for
 from curator.core.dedup.overrides import overrides
 from curator.core.dedup.settings import load_settings
 from curator.core.workspace import Workspace
@@ -67,9 +67,9 @@ def read_signatures(ws: Workspace) -> tuple[pl.DataFrame | None, np.ndarray | No
 def read_graph(ws: Workspace) -> tuple[pl.DataFrame, pl.DataFrame] | None:
     nodes = ws.read_result(NODES)
     pairs = ws.read_result(PAIRS)
-    if nodes is None or pairs is None:
-        return None
-    return nodes, pairs.cast(EDGE_SCHEMA)
+    if nodes is None or pairs is None or "i" not in pairs.columns:
+        return None  # never run, or written by an older version: run dedup again
+    return nodes, pairs.select(PAIR_SCHEMA.names()).cast(PAIR_SCHEMA)
 
 
 def write_clusters(ws: Workspace, clusters: pl.DataFrame) -> None:
@@ -79,19 +79,14 @@ def write_clusters(ws: Workspace, clusters: pl.DataFrame) -> None:
     ws.write_flags(FLAGS_PRODUCER, flags_for(clusters))
 
 
-def reassemble(
-    ws: Workspace, threshold: float | None = None, *, with_similarity: bool = True
-) -> pl.DataFrame | None:
+def reassemble(ws: Workspace, threshold: float | None = None) -> pl.DataFrame | None:
     """Clusters from the stored graph with current overrides and review state (not written)."""
     graph = read_graph(ws)
     if graph is None:
         return None
     nodes, pairs = graph
     t = load_settings(ws).threshold if threshold is None else threshold
-    sigs = read_signatures(ws)[1] if with_similarity else None
-    return assemble(
-        with_review(nodes, review_columns(ws)), pairs, t, overrides(ws), ws.clusters(), sigs
-    )
+    return assemble(with_review(nodes, review_columns(ws)), pairs, t, overrides(ws), ws.clusters())
 
 
 def reapply(ws: Workspace) -> pl.DataFrame | None:
