@@ -54,7 +54,7 @@ def build(rng: random.Random) -> list[Item]:
     macro_pool = DistinctPool(max_jaccard=0.65)
     for _ in range(30):
         turns = macro_pool.draw(lambda: [_retail(rng, rng.choice(list(CATEGORIES)))[0], ("assistant", P.CSV_MACRO)])
-        plants.append(Item(turns=turns).plant("canned_macro", "refusal.boilerplate", note="auto-acknowledgement macro is the only agent reply"))
+        plants.append(Item(turns=turns).plant("canned_macro", "diversity.canned_reply", note="auto-acknowledgement macro is the only agent reply"))
 
     # exact duplicates: tickets exported twice under a new ticket id
     for src in rng.sample(items, 2):

@@ -69,7 +69,7 @@ def luhn_ok(number: str) -> bool:
     return total % 10 == 0
 
 
-# --- refusals and boilerplate -------------------------------------------------------------
+# --- refusals and canned replies -------------------------------------------------------------
 REFUSALS = [
     "As an AI language model, I cannot access your order history or make changes to your account. Please contact the store directly for help with your order.",
     "As an AI language model, I cannot provide opinions about billing disputes. I recommend reaching out to your bank.",
@@ -141,10 +141,18 @@ FOREIGN: dict[str, list[Turn]] = {
 }
 
 
+# Words no finished clause ends on: Curator's truncation rule needs one of them (or
+# another strong sign) because a reply that merely lacks a full stop is not cut off.
+DANGLING = {"and", "or", "but", "because", "than", "the", "a", "an", "your", "our", "my", "their"}
+
+
 def truncate_mid_sentence(text: str, rng: random.Random) -> str:
-    """Cut a reply mid-sentence (after 55-75% of its words), as a broken export would."""
+    """Cut a reply mid-clause (after 55-75% of its words, backed up to a dangling
+    "and"/"the"/"your"... when one is near), as a broken export would."""
     words = text.split()
     cut = max(6, int(len(words) * rng.uniform(0.55, 0.75)))
+    for k in range(cut, max(5, cut - 8), -1):
+        if words[k - 1] in DANGLING:
+            return " ".join(words[:k])
     out = " ".join(words[:cut]).rstrip(".,;:!?")
-    # never end on a word that closes a sentence by accident
-    return out + (" and" if out.endswith(("you", "it", "us")) else "")
+    return out + " and"

@@ -163,3 +163,60 @@ def test_scores_have_the_documented_columns(tmp_path) -> None:
     }
     expected |= {f"dup_{n}gram_frac" for n in range(5, 11)} | {"degenerate", "truncated"}
     assert expected <= cols
+
+
+def test_replies_without_a_full_stop_are_not_truncated(tmp_path) -> None:
+    # modelled on task dialogues: complete replies that simply end without punctuation
+    replies = [
+        "I found a one way flight with Delta Airlines that takes off at 6:45 pm. "
+        "Would you like a window seat",
+        "There's a standard Camry for pickup next Thursday from Sacramento Valley Station",
+        "Okay, just to confirm, you want a table for 2 at Cafe Baklava. It'll be $217 total",
+        "If you may want to try Wetzler Kathryn you could possibly get an appointment on next "
+        "Friday at 3:30 pm",
+        "Where are you planning to go and from which city do you want to depart from",
+        "Therefore, the area of the floor not covered by the carpet is 80 - 16 = 64 square meters,",
+        "The sheets take 15 minutes less than the towels, so each costs $3.00 each",
+    ]
+    flags = run_flags(tmp_path, [[Q, ("assistant", r)] for r in replies], REP)
+    assert flags == [{}] * len(replies)
+
+
+def test_strong_evidence_of_a_cut(tmp_path) -> None:
+    base = "Thanks for waiting. I checked your order and the parcel left our warehouse on Monday."
+    convs = [
+        [Q, ("assistant", base + " To speed things up you can also open your")],
+        [Q, ("assistant", base + " You can also compare the two with a")],
+        [Q, ("assistant", base + " If you need it before that, I")],
+        [Q, ("assistant", base + " Please have a look at the tracking page (under Orders")],
+        [Q, ("assistant", base + " In case you need it before that")],
+        [
+            Q,
+            ("assistant", base + " The courier will call you tomorrow morning"),
+            ("user", "Your answer was cut off, can you finish it?"),
+            ("assistant", "Sorry! The courier will call you tomorrow morning before nine."),
+        ],
+    ]
+    flags = run_flags(tmp_path, convs, REP)
+    reasons = [f.get("repetition.truncated", "") for f in flags]
+    assert reasons[0].endswith("(ends on 'your')")
+    assert reasons[1].endswith("(ends on 'a')")
+    assert reasons[2].endswith("(ends on 'I')")
+    assert reasons[3].endswith("(leaves a bracket open)")
+    assert reasons[4].endswith("(a clause that never gets its main clause)")
+    assert reasons[5].endswith("(the next message says it was cut off)")
+    assert all(f["repetition.truncated"] for f in flags)
+
+
+def test_replies_piling_up_unpunctuated_at_the_length_cap_are_truncated(tmp_path) -> None:
+    # six long answers cut at the same length (a generator's max_tokens), mid-sentence
+    sentences = CLEAN_LONG.split(". ")
+    capped = []
+    for i in range(6):
+        text = ". ".join(sentences[i % 4 :] + sentences[: i % 4]) + f". Order {i} ships from Leeds"
+        capped.append((text + " today with tracking number " + "ABCDEF"[i] * 8)[:430].rstrip())
+    finished = [CLEAN_LONG, CLEAN_LONG[:200] + " Thanks."]
+    flags = run_flags(tmp_path, [[Q, ("assistant", t)] for t in capped + finished], REP)
+    cut = [f.get("repetition.truncated", "") for f in flags]
+    assert all(c.endswith("(stops at the length cap)") for c in cut[:6]), flags
+    assert cut[6:] == ["", ""]

@@ -60,13 +60,13 @@ def test_moving_thresholds_updates_counts_from_stored_scores(qtbot, tmp_path: Pa
     assert expected < near0
     qtbot.waitUntil(lambda: p.cards["near_dedup"].count.text().startswith(f"would flag {expected:,}"), timeout=10_000)
     assert f"(now {near0:,})" in p.cards["near_dedup"].count.text()
-    # a filter threshold: a reply counts as a macro only at 500+ prompts -> fewer boilerplate flags
-    macro = p.cards["refusal"].editors["macro_min_records"]
-    base = count_flagged(demo_ws, "refusal")
+    # a filter threshold: a reply counts as canned only at 500+ prompts -> fewer canned-reply flags
+    macro = p.cards["diversity"].editors["min_prompts"]
+    base = count_flagged(demo_ws, "diversity")
     macro.set_value(500)
-    want = count_flagged(demo_ws, "refusal", {"macro_min_records": 500})
+    want = count_flagged(demo_ws, "diversity", {"min_prompts": 500})
     assert want < base
-    qtbot.waitUntil(lambda: p.cards["refusal"].count.text().startswith(f"would flag {want:,}"), timeout=10_000)
+    qtbot.waitUntil(lambda: p.cards["diversity"].count.text().startswith(f"would flag {want:,}"), timeout=10_000)
     idle(qtbot, w)
     assert no_scoring == []
     assert mtimes(demo_ws) == before  # nothing was re-scored or re-hashed
@@ -81,24 +81,24 @@ def test_apply_thresholds_reflags_without_rescoring_and_saves_recipe(
     p = w.pipeline
     idle(qtbot, w)
     p.cards["near_dedup"].editors["threshold"].set_value(0.95)
-    p.cards["refusal"].editors["macro_min_records"].set_value(500)
+    p.cards["diversity"].editors["min_prompts"].set_value(500)
     near = count_at_threshold(demo_ws, 0.95)
     with qtbot.waitSignal(w.controller.frameReloaded, timeout=20_000):
         p.apply()
     idle(qtbot, w)
     flags = demo_ws.flags()
     assert flags.filter(flags["name"] == "near_duplicate")["id"].n_unique() == near
-    boiler = flags.filter(flags["name"].str.starts_with("refusal"))["id"].n_unique()
-    assert boiler == count_flagged(demo_ws, "refusal", {"macro_min_records": 500})
+    canned = flags.filter(flags["name"].str.starts_with("diversity"))["id"].n_unique()
+    assert canned == count_flagged(demo_ws, "diversity", {"min_prompts": 500})
     recipe = Recipe.from_workspace(demo_ws)
-    assert recipe.step("refusal").params == {"macro_min_records": 500}
+    assert recipe.step("diversity").params == {"min_prompts": 500}
     assert recipe.dedup_settings(demo_ws).threshold == 0.95
     assert no_scoring == []  # no filter scored anything
-    # apply may rewrite threshold-dependent finalize columns (refusal's "boilerplate"),
+    # apply may rewrite threshold-dependent finalize columns (diversity's "canned"),
     # never the other score files or the MinHash signatures
     after = mtimes(demo_ws)
-    assert {k: v for k, v in after.items() if k != "scores_refusal.parquet"} == {
-        k: v for k, v in before.items() if k != "scores_refusal.parquet"}
+    assert {k: v for k, v in after.items() if k != "scores_diversity.parquet"} == {
+        k: v for k, v in before.items() if k != "scores_diversity.parquet"}
     assert "not recomputed" in p.summary.text()
     # the records table saw the refresh: its near-duplicate count follows the new flags
     assert w.controller.frame.height == demo_ws.record_count()

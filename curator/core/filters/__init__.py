@@ -5,7 +5,15 @@ Importing this package registers every filter in ``FILTERS``.
 
 from __future__ import annotations
 
-from curator.core.filters import language, length, pii, refusal, repetition, structure  # noqa: F401
+from curator.core.filters import (  # noqa: F401
+    diversity,
+    language,
+    length,
+    pii,
+    refusal,
+    repetition,
+    structure,
+)
 from curator.core.filters.base import FILTERS, Filter, FilterContext
 from curator.core.filters.job import (
     apply_thresholds,

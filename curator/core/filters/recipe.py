@@ -32,7 +32,16 @@ from curator.core.workspace import Workspace
 
 SETTING_KEY = "recipe"
 DEDUP_STEPS = ("exact_dedup", "near_dedup")
-DEFAULT_ORDER = (*DEDUP_STEPS, "structure", "length", "language", "repetition", "refusal", "pii")
+DEFAULT_ORDER = (
+    *DEDUP_STEPS,
+    "structure",
+    "length",
+    "language",
+    "repetition",
+    "refusal",
+    "diversity",
+    "pii",
+)
 _NORMALISE = ("lowercase", "fold_punctuation", "fold_digits")
 
 
@@ -91,6 +100,7 @@ class Recipe:
                 f"{source}{_at(text, None, key)}: unknown key {key!r}; "
                 "a recipe holds [[step]] tables only."
             )
+        raw = _upgrade(raw)
         steps: list[Step] = []
         for i, entry in enumerate(raw):
             steps.append(_parse_step(entry, i, source, text))
@@ -194,6 +204,36 @@ class Recipe:
             if s is not None and s.enabled:
                 changes.update(s.params)
         return dataclasses.replace(base, **changes)
+
+
+# Recipes written before canned replies left the refusal step ("refusal.boilerplate").
+_LEGACY_REFUSAL = {"macro_min_records": "min_prompts", "macro_min_share": "min_share"}
+
+
+def _upgrade(raw: list[Any]) -> list[Any]:
+    """An older recipe's refusal macro_* settings move to the diversity step, added
+    after refusal, so a recipe stored before the split keeps finding canned replies.
+    Only recipes from before the split: refusal has macro_* keys, or the recipe lists
+    every filter of the old default."""
+    names = [e.get("name") for e in raw if isinstance(e, dict)]
+    if "refusal" not in names or "diversity" in names:
+        return raw
+    legacy_keys = any(
+        isinstance(e, dict) and e.get("name") == "refusal" and set(e) & set(_LEGACY_REFUSAL)
+        for e in raw
+    )
+    old_default = {"structure", "length", "language", "repetition", "refusal", "pii"}
+    if not legacy_keys and not old_default <= set(names):
+        return raw
+    out: list[Any] = []
+    for entry in raw:
+        if isinstance(entry, dict) and entry.get("name") == "refusal":
+            moved = {new: entry[old] for old, new in _LEGACY_REFUSAL.items() if old in entry}
+            out.append({k: v for k, v in entry.items() if k not in _LEGACY_REFUSAL})
+            out.append({"name": "diversity", "enabled": entry.get("enabled", True), **moved})
+        else:
+            out.append(entry)
+    return out
 
 
 def _parse_step(entry: Any, i: int, source: str, text: str) -> Step:

@@ -1,11 +1,17 @@
 """Repetition on assistant turns: Gopher rules, degenerate loops, truncated replies.
 
 Thresholds are datatrove's GopherRepetitionFilter defaults. Gopher was tuned
-for web pages, so the line/n-gram rules only look at replies with at least
-``gopher_min_words`` words, with fenced code removed (code repeats lines by
-nature). A degenerate loop is one phrase covering most of a reply ("please
-hold please hold ..."); a truncated reply stops mid-sentence (ends on a comma
-or a dangling "and"/"the", or leaves a code fence open).
+for web pages, so the line rules only look at replies with at least
+``gopher_min_words`` words and the n-gram rules at ``ngram_min_words`` (a
+60-word worked answer says "bags of coffee beans" four times and is fine),
+with fenced code removed (code repeats lines by nature). A degenerate loop is
+one phrase covering most of a reply ("please hold please hold ...").
+
+A truncated reply needs strong evidence (:mod:`truncation`): it ends on a
+dangling word or comma, leaves a quote, bracket or code fence open, stops at
+the workspace's length cap, or the next user turn says it was cut off. A reply
+that merely lacks a final full stop ("Would you like a window seat") is not
+truncated.
 """
 
 from __future__ import annotations
@@ -30,16 +36,10 @@ from curator.core.filters.base import (
     score_param,
 )
 from curator.core.filters.ngrams import DUP_NS, TOP_NS, line_stats, loop_stats, ngram_stats
+from curator.core.filters.truncation import length_capped, truncation_evidence, unpunctuated
 from curator.core.jobs import Progress
 
 _FENCE = r"(?s)```.*?(?:```|$)"
-_DANGLING = r"(?:[,;:\-–(]|\b(?:and|or|but|the|a|an|because|your|our|my|if|than|which))\s*$"
-_LIST_LINE = r"^\s*(?:[-*•#>|]|\d+[.)]\s)"
-_SIGN_OFF = (
-    r"(?i)^\s*(?:kind regards|best regards|warm regards|regards|best wishes|best|cheers|thanks|"
-    r"thank you|many thanks|sincerely|yours|mit freundlichen grüßen|viele grüße|beste grüße|"
-    r"cordialement|bien à vous|saludos|atentamente|un saludo|cordiali saluti)\b"
-)
 _CHAR_LOOP = re.compile(r"(.{1,40}?)\1{9,}", re.S)
 RATIO_COLS = (
     "dup_line_frac",
@@ -53,8 +53,9 @@ RATIO_COLS = (
 
 @dataclass(frozen=True)
 class RepetitionParams:
-    gopher_min_words: int = score_param(50)
-    truncated_min_chars: int = score_param(100)
+    gopher_min_words: int = score_param(50)  # line/paragraph rules
+    ngram_min_words: int = score_param(200)  # n-gram rules (noisy on short replies)
+    truncated_min_chars: int = score_param(40)
     degenerate_min_repeats: int = 10
     degenerate_min_coverage: float = 0.7
     dup_line_frac: float = 0.30
@@ -113,37 +114,22 @@ def _degenerate(docs: pl.DataFrame) -> pl.DataFrame:
     return both.sort("coverage", descending=True).group_by("doc", maintain_order=True).first()
 
 
-def _truncated(min_chars: int) -> pl.Expr:
-    """A long reply that stops mid-sentence: open code fence, dangling word or comma,
-    or no closing punctuation where earlier sentences have it (sign-offs and URLs
-    at the end are fine; so are lists and code)."""
-    text = pl.col("content").str.strip_chars_end()
-    last_line = text.str.split("\n").list.last()
-    open_fence = (text.str.count_matches("```") % 2) == 1
-    tail = text.str.extract(r"[.!?…]\s+([^.!?…]*)$", 1)
-    unpunctuated = (
-        text.str.contains(r"[\p{L},;:\-–(]$")
-        & tail.is_not_null()
-        & ~tail.str.contains(_SIGN_OFF)
-        & ~tail.str.contains(r"^(?:\p{Lu}[\p{L}'’\-]*,?\s*){1,5}$")
-        & ~text.str.contains(r"(?:https?://|www\.)\S+$|\S+\.\S+/\S*$")
-    )
-    prose_cut = ~last_line.str.contains(_LIST_LINE) & (text.str.contains(_DANGLING) | unpunctuated)
-    return (pl.col("text_len") >= min_chars) & (open_fence | prose_cut)
-
-
 @register
 class RepetitionFilter(Filter):
     name = "repetition"
     title = "Repetition & truncation"
     Params = RepetitionParams
     results = ("scores_repetition",)
-    code_modules = ("curator.core.filters.ngrams",)
+    code_modules = ("curator.core.filters.ngrams", "curator.core.filters.truncation")
 
     def score(self, df: pl.DataFrame, params: Any) -> ScoreJob:
         yield Progress("repetition", 0, df.height, "splitting words")
         msgs = (
             explode_messages(df)
+            .with_columns(
+                pl.col("role").shift(-1).over(R.ID).alias("next_role"),
+                pl.col("content").shift(-1).over(R.ID).alias("next_content"),
+            )
             .filter(pl.col("role") == "assistant")
             .with_row_index("doc")
             .with_columns(pl.col("doc").cast(pl.Int64))
@@ -176,33 +162,54 @@ class RepetitionFilter(Filter):
             pl.col("prose_len").alias("text_len"),
             "text",
         )
-        gopher = ngram_stats(long.select("doc", "words", "text_len"), params.gopher_min_words)
+        # n-gram rules only on replies with enough words; shorter ones score 0 there.
+        grams = long.filter(pl.col("words").list.len() >= params.ngram_min_words)
+        gopher = (
+            long.select("doc")
+            .join(
+                ngram_stats(grams.select("doc", "words", "text_len"), params.ngram_min_words),
+                on="doc",
+                how="left",
+            )
+            .with_columns(pl.exclude("doc").fill_null(0.0))
+        )
         gopher = gopher.join(line_stats(long, "\n", "line"), on="doc").join(
             line_stats(long, "\n\n", "para"), on="doc"
         )
         yield Progress("repetition", 2 * df.height // 3, df.height, "loops and truncation")
         per_doc = (
-            docs.select("doc", R.ID, "turn", "content", "text_len")
+            docs.select("doc", R.ID, "turn", "content", "text_len", "next_role", "next_content")
             .join(gopher.select("doc", *RATIO_COLS), on="doc", how="left")
             .join(degenerate, on="doc", how="left")
             .with_columns(
-                _truncated(params.truncated_min_chars).alias("trunc"),
+                truncation_evidence(params.truncated_min_chars).alias("trunc_why"),
                 pl.col("repeats").fill_null(0),
                 pl.col("coverage").fill_null(0.0),
             )
         )
+        per_doc = per_doc.with_columns(
+            pl.col("trunc_why").is_not_null().alias("trunc"),
+            unpunctuated(pl.col("content")).alias("unpunct"),
+        )
         worst_loop = pl.col("coverage").arg_max()
+        longest = pl.col("text_len").arg_max()
         out = per_doc.group_by(R.ID).agg(
             *(pl.col(c).max().fill_null(0.0).alias(c) for c in RATIO_COLS),
             pl.col("repeats").get(worst_loop).alias("degenerate_repeats"),
             pl.col("coverage").get(worst_loop).alias("degenerate_coverage"),
             pl.col("phrase").get(worst_loop).alias("degenerate_phrase"),
             pl.col("turn").get(worst_loop).alias("degenerate_turn"),
-            pl.col("trunc").any().alias("truncated"),
+            pl.col("trunc").any().alias("truncated_strong"),
             pl.col("turn").filter(pl.col("trunc")).first().alias("truncated_turn"),
+            pl.col("trunc_why").filter(pl.col("trunc")).first().alias("truncated_why"),
             quote(pl.col("content").filter(pl.col("trunc")).first().str.slice(-40), 40).alias(
                 "truncated_tail"
             ),
+            # the longest reply, for the workspace-wide length-cap rule (finalize)
+            pl.col("text_len").max().alias("longest_len"),
+            pl.col("unpunct").get(longest).alias("longest_unpunct"),
+            pl.col("turn").get(longest).alias("longest_turn"),
+            quote(pl.col("content").get(longest).str.slice(-40), 40).alias("longest_tail"),
         )
         out = (
             df.select(R.ID)
@@ -211,12 +218,41 @@ class RepetitionFilter(Filter):
                 pl.col(*RATIO_COLS).fill_null(0.0),
                 pl.col("degenerate_repeats").fill_null(0),
                 pl.col("degenerate_coverage").fill_null(0.0),
-                pl.col("truncated").fill_null(False),
+                pl.col("truncated_strong").fill_null(False),
+                pl.col("longest_len").fill_null(0),
+                pl.col("longest_unpunct").fill_null(False),
             )
             .with_columns(_is_degenerate(params).alias("degenerate"))
         )
         yield Progress("repetition", df.height, df.height)
         return {"scores_repetition": out}
+
+    def finalize(self, scores: Scores, params: Any) -> Scores:
+        """truncated: strong evidence in the reply, or its longest reply ends unpunctuated
+        at the workspace's length cap (decided over all records, so not cached)."""
+        s = scores["scores_repetition"]
+        capped = length_capped(
+            s.select(
+                pl.col("longest_len").alias("reply_len"), pl.col("longest_unpunct").alias("unpunct")
+            )
+        )
+        cap = pl.lit(capped) & ~pl.col("truncated_strong")
+        s = s.with_columns(
+            (pl.col("truncated_strong") | cap).alias("truncated"),
+            pl.when(cap)
+            .then(pl.col("longest_turn"))
+            .otherwise(pl.col("truncated_turn"))
+            .alias("truncated_turn"),
+            pl.when(cap)
+            .then(pl.lit("stops at the length cap"))
+            .otherwise(pl.col("truncated_why"))
+            .alias("truncated_why"),
+            pl.when(cap)
+            .then(pl.col("longest_tail"))
+            .otherwise(pl.col("truncated_tail"))
+            .alias("truncated_tail"),
+        )
+        return {**scores, "scores_repetition": s}
 
     def flag(self, scores: Scores, params: Any, ctx: FilterContext) -> pl.DataFrame:
         s = scores["scores_repetition"]
@@ -270,9 +306,10 @@ class RepetitionFilter(Filter):
                 s.filter(pl.col("truncated")),
                 "repetition.truncated",
                 pl.format(
-                    "reply in message {} stops mid-sentence: '{}'",
+                    "reply in message {} stops mid-sentence: '{}' ({})",
                     pl.col("truncated_turn") + 1,
                     pl.col("truncated_tail"),
+                    pl.col("truncated_why"),
                 ),
                 R.BLOCK,
             )

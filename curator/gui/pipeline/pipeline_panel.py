@@ -51,8 +51,9 @@ DESCRIPTIONS = {
     "structure": "Missing user or assistant turns, roles out of order, not ending with the assistant.",
     "length": "Examples over the target model's token limit (offline estimate) and empty-looking replies.",
     "language": "Records in another language than expected, or mixing languages.",
-    "repetition": "Looping, degenerate or cut-off replies (Gopher repetition measures).",
-    "refusal": "Refusals and canned boilerplate replies given to many different prompts.",
+    "repetition": "Looping, degenerate or cut-off replies (Gopher measures; cut-off needs strong evidence).",
+    "refusal": "Replies that decline or deflect the request (\"As an AI language model, I cannot ...\").",
+    "diversity": "Canned replies: the same reply given to many different prompts.",
     "pii": "Personal data (e-mail, phone, card, IBAN, ...) and secrets (API keys, tokens).",
 }
 CHOICES: dict[str, dict[str, list[str]]] = {
