@@ -13,6 +13,17 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ngram", type=int, default=None, help="word n-gram shingle size (default 5)")
     p.add_argument("--num-perm", type=int, default=None, help="MinHash permutations (default 128)")
     p.add_argument("--scope", choices=("all", "user", "assistant"), default=None)
+    p.add_argument(
+        "--include-system",
+        action="store_true",
+        default=None,
+        help="also compare system messages (default: left out, a shared system prompt is not content)",
+    )
+    p.add_argument(
+        "--full",
+        action="store_true",
+        help="recompute the shared passages and every signature (default: reuse what is stored)",
+    )
     p.add_argument("--json", action="store_true")
 
 
@@ -22,9 +33,13 @@ def run(args: argparse.Namespace) -> int:
 
     ws = open_ws(args.workspace)
     settings = load_settings(ws).with_options(
-        threshold=args.threshold, ngram=args.ngram, num_perm=args.num_perm, scope=args.scope
+        threshold=args.threshold,
+        ngram=args.ngram,
+        num_perm=args.num_perm,
+        scope=args.scope,
+        include_system=args.include_system,
     )
-    summary = drive(dedup_job(ws, settings), quiet=args.json)
+    summary = drive(dedup_job(ws, settings, full=args.full), quiet=args.json)
     if args.json:
         print_json({**summary.to_dict(), "settings": settings.to_dict()})
         return 0
@@ -43,10 +58,16 @@ def run(args: argparse.Namespace) -> int:
             f"Too short   {s.too_short:,} record(s) under {settings.min_tokens} words "
             "kept out of near-duplicate matching"
         )
+    if s.shared_passages:
+        print(
+            f"Shared text {s.shared_passages:,} passage(s) found in at least "
+            f"{settings.shared_share:.0%} of the texts are left out before comparing"
+        )
     print(
         f"Signatures  {s.signatures_computed:,} computed, {s.signatures_cached:,} reused "
         f"({s.backend}); LSH {s.bands} bands x {s.rows} rows, {s.candidate_pairs:,} candidate "
-        f"pairs, {s.verified_pairs:,} verified"
+        f"pairs, {s.verified_pairs:,} verified; {s.char_shingled:,} short text(s) compared "
+        f"by character {settings.char_ngram}-grams"
     )
     print(f"Time        {s.seconds:.2f} s")
     top = cluster_table(ws).head(5)

@@ -187,3 +187,24 @@ def signatures_openssl(
                 row[q] = min(row[q], np.uint32(a[q] * h32u + b[q]))
         for q in range(num_perm):
             out[d, q] = row[q]
+
+
+@njit(cache=True, parallel=True)
+def minhash_of_hashes(
+    rows: np.ndarray,
+    starts: np.ndarray,
+    hs: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """out[rows[k]] = affine32 MinHash of hs[starts[k]:starts[k+1]] (shingle hashes, grouped)."""
+    num_perm = a.shape[0]
+    for k in prange(rows.shape[0]):
+        row = np.full(num_perm, np.uint32(M32), np.uint32)
+        for i in range(starts[k], starts[k + 1]):
+            h32u = np.uint32(hs[i])
+            for q in range(num_perm):
+                row[q] = min(row[q], np.uint32(a[q] * h32u + b[q]))
+        for q in range(num_perm):
+            out[rows[k], q] = row[q]

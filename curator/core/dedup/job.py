@@ -20,16 +20,19 @@ import polars as pl
 from curator.core import records as R
 from curator.core.dedup import lsh as L
 from curator.core.dedup.clusters import EXACT, NEAR, PAIR_SCHEMA, assemble
-from curator.core.dedup.minhash import backend, signatures
+from curator.core.dedup.minhash import backend, compared_signatures
 from curator.core.dedup.normalize import assistant_chars, dedup_texts, text_key, word_count
 from curator.core.dedup.overrides import overrides
 from curator.core.dedup.settings import DedupSettings, save_settings
+from curator.core.dedup.shared import passages_digest, shared_passages, without_shared
 from curator.core.dedup.store import (
     NODE_SCHEMA,
     NODES,
     PAIR_FLOOR,
     PAIRS,
+    SHARED,
     SIGNATURES,
+    read_shared,
     read_signatures,
     review_columns,
     with_review,
@@ -51,6 +54,8 @@ class DedupSummary:
     near_duplicates: int
     duplicates: int
     too_short: int  # records kept out of near-dup matching (fewer than min_tokens words)
+    shared_passages: int  # passages most texts share, left out before comparing
+    char_shingled: int  # of the signatures computed, texts short enough for character n-grams
     signatures_computed: int
     signatures_cached: int
     candidate_pairs: int
@@ -88,8 +93,13 @@ def _nodes(frame: pl.DataFrame, s: DedupSettings) -> pl.DataFrame:
     ).drop("exact_text")
 
 
-def dedup_job(ws: Workspace, settings: DedupSettings) -> Job[DedupSummary]:
-    """Find exact and near duplicates; write clusters, flags and the signature cache."""
+def dedup_job(ws: Workspace, settings: DedupSettings, *, full: bool = False) -> Job[DedupSummary]:
+    """Find exact and near duplicates; write clusters, flags and the signature cache.
+
+    ``full`` recomputes the shared passages and every signature; otherwise the
+    stored passages are reused (when the text settings are unchanged) and only
+    unseen texts are hashed.
+    """
     t0 = time.perf_counter()
     s = settings
     yield Progress("reading", 0, None, "loading records")
@@ -104,8 +114,16 @@ def dedup_job(ws: Workspace, settings: DedupSettings) -> Job[DedupSummary]:
         .agg(pl.col("text").first(), pl.col(R.ID).min().alias("rep"))
         .sort("rep")
     )
-    fp = s.signature_fingerprint()
-    cache, cache_sigs = read_signatures(ws)
+    text_col = texts.get_column("text")
+    stored = None if full else read_shared(ws, s.text_fingerprint())
+    if stored is None:
+        yield Progress("shared text", 0, None, "finding passages most texts share")
+        shared = shared_passages(text_col, s.ngram, s.shared_share, s.shared_min_texts)
+    else:
+        shared = stored
+    passages = shared.get_column("passage").to_list()
+    fp = f"{s.signature_fingerprint()}|shared={passages_digest(passages)}"
+    cache, cache_sigs = (None, None) if full else read_signatures(ws)
     num_perm = s.num_perm
     sigs = np.empty((texts.height, num_perm), dtype=np.uint32)
     todo = np.ones(texts.height, dtype=bool)
@@ -124,11 +142,20 @@ def dedup_job(ws: Workspace, settings: DedupSettings) -> Job[DedupSummary]:
         sigs[t_idx] = cache_sigs[hit.get_column("c").to_numpy().astype(np.int64)]
         todo[t_idx] = False
     missing = np.flatnonzero(todo)
-    text_col = texts.get_column("text")
+    n_short = 0
     for start in range(0, len(missing), _SIG_BATCH):
         yield Progress("signatures", start, len(missing), f"{backend()} MinHash")
         idx = missing[start : start + _SIG_BATCH]
-        sigs[idx] = signatures(text_col.gather(idx), ngram=s.ngram, num_perm=num_perm, seed=s.seed)
+        compared = without_shared(text_col.gather(idx), passages)
+        sigs[idx], short = compared_signatures(
+            compared,
+            ngram=s.ngram,
+            short_words=s.short_words,
+            char_ngram=s.char_ngram,
+            num_perm=num_perm,
+            seed=s.seed,
+        )
+        n_short += int(short.sum())
     yield Progress("signatures", len(missing), len(missing))
 
     # --- LSH candidates, verified -------------------------------------------------
@@ -169,6 +196,10 @@ def dedup_job(ws: Workspace, settings: DedupSettings) -> Job[DedupSummary]:
     # --- publish (only now: a cancelled run has written nothing) ---------------------
     yield Progress("writing", 0, None)
     ws.write_result(SIGNATURES, cache_out)
+    # one row even with no passage, so the settings they were found with are known
+    none = pl.DataFrame({"passage": [None], "texts": [0]}, schema=shared.schema)
+    stored_shared = pl.concat([shared, none]) if shared.height == 0 else shared
+    ws.write_result(SHARED, stored_shared.with_columns(pl.lit(s.text_fingerprint()).alias("fp")))
     ws.write_result(NODES, node_rows)
     ws.write_result(PAIRS, near_pairs)
     write_clusters(ws, clusters)
@@ -184,6 +215,8 @@ def dedup_job(ws: Workspace, settings: DedupSettings) -> Job[DedupSummary]:
         near_duplicates=int((dups.get_column("kind") == NEAR).sum()),
         duplicates=dups.height,
         too_short=int((~nodes.get_column("near_ok")).sum()) if s.near else 0,
+        shared_passages=len(passages),
+        char_shingled=n_short,
         signatures_computed=len(missing),
         signatures_cached=texts.height - len(missing),
         candidate_pairs=n_candidates,

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from curator.core.dedup.shingles import shingle_frame
+from curator.core.dedup.shingles import char_shingle_frame, shingle_frame
 
 MAX32 = np.uint32(0xFFFFFFFF)
 _CHUNK_CELLS = 16_000_000  # shingles x permutations per numpy broadcast (64 MB of uint32)
@@ -141,9 +141,14 @@ def signatures(
 
 
 def _numpy_signatures(series: pl.Series, ngram: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    n, num_perm = series.len(), a.shape[0]
-    out = np.full((n, num_perm), MAX32, dtype=np.uint32)
-    pairs = shingle_frame(series, ngram)
+    return _signatures_of_frame(shingle_frame(series, ngram), series.len(), a, b, use="numpy")
+
+
+def _signatures_of_frame(
+    pairs: pl.DataFrame, n: int, a: np.ndarray, b: np.ndarray, use: str = "auto"
+) -> np.ndarray:
+    """Signatures from distinct (doc, shingle) rows: SHA-1 once per distinct shingle."""
+    out = np.full((n, a.shape[0]), MAX32, dtype=np.uint32)
     if pairs.height == 0:
         return out
     distinct = pairs.select(pl.col("shingle").unique())
@@ -152,7 +157,22 @@ def _numpy_signatures(series: pl.Series, ngram: int, a: np.ndarray, b: np.ndarra
     hashed = pairs.join(distinct, on="shingle").select("doc", "h").sort("doc")
     docs = hashed.get_column("doc").to_numpy()
     hs = hashed.get_column("h").to_numpy()
-    step = max(1, _CHUNK_CELLS // num_perm)
+    kern = _kernels() if use == "auto" else None
+    if kern is not None:
+        cuts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])
+        starts = np.append(cuts, len(docs)).astype(np.int64)
+        with _KERNEL_LOCK:
+            kern.minhash_of_hashes(docs[cuts].astype(np.int64), starts, hs, a, b, out)
+        return out
+    _minhash_numpy(docs, hs, a, b, out)
+    return out
+
+
+def _minhash_numpy(
+    docs: np.ndarray, hs: np.ndarray, a: np.ndarray, b: np.ndarray, out: np.ndarray
+) -> None:
+    """out[doc] = min over the doc's hashes of (a * h + b) mod 2**32, in chunks (docs sorted)."""
+    step = max(1, _CHUNK_CELLS // a.shape[0])
     b_col = b[:, None]
     start = 0
     while start < len(hs):
@@ -167,7 +187,45 @@ def _numpy_signatures(series: pl.Series, ngram: int, a: np.ndarray, b: np.ndarra
         mins = np.minimum.reduceat(perm, cuts, axis=1)
         out[chunk_docs[cuts]] = mins.T
         start = stop
-    return out
+
+
+def char_signatures(
+    texts: pl.Series, *, char_ngram: int = 3, num_perm: int = 128, seed: int = 1, use: str = "auto"
+) -> np.ndarray:
+    """MinHash signatures of character n-gram shingles (``shingles.char_shingle_set``)."""
+    a, b = permutations(num_perm, seed)
+    return _signatures_of_frame(char_shingle_frame(texts, char_ngram), texts.len(), a, b, use)
+
+
+def compared_signatures(
+    texts: pl.Series,
+    *,
+    ngram: int,
+    short_words: int,
+    char_ngram: int,
+    num_perm: int = 128,
+    seed: int = 1,
+    use: str = "auto",
+) -> tuple[np.ndarray, np.ndarray]:
+    """(signatures, is_short) of compared texts: word n-grams, or characters when short."""
+    words = texts.str.count_matches(" ", literal=True) + 1
+    short = ((texts != "") & (words < short_words)).fill_null(False).to_numpy()
+    out = np.empty((texts.len(), num_perm), dtype=np.uint32)
+    long_idx = np.flatnonzero(~short)
+    short_idx = np.flatnonzero(short)
+    if len(long_idx):
+        out[long_idx] = signatures(
+            texts.gather(long_idx), ngram=ngram, num_perm=num_perm, seed=seed, use=use
+        )
+    if len(short_idx):
+        out[short_idx] = char_signatures(
+            texts.gather(short_idx),
+            char_ngram=char_ngram,
+            num_perm=num_perm,
+            seed=seed,
+            use="numpy" if use == "numpy" else "auto",
+        )
+    return out, short
 
 
 def jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> np.ndarray:

@@ -37,7 +37,7 @@ def dedup_texts(messages: pl.Series, s: DedupSettings) -> pl.DataFrame:
     Messages are exploded once so every content is normalised in one
     vectorised pass (a regex inside ``list.eval`` runs per record, far slower).
     """
-    roles = _SCOPE_ROLES[s.scope]
+    roles = _SCOPE_ROLES[s.scope] + (["system"] if s.include_system else [])
     msgs = (
         pl.DataFrame({R.MESSAGES: messages})
         .with_row_index("row")

@@ -21,8 +21,15 @@ class DedupSettings:
     ``threshold``: estimated Jaccard at or above which two texts are near
     duplicates. ``ngram``: words per shingle. ``scope``: which turns the
     near-duplicate text is built from (``all`` = every non-system turn).
+    ``include_system``: also compare system messages (off: a system prompt most
+    records share says nothing about whether two conversations are the same).
     ``min_tokens``: texts with fewer words are kept out of near-dup matching
     (tiny shingle sets make Jaccard meaningless; exact matching still applies).
+    ``short_words``/``char_ngram``: a compared text of fewer words is shingled
+    into character n-grams instead (a one-word change in a ten-word prompt
+    moves half of its word 5-grams but few of its character 3-grams).
+    ``shared_share``/``shared_min_texts``: word shingles in at least this share
+    of the texts (and this many) are shared text, left out (``shared.py``).
     Normalisation (both kinds): ``lowercase``, ``fold_punctuation`` (punctuation
     and symbols become spaces), ``fold_digits`` (every digit run becomes "0", so
     order numbers do not make two canned answers differ); whitespace is always
@@ -36,6 +43,11 @@ class DedupSettings:
     exact: bool = True
     near: bool = True
     min_tokens: int = 10
+    include_system: bool = False
+    short_words: int = 50
+    char_ngram: int = 3
+    shared_share: float = 0.05
+    shared_min_texts: int = 100
     lowercase: bool = True
     fold_punctuation: bool = True
     fold_digits: bool = False
@@ -52,6 +64,10 @@ class DedupSettings:
             raise UsageError(f"--scope must be one of {', '.join(SCOPES)}, got {self.scope!r}.")
         if self.min_tokens < 1:
             raise UsageError(f"min_tokens must be at least 1, got {self.min_tokens}.")
+        if not 1 <= self.char_ngram <= 16:
+            raise UsageError(f"char_ngram must be between 1 and 16, got {self.char_ngram}.")
+        if not 0.0 < self.shared_share <= 1.0:
+            raise UsageError(f"shared_share must be in (0, 1], got {self.shared_share}.")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -65,12 +81,19 @@ class DedupSettings:
         """A copy with the non-None changes applied (CLI flags left unset keep the stored value)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
-    def signature_fingerprint(self) -> str:
-        """What a cached signature depends on; a change invalidates the cache."""
+    def text_fingerprint(self) -> str:
+        """What the compared texts (and so the shared passages) depend on."""
         return (
-            f"affine32-sha1|seed={self.seed}|perm={self.num_perm}|ngram={self.ngram}"
-            f"|scope={self.scope}|lc={self.lowercase}|punct={self.fold_punctuation}"
-            f"|digits={self.fold_digits}|polars={pl.__version__}"
+            f"ngram={self.ngram}|scope={self.scope}|system={self.include_system}"
+            f"|lc={self.lowercase}|punct={self.fold_punctuation}|digits={self.fold_digits}"
+            f"|share={self.shared_share}|min={self.shared_min_texts}|polars={pl.__version__}"
+        )
+
+    def signature_fingerprint(self) -> str:
+        """What a cached signature depends on (besides the shared passages)."""
+        return (
+            f"affine32-sha1|seed={self.seed}|perm={self.num_perm}|short={self.short_words}"
+            f"|chars={self.char_ngram}|{self.text_fingerprint()}"
         )
 
 

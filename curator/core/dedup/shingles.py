@@ -1,10 +1,13 @@
-"""Word n-gram shingles of normalised text: the reference definition and a Polars version.
+"""Shingles of normalised text: the reference definitions and Polars versions.
 
 A normalised text has single spaces between words and none at either end (see
-``normalize.py``). Its shingles are the distinct ``" ".join(words[i:i+n])``;
+``normalize.py``). Its word shingles are the distinct ``" ".join(words[i:i+n])``;
 a text with fewer than ``n`` words is one shingle (itself); an empty text has
-none. Both the compiled kernel and the numpy path follow this definition, and
-tests compare them against ``datasketch.MinHash`` fed with these shingles.
+none. A short text (fewer than ``short_words`` words) is shingled into its
+distinct character n-grams ``text[i:i+c]`` instead (the whole text when it is
+shorter than ``c``). The compiled kernel and the numpy path follow these
+definitions, and tests compare them against ``datasketch.MinHash`` fed with
+these shingles.
 """
 
 from __future__ import annotations
@@ -20,6 +23,50 @@ def shingle_set(text: str, ngram: int) -> set[str]:
     if len(words) < ngram:
         return {" ".join(words)}
     return {" ".join(words[i : i + ngram]) for i in range(len(words) - ngram + 1)}
+
+
+def char_shingle_set(text: str, n: int) -> set[str]:
+    """Reference character n-gram shingles of one normalised text."""
+    if not text:
+        return set()
+    if len(text) < n:
+        return {text}
+    return {text[i : i + n] for i in range(len(text) - n + 1)}
+
+
+def is_short(text: str, short_words: int) -> bool:
+    """Whether a compared text is shingled into characters (fewer than ``short_words`` words)."""
+    return bool(text) and text.count(" ") + 1 < short_words
+
+
+def compared_shingle_set(text: str, ngram: int, short_words: int, char_ngram: int) -> set[str]:
+    """The shingles dedup compares for one text (after shared passages are removed)."""
+    if is_short(text, short_words):
+        return char_shingle_set(text, char_ngram)
+    return shingle_set(text, ngram)
+
+
+def char_shingle_frame(texts: pl.Series, n: int) -> pl.DataFrame:
+    """Distinct (doc, shingle) character n-gram rows, vectorised in Polars."""
+    chars = (
+        pl.DataFrame({"text": texts.fill_null("")})
+        .with_row_index("doc")
+        .filter(pl.col("text") != "")
+        .with_columns(pl.col("text").str.len_chars().alias("nc"))
+    )
+    short = chars.filter(pl.col("nc") < n).select("doc", pl.col("text").alias("shingle"))
+    long = (
+        chars.filter(pl.col("nc") >= n)
+        .select("doc", pl.col("text").str.split("").alias("c"))
+        .explode("c")
+    )
+    parts = [pl.col("c")] + [pl.col("c").shift(-j) for j in range(1, n)]
+    same_doc = pl.col("doc").shift(-(n - 1)) == pl.col("doc")
+    grams = long.select(
+        "doc", pl.concat_str(parts, separator="").alias("shingle"), same_doc.alias("ok")
+    ).filter(pl.col("ok"))
+    out = pl.concat([grams.select("doc", "shingle"), short.cast({"doc": pl.UInt32})])
+    return out.unique(maintain_order=False)
 
 
 def shingle_frame(texts: pl.Series, ngram: int) -> pl.DataFrame:

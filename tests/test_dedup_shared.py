@@ -1,0 +1,130 @@
+"""Compare what differs: shared preambles are left out; short texts use character shingles."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import polars as pl
+from conftest import add_conversations
+from datasketch import MinHash
+from dedup_helpers import words
+
+from curator.core import records as R
+from curator.core.dedup import DedupSettings, dedup_job
+from curator.core.dedup.minhash import compared_signatures
+from curator.core.dedup.shingles import compared_shingle_set
+from curator.core.jobs import run_job
+from curator.core.workspace import Workspace
+
+PREAMBLE = (
+    "You can use these tools: search_wiki(query) returns the first paragraph of a Wikipedia "
+    "page; open_page(title) returns the whole page; cite(title) adds a citation. Always cite "
+    "the page you used, answer in one short paragraph, and say when the page does not say."
+)
+
+
+def run(ws: Workspace, **kw: object) -> object:
+    return run_job(dedup_job(ws, DedupSettings(**kw)))  # type: ignore[arg-type]
+
+
+def templated(n: int, seed: int) -> list[list[tuple[str, str]]]:
+    """n records sharing a 45-word tool preamble, each about a different page."""
+    rng = random.Random(seed)
+    return [
+        [
+            ("user", f"{PREAMBLE} Question: what does the page {' '.join(words(rng, 6))} say?"),
+            ("assistant", " ".join(words(rng, 12))),
+        ]
+        for _ in range(n)
+    ]
+
+
+def test_a_shared_preamble_does_not_make_different_subjects_duplicates(
+    workspace: Workspace,
+) -> None:
+    convs = templated(150, seed=1)
+    convs.append(list(convs[0]))  # a true copy is still found
+    add_conversations(workspace, convs)
+    summary = run(workspace, scope="user")
+    assert summary.shared_passages >= 1  # type: ignore[attr-defined]
+    clusters = workspace.clusters()
+    assert clusters.height == 2  # only the copy and its original
+    assert set(clusters.get_column(R.ID)) == set(workspace.records().get_column(R.ID)[[0, 150]])
+
+
+def test_shared_passages_are_kept_for_incremental_runs_and_recomputed_on_a_full_run(
+    workspace: Workspace,
+) -> None:
+    add_conversations(workspace, templated(150, seed=2))
+    run(workspace, scope="user")
+    before = workspace.read_result("dedup_shared")
+    # a later import of records with another preamble: the stored passages are reused
+    rng = random.Random(3)
+    other = "Answer as a pirate would and never break character under any circumstances at all"
+    add_conversations(
+        workspace,
+        [
+            [("user", f"{other} {' '.join(words(rng, 8))}"), ("assistant", "arr")]
+            for _ in range(150)
+        ],
+        source="later.jsonl",
+    )
+    summary = run(workspace, scope="user")
+    assert summary.signatures_cached == 150  # type: ignore[attr-defined]
+    assert workspace.read_result("dedup_shared").equals(before)  # type: ignore[union-attr]
+    summary = run_job(dedup_job(workspace, DedupSettings(scope="user"), full=True))
+    assert summary.shared_passages > before.height  # type: ignore[attr-defined,union-attr]
+    assert summary.signatures_cached == 0
+
+
+def test_reworded_short_prompt_with_the_same_reply_is_found(workspace: Workspace) -> None:
+    reply = "The boiling point of water at sea level is 373.15 K."
+    add_conversations(
+        workspace,
+        [
+            [("user", "What is the boiling point of water in Kelvin?"), ("assistant", reply)],
+            [("user", "What's the boiling point of water in kelvin?"), ("assistant", reply)],
+            [
+                ("user", "What is the freezing point of water in Kelvin?"),
+                ("assistant", "The freezing point of water at sea level is 273.15 K."),
+            ],
+        ],
+    )
+    summary = run(workspace)
+    rows = {r[R.LINE]: r for r in workspace.frame().iter_rows(named=True)}
+    assert rows[2][R.DUPLICATE_OF] == rows[1][R.ID]
+    assert [f["name"] for f in rows[2][R.FLAGS]] == ["near_duplicate"]
+    assert rows[3][R.CLUSTER_ID] is None  # a different question is not a duplicate
+    assert summary.char_shingled == 3  # type: ignore[attr-defined]
+
+
+def test_system_messages_are_compared_only_when_asked(workspace: Workspace) -> None:
+    rng = random.Random(5)
+    u, a = " ".join(words(rng, 40)), " ".join(words(rng, 40))
+    add_conversations(
+        workspace,
+        [
+            [("system", " ".join(words(rng, 80))), ("user", u), ("assistant", a)],
+            [("system", " ".join(words(rng, 80))), ("user", u), ("assistant", a)],
+        ],
+    )
+    run(workspace)
+    assert workspace.clusters().height == 2  # same conversation, different system prompt
+    run(workspace, include_system=True)
+    assert workspace.clusters().height == 0
+
+
+def test_compared_signatures_equal_datasketch_for_the_same_shingles() -> None:
+    rng = random.Random(7)
+    texts = [" ".join(words(rng, k)) for k in (1, 3, 12, 49, 50, 51, 120)] + ["naïve 日本語 ok", ""]
+    for use in ("auto", "numpy"):
+        sigs, short = compared_signatures(
+            pl.Series(texts), ngram=5, short_words=50, char_ngram=3, use=use
+        )
+        assert short.tolist() == [True] * 4 + [False] * 3 + [True, False]
+        for text, sig in zip(texts, sigs, strict=True):
+            m = MinHash(num_perm=128, seed=1)
+            for sh in compared_shingle_set(text, 5, 50, 3):
+                m.update(sh.encode("utf-8"))
+            assert np.array_equal(m.hashvalues.astype(np.uint32), sig), (use, text)
