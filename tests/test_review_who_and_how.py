@@ -86,7 +86,8 @@ def _schema_1_workspace(path: Path, ids: list[str]) -> None:
     con = sqlite3.connect(path / "curator.db")
     con.executescript(
         "ALTER TABLE journal DROP COLUMN reviewer; ALTER TABLE journal DROP COLUMN how;"
-        " ALTER TABLE journal DROP COLUMN batch_size; DELETE FROM journal; DELETE FROM state;"
+        " ALTER TABLE journal DROP COLUMN batch_size; ALTER TABLE state DROP COLUMN rejected;"
+        " DELETE FROM journal; DELETE FROM state;"
         " UPDATE meta SET value='1' WHERE key='schema_version';"
     )
     state = json.dumps({"status": "approved", "reason": None, "messages": None})

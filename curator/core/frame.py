@@ -27,17 +27,30 @@ def build_frame(
     ids = records.select(R.ID)
     st = _aligned(ids, state)
     edited_json = st.get_column("edited_messages")
+    edited_rejected = (
+        st.get_column("edited_rejected")
+        if "edited_rejected" in st.columns
+        else pl.repeat(None, st.height, dtype=pl.String, eager=True).alias("edited_rejected")
+    )
     columns = [
         st.get_column(R.STATUS).fill_null(R.PENDING),
         st.get_column(R.REASON),
         st.get_column(R.REVIEWED_AT),
-        edited_json.is_not_null().alias(R.EDITED),
+        (edited_json.is_not_null() | edited_rejected.is_not_null()).alias(R.EDITED),
     ]
     df = records
     if edited_json.null_count() < edited_json.len():
         decoded = edited_json.str.json_decode(R.MESSAGES_DTYPE)
         df = df.with_columns(
             pl.when(decoded.is_not_null()).then(decoded).otherwise(pl.col(R.MESSAGES)).alias(R.MESSAGES)
+        )
+    if edited_rejected.null_count() < edited_rejected.len() and R.REJECTED_ANSWER in df.columns:
+        rej = edited_rejected.str.json_decode(R.MESSAGE_DTYPE)
+        df = df.with_columns(
+            pl.when(rej.is_not_null())
+            .then(rej)
+            .otherwise(pl.col(R.REJECTED_ANSWER))
+            .alias(R.REJECTED_ANSWER)
         )
 
     if flags.height:

@@ -33,8 +33,15 @@ def _v1_journal_who_and_how(con: sqlite3.Connection) -> None:
     )
 
 
+def _v2_state_rejected(con: sqlite3.Connection) -> None:
+    """Preference pairs: ``state.rejected`` holds a pair's edited rejected reply."""
+    if "rejected" not in _columns(con, "state"):
+        con.execute("ALTER TABLE state ADD COLUMN rejected TEXT")
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _v1_journal_who_and_how,
+    2: _v2_state_rejected,
 }
 
 

@@ -23,6 +23,10 @@ MESSAGES: Final = "messages"
 META: Final = "meta"
 REPAIRS: Final = "repairs"
 IMPORT_ID: Final = "import_id"
+# Preference pairs (DPO data): ``messages`` holds the prompt followed by the chosen
+# reply (so dedup, filters and readiness read prompt+chosen like any chat record) and
+# this column the rejected reply, one assistant message. Null for chat records.
+REJECTED_ANSWER: Final = "rejected_answer"
 
 # --- review state joined on by Workspace.frame() ------------------------------
 STATUS: Final = "status"  # pending | approved | rejected
@@ -70,6 +74,7 @@ _RECORD_COLUMNS: dict[str, pl.DataType] = {
     META: pl.String(),
     REPAIRS: pl.List(pl.String),
     IMPORT_ID: pl.Int64(),
+    REJECTED_ANSWER: MESSAGE_DTYPE,
 }
 RECORD_SCHEMA: Final = pl.Schema(_RECORD_COLUMNS)
 
@@ -115,6 +120,11 @@ def message(
     }
 
 
+def is_pair() -> pl.Expr:
+    """True for preference pairs (a record with a rejected reply)."""
+    return pl.col(REJECTED_ANSWER).is_not_null()
+
+
 def empty_records() -> pl.DataFrame:
     return pl.DataFrame(schema=RECORD_SCHEMA)
 
@@ -129,3 +139,8 @@ def messages_to_json(messages: list[dict[str, Any]]) -> str:
 def messages_from_json(text: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = json.loads(text)
     return out
+
+
+def message_to_json(msg: dict[str, Any]) -> str:
+    """One message for the journal (a pair's rejected reply), in MESSAGE_DTYPE's key order."""
+    return json.dumps({k: msg.get(k) for k in MESSAGE_DTYPE.to_schema()}, ensure_ascii=False)

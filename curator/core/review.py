@@ -1,4 +1,5 @@
-"""Review actions: approve, reject, edit, revert, turn weights, undo, redo.
+"""Review actions: approve, reject, edit, revert, turn weights, undo, redo;
+for preference pairs also swap and edit the chosen or the rejected reply.
 
 Every function commits to the workspace journal before it returns, so a caller
 that has seen it return can tell the user the action is done: a power cut or
@@ -51,6 +52,12 @@ __all__ = [
 ]
 
 _CHUNK = 20_000  # ids per executemany; bulk actions on 1M ids stay bounded in memory
+_UPSERT = (
+    "INSERT INTO state (record_id, status, reason, messages, updated_at, rejected)"
+    " VALUES (?,?,?,?,?,?) ON CONFLICT(record_id) DO UPDATE SET status=excluded.status,"
+    " reason=excluded.reason, messages=excluded.messages, updated_at=excluded.updated_at,"
+    " rejected=excluded.rejected"
+)
 
 
 @dataclass(frozen=True)
@@ -58,14 +65,18 @@ class ReviewState:
     status: str
     reason: str | None
     messages: str | None  # JSON of edited messages, None = as imported
+    rejected: str | None = None  # a pair's edited rejected reply (JSON), None = as imported
 
     def to_json(self) -> str:
-        return json.dumps({"status": self.status, "reason": self.reason, "messages": self.messages})
+        d = {"status": self.status, "reason": self.reason, "messages": self.messages}
+        if self.rejected is not None:  # chat records' journal rows stay as they were
+            d["rejected"] = self.rejected
+        return json.dumps(d)
 
     @classmethod
     def from_json(cls, text: str) -> ReviewState:
         d = json.loads(text)
-        return cls(d["status"], d["reason"], d["messages"])
+        return cls(d["status"], d["reason"], d["messages"], d.get("rejected"))
 
 
 PENDING_STATE = ReviewState(R.PENDING, None, None)
@@ -79,9 +90,9 @@ def _current(con: Any, ids: Sequence[str]) -> dict[str, ReviewState]:
     out: dict[str, ReviewState] = {}
     for i in range(0, len(ids), 900):
         chunk = ids[i : i + 900]
-        q = f"SELECT record_id, status, reason, messages FROM state WHERE record_id IN ({','.join('?' * len(chunk))})"
-        for rid, status, reason, msgs in con.execute(q, chunk):
-            out[rid] = ReviewState(status, reason, msgs)
+        q = f"SELECT record_id, status, reason, messages, rejected FROM state WHERE record_id IN ({','.join('?' * len(chunk))})"
+        for rid, status, reason, msgs, rejected in con.execute(q, chunk):
+            out[rid] = ReviewState(status, reason, msgs, rejected)
     return out
 
 
@@ -142,7 +153,9 @@ def _apply(
                 journal_rows.append(
                     (batch, rid, action, before.to_json(), after.to_json(), now, who.reviewer, who.how, who.batch_size)
                 )
-                state_rows.append((rid, after.status, after.reason, after.messages, now))
+                state_rows.append(
+                    (rid, after.status, after.reason, after.messages, now, after.rejected)
+                )
                 changes.append(
                     (
                         rid,
@@ -150,14 +163,12 @@ def _apply(
                         after.status,
                         after.reason,
                         after.messages,
-                        after.messages != before.messages,
+                        after.messages != before.messages or after.rejected != before.rejected,
                     )
                 )
             con.executemany(_JOURNAL_INSERT, journal_rows)
             con.executemany(
-                "INSERT INTO state VALUES (?,?,?,?,?) ON CONFLICT(record_id) DO UPDATE SET "
-                "status=excluded.status, reason=excluded.reason, messages=excluded.messages,"
-                " updated_at=excluded.updated_at",
+                _UPSERT,
                 state_rows,
             )
         ws.bump_state_version(con)
@@ -180,7 +191,9 @@ def _apply_status(
     :func:`_apply`, with before/after computed in Polars instead of per id."""
     who = actor(len(dict.fromkeys(ids)), reviewer, bulk)
     if len(ids) < _BULK:
-        return _apply(ws, action, ids, lambda b: ReviewState(status, reason, b.messages), who)
+        return _apply(
+            ws, action, ids, lambda b: ReviewState(status, reason, b.messages, b.rejected), who
+        )
     wanted = pl.DataFrame({R.ID: list(ids)}, schema={R.ID: pl.String}).unique(maintain_order=True)
     _check_known(ws, wanted.get_column(R.ID).to_list())
     now = time.time()
@@ -192,6 +205,7 @@ def _apply_status(
             pl.col(R.STATUS).alias("b_status"),
             pl.col(R.REASON).alias("b_reason"),
             pl.col("edited_messages").alias("messages"),
+            pl.col("edited_rejected").alias("rejected"),
         )
         df = (
             wanted.join(state, on=R.ID, how="left", maintain_order="left")
@@ -202,10 +216,16 @@ def _apply_status(
             )
         )
         before = pl.struct(
-            pl.col("b_status").alias("status"), pl.col("b_reason").alias("reason"), "messages"
+            pl.col("b_status").alias("status"),
+            pl.col("b_reason").alias("reason"),
+            "messages",
+            "rejected",
         ).struct.json_encode()
         after = pl.struct(
-            pl.lit(status).alias("status"), pl.lit(reason, pl.String).alias("reason"), "messages"
+            pl.lit(status).alias("status"),
+            pl.lit(reason, pl.String).alias("reason"),
+            "messages",
+            "rejected",
         ).struct.json_encode()
         rows = df.select(
             pl.lit(batch).alias("batch"),
@@ -220,15 +240,14 @@ def _apply_status(
         ).iter_rows()
         con.executemany(_JOURNAL_INSERT, rows)
         con.executemany(
-            "INSERT INTO state VALUES (?,?,?,?,?) ON CONFLICT(record_id) DO UPDATE SET "
-            "status=excluded.status, reason=excluded.reason, messages=excluded.messages,"
-            " updated_at=excluded.updated_at",
+            _UPSERT,
             df.select(
                 R.ID,
                 pl.lit(status).alias("status"),
                 pl.lit(reason, pl.String).alias("reason"),
                 "messages",
                 pl.lit(now).alias("at"),
+                "rejected",
             ).iter_rows(),
         )
         ws.bump_state_version(con)
@@ -304,7 +323,13 @@ def edit(
     text: str | None = R.messages_to_json(full)
     if text == R.messages_to_json(original):
         text = None
-    return _apply(ws, action, [record_id], lambda b: ReviewState(b.status, b.reason, text), actor(1, reviewer, bulk))
+    return _apply(
+        ws,
+        action,
+        [record_id],
+        lambda b: ReviewState(b.status, b.reason, text, b.rejected),
+        actor(1, reviewer, bulk),
+    )
 
 
 def edit_message(
@@ -339,7 +364,9 @@ def revert(
 ) -> ReviewDelta:
     """Drop a record's edit and go back to the imported messages."""
     who = actor(1, reviewer, bulk)
-    return _apply(ws, "revert", [record_id], lambda b: ReviewState(b.status, b.reason, None), who)
+    return _apply(
+        ws, "revert", [record_id], lambda b: ReviewState(b.status, b.reason, None, None), who
+    )
 
 
 def _restore(ws: Workspace, undone_from: int, undone_to: int, pick: str) -> ReviewDelta:
@@ -366,15 +393,13 @@ def _restore(ws: Workspace, undone_from: int, undone_to: int, pick: str) -> Revi
             first.setdefault(rid, ReviewState.from_json(cur_json))
         deletes = [(rid,) for rid, st in final.items() if st == PENDING_STATE]
         upserts = [
-            (rid, st.status, st.reason, st.messages, now)
+            (rid, st.status, st.reason, st.messages, now, st.rejected)
             for rid, st in final.items()
             if st != PENDING_STATE
         ]
         con.executemany("DELETE FROM state WHERE record_id=?", deletes)
         con.executemany(
-            "INSERT INTO state VALUES (?,?,?,?,?) ON CONFLICT(record_id) DO UPDATE SET "
-            "status=excluded.status, reason=excluded.reason, messages=excluded.messages,"
-            " updated_at=excluded.updated_at",
+            _UPSERT,
             upserts,
         )
         con.execute("UPDATE journal SET undone=? WHERE batch=?", (undone_to, batch))
@@ -386,7 +411,7 @@ def _restore(ws: Workspace, undone_from: int, undone_to: int, pick: str) -> Revi
                 st.status,
                 st.reason,
                 st.messages,
-                st.messages != first[rid].messages,
+                st.messages != first[rid].messages or st.rejected != first[rid].rejected,
             )
             for rid, st in final.items()
         ]

@@ -32,7 +32,7 @@ from curator.core import records as R
 from curator.core.errors import CuratorError
 from curator.core.migrations import migrate
 
-SCHEMA_VERSION = 2  # 2: journal.reviewer/how/batch_size (core/migrations.py)
+SCHEMA_VERSION = 3  # 2: journal.reviewer/how/batch_size; 3: state.rejected (core/migrations.py)
 DB_NAME = "curator.db"
 
 _DDL = """
@@ -62,7 +62,7 @@ CREATE INDEX IF NOT EXISTS journal_record ON journal(record_id);
 CREATE INDEX IF NOT EXISTS journal_undone ON journal(undone, batch);
 CREATE TABLE IF NOT EXISTS state (
     record_id TEXT PRIMARY KEY, status TEXT NOT NULL, reason TEXT,
-    messages TEXT, updated_at REAL NOT NULL
+    messages TEXT, updated_at REAL NOT NULL, rejected TEXT
 );
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
@@ -266,7 +266,11 @@ class Workspace:
                 import_id = int(cur.lastrowid or 0)
             part: str | None = None
             frame = records.with_columns(pl.lit(import_id, pl.Int64).alias(R.IMPORT_ID))
+            if R.REJECTED_ANSWER not in frame.columns:
+                frame = frame.with_columns(pl.lit(None, R.MESSAGE_DTYPE).alias(R.REJECTED_ANSWER))
             frame = frame.select(list(R.RECORD_SCHEMA.names())).cast(R.RECORD_SCHEMA)
+            if frame.get_column(R.REJECTED_ANSWER).null_count() == frame.height:
+                frame = frame.drop(R.REJECTED_ANSWER)  # chat parts stay as they always were
             if frame.height:
                 part = f"import-{import_id:06d}.parquet"
                 atomic_write_parquet(frame, self.path / "records" / part)
@@ -366,7 +370,12 @@ class Workspace:
             if self._records_cache is not None and self._records_cache[0] == parts:
                 return self._records_cache[1]
             if parts:
-                df = pl.read_parquet([self.path / "records" / p for p in parts])
+                # Parts without preference pairs have no rejected_answer column: null.
+                df = pl.read_parquet(
+                    [self.path / "records" / p for p in parts],
+                    schema=R.RECORD_SCHEMA,
+                    missing_columns="insert",
+                )
             else:
                 df = R.empty_records()
             self._records_cache = (parts, df)
@@ -402,7 +411,7 @@ class Workspace:
             if self._state_cache is not None and self._state_cache[0] == version:
                 return self._state_cache[1]
             rows = self.db().execute(
-                "SELECT record_id, status, reason, messages, updated_at FROM state"
+                "SELECT record_id, status, reason, messages, updated_at, rejected FROM state"
             ).fetchall()
             df = self._state_frame(rows)
             self._state_cache = (version, df)
@@ -418,6 +427,7 @@ class Workspace:
                 R.REASON: pl.String,
                 "edited_messages": pl.String,
                 R.REVIEWED_AT: pl.Float64,
+                "edited_rejected": pl.String,
             },
             orient="row",
         )

@@ -162,4 +162,8 @@ CONVERTERS: dict[str, Callable[[dict[str, Any], ImportOptions], Converted]] = {
 def converter_for(fmt: str, options: ImportOptions) -> Callable[[dict[str, Any], ImportOptions], Converted]:
     if options.messages_field and fmt in ("openai", "json"):
         return generic
+    if fmt == "preference":
+        from curator.core.ingest.preference import preference
+
+        return preference
     return CONVERTERS[fmt]

@@ -18,7 +18,7 @@ TEXT_SUFFIXES = {".txt", ".log", ".transcript", ".md", ".text"}
 CSV_SUFFIXES = {".csv", ".tsv"}
 FORCE_HINT = (
     "name it with --format (openai, prompt-completion, sharegpt, alpaca, csv, transcript, "
-    "parquet, hf, json)"
+    "parquet, hf, json, preference)"
 )
 
 
@@ -71,6 +71,8 @@ def shape_from_keys(keys: set[str], options: ImportOptions | None = None) -> str
     """The record shape a set of JSON keys / column names says, or None."""
     if options is not None and options.messages_field:
         return "json"
+    if {"preferred_output", "non_preferred_output"} <= keys or {"chosen", "rejected"} <= keys:
+        return "preference"
     if "messages" in keys:
         return "openai"
     if keys & {"conversations", "conversation"}:

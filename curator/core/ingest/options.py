@@ -18,6 +18,7 @@ FORMATS = (
     "parquet",
     "hf",
     "json",
+    "preference",  # prompt/chosen/rejected pairs (OpenAI preference or DPO JSONL)
 )
 
 

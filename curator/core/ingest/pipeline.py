@@ -25,12 +25,14 @@ from curator.core.ingest.jsonl import read_jsonl
 from curator.core.ingest.lines import BOM
 from curator.core.ingest.model import QuarantineEntry, RawChunk
 from curator.core.ingest.options import ImportOptions
+from curator.core.ingest.preference import split_rejected
 from curator.core.ingest.repair import explode_messages, needs_repair, repair, validate
 from curator.core.ingest.tabular import read_tabular
 from curator.core.ingest.transcript import read_transcript
 
 _REC = "_rec"
 _NOTES = "_reader_notes"
+_REJ = "_rejected"
 
 
 def file_hash(path: Path) -> str:
@@ -101,14 +103,16 @@ def finalize(
     identity: str,
 ) -> Finalized:
     """Roles, validation, repair and ids for one raw chunk."""
-    frame = chunk.frame
     quarantine = list(chunk.quarantine)
-    if frame.height == 0:
+    if chunk.frame.height == 0:
         return Finalized(R.empty_records(), quarantine, [])
+    frame, rejected = split_rejected(chunk.frame)
     msgs = explode_messages(frame)
     speakers = msgs.get_column("role").drop_nulls().unique().sort().to_list()
     msgs, problems = validate(frame, msgs, options.role_map)
     indexed = frame.with_row_index(_REC)
+    if rejected is not None:
+        indexed = indexed.with_columns(rejected.alias(_REJ))
     if chunk.notes is not None:
         indexed = indexed.with_columns(chunk.notes.alias(_NOTES))
     quarantine.extend(_entries(indexed.join(problems, on=_REC), chunk.raw_of))
@@ -157,6 +161,7 @@ def finalize(
         R.META,
         pl.col(R.REPAIRS).fill_null(pl.lit([], pl.List(pl.String))),
         pl.lit(0, pl.Int64).alias(R.IMPORT_ID),
+        (pl.col(_REJ) if rejected is not None else pl.lit(None, R.MESSAGE_DTYPE)).alias(R.REJECTED_ANSWER),
     )
     return Finalized(out, quarantine, speakers)
 
