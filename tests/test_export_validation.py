@@ -79,7 +79,7 @@ def test_one_schema_violation_among_thousands_is_caught(workspace, tmp_path):
 def test_packaged_schema_copy_is_identical_and_valid():
     repo = {p.name: p.read_bytes() for p in (REPO / "schemas").glob("*.schema.json")}
     packaged = {p.name: p.read_bytes() for p in (REPO / "curator" / "data" / "schemas").glob("*.schema.json")}
-    assert repo == packaged and len(repo) == 5
+    assert repo == packaged and len(repo) == 6
     for text in repo.values():
         Draft202012Validator.check_schema(json.loads(text))
 

@@ -14,6 +14,7 @@ from curator.core import records as R
 from curator.core.errors import CuratorError
 from curator.core.export import formats as F
 from curator.core.export import manifest as M
+from curator.core.export import preference as P
 from curator.core.export import snippets
 from curator.core.export.options import HF_FOLDER, ExportOptions
 from curator.core.export.split import SPLIT, assign, leakage
@@ -110,7 +111,10 @@ def _plan_job(ws: Workspace, options: ExportOptions) -> Generator[Progress, None
     sel = frame.filter(keep).with_row_index(F.ROW)
     yield Progress("validate", 0, sel.height, f"{sel.height:,} records")
     msgs = F.explode_messages(sel)
-    problems = check(sel, options.format, msgs)
+    if options.format == "preference":
+        problems = P.check(sel, P.style_of(options))
+    else:
+        problems = check(sel, options.format, msgs)
     yield Progress("validate", sel.height, sel.height, f"{problems.get_column(R.ID).n_unique():,} invalid")
     return _Plan(sel, excluded, problems, msgs, ws.read_result("clusters") is not None)
 
@@ -212,7 +216,10 @@ def _write_splits(
         if options.format == "parquet":
             stage.write_parquet(files[split], F.messages_table(part))
         else:
-            lines = F.LINE_BUILDERS[options.format](part).get_column(F.LINE)
+            if options.format == "preference":
+                lines = P.lines(part, P.style_of(options)).get_column(F.LINE)
+            else:
+                lines = F.LINE_BUILDERS[options.format](part).get_column(F.LINE)
             for done in stage.write_lines(files[split], lines, json_array=options.format == "alpaca"):
                 yield Progress("write", written + done, total, files[split])
         written += part.height
@@ -246,8 +253,9 @@ def export_job(ws: Workspace, options: ExportOptions) -> Job[dict[str, Any]]:
     try:
         with Staging(options.output_dir) as stage:
             names = yield from _write_splits(stage, options, by_split, rows.height)
-            stage.write_text(snippets.DATASET_INFO, json.dumps(snippets.llamafactory_dataset_info(options), indent=2) + "\n")
-            stage.write_text(snippets.AXOLOTL, snippets.axolotl_yaml(options))
+            if options.format != "preference":  # the SFT snippets would mislabel pairs
+                stage.write_text(snippets.DATASET_INFO, json.dumps(snippets.llamafactory_dataset_info(options), indent=2) + "\n")
+                stage.write_text(snippets.AXOLOTL, snippets.axolotl_yaml(options))
             yield Progress("publish", 0, None, "hashing files")
             files = []
             for split, name in files_by_split.items():
@@ -269,7 +277,8 @@ def export_job(ws: Workspace, options: ExportOptions) -> Job[dict[str, Any]]:
                 skipped=skipped,
                 clusters_present=plan.clusters_present,
             )
-            names += [snippets.DATASET_INFO, snippets.AXOLOTL]
+            if options.format != "preference":
+                names += [snippets.DATASET_INFO, snippets.AXOLOTL]
             stage.publish(names, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     except OSError as exc:
         raise CuratorError(

@@ -9,8 +9,10 @@ from typing import Final, Literal
 from curator.core.errors import UsageError
 from curator.core.selection import INCLUDES, Include
 
-Format = Literal["openai", "sharegpt", "alpaca", "hf", "parquet"]
-FORMATS: Final[tuple[Format, ...]] = ("openai", "sharegpt", "alpaca", "hf", "parquet")
+Format = Literal["openai", "sharegpt", "alpaca", "hf", "parquet", "preference"]
+FORMATS: Final[tuple[Format, ...]] = ("openai", "sharegpt", "alpaca", "hf", "parquet", "preference")
+# --format preference: which line shape (DESIGN.md: chosen by --target openai|trl)
+PREFERENCE_STYLES: Final = ("openai", "trl")
 SPLITS: Final = ("train", "validation")
 
 
@@ -29,7 +31,13 @@ FORMAT_INFO: Final[dict[str, FormatInfo]] = {
     "alpaca": FormatInfo("alpaca", ".json", "Alpaca JSON array (single-turn)"),
     "hf": FormatInfo("openai_chat", "", "Hugging Face DatasetDict (save_to_disk)"),
     "parquet": FormatInfo("openai_chat", ".parquet", "Parquet, one 'messages' column"),
+    "preference": FormatInfo(
+        "openai_preference", ".jsonl", "Preference pairs JSONL (OpenAI preference or TRL)"
+    ),
 }
+TRL_PREFERENCE: Final = FormatInfo(
+    "trl_preference", ".jsonl", "TRL preference JSONL (prompt, chosen, rejected)"
+)
 HF_FOLDER: Final = "dataset"
 
 
@@ -43,11 +51,17 @@ class ExportOptions:
     split: float | None = None
     seed: int = 0
     skip_invalid: bool = False
+    preference_style: str = "openai"  # --format preference: "openai" or "trl" lines
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "output_dir", Path(self.output_dir))
         if self.format not in FORMATS:
             raise UsageError(f"unknown export format {self.format!r}; use one of {', '.join(FORMATS)}")
+        if self.preference_style not in PREFERENCE_STYLES:
+            raise UsageError(
+                f"preference exports are written for {' or '.join(PREFERENCE_STYLES)}, "
+                f"not {self.preference_style!r}"
+            )
         if self.include not in INCLUDES:
             raise UsageError(f"--include must be one of {', '.join(INCLUDES)}, not {self.include!r}")
         if self.split is not None and not 0.0 < self.split < 1.0:
@@ -57,6 +71,8 @@ class ExportOptions:
 
     @property
     def info(self) -> FormatInfo:
+        if self.format == "preference" and self.preference_style == "trl":
+            return TRL_PREFERENCE
         return FORMAT_INFO[self.format]
 
     def split_names(self) -> tuple[str, ...]:
@@ -76,4 +92,5 @@ class ExportOptions:
             "split": self.split,
             "seed": self.seed,
             "skip_invalid": self.skip_invalid,
+            **({"preference_style": self.preference_style} if self.format == "preference" else {}),
         }

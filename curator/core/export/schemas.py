@@ -20,7 +20,14 @@ from referencing import Registry, Resource
 
 from curator.core.errors import CuratorError
 
-SCHEMA_NAMES: Final = ("openai_chat", "openai_preference", "sharegpt", "alpaca", "curator_record")
+SCHEMA_NAMES: Final = (
+    "openai_chat",
+    "openai_preference",
+    "trl_preference",
+    "sharegpt",
+    "alpaca",
+    "curator_record",
+)
 _HERE = Path(__file__).resolve()
 CANDIDATE_DIRS: Final = (
     _HERE.parents[3] / "schemas",  # repository checkout / editable install
