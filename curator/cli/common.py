@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from typing import Any, TypeVar
 
 from curator.core.jobs import Job, Progress, run_job
@@ -18,45 +17,68 @@ def open_ws(path: str, *, create: bool = False) -> Workspace:
 
 
 class ProgressBar:
-    """A one-line bar on stderr, redrawn at most 10 times a second; silent when not a TTY."""
+    """Job progress on stderr as a tqdm bar: fits the terminal width (and follows it
+    when resized), shows the rate and the time left; one bar per step, cleared when
+    the step ends. Silent when stderr is not a terminal (pipes, CI, log files) or
+    with ``-q``."""
 
     def __init__(self, enabled: bool | None = None) -> None:
         self.enabled = sys.stderr.isatty() if enabled is None else enabled
-        self._last = 0.0
-        self._drawn = False
+        self._bar: Any = None
+        self._step: str | None = None
 
     def __call__(self, p: Progress) -> None:
         if not self.enabled:
             return
-        now = time.monotonic()
-        if now - self._last < 0.1 and not (p.total and p.done >= p.total):
-            return
-        self._last = now
-        width = 30
-        if p.fraction is not None:
-            filled = int(width * p.fraction)
-            bar = "#" * filled + "-" * (width - filled)
-            text = f"\r{p.step:<18} [{bar}] {p.done:>9,}/{p.total:,} {p.message[:30]}"
-        else:
-            text = f"\r{p.step:<18} {p.done:>9,} {p.message[:40]}"
-        sys.stderr.write(text[:110].ljust(110))
-        sys.stderr.flush()
-        self._drawn = True
+        if p.step != self._step or (self._bar is not None and self._bar.total != p.total):
+            self.close()
+            from tqdm import tqdm
+
+            self._step = p.step
+            self._bar = tqdm(
+                total=p.total,
+                desc=p.step,
+                file=sys.stderr,
+                dynamic_ncols=True,
+                leave=False,
+                unit="",
+                unit_scale=True,
+                mininterval=0.1,
+            )
+        bar = self._bar
+        if p.message:
+            bar.set_postfix_str(p.message[:40], refresh=False)
+        if p.done >= bar.n:
+            bar.update(p.done - bar.n)
+        else:  # a step that restarts its count
+            bar.n = p.done
+            bar.refresh()
 
     def close(self) -> None:
-        if self._drawn:
-            sys.stderr.write("\r" + " " * 110 + "\r")
-            sys.stderr.flush()
-            self._drawn = False
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+            self._step = None
 
 
 def drive(job: Job[T], *, quiet: bool = False) -> T:
-    """Run a core job with a terminal progress bar."""
+    """Run a core job with a terminal progress bar (none with ``quiet``)."""
     bar = ProgressBar(enabled=False if quiet else None)
     try:
         return run_job(job, bar)
     finally:
         bar.close()
+
+
+def quiet(args: Any) -> bool:
+    """``-q/--quiet`` (added to every command by ``cli/main.py``)."""
+    return bool(getattr(args, "quiet", False))
+
+
+def say(args: Any, text: str) -> None:
+    """A human-readable result line on stdout, unless ``-q``."""
+    if not quiet(args):
+        sys.stdout.write(text + "\n")
 
 
 def print_json(obj: Any) -> None:

@@ -7,6 +7,7 @@ Exit codes (DESIGN.md): 0 success, 1 the command failed and changed nothing,
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -78,6 +79,9 @@ class _CommandParser(_Parser):
             self.add_argument("rest", nargs=argparse.REMAINDER)
             return
         mod.configure(self)
+        from curator.cli.examples import configure_common
+
+        configure_common(self, self.prog.split()[-1], mod)  # -q/--quiet, example epilog
         self.set_defaults(_run=mod.run)
 
     def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:  # type: ignore[override]
@@ -112,6 +116,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
+        from curator.gui.app import platform_problem  # no Qt import: reads the environment
+
+        problem = platform_problem()
+        if problem:  # an SSH box, CI: the commands work, the app cannot open
+            parser.print_help()
+            sys.stderr.write(f"\ncurator: the desktop app cannot start here. {problem}\n")
+            return 0
         args = parser.parse_args(["gui"])
     try:
         code = args._run(args)
@@ -126,6 +137,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("curator: interrupted; nothing half-written was published.\n")
         return 1
     except BrokenPipeError:
+        # The reader went away (`curator export -o - | head`): stop quietly. Point stdout
+        # at /dev/null so the interpreter's final flush does not complain again.
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
         return 0
     except Exception as exc:
         if os.environ.get("CURATOR_DEBUG"):

@@ -15,6 +15,7 @@ import polars as pl
 
 from curator.core import records as R
 from curator.core import review
+from curator.core.review_actor import actor
 from curator.core.review_delta import ReviewDelta
 from curator.core.workspace import Workspace, WorkspaceError
 
@@ -63,7 +64,9 @@ def current_pair(ws: Workspace, record_id: str) -> Pair:
     return Pair([_full(m) for m in msgs[:-1]], _full(msgs[-1]), _full(rejected))
 
 
-def _set_pair(ws: Workspace, record_id: str, pair: Pair, action: str) -> ReviewDelta:
+def _set_pair(
+    ws: Workspace, record_id: str, pair: Pair, action: str, reviewer: str | None
+) -> ReviewDelta:
     """Store ``pair`` as the record's edit (an edit equal to the import clears it)."""
     for m, what in ((pair.chosen, "chosen"), (pair.rejected, "rejected")):
         if not (m.get("content") or "").strip():
@@ -81,24 +84,37 @@ def _set_pair(ws: Workspace, record_id: str, pair: Pair, action: str) -> ReviewD
         action,
         [record_id],
         lambda b: review.ReviewState(b.status, b.reason, msgs_text, rej_text),
+        actor(1, reviewer, False),  # a pair is decided on its own
     )
 
 
-def swap(ws: Workspace, record_id: str) -> ReviewDelta:
+def swap(ws: Workspace, record_id: str, *, reviewer: str | None = None) -> ReviewDelta:
     """Make the rejected reply the chosen one and vice versa."""
     p = current_pair(ws, record_id)
-    return _set_pair(ws, record_id, Pair(p.prompt, p.rejected, p.chosen), "swap")
+    return _set_pair(ws, record_id, Pair(p.prompt, p.rejected, p.chosen), "swap", reviewer)
 
 
-def edit_chosen(ws: Workspace, record_id: str, content: str) -> ReviewDelta:
+def edit_chosen(
+    ws: Workspace, record_id: str, content: str, *, reviewer: str | None = None
+) -> ReviewDelta:
     p = current_pair(ws, record_id)
     return _set_pair(
-        ws, record_id, Pair(p.prompt, {**p.chosen, "content": content}, p.rejected), "edit_chosen"
+        ws,
+        record_id,
+        Pair(p.prompt, {**p.chosen, "content": content}, p.rejected),
+        "edit_chosen",
+        reviewer,
     )
 
 
-def edit_rejected(ws: Workspace, record_id: str, content: str) -> ReviewDelta:
+def edit_rejected(
+    ws: Workspace, record_id: str, content: str, *, reviewer: str | None = None
+) -> ReviewDelta:
     p = current_pair(ws, record_id)
     return _set_pair(
-        ws, record_id, Pair(p.prompt, p.chosen, {**p.rejected, "content": content}), "edit_rejected"
+        ws,
+        record_id,
+        Pair(p.prompt, p.chosen, {**p.rejected, "content": content}),
+        "edit_rejected",
+        reviewer,
     )

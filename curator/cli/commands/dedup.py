@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from curator.cli.common import drive, open_ws, print_json
+from curator.cli.common import drive, open_ws, print_json, quiet
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-w", "--workspace", required=True, metavar="WS")
+    p.add_argument("-w", "--workspace", required=True, metavar="WS", help="the workspace folder")
     p.add_argument("--threshold", type=float, default=None, help="Jaccard threshold (default 0.8)")
     p.add_argument("--ngram", type=int, default=None, help="word n-gram shingle size (default 5)")
     p.add_argument("--num-perm", type=int, default=None, help="MinHash permutations (default 128)")
-    p.add_argument("--scope", choices=("all", "user", "assistant"), default=None)
+    p.add_argument("--scope", choices=("all", "user", "assistant"), default=None,
+                   help="which turns are compared (default all)")
     p.add_argument(
         "--include-system",
         action="store_true",
@@ -24,7 +25,7 @@ def configure(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="recompute the shared passages and every signature (default: reuse what is stored)",
     )
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,9 +40,11 @@ def run(args: argparse.Namespace) -> int:
         scope=args.scope,
         include_system=args.include_system,
     )
-    summary = drive(dedup_job(ws, settings, full=args.full), quiet=args.json)
+    summary = drive(dedup_job(ws, settings, full=args.full), quiet=args.json or quiet(args))
     if args.json:
         print_json({**summary.to_dict(), "settings": settings.to_dict()})
+        return 0
+    if quiet(args):
         return 0
     s = summary
     print(

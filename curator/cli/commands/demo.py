@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from curator.cli.commands import info as info_command
-from curator.cli.common import drive
+from curator.cli.common import drive, quiet
 from curator.core.demo import DEFAULT_DEMO_PATH, DemoResult, build_demo
 
 
@@ -57,7 +57,7 @@ def _open_gui(path: Path) -> int:
 
 def run(args: argparse.Namespace) -> int:
     path = Path(args.workspace).expanduser() if args.workspace else DEFAULT_DEMO_PATH
-    result = drive(build_demo(path, fresh=args.fresh))
+    result = drive(build_demo(path, fresh=args.fresh), quiet=quiet(args))
     _report_build(result)
     info_command.run(argparse.Namespace(workspace=str(result.path), json=False, quarantine=False))
     if args.no_gui:

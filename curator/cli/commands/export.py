@@ -1,38 +1,98 @@
-"""`curator export -w WS -o DIR`."""
+"""`curator export -w WS -o DIR|- [--format F] [--target T] [--json]`."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
-from curator.cli.common import drive, open_ws
+from curator.cli.common import drive, open_ws, print_json, quiet
+from curator.core import records as R
+from curator.core.errors import UsageError
 from curator.core.export import FORMATS, ExportOptions, export_job
+from curator.core.export.stream import check_streamable, stream_job
+
+TARGETS = ("openai", "trl", "llamafactory", "axolotl")
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-w", "--workspace", required=True, metavar="WS")
-    p.add_argument("-o", "--output", required=True, metavar="DIR")
-    p.add_argument("--format", choices=FORMATS, default="openai")
-    p.add_argument("--include", choices=("approved", "passing"), default="approved")
+    p.add_argument("-w", "--workspace", required=True, metavar="WS", help="the workspace to export from")
+    p.add_argument("-o", "--output", required=True, metavar="DIR",
+                   help="export folder (created if missing), or - for JSON Lines on stdout")
+    p.add_argument("--format", choices=FORMATS, default=None,
+                   help="line format (default openai); preference writes prompt/chosen/rejected pairs")
+    p.add_argument("--target", choices=TARGETS, default=None,
+                   help="the trainer the data is for; with --format preference: openai (default) or trl lines")
+    p.add_argument("--include", choices=("approved", "passing"), default="approved",
+                   help="approved records only (default), or every record without a blocking flag that is not rejected")
     p.add_argument("--split", type=float, default=None, metavar="FRACTION",
                    help="share of records for validation, e.g. 0.1; whole duplicate clusters stay on one side")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the split (default 0)")
     p.add_argument("--skip-invalid", action="store_true",
                    help="leave out records that would be invalid lines (listed in manifest.json) instead of stopping")
+    p.add_argument("--json", action="store_true", help="print the manifest as JSON (not with -o -)")
 
 
-def run(args: argparse.Namespace) -> int:
-    options = ExportOptions(
+def _options(args: argparse.Namespace) -> ExportOptions:
+    fmt = args.format or "openai"
+    style = "openai"
+    if args.target is not None:
+        if fmt != "preference":
+            raise UsageError(
+                "--target profiles for conversation exports are not available in this build; "
+                "pick the format with --format (openai, sharegpt, alpaca, hf, parquet)"
+            )
+        if args.target not in ("openai", "trl"):
+            raise UsageError(f"--format preference is written for --target openai or trl, not {args.target}")
+        style = args.target
+    return ExportOptions(
         output_dir=Path(args.output),
-        format=args.format,
+        format=fmt,
         include=args.include,
         split=args.split,
         seed=args.seed,
         skip_invalid=args.skip_invalid,
+        preference_style=style,
     )
+
+
+def _stream(ws: Any, options: ExportOptions, args: argparse.Namespace) -> int:
+    if args.json:
+        raise UsageError("--json and -o - would share stdout; use -o DIR --json, or -o - alone")
+    summary = drive(stream_job(ws, options, sys.stdout.buffer), quiet=quiet(args))
+    if not quiet(args):
+        skipped = f", {summary['skipped_invalid']:,} invalid left out" if summary["skipped_invalid"] else ""
+        sys.stderr.write(f"curator: wrote {summary['records']:,} {options.format} lines to stdout{skipped}\n")
+    return 0
+
+
+def _pairs_note(ws: Any, options: ExportOptions, args: argparse.Namespace) -> None:
+    if options.format == "preference" or quiet(args):
+        return
+    n = ws.records().filter(R.is_pair()).height
+    if n:
+        sys.stderr.write(
+            f"curator: note: {n:,} preference pair(s) are written as prompt + chosen reply; a chat "
+            "format has no place for the rejected reply (use --format preference for pairs)\n"
+        )
+
+
+def run(args: argparse.Namespace) -> int:
+    options = _options(args)
+    if args.output == "-":
+        check_streamable(options)
+        ws = open_ws(args.workspace)
+        _pairs_note(ws, options, args)
+        return _stream(ws, options, args)
     ws = open_ws(args.workspace)
-    manifest = drive(export_job(ws, options))
+    _pairs_note(ws, options, args)
+    manifest = drive(export_job(ws, options), quiet=quiet(args) or args.json)
+    if args.json:
+        print_json(manifest)
+        return 0
+    if quiet(args):
+        return 0
     out = sys.stdout
     root = options.output_dir.resolve()
     out.write(f"Exported {sum(manifest['counts'].values()):,} records as {options.format} to {root}\n")
@@ -55,5 +115,6 @@ def run(args: argparse.Namespace) -> int:
             + "\n"
         )
     out.write(f"  manifest   {root / 'manifest.json'}\n")
-    out.write(f"  snippets   {root / 'dataset_info.json'} (LLaMA-Factory), {root / 'axolotl.yaml'} (axolotl)\n")
+    if options.format != "preference":
+        out.write(f"  snippets   {root / 'dataset_info.json'} (LLaMA-Factory), {root / 'axolotl.yaml'} (axolotl)\n")
     return 0

@@ -1,29 +1,38 @@
-"""`curator import SRC... -w WS`."""
+"""`curator import SRC...|- -w WS [--format F]`."""
 
 from __future__ import annotations
 
 import argparse
+import shutil
+import sys
+import tempfile
 from pathlib import Path
 
-from curator.cli.common import drive, open_ws, print_json
-from curator.core.errors import CuratorError
+from curator.cli.common import drive, open_ws, print_json, quiet
+from curator.core.errors import CuratorError, UsageError
 from curator.core.ingest import ImportOptions, ImportSummary, import_job, scan_sources
+from curator.core.ingest.options import FORMATS as INGEST_FORMATS
 
-FORMATS = ("auto", "openai", "prompt-completion", "sharegpt", "alpaca", "csv", "transcript", "parquet", "hf", "json")
+FORMATS = ("auto", *INGEST_FORMATS)
+# a suffix for stdin's spool file, so the format's reader and detection see what they expect
+_STDIN_SUFFIX = {"csv": ".csv", "transcript": ".txt", "parquet": ".parquet", "json": ".json"}
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("sources", nargs="+", metavar="SRC", help="file or folder (every file in it)")
+    p.add_argument("sources", nargs="+", metavar="SRC",
+                   help="file or folder (every file in it); - reads standard input (needs --format)")
     p.add_argument("-w", "--workspace", required=True, metavar="WS", help="workspace folder (created if missing)")
-    p.add_argument("--format", default="auto", choices=FORMATS)
-    p.add_argument("--messages-field", metavar="F")
-    p.add_argument("--role-field", metavar="F")
-    p.add_argument("--content-field", metavar="F")
-    p.add_argument("--conversation-column", metavar="C")
-    p.add_argument("--speaker-column", metavar="C")
-    p.add_argument("--text-column", metavar="C")
-    p.add_argument("--time-column", metavar="C")
-    p.add_argument("--role-map", metavar="A=user,B=assistant")
+    p.add_argument("--format", default="auto", choices=FORMATS,
+                   help="input format (default: detected from the content); preference = prompt/chosen/rejected pairs")
+    p.add_argument("--messages-field", metavar="F", help="JSON field holding the list of messages (generic JSON)")
+    p.add_argument("--role-field", metavar="F", help="key of the speaker inside each message (generic JSON)")
+    p.add_argument("--content-field", metavar="F", help="key of the text inside each message (generic JSON)")
+    p.add_argument("--conversation-column", metavar="C", help="CSV column that groups rows into conversations")
+    p.add_argument("--speaker-column", metavar="C", help="CSV column naming who wrote the row")
+    p.add_argument("--text-column", metavar="C", help="CSV column with the message text")
+    p.add_argument("--time-column", metavar="C", help="CSV column to order a conversation's rows by")
+    p.add_argument("--role-map", metavar="A=user,B=assistant",
+                   help="map source speaker labels to roles (system, user, assistant, tool)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
 
@@ -46,7 +55,30 @@ def options_from_args(args: argparse.Namespace) -> ImportOptions:
 
 def run(args: argparse.Namespace) -> int:
     options = options_from_args(args)
-    given = [Path(s) for s in args.sources]
+    if "-" in args.sources:
+        return _run_stdin(args, options)
+    return _run(args, options, [Path(s) for s in args.sources])
+
+
+def _run_stdin(args: argparse.Namespace, options: ImportOptions) -> int:
+    """``curator import - --format F``: spool standard input to a file named ``stdin``
+    (same bytes -> same ids, so piping the same data twice adds nothing), then import it."""
+    if args.sources != ["-"]:
+        raise UsageError("- (standard input) cannot be combined with other sources; import them separately")
+    if options.format == "auto":
+        raise UsageError("reading standard input needs --format, e.g. `curator import - --format openai -w WS`")
+    if options.format == "hf":
+        raise UsageError("a Hugging Face dataset is a folder; it cannot come from standard input")
+    with tempfile.TemporaryDirectory(prefix="curator-stdin-") as tmp:
+        spool = Path(tmp) / f"stdin{_STDIN_SUFFIX.get(options.format, '.jsonl')}"
+        with open(spool, "wb") as fh:
+            shutil.copyfileobj(sys.stdin.buffer, fh, 1 << 20)
+        if spool.stat().st_size == 0:
+            raise CuratorError("standard input is empty; there is nothing to import")
+        return _run(args, options, [spool])
+
+
+def _run(args: argparse.Namespace, options: ImportOptions, given: list[Path]) -> int:
     sources, not_data = scan_sources(given)
     if not sources:
         names = ", ".join(p.name for p in not_data[:5])
@@ -55,10 +87,10 @@ def run(args: argparse.Namespace) -> int:
             + (f" or hold no data files (skipped {names}); name a file to import it" if not_data else "")
         )
     ws = open_ws(args.workspace, create=True)
-    summary = drive(import_job(ws, given, options), quiet=args.json)
+    summary = drive(import_job(ws, given, options), quiet=args.json or quiet(args))
     if args.json:
         print_json(summary.to_dict())
-    else:
+    elif not quiet(args):
         _print_summary(summary, ws.path)
     if summary.failed and not summary.changed:
         return 1

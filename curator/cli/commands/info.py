@@ -10,8 +10,8 @@ from curator.core.workspace import Workspace
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-w", "--workspace", required=True, metavar="WS")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("-w", "--workspace", required=True, metavar="WS", help="the workspace folder")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON (keys per the design)")
     p.add_argument(
         "--quarantine", action="store_true", help="list every quarantined line with its reason"
     )

@@ -11,11 +11,12 @@ from curator.core.workspace import Workspace
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-w", "--workspace", required=True, metavar="WS")
-    p.add_argument("--status", choices=("pending", "approved", "rejected", "flagged"))
+    p.add_argument("-w", "--workspace", required=True, metavar="WS", help="the workspace folder")
+    p.add_argument("--status", choices=("pending", "approved", "rejected", "flagged"),
+                   help="only records with this review status (flagged: any flag)")
     p.add_argument("--flag", metavar="NAME", help="flag name or family, e.g. pii or pii.email")
     p.add_argument("--search", metavar="TEXT", help="case-insensitive text in any message")
-    p.add_argument("--limit", type=int, default=None, metavar="N")
+    p.add_argument("--limit", type=int, default=None, metavar="N", help="stop after N records")
     p.add_argument("--json", action="store_true", help="one JSON object a line")
 
 

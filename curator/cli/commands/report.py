@@ -20,7 +20,7 @@ MARKS = {"ok": "ok", "warn": "WARN", "block": "BLOCK", "info": "info", "n/a": "n
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-w", "--workspace", required=True, metavar="WS")
+    p.add_argument("-w", "--workspace", required=True, metavar="WS", help="the workspace folder")
     p.add_argument("--json", action="store_true", help="the report as JSON (keys per the design)")
     p.add_argument(
         "--target", metavar="NAME", default=None,

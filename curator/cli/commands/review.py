@@ -7,10 +7,11 @@ record decided on its own; several ids or ``--where`` are a bulk action.
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 import polars as pl
 
-from curator.cli.common import open_ws
+from curator.cli.common import open_ws, print_json, say
 from curator.core import records as R
 from curator.core import review
 from curator.core.frame import is_flagged
@@ -19,31 +20,38 @@ from curator.core.workspace import Workspace
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-w", "--workspace", required=True, metavar="WS")
+    p.add_argument("-w", "--workspace", required=True, metavar="WS", help="the workspace folder")
     act = p.add_mutually_exclusive_group(required=True)
-    act.add_argument("--approve", action="store_true")
-    act.add_argument("--reject", metavar="REASON")
+    act.add_argument("--approve", action="store_true", help="approve the records")
+    act.add_argument("--reject", metavar="REASON", help="reject the records, with this reason")
     act.add_argument("--undo", action="store_true", help="undo the last review action")
     act.add_argument(
         "--redact",
         action="store_true",
         help="replace PII and secrets with placeholders (<EMAIL_1>...), as an undoable edit",
     )
+    act.add_argument(
+        "--swap",
+        action="store_true",
+        help="preference pairs: make the rejected answer the chosen one and vice versa (undoable)",
+    )
     which = p.add_mutually_exclusive_group()
-    which.add_argument("--ids", nargs="+", metavar="ID")
-    which.add_argument("--where", choices=("passing", "flagged"))
+    which.add_argument("--ids", nargs="+", metavar="ID", help="these records (one id: decided on its own)")
+    which.add_argument("--where", choices=("passing", "flagged"),
+                       help="every pending record that passes the filters, or that has a flag (bulk)")
     p.add_argument(
         "--reviewer",
         metavar="NAME",
         help="who is deciding, written to the journal (default: the OS user name)",
     )
+    p.add_argument("--json", action="store_true", help="print what changed as JSON")
 
 
 def run(args: argparse.Namespace) -> int:
     ws = open_ws(args.workspace)
     if args.undo:
         delta = review.undo(ws)
-        print(f"undid the last {delta.restored} ({delta.changed} record(s))" if delta else "nothing to undo")
+        _report(args, delta, f"undid the last {delta.restored} ({delta.changed} record(s))" if delta else "nothing to undo")
         return 0
     if not args.ids and not args.where:
         from curator.core.errors import UsageError
@@ -57,13 +65,45 @@ def run(args: argparse.Namespace) -> int:
         df = ws.frame().filter(pl.col(R.STATUS) == R.PENDING)
         df = df.filter(exportable("passing") if args.where == "passing" else is_flagged())
         ids = df.get_column(R.ID).to_list()
+    if args.swap:
+        return _swap(ws, args, ids)
     who = {"reviewer": args.reviewer, "bulk": bool(args.where) or len(set(ids)) != 1}
     if args.approve:
-        n = review.approve(ws, ids, **who).changed
-        print(f"approved {_records(n)}{_how(who['bulk'])}")
+        delta = review.approve(ws, ids, **who)
+        _report(args, delta, f"approved {_records(delta.changed)}{_how(who['bulk'])}")
     else:
-        n = review.reject(ws, ids, args.reject, **who).changed
-        print(f"rejected {_records(n)}{_how(who['bulk'])}: {args.reject}")
+        delta = review.reject(ws, ids, args.reject, **who)
+        _report(args, delta, f"rejected {_records(delta.changed)}{_how(who['bulk'])}: {args.reject}")
+    return 0
+
+
+def _report(args: argparse.Namespace, delta: review.ReviewDelta, text: str) -> None:
+    """The outcome: JSON (action, changed, ids[, restored]) with --json, else a line."""
+    if args.json:
+        out: dict[str, Any] = {
+            "action": delta.action,
+            "changed": delta.changed,
+            "ids": delta.states.get_column(R.ID).to_list(),
+        }
+        if delta.restored is not None:
+            out["restored"] = delta.restored
+        print_json(out)
+    else:
+        say(args, text)
+
+
+def _swap(ws: Workspace, args: argparse.Namespace, ids: list[str]) -> int:
+    """Swap chosen and rejected of each preference pair (one undo step per pair)."""
+    from curator.core import review_pairs
+
+    changed: list[str] = []
+    for rid in ids:
+        if review_pairs.swap(ws, rid, reviewer=args.reviewer).changed:
+            changed.append(rid)
+    if args.json:
+        print_json({"action": "swap", "changed": len(changed), "ids": changed})
+    else:
+        say(args, f"swapped the answers of {_records(len(changed))} (each is one undo step)")
     return 0
 
 
@@ -92,7 +132,12 @@ def _redact(ws: Workspace, args: argparse.Namespace) -> int:
     changed = [rid for rid, n in replaced.items() if n]
     if changed:
         rescore(ws, changed)
-    print(
+    if args.json:
+        print_json({"action": "redact", "changed": len(changed), "ids": changed,
+                    "findings": sum(replaced.values())})
+        return 0
+    say(
+        args,
         f"redacted {sum(replaced.values()):,} finding(s) in {len(changed):,} record(s); "
         "the originals are kept (`curator show ID --json`); each record is one undo step (`curator review --undo`)"
     )

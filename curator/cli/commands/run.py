@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from curator.cli.common import drive, open_ws, print_json
+from curator.cli.common import drive, open_ws, print_json, quiet
 from curator.core.filters import Recipe
 from curator.core.pipeline import pipeline_job
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-w", "--workspace", required=True, metavar="WS")
+    p.add_argument("-w", "--workspace", required=True, metavar="WS", help="the workspace folder")
     p.add_argument("--recipe", metavar="FILE", help="TOML recipe to store in the workspace and run")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the run summary as JSON")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -22,9 +22,11 @@ def run(args: argparse.Namespace) -> int:
         recipe.save_to(ws)
     else:
         recipe = Recipe.from_workspace(ws)
-    result = drive(pipeline_job(ws, recipe), quiet=args.json)
+    result = drive(pipeline_job(ws, recipe), quiet=args.json or quiet(args))
     if args.json:
         print_json(result)
+        return 0
+    if quiet(args):
         return 0
     print(f"Ran on {result['records']:,} records in {result['seconds']:.1f} s")
     for step in result["steps"]:

@@ -15,9 +15,9 @@ from curator.core.errors import CuratorError
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-w", "--workspace", required=True, metavar="WS")
-    p.add_argument("id", metavar="ID")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("-w", "--workspace", required=True, metavar="WS", help="the workspace folder")
+    p.add_argument("id", metavar="ID", help="record id (from `curator query`)")
+    p.add_argument("--json", action="store_true", help="print the record as JSON")
 
 
 def record_detail(ws: Any, record_id: str) -> dict[str, Any]:
