@@ -49,7 +49,7 @@ def test_undo_redo_of_a_bulk_reject(qtbot, tmp_path: Path, workspace: Workspace,
     assert _statuses(w) == {"○ pending"} and c.counts["pending"] == N
     assert workspace.frame().get_column("status").unique().to_list() == ["pending"]
     assert len(changed) <= 1  # one ranged signal (or a model reset), not one per row
-    assert messages[-1] == ("Undone: 3,000 records" if in_worker else "Undone")
+    assert messages[-1] == "Undid reject of 3,000 records"  # what was undone, not just "Undone"
 
     changed.clear()
     w.records.redo()

@@ -17,12 +17,29 @@ def records_per_flag(flags: pl.DataFrame) -> dict[str, int]:
     return {str(k): int(v) for k, v in counted.iter_rows()}
 
 
+QUEUES = ("pending", "flagged", "approved", "rejected", "duplicates", "all")
+
+
+def queue_counts(frame: pl.DataFrame) -> dict[str, int]:
+    """Records per review queue: one per status, flagged (any flag, any status),
+    duplicates (not the keeper of their cluster), all. The one definition behind
+    `curator info` and the GUI's queue chips."""
+    counts = {q: 0 for q in QUEUES}
+    for status, n in frame.get_column(R.STATUS).cast(pl.String).value_counts().iter_rows():
+        if status in counts:
+            counts[status] = int(n)
+    if frame.height:
+        counts["flagged"] = int(frame.select(is_flagged().sum()).item())
+        counts["duplicates"] = int(frame.get_column(R.DUPLICATE_OF).is_not_null().sum())
+    counts["all"] = frame.height
+    return counts
+
+
 def info(ws: Workspace, frame: pl.DataFrame | None = None) -> dict[str, Any]:
     """The `curator info --json` summary."""
     df = ws.frame() if frame is None else frame
-    by_status = {s: 0 for s in R.STATUSES}
-    for status, n in df.group_by(R.STATUS).len().iter_rows():
-        by_status[status] = n
+    queues = queue_counts(df)
+    by_status = {s: queues[s] for s in R.STATUSES}
     by_flag = records_per_flag(ws.flags())
     sources = dict(df.group_by(R.SOURCE).len().sort(R.SOURCE).iter_rows())
     q = ws.db().execute("SELECT COUNT(*) FROM quarantine").fetchone()[0]
@@ -33,8 +50,8 @@ def info(ws: Workspace, frame: pl.DataFrame | None = None) -> dict[str, Any]:
         "sources": sources,
         "by_status": by_status,
         "by_flag": by_flag,
-        "flagged": int(df.filter(is_flagged()).height),
-        "duplicates": int(df.get_column(R.DUPLICATE_OF).is_not_null().sum()),
+        "flagged": queues["flagged"],
+        "duplicates": queues["duplicates"],
     }
 
 

@@ -41,6 +41,7 @@ __all__ = [
     "edit",
     "edit_message",
     "history",
+    "next_step",
     "original_messages",
     "redo",
     "reject",
@@ -431,6 +432,16 @@ def undo(ws: Workspace) -> ReviewDelta:
 def redo(ws: Workspace) -> ReviewDelta:
     """Redo the most recently undone action."""
     return _restore(ws, 1, 0, "after")
+
+
+def next_step(ws: Workspace, which: str) -> tuple[str | None, int]:
+    """(action, records) of what ``undo`` (which="undo") or ``redo`` would restore next;
+    (None, 0) when there is nothing. A cheap count, for "Undo approve (3 records)"."""
+    pick = "MAX(batch) FROM journal WHERE undone=0" if which == "undo" else "MIN(batch) FROM journal WHERE undone=1"
+    row = ws.db().execute(
+        f"SELECT MIN(action), COUNT(*) FROM journal WHERE batch=(SELECT {pick})"
+    ).fetchone()
+    return (row[0], int(row[1])) if row and row[1] else (None, 0)
 
 
 def history(ws: Workspace, record_id: str) -> list[dict[str, Any]]:

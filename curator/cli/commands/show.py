@@ -3,45 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import json
-from typing import Any
-
-import polars as pl
 
 from curator.cli.common import open_ws, print_json
-from curator.core import records as R
-from curator.core import review
-from curator.core.errors import CuratorError
+from curator.core.detail import record_detail
 
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("-w", "--workspace", required=True, metavar="WS", help="the workspace folder")
     p.add_argument("id", metavar="ID", help="record id (from `curator query`)")
     p.add_argument("--json", action="store_true", help="print the record as JSON")
-
-
-def record_detail(ws: Any, record_id: str) -> dict[str, Any]:
-    df = ws.frame().filter(pl.col(R.ID) == record_id)
-    if df.height == 0:
-        raise CuratorError(f"No record {record_id} in {ws.path}. Find ids with `curator query -w WS`.")
-    row = df.row(0, named=True)
-    return {
-        "id": row[R.ID],
-        "source": row[R.SOURCE],
-        "locator": row[R.LOCATOR],
-        "status": row[R.STATUS],
-        "reason": row[R.REASON],
-        "edited": row[R.EDITED],
-        "messages": row[R.MESSAGES],
-        "original_messages": review.original_messages(ws, record_id),
-        "meta": json.loads(row[R.META]) if row[R.META] else {},
-        "repairs": row[R.REPAIRS],
-        "flags": row[R.FLAGS],
-        "cluster_id": row[R.CLUSTER_ID],
-        "duplicate_of": row[R.DUPLICATE_OF],
-        "similarity": row[R.SIMILARITY],
-        "history": review.history(ws, record_id),
-    }
 
 
 def run(args: argparse.Namespace) -> int:

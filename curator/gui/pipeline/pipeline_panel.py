@@ -35,8 +35,8 @@ from curator.core.filters.length import target_limits
 from curator.core.filters.recipe import DEDUP_STEPS, Step, step_defaults
 from curator.core.jobs import Progress
 from curator.core.pipeline import pipeline_job
+from curator.core.pipeline_tuning import FAMILIES, apply_recipe, count_step
 from curator.core.workspace import Workspace
-from curator.gui.pipeline.pipeline_counts import FAMILIES, apply_recipe, count_step
 from curator.gui.pipeline.step_card import StepCard
 from curator.gui.session.controller import Controller
 from curator.gui.session.workers import Worker, call_task

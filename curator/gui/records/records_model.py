@@ -146,12 +146,6 @@ class RecordsModel(QAbstractTableModel):
             extra = c.block_columns(rows_in_frame)
             columns.update({col: extra[col] for col in missing})
         rows = list(zip(*(columns[col] for col in _COLS), strict=True))
-        if c.text_overrides:
-            id_at = _COLS.index(R.ID)
-            for k, row in enumerate(rows):
-                o = c.text_overrides.get(row[id_at])
-                if o is not None:
-                    rows[k] = tuple(o.get(col, v) for col, v in zip(_COLS, row, strict=True))
         return [(tuple(f(v) for f, v in zip(_FORMAT, row, strict=True)), row[0]) for row in rows]
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from curator.core import records as R
+from curator.core.review_delta import ReviewDelta
 from curator.gui.records.filter_bar import FilterBar
 from curator.gui.records.records_model import RecordsModel
 from curator.gui.records.reject_dialog import RejectDialog, reasons
@@ -29,6 +30,25 @@ from curator.gui.records.review_pane import ReviewPane
 from curator.gui.session import display as D
 from curator.gui.session.controller import Controller
 from curator.gui.session.workers import Worker
+
+ACTION_WORDS = {"approve": "approve", "reject": "reject", "reset": "reset", "edit": "edit",
+                "weight": "train-on-turn change", "revert": "revert", "redact": "redaction"}
+
+
+def step_text(action: str | None, n: int) -> str:
+    """ "approve of 3 records" for an undo step."""
+    word = ACTION_WORDS.get(action or "", action or "step")
+    return f"{word} of {n:,} record{'s' if n != 1 else ''}"
+
+
+def restored_text(which: str, delta: ReviewDelta) -> str:
+    """The status line after an undo/redo: what was restored and on how many records."""
+    if not delta:
+        return f"Nothing to {which}"
+    verb = "Undid" if which == "undo" else "Redid"
+    where = f" ({delta.ids[0]})" if delta.changed == 1 else ""
+    return f"{verb} {step_text(delta.restored, delta.changed)}{where}"
+
 
 ROW_HEIGHT = 26
 _WIDTHS = {R.STATUS: 92, R.ID: 140, R.SOURCE: 120, D.TURNS: 48, D.FIRST_USER: 250, D.PREVIEW: 250,
@@ -325,19 +345,18 @@ class RecordsTab(QWidget):
         if c.restoring:
             self.message.emit("Still applying the last undo/redo…")
             return
-        out: list[list[str] | Worker] = []
-        n = c.restore_size(which) if c.ws is not None else 0
+        out: list[ReviewDelta | Worker] = []
+        action, n = c.next_step(which) if c.ws is not None else (None, 0)
         if not self._act(lambda: out.append(c.undo() if which == "undo" else c.redo())):
             return
         result = out[0]
-        done = "Undone" if which == "undo" else "Redone"
         if isinstance(result, Worker):
-            self.message.emit(f"{'Undoing' if which == 'undo' else 'Redoing'} {n:,} records…")
-            result.succeeded.connect(lambda ids: self.message.emit(f"{done}: {len(ids):,} records"))
+            self.message.emit(f"{'Undoing' if which == 'undo' else 'Redoing'} {step_text(action, n)}…")
+            result.succeeded.connect(lambda d: self.message.emit(restored_text(which, d)))
             return
-        self.message.emit(done if result else f"Nothing to {which}")
-        if len(result) == 1:
-            self.go_to_id(result[0])
+        self.message.emit(restored_text(which, result))
+        if result.changed == 1:
+            self.go_to_id(result.ids[0])
 
     def selected_ids(self) -> list[str]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})

@@ -190,10 +190,10 @@ class ReviewPane(QWidget):
             self.info.addLayout(row)
 
     def _render_messages(self, rec: dict[str, Any]) -> None:
-        msgs = rec["original"] if self.showing_original else rec["messages"]
+        msgs = rec["original_messages"] if self.showing_original else rec["messages"]
         editable = not self.showing_original
         pii_by_turn: dict[int, list[tuple[int, int, str]]] = {}
-        original = rec["original"]
+        original = rec["original_messages"]
         for p in rec.get("pii") or []:
             turn = int(p["turn"])
             # spans index the imported text: highlight only turns still as imported

@@ -2,9 +2,10 @@
 
 A QObject around a core ``Workspace``. It keeps the display frame (one row per
 record, precomputed one-line columns) and the current filtered/sorted view as
-Polars frames; re-reads and re-filters run in workers. A single review action
-commits through ``curator.core.review`` and then patches the affected rows in
-memory (Polars ``scatter``) instead of re-reading a million rows.
+Polars frames; re-reads and re-filters run in workers. Every review action
+commits through ``curator.core.review``, which returns a ``ReviewDelta`` (the changed
+records' new states); the controller patches its frames and counts from that delta
+only (``session/patch.py``), never from SQL of its own.
 """
 
 from __future__ import annotations
@@ -17,19 +18,14 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from curator.core import records as R
 from curator.core import review
+from curator.core.detail import record_detail
 from curator.core.jobs import Job
+from curator.core.review_actor import default_reviewer
+from curator.core.review_delta import ReviewDelta
 from curator.core.workspace import Workspace
 from curator.gui.session import display as D
-from curator.gui.session.frame_state import (
-    LOADED_EDITED,
-    Loaded,
-    block_columns,
-    load,
-    load_head,
-    positions,
-    scatter,
-    take_rows,
-)
+from curator.gui.session.frame_state import Loaded, block_columns, load, load_head
+from curator.gui.session.patch import patch_counts, scatter_rows, state_updates, text_updates
 from curator.gui.session.workers import Worker, WorkerPool, call_task, job_task
 
 BULK_IN_WORKER = 500  # bulk actions on more ids than this run off the UI thread
@@ -44,6 +40,9 @@ class Controller(QObject):
     frameReloaded = Signal()  # after a full re-read only (filter choices may have changed)
     viewChanged = Signal()  # the filtered/sorted view was replaced
     recordsPatched = Signal(list)  # ids whose review state changed in place
+    deltaApplied = Signal(object)  # the ReviewDelta just patched in
+    externalChange = Signal()  # another process changed review state; a reload follows
+    reviewerChanged = Signal(str)
     countsChanged = Signal(dict)
     specChanged = Signal(object)  # ViewSpec, whenever the filter or sort changes
     loadingChanged = Signal(bool)
@@ -60,7 +59,9 @@ class Controller(QObject):
         self.choices: dict[str, list[str]] = {"flag": [], "language": [], "source": []}
         self.pii: pl.DataFrame | None = None
         self.scores: pl.DataFrame | None = None
-        self.text_overrides: dict[str, dict[str, Any]] = {}  # edited this session: new one-liners
+        self.reviewer = default_reviewer()  # recorded with every action (the window sets it)
+        self.version: int | None = None  # workspace state version the frame reflects
+        self._texts_since_enrich: set[str] = set()  # ids whose text changed while enriching
         self.enriched = False  # whether the frame holds display.LAZY_COLUMNS yet
         self.previewing = False  # showing only the head of the workspace while it loads
         self._current: tuple[str, int | None, int | None] | None = None
@@ -131,8 +132,9 @@ class Controller(QObject):
             return
         self.frame, self.counts, self.choices, self.pii = res.frame, res.counts, res.choices, res.pii
         self.scores = res.scores
+        self.version = res.version
         self.previewing = False
-        self.text_overrides.clear()
+        self._texts_since_enrich.clear()
         self.enriched = False
         self.loaded = True
         self._set_view(res.view)
@@ -155,11 +157,13 @@ class Controller(QObject):
             return
         self.frame = self.frame.hstack(extra.select([c for c in extra.columns if c not in self.frame.columns]))
         self.enriched = True
-        if self.text_overrides:
-            pos = positions(self.frame, list(self.text_overrides))
-            gathered = self.frame.get_column(R.ID).gather(pos).to_list()
-            cols = {c: [self.text_overrides[i][c] for i in gathered] for c in (D.FIRST_USER, D.PREVIEW)}
-            self.frame = scatter(self.frame, pos, cols)
+        if self._texts_since_enrich:  # edited while the worker ran: its text is older
+            ids = sorted(self._texts_since_enrich)
+            self._texts_since_enrich.clear()
+            rows = self.frame.filter(pl.col(R.ID).is_in(pl.Series(ids, dtype=pl.String).implode()))
+            fresh = rows.select(R.ID).hstack(D.lazy_columns(rows, None).select(D.FIRST_USER, D.PREVIEW))
+            self.frame = scatter_rows(self.frame, fresh)
+            self.view = scatter_rows(self.view, fresh)
         missing = [c for c in D.LAZY_COLUMNS if c not in self.view.columns]
         if missing:
             self.set_spec(self.spec)  # re-slice the view with the new columns (same rows)
@@ -222,29 +226,14 @@ class Controller(QObject):
 
     # --- one record ------------------------------------------------------------
     def record(self, row: int) -> dict[str, Any]:
-        """Everything the review pane shows for frame row ``row`` (current state)."""
-        assert self.ws is not None
-        rec = {c: self.frame.get_column(c).slice(row, 1).to_list()[0] for c in self.frame.columns if c != R.MESSAGES}
-        rid = rec[R.ID]
-        state = self.ws.db().execute(
-            "SELECT status, reason, messages FROM state WHERE record_id=?", (rid,)
-        ).fetchone()
-        if rec[LOADED_EDITED]:
-            original = review.original_messages(self.ws, rid)
-        else:  # the frame's messages are the imported ones
-            original = self.frame.get_column(R.MESSAGES)[row].to_list()
-        rec["original"] = original
-        rec["messages"] = R.messages_from_json(state[2]) if state and state[2] else original
-        rec[R.STATUS] = state[0] if state else R.PENDING
-        rec[R.REASON] = state[1] if state else None
-        rec[R.EDITED] = bool(state and state[2])
-        if D.LANGUAGE not in rec and self.scores is not None:
-            for col in (D.LANGUAGE, D.TOKENS):
-                if col in self.scores.columns:
-                    rec[col] = take_rows(self.scores.get_column(col), [row])[0]
-        pii = self.pii
-        rec["pii"] = pii.filter(pl.col(R.ID) == rid).to_dicts() if pii is not None and pii.height else []
-        return rec
+        """Everything the review pane shows for frame row ``row``: the core's record
+        detail, with the flags and cluster columns of the in-memory frame."""
+        ws = self._ws()
+        cols = [c for c in (R.ID, R.FLAGS, R.CLUSTER_ID, R.DUPLICATE_OF, R.SIMILARITY) if c in self.frame.columns]
+        known = {c: self.frame.get_column(c).slice(row, 1).to_list()[0] for c in cols}
+        if self.scores is not None and D.LANGUAGE in self.scores.columns and row < self.scores.height:
+            known[D.LANGUAGE] = self.scores.get_column(D.LANGUAGE).slice(row, 1).to_list()[0]
+        return record_detail(ws, str(known[R.ID]), row=known, pii=self.pii, history=False)
 
     def view_id(self, view_row: int) -> str | None:
         if 0 <= view_row < self.view.height:
@@ -262,54 +251,52 @@ class Controller(QObject):
         hits = (self.view.get_column(R.ID) == rid).arg_true()
         return int(hits[0]) if hits.len() else None
 
-    # --- review actions (commit, then patch in memory) ------------------------
+    # --- review actions (commit, then patch from the delta) --------------------------
     def _ws(self) -> Workspace:
         assert self.ws is not None, "no workspace open"
         return self.ws
 
-    def approve(self, ids: Sequence[str]) -> None:
-        review.approve(self._ws(), ids)
-        self.patch(ids)
+    def set_reviewer(self, name: str) -> None:
+        """The name written with every action from now on (blank: the OS user)."""
+        self.reviewer = name.strip() or default_reviewer()
+        self.reviewerChanged.emit(self.reviewer)
 
-    def reject(self, ids: Sequence[str], reason: str) -> None:
-        review.reject(self._ws(), ids, reason)
-        self.patch(ids)
+    def approve(self, ids: Sequence[str], *, bulk: bool | None = None) -> ReviewDelta:
+        return self.apply_delta(review.approve(self._ws(), ids, reviewer=self.reviewer, bulk=bulk))
 
-    def reset(self, ids: Sequence[str]) -> None:
-        review.reset(self._ws(), ids)
-        self.patch(ids)
+    def reject(self, ids: Sequence[str], reason: str, *, bulk: bool | None = None) -> ReviewDelta:
+        return self.apply_delta(review.reject(self._ws(), ids, reason, reviewer=self.reviewer, bulk=bulk))
 
-    def edit_message(self, rid: str, index: int, content: str) -> None:
-        review.edit_message(self._ws(), rid, index, content)
-        self.patch([rid], texts=True)
+    def reset(self, ids: Sequence[str], *, bulk: bool | None = None) -> ReviewDelta:
+        return self.apply_delta(review.reset(self._ws(), ids, reviewer=self.reviewer, bulk=bulk))
 
-    def set_turn_weight(self, rid: str, index: int, train: bool) -> None:
-        review.set_turn_weight(self._ws(), rid, index, train)
-        self.patch([rid])
+    def edit_message(self, rid: str, index: int, content: str) -> ReviewDelta:
+        return self.apply_delta(review.edit_message(self._ws(), rid, index, content, reviewer=self.reviewer))
 
-    def revert(self, rid: str) -> None:
-        review.revert(self._ws(), rid)
-        self.patch([rid], texts=True)
+    def set_turn_weight(self, rid: str, index: int, train: bool) -> ReviewDelta:
+        return self.apply_delta(review.set_turn_weight(self._ws(), rid, index, train, reviewer=self.reviewer))
+
+    def revert(self, rid: str) -> ReviewDelta:
+        return self.apply_delta(review.revert(self._ws(), rid, reviewer=self.reviewer))
 
     def redact(self, rid: str) -> int:
         """Replace the record's PII and secrets with placeholders (an undoable edit).
 
-        Returns the number of replacements; the record's flags are re-scored in the
-        core, so the frame is reloaded in a worker afterwards to show them."""
+        Returns the number of replacements. The core re-scores the record, so its
+        flags change too: the frame is re-read in a worker afterwards."""
         from curator.core.filters import redact
 
-        n = redact(self._ws(), rid)
+        n = redact(self._ws(), rid, reviewer=self.reviewer)
         if n:
-            self.patch([rid], texts=True)
             self.refresh()
         return n
 
-    def undo(self) -> list[str] | Worker:
-        """Undo the last step: the ids it touched, or the worker undoing a big step."""
+    def undo(self) -> ReviewDelta | Worker:
+        """Undo the last step: its delta, or the worker undoing a big step."""
         return self._restore("undo")
 
-    def redo(self) -> list[str] | Worker:
-        """Redo the last undone step: the ids it touched, or the worker redoing a big step."""
+    def redo(self) -> ReviewDelta | Worker:
+        """Redo the last undone step: its delta, or the worker redoing a big step."""
         return self._restore("redo")
 
     @property
@@ -319,48 +306,57 @@ class Controller(QObject):
 
     def restore_size(self, which: str) -> int:
         """How many records the next undo ("undo") or redo ("redo") touches (a cheap count)."""
-        pick = "MAX(batch) FROM journal WHERE undone=0" if which == "undo" else "MIN(batch) FROM journal WHERE undone=1"
-        row = self._ws().db().execute(f"SELECT COUNT(*) FROM journal WHERE batch=(SELECT {pick})").fetchone()
-        return int(row[0])
+        return review.next_step(self._ws(), which)[1]
 
-    def _restore(self, which: str) -> list[str] | Worker:
+    def next_step(self, which: str) -> tuple[str | None, int]:
+        """(action, records) the next undo/redo restores."""
+        return review.next_step(self._ws(), which)
+
+    def _restore(self, which: str) -> ReviewDelta | Worker:
         """A step of up to BULK_IN_WORKER records commits and patches here; a bigger one
-        runs in a worker and then re-reads the frame, like a bulk action (the window stays live)."""
+        runs in a worker and is patched in when it lands (the window stays live)."""
         ws = self._ws()
         fn = review.undo if which == "undo" else review.redo
         if self._restoring is not None:
             return self._restoring
         if self.restore_size(which) <= BULK_IN_WORKER:
-            ids = fn(ws).ids
-            self.patch(ids, texts=True)
-            return ids
+            return self.apply_delta(fn(ws))
         self.loadingChanged.emit(True)
         worker = Worker(call_task(lambda: fn(ws)))
         self._restoring = worker
-        worker.succeeded.connect(lambda _ids: self.refresh())
+        worker.succeeded.connect(self._big_delta)
         worker.failed.connect(self._failed)
         worker.done.connect(lambda: setattr(self, "_restoring", None))
         return self.pool.start(worker)
 
-    def bulk(self, action: str, ids: Sequence[str], reason: str | None = None) -> Worker | None:
-        """Approve/reject many ids; big batches run in a worker, then refresh."""
-        ws = self._ws()
+    def bulk(self, action: str, ids: Sequence[str], reason: str | None = None) -> Worker | ReviewDelta:
+        """Approve/reject many ids as one bulk step; big batches run in a worker."""
+        ws, who = self._ws(), self.reviewer
         ids = list(ids)
 
-        def apply() -> int:
+        def apply() -> ReviewDelta:
             if action == "approve":
-                return review.approve(ws, ids, bulk=True)
-            return review.reject(ws, ids, reason or "", bulk=True)
+                return review.approve(ws, ids, reviewer=who, bulk=True)
+            return review.reject(ws, ids, reason or "", reviewer=who, bulk=True)
 
         if len(ids) <= BULK_IN_WORKER:
-            apply()
-            self.patch(ids)
-            return self.set_spec(self.spec)  # re-filter: bulk-reviewed rows leave their queue
+            delta = self.apply_delta(apply())
+            self.set_spec(self.spec)  # re-filter: bulk-reviewed rows leave their queue
+            return delta
         self.loadingChanged.emit(True)
         worker = Worker(call_task(apply))
-        worker.succeeded.connect(lambda _n: self.refresh())
+        worker.succeeded.connect(self._big_delta)
         worker.failed.connect(self._failed)
         return self.pool.start(worker)
+
+    def _big_delta(self, delta: ReviewDelta) -> None:
+        self.loadingChanged.emit(False)
+        self.apply_delta(delta)
+        self.set_spec(self.spec)
+
+    def is_current(self) -> bool:
+        """Whether the frame still reflects the workspace (no other process changed it)."""
+        return self.ws is None or self.version is None or self.ws.state_version() == self.version
 
     def set_current(self, rid: str | None, view_row: int | None) -> None:
         """The record on screen: a single-record patch then finds its rows without a scan."""
@@ -375,72 +371,36 @@ class Controller(QObject):
         ok = row is not None and row < df.height and df.get_column(R.ID).slice(row, 1).to_list() == [ids[0]]
         return pl.Series([row], dtype=pl.UInt32) if ok else None
 
-    def patch(self, ids: Sequence[str], texts: bool = False) -> None:
-        """Copy the journal's current state for ``ids`` into the in-memory frames."""
-        if not ids or not self.loaded:
-            return
+    def apply_delta(self, delta: ReviewDelta) -> ReviewDelta:
+        """Patch the frame, the view and the counts from a core review delta."""
+        if not delta or not self.loaded:
+            return delta
         ws = self._ws()
-        ids = list(dict.fromkeys(ids))
-        states: dict[str, tuple[str, str | None, str | None]] = {}
-        for i in range(0, len(ids), 900):
-            chunk = ids[i : i + 900]
-            q = ",".join("?" * len(chunk))
-            for rid, st, reason, msgs in ws.db().execute(
-                f"SELECT record_id, status, reason, messages FROM state WHERE record_id IN ({q})", chunk
-            ):
-                states[rid] = (st, reason, msgs)
+        stale = self.version is not None and delta.version is not None and delta.version != self.version + 1
+        if delta.version is not None:
+            self.version = delta.version
+        ids = delta.ids
         fpos = self._hinted(self.frame, ids, 1) if len(ids) == 1 else None
-        if fpos is None:
-            fpos = positions(self.frame, ids)
-        frame_ids = self.frame.get_column(R.ID).gather(fpos).to_list()
-        old = self.frame.get_column(R.STATUS).gather(fpos).to_list()
-        new = [states.get(r, (R.PENDING, None, None)) for r in frame_ids]
-        for o, n in zip(old, new, strict=True):
-            self.counts[o] -= 1
-            self.counts[n[0]] += 1
-        updates: dict[str, list[Any]] = {
-            R.STATUS: [n[0] for n in new],
-            R.REASON: [n[1] for n in new],
-            R.EDITED: [n[2] is not None for n in new],
-        }
-        if texts:
-            text_cols = self._texts(ws, frame_ids, [n[2] for n in new])
-            updates.update(text_cols)
-            for k, rid in enumerate(frame_ids):
-                self.text_overrides[rid] = {c: v[k] for c, v in text_cols.items()}
-        self.frame = scatter(self.frame, fpos, updates)
         vpos = self._hinted(self.view, ids, 2) if len(ids) == 1 else None
-        if vpos is None:
-            vpos = positions(self.view, ids)
-        if vpos.len():
-            view_ids = self.view.get_column(R.ID).gather(vpos).to_list()
-            by_id = {r: k for k, r in enumerate(frame_ids)}
-            vupd = {
-                c: [vals[by_id[r]] for r in view_ids] for c, vals in updates.items() if c in self.view.columns
-            }
-            self.view = scatter(self.view, vpos, vupd)
+        states = state_updates(delta)
+        self.frame = scatter_rows(self.frame, states, fpos)
+        self.view = scatter_rows(self.view, states, vpos)
+        texts = text_updates(ws, delta)
+        if texts is not None:  # only the records whose messages changed
+            same = texts.height == len(ids)
+            self.frame = scatter_rows(self.frame, texts, fpos if same else None)
+            self.view = scatter_rows(self.view, texts.drop(R.MESSAGES), vpos if same else None)
+            if not self.enriched:
+                self._texts_since_enrich.update(texts.get_column(R.ID).to_list())
+        self.counts = patch_counts(self.counts, delta)
         self.recordsPatched.emit(ids)
         self.countsChanged.emit(self.counts)
+        self.deltaApplied.emit(delta)
         self.frameChanged.emit()
-
-    @staticmethod
-    def _texts(ws: Workspace, ids: list[str], edited: list[str | None]) -> dict[str, list[Any]]:
-        unedited = [r for r, e in zip(ids, edited, strict=True) if not e]
-        originals: dict[str, Any] = {}
-        if unedited:  # one filter for all, not one scan of the records per id
-            df = ws.records().filter(pl.col(R.ID).is_in(pl.Series(unedited, dtype=pl.String).implode()))
-            originals = dict(zip(df.get_column(R.ID).to_list(), df.get_column(R.MESSAGES).to_list(), strict=True))
-        msgs = [
-            R.messages_from_json(e) if e else originals[r] if r in originals else review.original_messages(ws, r)
-            for r, e in zip(ids, edited, strict=True)
-        ]
-        df = pl.DataFrame({R.MESSAGES: msgs}, schema={R.MESSAGES: R.MESSAGES_DTYPE})
-        out = df.select(
-            pl.col(R.MESSAGES).list.len().cast(pl.Int32).alias(D.TURNS),
-            D._first_content("user").alias(D.FIRST_USER),
-            D._first_content("assistant").alias(D.PREVIEW),
-        )
-        return {c: out.get_column(c).to_list() for c in out.columns}
+        if stale:  # someone else wrote in between: the rest of the frame is older
+            self.externalChange.emit()
+            self.refresh()
+        return delta
 
     def remember(self, rid: str | None, now: bool = False) -> None:
         """Persist the record the user is on (debounced), so reopening returns to it."""

@@ -16,6 +16,7 @@ import polars as pl
 from curator.core import records as R
 from curator.core.frame import is_flagged
 from curator.core.query import flag_matches, text_matches
+from curator.core.query import queue_counts as core_queue_counts
 from curator.core.workspace import Workspace
 
 ROW = "_row"  # position in the full frame
@@ -56,7 +57,7 @@ QUEUES: tuple[tuple[str, str], ...] = (
 _PREVIEW_CHARS = 160
 
 
-def _first_content(role: str) -> pl.Expr:
+def first_content(role: str) -> pl.Expr:
     content = (
         pl.col(R.MESSAGES)
         .list.eval(pl.element().filter(pl.element().struct.field("role") == role).struct.field("content"))
@@ -117,8 +118,8 @@ def lazy_columns(rows: pl.DataFrame, scores: pl.DataFrame | None) -> pl.DataFram
     """LAZY_COLUMNS for ``rows`` (frame rows with id, messages, flags), in row order."""
     out = rows.select(
         R.ID,
-        _first_content("user").alias(FIRST_USER),
-        _first_content("assistant").alias(PREVIEW),
+        first_content("user").alias(FIRST_USER),
+        first_content("assistant").alias(PREVIEW),
         _flag_names(rows).alias(FLAG_NAMES),
     )
     sc = scores if scores is not None else pl.DataFrame(schema={R.ID: pl.String})
@@ -141,15 +142,8 @@ def add_display_columns(df: pl.DataFrame, ws: Workspace | None = None) -> pl.Dat
 
 
 def queue_counts(df: pl.DataFrame) -> dict[str, int]:
-    """Records per queue (Pending, Flagged, Approved, Rejected, Duplicates, All)."""
-    counts = {q: 0 for q, _ in QUEUES}
-    for status, n in df.get_column(R.STATUS).value_counts().iter_rows():
-        if status in counts:
-            counts[status] = int(n)
-    counts["flagged"] = int(df.get_column(IS_FLAGGED).sum()) if df.height else 0
-    counts["duplicates"] = int(df.get_column(IS_DUPLICATE).sum()) if df.height else 0
-    counts["all"] = df.height
-    return counts
+    """Records per queue: the core's one definition (``curator info`` shares it)."""
+    return core_queue_counts(df)
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,6 @@ from curator.core import records as R
 from curator.core.workspace import Workspace
 from curator.gui.session import display as D
 
-LOADED_EDITED = "_edited_at_load"  # whether the frame's messages column holds an edit
-
 
 @dataclass
 class Loaded:
@@ -26,17 +24,19 @@ class Loaded:
     choices: dict[str, list[str]]
     pii: pl.DataFrame | None
     view: pl.DataFrame
+    version: int | None = None  # the workspace state version read (before the frame)
 
 
 def load(ws: Workspace, spec: D.ViewSpec) -> Loaded:
     """What the first page needs, computed off the UI thread (text columns come later)."""
-    frame = D.base_columns(ws.frame()).with_columns(pl.col(R.EDITED).alias(LOADED_EDITED))
+    version = ws.state_version()  # read first: a change while reading shows as "newer"
+    frame = D.base_columns(ws.frame())
     scores = D.read_scores(ws)
     if scores is not None:  # one join here, in the worker; rows then line up with the frame
         scores = frame.select(R.ID).join(scores.unique(R.ID, keep="first"), on=R.ID, how="left", maintain_order="left")
     pii = ws.read_result("pii_findings")
     view = D.build_view(frame, spec, scores)
-    return Loaded(frame, scores, D.queue_counts(frame), D.filter_choices(frame, scores), pii, view)
+    return Loaded(frame, scores, D.queue_counts(frame), D.filter_choices(frame, scores), pii, view, version)
 
 
 HEAD_ROWS = 400  # rows shown while a big workspace is still loading
@@ -55,7 +55,6 @@ def load_head(ws: Workspace, spec: D.ViewSpec, n: int = HEAD_ROWS) -> Loaded | N
         return None
     head = pl.scan_parquet(parts).head(n).collect()
     frame = D.base_columns(build_frame(head, ws.state(), ws.flags(), ws.clusters()))
-    frame = frame.with_columns(pl.col(R.EDITED).alias(LOADED_EDITED))
     frame = frame.hstack(D.lazy_columns(frame, D.read_scores(ws)))
     view = D.build_view(frame, spec)
     return Loaded(frame, None, D.queue_counts(frame), {}, ws.read_result("pii_findings"), view)
@@ -68,17 +67,6 @@ def positions(df: pl.DataFrame, ids: Sequence[str]) -> pl.Series:
         parts = [(col == rid).arg_true() for rid in ids]
         return pl.concat(parts).sort() if parts else pl.Series([], dtype=pl.UInt32)
     return col.is_in(pl.Series(list(ids), dtype=pl.String).implode()).arg_true()
-
-
-def scatter(df: pl.DataFrame, pos: pl.Series, updates: dict[str, list[Any]]) -> pl.DataFrame:
-    """Set ``updates[col][k]`` at row ``pos[k]``: one column copy each, no re-read."""
-    cols = []
-    for name, values in updates.items():
-        if name not in df.columns or not values:
-            continue
-        s = df.get_column(name)
-        cols.append(s.clone().scatter(pos, pl.Series(name, values, dtype=s.dtype)))
-    return df.with_columns(cols) if cols else df
 
 
 def take_rows(series: pl.Series, rows: list[int]) -> list[Any]:
@@ -99,7 +87,7 @@ def take_rows(series: pl.Series, rows: list[int]) -> list[Any]:
 
 
 def one_line(text: str | None, limit: int = 160) -> str | None:
-    """Python twin of display._first_content's shaping, for a block of rows."""
+    """Python twin of display.first_content's shaping, for a block of rows."""
     if text is None:
         return None
     return text[:limit].replace("\n", " ").replace("\r", " ").strip()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Signal
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from curator.core.workspace import DB_NAME
+from curator.core.workspace_peek import record_count
 from curator.gui.widgets import theme
 from curator.gui.widgets.plain import plain_label, plain_tooltip
 
@@ -26,19 +26,6 @@ MAX_RECENT = 10
 
 def settings() -> QSettings:
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "Curator", "curator")
-
-
-def record_count(path: Path) -> int | None:
-    """Conversations in a workspace, read without opening it for writing."""
-    try:
-        con = sqlite3.connect(f"file:{path / DB_NAME}?mode=ro", uri=True, timeout=1)
-        try:
-            row = con.execute("SELECT COALESCE(SUM(records), 0) FROM imports WHERE finished_at IS NOT NULL").fetchone()
-        finally:
-            con.close()
-    except sqlite3.Error:
-        return None
-    return int(row[0])
 
 
 class RecentWorkspaces:

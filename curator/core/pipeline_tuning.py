@@ -1,4 +1,4 @@
-"""What the Pipeline panel asks the core, without Qt: live counts and cheap re-flagging.
+"""Tuning the recipe without re-scoring: live counts per step and applying a changed recipe.
 
 Everything here reads stored scores / dedup pairs only (``count_flagged``,
 ``count_at_threshold``); nothing re-scores. The panel runs these in workers.

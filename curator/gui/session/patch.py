@@ -1,0 +1,95 @@
+"""Patching the in-memory frames from a core ``ReviewDelta`` (Qt-free, no SQL).
+
+The core review call says which records changed and how; this turns the delta into
+column updates for the display frame and the view, instead of re-reading a million
+rows or asking the database again.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from curator.core import records as R
+from curator.core.review_delta import EDITED_MESSAGES, MESSAGES_CHANGED, ReviewDelta
+from curator.core.workspace import Workspace
+from curator.gui.session import display as D
+from curator.gui.session.frame_state import positions
+
+TEXT_COLUMNS = (R.MESSAGES, D.TURNS, D.FIRST_USER, D.PREVIEW)
+
+
+def state_updates(delta: ReviewDelta) -> pl.DataFrame:
+    """id, status, reason, edited of every changed record."""
+    return delta.states.select(R.ID, R.STATUS, R.REASON, R.EDITED)
+
+
+def text_updates(ws: Workspace, delta: ReviewDelta) -> pl.DataFrame | None:
+    """id + TEXT_COLUMNS for records whose effective messages changed (edit, revert,
+    redact, their undo), or None. Unedited records get their imported messages back."""
+    changed = delta.states.filter(pl.col(MESSAGES_CHANGED))
+    if changed.height == 0:
+        return None
+    edited = changed.filter(pl.col(EDITED_MESSAGES).is_not_null()).select(
+        R.ID, pl.col(EDITED_MESSAGES).str.json_decode(R.MESSAGES_DTYPE).alias(R.MESSAGES)
+    )
+    plain_ids = changed.filter(pl.col(EDITED_MESSAGES).is_null()).get_column(R.ID)
+    originals = (
+        ws.records().filter(pl.col(R.ID).is_in(plain_ids.implode())).select(R.ID, R.MESSAGES)
+    )
+    msgs = pl.concat(
+        [
+            edited.cast({R.MESSAGES: R.MESSAGES_DTYPE}),
+            originals.cast({R.MESSAGES: R.MESSAGES_DTYPE}),
+        ]
+    )
+    return msgs.with_columns(
+        pl.col(R.MESSAGES).list.len().cast(pl.Int32).alias(D.TURNS),
+        D.first_content("user").alias(D.FIRST_USER),
+        D.first_content("assistant").alias(D.PREVIEW),
+    )
+
+
+def scatter_rows(
+    df: pl.DataFrame, updates: pl.DataFrame, pos: pl.Series | None = None
+) -> pl.DataFrame:
+    """Set ``updates``' columns (those ``df`` has) at the rows of its ids: one column
+    copy each. ``pos``: the rows, when the caller already knows them (one record)."""
+    cols = [c for c in updates.columns if c != R.ID and c in df.columns]
+    if not cols or updates.height == 0 or df.height == 0:
+        return df
+    if pos is None:
+        pos = positions(df, updates.get_column(R.ID).to_list())
+    if pos.len() == 0:
+        return df
+    at = df.get_column(R.ID).gather(pos).to_frame()
+    aligned = at.join(updates, on=R.ID, how="left", maintain_order="left")
+    out = []
+    for c in cols:
+        s = df.get_column(c)
+        values = aligned.get_column(c).cast(s.dtype)
+        nested = isinstance(s.dtype, (pl.List, pl.Struct, pl.Array))
+        out.append(_splice(s, pos, values) if nested else s.clone().scatter(pos, values))
+    return df.with_columns(out)
+
+
+def _splice(s: pl.Series, pos: pl.Series, values: pl.Series) -> pl.Series:
+    """``scatter`` for nested dtypes (Polars has none): the series cut around each
+    position with the new value in between (edits touch a few rows)."""
+    order = pos.arg_sort()
+    rows, vals = pos.gather(order).to_list(), values.gather(order)
+    pieces, start = [], 0
+    for k, row in enumerate(rows):
+        pieces.append(s.slice(start, row - start))
+        pieces.append(vals.slice(k, 1))
+        start = row + 1
+    pieces.append(s.slice(start))
+    return pl.concat(pieces).alias(s.name)
+
+
+def patch_counts(counts: dict[str, int], delta: ReviewDelta) -> dict[str, int]:
+    """Queue counts after the delta's status moves (flagged, duplicates, all unchanged)."""
+    out = dict(counts)
+    for (before, after), n in delta.status_moves().items():
+        out[before] = out.get(before, 0) - n
+        out[after] = out.get(after, 0) + n
+    return out
