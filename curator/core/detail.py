@@ -68,18 +68,6 @@ def _tokens(record_id: str, frame: pl.DataFrame) -> int | None:
     return int(table.get_column("tokens")[0]) if table.height else None
 
 
-def _state(ws: Workspace, record_id: str) -> pl.DataFrame:
-    rows = (
-        ws.db()
-        .execute(
-            "SELECT record_id, status, reason, messages, updated_at FROM state WHERE record_id=?",
-            (record_id,),
-        )
-        .fetchall()
-    )
-    return Workspace._state_frame(rows)
-
-
 def record_detail(
     ws: Workspace,
     record_id: str,
@@ -107,7 +95,7 @@ def record_detail(
             pl.DataFrame(schema=R.FLAGS_SCHEMA),
             pl.DataFrame(schema=R.CLUSTERS_SCHEMA),
         )
-    frame = build_frame(snap, _state(ws, record_id), flags, clusters)
+    frame = build_frame(snap, ws.state_of(record_id), flags, clusters)
     cur = frame.row(0, named=True)
     if row is not None:
         cur.update(
@@ -141,6 +129,8 @@ def record_detail(
         TOKENS: _tokens(record_id, frame),
         PII: found.drop(R.ID).to_dicts() if found is not None and found.height else [],
     }
+    if R.REJECTED_ANSWER in cur:  # a preference pair: the dispreferred answer
+        out[R.REJECTED_ANSWER] = cur[R.REJECTED_ANSWER]
     if history:
         out["history"] = review.history(ws, record_id)
     return out

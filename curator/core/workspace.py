@@ -72,6 +72,9 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 
 
+_STATE_COLUMNS = "record_id, status, reason, messages, updated_at, rejected"  # as _state_frame reads them
+
+
 class WorkspaceError(CuratorError):
     """A workspace problem worth showing to the user verbatim."""
 
@@ -410,12 +413,16 @@ class Workspace:
             version = self.state_version()
             if self._state_cache is not None and self._state_cache[0] == version:
                 return self._state_cache[1]
-            rows = self.db().execute(
-                "SELECT record_id, status, reason, messages, updated_at, rejected FROM state"
-            ).fetchall()
+            rows = self.db().execute(f"SELECT {_STATE_COLUMNS} FROM state").fetchall()
             df = self._state_frame(rows)
             self._state_cache = (version, df)
             return df
+
+    def state_of(self, record_id: str) -> pl.DataFrame:
+        """The state row of one record (empty if untouched), same columns as :meth:`state`;
+        a point query, for the review pane's record detail."""
+        rows = self.db().execute(f"SELECT {_STATE_COLUMNS} FROM state WHERE record_id=?", (record_id,)).fetchall()
+        return self._state_frame(rows)
 
     @staticmethod
     def _state_frame(rows: list[Any]) -> pl.DataFrame:
