@@ -26,7 +26,7 @@ import polars as pl
 
 from curator.core import records as R
 from curator.core.readiness import build_report
-from curator.core.readiness.metrics import VOLATILE_PATTERNS
+from curator.core.readiness.volatility import PATTERNS as VOLATILE_PATTERNS
 from curator.core.review import approve
 from curator.core.workspace import Workspace
 

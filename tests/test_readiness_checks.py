@@ -183,7 +183,7 @@ def test_consistency_finds_one_prompt_with_two_answers(workspace: Workspace) -> 
 @pytest.mark.parametrize(("n", "level"), [(3, "ok"), (4, "warn")])
 def test_volatility_warns_at_twenty_percent(workspace: Workspace, n: int, level: str) -> None:
     convs = clean_conversations(20)
-    facts = ["It costs $19.99.", "Version 2.4.1 fixes it.", "It is out of stock.", "Our return policy is 30 days.", "Since 2023 it is free."]
+    facts = ["It costs $19.99.", "Version 2.4.1 fixes it.", "It is out of stock.", "Our return policy is 30 days.", "The last bus leaves at 11:40 pm."]
     for i in range(n):
         convs[i][-1] = ("assistant", facts[i])
     build(workspace, convs)

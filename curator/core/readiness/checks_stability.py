@@ -10,7 +10,8 @@ import polars as pl
 
 from curator.core import records as R
 from curator.core.readiness import metrics as M
-from curator.core.readiness.model import Check, Context, Level, pct, share
+from curator.core.readiness import volatility as V
+from curator.core.readiness.model import Check, Context, Level, pct, plural, share
 
 
 def _sample_note(ctx: Context) -> str:
@@ -127,30 +128,50 @@ def time_span(ctx: Context) -> dict[str, Any] | None:
 
 
 def check_volatility(ctx: Context) -> Check:
+    """Share of good examples whose assistant states facts that change, by kind,
+    with one example record per kind (see ``volatility.py`` for what is not counted)."""
     th, t = ctx.th, ctx.text
-    kinds = [f"vol_{k}" for k in M.VOLATILE_PATTERNS]
+    kinds = [f"vol_{k}" for k in V.KINDS]
     if t.height:
         hits = t.filter(pl.any_horizontal([pl.col(k) for k in kinds]))
         by_kind = {k[4:]: int(t.get_column(k).sum()) for k in kinds}
+        example = {k[4:]: str(t.filter(pl.col(k)).get_column(R.ID)[0]) for k in kinds if by_kind[k[4:]]}
+        calculations = int(t.get_column("vol_calculation").sum())
     else:
-        hits, by_kind = t, {}
+        hits, by_kind, example, calculations = t, {}, {}, 0
     frac = share(hits.height, t.height)
     warn = frac >= th.volatility_warn_share
     span = time_span(ctx)
-    top = ", ".join(f"{k}: {pct(share(v, t.height))}" for k, v in sorted(by_kind.items(), key=lambda x: -x[1]) if v)
-    msg = f"{pct(frac)} of good examples state prices, dates, versions, stock or policy facts"
-    msg += f" ({top})" if top else ""
-    msg += "; facts that change belong in retrieval (RAG), not in weights." if warn else "."
-    if span and span["days"] > th.volatility_span_days:
-        msg += f" The sources span {span['days'] / 365.25:.1f} years, so some facts have likely changed."
+    found = sorted(((k, v) for k, v in by_kind.items() if v), key=lambda x: -x[1])
+    level: Level
+    if not t.height:
+        level, msg, nxt = "n/a", "No good examples to read, so no changing facts counted.", "Approve examples first."
+    else:
+        level = "warn" if warn else "ok"
+        if found:
+            kinds_text = ", ".join(f"{V.LABELS[k]} {pct(share(v, t.height))}" for k, v in found)
+            msg = f"{pct(frac)} of good examples ({hits.height:,}) state facts that change: {kinds_text}"
+        else:
+            msg = "No good example states prices, stock, schedules, policies or versions as facts"
+        msg += "; facts that change belong in retrieval (RAG), not in weights." if warn else "."
+        if calculations:
+            msg += f" Not counted: {plural(calculations, 'worked calculation')} (hypothetical numbers)."
+        if span and span["days"] > th.volatility_span_days:
+            msg += f" The sources span {span['days'] / 365.25:.1f} years, so some facts have likely changed."
+        nxt = (
+            "Move prices, stock, schedules and policies into a retrieval source and train on behaviour and style."
+            if warn
+            else "Nothing to do."
+        )
+    ctx.remember("volatility", hits.get_column(R.ID))
     return Check(
-        id="volatility", title="Data that changes", level="warn" if warn else "ok", value=frac,
+        id="volatility", title="Data that changes", level=level, value=frac if t.height else None,
         threshold=f"ok: < {pct(th.volatility_warn_share)} · warn: >= {pct(th.volatility_warn_share)}",
         message=msg + _sample_note(ctx),
         why="A fine-tuned model keeps stating the facts it was trained on after they change; retrieval stays current.",
-        next_step="Move prices, stock and policies into a retrieval source and train on behaviour and style."
-        if warn else "Nothing to do.",
+        next_step=nxt,
         source="seed article ('Your data changes frequently -> use RAG'); Azure: knowledge belongs in retrieval (product default 20%)",
-        details={"by_kind": by_kind, "time_span": span, "sampled": ctx.sampled},
-        examples=ctx.remember("volatility", hits.get_column(R.ID)),
+        details={"by_kind": by_kind, "example_by_kind": example, "calculations_not_counted": calculations,
+                 "time_span": span, "sampled": ctx.sampled},
+        examples=list(example.values())[:5],
     )

@@ -17,6 +17,7 @@ from curator.core.readiness.facts import message_facts
 from curator.core.readiness.model import Context
 from curator.core.readiness.settings import load_thresholds
 from curator.core.readiness.targets import resolve_target
+from curator.core.readiness.volatility import volatility_columns
 from curator.core.selection import INCLUDES, Include, exportable, selected_by_status
 from curator.core.tokens import message_token_table
 from curator.core.workspace import Workspace
@@ -121,7 +122,8 @@ def text_rows(frame: pl.DataFrame, good: pl.DataFrame, limit: int) -> tuple[pl.D
         M.role_text("user").alias("user_text"),
         first_user.alias("first_user"),
     )
-    return text.with_columns(*M.volatility_columns(pl.col("assistant_text"))), sampled
+    vol = volatility_columns(pl.col("assistant_text"), pl.col("user_text"))
+    return text.with_columns(*vol), sampled
 
 
 def build_context(

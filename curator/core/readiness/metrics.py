@@ -74,42 +74,7 @@ def truthy(name: str, schema: pl.Schema) -> pl.Expr:
     )
 
 
-# --- volatility ---------------------------------------------------------------------------------
-_MONTH = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-)
-VOLATILE_PATTERNS: dict[str, str] = {
-    "price": (
-        r"(?i)[$€£¥₹]\s?\d|\b\d+(?:[.,]\d{1,2})?\s?(?:usd|eur|gbp|dollars?|euros?)\b"
-        r"|\bper (?:month|year|seat|user)\b|\b(?:price|pricing|fee)s? (?:is|are|starts?|of)\b"
-    ),
-    "date": (
-        r"(?i)\b(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}/\d{1,2}/(?:19|20)?\d{2}\b"
-        rf"|\b{_MONTH}\.? \d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_MONTH}\b"
-        r"|\b(?:in|since|until|by|as of|from|before|after) (?:19|20)\d{2}\b"
-    ),
-    "version": (
-        r"(?i)\bv\d+(?:\.\d+)+\b|\b\d+\.\d+\.\d+\b|\bversion \d+(?:\.\d+)*\b"
-        r"|\b(?:release|build|firmware|ios|android) \d+(?:\.\d+)+\b"
-    ),
-    "stock": (
-        r"(?i)\b(?:in stock|out of stock|back in stock|sold out|restock(?:ed|ing)?|inventory"
-        r"|units? left|(?:currently|now) (?:available|unavailable)|pre-?orders?|back-?order(?:ed)?)\b"
-    ),
-    "policy": (
-        r"(?i)\b(?:our (?:\w+ )?polic(?:y|ies)|terms of (?:service|use)|return window|refund within"
-        r"|within \d+ (?:business |working )?days|valid until|expires? on|promo(?:tion(?:al)?)? code"
-        r"|discount code|coupon|limited[- ]time|effective (?:from|as of)|as of (?:today|now))\b"
-    ),
-}
-
-
-def volatility_columns(text: pl.Expr) -> list[pl.Expr]:
-    """One boolean column per kind of changing fact (``vol_price``, ...)."""
-    return [text.str.contains(p).fill_null(False).alias(f"vol_{k}") for k, p in VOLATILE_PATTERNS.items()]
-
-
+# --- source times ------------------------------------------------------------------------------
 _ISO_TIME = r"((?:19|20)\d{2}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?)"
 _EPOCH = r'"[A-Za-z_]*(?:time|date|created|updated|ts)[A-Za-z_]*"\s*:\s*"?(1\d{9})(?:\.\d+)?"?'
 
