@@ -76,6 +76,9 @@ def test_facts_that_change_are_counted_by_kind(
         ("Please send 1,110 bucks to Khadija.", "Confirming: you will transfer $1,110 to Khadija."),
         # the user's own account, not a price list
         ("Check my checking account.", "The balance of your checking account is $5,370.53."),
+        ("Check my savings.", "Your savings has $9,520.80 in it."),
+        # an alarm the user named "Leave for home", not a departure
+        ("Rename it.", "I've modified your alarm name to be Leave for home and is set at 3:30 pm."),
     ],
 )
 def test_not_counted(user: str, assistant: str) -> None:

@@ -28,9 +28,12 @@ LABELS: dict[str, str] = {
 }
 
 # A sentence holding a tool/retrieval call: name('...'), <tool_call>, [SEARCH ...], Action: X
+_SENT = r"(?:[^.!?\n]|[.!?]\S)*"  # the rest of a sentence; "$17,883.87" does not end one
 _TOOL_SENTENCE = (
-    r"[^.!?\n]*(?:\b[A-Za-z_][\w.]*\(\s*['\"][^)\n]*\)|</?tool_call>|</?function_call>"
-    r"|\[(?i:search|tool|retrieve|lookup|api)[^\]\n]*\]|\b(?i:action|tool call|calling)\s*:\s*\w+)[^.!?\n]*[.!?]?"
+    _SENT + r"(?:\b[A-Za-z_][\w.]*\(\s*['\"][^)\n]*\)|</?tool_call>|</?function_call>"
+    r"|\[(?i:search|tool|retrieve|lookup|api)[^\]\n]*\]|\b(?i:action|tool call|calling)\s*:\s*\w+)"
+    + _SENT
+    + r"[.!?]?"
 )
 # A worked calculation: an operator before an "= number", <<a*b=c>>, "#### 42", "12 times 3 equals"
 _CALCULATION = (
@@ -45,11 +48,17 @@ _QUANTITY_QUESTION = (
 _IP = r"\b\d{1,3}(?:\.\d{1,3}){3}\b"
 _AMOUNT = r"(?i)[$€£¥₹]\s?\d[\d,]*(?:\.\d+)?|\b\d[\d,]*(?:\.\d+)?\s?(?:usd|eur|gbp|dollars?|euros?|pounds)\b"
 # A sentence about the user's own money (an account balance), not a price list
-_PERSONAL_MONEY = r"(?i)[^.!?\n]*\b(?:balance|you owe|your account has)\b[^.!?\n]*[.!?]?"
+_PERSONAL_MONEY = (
+    r"(?i)"
+    + _SENT
+    + r"\b(?:balance|transfer(?:red|ring|s)?|you owe|your (?:checking|savings|account|card))\b"
+    + _SENT
+    + r"[.!?]?"
+)
 _TIME = r"(?i)\b\d{1,2}(?::\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)"
 _SCHEDULE = (
     r"(?i)\b(?:opens?|closes?|open (?:from|until|daily)|opening hours|business hours|hours are"
-    r"|departs?|departing|departure(?: time)? is|leaves?|leaving|takes? off|arrives?|arriving|arrival(?: time)? is"
+    r"|departs?|departing|departure(?: time)? is|(?-i:leaves?|leaving)|takes? off|arrives?|arriving|arrival(?: time)? is"
     r"|starts?|starting|begins?|showtimes?|screening|runs? (?:from|until))\b[^.\n]{0,40}?\b\d{1,2}(?::\d{2})?\s?"
     r"(?:am|pm|a\.m\.|p\.m\.)"
 )
