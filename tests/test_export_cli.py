@@ -41,7 +41,7 @@ def test_export_prints_paths_counts_exclusions_and_leakage(ws, capsys, tmp_path)
     assert "excluded           2 rejected" in stdout
     assert "excluded           1 duplicate of a kept record" in stdout
     assert "excluded           9 not approved" in stdout
-    assert "clusters on both sides: 0" in stdout
+    assert "leakage    Nothing is on both sides." in stdout
 
 
 def test_manifest_numbers_match_the_files(ws, capsys, tmp_path):

@@ -11,6 +11,7 @@ from curator.cli.common import drive, open_ws, print_json, quiet
 from curator.core import records as R
 from curator.core.errors import UsageError
 from curator.core.export import FORMATS, ExportOptions, export_job
+from curator.core.export.groups import describe_leakage
 from curator.core.export.stream import check_streamable, stream_job
 
 TARGETS = ("openai", "trl", "llamafactory", "axolotl")
@@ -109,8 +110,7 @@ def run(args: argparse.Namespace) -> int:
     if options.split is not None:
         leak = manifest["split"]["leakage"]
         out.write(
-            f"  leakage    clusters on both sides: {leak['clusters_spanning_both']}, "
-            f"identical conversations on both sides: {leak['identical_conversations_spanning_both']}"
+            f"  leakage    {describe_leakage(leak)}"
             + ("" if leak["dedup_results_present"] else " (no dedup results: run `curator dedup` to check near-duplicates)")
             + "\n"
         )

@@ -295,6 +295,9 @@ def export_job(ws: Workspace, options: ExportOptions) -> Job[dict[str, Any]]:
         "counts": counts,
         "leaked_clusters": leak["clusters_spanning_both"],
         "identical_conversations_spanning_both": leak["identical_conversations_spanning_both"],
+        "prompts_spanning_both": leak.get("prompts_spanning_both", 0),
+        "replies_spanning_both": leak.get("replies_spanning_both", 0),
+        "leakage": {k: v for k, v in leak.items() if k != "leaked_cluster_ids"},
         "skipped_invalid": manifest["invalid"]["skipped"],
     }
     ws.set_setting("last_export", summary)

@@ -9,6 +9,7 @@ import polars as pl
 
 from curator import __version__
 from curator.core import records as R
+from curator.core.export.groups import MIN_REPLY_WORDS
 from curator.core.export.options import ExportOptions
 from curator.core.export.schemas import schema_path, schema_sha256
 from curator.core.tokens import ENCODING, message_token_table
@@ -119,7 +120,11 @@ def build(
         "split": {
             "fraction": options.split,
             "seed": options.seed,
-            "method": "whole dedup clusters (and identical conversations) per side, ordered by a seeded stable hash",
+            "method": (
+                "whole groups per side, ordered by a seeded stable hash; a group is linked by a dedup cluster,"
+                " identical conversation, normalised user prompt or normalised final reply"
+                f" (of >= {MIN_REPLY_WORDS} words); groups larger than the validation share go to train whole"
+            ),
             "leakage": {**leakage, "dedup_results_present": clusters_present},
         },
         "counts": counts,

@@ -1,11 +1,12 @@
-"""Leak-free train/validation split: whole clusters go to one side.
+"""Leak-free train/validation split: whole groups go to one side.
 
-Records are grouped by their dedup ``cluster_id``; records without one are
-grouped with any record of identical conversation text, else stand alone
-(keyed by id). Groups are ordered by a seeded hash of the group key that is
-stable across runs, machines and library versions (FNV-style byte hash +
-splitmix64, vectorised in numpy), and validation takes groups in that order
-until it holds ``fraction`` of the records. Same data + same seed = same split.
+Records are grouped (``groups.py``) when they share a dedup cluster, identical
+conversation text, a normalised user prompt or a normalised final assistant reply.
+Groups are ordered by a seeded hash of the group key that is stable across runs,
+machines and library versions (FNV-style byte hash + splitmix64, vectorised in
+numpy), and validation takes groups in that order until it holds ``fraction`` of
+the records. A group larger than the validation share goes to train whole (the
+manifest counts them). Same data + same seed = same split.
 """
 
 from __future__ import annotations
@@ -18,10 +19,17 @@ import pyarrow as pa
 
 from curator.core import records as R
 from curator.core.errors import CuratorError
+from curator.core.export.groups import (
+    CONTENT,
+    GROUP,
+    content_key,
+    group_keys,
+    grouped_counts,
+    shared_on_both_sides,
+)
 
 SPLIT: Final = "split"
-GROUP: Final = "_group"
-CONTENT: Final = "_content"
+NAIVE: Final = "_split_by_cluster"  # the split had only clusters and identical texts been kept together
 _P: Final = np.uint64(0x100000001B3)  # FNV-1 64-bit prime
 
 
@@ -59,69 +67,73 @@ def stable_hash(keys: pl.Series, seed: int) -> np.ndarray:
     return _mix(x)
 
 
-def content_key() -> pl.Expr:
-    """The conversation's text (roles + contents) as one string, for identity checks."""
-    m = pl.element()
-    return (
-        pl.col(R.MESSAGES)
-        .list.eval(m.struct.field("role").fill_null("") + "\x1f" + m.struct.field("content").fill_null(""))
-        .list.join("\x1e")
+def _sides(g: pl.DataFrame, fraction: float, seed: int) -> tuple[pl.DataFrame, int]:
+    """Per group: its split side; and how many groups were too big for validation."""
+    groups = g.group_by(GROUP).agg(pl.len().alias("_size"))
+    if groups.height < 2:
+        raise CuratorError(
+            f"cannot split {g.height} record(s): they form {groups.height} group of duplicates, "
+            "and a split needs at least two. Export without --split, or add records."
+        )
+    target = max(1, round(fraction * g.height))
+    groups = groups.with_columns(pl.Series("_h", stable_hash(groups.get_column(GROUP), seed)))
+    groups = groups.with_columns((pl.col("_size") > target).alias("_big"))
+    if groups.get_column("_big").all():  # none fits: one overshoots rather than leave validation empty
+        groups = groups.with_columns(pl.lit(False).alias("_big"))
+    groups = groups.sort("_big", "_h", GROUP)
+    fits = ~pl.col("_big")
+    before = (pl.col("_size") * fits).cum_sum() - pl.col("_size") * fits
+    is_last = pl.int_range(pl.len()) == pl.len() - 1
+    groups = groups.with_columns(
+        pl.when(fits & (before < target) & ~is_last).then(pl.lit("validation")).otherwise(pl.lit("train")).alias(SPLIT)
     )
-
-
-def group_keys(df: pl.DataFrame) -> pl.DataFrame:
-    """Adds ``_group`` (cluster id, else first id with identical text) and ``_content``."""
-    out = df.with_columns(content_key().hash().alias(CONTENT))
-    per_content = out.group_by(CONTENT).agg(
-        pl.col(R.CLUSTER_ID).min().alias("_c"), pl.col(R.ID).min().alias("_r")
-    )
-    group = pl.coalesce(pl.format("c:{}", pl.col("_c")), pl.format("r:{}", pl.col("_r"))).alias(GROUP)
-    per_content = per_content.select(CONTENT, group)
-    return out.join(per_content, on=CONTENT, how="left", maintain_order="left")
+    big = int(groups.get_column("_big").sum())
+    return groups.select(GROUP, SPLIT, "_size", "_big"), big
 
 
 def assign(df: pl.DataFrame, fraction: float | None, seed: int) -> pl.DataFrame:
-    """Adds ``split`` ("train"/"validation") and ``_content`` (a hash of the text) to ``df``
+    """Adds ``split`` ("train"/"validation"), the link-key columns and ``_split_by_cluster``
+    (the side under cluster-only grouping, for counting what would have leaked) to ``df``
     (which needs id, messages, cluster_id)."""
     if fraction is None:
         return df.with_columns(pl.lit("train").alias(SPLIT))
     g = group_keys(df)
-    groups = g.group_by(GROUP).agg(pl.len().alias("_size"))
-    if groups.height < 2:
-        raise CuratorError(
-            f"cannot split {df.height} record(s): they form {groups.height} group of duplicates, "
-            "and a split needs at least two. Export without --split, or add records."
-        )
-    groups = groups.with_columns(pl.Series("_h", stable_hash(groups.get_column(GROUP), seed)))
-    groups = groups.sort("_h", GROUP)
-    target = max(1, round(fraction * df.height))
-    before = pl.col("_size").cum_sum() - pl.col("_size")
-    is_last = pl.int_range(pl.len()) == pl.len() - 1
-    groups = groups.with_columns(
-        pl.when((before < target) & ~is_last).then(pl.lit("validation")).otherwise(pl.lit("train")).alias(SPLIT)
-    )
-    return g.join(groups.select(GROUP, SPLIT), on=GROUP, how="left", maintain_order="left").drop(GROUP)
+    sides, _ = _sides(g, fraction, seed)
+    naive = group_keys(df, ("cluster", "conversation")).select(GROUP)  # at least as many groups as g
+    naive_sides, _ = _sides(naive, fraction, seed)
+    naive_split = naive.join(naive_sides.select(GROUP, SPLIT), on=GROUP, how="left", maintain_order="left")
+    naive_col = naive_split.get_column(SPLIT).alias(NAIVE)
+    out = g.join(sides.select(GROUP, SPLIT, pl.col("_big").alias("_to_train_whole")), on=GROUP, how="left",
+                 maintain_order="left")
+    return out.with_columns(naive_col)
 
 
 def leakage(df: pl.DataFrame) -> dict[str, Any]:
-    """Clusters and identical conversations found on both sides (both must be 0)."""
+    """What sits on both sides (all must be 0), what would have without the prompt and
+    reply links, and what was grouped to prevent it."""
     if SPLIT not in df.columns or df.height == 0:
-        return {"clusters_spanning_both": 0, "identical_conversations_spanning_both": 0}
-    clusters = (
-        df.filter(pl.col(R.CLUSTER_ID).is_not_null())
-        .group_by(R.CLUSTER_ID)
-        .agg(pl.col(SPLIT).n_unique().alias("n"))
-        .filter(pl.col("n") > 1)
-    )
-    content = pl.col(CONTENT) if CONTENT in df.columns else content_key().hash()
-    same = (
-        df.with_columns(content.alias("_c"))
-        .group_by("_c")
-        .agg(pl.col(SPLIT).n_unique().alias("n"))
-        .filter(pl.col("n") > 1)
-    )
-    return {
-        "clusters_spanning_both": clusters.height,
-        "identical_conversations_spanning_both": same.height,
-        "leaked_cluster_ids": clusters.get_column(R.CLUSTER_ID).head(20).to_list(),
+        return {"clusters_spanning_both": 0, "identical_conversations_spanning_both": 0,
+                "prompts_spanning_both": 0, "replies_spanning_both": 0}
+    if CONTENT not in df.columns:
+        df = df.with_columns(content_key().hash().alias(CONTENT))
+    both = shared_on_both_sides(df, SPLIT)
+    out: dict[str, Any] = {
+        "clusters_spanning_both": both["cluster"],
+        "identical_conversations_spanning_both": both["conversation"],
+        "prompts_spanning_both": both.get("prompt", 0),
+        "replies_spanning_both": both.get("reply", 0),
+        "leaked_cluster_ids": (
+            df.filter(pl.col(R.CLUSTER_ID).is_not_null()).group_by(R.CLUSTER_ID)
+            .agg(pl.col(SPLIT).n_unique().alias("n")).filter(pl.col("n") > 1)
+            .get_column(R.CLUSTER_ID).sort().head(20).to_list()
+        ),
     }
+    if NAIVE in df.columns:
+        naive = shared_on_both_sides(df, NAIVE)
+        out["would_have_leaked"] = {"prompts": naive["prompt"], "replies": naive["reply"]}
+    if GROUP in df.columns:
+        out["grouped"] = grouped_counts(df)
+    if "_to_train_whole" in df.columns:
+        whole = df.filter(pl.col("_to_train_whole").fill_null(False))
+        out["groups_to_train_whole"] = {"groups": int(whole.get_column(GROUP).n_unique()), "records": whole.height}
+    return out

@@ -9,6 +9,7 @@ import polars as pl
 
 from curator.core import records as R
 from curator.core.cookbook import EXPLANATIONS, format_errors
+from curator.core.export.groups import describe_leakage
 from curator.core.readiness.model import Check, Context, Level, pct, plural, share
 from curator.core.review_actor import decided_one_at_a_time
 
@@ -203,13 +204,20 @@ def check_split(ctx: Context) -> Check:
     fraction = next((last[k] for k in ("split", "split_fraction", "fraction", "validation_fraction")
                      if isinstance(last.get(k), int | float)), None)
     validation = _as_int(counts.get("validation"))
-    leaked = (_as_int(last.get("leaked_clusters")) or 0) + (_as_int(last.get("identical_conversations_spanning_both")) or 0)
+    leak_keys = ("leaked_clusters", "identical_conversations_spanning_both", "prompts_spanning_both", "replies_spanning_both")
+    leaked = sum(_as_int(last.get(k)) or 0 for k in leak_keys)
+    stored = last.get("leakage")
+    leak: dict[str, Any] = stored if isinstance(stored, dict) else {
+        "clusters_spanning_both": _as_int(last.get("leaked_clusters")) or 0,
+        **{k: _as_int(last.get(k)) or 0 for k in leak_keys[1:]},
+    }
     details = {"fraction": fraction, "validation": validation, "train": _as_int(counts.get("train")),
-               "leaked_clusters": leaked, "at": last.get("at") or last.get("time") or last.get("created_at")}
+               "leaked_clusters": _as_int(last.get("leaked_clusters")) or 0, "leaked": leaked, "leakage": leak,
+               "at": last.get("at") or last.get("time") or last.get("created_at")}
     if leaked:
         return _split("block", leaked,
-                      f"The last export has {leaked:,} duplicate clusters on both sides of the train/validation split.",
-                      "Run `curator dedup`, then export again: clusters are kept on one side.", details)
+                      f"The last export has data on both sides of the train/validation split. {describe_leakage(leak)}",
+                      "Export again: this version keeps clusters, shared prompts and shared replies on one side.", details)
     if not validation and not fraction:
         return _split("warn", 0, "The last export has no validation split.",
                       "Export again with `--split 0.1` to hold out examples for checking the model.", details)
@@ -220,7 +228,7 @@ def check_split(ctx: Context) -> Check:
     if exported is not None and last.get("include", ctx.include) == ctx.include and exported + skipped != ctx.n_good:
         stale = f" It had {exported:,} examples; there are {ctx.n_good:,} good ones now, so export again before training."
     return _split("ok", validation if validation is not None else fraction,
-                  f"The last export held out {v} for validation, with no duplicate on both sides.{stale}",
+                  f"The last export held out {v} for validation. {describe_leakage(leak)}{stale}",
                   "Export again after more review." if stale else "Nothing to do.", details)
 
 

@@ -41,6 +41,7 @@ from curator.core.export import (
     export_job,
     preflight,
 )
+from curator.core.export.groups import LEAK_KEYS, describe_leakage
 from curator.core.export.snippets import axolotl_yaml, llamafactory_dataset_info
 from curator.gui.session.controller import Controller
 from curator.gui.session.workers import Worker, call_task
@@ -234,9 +235,7 @@ class ExportDialog(QDialog):
         if pre.excluded:
             lines.append("Excluded: " + ", ".join(f"{n:,} {why}" for why, n in sorted(pre.excluded.items())))
         if pre.options.split is not None:
-            lk = pre.leakage
-            lines.append(f"Leakage: clusters on both sides {lk.get('clusters_spanning_both', 0)}, "
-                         f"identical conversations on both sides {lk.get('identical_conversations_spanning_both', 0)}")
+            lines.append(f"Leakage: {describe_leakage(pre.leakage)}")
         if pre.invalid_records:
             lines.append(f"{pre.invalid_records:,} record(s) would be invalid {pre.options.format} lines:")
         lines += [f"Warning: {w}" for w in pre.warnings]
@@ -337,10 +336,8 @@ class ExportDialog(QDialog):
             lines.append(f"  {f['split']}: {f['records']:,} records, ~{tokens:,} tokens — {f['path']} ({f['bytes']:,} bytes)")
         leak = (manifest.get("split") or {}).get("leakage")
         if leak:
-            ok = not leak.get("clusters_spanning_both") and not leak.get("identical_conversations_spanning_both")
-            lines.append(("Leakage check passed: " if ok else "Leakage found: ")
-                         + f"clusters on both sides {leak.get('clusters_spanning_both', 0)}, identical "
-                         f"conversations on both sides {leak.get('identical_conversations_spanning_both', 0)}")
+            ok = not any(leak.get(k) for k in LEAK_KEYS)
+            lines.append(("Leakage check passed: " if ok else "Leakage found: ") + describe_leakage(leak))
         skipped = (manifest.get("invalid") or {}).get("skipped", 0)
         if skipped:
             lines.append(f"{skipped:,} invalid record(s) left out (listed in manifest.json)")
