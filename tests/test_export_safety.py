@@ -65,7 +65,7 @@ def test_disk_full_mid_write_keeps_the_previous_export(ws_with_bad, tmp_path, mo
     with pytest.raises(CuratorError, match=r"No space left on device.*previous export there is unchanged"):
         export(ws, out, include="passing", skip_invalid=True)
     assert _snapshot(out) == before
-    assert not list(out.glob(".curator-export-*"))
+    assert not list(tmp_path.glob(".out.curator-*"))
 
 
 def test_first_export_failing_mid_write_leaves_no_train_file(ws_with_bad, tmp_path, monkeypatch):
@@ -93,7 +93,8 @@ def test_first_export_failing_mid_write_leaves_no_train_file(ws_with_bad, tmp_pa
     with pytest.raises(CuratorError):
         export(ws, out, skip_invalid=True)
     assert calls["n"] > 2
-    assert list(out.iterdir()) == []
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ws.curator"]  # no fresh folder left
 
 
 def test_cancelled_export_publishes_nothing(ws_with_bad, tmp_path, monkeypatch):
@@ -106,7 +107,8 @@ def test_cancelled_export_publishes_nothing(ws_with_bad, tmp_path, monkeypatch):
         if p.step == "write" and p.done >= 4:
             job.close()  # what the GUI's cancel button does
             break
-    assert list(out.iterdir()) == []
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ws.curator"]
 
 
 def test_refuses_to_overwrite_files_curator_did_not_write(ws_with_bad, tmp_path):
@@ -137,4 +139,8 @@ def test_leftover_staging_from_a_crashed_export_is_cleaned_up(ws_with_bad, tmp_p
     (crashed / "train.jsonl").write_text('{"messages": [')
     export(ws, out, skip_invalid=True)
     assert not crashed.exists()
+    beside = out.parent / ".out.curator-new-999999999-deadbeef"  # a fresh folder of a dead export
+    beside.mkdir()
+    export(ws, out, skip_invalid=True)
+    assert not beside.exists()
     assert sorted(p.name for p in out.iterdir()) == ["axolotl.yaml", "dataset_info.json", "manifest.json", "train.jsonl"]

@@ -132,6 +132,7 @@ def test_a_failed_file_is_kept_in_quarantine_retried_and_superseded(
     ws_path = str(tmp_path / "w.curator")
     src = tmp_path / "later.jsonl"
     src.write_bytes(b"")
+    Workspace.open(ws_path, create=True).close()  # (into a new one, a failed import creates nothing)
     assert main(["import", str(src), "-w", ws_path]) == 1  # every file failed
     out = capsys.readouterr().out
     assert "FAILED" in out and "later.jsonl: whole file: the file is empty" in out

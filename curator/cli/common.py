@@ -12,8 +12,13 @@ from curator.core.workspace import Workspace
 T = TypeVar("T")
 
 
-def open_ws(path: str, *, create: bool = False) -> Workspace:
-    return Workspace.open(path, create=create)
+def open_ws(path: str, *, create: bool = False, readonly: bool = False) -> Workspace:
+    """Open a workspace; ``readonly`` for commands that only read: a read-only
+    connection in one read transaction (a consistent snapshot, no write lock)."""
+    ws = Workspace.open(path, create=create, readonly=readonly)
+    if readonly:
+        ws.db().execute("BEGIN DEFERRED")  # ends with the process
+    return ws
 
 
 class ProgressBar:

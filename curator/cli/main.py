@@ -10,13 +10,16 @@ import argparse
 import contextlib
 import importlib
 import os
+import sqlite3
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from curator import __version__
 from curator.core.errors import CuratorError, UsageError
+from curator.core.failures import explain
 
 # command name -> module under curator.cli.commands (each has configure() and run())
 COMMANDS: dict[str, str] = {
@@ -31,6 +34,8 @@ COMMANDS: dict[str, str] = {
     "review": "review",
     "report": "report",
     "export": "export",
+    "check": "check",
+    "repair": "repair",
 }
 
 HELP = {
@@ -45,6 +50,8 @@ HELP = {
     "review": "approve or reject records",
     "report": "readiness report: is this data ready for fine-tuning?",
     "export": "write a validated fine-tuning dataset",
+    "check": "check a workspace for damaged or left-over files (changes nothing)",
+    "repair": "quarantine damaged parts that `check` found, after saying what it will do",
 }
 
 
@@ -143,6 +150,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except (OSError, sqlite3.Error) as exc:  # disk full, permission, lock, damage: say which
+        ws = getattr(args, "workspace", None)
+        sys.stderr.write(f"curator: error: {explain(exc, Path(ws) if ws else None)}\n")
+        if os.environ.get("CURATOR_DEBUG"):
+            traceback.print_exc()
+        return 1
     except Exception as exc:
         if os.environ.get("CURATOR_DEBUG"):
             traceback.print_exc()

@@ -33,6 +33,14 @@ def pipeline_job(ws: Workspace, recipe: Recipe | None = None) -> Job[dict[str, A
     """Run the recipe. Returns {"steps": [...], "flags": {name: records} (every
     producer's flags, dedup's included), "records": n, "seconds": t}."""
     recipe = recipe or Recipe.from_workspace(ws)
+    rebuild, ws.rebuild_damaged = ws.rebuild_damaged, True  # results are derived: rebuild
+    try:
+        return (yield from _pipeline(ws, recipe))
+    finally:
+        ws.rebuild_damaged = rebuild
+
+
+def _pipeline(ws: Workspace, recipe: Recipe) -> Job[dict[str, Any]]:
     started = time.monotonic()
     steps: list[dict[str, Any]] = []
     settings = recipe.dedup_settings(ws)
@@ -60,6 +68,8 @@ def pipeline_job(ws: Workspace, recipe: Recipe | None = None) -> Job[dict[str, A
         "records": ws.record_count(),
         "seconds": round(time.monotonic() - started, 2),
     }
+    if ws.rebuilt:
+        out["rebuilt"] = sorted(set(ws.rebuilt))  # damaged results files found and rebuilt
     ws.log_run("run", {"recipe": recipe.to_dict()}, out)
     return out
 

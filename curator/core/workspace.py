@@ -20,7 +20,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +30,8 @@ import polars as pl
 
 from curator.core import records as R
 from curator.core.errors import CuratorError
+from curator.core.failures import as_os_error
+from curator.core.faults import fault_point
 from curator.core.migrations import migrate
 
 SCHEMA_VERSION = 3  # 2: journal.reviewer/how/batch_size; 3: state.rejected (core/migrations.py)
@@ -79,6 +81,56 @@ class WorkspaceError(CuratorError):
     """A workspace problem worth showing to the user verbatim."""
 
 
+class WorkspaceDamaged(WorkspaceError):
+    """The workspace (its database or a part) cannot be read; says what to do."""
+
+
+def _connect(db: Path, *, readonly: bool) -> sqlite3.Connection:
+    """A connection in WAL mode; read-only ones never write (not even the mode)."""
+    if readonly:
+        uri = f"{db.as_uri()}?mode=ro"
+        try:
+            con = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
+            con.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        except sqlite3.OperationalError:
+            # Read-only media: the -shm file cannot be made; nothing can change the file.
+            con = sqlite3.connect(f"{uri}&immutable=1", uri=True, isolation_level=None)
+        return con
+    con = sqlite3.connect(db, timeout=30, isolation_level=None)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=FULL")
+    con.execute("PRAGMA foreign_keys=ON")
+    return con
+
+
+def _is_damage(exc: OSError) -> bool:
+    """An OSError that is about the file's content (arrow/parquet raise some as OSError)."""
+    return exc.errno is None
+
+
+def _create_database(db: Path) -> None:
+    """Make a new database beside ``db`` and rename it into place, so a crash during
+    creation never leaves a ``curator.db`` without tables or schema version."""
+    tmp = db.with_name(f".{db.name}.{os.getpid()}.new")
+    tmp.unlink(missing_ok=True)
+    con = sqlite3.connect(tmp, isolation_level=None)
+    try:
+        con.execute("PRAGMA journal_mode=WAL")
+        con.executescript(_DDL)
+        con.execute("BEGIN IMMEDIATE")
+        con.execute(
+            "INSERT INTO meta VALUES ('schema_version', ?), ('created_at', ?)",
+            (str(SCHEMA_VERSION), _now()),
+        )
+        con.execute("COMMIT")
+    finally:
+        con.close()
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, db)
+    _fsync_dir(db.parent)
+
+
 @dataclass(frozen=True)
 class ImportRow:
     import_id: int
@@ -96,15 +148,43 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
-def atomic_write_parquet(df: pl.DataFrame, path: Path) -> None:
-    """Write to a temp file, fsync, rename: readers never see half a file."""
+def _part_number(name: str) -> str | None:
+    stem = name.removeprefix("import-").removesuffix(".parquet")
+    return stem if stem.isdigit() else None
+
+
+def atomic_write_parquet(df: pl.DataFrame, path: Path, *, overwrite: bool = True) -> bool:
+    """Write to a temp file, fsync, rename: readers never see half a file.
+
+    With ``overwrite=False`` an existing ``path`` is left alone and False is
+    returned (the file is linked into place, which fails when the name exists).
+    A failed write (disk full) removes its temp file, so it does not keep the
+    disk full.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    df.write_parquet(tmp, compression="zstd", statistics=False)
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        fault_point("write", path.name)
+        df.write_parquet(tmp, compression="zstd", statistics=False)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                return False
+            finally:
+                tmp.unlink(missing_ok=True)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        os_error = as_os_error(exc, path) if isinstance(exc, Exception) else None
+        if os_error is not None and os_error is not exc:
+            raise os_error from exc  # disk full inside Polars: say so, as an OSError
+        raise
     _fsync_dir(path.parent)
+    return True
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -123,8 +203,13 @@ def _fsync_dir(folder: Path) -> None:
 class Workspace:
     """One open workspace. Thread-safe: each thread gets its own connection."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = Path(path)
+        self.readonly = readonly
+        # Set by jobs that rebuild derived data (run, dedup): an unreadable results
+        # file then counts as missing and is rebuilt instead of failing the job.
+        self.rebuild_damaged = False
+        self.rebuilt: list[str] = []  # results files found damaged and dropped to rebuild
         self._local = threading.local()
         self._records_cache: tuple[tuple[str, ...], pl.DataFrame] | None = None
         self._state_cache: tuple[int, pl.DataFrame] | None = None
@@ -132,25 +217,39 @@ class Workspace:
 
     # --- opening --------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, create: bool = False) -> Workspace:
+    def open(
+        cls, path: str | os.PathLike[str], *, create: bool = False, readonly: bool = False
+    ) -> Workspace:
         """Open (or with ``create``, make) a workspace; OS and SQLite failures become
-        WorkspaceErrors that name the folder and what to do."""
+        WorkspaceErrors that name the folder, the kind of failure and what to do.
+
+        ``readonly`` opens the database read-only (no write lock, works on
+        read-only media); info, query, show and report use it.
+        """
         try:
-            return cls._open(path, create=create)
+            return cls._open(path, create=create, readonly=readonly)
         except (OSError, sqlite3.Error) as exc:
-            what = getattr(exc, "strerror", None) or str(exc)
+            from curator.core.failures import explain
+
             raise WorkspaceError(
-                f"cannot {'create or ' if create else ''}open the workspace at {path}: {what}. "
-                "Check that the folder is writable (not read-only media) and its parent exists, "
-                "or pick another -w path."
+                f"cannot {'create or ' if create else ''}open the workspace at {path}: "
+                + explain(exc, Path(path))
             ) from exc
 
     @classmethod
-    def _open(cls, path: str | os.PathLike[str], *, create: bool) -> Workspace:
+    def _open(cls, path: str | os.PathLike[str], *, create: bool, readonly: bool) -> Workspace:
         p = Path(path).expanduser().resolve()
         if p.exists() and not p.is_dir():
             raise WorkspaceError(f"{p} is a file, not a workspace folder. Pick another -w path.")
-        if not (p / DB_NAME).exists():
+        db = p / DB_NAME
+        if not db.exists():
+            parts = sorted((p / "records").glob("import-*.parquet")) if p.is_dir() else []
+            if parts:
+                raise WorkspaceDamaged(
+                    f"the workspace at {p} is damaged: {DB_NAME} is missing but records/ holds "
+                    f"{len(parts)} record part(s). Restore {DB_NAME} from a backup; the parts are "
+                    "left untouched. Or import the sources into a new workspace."
+                )
             if not create:
                 raise WorkspaceError(
                     f"{p} is not a Curator workspace (no {DB_NAME}). "
@@ -162,27 +261,78 @@ class Workspace:
                     "Pick a new folder name, e.g. NAME.curator."
                 )
             p.mkdir(parents=True, exist_ok=True)
-        ws = cls(p)
-        (p / "records").mkdir(exist_ok=True)
-        (p / "results").mkdir(exist_ok=True)
-        ws.db().executescript(_DDL)
-        with ws.transaction() as con:
-            row = con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-            if row is None:
-                con.execute(
-                    "INSERT INTO meta VALUES ('schema_version', ?), ('created_at', ?)",
-                    (str(SCHEMA_VERSION), _now()),
-                )
-            elif int(row[0]) > SCHEMA_VERSION:
-                raise WorkspaceError(
-                    f"{p} was written by a newer Curator (schema {row[0]}); upgrade Curator."
-                )
-            elif int(row[0]) < SCHEMA_VERSION:
-                migrate(con, int(row[0]), SCHEMA_VERSION)
-                con.execute(
-                    "UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),)
-                )
+            _create_database(db)
+        elif db.stat().st_size == 0:
+            raise WorkspaceDamaged(
+                f"the workspace at {p} is damaged: {db} is empty (0 bytes), so its imports, "
+                "review decisions and settings are gone. Nothing was changed. Restore "
+                f"{DB_NAME} from a backup; the record parts in records/ are left untouched "
+                "(a 0-byte database is never taken as a new workspace)."
+            )
+        ws = cls(p, readonly=readonly)
+        ws._check_schema()
+        if not readonly:
+            (p / "records").mkdir(exist_ok=True)
+            (p / "results").mkdir(exist_ok=True)
+            ws.db().executescript(_DDL)  # tables added since the workspace was made
         return ws
+
+    def _check_schema(self) -> None:
+        """Refuse a database without Curator's schema version; migrate an older one."""
+        try:
+            row = self.db().execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        except sqlite3.DatabaseError as exc:
+            text = str(exc)
+            if isinstance(exc, sqlite3.OperationalError) and "no such table" not in text:
+                raise
+            what = (
+                "its pages are damaged"
+                if "malformed" in text
+                else "it is not a Curator database"
+            )
+            raise WorkspaceDamaged(
+                f"the workspace at {self.path} is damaged: {self.path / DB_NAME}: {what} ({exc}). "
+                f"Nothing was changed. Restore {DB_NAME} from a backup, or run "
+                f"`curator check -w {self.path}` to see what is still readable."
+            ) from exc
+        if row is None:
+            raise WorkspaceDamaged(
+                f"the workspace at {self.path} is damaged: {self.path / DB_NAME} has no schema "
+                f"version. Nothing was changed. Restore {DB_NAME} from a backup."
+            )
+        version = int(row[0])
+        if version > SCHEMA_VERSION:
+            raise WorkspaceError(
+                f"{self.path} was written by a newer Curator (schema {version}); upgrade Curator."
+            )
+        if version < SCHEMA_VERSION:
+            self._migrate(version)
+
+    def _migrate(self, version: int) -> None:
+        """Bring an older workspace forward (one transaction). A read-only open
+        migrates through a short-lived writable connection; on read-only media it
+        reads the older schema as it is."""
+        con = self.db() if not self.readonly else None
+        try:
+            con = con or _connect(self.path / DB_NAME, readonly=False)
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                row = con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+                if int(row[0]) < SCHEMA_VERSION:  # (another process may have done it)
+                    migrate(con, int(row[0]), SCHEMA_VERSION)
+                    con.execute(
+                        "UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),)
+                    )
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+        except (sqlite3.OperationalError, OSError):
+            if not self.readonly:
+                raise
+        finally:
+            if self.readonly and con is not None:
+                con.close()
 
     @property
     def name(self) -> str:
@@ -192,12 +342,22 @@ class Workspace:
     def db(self) -> sqlite3.Connection:
         con: sqlite3.Connection | None = getattr(self._local, "con", None)
         if con is None:
-            con = sqlite3.connect(self.path / DB_NAME, timeout=30, isolation_level=None)
-            con.execute("PRAGMA journal_mode=WAL")
-            con.execute("PRAGMA synchronous=FULL")
-            con.execute("PRAGMA foreign_keys=ON")
+            con = _connect(self.path / DB_NAME, readonly=self.readonly)
             self._local.con = con
         return con
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: one consistent snapshot, no write lock taken."""
+        con = self.db()
+        if con.in_transaction:
+            yield con
+            return
+        con.execute("BEGIN DEFERRED")
+        try:
+            yield con
+        finally:
+            con.execute("COMMIT")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -275,8 +435,8 @@ class Workspace:
             if frame.get_column(R.REJECTED_ANSWER).null_count() == frame.height:
                 frame = frame.drop(R.REJECTED_ANSWER)  # chat parts stay as they always were
             if frame.height:
-                part = f"import-{import_id:06d}.parquet"
-                atomic_write_parquet(frame, self.path / "records" / part)
+                part = self._write_part(frame, import_id)
+                fault_point("import-part-published")
             q_rows = [
                 (import_id, source, path, line, loc, reason, raw[:2000] if raw else raw)
                 for line, loc, reason, raw in quarantine
@@ -291,10 +451,24 @@ class Workspace:
                     "UPDATE imports SET finished_at=?, records=?, quarantined=?, part=? WHERE import_id=?",
                     (_now(), frame.height, len(q_rows), part, import_id),
                 )
+                fault_point("import-commit")
             self._records_cache = None
             return ImportRow(
                 import_id, source, path, file_hash, fmt, frame.height, 0, len(q_rows), part
             )
+
+    def _write_part(self, frame: pl.DataFrame, import_id: int) -> str:
+        """Publish a record part under a number no part on disk or in the database
+        has: a part is never overwritten (not even after the database was restored)."""
+        folder = self.path / "records"
+        used = {int(m) for m in (_part_number(f.name) for f in folder.glob("import-*.parquet")) if m}
+        used |= {int(m) for m in (_part_number(p) for p in self._parts()) if m}
+        number = import_id if import_id not in used else max(used) + 1
+        while True:
+            part = f"import-{number:06d}.parquet"
+            if atomic_write_parquet(frame, folder / part, overwrite=False):
+                return part
+            number += 1  # another process took it meanwhile
 
     def import_options(self, file_hash: str) -> list[dict[str, Any]]:
         """Distinct option sets this file content was imported with."""
@@ -367,18 +541,26 @@ class Workspace:
         return tuple(i.part for i in self.imports() if i.part)
 
     def records(self) -> pl.DataFrame:
-        """The imported snapshot, all parts, cached until the next import."""
+        """The imported snapshot, all parts, cached until the next import.
+
+        An unreadable part raises WorkspaceDamaged naming the part and the source
+        file to re-import (``curator repair`` quarantines it)."""
         parts = self._parts()
         with self._lock:
             if self._records_cache is not None and self._records_cache[0] == parts:
                 return self._records_cache[1]
             if parts:
-                # Parts without preference pairs have no rejected_answer column: null.
-                df = pl.read_parquet(
-                    [self.path / "records" / p for p in parts],
-                    schema=R.RECORD_SCHEMA,
-                    missing_columns="insert",
-                )
+                try:
+                    # Parts without preference pairs have no rejected_answer column: null.
+                    df = pl.read_parquet(
+                        [self.path / "records" / p for p in parts],
+                        schema=R.RECORD_SCHEMA,
+                        missing_columns="insert",
+                    )
+                except Exception as exc:  # polars/arrow/OS errors: find the part
+                    from curator.core.integrity import damaged_part_error
+
+                    raise damaged_part_error(self, parts, exc) from exc
             else:
                 df = R.empty_records()
             self._records_cache = (parts, df)
@@ -446,9 +628,32 @@ class Workspace:
     def write_result(self, name: str, df: pl.DataFrame) -> None:
         atomic_write_parquet(df, self.result_path(name))
 
-    def read_result(self, name: str) -> pl.DataFrame | None:
+    def read_result(self, name: str, columns: Sequence[str] | None = None) -> pl.DataFrame | None:
+        """A results file (only ``columns`` that it has, when given), None if absent."""
         p = self.result_path(name)
-        return pl.read_parquet(p) if p.exists() else None
+        return self.read_result_file(p, columns) if p.exists() else None
+
+    def read_result_file(self, p: Path, columns: Sequence[str] | None = None) -> pl.DataFrame | None:
+        """Read a results file. Results are derived: an unreadable one is rebuilt by
+        ``run`` (counted as missing when ``rebuild_damaged``), otherwise named."""
+        try:
+            if columns is None:
+                return pl.read_parquet(p)
+            have = pl.read_parquet_schema(p)
+            return pl.read_parquet(p, columns=[c for c in columns if c in have])
+        except FileNotFoundError:
+            return None
+        except Exception as exc:
+            if isinstance(exc, OSError) and not _is_damage(exc):
+                raise
+            if self.rebuild_damaged:
+                p.unlink(missing_ok=True)
+                self.rebuilt.append(p.name)
+                return None
+            raise WorkspaceDamaged(
+                f"the results file {p} is damaged ({type(exc).__name__}: {str(exc)[:200]}). "
+                f"Results are derived data: `curator run -w {self.path}` rebuilds it."
+            ) from exc
 
     def delete_result(self, name: str) -> None:
         self.result_path(name).unlink(missing_ok=True)
@@ -461,9 +666,10 @@ class Workspace:
     def flags(self) -> pl.DataFrame:
         """All flags from every producer: id, name, reason, severity."""
         files = sorted((self.path / "results").glob("flags_*.parquet"))
-        if not files:
+        frames = [df for df in map(self.read_result_file, files) if df is not None]
+        if not frames:
             return pl.DataFrame(schema=R.FLAGS_SCHEMA)
-        return pl.concat([pl.read_parquet(f) for f in files]).cast(R.FLAGS_SCHEMA)
+        return pl.concat(frames).cast(R.FLAGS_SCHEMA)
 
     def clusters(self) -> pl.DataFrame:
         df = self.read_result("clusters")

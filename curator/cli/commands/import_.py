@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import shutil
 import sys
 import tempfile
@@ -12,6 +13,7 @@ from curator.cli.common import drive, open_ws, print_json, quiet
 from curator.core.errors import CuratorError, UsageError
 from curator.core.ingest import ImportOptions, ImportSummary, import_job, scan_sources
 from curator.core.ingest.options import FORMATS as INGEST_FORMATS
+from curator.core.workspace import DB_NAME, Workspace
 
 FORMATS = ("auto", *INGEST_FORMATS)
 # a suffix for stdin's spool file, so the format's reader and detection see what they expect
@@ -86,15 +88,37 @@ def _run(args: argparse.Namespace, options: ImportOptions, given: list[Path]) ->
             "no files to import: the folder(s) given are empty"
             + (f" or hold no data files (skipped {names}); name a file to import it" if not_data else "")
         )
+    created = not (Path(args.workspace) / DB_NAME).exists()
+    folder_existed = Path(args.workspace).exists()
     ws = open_ws(args.workspace, create=True)
-    summary = drive(import_job(ws, given, options), quiet=args.json or quiet(args))
+    try:
+        summary = drive(import_job(ws, given, options), quiet=args.json or quiet(args))
+    except BaseException:
+        if created:
+            _remove_new_workspace(ws, keep_folder=folder_existed)
+        raise
     if args.json:
         print_json(summary.to_dict())
     elif not quiet(args):
         _print_summary(summary, ws.path)
     if summary.failed and not summary.changed:
+        if created:  # exit 1 means "changed nothing": no workspace left behind either
+            _remove_new_workspace(ws, keep_folder=folder_existed)
+            print(f"No workspace was created at {ws.path}.")
         return 1
     return 0
+
+
+def _remove_new_workspace(ws: Workspace, *, keep_folder: bool) -> None:
+    """Remove a workspace this command created, when the import failed as a whole
+    (an empty folder the user made stays, empty)."""
+    ws.close()
+    gc.collect()  # other threads' connections to it
+    if not keep_folder:
+        shutil.rmtree(ws.path, ignore_errors=True)
+        return
+    for p in ws.path.iterdir():
+        shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
 
 
 def _print_summary(summary: ImportSummary, ws_path: Path) -> None:

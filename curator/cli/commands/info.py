@@ -18,7 +18,7 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    ws = open_ws(args.workspace)
+    ws = open_ws(args.workspace, readonly=True)
     if args.quarantine:
         return _print_quarantine(ws, as_json=args.json)
     data = info(ws)

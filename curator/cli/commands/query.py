@@ -21,7 +21,7 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    ws = open_ws(args.workspace)
+    ws = open_ws(args.workspace, readonly=True)
     df = query(ws, status=args.status, flag=args.flag, search=args.search)
     if args.limit is not None:
         df = df.head(args.limit)

@@ -32,7 +32,7 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    ws = open_ws(args.workspace)
+    ws = open_ws(args.workspace, readonly=True)
     report = build_report(ws, include=args.include, target=args.target)
     if args.html:
         _write_html(report, Path(args.html))

@@ -15,7 +15,7 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    ws = open_ws(args.workspace)
+    ws = open_ws(args.workspace, readonly=True)
     d = record_detail(ws, args.id)
     if args.json:
         print_json(d)

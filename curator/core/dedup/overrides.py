@@ -28,7 +28,13 @@ CREATE TABLE IF NOT EXISTS dedup_overrides (
 
 
 def _ensure(ws: Workspace) -> None:
-    ws.db().executescript(_DDL)
+    con = ws.db()
+    if con.execute("SELECT 1 FROM sqlite_master WHERE name='dedup_overrides'").fetchone():
+        return  # (read-only opens and read transactions must not run DDL)
+    if ws.readonly:
+        con.execute("CREATE TEMP TABLE IF NOT EXISTS dedup_overrides (record_id TEXT, action TEXT, at REAL)")
+        return
+    con.executescript(_DDL)
 
 
 def set_override(ws: Workspace, record_id: str, action: str) -> None:

@@ -19,7 +19,7 @@ from curator.core.export import snippets
 from curator.core.export.options import HF_FOLDER, ExportOptions
 from curator.core.export.split import SPLIT, assign, leakage
 from curator.core.export.validate import check
-from curator.core.export.writers import Staging, check_output_dir, file_digest
+from curator.core.export.writers import Staging, check_output_dir, conflict_message, file_digest
 from curator.core.jobs import Job, Progress, run_job
 from curator.core.selection import exclusion_reason, exportable
 from curator.core.tokens import message_token_table
@@ -97,10 +97,7 @@ def _invalid_message(options: ExportOptions, problems: pl.DataFrame, n: int) -> 
 
 
 def _conflict_message(options: ExportOptions, conflicts: list[str]) -> str:
-    return (
-        f"{options.output_dir} already holds {', '.join(conflicts)} not written by Curator (no manifest.json); "
-        "refusing to overwrite. Choose an empty folder or remove those files."
-    )
+    return conflict_message(options.output_dir, conflicts)
 
 
 def _plan_job(ws: Workspace, options: ExportOptions) -> Generator[Progress, None, _Plan]:
@@ -279,7 +276,7 @@ def export_job(ws: Workspace, options: ExportOptions) -> Job[dict[str, Any]]:
             )
             if options.format != "preference":
                 names += [snippets.DATASET_INFO, snippets.AXOLOTL]
-            stage.publish(names, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+            manifest = stage.publish(names, manifest)
     except OSError as exc:
         raise CuratorError(
             f"could not write the export to {options.output_dir}: {exc.strerror or exc}. "

@@ -1,16 +1,21 @@
-"""Atomic publishing of an export folder.
+"""Atomic publishing of an export folder: a fresh folder, then one rename.
 
-Everything is written into a hidden staging folder inside the output folder
-(same filesystem, so renames are atomic), each file fsynced. Only when every
-file is complete are they renamed into place, the manifest last; a previous
-export's ``manifest.json`` is removed first, so a folder with a manifest is
-always a complete export. A crash or a full disk while writing leaves the
-previous export untouched and at most a staging folder, removed next time.
+The complete export (data files, snippets, manifest) is written into a fresh
+hidden folder beside the target (same file system), each file fsynced. The
+manifest carries a signature field. Publishing swaps the fresh folder with the
+target in one atomic ``renameat2(RENAME_EXCHANGE)`` (or renames it into place
+when there is no target yet), then deletes the previous export. A crash or a
+full disk leaves either the old export or the new one, never a mix; a dead
+process's fresh folder is removed next time. Only a folder that is empty or
+holds a Curator export (signed manifest listing every entry) is replaced.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import hashlib
+import json
 import os
 import shutil
 import uuid
@@ -21,10 +26,18 @@ from typing import Any, Final
 import polars as pl
 
 from curator.core.errors import CuratorError
+from curator.core.failures import as_os_error
+from curator.core.faults import fault_point
 from curator.core.workspace import _fsync_dir
 
 STAGING_PREFIX: Final = ".curator-export-"
 MANIFEST: Final = "manifest.json"
+SIGNATURE: Final = "curator_signature"
+_SIGNING_KEY: Final = b"curator export manifest v1\0"
+NEW_MARK: Final = ".curator-new-"  # .NAME.curator-new-PID-XXXX beside NAME: being written
+OLD_MARK: Final = ".curator-old-"  # the previous export during a fallback swap
+_AT_FDCWD: Final = -100
+_RENAME_EXCHANGE: Final = 2
 CHUNK_ROWS: Final = 50_000
 # Files an export may own; a new export removes the ones it does not rewrite.
 OWNED: Final = (
@@ -55,7 +68,8 @@ def file_digest(path: Path) -> tuple[int, str]:
 
 def _owner_alive(name: str) -> bool:
     """True when a staging folder belongs to another export still running."""
-    pid_text = name[len(STAGING_PREFIX) :].split("-", 1)[0]
+    pid_text = name.rsplit(NEW_MARK, 1)[-1] if NEW_MARK in name else name[len(STAGING_PREFIX) :]
+    pid_text = pid_text.split("-", 1)[0]
     if not pid_text.isdigit() or int(pid_text) == os.getpid():
         return False
     try:
@@ -67,22 +81,99 @@ def _owner_alive(name: str) -> bool:
     return True
 
 
+def sign(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The manifest with its signature field: a hash of the rest under Curator's key,
+    so a ``manifest.json`` that Curator did not write is never taken for one."""
+    body = {k: v for k, v in manifest.items() if k != SIGNATURE}
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    digest = hashlib.sha256(_SIGNING_KEY + text.encode("utf-8")).hexdigest()
+    return {**body, SIGNATURE: f"sha256:{digest}"}
+
+
+def read_curator_manifest(folder: Path) -> dict[str, Any] | None:
+    """The folder's manifest when Curator wrote it (signature checks out), else None."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict):
+        return None
+    if SIGNATURE in manifest:
+        return manifest if sign(manifest).get(SIGNATURE) == manifest[SIGNATURE] else None
+    # An export from before signatures: Curator's keys, and only Curator's file names.
+    legacy = {"curator_version", "files", "sources", "schema", "selection"} <= manifest.keys()
+    return manifest if legacy and not (_entries(folder) - set(OWNED) - {MANIFEST}) else None
+
+
+def _entries(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir() if not p.name.startswith(STAGING_PREFIX)}
+
+
+def _fresh_dir(output_dir: Path) -> Path:
+    return output_dir.parent / f".{output_dir.name}{NEW_MARK}{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux renameat2 RENAME_EXCHANGE); False
+    where the system or file system cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def recover(output_dir: Path) -> None:
+    """Finish or undo a publish that a crash interrupted; remove dead staging folders.
+
+    Only the fallback swap (no renameat2) has a window without ``output_dir``:
+    the previous export then waits under an ``-old`` name and is put back."""
+    parent = output_dir.parent
+    if not parent.is_dir():
+        return
+    for p in parent.glob(f".{output_dir.name}{OLD_MARK}*"):
+        if not output_dir.exists():
+            os.replace(p, output_dir)
+        else:
+            shutil.rmtree(p, ignore_errors=True)
+    for p in parent.glob(f".{output_dir.name}{NEW_MARK}*"):
+        if not _owner_alive(p.name):
+            shutil.rmtree(p, ignore_errors=True)
+    if output_dir.is_dir():
+        for old in output_dir.glob(f"{STAGING_PREFIX}*"):  # staging of older Curators
+            if not _owner_alive(old.name):
+                shutil.rmtree(old, ignore_errors=True)
+
+
 class Staging:
-    """A staging folder in ``output_dir``; ``publish()`` moves its files into place."""
+    """A fresh folder beside ``output_dir``; ``publish()`` swaps it into place whole.
+
+    Everything the export writes goes into the fresh folder (any file: data,
+    manifest, snippets, cards), so the published folder is exactly what was
+    staged, and a crash leaves the old export or the new one, never a mix.
+    """
 
     def __init__(self, output_dir: Path) -> None:
         self.output_dir = output_dir
-        self.dir = output_dir / f"{STAGING_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.dir = _fresh_dir(output_dir)
 
     def __enter__(self) -> Staging:
         try:
-            self.output_dir.mkdir(parents=True, exist_ok=True)
-            for old in self.output_dir.glob(f"{STAGING_PREFIX}*"):
-                if not _owner_alive(old.name):
-                    shutil.rmtree(old, ignore_errors=True)
+            self.output_dir.parent.mkdir(parents=True, exist_ok=True)
+            recover(self.output_dir)
             self.dir.mkdir()
         except OSError as exc:
-            raise CuratorError(f"cannot write to {self.output_dir}: {exc.strerror or exc}. Pick another -o folder.") from exc
+            raise CuratorError(
+                f"cannot write beside {self.output_dir} (the export is staged in a new folder next "
+                f"to it): {exc.strerror or exc}. Pick another -o folder."
+            ) from exc
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -90,7 +181,6 @@ class Staging:
 
     def path(self, name: str) -> Path:
         return self.dir / name
-
     def write_lines(self, name: str, lines: pl.Series, *, json_array: bool = False) -> Iterator[int]:
         """Write one line per element (or a JSON array of them); yields lines written."""
         path = self.path(name)
@@ -106,6 +196,7 @@ class Staging:
                 elif not json_array:
                     text += "\n"
                 fh.write(text.encode("utf-8"))
+                fault_point("export-write", name)
                 yield min(lines.len(), start + CHUNK_ROWS)
             if json_array:
                 fh.write(b"\n]\n" if lines.len() else b"]\n")
@@ -121,7 +212,13 @@ class Staging:
 
     def write_parquet(self, name: str, df: pl.DataFrame) -> None:
         path = self.path(name)
-        df.write_parquet(path, compression="zstd")
+        try:
+            df.write_parquet(path, compression="zstd")
+        except Exception as exc:
+            os_error = as_os_error(exc, path)
+            if os_error is None or os_error is exc:
+                raise
+            raise os_error from exc
         _fsync_file(path)
 
     def sync_tree(self, name: str) -> None:
@@ -132,42 +229,62 @@ class Staging:
         for d in [root, *(p for p in root.rglob("*") if p.is_dir())]:
             _fsync_dir(d)
 
-    def publish(self, names: list[str], manifest_text: str) -> None:
-        """Move staged files into place, remove stale owned files, then the manifest."""
+    def publish(self, names: list[str] | None, manifest: dict[str, Any] | str) -> dict[str, Any]:
+        """Sign and write the manifest, then swap the staged folder into place in one
+        atomic rename. ``names`` is accepted for older callers: every staged file is
+        published. Refuses (CuratorError) when the target holds files Curator did not
+        write, checked again here in case they appeared since the preflight."""
         out = self.output_dir
+        body: dict[str, Any] = json.loads(manifest) if isinstance(manifest, str) else manifest
+        conflicts = check_output_dir(out)
+        if conflicts:
+            raise CuratorError(conflict_message(out, conflicts))
+        published = sorted(p.name for p in self.dir.iterdir() if p.name != MANIFEST)
+        signed = sign({**body, "published": [*published, MANIFEST]})
+        self.write_text(MANIFEST, json.dumps(signed, indent=2, ensure_ascii=False) + "\n")
         _fsync_dir(self.dir)
-        (out / MANIFEST).unlink(missing_ok=True)
-        _fsync_dir(out)
-        for name in names:
-            target = out / name
-            if target.is_dir():
-                trash = out / f"{STAGING_PREFIX}old-{uuid.uuid4().hex[:8]}"
-                os.replace(target, trash)
-                os.replace(self.path(name), target)
-                shutil.rmtree(trash, ignore_errors=True)
-            else:
-                os.replace(self.path(name), target)
-        for stale in OWNED:
-            if stale not in names:
-                p = out / stale
-                if p.is_dir():
-                    shutil.rmtree(p, ignore_errors=True)
-                else:
-                    p.unlink(missing_ok=True)
-        self.write_text(MANIFEST, manifest_text)
-        os.replace(self.path(MANIFEST), out / MANIFEST)
-        _fsync_dir(out)
+        fault_point("export-staged")
+        if out.exists():
+            if _exchange(self.dir, out):
+                fault_point("export-swapped")
+            else:  # no atomic swap here: move the old one aside, then the new one in
+                old = out.parent / f".{out.name}{OLD_MARK}{uuid.uuid4().hex[:8]}"
+                os.replace(out, old)
+                fault_point("export-moved-old")
+                os.replace(self.dir, out)
+                os.replace(old, self.dir)
+            _fsync_dir(out.parent)
+            shutil.rmtree(self.dir, ignore_errors=True)  # the previous export
+        else:
+            os.replace(self.dir, out)
+        _fsync_dir(out.parent)
+        fault_point("export-published")
+        return signed
+
+
+def conflict_message(output_dir: Path, conflicts: list[str]) -> str:
+    shown = ", ".join(conflicts[:10]) + (f" and {len(conflicts) - 10} more" if len(conflicts) > 10 else "")
+    return (
+        f"{output_dir} already holds {shown} not written by Curator (no Curator manifest.json lists "
+        "them); refusing to overwrite it. Choose an empty or new folder, or move those files out."
+    )
 
 
 def check_output_dir(output_dir: Path) -> list[str]:
-    """Files an export would replace in a folder that holds no Curator export.
+    """Entries of ``output_dir`` that Curator did not write (empty when it may be replaced).
 
-    Refusing to overwrite someone's own ``train.jsonl`` is safer than guessing.
+    A folder is replaced only when it is empty or holds a Curator export whose
+    signed manifest lists every entry: someone's own files are never deleted.
     """
     if not output_dir.exists():
         return []
     if not output_dir.is_dir():
         raise CuratorError(f"{output_dir} is a file; -o needs a folder.")
-    if (output_dir / MANIFEST).exists():
+    entries = _entries(output_dir)
+    if not entries:
         return []
-    return [n for n in OWNED if (output_dir / n).exists()]
+    manifest = read_curator_manifest(output_dir)
+    if manifest is None:
+        return sorted(entries)
+    listed = set(manifest.get("published") or [*OWNED, MANIFEST])
+    return sorted(entries - listed)

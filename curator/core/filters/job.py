@@ -50,7 +50,9 @@ def _read(ws: Workspace, name: str) -> pl.DataFrame | None:
     hit = _read_cache.get(key)
     if hit is not None and hit[0] == mtime:
         return hit[1]
-    df = pl.read_parquet(path)
+    df = ws.read_result_file(path)
+    if df is None:
+        return None
     _read_cache[key] = (mtime, df)
     return df
 

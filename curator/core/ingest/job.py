@@ -15,6 +15,7 @@ same path or content removes it.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Generator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -25,6 +26,8 @@ import polars as pl
 
 from curator.core import records as R
 from curator.core.errors import CuratorError
+from curator.core.failures import kind
+from curator.core.faults import fault_point
 from curator.core.ingest.detect import scan_sources
 from curator.core.ingest.model import QuarantineEntry
 from curator.core.ingest.options import ImportOptions
@@ -35,7 +38,9 @@ from curator.core.ingest.pipeline import (
     resolve_format,
     sort_entries,
 )
+from curator.core.integrity import clean_residue
 from curator.core.jobs import Job, Progress
+from curator.core.locks import WorkspaceLock
 from curator.core.workspace import Workspace
 
 
@@ -151,7 +156,7 @@ def _read_file(
     quarantine: list[QuarantineEntry] = []
     held: list[pl.DataFrame] = []
     held_bytes = 0.0
-    with tempfile.TemporaryDirectory(prefix=".staging-", dir=ws.path) as tmp:
+    with tempfile.TemporaryDirectory(prefix=f".staging-{os.getpid()}-", dir=ws.path) as tmp:
         parts: list[Path] = []
         for chunk in read_raw(path, fmt, options):
             done = finalize(chunk, options, source=path.name, source_path=source_path, identity=digest)
@@ -171,9 +176,49 @@ def _read_file(
         return records, sort_entries(quarantine)
 
 
+class SourceChanged(CuratorError):
+    """The file changed while it was read: nothing of it is recorded."""
+
+
+def _identity(path: Path) -> tuple[tuple[str, int, int, int], ...]:
+    """Size, mtime and inode of a file (or of every file of a dataset folder)."""
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    out = []
+    for f in files:
+        st = f.stat()
+        out.append((str(f), st.st_size, st.st_mtime_ns, st.st_ino))
+    return tuple(out)
+
+
+def _check_unchanged(path: Path, before: tuple[tuple[str, int, int, int], ...]) -> None:
+    after = _identity(path)
+    if after != before:
+        size = (sum(b[1] for b in before), sum(a[1] for a in after))
+        raise SourceChanged(
+            f"{path}: the file changed while it was being imported ({size[0]:,} -> {size[1]:,} "
+            "bytes, or a new modification time); nothing of it was recorded. Import it again "
+            "once it is complete (a file still being written cannot be imported)."
+        )
+
+
 def import_job(ws: Workspace, sources: Sequence[Path], options: ImportOptions) -> Job[ImportSummary]:
-    """Import every source file; yields Progress, returns the ImportSummary."""
+    """Import every source file; yields Progress, returns the ImportSummary.
+
+    Holds the workspace's import lock throughout (one import at a time; the lock
+    names its holder), so the ids and hashes already present are read inside it."""
     files, not_data = scan_sources([Path(s) for s in sources])
+    lock = WorkspaceLock(ws.path, "import")
+    lock.acquire()
+    try:
+        clean_residue(ws)  # temp parts and staging folders of a killed import
+        return (yield from _import_locked(ws, files, not_data, options))
+    finally:
+        lock.release()
+
+
+def _import_locked(
+    ws: Workspace, files: list[Path], not_data: list[Path], options: ImportOptions
+) -> Job[ImportSummary]:
     summary = ImportSummary()
     for path in not_data:
         summary.files.append(FileResult(source=path.name, path=str(path.resolve()), not_data=True))
@@ -188,7 +233,9 @@ def import_job(ws: Workspace, sources: Sequence[Path], options: ImportOptions) -
         yield Progress(step, 0, None, path.name)
         digest: str | None = None
         try:
+            before = _identity(path)
             digest = file_hash(path)
+            fault_point("import-hashed")
             # Same bytes, same options: nothing new can come of it. Different options
             # (say, the --role-map a quarantine reason suggested) re-read the file.
             if digest in previous and options.to_dict() in ws.succeeded_import_options(digest):
@@ -202,11 +249,17 @@ def import_job(ws: Workspace, sources: Sequence[Path], options: ImportOptions) -
             records, quarantine = yield from _read_file(
                 ws, path, result.format, options, digest, result.path, step
             )
+            _check_unchanged(path, before)
             if records.height == 0 and not quarantine:
                 raise CuratorError(f"{path.name}: no conversations found in it; nothing to import")
+        except SourceChanged as exc:
+            result.error = str(exc)
+            continue  # refused: nothing recorded, not even a failure
         except CuratorError as exc:
             result.error = str(exc)
         except OSError as exc:
+            if kind(exc) == "disk_full":
+                raise  # the workspace's disk, not the source: the whole import stops
             result.error = f"{path}: cannot read it ({exc.strerror or exc})"
         except Exception as exc:  # a reader bug must not lose the other files
             result.error = (

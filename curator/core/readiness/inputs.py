@@ -48,13 +48,8 @@ def read_scores(ws: Workspace) -> dict[str, pl.DataFrame | None]:
     """Score results written by the filters, only the columns used (None if absent)."""
     out: dict[str, pl.DataFrame | None] = {}
     for name, cols in SCORE_RESULTS.items():
-        path = ws.result_path(name)
-        out[name] = None
-        if not path.exists():
-            continue
-        names = pl.read_parquet_schema(path).keys()
-        if R.ID in names:
-            out[name] = pl.read_parquet(path, columns=[R.ID, *[c for c in cols if c in names]])
+        df = ws.read_result(name, columns=[R.ID, *cols])
+        out[name] = df if df is not None and R.ID in df.columns else None
     return out
 
 

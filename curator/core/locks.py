@@ -1,0 +1,86 @@
+"""Advisory locks that say who holds them: one import (or repair) at a time.
+
+A lock is ``WS/NAME.lock``, held with ``flock`` (released by the kernel when
+the holder exits, even on ``kill -9``, so it never goes stale) and holding one
+JSON line about the holder: pid, host, command line, since when.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import socket
+import sys
+import time
+from pathlib import Path
+from types import TracebackType
+
+from curator.core.workspace import WorkspaceError
+
+
+class LockHeld(WorkspaceError):
+    """Another process holds the lock; the message names it."""
+
+
+def _holder_text(path: Path) -> str:
+    try:
+        info = json.loads(path.read_text(encoding="utf-8") or "{}")
+    except (OSError, ValueError):
+        info = {}
+    if not info:
+        return "another Curator process"
+    since = time.strftime("%H:%M:%S", time.localtime(info.get("since", 0)))
+    return (
+        f"pid {info.get('pid')} on {info.get('host')} (`{info.get('command', '?')}`, since {since})"
+    )
+
+
+class WorkspaceLock:
+    """``with WorkspaceLock(ws_path, "import"): ...`` or acquire()/release()."""
+
+    def __init__(self, folder: Path, name: str, doing: str = "an import") -> None:
+        self.path = Path(folder) / f"{name}.lock"
+        self.doing = doing
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise LockHeld(
+                f"{self.doing} is already running in {self.path.parent}: {_holder_text(self.path)}. "
+                "Wait for it to finish (one import at a time per workspace), then run this again."
+            ) from None
+        info = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "command": " ".join(
+                os.path.basename(a) if i == 0 else a for i, a in enumerate(sys.argv)
+            )[:200],
+            "since": time.time(),
+        }
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(info).encode(), 0)
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        with contextlib.suppress(OSError):
+            os.ftruncate(self._fd, 0)
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        os.close(self._fd)
+        self._fd = None
+
+    def __enter__(self) -> WorkspaceLock:
+        self.acquire()
+        return self
+
+    def __exit__(
+        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.release()

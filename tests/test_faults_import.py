@@ -1,0 +1,185 @@
+"""Import and run under faults: two imports at once, a file that changes while it
+is read, disk full and permission denied at the write, a kill at every publish step."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from faults_helpers import REPO, cli, cli_process, info_json, no_bug_message, snapshot, write_chats
+
+from curator.core.faults import KILL_EXIT
+from curator.core.ingest import job as import_module
+from curator.core.workspace import Workspace
+
+
+def _wait_for(path, proc: subprocess.Popen[str]) -> None:
+    """Wait until the other process reaches its barrier (it creates ``path``)."""
+    deadline = time.monotonic() + 60
+    while not path.exists():
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+
+
+def test_two_imports_at_once_one_waits_its_turn_and_no_id_is_published_twice(tmp_path, capsys):
+    ws = tmp_path / "ws.curator"
+    src = write_chats(tmp_path / "a.jsonl", 400)
+    assert (
+        cli(capsys, "import", str(write_chats(tmp_path / "seed.jsonl", 3, tag="s")), "-w", str(ws))[
+            0
+        ]
+        == 0
+    )
+    barrier = tmp_path / "barrier"
+    barrier.mkdir()
+    first = subprocess.Popen(
+        [sys.executable, "-m", "curator", "import", str(src), "-w", str(ws)],
+        cwd=REPO,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "CURATOR_PAUSE_AT": f"import-hashed:{barrier}"},
+    )
+    try:
+        _wait_for(barrier / "import-hashed.reached", first)  # it has read what is present
+        code, _, err = cli(capsys, "import", str(src), "-w", str(ws))
+        assert code == 1
+        assert "already running" in err and f"pid {first.pid}" in err and "import" in err
+        no_bug_message(err)
+    finally:
+        (barrier / "import-hashed.go").touch()
+        out, err = first.communicate(timeout=60)
+    assert first.returncode == 0, err
+    code, out, _ = cli(capsys, "import", str(src), "-w", str(ws))  # now in turn: already imported
+    assert code == 0 and "already imported" in out
+    w = Workspace.open(ws)
+    ids = w.record_ids()
+    assert ids.len() == ids.n_unique() == 403
+    assert cli(capsys, "run", "-w", str(ws))[0] == 0
+    assert info_json(capsys, ws)["records"] == 403
+
+
+def test_a_file_that_changes_while_it_is_imported_is_refused_and_nothing_recorded(
+    tmp_path, capsys, monkeypatch
+):
+    ws = tmp_path / "ws.curator"
+    assert (
+        cli(capsys, "import", str(write_chats(tmp_path / "seed.jsonl", 2, tag="s")), "-w", str(ws))[
+            0
+        ]
+        == 0
+    )
+    src = write_chats(tmp_path / "growing.jsonl", 200)
+    full = src.read_bytes()
+
+    def truncate_mid_read(step: str, detail: str = "") -> None:
+        if step == "import-hashed":  # hashed whole; now the writer truncates it
+            src.write_bytes(full[: len(full) // 3])
+
+    monkeypatch.setattr(import_module, "fault_point", truncate_mid_read)
+    code, out, _ = cli(capsys, "import", str(src), "-w", str(ws), "--json")
+    summary = json.loads(out)
+    assert "changed while it was being imported" in summary["files"][0]["error"]
+    assert summary["added"] == 0 and code == 1
+    assert [i.source for i in Workspace.open(ws).imports()] == ["seed.jsonl"]  # nothing recorded
+    monkeypatch.undo()
+    src.write_bytes(full)  # the complete file
+    code, out, _err = cli(capsys, "import", str(src), "-w", str(ws), "--json")
+    assert code == 0 and json.loads(out)["added"] == 200
+    assert info_json(capsys, ws)["records"] == 202
+
+
+@pytest.mark.parametrize(
+    ("errno_", "words"), [(28, "is full"), (13, "permission denied"), (30, "read-only")]
+)
+def test_disk_full_or_permission_at_the_write_is_a_clear_error_and_leaves_no_temp(
+    tmp_path, capsys, monkeypatch, errno_, words
+):
+    ws = tmp_path / "ws.curator"
+    assert (
+        cli(capsys, "import", str(write_chats(tmp_path / "seed.jsonl", 5, tag="s")), "-w", str(ws))[
+            0
+        ]
+        == 0
+    )
+    before = snapshot(ws / "records")
+    monkeypatch.setenv("CURATOR_FAIL_AT", f"write:{errno_}")
+    code, _, err = cli(capsys, "import", str(write_chats(tmp_path / "b.jsonl", 50)), "-w", str(ws))
+    assert code == 1 and words in err
+    no_bug_message(err)
+    assert snapshot(ws / "records") == before  # no temp part keeps the disk full
+    code, _, err = cli(capsys, "run", "-w", str(ws))
+    assert code == 1 and words in err
+    no_bug_message(err)
+    assert list((ws / "results").iterdir()) == []
+    monkeypatch.delenv("CURATOR_FAIL_AT")
+    assert cli(capsys, "import", str(tmp_path / "b.jsonl"), "-w", str(ws))[0] == 0
+    assert info_json(capsys, ws)["records"] == 55
+
+
+def test_a_failed_import_into_a_new_workspace_creates_nothing(tmp_path, capsys):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b"\x00\x01\x02binary" * 100)
+    ws = tmp_path / "new.curator"
+    code, _, _err = cli(capsys, "import", str(bad), "-w", str(ws))
+    assert code == 1
+    assert not ws.exists()
+
+
+@pytest.mark.parametrize(
+    "step", ["import-hashed", "write", "import-part-published", "import-commit"]
+)
+def test_kill_at_each_import_step_loses_nothing_acknowledged_and_shows_nothing_half_done(
+    tmp_path, capsys, step
+):
+    ws = tmp_path / "ws.curator"
+    assert (
+        cli(capsys, "import", str(write_chats(tmp_path / "seed.jsonl", 4, tag="s")), "-w", str(ws))[
+            0
+        ]
+        == 0
+    )
+    src = write_chats(tmp_path / "a.jsonl", 120)
+    proc = cli_process("import", str(src), "-w", str(ws), env={"CURATOR_KILL_AT": step})
+    assert proc.returncode == KILL_EXIT, proc.stderr
+    assert info_json(capsys, ws)["records"] == 4  # the seed is kept; nothing of a.jsonl shows
+    code, out, err = cli(capsys, "import", str(src), "-w", str(ws))  # imports it whole, once
+    assert code == 0, err
+    w = Workspace.open(ws)
+    ids = w.record_ids()
+    assert ids.len() == ids.n_unique() == 124
+    left = [p.name for d in (ws, ws / "records") for p in d.iterdir() if p.name.startswith(".")]
+    assert left == []  # the killed import's temp part / staging folder were cleaned
+    code, out, _ = cli(capsys, "check", "-w", str(ws), "--json")
+    kinds = {p["kind"] for p in json.loads(out)["problems"]}
+    assert kinds <= {"orphan_part"}  # a part published before the kill is reported, not used
+    assert cli(capsys, "repair", "-w", str(ws), "--yes")[0] == 0
+    assert cli(capsys, "check", "-w", str(ws))[0] == 0
+    assert info_json(capsys, ws)["records"] == 124
+
+
+@pytest.mark.parametrize(
+    "target", ["write", "write=flags_filters.parquet", "write=clusters.parquet"]
+)
+def test_kill_during_run_then_run_again_gives_the_uninterrupted_results(tmp_path, capsys, target):
+    ws = tmp_path / "ws.curator"
+    src = write_chats(tmp_path / "a.jsonl", 80)
+    (tmp_path / "dupes.jsonl").write_text((tmp_path / "a.jsonl").read_text().splitlines()[0] + "\n")
+    assert cli(capsys, "import", str(src), str(tmp_path / "dupes.jsonl"), "-w", str(ws))[0] == 0
+    reference = tmp_path / "ref.curator"
+    assert (
+        cli(capsys, "import", str(src), str(tmp_path / "dupes.jsonl"), "-w", str(reference))[0] == 0
+    )
+    assert cli(capsys, "run", "-w", str(reference))[0] == 0
+    proc = cli_process("run", "-w", str(ws), env={"CURATOR_KILL_AT": target})
+    assert proc.returncode == KILL_EXIT, proc.stderr
+    info_json(capsys, ws)  # whatever finished before the kill reads back
+    assert cli(capsys, "run", "-w", str(ws))[0] == 0
+    a, b = info_json(capsys, ws), info_json(capsys, reference)
+    a.pop("workspace", None), b.pop("workspace", None)
+    assert a == b
