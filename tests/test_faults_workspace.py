@@ -30,6 +30,7 @@ def two_imports(tmp_path, capsys):
 def test_an_emptied_database_is_refused_and_destroys_nothing(two_imports, tmp_path, capsys):
     ws, _a, _ = two_imports
     parts = snapshot(ws / "records")
+    gc.collect()  # the in-process imports' connections close (as when the processes end)
     (ws / "curator.db").write_bytes(b"")  # a 0-byte curator.db (a bad copy, a full disk)
     c = write_chats(tmp_path / "c.jsonl", 5, tag="gamma")
     for args in (

@@ -103,6 +103,11 @@ def _connect(db: Path, *, readonly: bool) -> sqlite3.Connection:
     return con
 
 
+def _header(db: Path) -> bytes:
+    with open(db, "rb") as fh:
+        return fh.read(16)
+
+
 def _is_damage(exc: OSError) -> bool:
     """An OSError that is about the file's content (arrow/parquet raise some as OSError)."""
     return exc.errno is None
@@ -262,7 +267,13 @@ class Workspace:
                 )
             p.mkdir(parents=True, exist_ok=True)
             _create_database(db)
-        elif db.stat().st_size == 0:
+        elif _header(db) != b"SQLite format 3\x00":
+            if db.stat().st_size:
+                raise WorkspaceDamaged(
+                    f"the workspace at {p} is damaged: {db} is not an SQLite database (its first "
+                    f"bytes are {_header(db)[:8]!r}). Nothing was changed. Restore {DB_NAME} from a "
+                    "backup; the record parts in records/ are left untouched."
+                )
             raise WorkspaceDamaged(
                 f"the workspace at {p} is damaged: {db} is empty (0 bytes), so its imports, "
                 "review decisions and settings are gone. Nothing was changed. Restore "
