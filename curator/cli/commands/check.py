@@ -9,7 +9,7 @@ from curator.cli.common import open_ws, print_json
 from curator.core.integrity import Problem, check
 from curator.core.workspace import DB_NAME, WorkspaceDamaged
 
-EPILOG = """example:
+EXAMPLES = """examples:
   curator check -w support.curator
   curator check -w support.curator --json   # one object per problem, for scripts
 
@@ -18,8 +18,6 @@ Exit code 0 when everything reads back, 1 when something is damaged or left over
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.epilog = EPILOG
-    p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.add_argument(
         "-w", "--workspace", required=True, metavar="WS", help="workspace folder to check"
     )

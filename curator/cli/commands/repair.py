@@ -10,7 +10,7 @@ from curator.core.errors import CuratorError
 from curator.core.integrity import check, plan, repair
 from curator.core.locks import WorkspaceLock
 
-EPILOG = """example:
+EXAMPLES = """examples:
   curator repair -w support.curator          # lists what it will do, then asks
   curator repair -w support.curator --yes    # scripts: no question
 
@@ -21,8 +21,6 @@ database itself is never changed beyond that."""
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.epilog = EPILOG
-    p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.add_argument(
         "-w", "--workspace", required=True, metavar="WS", help="workspace folder to repair"
     )
