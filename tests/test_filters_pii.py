@@ -16,19 +16,21 @@ def names(text: str) -> list[str]:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("write to jane.doe@example.com today", "pii.email"),
+        ("write to jane.doe@mailbox.co.uk today", "pii.email"),
         ("call me on +1 (415) 555-2671 after 5", "pii.phone"),
         ("my number is 415-555-2671", "pii.phone"),
         ("UK office +44 20 7946 0958", "pii.phone"),
         ("card 4111 1111 1111 1111 exp 12/27", "pii.card"),
         ("amex 378282246310005", "pii.card"),
-        ("server at 203.0.113.42 is down", "pii.ip"),
-        ("v6 host 2001:db8:85a3::8a2e:370:7334 fails", "pii.ip"),
+        ("my home IP is 81.2.69.160, is it blocked?", "pii.ip"),
+        ("my IPv6 is 2a02:8010:6358::8a2e:370:7334", "pii.ip"),
         ("pay to GB82 WEST 1234 5698 7654 32 please", "pii.iban"),
         ("IBAN DE89370400440532013000", "pii.iban"),
         ("SSN 078-05-1120 on file", "pii.ssn"),
         ("key AKIAIOSFODNN7EXAMPLE", "secret.aws_key"),
         ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "secret.aws_key"),
+        ("my new mobile is 07700 900461", "pii.phone"),
+        ("my number is +44 7700 900461", "pii.phone"),
         ("AIzaSyD3x4mpl3K3yV4lu3abcdefghijklmnopq", "secret.gcp_key"),
         ("ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8", "secret.github_token"),
         ("xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "secret.slack_token"),
@@ -69,6 +71,20 @@ def test_real_findings_fire(text: str, expected: str) -> None:
         "Price is 1,299.00 USD or 1 299,00 EUR",
         "Coordinates 48.8566, 2.3522",
         "Account DE00 1234 5678 9012 3456 78",  # fails mod-97
+        "Call 123-456-7890 for a demo",  # not a valid NANP number
+        # reserved documentation values and public services: nobody's personal data
+        "write to jane.doe@example.com or ops@mail.example.org or a@b.example.net",
+        "try support@shop.example or dev@app.test",
+        "You can reach them at 510-555-0123.",
+        "my number is (555) 013-2671",
+        "ssh user@example.com",
+        "ssh deploy@prod.acme-corp.io and git clone git@github.com:acme/app.git",
+        "ping 8.8.8.8 then 1.1.1.1",
+        "set DNS to 9.9.9.9 or 2606:4700:4700::1111",
+        "docs use 192.0.2.10, 198.51.100.7 and 203.0.113.42 and 2001:db8:85a3::8a2e:370:7334",
+        "the router is 192.168.1.1 and the NAS 10.0.0.12",
+        "ping 93.184.216.34 to check the route",
+        "server at 81.2.69.160 is down",
     ],
 )
 def test_look_alikes_do_not_fire(text: str) -> None:
@@ -80,7 +96,7 @@ def test_findings_keep_message_and_span(tmp_path) -> None:
 
     convs = [
         [
-            ("user", "hi, I'm at bob@example.org"),
+            ("user", "hi, I'm at bob@mailbox.co.uk"),
             ("assistant", "Thanks! Also reach us at +1 415 555 2671."),
         ]
     ]
@@ -88,18 +104,19 @@ def test_findings_keep_message_and_span(tmp_path) -> None:
     found = ws.read_result("pii_findings")
     rows = {r["name"]: r for r in found.to_dicts()}
     email = rows["pii.email"]
-    assert (email["turn"], convs[0][0][1][email["start"] : email["end"]]) == (0, "bob@example.org")
-    phone = rows["pii.phone"]
+    assert (email["turn"], convs[0][0][1][email["start"] : email["end"]]) == (0, "bob@mailbox.co.uk")
+    # "reach us at": the business's own line, a contact detail, not personal data
+    phone = rows["contact.phone"]
     assert phone["turn"] == 1 and convs[0][1][1][phone["start"] : phone["end"]] == "+1 415 555 2671"
     scores = ws.read_result("scores_pii").to_dicts()[0]
-    assert (scores["pii_count"], scores["secret_count"]) == (2, 0)
+    assert (scores["pii_count"], scores["secret_count"], scores["contact_count"]) == (1, 0, 1)
 
 
 def test_flags_have_readable_reasons_and_severity(tmp_path) -> None:
     convs = [
         [
-            ("user", "I'm jane@example.com"),
-            ("assistant", "Noted, jane@example.com. Your key AKIAIOSFODNN7EXAMPLE is exposed."),
+            ("user", "I'm jane@mailbox.co.uk"),
+            ("assistant", "Noted, jane@mailbox.co.uk. Your key AKIAIOSFODNN7EXAMPLE is exposed."),
         ],
         [
             ("user", "What is your returns policy?"),
@@ -107,15 +124,15 @@ def test_flags_have_readable_reasons_and_severity(tmp_path) -> None:
         ],
     ]
     flagged, clean = run_flags(tmp_path, convs, only(["pii"]))
-    assert flagged["pii.email"] == "2 email addresses in messages 1, 2 (j***@example.com, …)"
+    assert flagged["pii.email"] == "2 email addresses in messages 1, 2 (j***@mailbox.co.uk, …)"
     assert flagged["secret.aws_key"] == "AWS access key in message 2 (AKIA…)"
     assert clean == {}
 
 
 def test_overlap_prefers_secret_over_email() -> None:
-    found = scan_text("postgres://admin:Tr0ub4dor3@db.example.com/app")
+    found = scan_text("postgres://admin:Tr0ub4dor3@db.acme-corp.com/app")
     assert [f[2] for f in found] == ["secret.password_in_url"]
-    assert found[0][3] == "Tr0ub4dor3"
+    assert found[0][3] == "admin:Tr0ub4dor3"  # the whole credential: user and password
 
 
 def test_validators() -> None:
@@ -125,6 +142,6 @@ def test_validators() -> None:
 
 
 def test_allow_lists_silence_known_values(tmp_path) -> None:
-    convs = [[("user", "hello"), ("assistant", "Email support@acme.example or call 415-555-2671.")]]
-    recipe = only(["pii"]).with_params("pii", allow_domains=["acme.example"], ignore=["pii.phone"])
+    convs = [[("user", "Email me at sam@acme-corp.com or call me on 415-555-2671.")]]
+    recipe = only(["pii"]).with_params("pii", allow_domains=["acme-corp.com"], ignore=["pii.phone"])
     assert run_flags(tmp_path, convs, recipe) == [{}]

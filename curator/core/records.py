@@ -48,9 +48,11 @@ STATUSES: Final = (PENDING, APPROVED, REJECTED)
 ROLES: Final = ("system", "user", "assistant", "tool")
 
 # Flag severities: "block" keeps a record out of N_good and out of exports;
-# "warn" is shown to the reviewer and counted by readiness but does not exclude.
+# "warn" is shown to the reviewer and counted by readiness but does not exclude;
+# "info" is a fact worth showing that is not a problem (contact.*: a business's number).
 BLOCK: Final = "block"
 WARN: Final = "warn"
+INFO: Final = "info"
 
 MESSAGE_DTYPE: Final = pl.Struct(
     {

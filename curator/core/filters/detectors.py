@@ -2,8 +2,11 @@
 
 Validators are what keep order numbers (fail Luhn), dates, version strings,
 ISBNs and timestamps from firing: a card must pass Luhn and start like a card,
-an IPv4 address needs four octets in 0-255 and no "version" before it, an SSN
-follows the SSA's area/group/serial rules, an IBAN passes ISO 13616 mod-97.
+a phone number must be a valid number to Google's libphonenumber (or at least a
+possible one right after "my number is ..."), an IBAN must pass python-stdnum's
+ISO 13616 check, an SSN follows the SSA's area/group/serial rules, an IP must
+be a public address. Reserved documentation values (example.com, 192.0.2.0/24,
+555-01xx) and public resolvers (8.8.8.8) are rejected here: they are nobody's.
 """
 
 from __future__ import annotations
@@ -12,6 +15,20 @@ import ipaddress
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+
+import phonenumbers
+from stdnum import iban as stdnum_iban
+from stdnum import luhn as stdnum_luhn
+
+from curator.core.filters.context import (
+    PERSONAL,
+    command_before,
+    cue_before,
+    login_not_email,
+    public_or_reserved_ip,
+    reserved_domain,
+    reserved_phone,
+)
 
 
 @dataclass(frozen=True)
@@ -22,7 +39,12 @@ class Detector:
     pattern: re.Pattern[str]
     validate: Callable[[re.Match[str], str], bool]
     mask: Callable[[str], str]
-    group: int = 0  # which regex group is the finding (password_in_url uses 1)
+    # which regex group is the finding: a number, or a function of the match
+    group: int | Callable[[re.Match[str]], int] = 0
+
+    def span(self, m: re.Match[str]) -> tuple[int, int]:
+        g = self.group if isinstance(self.group, int) else self.group(m)
+        return m.span(g)
 
 
 def _digits(s: str) -> str:
@@ -30,15 +52,7 @@ def _digits(s: str) -> str:
 
 
 def luhn_ok(number: str) -> bool:
-    digits = [int(c) for c in number]
-    total = 0
-    for i, d in enumerate(reversed(digits)):
-        if i % 2 == 1:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return total % 10 == 0
+    return bool(stdnum_luhn.is_valid(number))
 
 
 def _before(m: re.Match[str], text: str, width: int = 16) -> str:
@@ -48,7 +62,11 @@ def _before(m: re.Match[str], text: str, width: int = 16) -> str:
 # --- email ----------------------------------------------------------------------------
 def _email_ok(m: re.Match[str], text: str) -> bool:
     domain = m.group(0).rsplit("@", 1)[1]
-    return "." in domain and not domain.startswith(".") and ".." not in domain
+    if "." not in domain or domain.startswith(".") or ".." in domain:
+        return False
+    if reserved_domain(domain) or login_not_email(text, m.start()):
+        return False
+    return not text[m.end() : m.end() + 1] == ":"  # git@github.com:org/repo
 
 
 def _mask_email(s: str) -> str:
@@ -58,15 +76,21 @@ def _mask_email(s: str) -> str:
 
 # --- phone ----------------------------------------------------------------------------
 def _phone_ok(m: re.Match[str], text: str) -> bool:
+    """A valid number (libphonenumber), or a possible one right after a personal cue;
+    never NANP 555-01xx. Without "+", a trunk 0 reads as UK, otherwise as NANP."""
     s = m.group(0)
-    d = _digits(s)
     if "isbn" in _before(m, text, 20):
         return False
-    if s.startswith("+"):
-        return 8 <= len(d) <= 15
-    if s.startswith("0"):  # national format with a trunk 0 (UK 07700 900123, 020 7946 0958)
-        return len(d) in (10, 11)
-    return len(d) == 10 or (len(d) == 11 and d.startswith("1"))
+    region = None if s.startswith("+") else ("GB" if s.startswith("0") else "US")
+    try:
+        num = phonenumbers.parse(s, region)
+    except phonenumbers.NumberParseException:
+        return False
+    if reserved_phone(str(num.national_number), num.country_code):
+        return False
+    if phonenumbers.is_valid_number(num):
+        return True
+    return phonenumbers.is_possible_number(num) and cue_before(text, m.start()) == PERSONAL
 
 
 def _mask_phone(s: str) -> str:
@@ -98,7 +122,9 @@ def _ipv4_ok(m: re.Match[str], text: str) -> bool:
     if any(int(p) > 255 for p in parts):
         return False
     before = _before(m, text, 12)
-    return not re.search(r"(?:version|release|build|\bv)\s*$", before)
+    if re.search(r"(?:version|release|build|\bv)\s*$", before):
+        return False
+    return not (public_or_reserved_ip(m.group(0)) or command_before(text, m.start()))
 
 
 def _ipv6_ok(m: re.Match[str], text: str) -> bool:
@@ -109,7 +135,7 @@ def _ipv6_ok(m: re.Match[str], text: str) -> bool:
         ipaddress.IPv6Address(s)
     except ValueError:
         return False
-    return True
+    return not (public_or_reserved_ip(s) or command_before(text, m.start()))
 
 
 def _mask_ip(s: str) -> str:
@@ -121,12 +147,8 @@ def _mask_ip(s: str) -> str:
 
 # --- IBAN -----------------------------------------------------------------------------
 def iban_ok(raw: str) -> bool:
-    s = raw.replace(" ", "").upper()
-    if not 15 <= len(s) <= 34 or not s[:2].isalpha() or not s[2:4].isdigit():
-        return False
-    moved = s[4:] + s[:4]
-    num = "".join(str(int(c, 36)) for c in moved)
-    return int(num) % 97 == 1
+    """ISO 13616 mod-97 and the country's BBAN format (python-stdnum)."""
+    return bool(stdnum_iban.is_valid(raw))
 
 
 def _iban_ok(m: re.Match[str], text: str) -> bool:

@@ -1,9 +1,13 @@
-"""PII and secrets: findings with message index and character span, then flags.
+"""PII, contact details and secrets: findings with message, span, then flags.
 
-A vectorised Polars pre-filter picks the messages that could hold anything;
-only those (each distinct text once) go through the Python regexes and
-validators. Overlapping findings keep the most specific one (a secret beats
-an email found inside it; a card beats a phone number).
+A vectorised Polars pre-filter picks the messages (and tool-call arguments)
+that could hold anything; only those (each distinct text once) go through the
+Python regexes and validators. Overlapping findings keep the most specific one
+(a secret beats an email found inside it; a card beats a phone number). Then
+``context.classify`` decides, over the findings frame, which phone numbers,
+emails, addresses and postcodes are someone's own (``pii.*``) and which are a
+business's or place's published details (``contact.*``: counted apart, severity
+info, never called personal data and never redacted).
 """
 
 from __future__ import annotations
@@ -20,25 +24,57 @@ from curator.core.filters.base import (
     ScoreJob,
     Scores,
     empty_flags,
-    explode_messages,
     register,
 )
+from curator.core.filters.context import ASKS_PERSONAL, CONTACT, CONTEXTUAL, classify, cue_before
 from curator.core.filters.detectors import PII_DETECTORS, Detector
+from curator.core.filters.personal import PERSONAL_DETECTORS
 from curator.core.filters.secrets import SECRET_DETECTORS
 from curator.core.jobs import Progress
 
 # Secrets first: earlier detectors win overlaps.
-DETECTORS: tuple[Detector, ...] = SECRET_DETECTORS + PII_DETECTORS
+DETECTORS: tuple[Detector, ...] = SECRET_DETECTORS + PII_DETECTORS + PERSONAL_DETECTORS
 LABELS: dict[str, str] = {
     d.name: d.label.replace("AWS secret access key", "AWS access key") for d in reversed(DETECTORS)
 }
+LABELS |= {
+    "contact.phone": "business or public phone number",
+    "contact.email": "business or public email address",
+    "contact.address": "street address of a business or place",
+    "contact.postcode": "postcode of a business or place",
+}
+PLURALS: dict[str, str] = {
+    "contact.phone": "business or public phone numbers",
+    "contact.email": "business or public email addresses",
+    "contact.address": "street addresses of businesses or places",
+    "contact.postcode": "postcodes of businesses or places",
+    "pii.dob": "dates of birth",
+    "secret.password_in_url": "passwords inside URLs",
+    "secret.api_key": "API keys or tokens",
+}
 PLACEHOLDERS: dict[str, str] = {d.name: d.placeholder for d in DETECTORS}
 
+_SUFFIXES = (
+    "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Way|Court|Ct|Place|Pl|Parkway"
+    "|Pkwy|Highway|Hwy|Terrace|Ter|Circle|Cir|Square|Sq|Plaza|Crescent|Close|Grove|Gardens|Mews"
+    "|Row|Walk|Common|Alley|Trail|Loop|Expressway"
+)
 _PREFILTER = (
     r"@|\+\d|\d{3}[ .)\-]+\d{3}|\d{4}[ \-]?\d{4}|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}"
     r"|[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:|[A-Z]{2}\d{2} ?[A-Z0-9]{4}|\d{3}-\d{2}-\d{4}"
-    r"|AKIA|ASIA|ABIA|ACCA|(?i:aws_?secret)|AIza|AccountKey=|(?i:azure)|gh[pousr]_|github_pat_"
+    r"|AKIA|ASIA|ABIA|ACCA|AIza|AccountKey=|gh[pousr]_|github_pat_"
     r"|xox[abposr]-|hooks\.slack|sk-|PRIVATE KEY|eyJ|://[^\s/:@]+:[^\s/@]+@"
+    r"|(?i:secret|passw|passphrase|pwd|\bpass\b|\bpw\b|api.?key|token|bearer|client.?id|azure)"
+    # names: cue words followed by a capitalised word
+    r"|[Nn]ame|[Tt]his is [A-Z]|[Cc]all me [A-Z]|I(?:'m| am) called"
+    r"|(?:^|\n)\s*(?:[Hh]i|[Hh]ello|[Hh]ey|[Dd]ear|[Gg]ood (?:morning|afternoon|evening)),? [A-Z]"
+    r"|(?i:thanks|thank you|regards|best|cheers|sincerely|wishes|warmly)[,.!]?[ \t]*\n"
+    r"|(?i:thanks|thank you|welcome|pleasure|sorry|bye|cheers|problem|course|certainly|absolutely"
+    r"|great|perfect|all set), [A-Z]"
+    # addresses, postcodes, dates of birth
+    r"|\d[A-Za-z]? (?:[A-Za-z0-9]+\.? ){1,6}(?:" + _SUFFIXES + r")\b"
+    r"|\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b|\b[A-Z]\d[A-Z] ?\d[A-Z]\d\b|[A-Za-z],? \d{5}\b"
+    r"|(?i:zip|post ?code|postal|plz|birth|born|d\.?o\.?b)"
 )
 
 FINDINGS_SCHEMA = pl.Schema(
@@ -46,53 +82,102 @@ FINDINGS_SCHEMA = pl.Schema(
         R.ID: pl.String,
         "turn": pl.Int32,
         "role": pl.String,
+        "field": pl.String,  # "content" or "tool_calls" (the JSON arguments)
         "start": pl.Int64,
         "end": pl.Int64,
         "name": pl.String,
         "text": pl.String,
         "masked": pl.String,
+        "tag": pl.String,  # redaction placeholder stem, e.g. "EMAIL", "USER"
     }
 )
+_FOUND_SCHEMA = {
+    "content": pl.String,
+    "start": pl.Int64,
+    "end": pl.Int64,
+    "name": pl.String,
+    "text": pl.String,
+    "masked": pl.String,
+    "tag": pl.String,
+    "cue": pl.String,
+}
 
 
-def scan_text(text: str) -> list[tuple[int, int, str, str, str]]:
-    """(start, end, name, text, masked) for every validated finding, no overlaps."""
+def candidates(text: str) -> list[tuple[int, int, str, str, str, str, str]]:
+    """(start, end, name, text, masked, tag, cue) for every validated finding, no overlaps.
+
+    ``cue`` is what the words before a contextual finding say about its owner."""
     taken: list[tuple[int, int]] = []
-    out: list[tuple[int, int, str, str, str]] = []
+    out: list[tuple[int, int, str, str, str, str, str]] = []
     for det in DETECTORS:
         for m in det.pattern.finditer(text):
             if not det.validate(m, text):
                 continue
-            s, e = m.span(det.group)
-            if any(s < te and ts < e for ts, te in taken):
+            s, e = det.span(m)
+            if s == e or any(s < te and ts < e for ts, te in taken):
                 continue
             taken.append((s, e))
             value = text[s:e]
-            out.append((s, e, det.name, value, det.mask(value)))
+            cue = cue_before(text, s) if det.name in CONTEXTUAL else ""
+            out.append((s, e, det.name, value, det.mask(value), det.placeholder, cue))
     out.sort()
     return out
 
 
-def scan_messages(msgs: pl.DataFrame) -> pl.DataFrame:
-    """Findings for messages (id, turn, role, content) in FINDINGS_SCHEMA."""
-    cand = msgs.filter(pl.col("content").str.contains(_PREFILTER))
-    texts = cand.get_column("content").unique().to_list()
-    rows: list[tuple[str, int, int, str, str, str]] = []
-    for t in texts:
-        rows.extend((t, *f) for f in scan_text(t))
-    found = pl.DataFrame(
-        rows,
-        schema={
-            "content": pl.String,
-            "start": pl.Int64,
-            "end": pl.Int64,
-            "name": pl.String,
-            "text": pl.String,
-            "masked": pl.String,
-        },
+def scan_text(text: str, role: str = "user") -> list[tuple[int, int, str, str, str]]:
+    """(start, end, name, text, masked) for one message said by ``role``."""
+    found = candidates(text)
+    if not found:
+        return []
+    frame = pl.DataFrame(
+        [(f"{i}", role, n, v, c) for i, (_s, _e, n, v, _m, _t, c) in enumerate(found)],
+        schema={R.ID: pl.String, "role": pl.String, "name": pl.String, "text": pl.String, "cue": pl.String},
         orient="row",
     )
-    out = cand.join(found, on="content", how="inner").sort(R.ID, "turn", "start")
+    names = classify(frame).get_column("name").to_list()
+    return [(s, e, n, v, m) for (s, e, _n, v, m, _t, _c), n in zip(found, names, strict=True)]
+
+
+def message_parts(msgs: pl.DataFrame) -> pl.DataFrame:
+    """id, turn, role, field, content: each message's text and its tool-call arguments."""
+    content = msgs.select(R.ID, "turn", "role", pl.lit("content").alias("field"), "content")
+    if "tool_calls" not in msgs.columns:
+        return content
+    calls = msgs.filter(pl.col("tool_calls").is_not_null()).select(
+        R.ID, "turn", "role", pl.lit("tool_calls").alias("field"), pl.col("tool_calls").alias("content")
+    )
+    return pl.concat([content, calls])
+
+
+def explode_parts(df: pl.DataFrame) -> pl.DataFrame:
+    """One row per message (id, turn, role, content, tool_calls) of a records frame."""
+    return (
+        df.select(R.ID, R.MESSAGES)
+        .with_columns(pl.int_ranges(pl.col(R.MESSAGES).list.len()).alias("turn"))
+        .explode(R.MESSAGES, "turn")
+        .drop_nulls(R.MESSAGES)
+        .select(
+            R.ID,
+            pl.col("turn").cast(pl.Int32),
+            pl.col(R.MESSAGES).struct.field("role").alias("role"),
+            pl.col(R.MESSAGES).struct.field("content").fill_null("").alias("content"),
+            pl.col(R.MESSAGES).struct.field("tool_calls").alias("tool_calls"),
+        )
+    )
+
+
+def scan_messages(msgs: pl.DataFrame) -> pl.DataFrame:
+    """Findings for messages (id, turn, role, content[, tool_calls]) in FINDINGS_SCHEMA."""
+    parts = message_parts(msgs)
+    cand = parts.filter(pl.col("content").str.contains(_PREFILTER))
+    texts = cand.get_column("content").unique().to_list()
+    rows = [(t, *f) for t in texts for f in candidates(t)]
+    found = pl.DataFrame(rows, schema=_FOUND_SCHEMA, orient="row")
+    out = cand.join(found, on="content", how="inner").sort(R.ID, "turn", "field", "start")
+    asked = parts.filter(
+        (pl.col("field") == "content") & (pl.col("role") != "user") & pl.col("content").str.contains(ASKS_PERSONAL)
+    ).select(R.ID, "turn")
+    out = classify(out.select(*FINDINGS_SCHEMA.names(), "cue"), asked)
     return out.select(list(FINDINGS_SCHEMA.names())).cast(FINDINGS_SCHEMA)
 
 
@@ -111,19 +196,25 @@ class PiiFilter(Filter):
     title = "PII & secrets"
     Params = PiiParams
     results = ("scores_pii", "pii_findings")
-    code_modules = ("curator.core.filters.detectors", "curator.core.filters.secrets")
+    code_modules = (
+        "curator.core.filters.detectors",
+        "curator.core.filters.secrets",
+        "curator.core.filters.personal",
+        "curator.core.filters.context",
+    )
 
     def score(self, df: pl.DataFrame, params: Any) -> ScoreJob:
         yield Progress("pii", 0, df.height, "scanning")
-        findings = scan_messages(explode_messages(df))
+        findings = scan_messages(explode_parts(df))
         counts = findings.group_by(R.ID).agg(
             pl.col("name").str.starts_with("pii.").sum().cast(pl.Int64).alias("pii_count"),
             pl.col("name").str.starts_with("secret.").sum().cast(pl.Int64).alias("secret_count"),
+            pl.col("name").str.starts_with("contact.").sum().cast(pl.Int64).alias("contact_count"),
         )
         scores = (
             df.select(R.ID)
             .join(counts, on=R.ID, how="left", maintain_order="left")
-            .with_columns(pl.col("pii_count", "secret_count").fill_null(0))
+            .with_columns(pl.col("pii_count", "secret_count", "contact_count").fill_null(0))
         )
         yield Progress("pii", df.height, df.height)
         return {"scores_pii": scores, "pii_findings": findings}
@@ -137,7 +228,7 @@ class PiiFilter(Filter):
             {
                 "name": list(LABELS),
                 "label": list(LABELS.values()),
-                "plural": [_plural(v) for v in LABELS.values()],
+                "plural": [PLURALS.get(k, _plural(v)) for k, v in LABELS.items()],
             }
         )
         per = (
@@ -179,6 +270,8 @@ class PiiFilter(Filter):
             reason.alias("reason"),
             pl.when(pl.col("name").str.starts_with("secret."))
             .then(pl.lit(R.BLOCK))
+            .when(pl.col("name").str.starts_with(CONTACT + "."))
+            .then(pl.lit(R.INFO))
             .otherwise(pl.lit(R.WARN))
             .alias("severity"),
         )

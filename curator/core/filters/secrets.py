@@ -1,8 +1,14 @@
-"""Secret detectors: cloud keys, service tokens, private keys, JWTs, URL passwords.
+"""Secret detectors: cloud keys, service tokens, private keys, JWTs, passwords.
 
 Patterns follow the providers' published token formats (as detect-secrets and
 gitleaks use them); validators drop obvious placeholders ("sk-xxxx",
 "postgres://user:password@host") so documentation-style examples do not fire.
+
+Every part of a credential is a finding of its own, so redaction removes all of
+it: an AWS secret access key next to its key id (labelled or not), a client
+secret and its client id, a password and the user name beside it, the whole
+user:password of a URL, and a private key block to its END line (or, when the
+END is missing, to the last line of key text).
 """
 
 from __future__ import annotations
@@ -13,7 +19,11 @@ import re
 
 from curator.core.filters.detectors import Detector
 
-_PLACEHOLDER_PASSWORDS = {"password", "pass", "passwd", "secret", "pwd", "changeme", "xxx", "****"}
+_PLACEHOLDER_PASSWORDS = {
+    "password", "pass", "passwd", "secret", "pwd", "changeme", "xxx", "****", "hunter2",
+    "yourpassword", "your_password", "mypassword", "example", "placeholder", "redacted",
+}  # fmt: skip
+_PLACEHOLDER_WORDS = re.compile(r"(?i)your|example|placeholder|redacted|xxxx|dummy|\.\.\.")
 
 
 def _mask_prefix(s: str) -> str:
@@ -44,13 +54,48 @@ def _jwt_ok(m: re.Match[str], text: str) -> bool:
     return isinstance(decoded, dict) and ("alg" in decoded or "typ" in decoded)
 
 
+def password_value_ok(pw: str) -> bool:
+    """Not a placeholder ("password", "<pw>", "${DB_PASS}", "****")."""
+    return not (pw.lower() in _PLACEHOLDER_PASSWORDS or pw[:1] in "<{$[%(" or set(pw) <= set("*x."))
+
+
 def _password_ok(m: re.Match[str], text: str) -> bool:
-    pw = m.group(1)
-    return not (pw.lower() in _PLACEHOLDER_PASSWORDS or pw[:1] in "<{$[%" or set(pw) <= set("*x."))
+    return password_value_ok(m.group(2))
+
+
+def _looks_secret(value: str, min_len: int = 6) -> bool:
+    """A value a person would not write as a word: a digit or symbol, or mixed case."""
+    if len(value) < min_len or not password_value_ok(value) or _PLACEHOLDER_WORDS.search(value):
+        return False
+    has_digit = any(c.isdigit() for c in value)
+    has_symbol = any(not c.isalnum() for c in value)
+    mixed = any(c.isupper() for c in value) and any(c.islower() for c in value)
+    return has_digit or has_symbol or (mixed and len(value) >= 8)
+
+
+def _labelled_password_ok(m: re.Match[str], text: str) -> bool:
+    value = m.group(1)
+    if text[m.start() : m.start(1)].rstrip("\"' ").lower().endswith("is"):
+        # "the password is ..." in prose: only a value no sentence would end with
+        return _looks_secret(value, 6) and not value.endswith((".", ","))
+    return _looks_secret(value, 4)
+
+
+def _labelled_token_ok(m: re.Match[str], text: str) -> bool:
+    value = m.group(1)
+    return _looks_secret(value, 16) and any(c.isdigit() for c in value) and any(
+        c.isalpha() for c in value
+    )
+
+
+def _near(pattern: re.Pattern[str], ok: object, text: str, start: int, width: int) -> bool:
+    """Is there a validated ``pattern`` match within ``width`` characters of ``start``?"""
+    lo, hi = max(0, start - width), min(len(text), start + width)
+    return any(ok(m, text) for m in pattern.finditer(text, lo, hi))  # type: ignore[operator]
 
 
 def _mask_private_key(s: str) -> str:
-    return s.split("\n", 1)[0][:40]
+    return s.split("\n", 1)[0].split("\\n", 1)[0][:40]
 
 
 def _mask_password(s: str) -> str:
@@ -61,6 +106,42 @@ def _always(m: re.Match[str], text: str) -> bool:
     return True
 
 
+_V = r"[\"']?\s*(?:[:=]|\bis\b)\s*[\"']?"  # label-value separator: "key": "v", key=v, key is v
+_AWS_ID = re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b")
+_AWS_SECRET_LABELLED = re.compile(
+    r"(?i)\b(?:aws[ _]?)?secret[ _]?(?:access[ _]?)?key" + _V + r"([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"
+)
+_AWS_SECRET_BARE = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+_CLIENT_SECRET = re.compile(r"(?i)\bclient[ _\-]?secret" + _V + r"([A-Za-z0-9_\-.~+/=]{8,})")
+_CLIENT_ID = re.compile(r"(?i)\bclient[ _\-]?id" + _V + r"([A-Za-z0-9_\-.@]{6,})")
+_PASSWORD = re.compile(
+    r"(?i)\b(?:password|passwd|passphrase|pwd|pass|pw)" + _V + r"([^\s\"'<>,;`]{4,64})"
+)
+_USER = re.compile(r"(?i)\b(?:user(?:name)?|login|user ?id|account)" + _V + r"([^\s\"'<>,;`]{2,64})")
+_TOKEN = re.compile(
+    r"(?i)\b(?:api[_\- ]?key|apikey|api[_\- ]?secret|access[_\- ]?token|auth[_\- ]?token"
+    r"|secret[_\- ]?key|bearer)(?:" + _V + r"|\s+)([A-Za-z0-9_\-.~+/=]{16,})(?![A-Za-z0-9_\-.~+/=])"
+)
+
+
+def _aws_bare_ok(m: re.Match[str], text: str) -> bool:
+    v = m.group(0)
+    mixed = any(c.isupper() for c in v) and any(c.islower() for c in v)
+    return mixed and any(c.isdigit() or c in "/+" for c in v) and _near(_AWS_ID, _not_placeholder, text, m.start(), 300)
+
+
+def _client_secret_ok(m: re.Match[str], text: str) -> bool:
+    return _looks_secret(m.group(1), 8)
+
+
+def _client_id_ok(m: re.Match[str], text: str) -> bool:
+    return _near(_CLIENT_SECRET, _client_secret_ok, text, m.start(), 300)
+
+
+def _user_ok(m: re.Match[str], text: str) -> bool:
+    return password_value_ok(m.group(1)) and _near(_PASSWORD, _labelled_password_ok, text, m.start(), 200)
+
+
 SECRET_DETECTORS: tuple[Detector, ...] = (
     Detector(
         "secret.private_key",
@@ -68,7 +149,9 @@ SECRET_DETECTORS: tuple[Detector, ...] = (
         "PRIVATE_KEY",
         re.compile(
             r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
-            r"(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)?"
+            r"(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
+            # no END line (cut off): every following line of key text or headers
+            r"|(?:(?:\\n|\s)+(?:[A-Za-z0-9+/=]{8,}|[A-Za-z\-]+: [^\n\\]*))*)"
         ),
         _always,
         _mask_private_key,
@@ -82,15 +165,20 @@ SECRET_DETECTORS: tuple[Detector, ...] = (
         _mask_prefix,
     ),
     Detector(
-        "secret.aws_key",
-        "AWS secret access key",
-        "AWS_KEY",
-        re.compile(
-            r"(?i)aws_?secret_?access_?key[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"
-        ),
-        _always,
+        "secret.aws_key", "AWS secret access key", "AWS_KEY", _AWS_SECRET_LABELLED, _always,
+        _mask_prefix, group=1,
+    ),
+    Detector(
+        "secret.aws_key", "AWS secret access key", "AWS_KEY", _AWS_SECRET_BARE, _aws_bare_ok,
         _mask_prefix,
-        group=1,
+    ),
+    Detector(
+        "secret.client_secret", "client secret", "CLIENT_SECRET", _CLIENT_SECRET,
+        _client_secret_ok, _mask_password, group=1,
+    ),
+    Detector(
+        "secret.client_secret", "client secret", "CLIENT_ID", _CLIENT_ID, _client_id_ok,
+        _mask_prefix, group=1,
     ),
     Detector(
         "secret.gcp_key",
@@ -159,9 +247,18 @@ SECRET_DETECTORS: tuple[Detector, ...] = (
         "secret.password_in_url",
         "password inside a URL",
         "PASSWORD",
-        re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]{1,20}://[^\s:/@]+:([^\s:/@]+)@[^\s/]+"),
+        re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]{1,20}://([^\s:/@]+:([^\s:/@]+))@[^\s/]+"),
         _password_ok,
         _mask_password,
         group=1,
+    ),
+    Detector(
+        "secret.password", "password", "PASSWORD", _PASSWORD, _labelled_password_ok,
+        _mask_password, group=1,
+    ),
+    Detector("secret.password", "password", "USER", _USER, _user_ok, _mask_password, group=1),
+    Detector(
+        "secret.api_key", "API key or token", "API_KEY", _TOKEN, _labelled_token_ok,
+        _mask_prefix, group=1,
     ),
 )

@@ -196,6 +196,8 @@ class ReviewPane(QWidget):
         original = rec["original_messages"]
         for p in rec.get("pii") or []:
             turn = int(p["turn"])
+            if p.get("field", "content") != "content":
+                continue  # a finding inside tool-call arguments: no span in the bubble text
             # spans index the imported text: highlight only turns still as imported
             if turn < len(msgs) and turn < len(original) and msgs[turn].get("content") == original[turn].get("content"):
                 pii_by_turn.setdefault(turn, []).append((int(p["start"]), int(p["end"]), str(p["name"])))
