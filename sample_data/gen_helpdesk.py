@@ -80,8 +80,8 @@ def build(rng: random.Random) -> list[Item]:
 
     # PII
     conv = _retail(rng, "change_address")[:2]
-    conv[0] = ("user", conv[0][1] + "\n\nYou can reach me on +44 20 7946 0958 or at james.walker@example.org if anything is unclear.")
-    plants.append(Item(turns=conv).plant("pii.phone+email", "pii.phone", "pii.email", note="UK drama-range phone and an example.org email"))
+    conv[0] = ("user", conv[0][1] + "\n\nYou can reach me on +44 20 7946 0958 or at james.walker@example.co.uk if anything is unclear.")
+    plants.append(Item(turns=conv).plant("pii.phone+email", "pii.phone", "pii.email", note="UK drama-range phone and an email"))
     plants.append(Item(turns=[
         ("user", f"My payment keeps failing so here are my card details, please just charge it manually: {P.CARD_MC}, exp 09/27, CVC 123."),
         ("assistant", "Thank you, but please never send card details by email or chat. I have deleted your message from the ticket. We cannot take payments manually; please try the checkout again, or use PayPal, and let me know the exact error if it still fails."),
@@ -93,7 +93,7 @@ def build(rng: random.Random) -> list[Item]:
     plants.append(Item(turns=[
         ("user", f"Your website keeps showing me an access denied page when I try to check out. My IP is {P.IPV4.replace('42', '7')} in case you are blocking it."),
         ("assistant", "You were right: our bot protection had flagged your network after several failed checkout attempts. I have removed the block, so please clear your browser cookies and try again. Your basket has been saved."),
-    ]).plant("pii.ip", "pii.ip", note="IPv4 from the TEST-NET-3 documentation range"))
+    ]).plant("lookalike.documentation_ip", note="IPv4 from the TEST-NET-3 documentation range: nobody's personal data, no pii.ip"))
 
     # look-alikes that must not fire
     plants.append(Item(turns=[
@@ -176,6 +176,8 @@ def write(items: list[Item], path: Path, rng: random.Random) -> dict[str, Any]:
                 if channel == "email" and clean and text and rng.random() < 0.6:
                     text = text.replace(" Let me know", "\n\nLet me know").replace(" Is there", "\n\nIs there") + f"\n\nBest regards,\n{agent}\nBrightside Home Support"
                 msgs.append(("agent", agent if text != P.CSV_MACRO else "Brightside Support", text))
+        roles = {"customer": "user", "agent": "assistant", "bot": "assistant", "system": "system"}
+        it.written = [(roles[a], text) for a, _, text in msgs]
         ticket_rows = []
         for author_type, author_name, text in msgs:
             t += dt.timedelta(minutes=rng.randint(2, 50) if channel == "chat" else rng.randint(20, 600))

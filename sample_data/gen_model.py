@@ -31,6 +31,8 @@ class Item:
     key: dict[str, Any] = field(default_factory=dict)  # machine-readable location
     # records whose imported form is expected to differ (merged / dropped turns)
     repairs: list[str] = field(default_factory=list)
+    # the texts as the writer laid them out, when it adds to them (CSV greetings, signatures)
+    written: list[Turn] | None = None
 
     def plant(self, kind: str, *expect: str, note: str = "") -> Item:
         self.plants.append(Plant(kind, tuple(expect), note))

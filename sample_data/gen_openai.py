@@ -109,7 +109,7 @@ def build(rng: random.Random) -> list[Item]:
 
     # PII
     conv = _saas(rng, "delete_account")
-    conv[0] = ("user", conv[0][1] + " My account email is priya.sharma@example.com and my phone is +1 (555) 013-2671.")
+    conv[0] = ("user", conv[0][1] + " My account email is priya.sharma@example.co.uk and my phone is +44 7700 900461.")
     plants.append(Item(turns=conv).plant("pii.email+phone", "pii.email", "pii.phone", note="email and phone in the user turn"))
     plants.append(Item(turns=[
         ("user", f"I want to upgrade to the Business plan but the form keeps rejecting my card. The number is {P.CARD_VISA}, expiry 12/28. Can you just put it through for me?"),
@@ -118,7 +118,7 @@ def build(rng: random.Random) -> list[Item]:
     plants.append(Item(turns=[
         ("user", f"Our office can't reach the Taskflow web app since this morning. Our public IP is {P.IPV4} and the IPv6 address is {P.IPV6}. Are we blocked?"),
         ("assistant", "I checked our firewall logs and your address was rate limited after a burst of failed API logins from a script. I have lifted the block. Please check which script is using an expired token so it does not happen again."),
-    ]).plant("pii.ip", "pii.ip", note="IPv4 203.0.113.42 and IPv6 2001:db8:85a3::8a2e:370:7334 (documentation ranges)"))
+    ]).plant("lookalike.documentation_ip", note="IPv4 203.0.113.42 and IPv6 2001:db8:85a3::8a2e:370:7334: documentation ranges, nobody's personal data: no pii.ip"))
     plants.append(Item(turns=[
         ("user", f"We cancelled our annual plan within the refund window. Can you send the refund to our bank account instead of the card? IBAN {P.IBAN_GB}."),
         ("assistant", "Refunds for card payments can only go back to the card that was charged, so I cannot send it to a bank account. The refund was issued today and should appear on the card statement within five working days."),

@@ -27,6 +27,7 @@ import gen_datasets  # noqa: E402
 import gen_engine  # noqa: E402
 import gen_helpdesk  # noqa: E402
 import gen_openai  # noqa: E402
+import gen_personal  # noqa: E402
 import gen_plants as P  # noqa: E402
 import gen_readme  # noqa: E402
 import gen_transcripts  # noqa: E402
@@ -120,8 +121,27 @@ def _plant_rows(file: str, items: list[Item], keepers: dict[str, Item]) -> list[
                     row["duplicate_of"] = keeper.where
             if it.repairs:
                 row["repairs"] = it.repairs
-            rows.append(row)
+            rows.append(_with_personal(row, it) if it.raw is None else row)
     return rows
+
+
+def _personal_rows(file: str, items: list[Item]) -> list[dict[str, Any]]:
+    """Records that are not planted but name people (see gen_personal): the flags they get."""
+    rows = []
+    for it in items:
+        if it.raw is not None or it.plants:
+            continue
+        expect = gen_personal.expected(it.written or _imported_turns(it))
+        if expect:
+            note = "; ".join(gen_personal.NOTES[e] for e in expect)
+            rows.append({"file": file, "where": it.where, **it.key, "kind": "personal_data", "expect": expect, "note": note})
+    return rows
+
+
+def _with_personal(row: dict[str, Any], it: Item) -> dict[str, Any]:
+    """A planted row also expects the personal-data flags its record's text raises."""
+    extra = [e for e in gen_personal.expected(it.written or _imported_turns(it)) if e not in row["expect"]]
+    return {**row, "expect": row["expect"] + extra} if extra else row
 
 
 def _near_dup_keepers(items_by_file: dict[str, list[Item]]) -> dict[str, Item]:
@@ -206,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
         "near_duplicate_keepers": {g: k.where for g, k in keepers.items()},
         "checks": figures,
         "planted": [row for f, items in by_file.items() for row in _plant_rows(f, items, keepers)],
+        # not problems, but personal data the filters flag: names, a caller's postcode, ...
+        "personal_data": [row for f, items in by_file.items() for row in _personal_rows(f, items)],
     }
     manifest["totals"] = {
         "records": sum(f["records"] for f in manifest["files"].values()),

@@ -110,7 +110,7 @@ def test_review_redact_replaces_pii_and_keeps_the_original(workspace, capsys):
     add_conversations(
         workspace,
         [
-            [("user", "Please email me at jane.doe@example.com about order 1234."), ("assistant", "Sure, Jane, I will.")],
+            [("user", "Please email me at jane.doe@mailbox.co.uk about order 1234."), ("assistant", "Sure, Jane, I will.")],
             [("user", "How do I reset my password?"), ("assistant", "Use the link on the sign-in page.")],
         ],
     )
@@ -122,5 +122,5 @@ def test_review_redact_replaces_pii_and_keeps_the_original(workspace, capsys):
     assert len(rows) == 1 and not any(f["name"].startswith("pii") for f in rows[0]["flags"])
     code, out, _ = run_cli(capsys, "show", "-w", str(workspace.path), rows[0]["id"], "--json")
     shown = json.loads(out)
-    assert "jane.doe@example.com" in shown["original_messages"][0]["content"]
-    assert "jane.doe@example.com" not in shown["messages"][0]["content"]
+    assert "jane.doe@mailbox.co.uk" in shown["original_messages"][0]["content"]
+    assert "jane.doe@mailbox.co.uk" not in shown["messages"][0]["content"]

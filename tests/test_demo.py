@@ -72,7 +72,7 @@ def test_every_planted_problem_is_flagged_and_nothing_clean_is(built: demo.DemoR
     assert built.pipeline is not None, f"the demo did not run the pipeline: {built.pipeline_skipped}"
     problems = []
     planted_ids = set()
-    for p in MANIFEST["planted"]:
+    for p in MANIFEST["planted"] + MANIFEST["personal_data"]:
         if p["kind"].startswith("broken"):
             continue
         rec = _locate(frame, p)

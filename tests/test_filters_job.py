@@ -25,8 +25,8 @@ CONVS = [
     [("user", "Help"), ("assistant", "please hold " * 600)],
     [("system", "Be nice."), ("assistant", "Hello! How can I help you today?")],
     [
-        ("user", "My mail is ann@example.com, call 415-555-2671"),
-        ("assistant", "Thanks ann@example.com, noted."),
+        ("user", "My mail is ann@mailbox.net, call 415-555-2671"),
+        ("assistant", "Thanks ann@mailbox.net, noted."),
     ],
 ]
 
@@ -99,11 +99,11 @@ def test_redaction_is_an_undoable_edit(tmp_path) -> None:
     msgs = review.current_messages(ws, rid)
     assert msgs[0]["content"] == "My mail is <EMAIL_1>, call <PHONE_1>"
     assert msgs[1]["content"] == "Thanks <EMAIL_1>, noted."
-    assert review.original_messages(ws, rid)[0]["content"].startswith("My mail is ann@example.com")
+    assert review.original_messages(ws, rid)[0]["content"].startswith("My mail is ann@mailbox.net")
     assert not set(ws.flags().filter(pl.col(R.ID) == rid)["name"]) & {"pii.email", "pii.phone"}
     assert review.history(ws, rid)[-1]["action"] == "redact"
     review.undo(ws)
-    assert review.current_messages(ws, rid)[0]["content"].startswith("My mail is ann@example.com")
+    assert review.current_messages(ws, rid)[0]["content"].startswith("My mail is ann@mailbox.net")
     rescore(ws, [rid])
     assert "pii.email" in set(ws.flags().filter(pl.col(R.ID) == rid)["name"])
 

@@ -104,7 +104,10 @@ def test_findings_keep_message_and_span(tmp_path) -> None:
     found = ws.read_result("pii_findings")
     rows = {r["name"]: r for r in found.to_dicts()}
     email = rows["pii.email"]
-    assert (email["turn"], convs[0][0][1][email["start"] : email["end"]]) == (0, "bob@mailbox.co.uk")
+    assert (email["turn"], convs[0][0][1][email["start"] : email["end"]]) == (
+        0,
+        "bob@mailbox.co.uk",
+    )
     # "reach us at": the business's own line, a contact detail, not personal data
     phone = rows["contact.phone"]
     assert phone["turn"] == 1 and convs[0][1][1][phone["start"] : phone["end"]] == "+1 415 555 2671"

@@ -18,7 +18,7 @@ MINE = ("structure", "length", "language", "repetition", "refusal", "pii", "secr
 def _key(source: str, locator: str, meta: str | None) -> tuple[str, str]:
     if source.endswith(".csv"):
         return source, f"ticket {json.loads(meta or '{}').get('ticket_id')}"
-    if source.startswith("call_"):
+    if source.startswith(("call_", "calls_")):
         return f"transcripts/{source}", f"transcripts/{source}"
     return source, locator
 
@@ -37,19 +37,28 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, dict]:
 
 
 def _flags_by_key(ws: Workspace) -> dict[tuple[str, str], dict[str, str]]:
-    frame = ws.frame().select(
-        "source",
-        "locator",
-        "meta",
-        pl.col("flags").list.eval(pl.element().struct.field("name")).alias("names"),
-        pl.col("flags").list.eval(pl.element().struct.field("reason")).alias("reasons"),
+    frame = (
+        ws.frame()
+        .sort("source", "line")
+        .select(
+            "source",
+            "locator",
+            "meta",
+            pl.col("flags").list.eval(pl.element().struct.field("name")).alias("names"),
+            pl.col("flags").list.eval(pl.element().struct.field("reason")).alias("reasons"),
+        )
     )
     out = {}
+    calls = frame.group_by("source").len()
+    batches = set(calls.filter(pl.col("len") > 1).get_column("source").to_list())
+    seen: dict[str, int] = {}
     for row in frame.to_dicts():
         flags = dict(zip(row["names"], row["reasons"], strict=True))
-        out[_key(row["source"], row["locator"], row["meta"])] = {
-            n: r for n, r in flags.items() if n.split(".")[0] in MINE
-        }
+        key = _key(row["source"], row["locator"], row["meta"])
+        if row["source"].startswith("calls_") and row["source"] in batches:
+            seen[row["source"]] = seen.get(row["source"], 0) + 1  # the batch file's Nth call
+            key = (key[0], f"{key[1]}, call {seen[row['source']]}")
+        out[key] = {n: r for n, r in flags.items() if n.split(".")[0] in MINE}
     return out
 
 
@@ -61,7 +70,9 @@ def test_every_planted_problem_is_flagged_by_name(demo, capsys) -> None:
         for n in planted["files"]["chats_openai.jsonl"]["quarantined_lines"]
     }
     wrong = []
-    for p in planted["planted"]:
+    # planted problems, and the everyday personal data (names, a caller's postcode) of
+    # otherwise clean records: each record gets exactly the flags listed for it
+    for p in planted["planted"] + planted["personal_data"]:
         key = (p["file"], p["where"])
         if key in quarantined:
             continue
@@ -74,7 +85,7 @@ def test_every_planted_problem_is_flagged_by_name(demo, capsys) -> None:
 
 def test_no_clean_record_is_flagged(demo) -> None:
     ws, planted = demo
-    planted_keys = {(p["file"], p["where"]) for p in planted["planted"]}
+    planted_keys = {(p["file"], p["where"]) for p in planted["planted"] + planted["personal_data"]}
     flagged_clean = {k: v for k, v in _flags_by_key(ws).items() if k not in planted_keys and v}
     assert flagged_clean == {}
 

@@ -226,16 +226,16 @@ def test_ctrl_d_redacts_pii_in_the_current_record_and_undo_restores_it(qtbot, tm
 
     add_conversations(
         workspace,
-        [[("user", "Write to me at jane.doe@example.com please"), ("assistant", "Will do, Jane.")]],
+        [[("user", "Write to me at jane.doe@mailbox.co.uk please"), ("assistant", "Will do, Jane.")]],
     )
     w = make_window(qtbot, tmp_path, workspace)
     rt = w.records
     rid = rt.current_id
     key(qtbot, w, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     assert review.current_messages(workspace, rid)[0]["content"] == "Write to me at <EMAIL_1> please"
-    assert "jane.doe@example.com" in review.original_messages(workspace, rid)[0]["content"]
+    assert "jane.doe@mailbox.co.uk" in review.original_messages(workspace, rid)[0]["content"]
     wait_loaded(qtbot, w)
     qtbot.waitUntil(lambda: rt.pane.bubbles[0].text.toPlainText() == "Write to me at <EMAIL_1> please")
     key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert "jane.doe@example.com" in review.current_messages(workspace, rid)[0]["content"]
+    assert "jane.doe@mailbox.co.uk" in review.current_messages(workspace, rid)[0]["content"]
     close_window(w)

@@ -21,7 +21,7 @@ CONVS = [
     ],  # exact duplicate
     [("user", "Help"), ("assistant", "please hold " * 600)],
     [("assistant", "Hello! How can I help you today?")],
-    [("user", "I'm at ann@example.com"), ("assistant", "Thanks, noted.")],
+    [("user", "I'm at ann@mailbox.net"), ("assistant", "Thanks, noted.")],
 ]
 
 

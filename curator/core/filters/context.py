@@ -23,6 +23,7 @@ from curator.core import records as R
 
 PERSONAL = "personal"
 CONTACT = "contact"
+ASK = "ask"  # a finding only if the message before asked for it ("your full name?")
 
 # Finding kinds whose owner depends on context (the rest are always personal).
 CONTEXTUAL = ("pii.phone", "pii.email", "pii.address", "pii.postcode")
@@ -31,7 +32,7 @@ CONTEXTUAL = ("pii.phone", "pii.email", "pii.address", "pii.postcode")
 # about or go to ("a cab to 100 Van Ness Avenue"), unless they were asked for theirs.
 USER_OWN_BY_DEFAULT = ("pii.phone", "pii.email")
 
-_THING = r"(?:phone|number|no\.?|mobile|cell|telephone|tel|line|e-?mail|address|contact|details|postcode|post code|zip|zip code|ip)"
+_THING = r"(?:phone|number|no\.?|mobile|cell|telephone|tel|line|e-?mail|address|contact|details|postcode|post code|postal code|zip|zip code|ip)"
 _PERSONAL_CUE = re.compile(
     r"(?i)\b(?:my|our home|your)\s+(?:[\w\-]+\s+){0,3}?" + _THING + r"\b"
     r"|\b(?:reach|call|text|e-?mail|contact|ring|message|find)\s+me\b|\bme\s+(?:on|at)\b"
@@ -61,12 +62,13 @@ _WINDOW = 80
 _RESERVED_DOMAIN = re.compile(
     r"(?i)(?:^|\.)(?:example\.(?:com|net|org)|localhost)$|\.(?:example|test|invalid|localhost|local)$"
 )
-PUBLIC_IPS = frozenset(
-    "8.8.8.8 8.8.4.4 1.1.1.1 1.0.0.1 9.9.9.9 149.112.112.112 208.67.222.222 208.67.220.220"
-    " 4.2.2.1 4.2.2.2 64.6.64.6 64.6.65.6 94.140.14.14 94.140.15.15 76.76.2.0 76.76.10.0"
-    " 2001:4860:4860::8888 2001:4860:4860::8844 2606:4700:4700::1111 2606:4700:4700::1001"
-    " 2620:fe::fe 2620:fe::9".split()
-)
+_PUBLIC_IPS_TEXT = """
+    8.8.8.8 8.8.4.4 1.1.1.1 1.0.0.1 9.9.9.9 149.112.112.112 208.67.222.222 208.67.220.220
+    4.2.2.1 4.2.2.2 64.6.64.6 64.6.65.6 94.140.14.14 94.140.15.15 76.76.2.0 76.76.10.0
+    2001:4860:4860::8888 2001:4860:4860::8844 2606:4700:4700::1111 2606:4700:4700::1001
+    2620:fe::fe 2620:fe::9
+"""
+PUBLIC_IPS = frozenset(_PUBLIC_IPS_TEXT.split())
 _COMMAND_BEFORE = re.compile(
     r"(?i)\b(?:ping|ssh|scp|sftp|rsync|telnet|traceroute|tracert|mtr|nslookup|dig|curl|wget|nc|"
     r"netcat|nmap|host|connect(?:ing)?\s+to|server|resolver|dns|gateway|router|proxy|vpn|endpoint)\b"
@@ -77,7 +79,8 @@ _COMMAND_BEFORE = re.compile(
 def cue_before(text: str, start: int) -> str:
     """PERSONAL, CONTACT or "" from the nearest cue in the words before ``start``."""
     window = text[max(0, start - _WINDOW) : start]
-    cut = max(window.rfind(". "), window.rfind("? "), window.rfind("! "), window.rfind("\n"))
+    # the cue's sentence, or a question just before ("Their number? Is it ...")
+    cut = max(window.rfind(". "), window.rfind("! "), window.rfind("\n"))
     if cut >= 0:
         window = window[cut + 1 :]
     best, kind = -1, ""
@@ -140,13 +143,20 @@ def classify(found: pl.DataFrame, asked: pl.DataFrame | None = None) -> pl.DataF
     f = found.with_columns(_value_key().alias("_key"))
     if asked is not None and asked.height and "turn" in f.columns:
         marks = asked.select(R.ID, (pl.col("turn") + 1).cast(pl.Int32).alias("turn")).unique()
-        f = f.join(marks.with_columns(pl.lit(True).alias("_asked")), on=[R.ID, "turn"], how="left", maintain_order="left")
+        f = f.join(
+            marks.with_columns(pl.lit(True).alias("_asked")),
+            on=[R.ID, "turn"],
+            how="left",
+            maintain_order="left",
+        )
     else:
         f = f.with_columns(pl.lit(None, pl.Boolean).alias("_asked"))
     is_user = pl.col("role") == "user"
     no_contact_cue = pl.col("cue") != CONTACT
-    user_own = is_user & no_contact_cue & (
-        pl.col("name").is_in(USER_OWN_BY_DEFAULT) | pl.col("_asked").fill_null(False)
+    user_own = (
+        is_user
+        & no_contact_cue
+        & (pl.col("name").is_in(USER_OWN_BY_DEFAULT) | pl.col("_asked").fill_null(False))
     )
     user_said = (
         f.filter(user_own | (is_user & (pl.col("cue") == PERSONAL)))
@@ -155,7 +165,14 @@ def classify(found: pl.DataFrame, asked: pl.DataFrame | None = None) -> pl.DataF
         .with_columns(pl.lit(True).alias("_echo"))
     )
     f = f.join(user_said, on=[R.ID, "_key"], how="left", maintain_order="left")
-    personal = (pl.col("cue") == PERSONAL) | user_own | (pl.col("_echo").fill_null(False) & no_contact_cue)
+    f = f.filter((pl.col("cue") != ASK) | pl.col("_asked").fill_null(False))
+    personal = (
+        (pl.col("cue") == PERSONAL) | user_own | (pl.col("_echo").fill_null(False) & no_contact_cue)
+    )
     contextual = pl.col("name").is_in(CONTEXTUAL)
-    renamed = pl.when(contextual & ~personal).then(pl.col("name").str.replace(r"^pii\.", "contact."))
-    return f.with_columns(renamed.otherwise(pl.col("name")).alias("name")).drop("_key", "_asked", "_echo")
+    renamed = pl.when(contextual & ~personal).then(
+        pl.col("name").str.replace(r"^pii\.", "contact.")
+    )
+    return f.with_columns(renamed.otherwise(pl.col("name")).alias("name")).drop(
+        "_key", "_asked", "_echo"
+    )

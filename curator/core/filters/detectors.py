@@ -41,6 +41,7 @@ class Detector:
     mask: Callable[[str], str]
     # which regex group is the finding: a number, or a function of the match
     group: int | Callable[[re.Match[str]], int] = 0
+    needs_ask: bool = False  # only a finding when the message before asked for it
 
     def span(self, m: re.Match[str]) -> tuple[int, int]:
         g = self.group if isinstance(self.group, int) else self.group(m)
@@ -66,7 +67,7 @@ def _email_ok(m: re.Match[str], text: str) -> bool:
         return False
     if reserved_domain(domain) or login_not_email(text, m.start()):
         return False
-    return not text[m.end() : m.end() + 1] == ":"  # git@github.com:org/repo
+    return text[m.end() : m.end() + 1] != ":"  # git@github.com:org/repo
 
 
 def _mask_email(s: str) -> str:
@@ -86,7 +87,7 @@ def _phone_ok(m: re.Match[str], text: str) -> bool:
         num = phonenumbers.parse(s, region)
     except phonenumbers.NumberParseException:
         return False
-    if reserved_phone(str(num.national_number), num.country_code):
+    if reserved_phone(str(num.national_number), num.country_code or 0):
         return False
     if phonenumbers.is_valid_number(num):
         return True

@@ -19,19 +19,20 @@ from curator.core.filters.detectors import Detector
 
 _NAME = r"[A-Z][a-z]+(?:['\-][A-Z]?[a-z]+)?"
 _FULL = _NAME + r"(?: (?:[A-Z]\. )?" + _NAME + r")?"
-NOT_NAMES = frozenset(
-    """
+_NOT_NAMES_TEXT = """
     there all everyone everybody team guys folks friend friends sir madam mam maam customer
     customers support again both you yourself there's thanks thank hello hi hey dear welcome
-    morning afternoon evening night day today tonight tomorrow yes no ok okay sure great good
-    fine please sorry perfect awesome cool nice wonderful excellent brilliant lovely alright
-    monday tuesday wednesday thursday friday saturday sunday january february march april may
-    june july august september october november december god user assistant agent admin
-    manager the a an and or but so we i it this that here how what when where why who which
-    bot human person people folks mr mrs ms dr miss sales billing service services help desk
-    world all members colleagues there again just also very so much
-    """.split()
-)
+    morning afternoon evening night day today tonight tomorrow yes no ok okay sure great
+    good fine please sorry perfect awesome cool nice wonderful excellent brilliant lovely
+    alright monday tuesday wednesday thursday friday saturday sunday january february march
+    april may june july august september october november december god user assistant agent
+    admin manager the a an and or but so we i it this that here how what when where why who
+    which bot human person people mr mrs ms dr miss sales billing service services help desk
+    world members colleagues just also very much mobile home bank care inc ltd llc co
+    company shop store airlines airline hotel restaurant app online group office clinic
+    salon studio cafe bar grill pizza apartments
+"""
+NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split())
 _VOCATIVE_BEFORE = (
     r"(?:[Tt]hanks|[Tt]hank you|[Ww]elcome|[Pp]leasure|[Ss]orry|[Gg]oodbye|[Bb]ye|[Cc]heers"
     r"|[Nn]o problem|[Oo]f course|[Cc]ertainly|[Aa]bsolutely|[Gg]reat|[Pp]erfect|[Aa]ll set)"
@@ -40,8 +41,10 @@ _NAME_CUES = re.compile(
     # my name is / I'm called / name's
     r"(?:\b[Mm]y (?:full |first |last )?name(?:'s| is)|\b[Nn]ame'?s|\bI(?:'m| am) called|\b[Cc]all me)"
     r"[:,]? (" + _FULL + r")\b"
-    # this is Ana from / speaking
-    r"|\b[Tt]his is (" + _FULL + r")(?: (?:from|at|with|of|here|speaking)\b|,)"
+    # this is Ana from / speaking, you're speaking with Ana, Ana speaking
+    r"|\b[Tt]his is (" + _FULL + r")(?: (?:from|at|with|of|here|speaking)\b|[,.!](?!\w))"
+    r"|\b(?:[Ss]peaking|[Cc]hatting) (?:with|to) (" + _FULL + r")(?=[,.!?]|\s+(?:from|at|here)\b)"
+    r"|(?:^|[,.]\s)(" + _FULL + r") (?:speaking|here)\b(?!\s+(?:is|are|was))"
     # greetings at the start of a line
     r"|(?:^|\n)\s*(?:[Hh]i|[Hh]ello|[Hh]ey|[Dd]ear|[Gg]ood (?:morning|afternoon|evening))"
     r",? (" + _FULL + r")(?=\s*[,!.:;\n]|\s*$)"
@@ -50,8 +53,16 @@ _NAME_CUES = re.compile(
     r"|[Mm]any thanks|[Kk]ind regards|[Bb]est regards|[Aa]ll the best)[,.!]?[ \t]*\n+[ \t]*(?:[-–—][ \t]*)?("
     + _FULL
     + r")[ \t]*(?:\n|$)"
-    # addressed by name after a courtesy word: "You're very welcome, Maria."
-    r"|\b" + _VOCATIVE_BEFORE + r", (" + _NAME + r")(?=[.!?]|,\s)"
+    # addressed by name after a courtesy word: "You're very welcome, Maria.",
+    # "Thanks for the details, Maria."
+    r"|\b" + _VOCATIVE_BEFORE + r"\b[^.!?\n]{0,40}?, (" + _NAME + r")(?=[.!?]|,\s)"
+)
+# A reply that is just a name ("Sure, it's Maria Patel, and ..."): a name only when the
+# message before asked for it (``context.classify`` checks that).
+_NAME_REPLY = re.compile(
+    r"^\s*(?:(?:[Ss]ure|[Yy]es|[Yy]eah|[Yy]ep|OK|[Oo]kay|[Oo]f course)[,.!]?\s+)?"
+    r"(?:[Ii]t's |[Ii]t is |I'm |I am |[Tt]hat's |[Tt]his is |[Mm]y name is )?"
+    r"(" + _NAME + r"(?: " + _NAME + r")?)(?=[,.!]|\s+and\b|\s*$)"
 )
 
 
@@ -140,7 +151,7 @@ _DATE = (
 )
 _DOB = re.compile(
     r"(?i:\b(?:date of birth|birth ?date|d\.?o\.?b\.?|born(?: on)?|birthday)\b)"
-    r"(?:\s*(?:is|was|:|-|,|on|as))*\s*" + _DATE
+    r"(?:\s*(?:is|was|:|-|,|on|as))*\s*(?:the\s+)?" + _DATE
 )
 
 
@@ -166,7 +177,7 @@ def parse_date(s: str) -> dt.date | None:
 
 def _dob_ok(m: re.Match[str], text: str) -> bool:
     d = parse_date(m.group(1))
-    return d is not None and 1900 <= d.year and d < dt.date.today()
+    return d is not None and d.year >= 1900 and d < dt.date.today()
 
 
 def _mask_dob(s: str) -> str:
@@ -175,14 +186,25 @@ def _mask_dob(s: str) -> str:
 
 PERSONAL_DETECTORS: tuple[Detector, ...] = (
     Detector("pii.dob", "date of birth", "DOB", _DOB, _dob_ok, _mask_dob, group=1),
+    Detector("pii.address", "street address", "ADDRESS", _ADDRESS, _address_ok, _mask_address),
     Detector(
-        "pii.address", "street address", "ADDRESS", _ADDRESS, _address_ok, _mask_address
-    ),
-    Detector(
-        "pii.postcode", "postcode", "POSTCODE", _POSTCODE, _postcode_ok, _mask_postcode,
+        "pii.postcode",
+        "postcode",
+        "POSTCODE",
+        _POSTCODE,
+        _postcode_ok,
+        _mask_postcode,
         group=_postcode_span,
     ),
+    Detector("pii.name", "person name", "NAME", _NAME_CUES, _name_ok, _mask_name, group=_name_span),
     Detector(
-        "pii.name", "person name", "NAME", _NAME_CUES, _name_ok, _mask_name, group=_name_span
+        "pii.name",
+        "person name",
+        "NAME",
+        _NAME_REPLY,
+        _name_ok,
+        _mask_name,
+        group=1,
+        needs_ask=True,
     ),
 )

@@ -26,7 +26,14 @@ from curator.core.filters.base import (
     empty_flags,
     register,
 )
-from curator.core.filters.context import ASKS_PERSONAL, CONTACT, CONTEXTUAL, classify, cue_before
+from curator.core.filters.context import (
+    ASK,
+    ASKS_PERSONAL,
+    CONTACT,
+    CONTEXTUAL,
+    classify,
+    cue_before,
+)
 from curator.core.filters.detectors import PII_DETECTORS, Detector
 from curator.core.filters.personal import PERSONAL_DETECTORS
 from curator.core.filters.secrets import SECRET_DETECTORS
@@ -66,11 +73,11 @@ _PREFILTER = (
     r"|xox[abposr]-|hooks\.slack|sk-|PRIVATE KEY|eyJ|://[^\s/:@]+:[^\s/@]+@"
     r"|(?i:secret|passw|passphrase|pwd|\bpass\b|\bpw\b|api.?key|token|bearer|client.?id|azure)"
     # names: cue words followed by a capitalised word
-    r"|[Nn]ame|[Tt]his is [A-Z]|[Cc]all me [A-Z]|I(?:'m| am) called"
+    r"|[Nn]ame|[Tt]his is [A-Z]|[Cc]all me [A-Z]|I(?:'m| am) called|^\s*(?:\w+[,.!]?\s+)?(?:\w+\s+)?[A-Z][a-z]+(?: [A-Z][a-z]+)?(?:[,.!]|\s+and\b|\s*$)"
     r"|(?:^|\n)\s*(?:[Hh]i|[Hh]ello|[Hh]ey|[Dd]ear|[Gg]ood (?:morning|afternoon|evening)),? [A-Z]"
     r"|(?i:thanks|thank you|regards|best|cheers|sincerely|wishes|warmly)[,.!]?[ \t]*\n"
     r"|(?i:thanks|thank you|welcome|pleasure|sorry|bye|cheers|problem|course|certainly|absolutely"
-    r"|great|perfect|all set), [A-Z]"
+    r"|great|perfect|all set)[^.!?\n]{0,40}, [A-Z]|(?i:speaking|chatting|here)\b"
     # addresses, postcodes, dates of birth
     r"|\d[A-Za-z]? (?:[A-Za-z0-9]+\.? ){1,6}(?:" + _SUFFIXES + r")\b"
     r"|\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b|\b[A-Z]\d[A-Z] ?\d[A-Z]\d\b|[A-Za-z],? \d{5}\b"
@@ -118,7 +125,7 @@ def candidates(text: str) -> list[tuple[int, int, str, str, str, str, str]]:
                 continue
             taken.append((s, e))
             value = text[s:e]
-            cue = cue_before(text, s) if det.name in CONTEXTUAL else ""
+            cue = ASK if det.needs_ask else (cue_before(text, s) if det.name in CONTEXTUAL else "")
             out.append((s, e, det.name, value, det.mask(value), det.placeholder, cue))
     out.sort()
     return out
@@ -131,11 +138,21 @@ def scan_text(text: str, role: str = "user") -> list[tuple[int, int, str, str, s
         return []
     frame = pl.DataFrame(
         [(f"{i}", role, n, v, c) for i, (_s, _e, n, v, _m, _t, c) in enumerate(found)],
-        schema={R.ID: pl.String, "role": pl.String, "name": pl.String, "text": pl.String, "cue": pl.String},
+        schema={
+            R.ID: pl.String,
+            "role": pl.String,
+            "name": pl.String,
+            "text": pl.String,
+            "cue": pl.String,
+        },
         orient="row",
     )
-    names = classify(frame).get_column("name").to_list()
-    return [(s, e, n, v, m) for (s, e, _n, v, m, _t, _c), n in zip(found, names, strict=True)]
+    kept = dict(classify(frame).select(R.ID, "name").iter_rows())
+    return [
+        (s, e, kept[f"{i}"], v, m)
+        for i, (s, e, _n, v, m, _t, _c) in enumerate(found)
+        if f"{i}" in kept
+    ]
 
 
 def message_parts(msgs: pl.DataFrame) -> pl.DataFrame:
@@ -144,7 +161,11 @@ def message_parts(msgs: pl.DataFrame) -> pl.DataFrame:
     if "tool_calls" not in msgs.columns:
         return content
     calls = msgs.filter(pl.col("tool_calls").is_not_null()).select(
-        R.ID, "turn", "role", pl.lit("tool_calls").alias("field"), pl.col("tool_calls").alias("content")
+        R.ID,
+        "turn",
+        "role",
+        pl.lit("tool_calls").alias("field"),
+        pl.col("tool_calls").alias("content"),
     )
     return pl.concat([content, calls])
 
@@ -175,7 +196,9 @@ def scan_messages(msgs: pl.DataFrame) -> pl.DataFrame:
     found = pl.DataFrame(rows, schema=_FOUND_SCHEMA, orient="row")
     out = cand.join(found, on="content", how="inner").sort(R.ID, "turn", "field", "start")
     asked = parts.filter(
-        (pl.col("field") == "content") & (pl.col("role") != "user") & pl.col("content").str.contains(ASKS_PERSONAL)
+        (pl.col("field") == "content")
+        & (pl.col("role") != "user")
+        & pl.col("content").str.contains(ASKS_PERSONAL)
     ).select(R.ID, "turn")
     out = classify(out.select(*FINDINGS_SCHEMA.names(), "cue"), asked)
     return out.select(list(FINDINGS_SCHEMA.names())).cast(FINDINGS_SCHEMA)

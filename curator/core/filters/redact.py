@@ -32,7 +32,13 @@ def findings_of(messages: list[dict[str, Any]]) -> pl.DataFrame:
         }
         for i, m in enumerate(messages)
     ]
-    schema = {R.ID: pl.String, "turn": pl.Int32, "role": pl.String, "content": pl.String, "tool_calls": pl.String}
+    schema = {
+        R.ID: pl.String,
+        "turn": pl.Int32,
+        "role": pl.String,
+        "content": pl.String,
+        "tool_calls": pl.String,
+    }
     return scan_messages(pl.DataFrame(rows, schema=schema))
 
 

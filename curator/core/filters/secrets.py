@@ -83,8 +83,10 @@ def _labelled_password_ok(m: re.Match[str], text: str) -> bool:
 
 def _labelled_token_ok(m: re.Match[str], text: str) -> bool:
     value = m.group(1)
-    return _looks_secret(value, 16) and any(c.isdigit() for c in value) and any(
-        c.isalpha() for c in value
+    return (
+        _looks_secret(value, 16)
+        and any(c.isdigit() for c in value)
+        and any(c.isalpha() for c in value)
     )
 
 
@@ -106,10 +108,13 @@ def _always(m: re.Match[str], text: str) -> bool:
     return True
 
 
-_V = r"[\"']?\s*(?:[:=]|\bis\b)\s*[\"']?"  # label-value separator: "key": "v", key=v, key is v
+# label-value separator: "key": "v", key=v, key is v, and JSON inside JSON (\"key\": \"v\")
+_V = r"(?:\\?[\"'])?\s*(?:[:=]|\bis\b)\s*(?:\\?[\"'])?"
 _AWS_ID = re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b")
 _AWS_SECRET_LABELLED = re.compile(
-    r"(?i)\b(?:aws[ _]?)?secret[ _]?(?:access[ _]?)?key" + _V + r"([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"
+    r"(?i)\b(?:aws[ _]?)?secret[ _]?(?:access[ _]?)?key"
+    + _V
+    + r"([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"
 )
 _AWS_SECRET_BARE = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 _CLIENT_SECRET = re.compile(r"(?i)\bclient[ _\-]?secret" + _V + r"([A-Za-z0-9_\-.~+/=]{8,})")
@@ -117,7 +122,9 @@ _CLIENT_ID = re.compile(r"(?i)\bclient[ _\-]?id" + _V + r"([A-Za-z0-9_\-.@]{6,})
 _PASSWORD = re.compile(
     r"(?i)\b(?:password|passwd|passphrase|pwd|pass|pw)" + _V + r"([^\s\"'<>,;`]{4,64})"
 )
-_USER = re.compile(r"(?i)\b(?:user(?:name)?|login|user ?id|account)" + _V + r"([^\s\"'<>,;`]{2,64})")
+_USER = re.compile(
+    r"(?i)\b(?:user(?:name)?|login|user ?id|account)" + _V + r"([^\s\"'<>,;`]{2,64})"
+)
 _TOKEN = re.compile(
     r"(?i)\b(?:api[_\- ]?key|apikey|api[_\- ]?secret|access[_\- ]?token|auth[_\- ]?token"
     r"|secret[_\- ]?key|bearer)(?:" + _V + r"|\s+)([A-Za-z0-9_\-.~+/=]{16,})(?![A-Za-z0-9_\-.~+/=])"
@@ -127,7 +134,11 @@ _TOKEN = re.compile(
 def _aws_bare_ok(m: re.Match[str], text: str) -> bool:
     v = m.group(0)
     mixed = any(c.isupper() for c in v) and any(c.islower() for c in v)
-    return mixed and any(c.isdigit() or c in "/+" for c in v) and _near(_AWS_ID, _not_placeholder, text, m.start(), 300)
+    return (
+        mixed
+        and any(c.isdigit() or c in "/+" for c in v)
+        and _near(_AWS_ID, _not_placeholder, text, m.start(), 300)
+    )
 
 
 def _client_secret_ok(m: re.Match[str], text: str) -> bool:
@@ -139,7 +150,9 @@ def _client_id_ok(m: re.Match[str], text: str) -> bool:
 
 
 def _user_ok(m: re.Match[str], text: str) -> bool:
-    return password_value_ok(m.group(1)) and _near(_PASSWORD, _labelled_password_ok, text, m.start(), 200)
+    return password_value_ok(m.group(1)) and _near(
+        _PASSWORD, _labelled_password_ok, text, m.start(), 200
+    )
 
 
 SECRET_DETECTORS: tuple[Detector, ...] = (
@@ -165,20 +178,39 @@ SECRET_DETECTORS: tuple[Detector, ...] = (
         _mask_prefix,
     ),
     Detector(
-        "secret.aws_key", "AWS secret access key", "AWS_KEY", _AWS_SECRET_LABELLED, _always,
-        _mask_prefix, group=1,
+        "secret.aws_key",
+        "AWS secret access key",
+        "AWS_KEY",
+        _AWS_SECRET_LABELLED,
+        _always,
+        _mask_prefix,
+        group=1,
     ),
     Detector(
-        "secret.aws_key", "AWS secret access key", "AWS_KEY", _AWS_SECRET_BARE, _aws_bare_ok,
+        "secret.aws_key",
+        "AWS secret access key",
+        "AWS_KEY",
+        _AWS_SECRET_BARE,
+        _aws_bare_ok,
         _mask_prefix,
     ),
     Detector(
-        "secret.client_secret", "client secret", "CLIENT_SECRET", _CLIENT_SECRET,
-        _client_secret_ok, _mask_password, group=1,
+        "secret.client_secret",
+        "client secret",
+        "CLIENT_SECRET",
+        _CLIENT_SECRET,
+        _client_secret_ok,
+        _mask_password,
+        group=1,
     ),
     Detector(
-        "secret.client_secret", "client secret", "CLIENT_ID", _CLIENT_ID, _client_id_ok,
-        _mask_prefix, group=1,
+        "secret.client_secret",
+        "client secret",
+        "CLIENT_ID",
+        _CLIENT_ID,
+        _client_id_ok,
+        _mask_prefix,
+        group=1,
     ),
     Detector(
         "secret.gcp_key",
@@ -253,12 +285,22 @@ SECRET_DETECTORS: tuple[Detector, ...] = (
         group=1,
     ),
     Detector(
-        "secret.password", "password", "PASSWORD", _PASSWORD, _labelled_password_ok,
-        _mask_password, group=1,
+        "secret.password",
+        "password",
+        "PASSWORD",
+        _PASSWORD,
+        _labelled_password_ok,
+        _mask_password,
+        group=1,
     ),
     Detector("secret.password", "password", "USER", _USER, _user_ok, _mask_password, group=1),
     Detector(
-        "secret.api_key", "API key or token", "API_KEY", _TOKEN, _labelled_token_ok,
-        _mask_prefix, group=1,
+        "secret.api_key",
+        "API key or token",
+        "API_KEY",
+        _TOKEN,
+        _labelled_token_ok,
+        _mask_prefix,
+        group=1,
     ),
 )
