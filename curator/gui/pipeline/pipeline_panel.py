@@ -54,7 +54,7 @@ DESCRIPTIONS = {
     "repetition": "Looping, degenerate or cut-off replies (Gopher measures; cut-off needs strong evidence).",
     "refusal": "Replies that decline or deflect the request (\"As an AI language model, I cannot ...\").",
     "diversity": "Canned replies: the same reply given to many different prompts.",
-    "pii": "Personal data (e-mail, phone, card, IBAN, ...) and secrets (API keys, tokens).",
+    "pii": "Personal data (names, e-mail, phone, address, card, IBAN, ...), business contact details (counted apart) and secrets (API keys, passwords).",
 }
 CHOICES: dict[str, dict[str, list[str]]] = {
     "near_dedup": {"scope": list(SCOPES)},
