@@ -131,6 +131,7 @@ def record_detail(
     }
     if R.REJECTED_ANSWER in cur:  # a preference pair: the dispreferred answer
         out[R.REJECTED_ANSWER] = cur[R.REJECTED_ANSWER]
+        out["original_rejected"] = snap.get_column(R.REJECTED_ANSWER)[0]  # as imported
     if history:
         out["history"] = review.history(ws, record_id)
     return out

@@ -43,6 +43,17 @@ def _original_rejected(ws: Workspace, record_id: str) -> dict[str, Any] | None:
     return value
 
 
+def original_rejected(ws: Workspace, record_id: str) -> dict[str, Any] | None:
+    """The rejected reply as imported (None for a conversation)."""
+    value = _original_rejected(ws, record_id)
+    return None if value is None else _full(value)
+
+
+def rejected_edited(ws: Workspace, record_id: str) -> bool:
+    state = review._current(ws.db(), [record_id]).get(record_id)
+    return state is not None and state.rejected is not None
+
+
 def is_pair(ws: Workspace, record_id: str) -> bool:
     return _original_rejected(ws, record_id) is not None
 

@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
         self._action(m, "Approve", r.approve, ["A"], review=True)
         self._action(m, "Reject…", r.reject_dialog_open, ["R", "X"], review=True)
         self._action(m, "Skip", r.skip, ["Space"], review=True)
+        self._action(m, "Swap pair answers", r.swap_pair, ["S"], review=True)
         self._action(m, "Next record", r.next, ["J", "Down"], review=True)
         self._action(m, "Previous record", r.previous, ["K", "Up"], review=True)
         sub = m.addMenu("Reject with reason")

@@ -129,6 +129,8 @@ class RecordsTab(QWidget):
         p.trainToggled.connect(lambda rid, i, on: self._act(lambda: controller.set_turn_weight(rid, i, on)))
         p.revertRequested.connect(lambda rid: self._act(lambda: controller.revert(rid), "Reverted to the original"))
         p.keeperRequested.connect(self.go_to_id)
+        p.swapRequested.connect(self._swap_pair)
+        p.pairEditSaved.connect(self._save_pair_edit)
 
     def _empty_workspace(self) -> QWidget:
         page = QWidget()
@@ -331,6 +333,18 @@ class RecordsTab(QWidget):
 
     def _save_edit(self, rid: str, index: int, text: str) -> None:
         self._act(lambda: self.controller.edit_message(rid, index, text), "Edit saved (the original is kept)")
+        self.table.setFocus()
+
+    def swap_pair(self) -> None:
+        self.pane.swap_pair()
+
+    def _swap_pair(self, rid: str) -> None:
+        if self._act(lambda: self.controller.swap_pair(rid), "Answers swapped (Ctrl+Z undoes it)"):
+            self._show_current(keep_scroll=True)
+
+    def _save_pair_edit(self, rid: str, side: str, text: str) -> None:
+        if self._act(lambda: self.controller.edit_pair(rid, side, text), f"Edit of the {side} answer saved"):
+            self._show_current(keep_scroll=True)
         self.table.setFocus()
 
     def undo(self) -> None:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from curator.core import records as R
 from curator.gui.records.bubbles import MessageBubble
+from curator.gui.records.pair_view import PairView
 from curator.gui.widgets import theme
 from curator.gui.widgets.plain import plain_label
 
@@ -48,6 +49,8 @@ class ReviewPane(QWidget):
     trainToggled = Signal(str, int, bool)
     revertRequested = Signal(str)
     keeperRequested = Signal(str)
+    swapRequested = Signal(str)  # preference pair id
+    pairEditSaved = Signal(str, str, str)  # id, "chosen" | "rejected", content
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -56,6 +59,7 @@ class ReviewPane(QWidget):
         self.showing_original = False
         self._show_all = False
         self.bubbles: list[MessageBubble] = []
+        self.pair_view: PairView | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(8)
@@ -114,6 +118,7 @@ class ReviewPane(QWidget):
         _clear(self.info)
         _clear(self.bubble_box)
         self.bubbles = []
+        self.pair_view = None
         has = rec is not None
         for w in (self.scroll_area, self.state_label):
             w.setVisible(has)
@@ -203,6 +208,9 @@ class ReviewPane(QWidget):
                 pii_by_turn.setdefault(turn, []).append((int(p["start"]), int(p["end"]), str(p["name"])))
         if not msgs:
             self.bubble_box.addWidget(plain_label("This record has no messages.", "muted"))
+        pair = rec.get(R.REJECTED_ANSWER) is not None and bool(msgs)
+        if pair:  # the last message is the chosen answer: shown beside the rejected one
+            msgs = msgs[:-1]
         shown = msgs if self._show_all else msgs[:MAX_BUBBLES]
         rid = str(rec[R.ID])
         for i, m in enumerate(shown):
@@ -224,7 +232,24 @@ class ReviewPane(QWidget):
             more.setObjectName("link")
             more.clicked.connect(self._expand)
             self.bubble_box.addWidget(more)
+        if pair:
+            self._render_pair(rec, editable)
         self.bubble_box.addStretch(1)
+
+    def _render_pair(self, rec: dict[str, Any], editable: bool) -> None:
+        rid = str(rec[R.ID])
+        full = rec["original_messages"] if self.showing_original else rec["messages"]
+        rejected = rec.get("original_rejected") if self.showing_original else None
+        view = PairView(full[-1], rejected or rec[R.REJECTED_ANSWER], editable=editable)
+        view.swapRequested.connect(lambda: self.swapRequested.emit(rid))
+        view.editSaved.connect(lambda side, text: self.pairEditSaved.emit(rid, side, text))
+        self.bubble_box.addWidget(view)
+        self.pair_view = view
+
+    def swap_pair(self) -> None:
+        """S: swap the answers of the pair on show (nothing for a conversation)."""
+        if self.pair_view is not None and self.record is not None and not self.showing_original:
+            self.swapRequested.emit(str(self.record[R.ID]))
 
     def _expand(self) -> None:
         self._show_all = True
@@ -237,7 +262,12 @@ class ReviewPane(QWidget):
         self.show_record(self.record, keep_scroll=True)
 
     def edit_default(self) -> None:
-        """E: edit the last assistant message (or the last message)."""
+        """E: edit the last assistant message (or the last message); a pair's chosen answer."""
+        if self.pair_view is not None:
+            target_bubble = self.pair_view.bubbles["chosen"]
+            target_bubble.start_edit()
+            self.scroll_area.ensureWidgetVisible(target_bubble)
+            return
         if not self.bubbles:
             return
         target = next((b for b in reversed(self.bubbles) if b.role == "assistant"), self.bubbles[-1])
@@ -246,7 +276,7 @@ class ReviewPane(QWidget):
 
     @property
     def editing(self) -> bool:
-        return any(b.editing for b in self.bubbles)
+        return any(b.editing for b in self.bubbles) or bool(self.pair_view and self.pair_view.editing)
 
 
 class Separator(QFrame):

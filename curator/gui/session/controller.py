@@ -273,6 +273,19 @@ class Controller(QObject):
     def edit_message(self, rid: str, index: int, content: str) -> ReviewDelta:
         return self.apply_delta(review.edit_message(self._ws(), rid, index, content, reviewer=self.reviewer))
 
+    def swap_pair(self, rid: str) -> ReviewDelta:
+        """Preference pair: the rejected answer becomes the chosen one (undoable)."""
+        from curator.core import review_pairs
+
+        return self.apply_delta(review_pairs.swap(self._ws(), rid, reviewer=self.reviewer))
+
+    def edit_pair(self, rid: str, side: str, content: str) -> ReviewDelta:
+        """Preference pair: replace the chosen or the rejected answer's text."""
+        from curator.core import review_pairs
+
+        fn = review_pairs.edit_chosen if side == "chosen" else review_pairs.edit_rejected
+        return self.apply_delta(fn(self._ws(), rid, content, reviewer=self.reviewer))
+
     def set_turn_weight(self, rid: str, index: int, train: bool) -> ReviewDelta:
         return self.apply_delta(review.set_turn_weight(self._ws(), rid, index, train, reviewer=self.reviewer))
 
