@@ -278,3 +278,15 @@ def test_progress_is_silent_when_stderr_is_not_a_terminal(capfd):
     bar(Progress("import", 5, 10, "a.jsonl"))
     bar.close()
     assert capfd.readouterr().err == ""
+
+
+def test_show_prints_both_answers_of_a_pair(tmp_path, capsys):
+    ws = _pairs_ws(tmp_path)
+    capsys.readouterr()
+    cli.main(["query", "-w", str(ws), "--json"])
+    rid = json.loads(capsys.readouterr().out.splitlines()[1])["id"]
+    assert cli.main(["show", "-w", str(ws), rid]) == 0
+    out = capsys.readouterr().out
+    assert "--- assistant (chosen)\nParis." in out and "--- assistant (rejected)\nLyon." in out
+    assert cli.main(["show", "-w", str(ws), rid, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["rejected_answer"]["content"] == "Lyon."

@@ -16,7 +16,9 @@ pytest.importorskip("pytestqt")
 
 
 def _go_to(qtbot, w, rid: str) -> None:
-    w.records.go_to_id(rid)
+    row = w.records.controller.view_row_of(rid)  # every pair is pending: in the open queue
+    assert row is not None
+    w.records.select_row(row)
     qtbot.waitUntil(
         lambda: w.records.pane.record is not None and w.records.pane.record[R.ID] == rid
     )
@@ -45,6 +47,7 @@ def test_pair_shows_both_answers_and_swap_commits_and_undoes(qtbot, tmp_path: Pa
     assert _texts(w) == ("Lyon.", "Paris.")
     qtbot.keyClick(w.records.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: review_pairs.current_pair(ws, rid).chosen["content"] == "Paris.")
+    qtbot.waitUntil(lambda: not w.controller.pool.busy and not w.controller.restoring)
     close_window(w)
 
 
@@ -64,6 +67,7 @@ def test_editing_the_rejected_answer_keeps_the_chosen_one(qtbot, tmp_path: Path)
     # approving keeps the choice; the pane moves on to the next record
     qtbot.keyClick(w.records.table, Qt.Key.Key_A)
     assert ws.frame().filter(R.is_pair()).filter(w_id(rid)).get_column(R.STATUS)[0] == R.APPROVED
+    qtbot.waitUntil(lambda: not w.controller.pool.busy)
     close_window(w)
 
 

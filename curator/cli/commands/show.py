@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from curator.cli.common import open_ws, print_json
+from curator.core import records as R
 from curator.core.detail import record_detail
 
 
@@ -23,9 +24,13 @@ def run(args: argparse.Namespace) -> int:
     print(f"{d['id']}  {d['status']}{' (edited)' if d['edited'] else ''}  {d['source']}:{d['locator']}")
     if d["reason"]:
         print(f"reason: {d['reason']}")
-    for m in d["messages"]:
-        print(f"--- {m['role']}" + (f" ({m['name']})" if m.get("name") else ""))
+    for i, m in enumerate(d["messages"]):
+        chosen = " (chosen)" if d.get(R.REJECTED_ANSWER) and i == len(d["messages"]) - 1 else ""
+        print(f"--- {m['role']}{chosen}" + (f" ({m['name']})" if m.get("name") else ""))
         print(m["content"] or "")
+    if d.get(R.REJECTED_ANSWER):  # a preference pair
+        print("--- assistant (rejected)")
+        print(d[R.REJECTED_ANSWER]["content"] or "")
     for f in d["flags"]:
         print(f"flag {f['name']} [{f['severity']}]: {f['reason']}")
     if d["duplicate_of"]:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import polars as pl
+import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from curator.core import records as R
@@ -186,8 +187,8 @@ class Controller(QObject):
         return self.pool.start(worker)
 
     def _view_built(self, gen: int, view: pl.DataFrame) -> None:
-        if gen != self._view_gen:
-            return
+        if gen != self._view_gen or not shiboken6.isValid(self):
+            return  # a newer view is coming, or the window closed while this one was built
         self._set_view(view)
         self.loadingChanged.emit(False)
 
