@@ -103,3 +103,48 @@ def test_reply_mixing_two_languages(tmp_path) -> None:
     flags = run_flags(tmp_path, convs, LANG)
     assert flags[:2] == [{}, {}]
     assert flags[2] == {"language.mixed": "assistant replies mix English (en) and German (de)"}
+
+
+def test_english_with_names_units_and_tool_calls_is_not_another_language(tmp_path) -> None:
+    # modelled on real English data langdetect used to call German, Dutch or Tagalog
+    convs = [[("user", EN_Q), ("assistant", EN_A)]] * 3
+    convs += [
+        [
+            ("user", "What is 68 F in Celsius?"),
+            ("assistant", "68 degrees Fahrenheit is 20 degrees Celsius."),
+        ],
+        [
+            ("user", "Who won the 1911 Nobel Prize in Chemistry?"),
+            (
+                "assistant",
+                "Marie Curie was awarded search('Nobel Prize Chemistry 1911 winner') in Stockholm.",
+            ),
+        ],
+        [
+            ("user", "Say thanks"),
+            ("assistant", "Danke schön! Danke schön! Danke schön! Danke schön!"),
+        ],
+        [
+            ("user", "Megan has read 32 books. Kelcie has read 1/4 of that. How many in total?"),
+            ("assistant", "Kelcie: 32/4=8 books\nGreg: 9+2(8)=25 books\nTotal: 32+8+25=65 books"),
+        ],
+        [
+            ("user", "How many dozen eggs does Jane sell in 2 weeks?"),
+            (
+                "assistant",
+                "Jane's chickens lay 10 chickens * 6 eggs = 60 eggs per week, so 60 / 12 = 5 dozen eggs.",
+            ),
+        ],
+    ]
+    flags = run_flags(tmp_path, convs, LANG)
+    assert flags == [{}] * len(convs)
+
+
+def test_a_short_english_chunk_misread_by_langdetect_is_not_a_language_switch(tmp_path) -> None:
+    reply = (
+        "The flower shop sold 10 bouquets * 12 roses/bouquets = 120 roses. This means they sold "
+        "a total of 190 flowers - 120 roses = 70 daisies. Therefore, each daisy bouquet contains "
+        "70 daisies / 10 bouquets = 7 daisies per bouquet."
+    )
+    convs = [[("user", EN_Q), ("assistant", EN_A)]] * 2 + [[("user", EN_Q), ("assistant", reply)]]
+    assert run_flags(tmp_path, convs, LANG) == [{}, {}, {}]

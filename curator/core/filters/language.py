@@ -1,16 +1,27 @@
 """Language: which language each conversation is in, and whether it mixes two.
 
-Each record gives two texts: the first ``prefix_chars`` of its user turns and
-of its assistant turns (code blocks removed; they are not a language). Each
-distinct text is detected once (see :mod:`langid`). A side with fewer than
-``min_letters`` letters is too short to call ("Thanks!") and counts as
-unknown. The record's language is the assistant's (what the model learns to
-write), else the user's. Mixed: the two sides are confidently different
-languages, or one long side is split between two languages.
+Each record gives two texts, its user turns and its assistant turns, reduced to
+running prose first: code blocks, inline code, tool or function calls
+(``search('...')``), URLs, e-mail addresses, numbers and everything with a
+digit, and capitalised words (names, places, units such as "Fahrenheit") are
+removed, and a word repeated later is kept once. A side with fewer than
+``min_letters`` letters of that prose is not judged ("68 degrees Fahrenheit is
+20 degrees Celsius" leaves "degrees is"): langdetect is confidently wrong on
+short lists of words. Each distinct text is detected once (see :mod:`langid`)
+and the record's language is the assistant's (what the model learns to
+write), else the user's; ``language.other`` needs at least ``min_prob``.
+
+Mixed needs both languages detected confidently: the two sides in different
+languages, each at ``min_prob``; or one side whose detection is uncertain
+splitting into sentence chunks (``chunk_letters`` letters of prose each) of
+which two are confidently in different languages. Languages langdetect
+confuses with each other (Spanish/Portuguese, Danish/Norwegian, ...) never
+count as mixed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,12 +40,21 @@ from curator.core.filters.base import (
     score_param,
 )
 from curator.core.filters.langid import LANGUAGE_NAMES, detect_many
+from curator.core.filters.language_mix import CONFIDENT, side_splits
 from curator.core.jobs import Progress
 
-_FENCE = r"(?s)```.*?(?:```|$)"
-_SIDE_CONFIDENT = 0.9  # both sides at least this sure before calling them different
-_SPLIT_MIN_LETTERS = 150  # a side split between two languages needs this much text
-_SPLIT_RUNNER_UP = 0.28  # langdetect runs 7 trials: at least 2 of them
+_CAPITALISED = r"\p{Lu}[\p{L}'’\-]*"  # names, places, units ("Fahrenheit"), sentence starts
+# Not prose, in this order (code first: it may hold URLs and calls).
+_NOT_PROSE = (
+    r"(?s)```.*?(?:```|$)",
+    r"`[^`\n]*`",
+    r"(?i)\b(?:https?://|www\.)\S+",
+    r"\S+@\S+\.\S+",
+    r"\b[\w.]+\((?:[^()]|\([^()]*\))*\)",  # search('...'), f(x), api.get(id)
+    _CAPITALISED,
+    r"\S*\d\S*",  # numbers, prices, times, equations
+    r"[^\p{L}\s'’\-]+",
+)
 # Languages langdetect confuses with each other on short texts: never "mixed" within a family.
 _FAMILIES = [
     {"no", "da", "sv"},
@@ -51,27 +71,82 @@ _FAMILY_OF = {code: i for i, fam in enumerate(_FAMILIES) for code in fam}
 @dataclass(frozen=True)
 class LanguageParams:
     expected: list[str] = field(default_factory=list)  # empty: the workspace's majority language
-    min_prob: float = 0.9  # flag another language only when at least this sure
-    prefix_chars: int = score_param(500)  # per side (user, assistant)
-    min_letters: int = score_param(25)
+    min_prob: float = 0.9  # call a side's language (other, mixed) only when at least this sure
+    prefix_chars: int = score_param(500)  # of prose per side (user, assistant)
+    min_letters: int = score_param(60)  # letters of prose before a side is judged
+    chunk_letters: int = score_param(40)  # letters of prose per chunk when checking a split
     engine: str = "auto"  # auto | langdetect | langdetect-rs (same results)
+
+
+def prose(expr: pl.Expr) -> pl.Expr:
+    """The running prose of a text: what is left to judge a language by."""
+    for pattern in _NOT_PROSE:
+        expr = expr.str.replace_all(pattern, " ")
+    return expr.str.replace_all(r"\s+", " ").str.strip_chars()
+
+
+def prose_keep_caps(expr: pl.Expr) -> pl.Expr:
+    """Prose with capitalised words kept (a second view of a suspect chunk)."""
+    for pattern in _NOT_PROSE:
+        if pattern != _CAPITALISED:
+            expr = expr.str.replace_all(pattern, " ")
+    return expr.str.replace_all(r"\s+", " ").str.strip_chars()
+
+
+def _once(expr: pl.Expr) -> pl.Expr:
+    """Each word once, in order of first use (a repeated phrase is one phrase)."""
+    return expr.str.split(" ").list.unique(maintain_order=True).list.join(" ")
 
 
 def _side_texts(df: pl.DataFrame, prefix_chars: int) -> pl.DataFrame:
     msgs = explode_messages(df).filter(pl.col("role").is_in(["user", "assistant"]))
     sides = (
         msgs.group_by(R.ID, "role")
-        .agg(pl.col("content").str.join("\n"))
-        .with_columns(
-            pl.col("content").str.replace_all(_FENCE, " ").str.slice(0, prefix_chars).alias("text")
-        )
+        .agg(pl.col("content").str.join("\n").alias("raw"))
+        .with_columns(_once(prose(pl.col("raw"))).str.slice(0, prefix_chars).alias("text"))
         .with_columns(pl.col("text").str.count_matches(r"\p{L}").alias("letters"))
     )
-    return sides.select(R.ID, "role", "text", "letters")
+    return sides.select(R.ID, "role", "text", "letters", "raw")
 
 
 def _iso(code: pl.Expr) -> pl.Expr:
     return code.str.replace(r"^zh-.*$", "zh")
+
+
+def _detect(
+    texts: pl.Series, engine: str, step: str = "language"
+) -> Generator[Progress, None, pl.DataFrame]:
+    """text -> lang, prob, lang2, prob2 (langdetect's top two, ISO codes)."""
+    found = yield from detect_many(texts.to_list(), engine, step=step)
+    return pl.DataFrame(
+        {
+            "text": texts,
+            "lang": [d[0] for d in found],
+            "prob": [d[1] for d in found],
+            "lang2": [d[2] for d in found],
+            "prob2": [d[3] for d in found],
+        },
+        schema={
+            "text": pl.String,
+            "lang": pl.String,
+            "prob": pl.Float64,
+            "lang2": pl.String,
+            "prob2": pl.Float64,
+        },
+    ).with_columns(_iso(pl.col("lang")), _iso(pl.col("lang2")))
+
+
+def _detect_chunks(texts: pl.Series, engine: str) -> Generator[Progress, None, pl.DataFrame]:
+    return _detect(texts, engine, "language chunks")
+
+
+def _family(col: str) -> pl.Expr:
+    return pl.col(col).replace_strict(_FAMILY_OF, default=None, return_dtype=pl.Int64)
+
+
+def _related(a: str, b: str) -> pl.Expr:
+    """Same language, or two that langdetect confuses."""
+    return ((pl.col(a) == pl.col(b)) | (_family(a) == _family(b))).fill_null(False)
 
 
 @register
@@ -80,63 +155,46 @@ class LanguageFilter(Filter):
     title = "Language"
     Params = LanguageParams
     results = ("scores_language",)
-    code_modules = ("curator.core.filters.langid",)
+    code_modules = ("curator.core.filters.langid", "curator.core.filters.language_mix")
 
     def score(self, df: pl.DataFrame, params: Any) -> ScoreJob:
         sides = _side_texts(df, params.prefix_chars)
-        todo = sides.filter(pl.col("letters") >= params.min_letters).get_column("text").unique()
-        texts = todo.to_list()
-        found = yield from detect_many(texts, params.engine)
-        det = pl.DataFrame(
-            {
-                "text": todo,
-                "lang": [d[0] for d in found],
-                "prob": [d[1] for d in found],
-                "lang2": [d[2] for d in found],
-                "prob2": [d[3] for d in found],
-            },
-            schema={
-                "text": pl.String,
-                "lang": pl.String,
-                "prob": pl.Float64,
-                "lang2": pl.String,
-                "prob2": pl.Float64,
-            },
-        ).with_columns(_iso(pl.col("lang")), _iso(pl.col("lang2")))
+        judged = sides.filter(pl.col("letters") >= params.min_letters)
+        det = yield from _detect(judged.get_column("text").unique(), params.engine)
         sides = sides.join(det, on="text", how="left")
-        wide = sides.pivot(
-            on="role", index=R.ID, values=["lang", "prob", "lang2", "prob2", "letters"]
+        split = yield from side_splits(
+            sides,
+            params.chunk_letters,
+            params.prefix_chars,
+            params.engine,
+            _detect_chunks,
+            prose,
+            prose_keep_caps,
+            _related,
         )
-        for col in ("lang", "prob", "lang2", "prob2", "letters"):
+        sides = sides.join(split, on=[R.ID, "role"], how="left")
+        wide = sides.pivot(
+            on="role",
+            index=R.ID,
+            values=["lang", "prob", "letters", "split_a", "split_b"],
+        )
+        for col in ("lang", "prob", "letters", "split_a", "split_b"):
             for role in ("user", "assistant"):
                 name = f"{col}_{role}"
                 if name not in wide.columns:
-                    dtype = pl.String if col.startswith("lang") else pl.Float64
+                    dtype = pl.Float64 if col in ("prob", "letters") else pl.String
                     wide = wide.with_columns(pl.lit(None, dtype).alias(name))
 
-        def family(col: str) -> pl.Expr:
-            return pl.col(col).replace_strict(_FAMILY_OF, default=None, return_dtype=pl.Int64)
-
-        def related(a: str, b: str) -> pl.Expr:
-            return (family(a) == family(b)).fill_null(False)
-
-        u_ok = pl.col("lang_user").is_not_null()
-        a_ok = pl.col("lang_assistant").is_not_null()
         cross = (
-            u_ok
-            & a_ok
-            & (pl.col("lang_user") != pl.col("lang_assistant"))
-            & (pl.col("prob_user") >= _SIDE_CONFIDENT)
-            & (pl.col("prob_assistant") >= _SIDE_CONFIDENT)
-            & ~related("lang_user", "lang_assistant")
-        )
+            pl.col("lang_user").is_not_null()
+            & pl.col("lang_assistant").is_not_null()
+            & (pl.col("prob_user") >= CONFIDENT)
+            & (pl.col("prob_assistant") >= CONFIDENT)
+            & ~_related("lang_user", "lang_assistant")
+        ).fill_null(False)
 
-        def split(role: str) -> pl.Expr:
-            return (
-                (pl.col(f"letters_{role}") >= _SPLIT_MIN_LETTERS)
-                & (pl.col(f"prob2_{role}") >= _SPLIT_RUNNER_UP)
-                & ~related(f"lang_{role}", f"lang2_{role}")
-            ).fill_null(False)
+        def split_in(role: str) -> pl.Expr:
+            return pl.col(f"split_a_{role}").is_not_null()
 
         out = (
             df.select(R.ID)
@@ -144,12 +202,12 @@ class LanguageFilter(Filter):
             .with_columns(
                 pl.coalesce("lang_assistant", "lang_user", pl.lit("unknown")).alias("language"),
                 pl.coalesce("prob_assistant", "prob_user", pl.lit(0.0)).alias("language_prob"),
-                (cross.fill_null(False) | split("user") | split("assistant")).alias("mixed"),
-                pl.when(cross.fill_null(False))
+                (cross | split_in("user") | split_in("assistant")).alias("mixed"),
+                pl.when(cross)
                 .then(pl.lit("cross"))
-                .when(split("assistant"))
+                .when(split_in("assistant"))
                 .then(pl.lit("assistant"))
-                .when(split("user"))
+                .when(split_in("user"))
                 .then(pl.lit("user"))
                 .alias("mixed_kind"),
             )
@@ -159,13 +217,13 @@ class LanguageFilter(Filter):
                 "language_prob",
                 "mixed",
                 "mixed_kind",
-                pl.col("lang_user").alias("user_language"),
-                pl.col("lang_assistant").alias("assistant_language"),
-                pl.col("lang2_user").alias("user_language_2"),
-                pl.col("lang2_assistant").alias("assistant_language_2"),
+                pl.coalesce("split_a_user", "lang_user").alias("user_language"),
+                pl.coalesce("split_a_assistant", "lang_assistant").alias("assistant_language"),
+                pl.col("split_b_user").alias("user_language_2"),
+                pl.col("split_b_assistant").alias("assistant_language_2"),
             )
         )
-        yield Progress("language", len(texts), len(texts))
+        yield Progress("language", df.height, df.height)
         return {"scores_language": out}
 
     def flag(self, scores: Scores, params: Any, ctx: FilterContext) -> pl.DataFrame:
