@@ -12,6 +12,7 @@ from pathlib import Path
 from curator.cli.common import drive, open_ws, print_json, quiet
 from curator.core.errors import CuratorError, UsageError
 from curator.core.ingest import ImportOptions, ImportSummary, import_job, scan_sources
+from curator.core.ingest.detect import skip_reason
 from curator.core.ingest.options import FORMATS as INGEST_FORMATS
 from curator.core.workspace import DB_NAME, Workspace
 
@@ -83,10 +84,10 @@ def _run_stdin(args: argparse.Namespace, options: ImportOptions) -> int:
 def _run(args: argparse.Namespace, options: ImportOptions, given: list[Path]) -> int:
     sources, not_data = scan_sources(given)
     if not sources:
-        names = ", ".join(p.name for p in not_data[:5])
+        names = "; ".join(f"{p.name}: {skip_reason(p)}" for p in not_data[:5])
         raise CuratorError(
-            "no files to import: the folder(s) given are empty"
-            + (f" or hold no data files (skipped {names}); name a file to import it" if not_data else "")
+            "no files to import: the folder(s) given are empty or nothing named is a file"
+            + (f" or hold no data files (skipped {names})" if not_data else "")
         )
     created = not (Path(args.workspace) / DB_NAME).exists()
     folder_existed = Path(args.workspace).exists()
@@ -126,7 +127,7 @@ def _print_summary(summary: ImportSummary, ws_path: Path) -> None:
     print(f"{'file':<{width}}  {'format':<17} {'added':>9} {'skipped':>9} {'quarantined':>11}")
     for f in summary.files:
         if f.not_data:
-            print(f"{f.source:<{width}}  skipped: not a data file (name it to import it anyway)")
+            print(f"{f.source:<{width}}  skipped: {f.skipped or 'not a data file (name it to import it anyway)'}")
             continue
         if f.error:
             print(f"{f.source:<{width}}  FAILED: {f.error}")

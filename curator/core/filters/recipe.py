@@ -161,6 +161,8 @@ class Recipe:
         Path(path).write_text(self.dumps(), encoding="utf-8")
 
     def save_to(self, ws: Workspace) -> None:
+        """Store the recipe; it is checked first, so a bad value is never saved."""
+        Recipe.loads(self.dumps(), source="the recipe")
         ws.set_setting(SETTING_KEY, self.to_dict())
 
     # --- queries ----------------------------------------------------------------------------
@@ -267,7 +269,24 @@ def _parse_step(entry: Any, i: int, source: str, text: str) -> Step:
             FILTERS[name].params_from(params)
     except (TypeError, ValueError) as exc:
         raise RecipeError(f"{source}{_at(text, i, None)}: step {name!r}: {exc}") from None
+    if name in DEDUP_STEPS and params:
+        _check_dedup_values(name, params, source, text, i)
     return Step(name, enabled, params)
+
+
+def _check_dedup_values(name: str, params: dict[str, Any], source: str, text: str, i: int) -> None:
+    """Range-check dedup values now, so a bad recipe is refused (naming its file and
+    line) before it is saved, not by every later run (naming a CLI flag)."""
+    try:
+        from curator.core.dedup.settings import DedupSettings
+    except ImportError:
+        return
+    try:
+        DedupSettings(**params)
+    except (CuratorError, TypeError, ValueError) as exc:
+        message = re.sub(r"--([a-z][a-z-]*)", lambda m: m.group(1).replace("-", "_"), str(exc))
+        key = next((k for k in params if message.startswith(k)), None)
+        raise RecipeError(f"{source}{_at(text, i, key)}: {name}.{message}") from None
 
 
 def _same_kind(default: Any, value: Any) -> bool:

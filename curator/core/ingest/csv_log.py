@@ -80,6 +80,22 @@ def resolve_columns(columns: list[str], options: ImportOptions, source: str) -> 
     return out
 
 
+def unclosed_quote_line(path: Path) -> int | None:
+    """The 1-based line where a quoted field opens that is never closed, or None.
+
+    Quote parity per line, counted in bytes (an escaped quote ``""`` counts
+    twice, so it never flips the parity); the last flip to "open" is the culprit.
+    """
+    opened, inside, line = None, False, 0
+    with open(path, "rb") as fh:
+        for line, raw in enumerate(fh, start=1):
+            if raw.count(b'"') % 2:
+                inside = not inside
+                if inside:
+                    opened = line
+    return opened if inside else None
+
+
 def read_csv_log(
     path: Path, fmt: str, options: ImportOptions, limit: int | None = None
 ) -> Iterator[RawChunk]:
@@ -103,6 +119,13 @@ def read_csv_log(
             n_rows=n_rows,
         )
     except pl.exceptions.PolarsError as exc:
+        opened = unclosed_quote_line(path)
+        if opened is not None:
+            raise CuratorError(
+                f"{path.name}:{opened}: a quoted field opens on line {opened} and is never closed, "
+                "so the rest of the file would be one cell; close the quote (or write a literal "
+                'quote as "") and import again. Nothing from this file was imported.'
+            ) from None
         raise CuratorError(f"{path.name}: cannot read it as CSV: {str(exc).splitlines()[0]}") from None
     df = df.with_row_index(_ROW, offset=2).with_columns(pl.col(_ROW).cast(pl.Int64))
     df = df.with_columns(_ragged_note(extras, len(header))).drop(extras)

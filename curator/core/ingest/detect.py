@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -31,15 +32,20 @@ DATA_SUFFIXES = frozenset(
 
 
 def scan_sources(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
-    """(files to import, files in folders skipped as not data), both sorted per folder.
+    """(files to import, entries skipped), both sorted per folder.
 
     A folder means every data file in it (hidden files skipped); a ``datasets``
-    save_to_disk folder is one source, not its files.
+    save_to_disk folder is one source, not its files. Skipped and listed (see
+    :func:`skip_reason`): files in a folder that are not data by their suffix,
+    subfolders, broken symbolic links, and anything that is not a regular file
+    (a FIFO would block the import forever), named or in a folder.
     """
     out: list[Path] = []
     skipped: list[Path] = []
     for p in map(Path, paths):
         if not p.exists():
+            if p.is_symlink():
+                raise CuratorError(f"{p}: a broken symbolic link (its target does not exist)")
             raise CuratorError(f"{p}: no such file or folder")
         if p.is_dir() and not is_hf_dataset(p):
             for f in sorted(p.iterdir()):
@@ -47,11 +53,26 @@ def scan_sources(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
                     continue
                 if is_hf_dataset(f) or (f.is_file() and f.suffix.lower() in DATA_SUFFIXES):
                     out.append(f)
-                elif f.is_file():
+                else:
                     skipped.append(f)
-        else:
+        elif p.is_dir() or p.is_file():
             out.append(p)
+        else:
+            skipped.append(p)
     return out, skipped
+
+
+def skip_reason(path: Path) -> str:
+    """Why :func:`scan_sources` skipped ``path`` (shown beside its name)."""
+    if path.is_symlink() and not path.exists():
+        return "a broken symbolic link (its target does not exist): not read"
+    if path.is_dir():
+        return "a folder inside the folder: not read (name it to import its files)"
+    if path.is_file():
+        return "not a data file by its suffix: not read (name it to import it anyway)"
+    if stat.S_ISFIFO(path.stat().st_mode):
+        return "a named pipe (FIFO), not a file: not read (pipe data in with `curator import - --format F`)"
+    return "not a regular file (a socket or device): not read"
 
 
 def list_sources(paths: Sequence[Path]) -> list[Path]:

@@ -28,7 +28,8 @@ from curator.core import records as R
 from curator.core.errors import CuratorError
 from curator.core.failures import kind
 from curator.core.faults import fault_point
-from curator.core.ingest.detect import scan_sources
+from curator.core.ingest.detect import scan_sources, skip_reason
+from curator.core.ingest.guards import oversized
 from curator.core.ingest.model import QuarantineEntry
 from curator.core.ingest.options import ImportOptions
 from curator.core.ingest.pipeline import (
@@ -54,7 +55,8 @@ class FileResult:
     quarantined: int = 0
     error: str | None = None  # the file could not be read at all
     already_imported: bool = False
-    not_data: bool = False  # in a folder, but not a data file by its suffix: not read
+    not_data: bool = False  # skipped, not read: see ``skipped`` for why
+    skipped: str | None = None  # why it was not read (not data, a FIFO, a subfolder...)
     quarantine: list[QuarantineEntry] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -161,6 +163,10 @@ def _read_file(
         for chunk in read_raw(path, fmt, options):
             done = finalize(chunk, options, source=path.name, source_path=source_path, identity=digest)
             quarantine.extend(done.quarantine)
+            kept, too_big = oversized(done.records)  # the size guard (ingest/guards.py)
+            if too_big:
+                quarantine.extend(too_big)
+                done.records = kept
             progress = Progress(step, chunk.done, chunk.total, path.name)
             del chunk
             held.append(done.records)
@@ -221,7 +227,9 @@ def _import_locked(
 ) -> Job[ImportSummary]:
     summary = ImportSummary()
     for path in not_data:
-        summary.files.append(FileResult(source=path.name, path=str(path.resolve()), not_data=True))
+        summary.files.append(
+            FileResult(source=path.name, path=str(path.absolute()), not_data=True, skipped=skip_reason(path))
+        )
     imports = ws.imports()
     previous = {i.file_hash: i for i in imports if i.format != FAILED}
     failed = {i.path for i in imports if i.format == FAILED} | {i.file_hash for i in imports if i.format == FAILED}

@@ -22,6 +22,13 @@ import polars as pl
 
 from curator.core import records as R
 from curator.core.ingest.convert import converter_for
+from curator.core.ingest.guards import (
+    LONE_SURROGATE,
+    MAX_DEPTH,
+    RAW_KEEP,
+    has_lone_surrogate,
+    nesting_depth,
+)
 from curator.core.ingest.lines import BOM
 from curator.core.ingest.model import (
     RAW_SCHEMA,
@@ -82,6 +89,34 @@ class _Stream:
         self.fh.close()
 
 
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+class _TooDeep(Exception):
+    """An element nested past the guard; ``text`` is the skipped element."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _skip_value(stream: _Stream) -> str:
+    """Move past one (bracketed) value without parsing it; returns its text."""
+    while True:
+        depth = 0
+        for m in _TOKEN.finditer(stream.buf, stream.pos):
+            tok = m.group()
+            if tok in "[{":
+                depth += 1
+            elif tok in "]}":
+                depth -= 1
+                if depth == 0:
+                    text = stream.buf[stream.pos : m.end()]
+                    stream.pos = m.end()
+                    return text
+        if not stream.more():
+            raise json.JSONDecodeError("unterminated nested value", stream.buf, stream.pos)
+
+
 def _element(stream: _Stream, decoder: json.JSONDecoder) -> tuple[Any, str]:
     while True:
         try:
@@ -90,6 +125,8 @@ def _element(stream: _Stream, decoder: json.JSONDecoder) -> tuple[Any, str]:
             if stream.more():
                 continue
             raise
+        except RecursionError:
+            raise _TooDeep(_skip_value(stream)) from None
         text = stream.buf[stream.pos : end]
         stream.pos = end
         return obj, text
@@ -108,7 +145,9 @@ def read_json_array(
     index = 0
     try:
         if stream.peek() != "[":
-            bad.append(QuarantineEntry(None, "file", "not a JSON array (it does not start with '[')", None))
+            bad.append(
+                QuarantineEntry(None, "file", "not a JSON array (it does not start with '[')", None)
+            )
             yield RawChunk(pl.DataFrame(schema=RAW_SCHEMA), bad, [], total, total)
             return
         stream.pos += 1
@@ -119,13 +158,41 @@ def read_json_array(
             if index and ch == ",":
                 stream.pos += 1
             elif index or ch == "":
-                reason = "the JSON array is not closed with ']'" if ch == "" else f"expected ',' or ']' but found {ch!r}"
-                bad.append(QuarantineEntry(index + 1, f"index {index + 1}", f"{reason}; the rest of the file was not read", stream.buf[stream.pos : stream.pos + 500]))
+                reason = (
+                    "the JSON array is not closed with ']'"
+                    if ch == ""
+                    else f"expected ',' or ']' but found {ch!r}"
+                )
+                bad.append(
+                    QuarantineEntry(
+                        index + 1,
+                        f"index {index + 1}",
+                        f"{reason}; the rest of the file was not read",
+                        stream.buf[stream.pos : stream.pos + 500],
+                    )
+                )
                 break
             stream.skip_ws()
             index += 1
             try:
                 obj, text = _element(stream, decoder)
+                if (
+                    text.count("[") + text.count("{") > MAX_DEPTH
+                    and nesting_depth(text.encode("utf-8", "surrogateescape")) > MAX_DEPTH
+                ):
+                    raise _TooDeep(text)
+            except _TooDeep as deep:
+                depth = nesting_depth(deep.text.encode("utf-8", "surrogateescape"))
+                bad.append(
+                    QuarantineEntry(
+                        index,
+                        f"index {index}",
+                        f"nested {depth} levels deep (arrays/objects; the limit is {MAX_DEPTH}): "
+                        "flatten the record or remove the nested field",
+                        deep.text[:RAW_KEEP],
+                    )
+                )
+                continue
             except json.JSONDecodeError as exc:
                 bad.append(
                     QuarantineEntry(
@@ -140,6 +207,8 @@ def read_json_array(
             try:
                 if _SURROGATE.search(text):
                     raise BadRecord("contains bytes that are not UTF-8; re-save the file as UTF-8")
+                if "\\u" in text and has_lone_surrogate(text.encode("utf-8", "surrogateescape")):
+                    raise BadRecord(LONE_SURROGATE)
                 if not isinstance(obj, dict):
                     raise BadRecord(f"the element is {describe_json_type(obj)}, not a JSON object")
                 keys.update(obj)
@@ -147,9 +216,18 @@ def read_json_array(
             except BadRecord as exc:
                 bad.append(QuarantineEntry(index, f"index {index}", str(exc), raw))
                 continue
-            rows.append({R.LINE: index, R.LOCATOR: f"index {index}", R.MESSAGES: msgs, R.META: meta_json(extra)})
+            rows.append(
+                {
+                    R.LINE: index,
+                    R.LOCATOR: f"index {index}",
+                    R.MESSAGES: msgs,
+                    R.META: meta_json(extra),
+                }
+            )
             if len(rows) >= _BATCH:
-                yield RawChunk(pl.DataFrame(rows, schema=RAW_SCHEMA), bad, sorted(keys), stream.done, total)
+                yield RawChunk(
+                    pl.DataFrame(rows, schema=RAW_SCHEMA), bad, sorted(keys), stream.done, total
+                )
                 rows, bad = [], []
     finally:
         stream.close()

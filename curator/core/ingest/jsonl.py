@@ -23,6 +23,7 @@ import polars as pl
 from curator.core import records as R
 from curator.core.ingest.columnar import jsonl_batch
 from curator.core.ingest.convert import converter_for
+from curator.core.ingest.guards import pathological_lines, quarantine_lines
 from curator.core.ingest.lines import CHUNK_BYTES, LineChunk, iter_line_chunks
 from curator.core.ingest.model import (
     RAW_MESSAGE_DTYPE,
@@ -197,6 +198,10 @@ def read_jsonl(
         idx = np.flatnonzero(~chunk.blank)
         if limit is not None:
             idx = idx[: max(limit - seen, 0)]
+        odd = pathological_lines(chunk, idx)  # too deep, lone surrogates: before any parser
+        guarded = quarantine_lines(chunk, odd)
+        if odd:
+            idx = idx[~np.isin(idx, np.fromiter(odd, dtype=np.int64))]
         if fmt == "openai" and not options.messages_field:
             frames, rows, bad = _openai_range(chunk, idx, options, keys)
             if rows:
@@ -210,7 +215,8 @@ def read_jsonl(
             rows, bad = _python_lines(chunk, idx, fmt, options, keys)
             frames = [pl.DataFrame(rows, schema=RAW_SCHEMA)]
         frame = pl.concat(frames).sort(R.LINE) if frames else pl.DataFrame(schema=RAW_SCHEMA)
-        seen += len(idx)
+        bad = sorted([*guarded, *bad], key=lambda q: q.line or 0) if guarded else bad
+        seen += len(idx) + len(odd)
         yield RawChunk(frame, bad, sorted(keys), chunk.done, total, _raw_lookup(chunk))
         if limit is not None and seen >= limit:
             return
