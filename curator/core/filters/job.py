@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 
 from curator.core import records as R
+from curator.core.filters import pairs
 from curator.core.filters.base import (
     FILTERS,
     HASH_COL,
@@ -57,19 +58,24 @@ def _read(ws: Workspace, name: str) -> pl.DataFrame | None:
     return df
 
 
-def stored_scores(ws: Workspace, name: str) -> Scores | None:
-    """The stored results of one filter, or None if it never ran."""
+def stored_scores(ws: Workspace, name: str, prefix: str = "") -> Scores | None:
+    """The stored results of one filter, or None if it never ran (``prefix``
+    ``pairs.PREFIX``: the scores of preference pairs' rejected side)."""
     out: Scores = {}
     for res in FILTERS[name].results:
-        df = _read(ws, res)
+        df = _read(ws, prefix + res)
         if df is None:
             return None
         out[res] = df
     return out
 
 
-def _effective(ws: Workspace, ids: Iterable[str] | None = None) -> pl.DataFrame:
-    df = ws.frame().select(R.ID, R.MESSAGES)
+def _effective(
+    ws: Workspace, ids: Iterable[str] | None = None, *, rejected: bool = False
+) -> pl.DataFrame:
+    """id, messages, hash as scored; ``rejected``: pairs' prompt + rejected answer."""
+    frame = ws.frame()
+    df = pairs.rejected_side(frame) if rejected else frame.select(R.ID, R.MESSAGES)
     if ids is not None:
         df = df.filter(pl.col(R.ID).is_in(list(ids)))
     return df.with_columns(messages_hash(df.get_column(R.MESSAGES)))
@@ -118,6 +124,7 @@ def score_job(ws: Workspace, recipe: Recipe | None = None) -> Job[dict[str, dict
     recipe = recipe or Recipe.from_workspace(ws)
     yield Progress("reading records", 0, None)
     df = _effective(ws)
+    rej = _effective(ws, rejected=True)  # preference pairs: the rejected answers too
     keys = _cache_keys(ws)
     pending: dict[str, Scores] = {}
     summary: dict[str, dict[str, int]] = {}
@@ -129,6 +136,10 @@ def score_job(ws: Workspace, recipe: Recipe | None = None) -> Job[dict[str, dict
         old = stored_scores(ws, name) if keys.get(name) == key else None
         scores, n = yield from _score_filter(cls(), params, df, old, only_changed=True)
         pending[name] = scores
+        if rej.height:
+            old_r = stored_scores(ws, name, pairs.PREFIX) if keys.get(name) == key else None
+            scores_r, _ = yield from _score_filter(cls(), params, rej, old_r, only_changed=True)
+            pending[pairs.PREFIX + name] = {pairs.PREFIX + r: v for r, v in scores_r.items()}
         new_keys[name] = key
         summary[name] = {"scored": n, "reused": df.height - n}
     for scores in pending.values():
@@ -147,6 +158,7 @@ def apply_thresholds(ws: Workspace, recipe: Recipe | None = None) -> dict[str, i
     recipe = recipe or Recipe.from_workspace(ws)
     ctx = _context(ws)
     parts = []
+    rejected_parts: list[pl.DataFrame] = []
     for name in recipe.enabled_filters():
         scores = stored_scores(ws, name)
         if scores is None:
@@ -161,7 +173,12 @@ def apply_thresholds(ws: Workspace, recipe: Recipe | None = None) -> dict[str, i
                 if not frame.equals(scores[res]):
                     ws.write_result(res, frame)
         parts.append(f.flag(final, params, ctx))
+        rejected_scores = stored_scores(ws, name, pairs.PREFIX)
+        if rejected_scores is not None:
+            rejected_parts.append(f.flag(f.finalize(rejected_scores, params), params, ctx))
     flags = pl.concat(parts) if parts else empty_flags()
+    if rejected_parts:
+        flags = pairs.merge_flags(flags, pl.concat(rejected_parts))
     ws.write_flags("filters", flags)
     return records_per_flag(flags)
 
@@ -194,20 +211,23 @@ def rescore(ws: Workspace, ids: Iterable[str], recipe: Recipe | None = None) -> 
     ids = list(ids)
     recipe = recipe or Recipe.from_workspace(ws)
     keys = _cache_keys(ws)
-    subset = _effective(ws, ids)
+    sides = [("", _effective(ws, ids)), (pairs.PREFIX, _effective(ws, ids, rejected=True))]
     for name in recipe.enabled_filters():
         cls = FILTERS[name]
         params = recipe.filter_params(name)
-        old = stored_scores(ws, name)
-        if old is None or keys.get(name) != cls.cache_key(params):
+        if keys.get(name) != cls.cache_key(params):
             continue  # never scored with these settings: the next run scores everything
-        f = cls()
-        new = run_job(f.score(subset.select(R.ID, R.MESSAGES), params))
-        first = cls.results[0]
-        new[first] = new[first].join(subset.select(R.ID, HASH_COL), on=R.ID, how="left")
-        all_ids = old[first].get_column(R.ID)
-        keep = all_ids.filter(~all_ids.is_in(pl.Series(ids, dtype=pl.String).implode()))
-        merged = f.finalize(_merge(old, new, keep), params)
-        for res, frame in merged.items():
-            ws.write_result(res, frame)
+        for prefix, subset in sides:
+            old = stored_scores(ws, name, prefix)
+            if old is None or (prefix and subset.height == 0):
+                continue
+            f = cls()
+            new = run_job(f.score(subset.select(R.ID, R.MESSAGES), params))
+            first = cls.results[0]
+            new[first] = new[first].join(subset.select(R.ID, HASH_COL), on=R.ID, how="left")
+            all_ids = old[first].get_column(R.ID)
+            keep = all_ids.filter(~all_ids.is_in(pl.Series(ids, dtype=pl.String).implode()))
+            merged = f.finalize(_merge(old, new, keep), params)
+            for res, frame in merged.items():
+                ws.write_result(prefix + res, frame)
     return apply_thresholds(ws, recipe)

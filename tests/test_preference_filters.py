@@ -1,0 +1,46 @@
+"""Filters score both answers of a pair; the rejected side's flags are named as such."""
+
+from __future__ import annotations
+
+import polars as pl
+from pref_helpers import pair_workspace
+
+from curator.core import records as R
+from curator.core.filters.recipe import Recipe
+from curator.core.jobs import run_job
+from curator.core.pipeline import pipeline_job
+
+PROMPT = "Could you tell me how to reset the password of my account on the billing portal?"
+GOOD = (
+    "Open the billing portal, choose Forgot password under the sign-in form, and follow the "
+    "link we email you; the link stays valid for one hour."
+)
+
+
+def _flags(ws, rid: str) -> list[dict]:
+    return ws.frame().filter(pl.col(R.ID) == rid).get_column(R.FLAGS)[0].to_list()
+
+
+def test_personal_data_in_the_rejected_answer_flags_the_pair(tmp_path):
+    leaky = "Just write to me at margaret.hollis@gmail.com or call me on +44 7700 900123 and I'll do it."
+    ws = pair_workspace(tmp_path, [{"prompt": PROMPT, "chosen": GOOD, "rejected": leaky}])
+    run_job(pipeline_job(ws, Recipe.from_workspace(ws)))
+    (rid,) = ws.record_ids().to_list()
+    pii = [f for f in _flags(ws, rid) if f["name"].startswith("pii")]
+    assert pii, _flags(ws, rid)
+    assert all(f["reason"].startswith("in the rejected answer: ") for f in pii)
+    assert ws.read_result("rejected_scores_pii") is not None  # scored into files of its own
+
+
+def test_a_refusal_as_the_rejected_answer_is_only_a_warning(tmp_path):
+    refusal = "I'm sorry, but I can't help with that request."
+    ws = pair_workspace(tmp_path, [{"prompt": PROMPT, "chosen": GOOD, "rejected": refusal}])
+    run_job(pipeline_job(ws, Recipe.from_workspace(ws)))
+    (rid,) = ws.record_ids().to_list()
+    rejected_side = [f for f in _flags(ws, rid) if f["reason"].startswith("in the rejected answer")]
+    assert any(f["name"].startswith("refusal") for f in rejected_side), _flags(ws, rid)
+    assert all(
+        f["severity"] == R.WARN
+        for f in rejected_side
+        if not f["name"].startswith(("pii", "secret"))
+    )
