@@ -36,9 +36,10 @@ def test_openai_lines_carry_every_field_and_no_nulls(rich_ws, tmp_path):
     lines = read_jsonl(tmp_path / "out" / "train.jsonl")
     assert len(lines) == 10 == manifest["counts"]["train"]
     assert lines[0] == {"messages": openai_view(RICH)}
-    assert lines[0]["messages"][2] == {"role": "assistant", "tool_calls": TOOL_CALLS}
+    assert lines[0]["messages"][2] == {"role": "assistant", "content": None, "tool_calls": TOOL_CALLS}
     assert lines[0]["messages"][6]["weight"] == 0
-    assert "null" not in (tmp_path / "out" / "train.jsonl").read_text()
+    # the only null is the tool-calling turn's content (absent fields are left out)
+    assert (tmp_path / "out" / "train.jsonl").read_text().count("null") == 1
     assert not (tmp_path / "out" / "validation.jsonl").exists()
 
 

@@ -143,4 +143,6 @@ def test_leftover_staging_from_a_crashed_export_is_cleaned_up(ws_with_bad, tmp_p
     beside.mkdir()
     export(ws, out, skip_invalid=True)
     assert not beside.exists()
-    assert sorted(p.name for p in out.iterdir()) == ["axolotl.yaml", "dataset_info.json", "manifest.json", "train.jsonl"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "README.md", "axolotl.yaml", "dataset_info.json", "manifest.json", "train.jsonl", "trl_sft.yaml"
+    ]

@@ -62,5 +62,6 @@ def openai_view(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
         d = {k: v for k, v in m.items() if v is not None}
         if "tool_calls" in d:
             d["tool_calls"] = json.loads(d["tool_calls"])
+            d.setdefault("content", None)  # the API's form: "content": null beside tool_calls
         out.append(d)
     return out

@@ -16,6 +16,7 @@ from curator.core import review
 from curator.core.errors import CuratorError
 from curator.core.export import validate_line
 from curator.core.export.formats import LINE_BUILDERS
+from curator.core.export.schemas import SCHEMA_NAMES
 from curator.core.export.validate import check
 
 REPO = Path(__file__).resolve().parent.parent
@@ -79,7 +80,7 @@ def test_one_schema_violation_among_thousands_is_caught(workspace, tmp_path):
 def test_packaged_schema_copy_is_identical_and_valid():
     repo = {p.name: p.read_bytes() for p in (REPO / "schemas").glob("*.schema.json")}
     packaged = {p.name: p.read_bytes() for p in (REPO / "curator" / "data" / "schemas").glob("*.schema.json")}
-    assert repo == packaged and len(repo) == 6
+    assert repo == packaged and sorted(repo) == sorted(f"{n}.schema.json" for n in SCHEMA_NAMES)
     for text in repo.values():
         Draft202012Validator.check_schema(json.loads(text))
 

@@ -32,8 +32,11 @@ def open_dialog(qtbot: Any, w: MainWindow) -> ExportDialog:
 
 
 def set_options(qtbot: Any, dlg: ExportDialog, out: Path, fmt: str = "openai", include: str = "passing",
-                split: float | None = 0.2, seed: int = 7, skip_invalid: bool = True) -> None:
-    dlg.format.setCurrentIndex(dlg.format.findData(fmt))
+                split: float | None = 0.2, seed: int = 7, skip_invalid: bool = True,
+                target: str | None = None) -> None:
+    dlg.target.setCurrentIndex(dlg.target.findData(target))
+    if target is None:
+        dlg.format.setCurrentIndex(dlg.format.findData(fmt))
     dlg.include.setCurrentIndex(dlg.include.findData(include))
     dlg.split_on.setChecked(split is not None)
     if split is not None:
@@ -54,13 +57,15 @@ def files(root: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(root.iterdir()) if p.is_file()}
 
 
-@pytest.mark.parametrize("fmt", ["openai", "sharegpt"])
-def test_export_from_dialog_equals_cli_export(qtbot, tmp_path: Path, demo_ws: Workspace, fmt: str):
+@pytest.mark.parametrize(("fmt", "target"), [("openai", None), ("sharegpt", None), ("sharegpt", "llamafactory")])
+def test_export_from_dialog_equals_cli_export(qtbot, tmp_path: Path, demo_ws: Workspace, fmt: str,
+                                              target: str | None):
     review.approve(demo_ws, demo_ws.frame().filter(~is_flagged())[R.ID].head(50).to_list())
     w = panel_window(qtbot, tmp_path, demo_ws)
     dlg = open_dialog(qtbot, w)
     gui_out, cli_out = tmp_path / "gui", tmp_path / "cli"
-    set_options(qtbot, dlg, gui_out, fmt=fmt)
+    set_options(qtbot, dlg, gui_out, fmt=fmt, target=target)
+    assert dlg.format.currentData() == fmt  # a target picks its format, as --target does
     pre = dlg.pre
     assert pre is not None and pre.ok and dlg.export_button.isEnabled()
     assert f"train: {pre.counts['train']:,} records" in dlg.summary.text()
@@ -68,11 +73,13 @@ def test_export_from_dialog_equals_cli_export(qtbot, tmp_path: Path, demo_ws: Wo
     assert dlg.worker is None  # nothing runs until Export is clicked
     dlg.export_button.click()
     qtbot.waitUntil(lambda: dlg.pages.currentIndex() == 2, timeout=60_000)
-    code, _ = cli("export", "-w", str(demo_ws.path), "-o", str(cli_out), "--format", fmt, "--include", "passing",
+    how = ["--target", target] if target else ["--format", fmt]
+    code, _ = cli("export", "-w", str(demo_ws.path), "-o", str(cli_out), *how, "--include", "passing",
                   "--split", "0.2", "--seed", "7", "--skip-invalid")
     assert code == 0
     g, c = files(gui_out), files(cli_out)
     assert set(g) == set(c)
+    assert ("llamafactory_sft.yaml" in g) == (target == "llamafactory")
     data = [n for n in g if n.startswith(("train", "validation"))]
     assert sorted(data) == ["train.jsonl", "validation.jsonl"]
     for name in data:
@@ -142,7 +149,7 @@ def test_snippets_follow_the_options(qtbot, tmp_path: Path, demo_ws: Workspace):
     set_options(qtbot, dlg, out, fmt="sharegpt", split=0.1)
     info = json.loads(dlg.llama.toPlainText())
     assert set(info) == {"curator_train", "curator_validation"}
-    assert info["curator_train"]["file_name"] == str(out.resolve() / "train.jsonl")
+    assert info["curator_train"]["file_name"] == "train.jsonl"  # relative to the export folder
     assert info["curator_train"]["columns"]["messages"] == "conversations"
     assert info == llamafactory_dataset_info(dlg.options())
     assert "validation.jsonl" in dlg.axolotl.toPlainText()

@@ -14,7 +14,7 @@ from curator.core.export import FORMATS, ExportOptions, export_job
 from curator.core.export.groups import describe_leakage
 from curator.core.export.stream import check_streamable, stream_job
 
-TARGETS = ("openai", "trl", "llamafactory", "axolotl")
+from curator.core.export.targets import TARGETS, resolve_format
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -22,9 +22,12 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", required=True, metavar="DIR",
                    help="export folder (created if missing), or - for JSON Lines on stdout")
     p.add_argument("--format", choices=FORMATS, default=None,
-                   help="line format (default openai); preference writes prompt/chosen/rejected pairs")
+                   help="line format (default: the --target's, else openai; an explicit --format wins); "
+                   "preference writes prompt/chosen/rejected pairs")
     p.add_argument("--target", choices=TARGETS, default=None,
-                   help="the trainer the data is for; with --format preference: openai (default) or trl lines")
+                   help="the trainer to export for: picks its format and writes its ready-to-run config beside the "
+                   "data, paths relative to the folder (e.g. --target llamafactory); with --format preference: "
+                   "openai (default) or trl lines")
     p.add_argument("--include", choices=("approved", "passing"), default="approved",
                    help="approved records only (default), or every record without a blocking flag that is not rejected")
     p.add_argument("--split", type=float, default=None, metavar="FRACTION",
@@ -36,25 +39,21 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def _options(args: argparse.Namespace) -> ExportOptions:
-    fmt = args.format or "openai"
+    fmt = resolve_format(args.target, args.format)
     style = "openai"
-    if args.target is not None:
-        if fmt != "preference":
-            raise UsageError(
-                "--target profiles for conversation exports are not available in this build; "
-                "pick the format with --format (openai, sharegpt, alpaca, hf, parquet)"
-            )
+    if fmt == "preference" and args.target is not None:
         if args.target not in ("openai", "trl"):
             raise UsageError(f"--format preference is written for --target openai or trl, not {args.target}")
         style = args.target
     return ExportOptions(
         output_dir=Path(args.output),
-        format=fmt,
+        format=fmt,  # type: ignore[arg-type]
         include=args.include,
         split=args.split,
         seed=args.seed,
         skip_invalid=args.skip_invalid,
         preference_style=style,
+        target=None if fmt == "preference" else args.target,
     )
 
 
@@ -115,6 +114,14 @@ def run(args: argparse.Namespace) -> int:
             + "\n"
         )
     out.write(f"  manifest   {root / 'manifest.json'}\n")
-    if options.format != "preference":
-        out.write(f"  snippets   {root / 'dataset_info.json'} (LLaMA-Factory), {root / 'axolotl.yaml'} (axolotl)\n")
+    for trainer, name in manifest["snippets"].items():
+        out.write(f"  config     {root / name} ({trainer})\n")
+    out.write(f"  card       {root / 'README.md'} (Hugging Face dataset card)\n")
+    fixes = manifest.get("fixes", {})
+    if fixes.get("agent_first_moved_to_system"):
+        out.write(f"  fixed      {fixes['agent_first_moved_to_system']:>9,} opened by the assistant: opening moved to the system prompt\n")
+    if fixes.get("untrained_tail_cut_records"):
+        out.write(f"  cut        {fixes['untrained_tail_cut_records']:>9,} trailing weight-0 replies cut (this trainer cannot mask them)\n")
+    for note in manifest.get("trainer_notes", []):
+        out.write(f"  note       {note}\n")
     return 0

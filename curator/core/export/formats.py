@@ -92,21 +92,43 @@ def _sharegpt_calls(obj: Any) -> str | None:
     return json.dumps(calls[0] if len(calls) == 1 else calls, ensure_ascii=False)
 
 
+def _parsed_arguments(obj: Any) -> Any:
+    """OpenAI tool_calls with each JSON-text ``arguments`` parsed (HF chat templates' form)."""
+    if not isinstance(obj, list):
+        return obj
+    out = []
+    for c in obj:
+        fn = c.get("function") if isinstance(c, dict) else None
+        if isinstance(fn, dict) and isinstance(fn.get("arguments"), str):
+            with contextlib.suppress(ValueError):
+                c = {**c, "function": {**fn, "arguments": json.loads(fn["arguments"])}}
+        out.append(c)
+    return out
+
+
 def tool_call_table(texts: pl.Series) -> pl.DataFrame:
     """Per distinct tool_calls text: compact JSON (``tc_json``), ShareGPT value
-    (``tc_sharegpt``), and whether it parses (``tc_parses``)."""
+    (``tc_sharegpt``), with parsed arguments (``tc_parsed``), and whether it parses (``tc_parses``)."""
     uniq = texts.drop_nulls().unique(maintain_order=True).to_list()
     compact: list[str | None] = []
     share: list[str | None] = []
+    parsed: list[str | None] = []
     parses: list[bool] = []
     for t in uniq:
         obj, ok = _decode_tool_calls(t)
         compact.append(json.dumps(obj, ensure_ascii=False, separators=(",", ":")) if ok else None)
         share.append(_sharegpt_calls(obj) if ok else None)
+        parsed.append(json.dumps(_parsed_arguments(obj), ensure_ascii=False, separators=(",", ":")) if ok else None)
         parses.append(ok)
     return pl.DataFrame(
-        {"tool_calls": uniq, "tc_json": compact, "tc_sharegpt": share, "tc_parses": parses},
-        schema={"tool_calls": pl.String, "tc_json": pl.String, "tc_sharegpt": pl.String, "tc_parses": pl.Boolean},
+        {"tool_calls": uniq, "tc_json": compact, "tc_sharegpt": share, "tc_parsed": parsed, "tc_parses": parses},
+        schema={
+            "tool_calls": pl.String,
+            "tc_json": pl.String,
+            "tc_sharegpt": pl.String,
+            "tc_parsed": pl.String,
+            "tc_parses": pl.Boolean,
+        },
     )
 
 
@@ -158,20 +180,21 @@ def _lines(per_msg: pl.DataFrame, rows: pl.DataFrame, head: str, tail: pl.Expr |
     return out.select(ROW, (pl.lit(head) + pl.col("_m").fill_null("") + end).alias(LINE))
 
 
-def openai_lines(df: pl.DataFrame, msgs: pl.DataFrame | None = None) -> pl.DataFrame:
+def openai_lines(df: pl.DataFrame, msgs: pl.DataFrame | None = None, calls: str = "tc_json") -> pl.DataFrame:
     """``{"messages": [{"role", "content", "name", "weight", "tool_calls", "tool_call_id"}]}``."""
     m = _with_tool_calls(explode_messages(df) if msgs is None else msgs)
     c = pl.col
     # A tool_calls text that is not JSON is written as a JSON string so the line
     # stays parseable; the schema then rejects it (tool_calls must be a list).
-    tc = pl.coalesce(c("tc_json"), js(c("tool_calls")))
+    tc = pl.coalesce(c(calls), js(c("tool_calls")))
     per_msg = m.select(
         ROW,
         POS,
         pl.concat_str(
             [
                 pl.lit('{"role":') + js(c("role")),
-                _field("content", js(c("content")), c("content").is_not_null()),
+                # An assistant turn that only calls tools says so: "content": null (the API's form).
+                _field("content", js(c("content")), c("content").is_not_null() | c("tool_calls").is_not_null()),
                 _field("name", js(c("name")), c("name").is_not_null()),
                 _field("weight", c("weight").cast(pl.String), c("weight").is_not_null()),
                 _field("tool_calls", tc, c("tool_calls").is_not_null()),
@@ -191,6 +214,11 @@ def openai_lines(df: pl.DataFrame, msgs: pl.DataFrame | None = None) -> pl.DataF
         ignore_nulls=True,
     )
     return _lines(per_msg, df, '{"messages":[', tail)
+
+
+def trl_lines(df: pl.DataFrame, msgs: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The OpenAI line with tool-call ``arguments`` as objects (what HF chat templates render)."""
+    return openai_lines(df, msgs, calls="tc_parsed")
 
 
 def sharegpt_from() -> pl.Expr:
@@ -263,6 +291,7 @@ LINE_BUILDERS: Final = {
     "alpaca": alpaca_lines,
     "hf": openai_lines,
     "parquet": openai_lines,
+    "trl": trl_lines,
 }
 
 

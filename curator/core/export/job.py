@@ -12,12 +12,15 @@ import polars as pl
 
 from curator.core import records as R
 from curator.core.errors import CuratorError
+from curator.core.export import card, fixes, snippets
 from curator.core.export import formats as F
 from curator.core.export import manifest as M
 from curator.core.export import preference as P
 from curator.core.export import snippets
+from curator.core.export.arrow import plain_arrow
 from curator.core.export.options import HF_FOLDER, ExportOptions
 from curator.core.export.split import SPLIT, assign, leakage
+from curator.core.export.targets import cuts_untrained, data_facts, trainer_notes
 from curator.core.export.validate import check
 from curator.core.export.writers import Staging, check_output_dir, conflict_message, file_digest
 from curator.core.jobs import Job, Progress, run_job
@@ -72,6 +75,7 @@ class _Plan:
     problems: pl.DataFrame
     msgs: pl.DataFrame
     clusters_present: bool
+    fixes: fixes.FixReport = field(default_factory=fixes.FixReport)
 
 
 def _nothing_message(options: ExportOptions, excluded: dict[str, int]) -> str:
@@ -107,13 +111,16 @@ def _plan_job(ws: Workspace, options: ExportOptions) -> Generator[Progress, None
     excluded = {str(r): int(n) for r, n in why.iter_rows() if r is not None}
     sel = frame.filter(keep).with_row_index(F.ROW)
     yield Progress("validate", 0, sel.height, f"{sel.height:,} records")
+    fixed = fixes.FixReport()
+    if options.format != "preference":  # a pair's prompt and answers are checked by preference.py
+        sel, fixed = fixes.apply(sel, cut_untrained=cuts_untrained(options.target))
     msgs = F.explode_messages(sel)
     if options.format == "preference":
         problems = P.check(sel, P.style_of(options))
     else:
-        problems = check(sel, options.format, msgs)
+        problems = pl.concat([check(sel, options.format, msgs), fixes.refused(sel, msgs)])
     yield Progress("validate", sel.height, sel.height, f"{problems.get_column(R.ID).n_unique():,} invalid")
-    return _Plan(sel, excluded, problems, msgs, ws.read_result("clusters") is not None)
+    return _Plan(sel, excluded, problems, msgs, ws.read_result("clusters") is not None, fixed)
 
 
 def _plan(ws: Workspace, options: ExportOptions) -> _Plan:
@@ -192,7 +199,7 @@ def _hf_dataset(splits: dict[str, pl.DataFrame]) -> Any:
 
     datasets.disable_progress_bars()
     return datasets.DatasetDict(
-        {name: datasets.Dataset(F.messages_table(df).to_arrow()) for name, df in splits.items()}
+        {name: datasets.Dataset(plain_arrow(F.messages_table(df).to_arrow())) for name, df in splits.items()}
     )
 
 
@@ -211,7 +218,7 @@ def _write_splits(
     written = 0
     for split, part in by_split.items():
         if options.format == "parquet":
-            stage.write_parquet(files[split], F.messages_table(part))
+            stage.write_arrow_parquet(files[split], plain_arrow(F.messages_table(part).to_arrow()))
         else:
             if options.format == "preference":
                 lines = P.lines(part, P.style_of(options)).get_column(F.LINE)
@@ -249,10 +256,12 @@ def export_job(ws: Workspace, options: ExportOptions) -> Job[dict[str, Any]]:
     by_split = {s: rows.filter(pl.col(SPLIT) == s) for s in options.split_names()}
     try:
         with Staging(options.output_dir) as stage:
+            facts = data_facts(rows, F.explode_messages(rows))
             names = yield from _write_splits(stage, options, by_split, rows.height)
-            if options.format != "preference":  # the SFT snippets would mislabel pairs
-                stage.write_text(snippets.DATASET_INFO, json.dumps(snippets.llamafactory_dataset_info(options), indent=2) + "\n")
-                stage.write_text(snippets.AXOLOTL, snippets.axolotl_yaml(options))
+            # the SFT snippets would mislabel preference pairs
+            configs = {} if options.format == "preference" else snippets.write_all(options, facts, options.target)
+            for name, text in configs.items():
+                stage.write_text(name, text)
             yield Progress("publish", 0, None, "hashing files")
             files = []
             for split, name in files_by_split.items():
@@ -274,8 +283,19 @@ def export_job(ws: Workspace, options: ExportOptions) -> Job[dict[str, Any]]:
                 skipped=skipped,
                 clusters_present=plan.clusters_present,
             )
-            if options.format != "preference":
-                names += [snippets.DATASET_INFO, snippets.AXOLOTL]
+            manifest.update(
+                name=ws.path.stem,
+                target=options.target,
+                fixes=plan.fixes.as_dict(),
+                curation=card.curation(ws, rows.get_column(R.ID)),
+                trainer_notes=trainer_notes(options, facts, plan.fixes),
+                snippets={snippets.SNIPPET_KEYS[n]: n for n in configs},
+            )
+            readme = card.render(
+                manifest, {s: snippets.data_file(options, s) for s in options.split_names()}, card.features(options, facts)
+            )
+            stage.write_text(card.CARD, readme)
+            names += [*configs, card.CARD]
             manifest = stage.publish(names, manifest)
     except OSError as exc:
         raise CuratorError(
@@ -296,6 +316,7 @@ def export_job(ws: Workspace, options: ExportOptions) -> Job[dict[str, Any]]:
         "replies_spanning_both": leak.get("replies_spanning_both", 0),
         "leakage": {k: v for k, v in leak.items() if k != "leaked_cluster_ids"},
         "skipped_invalid": manifest["invalid"]["skipped"],
+        "target": options.target,
     }
     ws.set_setting("last_export", summary)
     ws.log_run("export", options.settings(), summary)

@@ -9,8 +9,8 @@ from typing import Final, Literal
 from curator.core.errors import UsageError
 from curator.core.selection import INCLUDES, Include
 
-Format = Literal["openai", "sharegpt", "alpaca", "hf", "parquet", "preference"]
-FORMATS: Final[tuple[Format, ...]] = ("openai", "sharegpt", "alpaca", "hf", "parquet", "preference")
+Format = Literal["openai", "sharegpt", "alpaca", "hf", "parquet", "preference", "trl"]
+FORMATS: Final[tuple[Format, ...]] = ("openai", "sharegpt", "alpaca", "hf", "parquet", "preference", "trl")
 # --format preference: which line shape (DESIGN.md: chosen by --target openai|trl)
 PREFERENCE_STYLES: Final = ("openai", "trl")
 SPLITS: Final = ("train", "validation")
@@ -34,6 +34,7 @@ FORMAT_INFO: Final[dict[str, FormatInfo]] = {
     "preference": FormatInfo(
         "openai_preference", ".jsonl", "Preference pairs JSONL (OpenAI preference or TRL)"
     ),
+    "trl": FormatInfo("trl_chat", ".jsonl", "TRL / HF chat-template JSONL (tool-call arguments as objects)"),
 }
 TRL_PREFERENCE: Final = FormatInfo(
     "trl_preference", ".jsonl", "TRL preference JSONL (prompt, chosen, rejected)"
@@ -46,15 +47,20 @@ class ExportOptions:
     """Settings of one export. ``split`` is the validation fraction (None: no split)."""
 
     output_dir: Path
-    format: Format = "openai"
+    format: Format = None  # type: ignore[assignment]  # None: the target's format, else openai
     include: Include = "approved"
     split: float | None = None
     seed: int = 0
     skip_invalid: bool = False
     preference_style: str = "openai"  # --format preference: "openai" or "trl" lines
+    target: str | None = None  # a trainer profile (core/export/targets.py); None: format only
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "output_dir", Path(self.output_dir))
+        from curator.core.export.targets import resolve_format
+
+        # an explicit format wins; unknown targets raise UsageError naming the choices
+        object.__setattr__(self, "format", resolve_format(self.target, self.format))
         if self.format not in FORMATS:
             raise UsageError(f"unknown export format {self.format!r}; use one of {', '.join(FORMATS)}")
         if self.preference_style not in PREFERENCE_STYLES:
@@ -93,4 +99,5 @@ class ExportOptions:
             "seed": self.seed,
             "skip_invalid": self.skip_invalid,
             **({"preference_style": self.preference_style} if self.format == "preference" else {}),
+            "target": self.target,
         }

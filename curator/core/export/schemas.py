@@ -27,6 +27,7 @@ SCHEMA_NAMES: Final = (
     "sharegpt",
     "alpaca",
     "curator_record",
+    "trl_chat",
 )
 _HERE = Path(__file__).resolve()
 CANDIDATE_DIRS: Final = (

@@ -206,7 +206,10 @@ def _sharegpt_rules(msgs: pl.DataFrame) -> pl.DataFrame:
             _problem(
                 first_wrong,
                 "roles_not_alternating",
-                pl.format("message {} is '{}' where ShareGPT needs human/gpt turns to alternate", c(F.POS) + 1, c("_from")),
+                pl.format("message {} is '{}' where ShareGPT needs human/gpt turns to alternate", c(F.POS) + 1, c("_from"))
+                + pl.when(c("_from") == "tool")
+                .then(pl.lit(" (results of parallel tool calls cannot be one ShareGPT turn each; export as openai or trl)"))
+                .otherwise(pl.lit("")),
             ),
             _problem(both, "unsupported_message", pl.format("message {} has both text and tool calls; a ShareGPT turn holds one", c(F.POS) + 1)),
         ]

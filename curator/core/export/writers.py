@@ -43,6 +43,7 @@ CHUNK_ROWS: Final = 50_000
 OWNED: Final = (
     "train.jsonl", "validation.jsonl", "train.json", "validation.json",
     "train.parquet", "validation.parquet", "dataset", "dataset_info.json", "axolotl.yaml",
+    "trl_sft.yaml", "llamafactory_sft.yaml", "openai_job.json", "README.md",
 )
 
 
@@ -219,6 +220,14 @@ class Staging:
             if os_error is None or os_error is exc:
                 raise
             raise os_error from exc
+        _fsync_file(path)
+
+    def write_arrow_parquet(self, name: str, table: Any) -> None:
+        """A pyarrow Table as Parquet (keeps the table's exact Arrow types)."""
+        import pyarrow.parquet as pq
+
+        path = self.path(name)
+        pq.write_table(table, path, compression="zstd")
         _fsync_file(path)
 
     def sync_tree(self, name: str) -> None:

@@ -43,6 +43,7 @@ from curator.core.export import (
 )
 from curator.core.export.groups import LEAK_KEYS, describe_leakage
 from curator.core.export.snippets import axolotl_yaml, llamafactory_dataset_info
+from curator.core.export.targets import PROFILES, TARGETS
 from curator.gui.session.controller import Controller
 from curator.gui.session.workers import Worker, call_task
 from curator.gui.widgets import theme
@@ -89,6 +90,11 @@ class ExportDialog(QDialog):
         lay = QVBoxLayout(page)
         lay.addWidget(plain_label("Export a fine-tuning set", "title"))
         form = QFormLayout()
+        self.target = QComboBox()  # the same profiles as `curator export --target`
+        self.target.addItem("No particular trainer (choose the format)", None)
+        for t in TARGETS:
+            self.target.addItem(f"{PROFILES[t].title} — {PROFILES[t].format} + {PROFILES[t].config}", t)
+        self.target.currentIndexChanged.connect(self._target_changed)
         self.format = QComboBox()
         for f in FORMATS:
             self.format.addItem(f"{f} — {FORMAT_INFO[f].description}", f)
@@ -120,13 +126,14 @@ class ExportDialog(QDialog):
         out_row.addWidget(self.output, 1)
         out_row.addWidget(browse)
         self.skip_invalid = QCheckBox("Leave out invalid records (listed in manifest.json) instead of stopping")
+        form.addRow("Trainer", self.target)
         form.addRow("Format", self.format)
         form.addRow("Selection", self.include)
         form.addRow("Split", split_row)
         form.addRow("Output folder", out_row)
         form.addRow("", self.skip_invalid)
         lay.addLayout(form)
-        for sig in (self.format.currentIndexChanged, self.include.currentIndexChanged, self.split_on.toggled,
+        for sig in (self.target.currentIndexChanged, self.format.currentIndexChanged, self.include.currentIndexChanged, self.split_on.toggled,
                     self.split.valueChanged, self.seed.valueChanged, self.output.textChanged,
                     self.skip_invalid.toggled):
             sig.connect(lambda *_a: self._changed())
@@ -179,6 +186,12 @@ class ExportDialog(QDialog):
         lay.addLayout(buttons)
         return page
 
+    def _target_changed(self) -> None:
+        """A target picks its format; choosing another format afterwards wins (as --format does)."""
+        t = self.target.currentData()
+        if t is not None:
+            self.format.setCurrentIndex(self.format.findData(PROFILES[t].format))
+
     def _browse(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Export to folder", self.output.text())
         if path:
@@ -192,6 +205,7 @@ class ExportDialog(QDialog):
             split=round(self.split.value(), 4) if self.split_on.isChecked() else None,
             seed=int(self.seed.value()),
             skip_invalid=self.skip_invalid.isChecked(),
+            target=self.target.currentData(),
         )
 
     def _changed(self) -> None:
