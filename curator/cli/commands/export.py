@@ -13,7 +13,6 @@ from curator.core.errors import UsageError
 from curator.core.export import FORMATS, ExportOptions, export_job
 from curator.core.export.groups import describe_leakage
 from curator.core.export.stream import check_streamable, stream_job
-
 from curator.core.export.targets import TARGETS, resolve_format
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Generator
 from dataclasses import dataclass, field
@@ -16,7 +15,6 @@ from curator.core.export import card, fixes, snippets
 from curator.core.export import formats as F
 from curator.core.export import manifest as M
 from curator.core.export import preference as P
-from curator.core.export import snippets
 from curator.core.export.arrow import plain_arrow
 from curator.core.export.options import HF_FOLDER, ExportOptions
 from curator.core.export.split import SPLIT, assign, leakage
