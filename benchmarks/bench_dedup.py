@@ -6,18 +6,19 @@ verbatim copies. Then, in the same run, on the same shingles:
 
 * Curator: the whole ``curator dedup -w WS`` command in a fresh process
   (interpreter start, imports, kernel load, reading the workspace, normalising,
-  shared passages, signatures, LSH, clustering, writing results);
+  shared text, signatures, LSH banding, clustering, writing results);
 * rensa (Rust, benchmark-only, not a Curator dependency): its batch API,
   ``RMinHash.from_token_sets`` + ``RMinHashLSH.insert_many`` + ``query_all`` +
   a ``jaccard`` check per candidate, given the shingle sets ready-made (its
-  imports, reading and shingling are not counted: generous to rensa);
+  interpreter start, imports, reading, normalising and shingling are not
+  counted: generous to rensa);
 * naive: per conversation ``MinHash()`` + ``update()`` per shingle,
   ``MinHashLSH.insert``, then ``query`` per conversation and a
   ``MinHash.jaccard`` check of each candidate.
 
-"The same shingles" are the ones Curator compares: the scope text without the
-shared passages Curator found (the greetings and sign-offs), word 5-grams
-(character 3-grams for texts under 50 words). Planted Jaccard is computed
+"The same shingles" are the ones Curator compares: word 5-grams of the scope
+text without the shared shingles Curator found (the greetings and sign-offs),
+character 3-grams for texts under 50 words. Planted Jaccard is computed
 exactly on those sets. Recall: planted pairs (J >= 0.9, J >= 0.8) whose two
 records end up in the same cluster (rensa/naive: connected by verified
 pairs). Precision: predicted duplicate links (Curator: each flagged record and
@@ -56,7 +57,6 @@ from curator.core import records as R  # noqa: E402
 from curator.core.dedup import DedupSettings  # noqa: E402
 from curator.core.dedup.minhash import backend  # noqa: E402
 from curator.core.dedup.normalize import scope_text_of  # noqa: E402
-from curator.core.dedup.shared import without_shared  # noqa: E402
 from curator.core.dedup.shingles import compared_shingle_set  # noqa: E402
 from curator.core.workspace import Workspace  # noqa: E402
 
@@ -279,7 +279,9 @@ def main() -> None:
         rerun_s = time.perf_counter() - t
         cl = ws.clusters()
         shared = ws.read_result("dedup_shared")
-        passages = [] if shared is None else shared.get_column("passage").drop_nulls().to_list()
+        shared = shared if shared is not None else pl.DataFrame({"kind": [], "text": []})
+        shared_shingles = frozenset(shared.filter(pl.col("kind") == "shingle").get_column("text"))
+        passages = tuple(shared.filter(pl.col("kind") == "passage").get_column("text"))
         idx = cl.select(
             pl.col(R.ID).str.to_integer(base=16).alias("i"),
             pl.col(R.DUPLICATE_OF).str.to_integer(base=16).alias("k"),
@@ -294,17 +296,19 @@ def main() -> None:
     messages = pl.Series(
         R.MESSAGES, [[R.message(r, x) for r, x in c] for c in convs], R.MESSAGES_DTYPE
     )
-    compared = without_shared(scope_text_of(messages, settings), passages).to_list()
+    compared = scope_text_of(messages, settings).to_list()
     sets = [
-        compared_shingle_set(x, settings.ngram, settings.short_words, settings.char_ngram)
+        compared_shingle_set(
+            x, settings.ngram, settings.short_words, settings.char_ngram, shared_shingles, passages
+        )
         for x in compared
     ]
     planted = [(a, b, exact_j(sets[a], sets[b])) for a, b in pairs]
     js = np.array([j for _, _, j in planted])
     words = sum(x.count(" ") + 1 for x in compared) / len(compared)
     print(
-        f"compared text: {len(passages)} shared passages left out (Curator's, reused for all), "
-        f"{words:.0f} words each on average; {len(planted):,} planted pairs "
+        f"compared: {len(shared_shingles)} shared shingles left out (Curator's, the same for "
+        f"all), {words:.0f} words a text on average; {len(planted):,} planted pairs "
         f"({(js >= 0.9).sum():,} at J>=0.9, {(js >= 0.8).sum():,} at J>=0.8, "
         f"{(js < 0.8).sum():,} below); shingled in {time.perf_counter() - t:.1f} s (not timed)"
     )

@@ -77,3 +77,24 @@ def test_lsh_params_find_pairs_at_threshold() -> None:
         assert candidate_probability(t, bands, rows) >= 0.995
         # and they reject clearly dissimilar pairs most of the time
         assert candidate_probability(t - 0.4, bands, rows) < 0.25
+
+
+def test_numpy_banding_gives_the_buckets_of_datasketch_lsh() -> None:
+    from curator.core.dedup.lsh import FULL_BUCKET, band_pairs, bucket_pairs, build_index
+    from curator.core.jobs import run_job
+
+    rng = np.random.default_rng(3)
+    base = rng.integers(0, 2**32, size=(300, 128), dtype=np.uint64).astype(np.uint32)
+    sigs = base.copy()
+    # near copies: rows 0..99 copy row k+100 with some slots changed
+    for k in range(100):
+        sigs[k] = sigs[k + 100]
+        slots = rng.choice(128, size=int(rng.integers(5, 60)), replace=False)
+        sigs[k, slots] = rng.integers(0, 2**32, size=len(slots), dtype=np.uint64)
+    sigs[200 : 200 + FULL_BUCKET + 10] = sigs[299]  # one bucket too big to list every pair
+    bands, rows = lsh_params(0.8, 128)
+    want = run_job(build_index(sigs, 0.8, 1, bands, rows))
+    expected = bucket_pairs(want)
+    got = band_pairs(sigs, bands, rows)
+    assert len(expected) > 100
+    assert np.array_equal(got, expected)

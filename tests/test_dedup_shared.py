@@ -47,7 +47,7 @@ def test_a_shared_preamble_does_not_make_different_subjects_duplicates(
     convs.append(list(convs[0]))  # a true copy is still found
     add_conversations(workspace, convs)
     summary = run(workspace, scope="user")
-    assert summary.shared_passages >= 1  # type: ignore[attr-defined]
+    assert summary.shared_shingles >= 1  # type: ignore[attr-defined]
     clusters = workspace.clusters()
     assert clusters.height == 2  # only the copy and its original
     assert set(clusters.get_column(R.ID)) == set(workspace.records().get_column(R.ID)[[0, 150]])
@@ -74,7 +74,7 @@ def test_shared_passages_are_kept_for_incremental_runs_and_recomputed_on_a_full_
     assert summary.signatures_cached == 150  # type: ignore[attr-defined]
     assert workspace.read_result("dedup_shared").equals(before)  # type: ignore[union-attr]
     summary = run_job(dedup_job(workspace, DedupSettings(scope="user"), full=True))
-    assert summary.shared_passages > before.height  # type: ignore[attr-defined,union-attr]
+    assert summary.shared_shingles + summary.shared_passages > before.height  # type: ignore[attr-defined,union-attr]
     assert summary.signatures_cached == 0
 
 
@@ -128,3 +128,26 @@ def test_compared_signatures_equal_datasketch_for_the_same_shingles() -> None:
             for sh in compared_shingle_set(text, 5, 50, 3):
                 m.update(sh.encode("utf-8"))
             assert np.array_equal(m.hashvalues.astype(np.uint32), sig), (use, text)
+
+
+def test_dropped_shared_shingles_equal_datasketch_without_them() -> None:
+    from curator.core.dedup.minhash import shingle_hashes
+    from curator.core.dedup.shingles import shingle_set
+
+    rng = random.Random(8)
+    preamble = words(rng, 60)
+    texts = [" ".join(preamble + words(rng, 40)) for _ in range(3)] + [" ".join(preamble)]
+    shared = frozenset(shingle_set(" ".join(preamble), 5))
+    drop = shingle_hashes(sorted(shared))
+    for use in ("auto", "numpy"):
+        sigs, _ = compared_signatures(
+            pl.Series(texts), ngram=5, short_words=50, char_ngram=3, use=use, drop=drop
+        )
+        for text, sig in zip(texts, sigs, strict=True):
+            kept = compared_shingle_set(text, 5, 50, 3, shared)
+            m = MinHash(num_perm=128, seed=1)
+            for sh in kept:
+                m.update(sh.encode("utf-8"))
+            assert np.array_equal(m.hashvalues.astype(np.uint32), sig), use
+    # the last text is nothing but the preamble: compared whole, not as the empty set
+    assert compared_shingle_set(texts[-1], 5, 50, 3, shared) == shingle_set(texts[-1], 5)

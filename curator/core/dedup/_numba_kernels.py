@@ -107,9 +107,48 @@ def _word_bounds(buf: np.ndarray, s: int, e: int) -> tuple[np.ndarray, np.ndarra
     return starts, ends
 
 
+@njit(cache=True, inline="always")
+def _is_dropped(drop: np.ndarray, h: np.uint32) -> bool:
+    """Whether h is in the sorted uint32 array ``drop`` (shared shingles)."""
+    if drop.shape[0] == 0:
+        return False
+    k = np.searchsorted(drop, h)
+    return k < drop.shape[0] and drop[k] == h
+
+
+@njit(cache=True)
+def _fill_row(
+    hs: np.ndarray, count: int, drop: np.ndarray, a: np.ndarray, b: np.ndarray, out_row: np.ndarray
+) -> None:
+    """out_row = MinHash of hs[:count] without the dropped hashes (all of them if none is left)."""
+    num_perm = a.shape[0]
+    row = np.full(num_perm, np.uint32(M32), np.uint32)
+    kept = 0
+    for i in range(count):
+        h32u = hs[i]
+        if _is_dropped(drop, h32u):
+            continue
+        kept += 1
+        for q in range(num_perm):  # uint32 wrap-around = mod 2**32; vectorises 8 lanes wide
+            row[q] = min(row[q], np.uint32(a[q] * h32u + b[q]))
+    if kept == 0:  # nothing but shared text: compare the text whole
+        for i in range(count):
+            h32u = hs[i]
+            for q in range(num_perm):
+                row[q] = min(row[q], np.uint32(a[q] * h32u + b[q]))
+    for q in range(num_perm):
+        out_row[q] = row[q]
+
+
 @njit(cache=True, parallel=True)
 def signatures(
-    buf: np.ndarray, offsets: np.ndarray, ngram: int, a: np.ndarray, b: np.ndarray, out: np.ndarray
+    buf: np.ndarray,
+    offsets: np.ndarray,
+    ngram: int,
+    a: np.ndarray,
+    b: np.ndarray,
+    out: np.ndarray,
+    drop: np.ndarray,
 ) -> None:
     """Fill out[d] with the affine32 MinHash of text d's word n-gram shingles.
 
@@ -117,9 +156,10 @@ def signatures(
     shingle is the byte range from the start of word i to the end of word
     i+ngram-1. A text with fewer than ``ngram`` words is one shingle; an
     empty text leaves the row as it is (the caller fills 0xFFFFFFFF).
+    Shingle hashes in ``drop`` (sorted uint32) are left out unless that
+    leaves nothing.
     """
     n = offsets.shape[0] - 1
-    num_perm = a.shape[0]
     for d in prange(n):
         s = offsets[d]
         e = offsets[d + 1]
@@ -129,17 +169,13 @@ def signatures(
         nw = starts.shape[0]
         w = np.empty(80, np.int64)
         blk = np.empty(64, np.int64)
-        row = np.full(num_perm, np.uint32(M32), np.uint32)
         count = nw - ngram + 1 if nw >= ngram else 1
         last = ngram - 1 if nw >= ngram else nw - 1
+        hs = np.empty(count, np.uint32)
         for i in range(count):
             st = starts[i]
-            h = _fmix32(_sha1_le32(buf, st, ends[i + last] - st, w, blk))
-            h32u = np.uint32(h)
-            for q in range(num_perm):  # uint32 wrap-around = mod 2**32; vectorises 8 lanes wide
-                row[q] = min(row[q], np.uint32(a[q] * h32u + b[q]))
-        for q in range(num_perm):
-            out[d, q] = row[q]
+            hs[i] = np.uint32(_fmix32(_sha1_le32(buf, st, ends[i + last] - st, w, blk)))
+        _fill_row(hs, count, drop, a, b, out[d])
 
 
 @njit(cache=True, parallel=True)
@@ -150,13 +186,13 @@ def signatures_openssl(
     a: np.ndarray,
     b: np.ndarray,
     out: np.ndarray,
+    drop: np.ndarray,
     sha1_init: Any,  # ctypes functions passed in as arguments keep the kernel cacheable
     sha1_update: Any,
     sha1_final: Any,
 ) -> None:
     """As ``signatures``, hashing with OpenSSL's SHA1_Init/Update/Final (SHA-NI when present)."""
     n = offsets.shape[0] - 1
-    num_perm = a.shape[0]
     base = buf.ctypes.data
     for d in prange(n):
         s = offsets[d]
@@ -167,9 +203,9 @@ def signatures_openssl(
         nw = starts.shape[0]
         ctx = np.empty(256, np.uint8)
         md = np.empty(20, np.uint8)
-        row = np.full(num_perm, np.uint32(M32), np.uint32)
         count = nw - ngram + 1 if nw >= ngram else 1
         last = ngram - 1 if nw >= ngram else nw - 1
+        hs = np.empty(count, np.uint32)
         for i in range(count):
             st = starts[i]
             sha1_init(ctx.ctypes.data)
@@ -181,12 +217,8 @@ def signatures_openssl(
                 | (np.int64(md[2]) << 16)
                 | (np.int64(md[3]) << 24)
             )
-            h = _fmix32(h32)  # type: ignore[arg-type]
-            h32u = np.uint32(h)
-            for q in range(num_perm):  # uint32 wrap-around = mod 2**32; vectorises 8 lanes wide
-                row[q] = min(row[q], np.uint32(a[q] * h32u + b[q]))
-        for q in range(num_perm):
-            out[d, q] = row[q]
+            hs[i] = np.uint32(_fmix32(h32))  # type: ignore[arg-type]
+        _fill_row(hs, count, drop, a, b, out[d])
 
 
 @njit(cache=True, parallel=True)

@@ -20,11 +20,11 @@ import polars as pl
 from curator.core import records as R
 from curator.core.dedup import lsh as L
 from curator.core.dedup.clusters import EXACT, NEAR, PAIR_SCHEMA, assemble
-from curator.core.dedup.minhash import backend, compared_signatures
+from curator.core.dedup.minhash import backend, compared_signatures, shingle_hashes
 from curator.core.dedup.normalize import assistant_chars, dedup_texts, text_key, word_count
 from curator.core.dedup.overrides import overrides
 from curator.core.dedup.settings import DedupSettings, save_settings
-from curator.core.dedup.shared import passages_digest, shared_passages, without_shared
+from curator.core.dedup.shared import PASSAGE, SHINGLE, shared_digest, shared_text
 from curator.core.dedup.store import (
     NODE_SCHEMA,
     NODES,
@@ -54,7 +54,8 @@ class DedupSummary:
     near_duplicates: int
     duplicates: int
     too_short: int  # records kept out of near-dup matching (fewer than min_tokens words)
-    shared_passages: int  # passages most texts share, left out before comparing
+    shared_shingles: int  # word shingles most texts share, left out before comparing
+    shared_passages: int  # the passages they form (left out of short texts)
     char_shingled: int  # of the signatures computed, texts short enough for character n-grams
     signatures_computed: int
     signatures_cached: int
@@ -96,8 +97,8 @@ def _nodes(frame: pl.DataFrame, s: DedupSettings) -> pl.DataFrame:
 def dedup_job(ws: Workspace, settings: DedupSettings, *, full: bool = False) -> Job[DedupSummary]:
     """Find exact and near duplicates; write clusters, flags and the signature cache.
 
-    ``full`` recomputes the shared passages and every signature; otherwise the
-    stored passages are reused (when the text settings are unchanged) and only
+    ``full`` recomputes the shared text and every signature; otherwise the
+    stored shared text is reused (when the text settings are unchanged) and only
     unseen texts are hashed.
     """
     t0 = time.perf_counter()
@@ -117,12 +118,13 @@ def dedup_job(ws: Workspace, settings: DedupSettings, *, full: bool = False) -> 
     text_col = texts.get_column("text")
     stored = None if full else read_shared(ws, s.text_fingerprint())
     if stored is None:
-        yield Progress("shared text", 0, None, "finding passages most texts share")
-        shared = shared_passages(text_col, s.ngram, s.shared_share, s.shared_min_texts)
+        yield Progress("shared text", 0, None, "finding text most records share")
+        shared = shared_text(text_col, s.ngram, s.shared_share, s.shared_min_texts)
     else:
         shared = stored
-    passages = shared.get_column("passage").to_list()
-    fp = f"{s.signature_fingerprint()}|shared={passages_digest(passages)}"
+    passages = shared.filter(pl.col("kind") == PASSAGE).get_column("text").to_list()
+    drop = shingle_hashes(shared.filter(pl.col("kind") == SHINGLE).get_column("text").to_list())
+    fp = f"{s.signature_fingerprint()}|shared={shared_digest(shared)}"
     cache, cache_sigs = (None, None) if full else read_signatures(ws)
     num_perm = s.num_perm
     sigs = np.empty((texts.height, num_perm), dtype=np.uint32)
@@ -146,9 +148,10 @@ def dedup_job(ws: Workspace, settings: DedupSettings, *, full: bool = False) -> 
     for start in range(0, len(missing), _SIG_BATCH):
         yield Progress("signatures", start, len(missing), f"{backend()} MinHash")
         idx = missing[start : start + _SIG_BATCH]
-        compared = without_shared(text_col.gather(idx), passages)
         sigs[idx], short = compared_signatures(
-            compared,
+            text_col.gather(idx),
+            drop=drop,
+            passages=passages,
             ngram=s.ngram,
             short_words=s.short_words,
             char_ngram=s.char_ngram,
@@ -163,10 +166,8 @@ def dedup_job(ws: Workspace, settings: DedupSettings, *, full: bool = False) -> 
     near_pairs = pl.DataFrame(schema=PAIR_SCHEMA)
     n_candidates = n_verified = 0
     if texts.height >= 2:
-        index = yield from L.build_index(sigs, s.threshold, s.seed, bands, rows)
-        yield Progress("candidates", 0, None, "reading LSH buckets")
-        cand = L.bucket_pairs(index)
-        del index
+        yield Progress("candidates", 0, None, f"LSH, {bands} bands x {rows} rows")
+        cand = L.band_pairs(sigs, bands, rows)
         near_pairs = L.verified_pairs(sigs, cand, PAIR_FLOOR)
         n_candidates = len(cand)
         n_verified = near_pairs.filter(pl.col("similarity") >= s.threshold - 1e-9).height
@@ -196,8 +197,8 @@ def dedup_job(ws: Workspace, settings: DedupSettings, *, full: bool = False) -> 
     # --- publish (only now: a cancelled run has written nothing) ---------------------
     yield Progress("writing", 0, None)
     ws.write_result(SIGNATURES, cache_out)
-    # one row even with no passage, so the settings they were found with are known
-    none = pl.DataFrame({"passage": [None], "texts": [0]}, schema=shared.schema)
+    # one row even with no shared text, so the settings it was found with are known
+    none = pl.DataFrame({"kind": [None], "text": [None], "texts": [0]}, schema=shared.schema)
     stored_shared = pl.concat([shared, none]) if shared.height == 0 else shared
     ws.write_result(SHARED, stored_shared.with_columns(pl.lit(s.text_fingerprint()).alias("fp")))
     ws.write_result(NODES, node_rows)
@@ -215,6 +216,7 @@ def dedup_job(ws: Workspace, settings: DedupSettings, *, full: bool = False) -> 
         near_duplicates=int((dups.get_column("kind") == NEAR).sum()),
         duplicates=dups.height,
         too_short=int((~nodes.get_column("near_ok")).sum()) if s.near else 0,
+        shared_shingles=len(drop),
         shared_passages=len(passages),
         char_shingled=n_short,
         signatures_computed=len(missing),

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from curator.core.dedup.shared import without_shared
 from curator.core.dedup.shingles import char_shingle_frame, shingle_frame
 
 MAX32 = np.uint32(0xFFFFFFFF)
@@ -31,6 +32,7 @@ _CHUNK_CELLS = 16_000_000  # shingles x permutations per numpy broadcast (64 MB 
 _numba: ModuleType | bool | None = None  # None = not tried yet, False = unavailable
 _openssl_fns: tuple[Any, ...] | None = None
 _KERNEL_LOCK = threading.Lock()
+_NO_DROP = np.empty(0, dtype=np.uint32)
 
 
 def permutations(num_perm: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -88,7 +90,7 @@ def _checked_openssl(kern: ModuleType) -> tuple[Any, ...] | None:
     buf, offsets = encode(probe)
     got = np.full((len(probe), 16), MAX32, dtype=np.uint32)
     with _KERNEL_LOCK:
-        kern.signatures_openssl(buf, offsets, 3, a, b, got, *fns)
+        kern.signatures_openssl(buf, offsets, 3, a, b, got, _NO_DROP, *fns)
     return fns if np.array_equal(want, got) else None
 
 
@@ -116,13 +118,16 @@ def signatures(
     num_perm: int = 128,
     seed: int = 1,
     use: str = "auto",
+    drop: np.ndarray | None = None,
 ) -> np.ndarray:
-    """MinHash signatures (n x num_perm, uint32) of normalised texts.
+    """MinHash signatures (n x num_perm, uint32) of normalised texts' word shingles.
 
     ``use`` is "auto" (fastest available), "numba" (pure numba SHA-1) or
-    "numpy". An empty text gets the empty
-    MinHash (all 0xFFFFFFFF), as datasketch does.
+    "numpy". An empty text gets the empty MinHash (all 0xFFFFFFFF), as
+    datasketch does. Shingles whose hash is in ``drop`` (shared text) are left
+    out, unless a text has no other shingle.
     """
+    drop = _NO_DROP if drop is None else np.unique(drop.astype(np.uint32))
     series = texts if isinstance(texts, pl.Series) else pl.Series("text", texts, pl.String)
     a, b = permutations(num_perm, seed)
     kern = _kernels() if use in ("auto", "numba") else None
@@ -133,19 +138,27 @@ def signatures(
         buf, offsets = encode(series.fill_null("").to_list())
         with _KERNEL_LOCK:  # numba's default thread pool must not be entered concurrently
             if _openssl_fns is not None and use == "auto":
-                kern.signatures_openssl(buf, offsets, ngram, a, b, out, *_openssl_fns)
+                kern.signatures_openssl(buf, offsets, ngram, a, b, out, drop, *_openssl_fns)
             else:
-                kern.signatures(buf, offsets, ngram, a, b, out)
+                kern.signatures(buf, offsets, ngram, a, b, out, drop)
         return out
-    return _numpy_signatures(series, ngram, a, b)
+    return _numpy_signatures(series, ngram, a, b, drop)
 
 
-def _numpy_signatures(series: pl.Series, ngram: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return _signatures_of_frame(shingle_frame(series, ngram), series.len(), a, b, use="numpy")
+def _numpy_signatures(
+    series: pl.Series, ngram: int, a: np.ndarray, b: np.ndarray, drop: np.ndarray = _NO_DROP
+) -> np.ndarray:
+    frame = shingle_frame(series, ngram)
+    return _signatures_of_frame(frame, series.len(), a, b, use="numpy", drop=drop)
 
 
 def _signatures_of_frame(
-    pairs: pl.DataFrame, n: int, a: np.ndarray, b: np.ndarray, use: str = "auto"
+    pairs: pl.DataFrame,
+    n: int,
+    a: np.ndarray,
+    b: np.ndarray,
+    use: str = "auto",
+    drop: np.ndarray = _NO_DROP,
 ) -> np.ndarray:
     """Signatures from distinct (doc, shingle) rows: SHA-1 once per distinct shingle."""
     out = np.full((n, a.shape[0]), MAX32, dtype=np.uint32)
@@ -154,7 +167,11 @@ def _signatures_of_frame(
     distinct = pairs.select(pl.col("shingle").unique())
     hv = fmix32(sha1_hash32_many([s.encode("utf-8") for s in distinct.get_column("shingle")]))
     distinct = distinct.with_columns(pl.Series("h", hv, pl.UInt32))
-    hashed = pairs.join(distinct, on="shingle").select("doc", "h").sort("doc")
+    hashed = pairs.join(distinct, on="shingle").select("doc", "h")
+    if drop.shape[0]:
+        shared = pl.col("h").is_in(pl.Series(drop, dtype=pl.UInt32).implode())
+        hashed = hashed.filter(~shared | shared.all().over("doc")).select("doc", "h")
+    hashed = hashed.sort("doc")
     docs = hashed.get_column("doc").to_numpy()
     hs = hashed.get_column("h").to_numpy()
     kern = _kernels() if use == "auto" else None
@@ -206,8 +223,15 @@ def compared_signatures(
     num_perm: int = 128,
     seed: int = 1,
     use: str = "auto",
+    drop: np.ndarray | None = None,
+    passages: list[str] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(signatures, is_short) of compared texts: word n-grams, or characters when short."""
+    """(signatures, is_short) of scope texts, compared without their shared text.
+
+    A text of ``short_words`` words or more: word n-grams without the shared
+    shingles ``drop``. A shorter one: character n-grams of the text without
+    the shared ``passages`` (see ``shingles.compared_shingle_set``).
+    """
     words = texts.str.count_matches(" ", literal=True) + 1
     short = ((texts != "") & (words < short_words)).fill_null(False).to_numpy()
     out = np.empty((texts.len(), num_perm), dtype=np.uint32)
@@ -215,17 +239,22 @@ def compared_signatures(
     short_idx = np.flatnonzero(short)
     if len(long_idx):
         out[long_idx] = signatures(
-            texts.gather(long_idx), ngram=ngram, num_perm=num_perm, seed=seed, use=use
+            texts.gather(long_idx), ngram=ngram, num_perm=num_perm, seed=seed, use=use, drop=drop
         )
     if len(short_idx):
         out[short_idx] = char_signatures(
-            texts.gather(short_idx),
+            without_shared(texts.gather(short_idx), passages or []),
             char_ngram=char_ngram,
             num_perm=num_perm,
             seed=seed,
             use="numpy" if use == "numpy" else "auto",
         )
     return out, short
+
+
+def shingle_hashes(shingles: list[str]) -> np.ndarray:
+    """The uint32 hash the kernels give each shingle string (for drop sets)."""
+    return fmix32(sha1_hash32_many([x.encode("utf-8") for x in shingles]))
 
 
 def jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> np.ndarray:

@@ -39,11 +39,27 @@ def is_short(text: str, short_words: int) -> bool:
     return bool(text) and text.count(" ") + 1 < short_words
 
 
-def compared_shingle_set(text: str, ngram: int, short_words: int, char_ngram: int) -> set[str]:
-    """The shingles dedup compares for one text (after shared passages are removed)."""
+def compared_shingle_set(
+    text: str,
+    ngram: int,
+    short_words: int,
+    char_ngram: int,
+    shared_shingles: frozenset[str] = frozenset(),
+    passages: tuple[str, ...] = (),
+) -> set[str]:
+    """The shingles dedup compares for one scope text (reference; see ``shared.py``).
+
+    Short: character n-grams of the text without the shared passages. Else:
+    word n-grams without the shared shingles (all of them if none is left).
+    """
     if is_short(text, short_words):
+        if passages:
+            from curator.core.dedup.shared import without_shared
+
+            text = without_shared(pl.Series([text]), list(passages))[0]
         return char_shingle_set(text, char_ngram)
-    return shingle_set(text, ngram)
+    whole = shingle_set(text, ngram)
+    return (whole - shared_shingles) or whole
 
 
 def char_shingle_frame(texts: pl.Series, n: int) -> pl.DataFrame:

@@ -2,8 +2,8 @@
 
     results/dedup_signatures.parquet  k1, k2 (text key), sig (uint32 x num_perm), fp
                                       -- signature cache by normalised-text key
-    results/dedup_shared.parquet      passage, texts, fp -- shared passages left out
-                                      before comparing (see shared.py)
+    results/dedup_shared.parquet      kind, text, texts, fp -- shared shingles and
+                                      passages left out before comparing (shared.py)
     results/dedup_nodes.parquet       per record: keys, sig_row, keeper tie-breakers
     results/dedup_pairs.parquet       i, j (sig rows), similarity: verified near
                                       pairs down to PAIR_FLOOR
@@ -68,13 +68,13 @@ def read_signatures(ws: Workspace) -> tuple[pl.DataFrame | None, np.ndarray | No
 
 
 def read_shared(ws: Workspace, text_fp: str) -> pl.DataFrame | None:
-    """The stored shared passages if they were found with these text settings."""
+    """The stored shared text (kind, text, texts) if it was found with these text settings."""
     df = ws.read_result(SHARED)
-    if df is None or "fp" not in df.columns:
+    if df is None or "kind" not in df.columns:
         return None
     if df.height == 0 or df.get_column("fp")[0] != text_fp:
         return None
-    return df.filter(pl.col("passage").is_not_null()).select("passage", "texts")
+    return df.filter(pl.col("kind").is_not_null()).select("kind", "text", "texts")
 
 
 def read_graph(ws: Workspace) -> tuple[pl.DataFrame, pl.DataFrame] | None:
