@@ -20,7 +20,7 @@ import polars as pl
 from curator.core import records as R
 from curator.core.dedup import lsh as L
 from curator.core.dedup.clusters import EXACT, NEAR, PAIR_SCHEMA, assemble
-from curator.core.dedup.minhash import backend, compared_signatures, shingle_hashes
+from curator.core.dedup.minhash import backend, compared_signatures, preload, shingle_hashes
 from curator.core.dedup.normalize import assistant_chars, dedup_texts, text_key, word_count
 from curator.core.dedup.overrides import overrides
 from curator.core.dedup.settings import DedupSettings, save_settings
@@ -103,6 +103,8 @@ def dedup_job(ws: Workspace, settings: DedupSettings, *, full: bool = False) -> 
     """
     t0 = time.perf_counter()
     s = settings
+    if s.near:
+        preload()  # numba start-up overlaps with reading and normalising
     yield Progress("reading", 0, None, "loading records")
     frame = ws.frame()
     nodes = _nodes(frame, s)
@@ -225,7 +227,7 @@ def dedup_job(ws: Workspace, settings: DedupSettings, *, full: bool = False) -> 
         verified_pairs=n_verified,
         bands=bands,
         rows=rows,
-        backend=backend(),
+        backend=backend() if len(missing) else "cached",
         seconds=round(time.perf_counter() - t0, 3),
     )
     ws.log_run("dedup", s.to_dict(), summary.to_dict())

@@ -32,6 +32,7 @@ _CHUNK_CELLS = 16_000_000  # shingles x permutations per numpy broadcast (64 MB 
 _numba: ModuleType | bool | None = None  # None = not tried yet, False = unavailable
 _openssl_fns: tuple[Any, ...] | None = None
 _KERNEL_LOCK = threading.Lock()
+_LOAD_LOCK = threading.Lock()
 _NO_DROP = np.empty(0, dtype=np.uint32)
 
 
@@ -61,8 +62,21 @@ def sha1_hash32_many(items: list[bytes]) -> np.ndarray:
     return np.frombuffer(joined, dtype="<u4").astype(np.uint32)
 
 
+def preload() -> None:
+    """Load the compiled kernels in a background thread (numba's start-up is ~1 s of
+    Python work that can overlap with Polars reading and normalising, which
+    release the GIL). ``_kernels()`` waits for it."""
+    if _numba is None:
+        threading.Thread(target=_kernels, name="curator-minhash-preload", daemon=True).start()
+
+
 def _kernels() -> ModuleType | None:
     """The numba kernel module, or None when numba is missing or disabled."""
+    with _LOAD_LOCK:
+        return _load_kernels()
+
+
+def _load_kernels() -> ModuleType | None:
     global _numba, _openssl_fns
     if _numba is None:
         _numba = False

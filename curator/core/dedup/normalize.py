@@ -19,14 +19,19 @@ _SCOPE_ROLES = {
 }
 
 
+_PUNCT_OR_SPACE_RUN = r"[\p{P}\p{S}\s]*[\p{P}\p{S}][\p{P}\p{S}\s]*|\s\s+|[^\S ]"
+
+
 def normalise(expr: pl.Expr, s: DedupSettings) -> pl.Expr:
     """Case/punctuation/digit folding per settings; whitespace collapsed to single spaces."""
     if s.lowercase:
         expr = expr.str.to_lowercase()
-    if s.fold_punctuation:
-        expr = expr.str.replace_all(r"[\p{P}\p{S}]+", " ")
     if s.fold_digits:
         expr = expr.str.replace_all(r"\d+", "0")
+    if s.fold_punctuation:
+        # one pass: a run of punctuation/symbols with the spaces around it, or a
+        # whitespace run that is not one plain space, becomes one space
+        return expr.str.replace_all(_PUNCT_OR_SPACE_RUN, " ").str.strip_chars(" ")
     # only runs that are not already one plain space: far fewer matches than \s+
     return expr.str.replace_all(r"\s\s+|[^\S ]", " ").str.strip_chars(" ")
 
