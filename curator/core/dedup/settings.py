@@ -45,7 +45,7 @@ class DedupSettings:
     min_tokens: int = 10
     include_system: bool = False
     short_words: int = 50
-    char_ngram: int = 3
+    char_ngram: int = 4
     shared_share: float = 0.05
     shared_min_texts: int = 100
     lowercase: bool = True
