@@ -12,13 +12,30 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--threshold", type=float, default=None, help="Jaccard threshold (default 0.8)")
     p.add_argument("--ngram", type=int, default=None, help="word n-gram shingle size (default 5)")
     p.add_argument("--num-perm", type=int, default=None, help="MinHash permutations (default 128)")
-    p.add_argument("--scope", choices=("all", "user", "assistant"), default=None,
-                   help="which turns are compared (default all)")
+    p.add_argument(
+        "--scope",
+        choices=("all", "user", "assistant"),
+        default=None,
+        help="which turns are compared (default all)",
+    )
     p.add_argument(
         "--include-system",
         action="store_true",
         default=None,
         help="also compare system messages (default: left out, a shared system prompt is not content)",
+    )
+    p.add_argument(
+        "--paraphrase",
+        action="store_true",
+        default=None,
+        help="also flag the same reply to a reworded prompt (near_duplicate.paraphrase; offline)",
+    )
+    p.add_argument(
+        "--paraphrase-threshold",
+        type=float,
+        default=None,
+        metavar="T",
+        help="prompt TF-IDF cosine for a paraphrase (default 0.4)",
     )
     p.add_argument(
         "--full",
@@ -39,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
         num_perm=args.num_perm,
         scope=args.scope,
         include_system=args.include_system,
+        paraphrase=args.paraphrase,
+        paraphrase_threshold=args.paraphrase_threshold,
     )
     summary = drive(dedup_job(ws, settings, full=args.full), quiet=args.json or quiet(args))
     if args.json:
@@ -54,17 +73,24 @@ def run(args: argparse.Namespace) -> int:
     print(f"Clusters    {s.clusters:,} ({s.exact_clusters:,} exact, {s.near_clusters:,} near)")
     print(
         f"Duplicates  {s.duplicates:,} flagged ({s.exact_duplicates:,} exact_duplicate, "
-        f"{s.near_duplicates:,} near_duplicate); keepers stay unflagged"
+        f"{s.near_duplicates:,} near_duplicate"
+        + (
+            f", {s.paraphrase_duplicates:,} near_duplicate.paraphrase"
+            if settings.paraphrase
+            else ""
+        )
+        + "); keepers stay unflagged"
     )
     if s.too_short:
         print(
             f"Too short   {s.too_short:,} record(s) under {settings.min_tokens} words "
             "kept out of near-duplicate matching"
         )
-    if s.shared_passages:
+    if s.shared_shingles:
         print(
-            f"Shared text {s.shared_passages:,} passage(s) found in at least "
-            f"{settings.shared_share:.0%} of the texts are left out before comparing"
+            f"Shared text {s.shared_shingles:,} word {settings.ngram}-grams found in at least "
+            f"{settings.shared_share:.0%} of the texts are left out before comparing "
+            "(preambles, greetings, sign-offs)"
         )
     print(
         f"Signatures  {s.signatures_computed:,} computed, {s.signatures_cached:,} reused "

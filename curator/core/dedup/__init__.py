@@ -6,6 +6,7 @@ Public API used by the CLI, ``curator run`` and the GUI's duplicate panels.
 from curator.core.dedup.actions import (
     break_out,
     count_at_threshold,
+    count_paraphrases_at,
     make_keeper,
     reject_non_keepers,
     undo_override,
@@ -22,6 +23,7 @@ __all__ = [
     "cluster_members",
     "cluster_table",
     "count_at_threshold",
+    "count_paraphrases_at",
     "dedup_job",
     "load_settings",
     "make_keeper",

@@ -10,7 +10,7 @@ import polars as pl
 
 from curator.core import records as R
 from curator.core import review
-from curator.core.dedup.clusters import NEAR
+from curator.core.dedup.clusters import NEAR, PARAPHRASE
 from curator.core.dedup.overrides import BREAK_OUT, KEEPER, remove_override, set_override
 from curator.core.dedup.store import read_graph, reapply, reassemble
 from curator.core.workspace import Workspace, WorkspaceError
@@ -67,3 +67,16 @@ def count_at_threshold(ws: Workspace, threshold: float) -> int:
     if clusters is None:
         return 0
     return clusters.filter(pl.col(R.DUPLICATE_OF).is_not_null() & (pl.col("kind") == NEAR)).height
+
+
+def count_paraphrases_at(ws: Workspace, threshold: float) -> int:
+    """Records that WOULD be flagged near_duplicate.paraphrase at this prompt-cosine threshold.
+
+    From the stored verified pairs (kept down to ``paraphrase.FLOOR``); 0 until
+    a run with the paraphrase method on has stored them.
+    """
+    clusters = reassemble(ws, paraphrase_threshold=threshold)
+    if clusters is None:
+        return 0
+    dup = pl.col(R.DUPLICATE_OF).is_not_null()
+    return clusters.filter(dup & (pl.col("kind") == PARAPHRASE)).height

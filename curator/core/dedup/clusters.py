@@ -20,6 +20,7 @@ from curator.core.dedup.star import star_clusters
 
 EXACT = "exact"
 NEAR = "near"
+PARAPHRASE = "paraphrase"
 PAIR_SCHEMA = pl.Schema({"i": pl.Int64, "j": pl.Int64, "similarity": pl.Float64})
 
 
@@ -98,6 +99,8 @@ def assemble(
     threshold: float,
     overrides: pl.DataFrame,
     previous: pl.DataFrame,
+    paraphrases: pl.DataFrame | None = None,
+    paraphrase_threshold: float = 1.0,
 ) -> pl.DataFrame:
     """Cluster rows (CLUSTERS_SCHEMA plus comp, exact_of) for records in clusters of 2+.
 
@@ -111,6 +114,8 @@ def assemble(
     near-dup text are one node; nodes are star-clustered (``star.py``) so each
     member is within ``threshold`` of its keeper. ``similarity`` is always the
     similarity to the cluster's keeper; ``duplicate_of`` is the keeper.
+    ``paraphrases`` (a, b record ids, similarity), when given, then attach
+    records that are in no cluster (``attach_paraphrases``).
     """
     empty = pl.DataFrame(schema={**R.CLUSTERS_SCHEMA, "comp": pl.Int64, "exact_of": pl.String})
     broken = overrides.filter(pl.col("action") == BREAK_OUT).get_column("id").implode()
@@ -151,7 +156,10 @@ def assemble(
         pl.when(near).then(pl.col("near_keeper")).otherwise(pl.col("exact_rep")).alias("keeper_id"),
         pl.when(near).then(pl.col("centre_row")).otherwise(x_comp).alias("comp"),
         pl.when(near).then(pl.col("sim")).otherwise(1.0).alias(R.SIMILARITY),
+        pl.lit(False).alias("para"),
     )
+    if paraphrases is not None and paraphrases.height:
+        df = attach_paraphrases(df, paraphrases, paraphrase_threshold)
     df = df.filter(pl.len().over("comp") >= 2)
     if df.height == 0:
         return empty
@@ -162,16 +170,85 @@ def assemble(
         pl.when(is_keeper).then(1.0).otherwise(pl.col(R.SIMILARITY)).alias(R.SIMILARITY),
         pl.when(pl.col("is_twin")).then(pl.col("exact_rep")).alias("exact_of"),
     )
-    # a member's kind: exact for exact twins; the keeper row carries the cluster's kind
+    # a member's kind: exact twin, paraphrase or near; the keeper row carries the cluster's
     all_exact = (pl.col("is_twin") | is_keeper).all().over("comp")
+    all_para = (pl.col("para") | is_keeper).all().over("comp")
     df = df.with_columns(
         pl.when(pl.col("is_twin") | (is_keeper & all_exact))
         .then(pl.lit(EXACT))
+        .when(pl.col("para") | (is_keeper & all_para))
+        .then(pl.lit(PARAPHRASE))
         .otherwise(pl.lit(NEAR))
         .alias("kind")
     )
     return df.select(*R.CLUSTERS_SCHEMA.names(), "comp", "exact_of").sort(
         R.CLUSTER_ID, R.DUPLICATE_OF, nulls_last=False
+    )
+
+
+def attach_paraphrases(df: pl.DataFrame, pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
+    """Records in no cluster join a keeper, or a star of their own, through paraphrase pairs.
+
+    ``df``: one row per live record (id, rank, comp, keeper_id, similarity,
+    para). A cluster's members never move and two clusters never merge: a
+    free record joins the best-ranked keeper it paraphrases, else free records
+    are star-clustered among themselves; ``similarity`` is the prompt cosine.
+    """
+    df = df.with_columns(pl.len().over("comp").alias("_size"))
+    free = df.filter(pl.col("_size") == 1).select(R.ID, "rank")
+    keepers = df.filter((pl.col("_size") >= 2) & (pl.col(R.ID) == pl.col("keeper_id")))
+    p = pairs.filter(pl.col("similarity") >= threshold - 1e-9).select("a", "b", "similarity")
+    both = pl.concat([p, p.select(pl.col("b").alias("a"), pl.col("a").alias("b"), "similarity")])
+    joined = (
+        both.join(free.rename({R.ID: "a"}), on="a")
+        .join(keepers.select(pl.col(R.ID).alias("b"), pl.col("rank").alias("kr"), "comp"), on="b")
+        .sort("a", "kr")
+        .unique("a", keep="first")
+        .select(
+            pl.col("a").alias(R.ID),
+            pl.col("b").alias("p_keeper"),
+            "comp",
+            pl.col("similarity").alias("p_sim"),
+        )
+    )
+    rest = free.join(joined.select(R.ID), on=R.ID, how="anti").sort("rank").with_row_index("k")
+    e = (
+        both.filter(pl.col("a") < pl.col("b"))
+        .join(rest.select(pl.col(R.ID).alias("a"), pl.col("k").alias("ka")), on="a")
+        .join(rest.select(pl.col(R.ID).alias("b"), pl.col("k").alias("kb")), on="b")
+    )
+    own, sim = star_clusters(
+        rest.get_column("rank").to_numpy(),
+        e.get_column("ka").to_numpy().astype(np.int64),
+        e.get_column("kb").to_numpy().astype(np.int64),
+        e.get_column("similarity").to_numpy(),
+        threshold,
+    )
+    ids = rest.get_column(R.ID)
+    base = int(df.get_column("comp").max() or 0) + 1  # type: ignore[arg-type]
+    stars = pl.DataFrame(
+        {
+            R.ID: ids,
+            "p_keeper": ids.gather(own),
+            "comp": pl.Series(base + own, dtype=pl.Int64),
+            "p_sim": sim,
+        }
+    ).filter(pl.len().over("comp") >= 2)
+    attached = pl.concat([joined.cast({"comp": pl.Int64}), stars]).with_columns(
+        (pl.col(R.ID) != pl.col("p_keeper")).alias("p_para")
+    )
+    return (
+        df.join(attached, on=R.ID, how="left")
+        .with_columns(
+            pl.coalesce("comp_right", "comp").alias("comp"),
+            pl.coalesce("p_keeper", "keeper_id").alias("keeper_id"),
+            pl.when(pl.col("p_para"))
+            .then(pl.col("p_sim"))
+            .otherwise(pl.col(R.SIMILARITY))
+            .alias(R.SIMILARITY),
+            pl.col("p_para").fill_null(False).alias("para"),
+        )
+        .drop("comp_right", "p_keeper", "p_sim", "p_para", "_size")
     )
 
 
@@ -212,18 +289,29 @@ def flags_for(clusters: pl.DataFrame) -> pl.DataFrame:
     twin = pl.col("exact_of") if "exact_of" in dups.columns else pl.col(R.DUPLICATE_OF)
     twin = pl.coalesce(twin, pl.col(R.DUPLICATE_OF))
     exact = pl.col("kind") == EXACT
+    para = pl.col("kind") == PARAPHRASE
     exact_reason = pl.format("exact duplicate of {} (same text after normalisation)", twin)
     kept = pl.format("; the cluster keeps {}", pl.col(R.DUPLICATE_OF))
     return dups.select(
         R.ID,
         pl.when(exact)
         .then(pl.lit("exact_duplicate"))
+        .when(para)
+        .then(pl.lit("near_duplicate.paraphrase"))
         .otherwise(pl.lit("near_duplicate"))
         .alias("name"),
         pl.when(exact & (twin != pl.col(R.DUPLICATE_OF)))
         .then(pl.concat_str(exact_reason, kept))
         .when(exact)
         .then(exact_reason)
+        .when(para)
+        .then(
+            pl.format(
+                "paraphrase of {}: the same reply to a reworded prompt (prompt TF-IDF cosine ≈ {})",
+                pl.col(R.DUPLICATE_OF),
+                two_decimals(pl.col(R.SIMILARITY)),
+            )
+        )
         .otherwise(
             pl.format(
                 "near-duplicate of {} (Jaccard ≈ {} to the keeper)",

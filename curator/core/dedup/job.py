@@ -19,10 +19,12 @@ import polars as pl
 
 from curator.core import records as R
 from curator.core.dedup import lsh as L
-from curator.core.dedup.clusters import EXACT, NEAR, PAIR_SCHEMA, assemble
+from curator.core.dedup.clusters import EXACT, NEAR, PAIR_SCHEMA, PARAPHRASE, assemble
 from curator.core.dedup.minhash import backend, compared_signatures, preload, shingle_hashes
 from curator.core.dedup.normalize import assistant_chars, dedup_texts, text_key, word_count
 from curator.core.dedup.overrides import overrides
+from curator.core.dedup.paraphrase import PAIR_SCHEMA as PARA_SCHEMA
+from curator.core.dedup.paraphrase import paraphrase_pairs
 from curator.core.dedup.settings import DedupSettings, save_settings
 from curator.core.dedup.shared import PASSAGE, SHINGLE, shared_digest, shared_text
 from curator.core.dedup.store import (
@@ -30,6 +32,7 @@ from curator.core.dedup.store import (
     NODES,
     PAIR_FLOOR,
     PAIRS,
+    PARAPHRASES,
     SHARED,
     SIGNATURES,
     read_shared,
@@ -52,6 +55,7 @@ class DedupSummary:
     near_clusters: int
     exact_duplicates: int
     near_duplicates: int
+    paraphrase_duplicates: int  # near_duplicate.paraphrase (only with settings.paraphrase)
     duplicates: int
     too_short: int  # records kept out of near-dup matching (fewer than min_tokens words)
     shared_shingles: int  # word shingles most texts share, left out before comparing
@@ -174,6 +178,11 @@ def dedup_job(ws: Workspace, settings: DedupSettings, *, full: bool = False) -> 
         n_candidates = len(cand)
         n_verified = near_pairs.filter(pl.col("similarity") >= s.threshold - 1e-9).height
 
+    para_pairs = pl.DataFrame(schema=PARA_SCHEMA)
+    if s.paraphrase:
+        yield Progress("paraphrases", 0, None, "same reply to a reworded prompt")
+        para_pairs = paraphrase_pairs(frame, s)
+
     # --- clusters, keepers, flags ---------------------------------------------------
     yield Progress("clustering", 0, None)
     node_rows = (
@@ -191,6 +200,8 @@ def dedup_job(ws: Workspace, settings: DedupSettings, *, full: bool = False) -> 
         s.threshold,
         overrides(ws),
         ws.clusters(),
+        para_pairs if s.paraphrase else None,
+        s.paraphrase_threshold,
     )
     cache_out = texts.select("scope1", "scope2").with_columns(
         pl.Series("sig", sigs, dtype=pl.Array(pl.UInt32, num_perm)), pl.lit(fp).alias("fp")
@@ -205,6 +216,7 @@ def dedup_job(ws: Workspace, settings: DedupSettings, *, full: bool = False) -> 
     ws.write_result(SHARED, stored_shared.with_columns(pl.lit(s.text_fingerprint()).alias("fp")))
     ws.write_result(NODES, node_rows)
     ws.write_result(PAIRS, near_pairs)
+    ws.write_result(PARAPHRASES, para_pairs)
     write_clusters(ws, clusters)
     save_settings(ws, s)
     dups = clusters.filter(pl.col(R.DUPLICATE_OF).is_not_null())
@@ -216,6 +228,7 @@ def dedup_job(ws: Workspace, settings: DedupSettings, *, full: bool = False) -> 
         near_clusters=int((kinds == NEAR).sum()),
         exact_duplicates=int((dups.get_column("kind") == EXACT).sum()),
         near_duplicates=int((dups.get_column("kind") == NEAR).sum()),
+        paraphrase_duplicates=int((dups.get_column("kind") == PARAPHRASE).sum()),
         duplicates=dups.height,
         too_short=int((~nodes.get_column("near_ok")).sum()) if s.near else 0,
         shared_shingles=len(drop),

@@ -32,7 +32,9 @@ def _ensure(ws: Workspace) -> None:
     if con.execute("SELECT 1 FROM sqlite_master WHERE name='dedup_overrides'").fetchone():
         return  # (read-only opens and read transactions must not run DDL)
     if ws.readonly:
-        con.execute("CREATE TEMP TABLE IF NOT EXISTS dedup_overrides (record_id TEXT, action TEXT, at REAL)")
+        con.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS dedup_overrides (record_id TEXT, action TEXT, at REAL)"
+        )
         return
     con.executescript(_DDL)
 

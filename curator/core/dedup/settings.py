@@ -30,6 +30,9 @@ class DedupSettings:
     moves half of its word 5-grams but few of its character 3-grams).
     ``shared_share``/``shared_min_texts``: word shingles in at least this share
     of the texts (and this many) are shared text, left out (``shared.py``).
+    ``paraphrase``: also look for the same reply to a reworded prompt
+    (``paraphrase.py``): replies at ``paraphrase_reply`` Jaccard or more whose
+    prompts reach ``paraphrase_threshold`` TF-IDF cosine.
     Normalisation (both kinds): ``lowercase``, ``fold_punctuation`` (punctuation
     and symbols become spaces), ``fold_digits`` (every digit run becomes "0", so
     order numbers do not make two canned answers differ); whitespace is always
@@ -48,6 +51,9 @@ class DedupSettings:
     char_ngram: int = 4
     shared_share: float = 0.05
     shared_min_texts: int = 100
+    paraphrase: bool = False
+    paraphrase_threshold: float = 0.4
+    paraphrase_reply: float = 0.8
     lowercase: bool = True
     fold_punctuation: bool = True
     fold_digits: bool = False
@@ -66,6 +72,10 @@ class DedupSettings:
             raise UsageError(f"min_tokens must be at least 1, got {self.min_tokens}.")
         if not 1 <= self.char_ngram <= 16:
             raise UsageError(f"char_ngram must be between 1 and 16, got {self.char_ngram}.")
+        if not 0.0 < self.paraphrase_threshold <= 1.0:
+            raise UsageError(
+                f"paraphrase threshold must be in (0, 1], got {self.paraphrase_threshold}."
+            )
         if not 0.0 < self.shared_share <= 1.0:
             raise UsageError(f"shared_share must be in (0, 1], got {self.shared_share}.")
 

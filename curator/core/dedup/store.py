@@ -7,6 +7,8 @@
     results/dedup_nodes.parquet       per record: keys, sig_row, keeper tie-breakers
     results/dedup_pairs.parquet       i, j (sig rows), similarity: verified near
                                       pairs down to PAIR_FLOOR
+    results/dedup_paraphrases.parquet a, b (record ids), similarity (prompt cosine),
+                                      reply: verified paraphrase pairs (paraphrase.py)
     results/clusters.parquet          CLUSTERS_SCHEMA (read by Workspace.frame)
     results/flags_dedup.parquet       exact_duplicate / near_duplicate flags
 
@@ -27,6 +29,7 @@ from curator.core.workspace import Workspace
 
 SIGNATURES = "dedup_signatures"
 SHARED = "dedup_shared"
+PARAPHRASES = "dedup_paraphrases"
 NODES = "dedup_nodes"
 PAIRS = "dedup_pairs"
 CLUSTERS = "clusters"
@@ -92,14 +95,21 @@ def write_clusters(ws: Workspace, clusters: pl.DataFrame) -> None:
     ws.write_flags(FLAGS_PRODUCER, flags_for(clusters))
 
 
-def reassemble(ws: Workspace, threshold: float | None = None) -> pl.DataFrame | None:
+def reassemble(
+    ws: Workspace, threshold: float | None = None, paraphrase_threshold: float | None = None
+) -> pl.DataFrame | None:
     """Clusters from the stored graph with current overrides and review state (not written)."""
     graph = read_graph(ws)
     if graph is None:
         return None
     nodes, pairs = graph
-    t = load_settings(ws).threshold if threshold is None else threshold
-    return assemble(with_review(nodes, review_columns(ws)), pairs, t, overrides(ws), ws.clusters())
+    s = load_settings(ws)
+    t = s.threshold if threshold is None else threshold
+    pt = s.paraphrase_threshold if paraphrase_threshold is None else paraphrase_threshold
+    para = ws.read_result(PARAPHRASES) if s.paraphrase else None
+    return assemble(
+        with_review(nodes, review_columns(ws)), pairs, t, overrides(ws), ws.clusters(), para, pt
+    )
 
 
 def reapply(ws: Workspace) -> pl.DataFrame | None:
