@@ -27,6 +27,7 @@ threshold - 0.1 (0.7), i.e. not a clearly different conversation.
 
     pip install rensa==0.5.0      # into the benchmark venv only (not a dependency)
     python benchmarks/bench_dedup.py --n 50000 [--naive-n 10000]
+    python benchmarks/bench_dedup.py --paraphrase-n 25000 100000   # the paraphrase method
 
 ``--naive-n`` runs the naive loop on a subset and extrapolates its time
 linearly to --n (it says so in the output). Without rensa installed its row
@@ -236,6 +237,61 @@ def line(name: str, secs: float, n: int, sc: dict[str, float], note: str = "") -
     )
 
 
+def paraphrase_corpus(n: int, seed: int) -> tuple[pl.DataFrame, list[tuple[str, str]]]:
+    """n short Q/A records (ids, messages); a tenth are rewordings of another's prompt with its reply."""
+    rng = random.Random(seed)
+    vocab = [f"{rng.choice('bcdfghklmnprstvz')}{rng.choice('aeiou')}{i}" for i in range(20_000)]
+    convs: list[list[tuple[str, str]]] = []
+    planted: list[tuple[int, int]] = []
+    n_base = n - n // 10
+    for _ in range(n_base):
+        q = [rng.choice(vocab) for _ in range(rng.randint(8, 16))]
+        a = [rng.choice(vocab) for _ in range(rng.randint(10, 40))]
+        convs.append([("user", " ".join(q)), ("assistant", " ".join(a))])
+    for _ in range(n - n_base):
+        src = rng.randrange(n_base)
+        q = convs[src][0][1].split()
+        for k in rng.sample(range(len(q)), max(1, len(q) // 3)):  # reword a third of the words
+            q[k] = rng.choice(vocab)
+        rng.shuffle(q)
+        planted.append((src, len(convs)))
+        convs.append([("user", " ".join(q)), convs[src][1]])
+    ids = [f"{i:016x}" for i in range(n)]
+    frame = pl.DataFrame(
+        {R.ID: ids, R.MESSAGES: [[R.message(r, x) for r, x in c] for c in convs]},
+        schema={R.ID: pl.String, R.MESSAGES: R.MESSAGES_DTYPE},
+    )
+    return frame, [(ids[a], ids[b]) for a, b in planted]
+
+
+def bench_paraphrase(sizes: list[int], seed: int) -> None:
+    """Time and recall of the paraphrase method at growing sizes (sub-quadratic check)."""
+    from curator.core.dedup.paraphrase import paraphrase_pairs
+
+    settings = DedupSettings(paraphrase=True)
+    prev: tuple[int, float] | None = None
+    for n in sizes:
+        frame, planted = paraphrase_corpus(n, seed)
+        t = time.perf_counter()
+        pairs = paraphrase_pairs(frame, settings)
+        secs = time.perf_counter() - t
+        hit = pairs.filter(pl.col("similarity") >= settings.paraphrase_threshold)
+        found = set(zip(hit.get_column("a").to_list(), hit.get_column("b").to_list(), strict=True))
+        recall = sum((min(a, b), max(a, b)) in found for a, b in planted) / max(1, len(planted))
+        growth = ""
+        if prev is not None:
+            growth = (
+                f"  time x{secs / prev[1]:.1f} for x{n / prev[0]:.0f} records "
+                f"(quadratic would be x{(n / prev[0]) ** 2:.0f})"
+            )
+        print(
+            f"paraphrase {n:>8,} records: {secs:6.2f} s, {len(planted):,} planted rewordings, "
+            f"recall {recall:.4f}, {hit.height:,} pairs at cosine >= "
+            f"{settings.paraphrase_threshold}{growth}"
+        )
+        prev = (n, secs)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -246,7 +302,17 @@ def main() -> None:
     )
     ap.add_argument("--threshold", type=float, default=0.8)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--paraphrase-n",
+        type=int,
+        nargs="+",
+        default=None,
+        help="only time the paraphrase method at these sizes (e.g. 25000 100000)",
+    )
     args = ap.parse_args()
+    if args.paraphrase_n:
+        bench_paraphrase(args.paraphrase_n, args.seed)
+        return
 
     print(f"cores: {os.cpu_count()}  signature backend: {backend()}")
     t = time.perf_counter()

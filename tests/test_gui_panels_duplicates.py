@@ -43,7 +43,9 @@ def select_cluster(qtbot: Any, p: DuplicatesPanel, kind: str, size: int) -> str:
     if p.cluster_id != cid:
         p.table.selectRow(row)
     n = int(df["size"][row])
-    qtbot.waitUntil(lambda: p.cluster_id == cid and p.members.height == n and len(p.texts) == n, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: p.cluster_id == cid and p.members.height == n and len(p.texts) == n, timeout=10_000
+    )
     return cid
 
 
@@ -68,6 +70,7 @@ def test_clusters_listed_by_size_with_plain_text_diff(qtbot, tmp_path: Path, dem
     sizes = p.model.df["size"].to_list()
     assert sizes == sorted(sizes, reverse=True)
     assert p.summary.text().startswith(f"{expected.height:,} clusters")
+    assert "compared without the shared preamble" in p.summary.text()
     select_cluster(qtbot, p, "near", 3)
     assert p.members.height == 3 and p.members["is_keeper"][0]
     p.member_table.selectRow(1)
@@ -84,7 +87,10 @@ def test_clusters_listed_by_size_with_plain_text_diff(qtbot, tmp_path: Path, dem
     assert cur.charFormat().background().color() == QColor(INSERTED_BG)
     cur.setPosition(0)
     assert cur.charFormat().background().color() != QColor(INSERTED_BG) or s == 0
-    assert "similarity" in p.other_label.text()
+    assert "to the keeper" in p.other_label.text()
+    # never a member below the threshold: each similarity is to the keeper, at least 0.8
+    sims = p.members.filter(~p.members["is_keeper"])[R.SIMILARITY]
+    assert sims.min() >= load_settings(demo_ws).threshold
     p.open_button.click()
     assert w.tabs.currentWidget() is w.records
     assert set(w.controller.spec.ids or ()) == set(p.members[R.ID].to_list())
@@ -148,7 +154,9 @@ def test_not_a_duplicate_and_undo(qtbot, tmp_path: Path, demo_ws: Workspace):
     close_window(w)
 
 
-def test_reject_non_keepers_confirms_with_count(qtbot, tmp_path: Path, demo_ws: Workspace, monkeypatch):
+def test_reject_non_keepers_confirms_with_count(
+    qtbot, tmp_path: Path, demo_ws: Workspace, monkeypatch
+):
     w = panel_window(qtbot, tmp_path, demo_ws, tab="duplicates")
     p = w.duplicates
     cid = select_cluster(qtbot, p, "near", 3)
@@ -158,12 +166,15 @@ def test_reject_non_keepers_confirms_with_count(qtbot, tmp_path: Path, demo_ws: 
         def fake(_parent: Any, _title: str, text: str, *a: Any) -> QMessageBox.StandardButton:
             asked.append(text)
             return QMessageBox.StandardButton.Yes if yes else QMessageBox.StandardButton.No
+
         return fake
 
     monkeypatch.setattr(QMessageBox, "question", answer(False))
     assert p.reject_non_keepers() is None
     assert "Reject 2 records" in asked[-1]
-    dups = demo_ws.clusters().filter((pl.col(R.CLUSTER_ID) == cid) & pl.col(R.DUPLICATE_OF).is_not_null())[R.ID]
+    dups = demo_ws.clusters().filter(
+        (pl.col(R.CLUSTER_ID) == cid) & pl.col(R.DUPLICATE_OF).is_not_null()
+    )[R.ID]
     before = demo_ws.frame().filter(pl.col(R.ID).is_in(dups.implode()))[R.STATUS].to_list()
     assert before != [R.REJECTED, R.REJECTED]
     monkeypatch.setattr(QMessageBox, "question", answer(True))

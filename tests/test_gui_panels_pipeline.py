@@ -21,8 +21,11 @@ pytest.importorskip("pytestqt")
 def mtimes(ws: Workspace) -> dict[str, int]:
     """Modification times of every stored score and the MinHash signatures."""
     res = ws.path / "results"
-    return {p.name: p.stat().st_mtime_ns for p in res.glob("*.parquet")
-            if p.name.startswith(("scores_", "dedup_signatures", "pii_findings"))}
+    return {
+        p.name: p.stat().st_mtime_ns
+        for p in res.glob("*.parquet")
+        if p.name.startswith(("scores_", "dedup_signatures", "pii_findings"))
+    }
 
 
 @pytest.fixture
@@ -30,9 +33,11 @@ def no_scoring(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Fail loudly if any filter scores records; returns the calls seen."""
     calls: list[str] = []
     for name, cls in FILTERS.items():
+
         def spy(self: Any, df: Any, params: Any, name: str = name) -> Any:
             calls.append(name)
             raise AssertionError(f"{name} re-scored")
+
         monkeypatch.setattr(cls, "score", spy)
     return calls
 
@@ -43,7 +48,9 @@ def counted(qtbot: Any, panel: PipelinePanel, name: str) -> str:
     return card.count.text()
 
 
-def test_moving_thresholds_updates_counts_from_stored_scores(qtbot, tmp_path: Path, demo_ws: Workspace, no_scoring):
+def test_moving_thresholds_updates_counts_from_stored_scores(
+    qtbot, tmp_path: Path, demo_ws: Workspace, no_scoring
+):
     before = mtimes(demo_ws)
     w = panel_window(qtbot, tmp_path, demo_ws, tab="pipeline")
     p = w.pipeline
@@ -55,10 +62,15 @@ def test_moving_thresholds_updates_counts_from_stored_scores(qtbot, tmp_path: Pa
     slider = p.cards["near_dedup"].editors["threshold"].slider
     assert slider is not None
     slider.setValue(95)
-    assert p.cards["near_dedup"].count.text() == "…"  # recount pending, old number not shown as current
+    assert (
+        p.cards["near_dedup"].count.text() == "…"
+    )  # recount pending, old number not shown as current
     expected = count_at_threshold(demo_ws, 0.95)
     assert expected < near0
-    qtbot.waitUntil(lambda: p.cards["near_dedup"].count.text().startswith(f"would flag {expected:,}"), timeout=10_000)
+    qtbot.waitUntil(
+        lambda: p.cards["near_dedup"].count.text().startswith(f"would flag {expected:,}"),
+        timeout=10_000,
+    )
     assert f"(now {near0:,})" in p.cards["near_dedup"].count.text()
     # a filter threshold: a reply counts as canned only at 500+ prompts -> fewer canned-reply flags
     macro = p.cards["diversity"].editors["min_prompts"]
@@ -66,7 +78,9 @@ def test_moving_thresholds_updates_counts_from_stored_scores(qtbot, tmp_path: Pa
     macro.set_value(500)
     want = count_flagged(demo_ws, "diversity", {"min_prompts": 500})
     assert want < base
-    qtbot.waitUntil(lambda: p.cards["diversity"].count.text().startswith(f"would flag {want:,}"), timeout=10_000)
+    qtbot.waitUntil(
+        lambda: p.cards["diversity"].count.text().startswith(f"would flag {want:,}"), timeout=10_000
+    )
     idle(qtbot, w)
     assert no_scoring == []
     assert mtimes(demo_ws) == before  # nothing was re-scored or re-hashed
@@ -98,7 +112,8 @@ def test_apply_thresholds_reflags_without_rescoring_and_saves_recipe(
     # never the other score files or the MinHash signatures
     after = mtimes(demo_ws)
     assert {k: v for k, v in after.items() if k != "scores_diversity.parquet"} == {
-        k: v for k, v in before.items() if k != "scores_diversity.parquet"}
+        k: v for k, v in before.items() if k != "scores_diversity.parquet"
+    }
     assert "not recomputed" in p.summary.text()
     # the records table saw the refresh: its near-duplicate count follows the new flags
     assert w.controller.frame.height == demo_ws.record_count()
@@ -165,4 +180,25 @@ def test_cancelled_run_changes_nothing(qtbot, tmp_path: Path, demo_ws: Workspace
     assert "cancelled" in p.summary.text()
     after = {q.name: q.stat().st_mtime_ns for q in (demo_ws.path / "results").glob("*.parquet")}
     assert after == before
+    close_window(w)
+
+
+def test_paraphrase_step_is_opt_in_with_its_own_threshold_and_count(
+    qtbot, tmp_path: Path, demo_ws: Workspace
+):
+    from curator.core.dedup import count_paraphrases_at, dedup_job, load_settings
+    from curator.core.jobs import run_job
+
+    run_job(dedup_job(demo_ws, load_settings(demo_ws).with_options(paraphrase=True)))
+    w = panel_window(qtbot, tmp_path, demo_ws, tab="pipeline")
+    p = w.pipeline
+    idle(qtbot, w)
+    card = p.cards["paraphrase_dedup"]
+    assert not card.enabled  # not in the default recipe
+    assert set(card.editors) == {"threshold"}
+    card.toggle.setChecked(True)
+    card.editors["threshold"].set_value(0.3)
+    want = count_paraphrases_at(demo_ws, 0.3)
+    qtbot.waitUntil(lambda: card.count.text().startswith(f"would flag {want:,}"), timeout=10_000)
+    idle(qtbot, w)
     close_window(w)

@@ -12,12 +12,23 @@ from typing import Any
 import polars as pl
 
 from curator.core import records as R
-from curator.core.dedup import count_at_threshold, load_settings, reapply, save_settings
+from curator.core.dedup import (
+    count_at_threshold,
+    count_paraphrases_at,
+    load_settings,
+    reapply,
+    save_settings,
+)
 from curator.core.filters import FILTERS, Recipe, apply_thresholds, count_flagged, stored_scores
 from curator.core.filters.recipe import DEDUP_STEPS
 from curator.core.workspace import Workspace
 
-FAMILIES = {"exact_dedup": "exact_duplicate", "near_dedup": "near_duplicate"}
+FAMILIES = {
+    "exact_dedup": "exact_duplicate",
+    "near_dedup": "near_duplicate",
+    "paraphrase_dedup": "near_duplicate.paraphrase",
+}
+_KIND = {"exact_dedup": "exact", "near_dedup": "near", "paraphrase_dedup": "paraphrase"}
 
 
 def flagged_now(ws: Workspace, family: str) -> int:
@@ -33,12 +44,16 @@ def count_step(ws: Workspace, name: str, values: dict[str, Any]) -> tuple[int | 
     reads stored scores / dedup pairs only."""
     if name in DEDUP_STEPS:
         cl = ws.clusters()
-        kind = "exact" if name == "exact_dedup" else "near"
+        kind = _KIND[name]
         now = int(cl.filter(pl.col(R.DUPLICATE_OF).is_not_null() & (pl.col("kind") == kind)).height)
         if ws.read_result("dedup_pairs") is None:
             return None, now, "not run yet"
         if name == "exact_dedup":
             return now, now, ""
+        if name == "paraphrase_dedup":
+            if not load_settings(ws).paraphrase:
+                return None, now, "not run yet: enable, then Run"
+            return count_paraphrases_at(ws, float(values["threshold"])), now, ""
         t = float(values["threshold"])
         note = ""
         last = load_settings(ws).threshold
@@ -57,7 +72,17 @@ def apply_recipe(ws: Workspace, recipe: Recipe) -> dict[str, int]:
     recipe.save_to(ws)
     s = recipe.dedup_settings(ws)
     cur = load_settings(ws)
+    changes: dict[str, Any] = {}
     if s is not None and recipe.enabled("near_dedup") and s.threshold != cur.threshold:
-        save_settings(ws, dataclasses.replace(cur, threshold=s.threshold))
+        changes["threshold"] = s.threshold
+    if (
+        s is not None
+        and cur.paraphrase
+        and recipe.enabled("paraphrase_dedup")
+        and s.paraphrase_threshold != cur.paraphrase_threshold
+    ):
+        changes["paraphrase_threshold"] = s.paraphrase_threshold
+    if changes:
+        save_settings(ws, dataclasses.replace(cur, **changes))
         reapply(ws)
     return apply_thresholds(ws, recipe)

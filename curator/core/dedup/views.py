@@ -20,17 +20,22 @@ CLUSTER_TABLE_SCHEMA = pl.Schema(
 
 
 def cluster_table(ws: Workspace) -> pl.DataFrame:
-    """One row per cluster: id, size, keeper, kind, similarity range of its duplicates."""
+    """One row per cluster: id, size, keeper, kind, similarity range of its duplicates
+    (to the keeper; near and exact members, or the paraphrases when it has no other)."""
     cl = ws.clusters()
     if cl.height == 0:
         return pl.DataFrame(schema=CLUSTER_TABLE_SCHEMA)
     dup = pl.col(R.DUPLICATE_OF).is_not_null()
+    # the range over MinHash members (Jaccard to the keeper); a cluster of paraphrases
+    # only shows its prompt cosines, under kind "paraphrase"
+    minhash = dup & (pl.col("kind") != "paraphrase")
+    ranged = pl.when(minhash.any()).then(minhash).otherwise(dup)
     out = cl.group_by(R.CLUSTER_ID).agg(
         pl.len().cast(pl.UInt32).alias("size"),
         pl.col(R.ID).filter(~dup).first().alias("keeper_id"),
         pl.col("kind").filter(~dup).first().alias("kind"),
-        pl.col(R.SIMILARITY).filter(dup).min().alias("min_similarity"),
-        pl.col(R.SIMILARITY).filter(dup).max().alias("max_similarity"),
+        pl.col(R.SIMILARITY).filter(ranged).min().alias("min_similarity"),
+        pl.col(R.SIMILARITY).filter(ranged).max().alias("max_similarity"),
     )
     return (
         out.sort(["size", R.CLUSTER_ID], descending=[True, False])

@@ -12,8 +12,9 @@ hold the same thing::
     name = "language"
     expected = ["en"]
 
-Steps: ``exact_dedup`` and ``near_dedup`` (map onto the dedup module's
-settings) and every registered filter. Unknown steps or parameters, and
+Steps: ``exact_dedup``, ``near_dedup`` and the opt-in ``paraphrase_dedup``
+(map onto the dedup module's settings; paraphrase's ``threshold`` is its
+prompt-cosine threshold) and every registered filter. Unknown steps or parameters, and
 values of the wrong type, are errors naming the file and line.
 """
 
@@ -31,9 +32,11 @@ from curator.core.filters.base import FILTERS
 from curator.core.workspace import Workspace
 
 SETTING_KEY = "recipe"
-DEDUP_STEPS = ("exact_dedup", "near_dedup")
-DEFAULT_ORDER = (
-    *DEDUP_STEPS,
+DEDUP_STEPS = ("exact_dedup", "near_dedup", "paraphrase_dedup")
+PARAPHRASE_KEYS = {"threshold": "paraphrase_threshold"}  # step parameter -> DedupSettings field
+DEFAULT_ORDER = (  # paraphrase_dedup is opt-in: not in the default recipe
+    "exact_dedup",
+    "near_dedup",
     "structure",
     "length",
     "language",
@@ -68,7 +71,10 @@ def step_defaults(name: str) -> dict[str, Any] | None:
             return None
         if name == "exact_dedup":
             return {k: fields[k] for k in _NORMALISE if k in fields}
-        return {k: v for k, v in fields.items() if k not in ("exact", "near")}
+        if name == "paraphrase_dedup":
+            return {k: fields[f] for k, f in PARAPHRASE_KEYS.items() if f in fields}
+        skip = {"exact", "near", "paraphrase", *PARAPHRASE_KEYS.values()}
+        return {k: v for k, v in fields.items() if k not in skip}
     raise KeyError(name)
 
 
@@ -193,18 +199,22 @@ class Recipe:
     def dedup_settings(self, ws: Workspace | None = None) -> Any | None:
         """DedupSettings for the enabled dedup steps, or None (disabled / not installed)."""
         exact, near = self.enabled("exact_dedup"), self.enabled("near_dedup")
-        if not (exact or near):
+        para = self.enabled("paraphrase_dedup")
+        if not (exact or near or para):
             return None
         try:
             from curator.core.dedup.settings import DedupSettings, load_settings
         except ImportError:
             return None
         base = load_settings(ws) if ws is not None else DedupSettings()
-        changes: dict[str, Any] = {"exact": exact, "near": near}
+        changes: dict[str, Any] = {"exact": exact, "near": near, "paraphrase": para}
         for n in DEDUP_STEPS:
             s = self.step(n)
             if s is not None and s.enabled:
-                changes.update(s.params)
+                if n == "paraphrase_dedup":
+                    changes.update({PARAPHRASE_KEYS.get(k, k): v for k, v in s.params.items()})
+                else:
+                    changes.update(s.params)
         return dataclasses.replace(base, **changes)
 
 

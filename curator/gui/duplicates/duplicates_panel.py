@@ -235,7 +235,8 @@ class DuplicatesPanel(QWidget):
             self.table.setColumnWidth(col, width)
         n_dup = int(df.get_column("size").sum() or 0) - df.height if df.height else 0
         self.summary.setText(
-            f"{df.height:,} clusters · {n_dup:,} records that are not their cluster's keeper"
+            f"{df.height:,} clusters · {n_dup:,} records that are not their cluster's keeper · "
+            "similarity is to the keeper, compared without the shared preamble"
             if df.height else "No duplicate clusters: run the pipeline (dedup) first, or there are none.")
         row = 0
         if want is not None and df.height:
@@ -266,7 +267,10 @@ class DuplicatesPanel(QWidget):
         self.cluster_id = cid
         if members.height:
             members = members.with_columns(
-                pl.when(pl.col("is_keeper")).then(pl.lit("★ keeper")).otherwise(pl.lit("duplicate")).alias("role"))
+                pl.when(pl.col("is_keeper")).then(pl.lit("★ keeper"))
+                .when(pl.col("kind") == "paraphrase").then(pl.lit("paraphrase"))
+                .when(pl.col("kind") == "exact").then(pl.lit("exact copy"))
+                .otherwise(pl.lit("near")).alias("role"))
         self.members = members
         self.member_model.set_frame(members)
         self.texts = self._load_texts(members.get_column(R.ID).to_list() if members.height else [])
@@ -311,10 +315,19 @@ class DuplicatesPanel(QWidget):
             d = word_diff(ktext, otext)
             self._highlight(self.keeper_text, d.deleted, DELETED_BG)
             self._highlight(self.other_text, d.inserted, INSERTED_BG)
-            est = f"similarity {_sim(sim)}" if sim is not None else "exact duplicate"
+            kind = m.get_column("kind")[row]
+            if kind == "paraphrase":
+                est = f"paraphrase, prompt cosine {_sim(sim)} to the keeper's, same reply"
+            elif kind == "exact":
+                est = "exact copy (same text after normalising)"
+            else:
+                est = f"similarity {_sim(sim)} to the keeper" if sim is not None else "near duplicate"
             self.other_label.setText(f"Member: {est} · {d.ratio:.0%} words shared")
-            self.other_label.setToolTip("Similarity: the MinHash estimate of word-shingle Jaccard with the "
-                                        "keeper; words shared: the word-level diff below.")
+            self.other_label.setToolTip(
+                "Similarity: the MinHash estimate of shingle Jaccard with the keeper, compared without "
+                "the shared preamble (text most records share, e.g. a tool description or sign-off); "
+                "paraphrases: TF-IDF cosine of the prompts, replies near-identical. Words shared: the "
+                "word-level diff below.")
         self.keeper_label.setText(f"Keeper: {m.get_column(R.SOURCE)[0]} · {m.get_column(R.LOCATOR)[0]}"
                                   if keeper_id else "Keeper")
         self._update_buttons()

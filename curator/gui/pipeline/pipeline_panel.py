@@ -33,6 +33,7 @@ from curator.core.filters import (
 )
 from curator.core.filters.length import target_limits
 from curator.core.filters.recipe import DEDUP_STEPS, Step, step_defaults
+from curator.core.filters.recipe import PARAPHRASE_KEYS as PARAPHRASE_FIELDS
 from curator.core.jobs import Progress
 from curator.core.pipeline import pipeline_job
 from curator.core.pipeline_tuning import FAMILIES, apply_recipe, count_step
@@ -43,11 +44,16 @@ from curator.gui.session.workers import Worker, call_task
 from curator.gui.widgets.plain import plain_label, plain_tooltip, plain_warning
 
 COUNT_DELAY_MS = 150
-DEDUP_PROGRESS = {"dedup", "reading", "normalising", "signatures", "candidates", "clustering", "writing"}
-TITLES = {"exact_dedup": "Exact duplicates", "near_dedup": "Near duplicates (MinHash)"}
+DEDUP_PROGRESS = {"dedup", "reading", "normalising", "shared text", "signatures", "candidates",
+                  "paraphrases", "clustering", "writing"}
+TITLES = {"exact_dedup": "Exact duplicates", "near_dedup": "Near duplicates (MinHash)",
+          "paraphrase_dedup": "Paraphrases (same reply, reworded prompt)"}
 DESCRIPTIONS = {
     "exact_dedup": "The same conversation after normalising; one keeper per group, the rest flagged.",
-    "near_dedup": "Conversations whose word shingles overlap at least the threshold (estimated Jaccard).",
+    "near_dedup": "Conversations whose shingles overlap at least the threshold (estimated Jaccard to the "
+                  "keeper), compared without the shared preamble (text most records share).",
+    "paraphrase_dedup": "Off unless switched on. The same or a near-identical reply to a reworded prompt: "
+                        "threshold is the prompts' TF-IDF cosine. Offline, no model.",
     "structure": "Missing user or assistant turns, roles out of order, not ending with the assistant.",
     "length": "Examples over the target model's token limit (offline estimate) and empty-looking replies.",
     "language": "Records in another language than expected, or mixing languages.",
@@ -62,6 +68,7 @@ CHOICES: dict[str, dict[str, list[str]]] = {
 }
 NEAR_KEYS = ("threshold", "ngram", "num_perm", "scope", "min_tokens")
 EXACT_KEYS = ("lowercase", "fold_punctuation", "fold_digits")
+PARAPHRASE_KEYS = ("threshold",)
 
 
 class PipelinePanel(QWidget):
@@ -161,9 +168,12 @@ class PipelinePanel(QWidget):
         defaults = step_defaults(name) or {}
         score_params: set[str] = set()
         if name in DEDUP_STEPS:
-            keys = NEAR_KEYS if name == "near_dedup" else EXACT_KEYS
-            params = {k: (defaults[k], step.params.get(k, getattr(dedup, k))) for k in keys if k in defaults}
-            if name == "near_dedup":
+            keys = {"near_dedup": NEAR_KEYS, "paraphrase_dedup": PARAPHRASE_KEYS}.get(name, EXACT_KEYS)
+            field = (lambda k: PARAPHRASE_FIELDS.get(k, k)) if name == "paraphrase_dedup" else (lambda k: k)
+            params = {k: (defaults[k], step.params.get(k, getattr(dedup, field(k)))) for k in keys if k in defaults}
+            if name == "paraphrase_dedup":
+                score_params = set()
+            elif name == "near_dedup":
                 score_params = {"ngram", "num_perm", "scope", "min_tokens"}
             else:
                 score_params = set(keys)
