@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -56,8 +63,9 @@ class MainWindow(QMainWindow):
     def __init__(self, recent: RecentWorkspaces | None = None) -> None:
         super().__init__()
         self.setWindowTitle(APP_NAME)
-        self.resize(1500, 920)
+        self.resize(1500, 920)  # fitted to the screen in showEvent (a 1280-px laptop too)
         self.setAcceptDrops(True)
+        self._fitted = False
         self.controller = Controller(self)
         self.recent = recent or RecentWorkspaces()
         self.stack = QStackedWidget()
@@ -208,20 +216,22 @@ class MainWindow(QMainWindow):
         from curator.core import demo  # type: ignore[attr-defined]
 
         target = Path(getattr(demo, "DEFAULT_DEMO_PATH", DEMO_PATH)).expanduser()
-        worker = self.controller.start_job(lambda: demo.build_demo(target))
+        worker = self.controller.job_worker(lambda: demo.build_demo(target))
         worker.succeeded.connect(lambda res: self.open_workspace(Path(getattr(res, "path", target))))
         worker.failed.connect(lambda text: plain_warning(self, APP_NAME, text))
         self.job_dialog = JobDialog("Building the demo workspace", worker, self)
+        self.controller.pool.start(worker)
         self.job_dialog.open()
 
     # --- jobs, import, bulk --------------------------------------------------------------
     def _run_job(self, factory: Callable[[], Job[Any]], title: str, on_success: Any) -> None:
-        worker = self.controller.start_job(factory)
+        worker = self.controller.job_worker(factory)
         if on_success is not None:
             worker.succeeded.connect(on_success)
         worker.failed.connect(lambda text: plain_warning(self, title, text))
         worker.done.connect(self.controller.refresh)
         self.job_dialog = JobDialog(title, worker, self)
+        self.controller.pool.start(worker)
         self.job_dialog.open()
 
     def import_files(self, paths: list[Path] | None = None) -> None:
@@ -259,6 +269,16 @@ class MainWindow(QMainWindow):
         if paths:
             e.acceptProposedAction()
             self.import_files(paths)
+
+    def showEvent(self, e: QShowEvent) -> None:
+        """The first show fits the window into the screen (a 1280x720 laptop included)."""
+        if not self._fitted:
+            self._fitted = True
+            screen = self.screen()
+            if screen is not None:
+                avail = screen.availableGeometry()
+                self.resize(min(self.width(), avail.width()), min(self.height(), avail.height()))
+        super().showEvent(e)
 
     def closeEvent(self, e: QCloseEvent) -> None:
         self.controller.shutdown()

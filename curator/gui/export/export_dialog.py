@@ -288,14 +288,14 @@ class ExportDialog(QDialog):
             return None
         self.pages.setCurrentIndex(1)
         self.progress_panel.start()
-        w = self.c.start_job(lambda: export_job(ws, opts))
+        w = self.c.job_worker(lambda: export_job(ws, opts))
         self.worker = w
         w.progressed.connect(self.progress_panel.show_progress)
         w.succeeded.connect(self._exported)
         w.failed.connect(self._failed)
         w.cancelled.connect(lambda: self._back("Export cancelled; nothing was written."))
         w.done.connect(self._done)
-        return w
+        return self.c.pool.start(w)
 
     def _done(self) -> None:
         self.worker = None

@@ -301,11 +301,12 @@ class ImportDialog(QDialog):
         sources = list(self.sources)
         self.pages.setCurrentIndex(1)
         self.progress_panel.start()
-        self.worker = self.controller.start_job(lambda: import_job(ws, sources, opts))
+        self.worker = self.controller.job_worker(lambda: import_job(ws, sources, opts))
         self.worker.progressed.connect(self.progress_panel.show_progress)
         self.worker.succeeded.connect(self._finished)
         self.worker.failed.connect(self._failed)
         self.worker.cancelled.connect(self._cancelled)
+        self.controller.pool.start(self.worker)
 
     def cancel_import(self) -> None:
         if self.worker is not None:

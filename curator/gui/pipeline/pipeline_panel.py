@@ -305,18 +305,18 @@ class PipelinePanel(QWidget):
         self._busy(True)
         self.bar.setRange(0, 0)
         self.step_label.setText("Starting…")
-        w = self.c.start_job(lambda: pipeline_job(ws, recipe))
+        w = self.c.job_worker(lambda: pipeline_job(ws, recipe))
         w.progressed.connect(self._progress)
         w.succeeded.connect(lambda out: self.summary.setText("Run finished: " + self._describe(out)))
         w.cancelled.connect(lambda: self.summary.setText(
             "Run cancelled: steps not yet finished keep their previous results."))
-        return self._start(w, started=True)
+        return self._start(w)
 
-    def _start(self, w: Worker, started: bool = False) -> Worker:
+    def _start(self, w: Worker) -> Worker:
         self.worker = w
         w.failed.connect(lambda text: plain_warning(self, "Pipeline", text))
         w.done.connect(self._finished)
-        return w if started else self.c.pool.start(w)
+        return self.c.pool.start(w)
 
     def _finished(self) -> None:
         self.worker = None

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from curator.gui.widgets.plain import plain_label
+from curator.gui.widgets.plain import mnemonic_safe, plain_label
 
 LABELS: dict[str, str] = {
     "threshold": "Similarity threshold",
@@ -57,6 +57,10 @@ HINTS: dict[str, str] = {
     "allowlist": "Comma-separated exact values that are fine",
     "allow_domains": "Comma-separated domains, e.g. example.com",
 }
+
+
+# Lowest value a fraction box accepts where 0 is meaningless (similarity must be in (0, 1]).
+MINIMUMS = {"threshold": 0.01}
 
 
 def label_for(key: str) -> str:
@@ -94,6 +98,7 @@ class ParamEditor(QWidget):
             sp.setDecimals(0)
             sp.setRange(0, 100_000_000)
             sp.setGroupSeparatorShown(True)
+            sp.setKeyboardTracking(False)
             sp.setValue(int(value))
             sp.setFixedWidth(110)
             sp.valueChanged.connect(lambda _v: self.changed.emit())
@@ -103,14 +108,18 @@ class ParamEditor(QWidget):
             fraction = 0.0 <= default <= 1.0
             ds.setDecimals(2)
             ds.setSingleStep(0.01)
-            ds.setRange(0.0, 1.0 if fraction else 1e9)
+            low = MINIMUMS.get(key, 0.0)
+            ds.setRange(low, 1.0 if fraction else 1e9)
+            # Typed digits commit on Enter / focus out, not per key: "0.7" on the way to
+            # "0.75" used to round-trip through the slider and rewrite the text mid-typing.
+            ds.setKeyboardTracking(False)
             ds.setValue(float(value))
             if fraction:
                 sl = QSlider(Qt.Orientation.Horizontal)
-                sl.setRange(0, 100)
+                sl.setRange(round(low * 100), 100)
                 sl.setValue(round(float(value) * 100))
-                sl.setMinimumWidth(200)
-                sl.valueChanged.connect(lambda v: ds.setValue(v / 100))
+                sl.setMinimumWidth(160)
+                sl.valueChanged.connect(lambda v: ds.setValue(v / 100) if round(ds.value() * 100) != v else None)
                 ds.valueChanged.connect(lambda v: sl.setValue(round(v * 100)))
                 lay.addWidget(sl, 1)
                 self.slider = sl
@@ -171,7 +180,7 @@ class StepCard(QFrame):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(14, 10, 14, 12)
         head = QHBoxLayout()
-        self.toggle = QCheckBox(title)
+        self.toggle = QCheckBox(mnemonic_safe(title))  # "PII & secrets", not "PII _secrets"
         self.toggle.setStyleSheet("font-weight: 600; font-size: 14px;")
         self.toggle.setChecked(enabled)
         self.toggle.toggled.connect(self._toggled)

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QButtonGroup, QComboBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from curator.gui.session import display as D
 from curator.gui.session.controller import Controller
@@ -19,9 +28,16 @@ class FilterBar(QWidget):
         super().__init__(parent)
         self.controller = controller
         self._syncing = False
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
+        # Two rows (queues; pickers + search) so the window fits a 1024-px screen.
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setSpacing(6)
+        lay = QHBoxLayout()
         lay.setSpacing(6)
+        rows.addLayout(lay)
+        pick = QHBoxLayout()
+        pick.setSpacing(6)
+        rows.addLayout(pick)
         self.queue_buttons: dict[str, QPushButton] = {}
         self._group = QButtonGroup(self)
         self._group.setExclusive(True)
@@ -42,17 +58,21 @@ class FilterBar(QWidget):
         self.ids_chip.clicked.connect(lambda: controller.set_spec(controller.spec.with_(ids=None)))
         self.ids_chip.hide()
         lay.addWidget(self.ids_chip)
-        lay.addSpacing(12)
+        lay.addStretch(1)
         self.flag = self._combo("Any flag", "flag")
         self.language = self._combo("Any language", "language")
         self.source = self._combo("Any source", "source")
         for c in (self.flag, self.language, self.source):
-            lay.addWidget(c)
+            pick.addWidget(c)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search text   ( / )")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(180)
-        lay.addWidget(self.search, 1)
+        self.search.setMinimumWidth(160)
+        pick.addWidget(self.search, 1)
+        self.hits = QLabel("")
+        self.hits.setObjectName("muted")
+        self.hits.setTextFormat(Qt.TextFormat.PlainText)
+        pick.addWidget(self.hits)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
@@ -68,7 +88,7 @@ class FilterBar(QWidget):
 
     def _combo(self, placeholder: str, key: str) -> QComboBox:
         c = QComboBox()
-        c.setFixedWidth(150)
+        c.setFixedWidth(170)
         c.view().setMinimumWidth(280)  # long flag names fit in the open list
         c.addItem(placeholder, _ANY)
         c.setProperty("placeholder", placeholder)
@@ -78,8 +98,11 @@ class FilterBar(QWidget):
 
     def set_counts(self, counts: dict[str, int]) -> None:
         loaded = self.controller.loaded
+        widest = f"{max(counts.get('all', 0), 99_999):,}"  # every chip fits the biggest count
         for key, b in self.queue_buttons.items():
             b.setText(f"{b.property('label')}  {counts.get(key, 0):,}" if loaded else f"{b.property('label')}  …")
+            # A fixed width per chip: the chips and pickers no longer shift as counts change.
+            b.setFixedWidth(b.fontMetrics().horizontalAdvance(f"{b.property('label')}  {widest}") + 28)
 
     def _refresh_choices(self) -> None:
         self._syncing = True

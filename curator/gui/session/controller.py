@@ -221,9 +221,10 @@ class Controller(QObject):
         """Run a core job with a progress dialog and Cancel; refresh afterwards."""
         self.jobRequested.emit(job_factory, title, on_success)
 
-    def start_job(self, job_factory: Callable[[], Job[Any]]) -> Worker:
-        """The worker behind run_job (the window shows its progress)."""
-        return self.pool.start(Worker(job_task(job_factory)))
+    def job_worker(self, job_factory: Callable[[], Job[Any]]) -> Worker:
+        """A worker for a core job, not started yet: connect its signals, then
+        ``pool.start`` it (a fast job could otherwise finish before anyone listens)."""
+        return Worker(job_task(job_factory))
 
     # --- one record ------------------------------------------------------------
     def record(self, row: int) -> dict[str, Any]:

@@ -43,6 +43,7 @@ class Worker(QThread):
         self._last_emit = 0.0
         self.result: Any = None
         self.error: str | None = None
+        self.is_done = False  # set before ``done`` is emitted: late listeners check it
 
     def cancel(self) -> None:
         self.token.cancel()
@@ -68,6 +69,7 @@ class Worker(QThread):
                 self.cancelled.emit()
             else:
                 self.succeeded.emit(self.result)
+        self.is_done = True
         self.done.emit()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 
 from curator.core.jobs import Progress
@@ -28,8 +28,22 @@ class JobDialog(QDialog):
         worker.progressed.connect(self.on_progress)
         worker.done.connect(self.accept)
 
+    def open(self) -> None:
+        """Show the dialog; a job that already finished closes it at once.
+
+        A job can end before the dialog starts listening (the demo is reused in a few
+        milliseconds): its ``done`` signal was delivered to nobody, so the dialog would
+        wait for ever. ``Worker.is_done`` is set before the signal, so checking it after
+        connecting misses nothing."""
+        super().open()
+        if self.worker.is_done:
+            QTimer.singleShot(0, self.accept)
+
     def on_progress(self, p: Progress) -> None:
         self.panel.show_progress(p)
 
     def reject(self) -> None:  # Esc / window close = Cancel
+        if self.worker.is_done or not self.worker.isRunning():
+            super().reject()  # nothing left to cancel: just close
+            return
         self.panel.cancel_button.click()

@@ -25,6 +25,12 @@ def plain_label(text: str, name: str | None = None, wrap: bool = True) -> QLabel
     return lab
 
 
+def mnemonic_safe(text: str) -> str:
+    """Text for a button, check box, tab or menu: Qt reads one ``&`` as a shortcut marker
+    and hides it, so a title like "Repetition & truncation" needs it doubled."""
+    return text.replace("&", "&&")
+
+
 def plain_tooltip(text: str | None) -> str:
     """``text`` as a tooltip that shows literally (empty text stays empty: no tooltip)."""
     if not text:
