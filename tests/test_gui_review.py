@@ -97,7 +97,7 @@ def test_edit_in_place_keeps_original_and_revert_restores_it(qtbot, tmp_path: Pa
     assert review.current_messages(small_ws, rid)[1]["content"] == "Answer 0: it ships on Monday."
     assert review.original_messages(small_ws, rid)[1]["content"] == "Answer 0: it ships tomorrow."
     assert rt.pane.bubbles[1].text.toPlainText() == "Answer 0: it ships on Monday."
-    assert rt.model.data(rt.model.index(0, 5)) == "Answer 0: it ships on Monday."
+    assert rt.model.data(rt.model.index(0, 6)) == "Answer 0: it ships on Monday."
     rt.pane.original_button.click()  # Show original
     assert rt.pane.bubbles[1].text.toPlainText() == "Answer 0: it ships tomorrow."
     rt.pane.revert_button.click()
@@ -169,12 +169,12 @@ def test_markup_in_records_is_shown_literally(qtbot, tmp_path: Path, workspace: 
     doc = bubbles[0].text.document()
     assert doc.characterCount() - 1 == len(markup)
     assert not doc.firstBlock().begin().fragment().charFormat().font().bold()
-    assert w.records.model.data(w.records.model.index(0, 4)).startswith("<b>bold</b>")
+    assert w.records.model.data(w.records.model.index(0, 5)).startswith("<b>bold</b>")
     assert w.records.pane.header.textFormat() == Qt.TextFormat.PlainText
     # tooltips too: Qt would render "<b>bold</b>" as bold HTML; the user must read the characters
     model = w.records.model
-    shown = model.data(model.index(0, 4))
-    tip = model.data(model.index(0, 4), Qt.ItemDataRole.ToolTipRole)
+    shown = model.data(model.index(0, 5))
+    tip = model.data(model.index(0, 5), Qt.ItemDataRole.ToolTipRole)
     assert "&lt;b&gt;bold&lt;/b&gt;" in tip and "<b>" not in tip
     assert _tooltip_as_read(tip) == shown
     table = plain_table(["reason"])

@@ -50,7 +50,7 @@ def test_model_fetches_blocks_lazily(qtbot, tmp_path: Path, flagged_ws: Workspac
     assert m.rowCount() == 450
     before = m.block_fetches
     assert set(m._blocks) <= {0, 1}  # only the painted block(s) were made Python values
-    assert m.data(m.index(449, 1)) == w.controller.view.get_column(R.ID)[449]
+    assert m.data(m.index(449, 2)) == w.controller.view.get_column(R.ID)[449]
     assert m.block_fetches == before + 1
     assert len(m._blocks[449 // BLOCK]) == 450 - 2 * BLOCK
     assert w.records.table.verticalHeader().sectionResizeMode(0).name == "Fixed"
@@ -66,8 +66,8 @@ def test_flags_language_tokens_duplicates_and_pii_are_shown(qtbot, tmp_path: Pat
         rt.filter_bar.queue_buttons["flagged"].click()
     assert c.view.height == 2
     m = rt.model
-    assert m.data(m.index(0, 8)) == "pii.email"
-    assert m.data(m.index(0, 6)) == "en" and m.data(m.index(0, 7)) == "7"
+    assert m.data(m.index(0, 1)) in ("⚑ pii.email", "⛔ pii.email")  # second column: seen at any width
+    assert m.data(m.index(0, 7)) == "en" and m.data(m.index(0, 8)) == "7"
     qtbot.waitUntil(lambda: rt.pane.record is not None and rt.pane.record[R.ID] == c.view_id(0))
     texts = [rt.pane.info.itemAt(i).widget().text() for i in range(rt.pane.info.count()) if rt.pane.info.itemAt(i).widget()]
     assert any("pii.email" in t and "email address in turn 0" in t for t in texts)
@@ -109,9 +109,9 @@ def _fragments(block):
 def test_sort_by_tokens_descending(qtbot, tmp_path: Path, flagged_ws: Workspace):
     w = make_window(qtbot, tmp_path, flagged_ws)
     with qtbot.waitSignal(w.controller.viewChanged):
-        w.records.table.sortByColumn(7, Qt.SortOrder.DescendingOrder)
+        w.records.table.sortByColumn(8, Qt.SortOrder.DescendingOrder)
     m = w.records.model
-    assert [m.data(m.index(r, 7)) for r in range(3)] == ["449", "448", "447"]
+    assert [m.data(m.index(r, 8)) for r in range(3)] == ["449", "448", "447"]
     close_window(w)
 
 
@@ -292,7 +292,7 @@ def test_block_columns_match_the_frame_wide_columns(workspace: Workspace):
     block = frame_state.block_columns(loaded.frame, loaded.scores, rows)
     for col in D.LAZY_COLUMNS:
         assert block[col] == [wide.get_column(col)[r] for r in rows], col
-    assert block[D.FLAG_NAMES][1] == "pii.email, length.long"
+    assert block[D.FLAG_NAMES][1] == "⚑ pii.email, length.long"  # warnings only: the warning marker
     assert block[D.FIRST_USER][1].startswith("line one line two")
 
 

@@ -27,6 +27,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QFileDialog,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -52,6 +53,7 @@ from curator.gui.widgets.job_dialog import JobDialog
 from curator.gui.widgets.plain import plain_warning
 
 APP_NAME = "Curator"
+REVIEWER_KEY = "reviewer"  # in the user's Curator settings
 DEMO_PATH = Path.home() / ".curator" / "demo.curator"
 
 
@@ -79,6 +81,12 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.tabs)
         self.busy_label = QLabel("")
         self.statusBar().addPermanentWidget(self.busy_label)
+        self.reviewer_label = QLabel("")
+        self.reviewer_label.setObjectName("muted")
+        self.reviewer_label.setToolTip("Recorded with every review action (Edit → Reviewer name…)")
+        self.statusBar().addPermanentWidget(self.reviewer_label)
+        self.controller.reviewerChanged.connect(lambda name: self.reviewer_label.setText(f"Reviewer: {name}"))
+        self.controller.set_reviewer(str(self.recent.store.value(REVIEWER_KEY, "") or ""))
         self.help = HelpOverlay(self)
         self.import_dialog: ImportDialog | None = None
         self.job_dialog: JobDialog | None = None
@@ -138,6 +146,8 @@ class MainWindow(QMainWindow):
         self._action(m, "Edit message", r.edit, ["E"], review=True)
         self._action(m, "Redact PII and secrets", r.redact, ["Ctrl+D"], review=True)
         self._action(m, "Search", r.filter_bar.focus_search, ["/"], review=True)
+        m.addSeparator()
+        self._action(m, "Reviewer name…", self.ask_reviewer)
         m = self.menuBar().addMenu("&Review")
         self._action(m, "Approve", r.approve, ["A"], review=True)
         self._action(m, "Reject…", r.reject_dialog_open, ["R", "X"], review=True)
@@ -168,6 +178,21 @@ class MainWindow(QMainWindow):
     def _set_workspace_actions(self, on: bool) -> None:
         for a in self._review_actions:
             a.setEnabled(on)
+
+    # --- reviewer ------------------------------------------------------------------
+    def set_reviewer(self, name: str) -> None:
+        """Remember the reviewer name (blank: the OS user) and use it from the next action on."""
+        self.recent.store.setValue(REVIEWER_KEY, name.strip())
+        self.controller.set_reviewer(name)
+
+    def ask_reviewer(self) -> None:
+        name, ok = QInputDialog.getText(
+            self, "Reviewer name", "Name recorded with each review action (blank: your OS user name):",
+            text=str(self.recent.store.value(REVIEWER_KEY, "") or ""),
+        )
+        if ok:
+            self.set_reviewer(name)
+            self.statusBar().showMessage(f"Reviewing as {self.controller.reviewer}", 4000)
 
     # --- workspaces ----------------------------------------------------------------
     def open_workspace(self, path: Path, create: bool = False) -> bool:

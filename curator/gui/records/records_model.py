@@ -59,15 +59,18 @@ _ALIGNS = [_RIGHT_ALIGN if c in _RIGHT else _LEFT for c in _COLS]
 
 _STATUS_COLORS: dict[str, QColor] = {}
 _MUTED = QColor()
+_BAD = QColor()
+_FLAGS_AT = _COLS.index(D.FLAG_NAMES)
 _FG: list[QColor | None] = []
 _FONTS: list[Any] = []
 
 
 def _init_styles() -> None:
     """QColor/QFont need a QApplication: build them once, when the first model is made."""
-    global _MUTED
+    global _MUTED, _BAD
     if _FG:
         return
+    _BAD = QColor(theme.BAD)
     _STATUS_COLORS.update({k: QColor(v) for k, v in theme.STATUS_COLORS.items()})
     _MUTED = QColor(theme.MUTED)
     for c in _COLS:
@@ -156,6 +159,8 @@ class RecordsModel(QAbstractTableModel):
             col = index.column()
             if col == 0:
                 return _STATUS_COLORS.get(self._row_values(index.row())[1], _MUTED)
+            if col == _FLAGS_AT and self._row_values(index.row())[0][col].startswith(D.BLOCK_MARK):
+                return _BAD
             return _FG[col]
         if role == _ALIGN:
             return _ALIGNS[index.column()]

@@ -7,12 +7,15 @@ reopened window returns to it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -22,7 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from curator.core import records as R
+from curator.core.detail import blocking_flags
 from curator.core.review_delta import ReviewDelta
+from curator.gui.records.approve_dialog import NO_ASK_SETTING, ApproveFlaggedDialog
 from curator.gui.records.filter_bar import FilterBar
 from curator.gui.records.records_model import RecordsModel
 from curator.gui.records.reject_dialog import RejectDialog, reasons
@@ -52,7 +57,7 @@ def restored_text(which: str, delta: ReviewDelta) -> str:
 
 ROW_HEIGHT = 26
 _WIDTHS = {R.STATUS: 92, R.ID: 140, R.SOURCE: 120, D.TURNS: 48, D.FIRST_USER: 250, D.PREVIEW: 250,
-           D.LANGUAGE: 46, D.TOKENS: 60, D.FLAG_NAMES: 170, R.CLUSTER_ID: 80}
+           D.LANGUAGE: 46, D.TOKENS: 60, D.FLAG_NAMES: 150, R.CLUSTER_ID: 80}
 
 
 class RecordsTab(QWidget):
@@ -67,6 +72,7 @@ class RecordsTab(QWidget):
         self._restored = False
         self._advancing = False  # an action that moves on: skip re-rendering the old record
         self.reject_dialog: RejectDialog | None = None
+        self.approve_dialog: ApproveFlaggedDialog | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 8, 10, 8)
         lay.setSpacing(8)
@@ -120,6 +126,7 @@ class RecordsTab(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         controller.viewChanged.connect(self._view_changed)
         controller.recordsPatched.connect(self._patched)
+        controller.frameReloaded.connect(self._reloaded)
         controller.workspaceOpened.connect(lambda _ws: self._reset_for_workspace())
         p = self.pane
         p.approveRequested.connect(self.approve)
@@ -232,6 +239,13 @@ class RecordsTab(QWidget):
         if self.current_id in ids and not self._advancing:
             self._show_current(keep_scroll=True)
 
+    def _reloaded(self) -> None:
+        """A re-read (after a redact, a run, another process) can change the current
+        record's flags: show them, unless the reviewer is typing an edit."""
+        rec = self.pane.record
+        if self.current_id is not None and rec is not None and not self.pane.editing and rec[R.ID] == self.current_id:
+            self._show_current(keep_scroll=True)
+
     def go_to_id(self, rid: str) -> None:
         row = self.controller.view_row_of(rid)
         if row is not None:
@@ -291,9 +305,42 @@ class RecordsTab(QWidget):
                 self._show_current(keep_scroll=True)
 
     def approve(self) -> None:
-        rid = self.current_id
-        if rid and self.pane.record is not None:
-            self._decide(lambda: self.controller.approve([rid]), f"Approved {rid}")
+        """Approve the current record, with eyes open: a blocking flag asks first (once
+        per flag if the reviewer says so), a warning flag is named in the status line."""
+        rid, rec = self.current_id, self.pane.record
+        if not rid or rec is None:
+            return
+        flags = rec.get(R.FLAGS) or []
+        blocking = [f for f in blocking_flags(rec) if f["name"] not in self.approve_without_asking()]
+        if blocking and not self._confirm_blocking(rid, blocking):
+            self.message.emit(f"Not approved: {rid} is still pending review")
+            return
+        done = f"Approved {rid}"
+        warned = [f["name"] for f in flags if f.get("severity") != R.BLOCK]
+        held = [f["name"] for f in flags if f.get("severity") == R.BLOCK]
+        if held:
+            done += f" despite blocking flag{'s' if len(held) != 1 else ''} {', '.join(held)}"
+        if warned:
+            done += f" — note the warning flag{'s' if len(warned) != 1 else ''}: {', '.join(warned)}"
+        self._decide(lambda: self.controller.approve([rid]), done)
+
+    def approve_without_asking(self) -> set[str]:
+        """Blocking flags the reviewer chose not to be asked about again (per workspace)."""
+        ws = self.controller.ws
+        saved = ws.get_setting(NO_ASK_SETTING) if ws is not None else None
+        return {str(x) for x in saved} if isinstance(saved, list) else set()
+
+    def _confirm_blocking(self, rid: str, flags: list[dict[str, Any]]) -> bool:
+        dlg = ApproveFlaggedDialog(rid, flags, self)
+        self.approve_dialog = dlg
+        try:
+            ok = dlg.exec() == QMessageBox.StandardButton.Yes
+        finally:
+            self.approve_dialog = None
+        if ok and dlg.dont_ask.isChecked() and self.controller.ws is not None:
+            names = self.approve_without_asking() | {f["name"] for f in flags}
+            self.controller.ws.set_setting(NO_ASK_SETTING, sorted(names))
+        return ok
 
     def reject_with(self, reason: str) -> None:
         rid = self.current_id

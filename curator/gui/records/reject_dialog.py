@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -44,7 +44,7 @@ class RejectDialog(QDialog):
     def __init__(self, choices: list[str], count: int = 1, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Reject")
-        self.setMinimumWidth(380)
+        self.setMinimumWidth(440)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(16, 14, 16, 14)
         lay.setSpacing(10)
@@ -53,13 +53,18 @@ class RejectDialog(QDialog):
         head.setTextFormat(Qt.TextFormat.PlainText)
         lay.addWidget(head)
         self.list = QListWidget()
+        self.list.setSpacing(3)  # room between the reasons: the list was cramped
         for i, r in enumerate(choices[:9], start=1):
-            item = QListWidgetItem(f"{i}   {r}")
+            item = QListWidgetItem(f"{i}    {r}")
             item.setData(Qt.ItemDataRole.UserRole, r)
             self.list.addItem(item)
         self.list.setCurrentRow(0)
         rows = max(1, self.list.count())
-        self.list.setFixedHeight(self.list.sizeHintForRow(0) * rows + 2 * self.list.frameWidth() + 6)
+        row_h = self.list.sizeHintForRow(0) + 2 * self.list.spacing()
+        self.list.setFixedHeight(row_h * rows + 2 * self.list.frameWidth() + 6)
+        # The list has focus and would eat a digit as "jump to the item starting with 3":
+        # the dialog sees keys first, so a digit picks that reason and rejects at once.
+        self.list.installEventFilter(self)
         self.list.itemActivated.connect(lambda _i: self.accept())
         lay.addWidget(self.list)
         self.typed = QLineEdit()
@@ -87,16 +92,28 @@ class RejectDialog(QDialog):
         item = self.list.currentItem()
         return str(item.data(Qt.ItemDataRole.UserRole)) if item else ""
 
-    def keyPressEvent(self, e: QKeyEvent) -> None:
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        is_key = obj is self.list and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+        if is_key and self._handle_key(event):  # type: ignore[arg-type]
+            return True
+        return super().eventFilter(obj, event)
+
+    def _handle_key(self, e: QKeyEvent) -> bool:
+        """A digit picks its reason and rejects; other printable keys start a typed reason."""
         text = e.text()
         if not self.typed.hasFocus() and text.isdigit() and text != "0":
             row = int(text) - 1
             if row < self.list.count():
                 self.list.setCurrentRow(row)
                 self.accept()
-                return
+            return True
         if not self.typed.hasFocus() and text and text.isprintable() and not text.isspace():
             self.typed.setFocus()
             self.typed.setText(self.typed.text() + text)
+            return True
+        return False
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:
+        if self._handle_key(e):
             return
         super().keyPressEvent(e)

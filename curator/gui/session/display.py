@@ -33,6 +33,7 @@ IS_DUPLICATE = "_duplicate"
 # (header, column) in table order
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("Status", R.STATUS),
+    ("Flags", FLAG_NAMES),  # second: visible at any width; ⛔ = blocking, ⚑ = warning
     ("ID", R.ID),
     ("Source", R.SOURCE),
     ("Turns", TURNS),
@@ -40,7 +41,6 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("Assistant preview", PREVIEW),
     ("Lang", LANGUAGE),
     ("Tokens", TOKENS),
-    ("Flags", FLAG_NAMES),
     ("Cluster", R.CLUSTER_ID),
 )
 VIEW_COLUMNS = [ROW] + [c for _, c in COLUMNS]
@@ -71,11 +71,27 @@ def first_content(role: str) -> pl.Expr:
     return one_line.str.strip_chars()
 
 
+BLOCK_MARK = "⛔ "  # the record carries a blocking flag (kept out of exports unless approved)
+WARN_MARK = "⚑ "  # warning flags only
+
+
+def flag_mark(severities: list[str]) -> str:
+    """The marker in front of a row's flag names."""
+    if not severities:
+        return ""
+    return BLOCK_MARK if R.BLOCK in severities else WARN_MARK
+
+
 def _flag_names(df: pl.DataFrame) -> pl.Expr:
     if df.height == 0 or df.get_column(R.FLAGS).list.len().sum() == 0:
         return pl.lit("")
     names = pl.col(R.FLAGS).list.eval(pl.element().struct.field("name"))
-    return names.list.unique(maintain_order=True).list.join(", ")
+    blocked = pl.col(R.FLAGS).list.eval(pl.element().struct.field("severity") == R.BLOCK).list.any()
+    mark = (
+        pl.when(blocked).then(pl.lit(BLOCK_MARK)).when(pl.col(R.FLAGS).list.len() > 0).then(pl.lit(WARN_MARK))
+        .otherwise(pl.lit(""))
+    )
+    return pl.concat_str([mark, names.list.unique(maintain_order=True).list.join(", ")])
 
 
 # Columns computed after the first page is on screen (or per block until then).

@@ -104,7 +104,10 @@ def block_columns(frame: pl.DataFrame, scores: pl.DataFrame | None, rows: list[i
     out: dict[str, list[Any]] = {
         D.FIRST_USER: [first(m, "user") for m in msgs],
         D.PREVIEW: [first(m, "assistant") for m in msgs],
-        D.FLAG_NAMES: [", ".join(dict.fromkeys(f["name"] for f in fl or [])) for fl in flags],
+        D.FLAG_NAMES: [
+            D.flag_mark([f["severity"] for f in fl or []]) + ", ".join(dict.fromkeys(f["name"] for f in fl or []))
+            for fl in flags
+        ],
     }
     for col in (D.LANGUAGE, D.TOKENS):
         if scores is not None and col in scores.columns:
