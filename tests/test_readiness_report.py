@@ -138,7 +138,7 @@ def test_html_is_self_contained_and_escapes_record_text(
     convs = clean_conversations(20)
     evil = "<script>alert('x')</script> where is <b>my</b> order"
     convs[0] = [("system", "s"), ("user", evil), ("assistant", "It ships today.")]
-    convs[1] = [("system", "s"), ("user", evil), ("assistant", "It shipped.")]
+    convs[1] = [("system", "s"), ("user", evil), ("assistant", "It shipped yesterday.")]
     df = build(workspace, convs)
     flags(workspace, [(df.get_column(R.ID)[3], "pii.<img src=x>", "warn")])
     out_file = tmp_path / "report.html"

@@ -9,6 +9,7 @@ from typing import Any
 import polars as pl
 
 from curator.core import records as R
+from curator.core.readiness import conflicts as C
 from curator.core.readiness import metrics as M
 from curator.core.readiness import volatility as V
 from curator.core.readiness.model import Check, Context, Level, pct, plural, share
@@ -72,41 +73,43 @@ def check_diversity(ctx: Context) -> Check:
 
 
 def check_consistency(ctx: Context) -> Check:
+    """Same prompt, answers that disagree in substance (numbers, names, yes/no)."""
     t = ctx.text
-    groups = pl.DataFrame()
-    if t.height:
-        keyed = t.select(
-            R.ID,
-            pl.col("first_user"),
-            M.normalised(pl.col("user_text")).alias("p"),
-            M.normalised(pl.col("assistant_text")).hash(seed=3).alias("a"),
-        ).filter(pl.col("p").str.len_chars() > 0)
-        groups = (
-            keyed.group_by("p")
-            .agg(pl.len().alias("n"), pl.col("a").n_unique().alias("answers"), pl.col(R.ID), pl.col("first_user").first())
-            .filter(pl.col("answers") > 1)
-            .sort(["n", "p"], descending=[True, False])
-        )
-    n_prompts = groups.height
-    n_records = int(groups.get_column("n").sum()) if n_prompts else 0
-    ids = groups.get_column(R.ID).explode() if n_prompts else pl.Series([], dtype=pl.String)
+    found = C.conflicts(t)
+    n_prompts = found.get_column("_p").n_unique()
+    n_records = found.height
+    agreeing = C.paraphrase_prompts(t, found)
+    by_reason = {r: int(found.filter(pl.col(r)).get_column("_p").n_unique()) for r in C.REASONS}
     query = None
-    if n_prompts:
-        needle = " ".join(str(groups.get_column("first_user")[0] or "").split())[:60]
+    level: Level
+    if not t.height:
+        level, msg, nxt = "n/a", "No good examples, so no answers to compare.", "Approve examples first."
+    elif n_prompts:
+        level = "warn"
+        first = t.filter(pl.col(R.ID) == found.get_column(R.ID)[0]).get_column("first_user")[0]
+        needle = " ".join(str(first or "").split())[:60]
         query = ctx.query("--search", needle) if needle else None
-        msg = (f"{n_prompts:,} user prompts get different answers in different examples "
-               f"({n_records:,} examples){_sample_note(ctx)}.")
+        why = ", ".join(f"{plural(v, 'prompt')} {label}" for r, v in by_reason.items() if v
+                        for label in [{"numbers": "with different numbers", "names": "with different names or days",
+                                       "yes_no": "with yes and no"}[r]])
+        msg = (f"{plural(n_prompts, 'user prompt')} {'gets' if n_prompts == 1 else 'get'} answers that disagree "
+               f"in {plural(n_records, 'example')} ({why}){_sample_note(ctx)}.")
         nxt = "Make the answers agree (edit them) or keep the best one and reject the rest."
     else:
-        msg = f"No user prompt gets conflicting answers{_sample_note(ctx)}."
+        level = "ok"
+        msg = f"No user prompt gets answers that disagree{_sample_note(ctx)}."
         nxt = "Nothing to do."
+    if agreeing > 0 and t.height:
+        msg += (f" {plural(agreeing, 'prompt')} {'has' if agreeing == 1 else 'have'} reworded answers that agree "
+                "(not counted).")
     return Check(
-        id="consistency", title="Conflicting answers", level="warn" if n_prompts else "ok", value=n_prompts,
+        id="consistency", title="Conflicting answers", level=level, value=n_prompts if t.height else None,
         threshold="ok: 0 · warn: any", message=msg,
         why="When the same question has different answers, the model learns to pick one at random.",
         next_step=nxt, source="OpenAI fine-tuning best practices (consistent examples)", query=query,
-        details={"prompts": n_prompts, "records": n_records, "sampled": ctx.sampled},
-        examples=ctx.remember("consistency", ids),
+        details={"prompts": n_prompts, "records": n_records, "by_reason": by_reason,
+                 "agreeing_paraphrase_prompts": agreeing, "sampled": ctx.sampled},
+        examples=ctx.remember("consistency", found.get_column(R.ID)),
     )
 
 
