@@ -66,8 +66,12 @@ def render_text(report: Report) -> str:
     """The readable table: verdict on top, one line per check, next steps."""
     width = max(60, min(120, shutil.get_terminal_size((100, 20)).columns))
     t, c = report.target, report.counts
-    out = [f"Readiness: {report.label.upper()}", ""]
+    first = report.preview or report.counts["good"] == 0  # what it is computed on comes first
+    out = [*textwrap.wrap(report.population, width), ""] if first and report.population else []
+    out += [f"Readiness: {report.label.upper()}" + (" (PREVIEW)" if report.preview else ""), ""]
     out += textwrap.wrap(report.verdict_message, width)
+    if not first and report.population:
+        out += textwrap.wrap(report.population, width)
     out += [
         "",
         f"Target   {t.label} ({t.max_tokens:,} tokens per example)",

@@ -7,7 +7,7 @@ import polars as pl
 
 from curator.core import records as R
 from curator.core.readiness import metrics as M
-from curator.core.readiness.model import NOT_MEASURED, Check, Context, Level, pct, share
+from curator.core.readiness.model import NOT_MEASURED, Check, Context, Level, pct, plural, share
 
 
 def _not_measured(ctx: Context, cid: str, title: str, threshold: str, why: str, source: str) -> Check:
@@ -31,7 +31,7 @@ def check_exact_dups(ctx: Context) -> Check:
     )
     note = f" Dedup already set aside {set_aside:,} copies." if set_aside else ""
     if n:
-        msg = f"{n:,} good examples ({pct(frac)}) repeat another one exactly.{note}"
+        msg = f"{plural(n, 'good example')} ({pct(frac)}) {'repeats' if n == 1 else 'repeat'} another one exactly.{note}"
         nxt = "Run `curator dedup` to keep one copy of each, or reject the extras."
     else:
         msg = f"No good example repeats another exactly.{note}"
@@ -84,7 +84,7 @@ def check_quality(ctx: Context) -> Check:
     by = M.flag_names_in(bad, "repetition")
     if n and bad.get_column("score_truncated").any():
         by["truncated reply"] = int(bad.get_column("score_truncated").sum())
-    msg = (f"{n:,} good examples have looping, repetitive or cut-off replies"
+    msg = (f"{plural(n, 'good example has', 'good examples have')} looping, repetitive or cut-off replies"
            + (f" ({', '.join(f'{k}: {v:,}' for k, v in list(by.items())[:4])})." if by else ".")) if n \
         else "No looping, repetitive or cut-off replies among the good examples."
     return Check(
@@ -111,7 +111,13 @@ def held_back_with(ctx: Context, family: str) -> pl.DataFrame:
     return ctx.frame.select(R.ID, R.FLAGS).filter(pl.col(R.ID).is_in(keepers.implode()))
 
 
+def _by(counts: dict[str, int]) -> str:
+    return f" ({', '.join(f'{k}: {v:,}' for k, v in list(counts.items())[:4])})" if counts else ""
+
+
 def check_pii(ctx: Context) -> Check:
+    """Personal data (pii.*) and secrets; business or public contact details (contact.*)
+    are counted apart and never called personal data."""
     threshold = "ok: none · warn: personal data · block: any secret"
     src = "Presidio, NeMo Curator PII, BigCode pii, detect-secrets (product default: any secret blocks)"
     why = "A fine-tuned model can repeat what it was trained on, including customers' details and leaked keys."
@@ -125,19 +131,30 @@ def check_pii(ctx: Context) -> Check:
     held = held_back_with(ctx, "secret")
     secret_ids = pl.concat([secret.get_column(R.ID), held.get_column(R.ID)]).unique(maintain_order=True)
     pii = g.filter(pl.col("fam_pii") | pl.col("score_pii"))
-    by = {**M.flag_names_in(pl.concat([secret.select(R.ID, R.FLAGS), held]), "secret"),
-          **M.flag_names_in(pii, "pii")}
-    kinds = f" ({', '.join(f'{k}: {v:,}' for k, v in list(by.items())[:4])})" if by else ""
+    contact = g.filter(pl.col("fam_contact") | pl.col("score_contact"))
+    secret_by = M.flag_names_in(pl.concat([secret.select(R.ID, R.FLAGS), held]), "secret")
+    pii_by, contact_by = M.flag_names_in(pii, "pii"), M.flag_names_in(contact, "contact")
+    contact_note = (
+        f" {plural(contact.height, 'good example gives', 'good examples give')} business or public contact "
+        f"details{_by(contact_by)}: not personal data, nothing to redact." if contact.height else ""
+    )
     level: Level
-    if secret_ids.len():
+    if not g.height and not secret_ids.len():
+        level, value, ids = "n/a", None, pl.Series([], dtype=pl.String)
+        msg, nxt, q = "No good examples to scan.", "Approve examples first.", None
+    elif secret_ids.len():
         level, value, ids = "block", secret_ids.len(), secret_ids
-        msg = (f"{secret_ids.len():,} selected records contain secrets such as API keys or passwords{kinds}; "
-               "they are held out of the export until you act.")
+        msg = (f"{plural(secret_ids.len(), 'selected record contains', 'selected records contain')} secrets such as "
+               f"API keys or passwords{_by(secret_by)}; {'it is' if secret_ids.len() == 1 else 'they are'} held out "
+               "of the export until you act.")
+        if pii.height:
+            msg += f" {plural(pii.height, 'good example contains', 'good examples contain')} personal data{_by(pii_by)}."
         nxt = "Redact them (or reject the records) and rotate the leaked keys; nothing with a secret should be trained on."
         q = ctx.query("--flag", "secret")
     elif pii.height:
         level, value, ids = "warn", pii.height, pii.get_column(R.ID)
-        msg = f"{pii.height:,} good examples ({pct(share(pii.height, g.height))}) contain personal data{kinds}."
+        msg = (f"{plural(pii.height, 'good example', 'good examples')} ({pct(share(pii.height, g.height))}) "
+               f"{'contains' if pii.height == 1 else 'contain'} personal data{_by(pii_by)}.")
         nxt = "Redact it with placeholders such as <EMAIL_1>, or reject the records."
         q = ctx.query("--flag", "pii")
     else:
@@ -145,29 +162,36 @@ def check_pii(ctx: Context) -> Check:
         msg, nxt, q = "No personal data or secrets found in the good examples.", "Nothing to do.", None
     return Check(
         id="pii", title="PII and secrets", level=level, value=value, threshold=threshold,
-        message=msg, why=why, next_step=nxt, source=src, query=q,
-        details={"secret_records": secret_ids.len(), "pii_records": pii.height, "by_flag": by},
+        message=msg + contact_note, why=why, next_step=nxt, source=src, query=q,
+        details={"secret_records": secret_ids.len(), "pii_records": pii.height, "contact_records": contact.height,
+                 "by_flag": {**secret_by, **pii_by}, "contact_by_flag": contact_by},
         examples=ctx.remember("pii", ids),
     )
 
 
 def check_refusals(ctx: Context) -> Check:
+    """Replies that decline or deflect; a reply reused across prompts is a canned reply,
+    counted by the diversity check, not here."""
     th = ctx.th
     threshold = f"ok: < {pct(th.refusal_warn_share)} · warn: >= {pct(th.refusal_warn_share)}"
     src = "OpenAI fine-tuning best practices (a set with many refusals trains a model that over-refuses); product default 10%"
-    why = "A model copies how often its examples refuse or answer with a canned macro."
+    why = "A model copies how often its examples refuse or deflect."
     if not ctx.measured("scores_refusal", "refusal"):
-        return _not_measured(ctx, "refusals", "Refusals and boilerplate", threshold, why, src)
+        return _not_measured(ctx, "refusals", "Refusals", threshold, why, src)
     g = ctx.good
     bad = g.filter(pl.col("fam_refusal") | pl.col("score_refusal"))
     frac = share(bad.height, g.height)
     warn = frac >= th.refusal_warn_share
-    msg = f"{pct(frac)} of good examples ({bad.height:,}) refuse or answer with canned boilerplate"
-    msg += "; a model trained on them learns to refuse." if warn else "."
+    level: Level = "n/a" if not g.height else "warn" if warn else "ok"
+    if not g.height:
+        msg = "No good examples to read."
+    else:
+        msg = f"{pct(frac)} of good examples ({bad.height:,}) refuse or deflect"
+        msg += "; a model trained on them learns to refuse too often." if warn else "."
     return Check(
-        id="refusals", title="Refusals and boilerplate", level="warn" if warn else "ok", value=frac,
+        id="refusals", title="Refusals", level=level, value=frac if g.height else None,
         threshold=threshold, message=msg, why=why,
-        next_step="Reject or rewrite most refusals and macro replies so they match how often you want them."
+        next_step="Reject or rewrite most refusals so they match how often you want the model to decline."
         if warn else "Nothing to do.",
         source=src, query=ctx.query("--flag", "refusal"),
         details={"records": bad.height, "by_flag": M.flag_names_in(bad, "refusal")},

@@ -35,10 +35,10 @@ def check_format(ctx: Context) -> Check:
     n = bad_ids.len()
     if n:
         first = next(iter(kinds))
-        msg = f"{n:,} good examples have format errors a trainer would reject ({_counts_text(kinds)}; e.g. {EXPLANATIONS[first]})."
+        msg = f"{plural(n, 'good example has', 'good examples have')} format errors a trainer would reject ({_counts_text(kinds)}; e.g. {EXPLANATIONS[first]})."
         nxt = "Fix them in the editor or reject them (`curator show ID` shows each), then re-run the report."
     else:
-        msg = f"No format errors in {ctx.n_good:,} good examples."
+        msg = f"No format errors in {plural(ctx.n_good, 'good example')}."
         nxt = "Nothing to do."
     return Check(
         id="format", title="Format errors", level="block" if n else "ok", value=n,
@@ -51,10 +51,17 @@ def check_format(ctx: Context) -> Check:
 
 
 def volume_band(n: int, ctx: Context) -> str:
+    """What ``n`` good examples are enough for. Few-shot prompting is only advised when
+    the data itself is small, not when thousands of records await review."""
     th = ctx.th
+    waiting = ctx.waiting if ctx.include == "approved" else 0
     if n < th.volume_pilot:
+        if waiting and n + waiting >= th.volume_pilot:
+            return f"too few approved yet; {plural(waiting, 'more record passes', 'more records pass')} the filters and {'awaits' if waiting == 1 else 'await'} review"
         return "below every provider's pilot size; use few-shot prompting"
     if n < th.volume_ok:
+        if waiting and n + waiting >= th.volume_ok:
+            return f"enough for a pilot; {plural(waiting, 'more record passes', 'more records pass')} the filters and {'awaits' if waiting == 1 else 'await'} review"
         return "enough for a pilot only; compare against a prompt/RAG baseline first"
     return "enough to fine-tune; more helps as long as quality holds"
 
@@ -63,18 +70,21 @@ def check_volume(ctx: Context) -> Check:
     th, t, n = ctx.th, ctx.target, ctx.n_good
     block_below = max(th.volume_block, t.min_examples)
     level: Level = "block" if n < block_below else "warn" if n < th.volume_ok else "ok"
-    msg = f"{n:,} good examples: {volume_band(n, ctx)}"
+    msg = f"{plural(n, 'good example')}: {volume_band(n, ctx)}"
     if n < t.min_examples:
         msg += f"; {t.label} needs at least {t.min_examples:,}"
     msg += "." if n >= th.volume_ok else "; thousands are typical."
-    if level == "block":
+    if level == "block" and ctx.include == "approved" and ctx.waiting:
+        nxt = (f"Review the {ctx.waiting:,} passing records (`curator gui`, or `curator review`); "
+               "`curator report --include passing` previews the set as if they were approved.")
+    elif level == "block":
         nxt = "Approve or collect more examples; until then use few-shot prompting or RAG."
     elif level == "warn":
         nxt = f"Run a pilot against a prompt/RAG baseline while you review towards {th.volume_ok:,}+ good examples."
     else:
         nxt = "Nothing to do."
     ctx.remember("volume", ctx.good.get_column(R.ID))
-    if ctx.include == "approved" and ctx.frame.filter(pl.col(R.STATUS) == R.PENDING).height and level != "ok":
+    if ctx.include == "approved" and ctx.waiting and level == "warn":
         nxt += " `curator report --include passing` previews the set if pending records were approved."
     return Check(
         id="volume", title="Limited data", level=level, value=n,
@@ -101,7 +111,7 @@ def check_epochs(ctx: Context) -> Check:
         )
     over = epochs > th.epochs_warn_above
     rule = "the cookbook's automatic rule" if t.epochs_rule == "cookbook" else "its default"
-    msg = f"{t.label} would run {epochs} epochs on {n:,} examples ({rule})"
+    msg = f"{t.label} would run {plural(epochs, 'epoch')} on {plural(n, 'example')} ({rule})"
     msg += f": each example is seen {epochs} times, which invites memorising." if over else "."
     return Check(
         id="epochs", title="Over-repetition", level="warn" if over else "ok", value=epochs,
@@ -121,7 +131,7 @@ def check_length(ctx: Context) -> Check:
     level: Level = "block" if frac > th.length_block_share else "warn" if n_over else "ok"
     longest = int(g.get_column("tokens").max() or 0) if g.height else 0  # type: ignore[arg-type]
     if n_over:
-        msg = (f"{n_over:,} good examples ({pct(frac)}) are longer than the "
+        msg = (f"{plural(n_over, 'good example')} ({pct(frac)}) {'is' if n_over == 1 else 'are'} longer than the "
                f"{t.max_tokens:,}-token limit of {t.label} and would be cut off; the longest has ~{longest:,} tokens.")
         nxt = "Split long conversations, trim them in the editor, or reject them."
     else:
@@ -156,7 +166,7 @@ def check_roles(ctx: Context) -> Check:
     n = bad_ids.len()
     if n:
         parts = [f"{v:,} {_ROLE_LABELS[k]}" for k, v in counts.items() if v]
-        msg = f"{n:,} good examples have structure problems: " + ", ".join(parts) + "."
+        msg = f"{plural(n, 'good example has', 'good examples have')} structure problems: " + ", ".join(parts) + "."
         nxt = "Fix the order or add the missing turn in the editor, or reject them"
         nxt += "; add the system prompt you will use in production." if counts.get("no_system") else "."
         if counts.get("last_not_assistant"):

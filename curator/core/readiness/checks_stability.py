@@ -48,27 +48,43 @@ def check_diversity(ctx: Context) -> Check:
         problems.append(f"replies compress {v['compression_ratio']:.1f}x (repetitive wording)")
     if v["largest_cluster_share"] is not None and v["largest_cluster_share"] > th.diversity_max_cluster_share:
         problems.append(f"one duplicate cluster holds {pct(v['largest_cluster_share'])} of the records")
+    g = ctx.good
+    canned = g.filter(pl.col("fam_diversity") | pl.col("score_canned")) if g.height else g
+    canned_share = share(canned.height, g.height)
+    v["canned_replies"], v["canned_share"] = canned.height, round(canned_share, 4)
+    if canned.height and canned_share > th.diversity_max_canned_share:
+        problems.append(f"{plural(canned.height, 'good example reuses', 'good examples reuse')} a reply verbatim "
+                        f"across different prompts ({pct(canned_share)}, canned replies)")
     measured = v["distinct_2"] is not None or v["compression_ratio"] is not None
     level: Level
     if problems:
         level, msg = "warn", "The replies are narrow: " + "; ".join(problems) + "."
         nxt = "Add examples of other topics and phrasings, and collapse clusters of near-identical replies."
+        if canned.height and canned_share > th.diversity_max_canned_share:
+            nxt += " Keep a few canned replies and rewrite or reject the rest (`curator query --flag diversity`)."
     elif measured:
         level = "ok"
         d2, cr = v["distinct_2"], v["compression_ratio"]
         msg = (f"Replies vary: distinct-2 {'-' if d2 is None else f'{d2:.2f}'}, "
                f"compression ratio {'-' if cr is None else f'{cr:.1f}'}.")
+        if canned.height:
+            msg += f" {plural(canned.height, 'canned reply', 'canned replies')} ({pct(canned_share)}), under the warning line."
         nxt = "Nothing to do."
+    elif not g.height:
+        level, msg, nxt = "n/a", "No good examples to measure.", "Approve examples first."
     else:
         level, msg, nxt = "info", "Too little assistant text to measure diversity.", "Add examples first."
     return Check(
         id="diversity", title="Narrow data", level=level, value=v,
         threshold=(f"warn: distinct-2 < {th.diversity_min_distinct2} or compression ratio > "
-                   f"{th.diversity_max_compression} or largest cluster > {pct(th.diversity_max_cluster_share)}"),
+                   f"{th.diversity_max_compression} or largest cluster > {pct(th.diversity_max_cluster_share)}"
+                   f" or canned replies > {pct(th.diversity_max_canned_share)}"),
         message=msg + _sample_note(ctx),
         why="A model trained on narrow, repetitive replies becomes narrow and repetitive (overfitting).",
         next_step=nxt, source="Shaib et al. 2024 (distinct-n, compression ratio); LIMA; Deita (product defaults)",
-        query=ctx.query("--flag", "near_duplicate") if v["largest_cluster_share"] else None, details=v,
+        query=ctx.query("--flag", "diversity") if canned.height else
+        ctx.query("--flag", "near_duplicate") if v["largest_cluster_share"] else None,
+        details=v, examples=ctx.remember("diversity", canned.get_column(R.ID)) if canned.height else [],
     )
 
 
@@ -155,7 +171,7 @@ def check_volatility(ctx: Context) -> Check:
             kinds_text = ", ".join(f"{V.LABELS[k]} {pct(share(v, t.height))}" for k, v in found)
             msg = f"{pct(frac)} of good examples ({hits.height:,}) state facts that change: {kinds_text}"
         else:
-            msg = "No good example states prices, stock, schedules, policies or versions as facts"
+            msg = "No good example states prices, stock, schedules, weather, policies or versions as facts"
         msg += "; facts that change belong in retrieval (RAG), not in weights." if warn else "."
         if calculations:
             msg += f" Not counted: {plural(calculations, 'worked calculation')} (hypothetical numbers)."

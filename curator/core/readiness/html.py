@@ -192,7 +192,9 @@ def render_html(r: Report) -> str:
         f"<h1>Is this data ready for fine-tuning?</h1>"
         f'<div class="muted">Workspace {_e(r.workspace)} · counting {_e(r.include)} records · '
         f"target {_e(t.label)} ({t.max_tokens:,} tokens per example) · {_e(r.stats.get('generated_at', ''))}</div>"
-        f'<div class="banner" style="background:{BANNER[r.verdict]}"><b>{_e(r.label)}</b>{_e(_banner_text(r))}</div>'
+        f'<p class="population"><b>{_e(r.population)}</b></p>'
+        f'<div class="banner" style="background:{BANNER[r.verdict]}"><b>{_e(r.label)}'
+        f'{" (preview)" if r.preview else ""}</b>{_e(_banner_text(r))}</div>'
         f'<div class="cards">{cards}</div>'
         f"<h2>Next steps</h2><ol>{steps}</ol>"
         f"<h2>Checks</h2>{_checks_table(r)}"

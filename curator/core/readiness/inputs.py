@@ -23,14 +23,16 @@ from curator.core.tokens import message_token_table
 from curator.core.workspace import Workspace
 
 TOKEN_COLUMNS = ("tokens", "assistant_tokens", "max_message_tokens")
-FLAG_FAMILIES = ("pii", "secret", "repetition", "refusal", "structure", "length")
+FLAG_FAMILIES = ("pii", "contact", "secret", "repetition", "refusal", "diversity", "structure", "length")
 # boolean column on ``good`` -> (score result, score columns that mark a record)
 SCORE_MARKS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "score_refusal": ("scores_refusal", ("refusal", "boilerplate")),
+    "score_refusal": ("scores_refusal", ("refusal",)),  # canned replies are diversity, not refusals
+    "score_canned": ("scores_diversity", ("canned",)),
     "score_repetition": ("scores_repetition", ("degenerate", "truncated")),
     "score_truncated": ("scores_repetition", ("truncated",)),
     "score_pii": ("scores_pii", ("pii_count",)),
     "score_secret": ("scores_pii", ("secret_count",)),
+    "score_contact": ("scores_pii", ("contact_count",)),
 }
 _SEED = 0x5EED
 
@@ -38,9 +40,10 @@ _SEED = 0x5EED
 SCORE_RESULTS: dict[str, tuple[str, ...]] = {  # result -> the columns the report reads
     "scores_length": TOKEN_COLUMNS,
     "scores_language": ("language", "mixed"),
-    "scores_refusal": ("refusal", "boilerplate"),
+    "scores_refusal": ("refusal",),
+    "scores_diversity": ("canned",),
     "scores_repetition": ("degenerate", "truncated"),
-    "scores_pii": ("pii_count", "secret_count"),
+    "scores_pii": ("pii_count", "secret_count", "contact_count"),
 }
 
 
@@ -153,4 +156,6 @@ def build_context(
         ),
         good=good, text=text, sampled=sampled, scores=scores,
         clusters=ws.clusters(), families_seen=flag_families_seen(ws),
+        approved=int(df.select((pl.col(R.STATUS) == R.APPROVED).sum()).item()),
+        waiting=int(df.select((exportable("passing").fill_null(False) & (pl.col(R.STATUS) == R.PENDING)).sum()).item()),
     )

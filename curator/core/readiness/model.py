@@ -72,11 +72,32 @@ class Context:
     scores: dict[str, pl.DataFrame | None]
     clusters: pl.DataFrame
     families_seen: set[str]  # flag families present anywhere in the workspace
+    approved: int = 0  # records a person approved (any flags)
+    waiting: int = 0  # pending records that pass the filters: would be good once approved
     ids_behind: dict[str, pl.Series] = field(default_factory=dict)
 
     @property
     def n_good(self) -> int:
         return self.good.height
+
+    @property
+    def preview(self) -> bool:
+        """The report counts passing records that nobody approved yet."""
+        return self.include == "passing" and self.waiting > 0
+
+    def population(self) -> str:
+        """What the report is computed on, in the words it leads with."""
+        passing = f"{self.waiting:,} passing"
+        if self.include == "passing":
+            if not self.waiting:
+                return f"{self.approved:,} approved, 0 passing: computed on the approved records."
+            return (f"Preview: {self.approved:,} approved, {passing}; computed on {plural(self.n_good, 'record')} "
+                    "as if the passing ones were approved.")
+        if not self.n_good:
+            more = (" Preview the passing ones with `curator report --include passing`, or review them."
+                    if self.waiting else "")
+            return f"{self.approved:,} approved, {passing}: nothing to compute on yet.{more}"
+        return f"{self.approved:,} approved ({self.n_good:,} good), {passing} and waiting for review."
 
     def query(self, *args: str) -> str:
         """The `curator query` command that lists the records behind a number."""

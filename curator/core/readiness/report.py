@@ -33,6 +33,8 @@ class Report:
     stats: dict[str, Any]
     thresholds: Thresholds
     workspace: str
+    population: str = ""  # what the report is computed on; shown before the verdict
+    preview: bool = False  # computed on passing records nobody approved yet
     reasons: list[str] = field(default_factory=list)
     ids_behind: dict[str, pl.Series] = field(default_factory=dict, repr=False)
 
@@ -54,6 +56,8 @@ class Report:
         return {
             "verdict": self.verdict,
             "verdict_message": self.verdict_message,
+            "population": self.population,
+            "preview": self.preview,
             "counts": self.counts,
             "checks": [c.to_json() for c in self.checks],
             "next_steps": self.next_steps,
@@ -84,4 +88,5 @@ def build_report(
         next_steps=decision.next_steps, target=ctx.target, include=include,
         stats=compute_stats(ctx, checks), thresholds=ctx.th, workspace=str(ws.path),
         reasons=decision.reasons, ids_behind=ctx.ids_behind,
+        population=ctx.population(), preview=ctx.preview,
     )

@@ -38,6 +38,7 @@ class Thresholds:
     diversity_min_distinct2: float
     diversity_max_compression: float
     diversity_max_cluster_share: float
+    diversity_max_canned_share: float
     diversity_sample_words: int
     text_sample_records: int
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from curator.core.readiness.checks_data import volume_band
-from curator.core.readiness.model import LEVEL_ORDER, Check, Context
+from curator.core.readiness.model import LEVEL_ORDER, Check, Context, pct, plural
 
 Verdict = Literal["ready", "limited_data", "not_ready"]
 VERDICTS: tuple[Verdict, ...] = ("ready", "limited_data", "not_ready")
@@ -34,28 +34,39 @@ def _steps(checks: list[Check]) -> list[str]:
 
 
 def decide(ctx: Context, checks: list[Check]) -> Decision:
+    """The verdict; its message names the reason in its first words."""
     by_id = {c.id: c for c in checks}
     blocks = [c for c in checks if c.level == "block"]
     warns = [c for c in checks if c.level == "warn"]
     n = ctx.n_good
-    if blocks:
-        what = "; ".join(f"{c.title.lower()} ({c.message.rstrip('.')})" for c in blocks)
-        return Decision(
-            "not_ready", f"Not ready: {what}.", [c.id for c in blocks], _steps(checks)
-        )
-    volatile = by_id.get("volatility") is not None and by_id["volatility"].level == "warn"
+    nothing_approved = n == 0 and ctx.include == "approved" and ctx.waiting > 0
+    if nothing_approved or blocks:
+        what = [f"{c.title.lower()} ({c.message.rstrip('.')})" for c in blocks if not (nothing_approved and c.id == "volume")]
+        if nothing_approved:
+            what.insert(0, f"nothing is approved yet (0 approved, {ctx.waiting:,} passing)")
+        return Decision("not_ready", f"Not ready: {'; '.join(what)}.", [c.id for c in blocks] or ["volume"], _steps(checks))
+    vol = by_id.get("volatility")
+    volatile = vol is not None and vol.level == "warn"
+    preview = "If the passing records were approved: " if ctx.preview else ""
     if n < ctx.th.volume_ok or volatile:
-        parts = []
         reasons = []
-        if n < ctx.th.volume_ok:
-            parts.append(f"{n:,} good examples: {volume_band(n, ctx)}")
-            reasons.append("volume")
-        if volatile:
-            parts.append("facts that change belong in retrieval (RAG), not in weights")
+        if n >= ctx.th.volume_ok and vol is not None:  # enough examples: volatility alone
+            share = pct(float(vol.value or 0))
+            msg = (f"Enough examples ({n:,} good), but {share} state facts that change: "
+                   "facts that change belong in retrieval (RAG), not in weights.")
+            return Decision("limited_data", preview + (msg[0].lower() + msg[1:] if preview else msg), ["volatility"],
+                            _steps(checks))
+        parts = [f"{plural(n, 'good example')}: {volume_band(n, ctx)}"]
+        reasons.append("volume")
+        if volatile and vol is not None:
+            parts.append(f"and {pct(float(vol.value or 0))} state facts that change, which belong in retrieval (RAG), "
+                         "not in weights")
             reasons.append("volatility")
-        return Decision("limited_data", "Limited data: " + "; ".join(parts) + ".", reasons, _steps(checks))
-    msg = f"Ready: {n:,} good examples and nothing blocks."
+        msg = "; ".join(parts)
+        msg = msg + "." if preview else msg[0].upper() + msg[1:] + "."
+        return Decision("limited_data", preview + msg, reasons, _steps(checks))
+    msg = f"{'ready' if preview else 'Ready'}: {plural(n, 'good example')} and nothing blocks."
     if warns:
         msg += " Warnings: " + "; ".join(f"{c.title.lower()} ({c.message.rstrip('.')})" for c in warns) + "."
     steps = _steps(checks) or ["Export with `curator export --split 0.1` and start a training run."]
-    return Decision("ready", msg, [c.id for c in warns], steps)
+    return Decision("ready", preview + msg, [c.id for c in warns], steps)

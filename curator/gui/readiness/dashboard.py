@@ -239,7 +239,7 @@ class DashboardPanel(QWidget):
                                   " QLabel { border: none; background: transparent; }")
         self.verdict.setText(title)
         self.verdict.setStyleSheet(f"color: {fg}; font-size: 22px; font-weight: 700;")
-        self.verdict_message.setText(rep.verdict_message)
+        self.verdict_message.setText(f"{rep.population}\n{rep.verdict_message}" if rep.population else rep.verdict_message)
         self.next_steps.setText("Next steps:\n" + "\n".join(f"• {s}" for s in rep.next_steps) if rep.next_steps else "")
         self._cards(rep, data)
         self._charts(rep, data["stats"])
