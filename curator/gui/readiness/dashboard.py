@@ -145,10 +145,11 @@ class DashboardPanel(QWidget):
         self.banner = QFrame()
         bl = QVBoxLayout(self.banner)
         bl.setContentsMargins(16, 12, 16, 12)
+        self.population = plain_label("", None)  # what the report is computed on (preview, 0 approved)
         self.verdict = plain_label("Computing the readiness report…", "title")
         self.verdict_message = plain_label("", None)
         self.next_steps = plain_label("", None)
-        for w in (self.verdict, self.verdict_message, self.next_steps):
+        for w in (self.population, self.verdict, self.verdict_message, self.next_steps):
             bl.addWidget(w)
         lay.addWidget(self.banner)
         cards = QHBoxLayout()
@@ -239,7 +240,8 @@ class DashboardPanel(QWidget):
                                   " QLabel { border: none; background: transparent; }")
         self.verdict.setText(title)
         self.verdict.setStyleSheet(f"color: {fg}; font-size: 22px; font-weight: 700;")
-        self.verdict_message.setText(f"{rep.population}\n{rep.verdict_message}" if rep.population else rep.verdict_message)
+        self.population.setText(rep.population)
+        self.verdict_message.setText(rep.verdict_message)
         self.next_steps.setText("Next steps:\n" + "\n".join(f"• {s}" for s in rep.next_steps) if rep.next_steps else "")
         self._cards(rep, data)
         self._charts(rep, data["stats"])
