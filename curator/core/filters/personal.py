@@ -37,25 +37,34 @@ _VOCATIVE_BEFORE = (
     r"(?:[Tt]hanks|[Tt]hank you|[Ww]elcome|[Pp]leasure|[Ss]orry|[Gg]oodbye|[Bb]ye|[Cc]heers"
     r"|[Nn]o problem|[Oo]f course|[Cc]ertainly|[Aa]bsolutely|[Gg]reat|[Pp]erfect|[Aa]ll set)"
 )
-_NAME_CUES = re.compile(
-    # my name is / I'm called / name's
+_CUE_NAME = "(" + _FULL + ")"
+# Each cue is its own pattern with a cheap Polars gate, so a text is only searched for
+# the cues it could hold.
+_MY_NAME = re.compile(
     r"(?:\b[Mm]y (?:full |first |last )?name(?:'s| is)|\b[Nn]ame'?s|\bI(?:'m| am) called|\b[Cc]all me)"
-    r"[:,]? (" + _FULL + r")\b"
+    r"[:,]? " + _CUE_NAME + r"\b"
+)
+_THIS_IS = re.compile(
     # this is Ana from / speaking, you're speaking with Ana, Ana speaking
-    r"|\b[Tt]his is (" + _FULL + r")(?: (?:from|at|with|of|here|speaking)\b|[,.!](?!\w))"
-    r"|\b(?:[Ss]peaking|[Cc]hatting) (?:with|to) (" + _FULL + r")(?=[,.!?]|\s+(?:from|at|here)\b)"
-    r"|(?:^|[,.]\s)(" + _FULL + r") (?:speaking|here)\b(?!\s+(?:is|are|was))"
-    # greetings at the start of a line
-    r"|(?:^|\n)\s*(?:[Hh]i|[Hh]ello|[Hh]ey|[Dd]ear|[Gg]ood (?:morning|afternoon|evening))"
-    r",? (" + _FULL + r")(?=\s*[,!.:;\n]|\s*$)"
-    # sign-off: closing line, then the name alone on the next line
-    r"|(?:[Tt]hanks|[Tt]hank you|[Rr]egards|[Bb]est|[Cc]heers|[Ss]incerely|[Bb]est wishes|[Ww]arm(?:ly)?"
-    r"|[Mm]any thanks|[Kk]ind regards|[Bb]est regards|[Aa]ll the best)[,.!]?[ \t]*\n+[ \t]*(?:[-–—][ \t]*)?("
-    + _FULL
-    + r")[ \t]*(?:\n|$)"
+    r"\b[Tt]his is " + _CUE_NAME + r"(?: (?:from|at|with|of|here|speaking)\b|[,.!](?!\w))"
+    r"|\b(?:[Ss]peaking|[Cc]hatting) (?:with|to) " + _CUE_NAME + r"(?=[,.!?]|\s+(?:from|at|here)\b)"
+    r"|(?:^|[,.]\s)" + _CUE_NAME + r" (?:speaking|here)\b(?!\s+(?:is|are|was))"
+)
+_GREETING = re.compile(
+    r"(?:^|\n)[ \t]*(?:[Hh]i|[Hh]ello|[Hh]ey|[Dd]ear|[Gg]ood (?:morning|afternoon|evening))"
+    r",? " + _CUE_NAME + r"(?=\s*[,!.:;\n]|\s*$)"
+)
+_SIGN_OFF = re.compile(
+    # a closing line, then the name alone on the next line
+    r"(?:[Tt]hanks|[Tt]hank you|[Rr]egards|[Bb]est|[Cc]heers|[Ss]incerely|[Bb]est wishes|[Ww]arm(?:ly)?"
+    r"|[Mm]any thanks|[Kk]ind regards|[Bb]est regards|[Aa]ll the best)[,.!]?[ \t]*\n+[ \t]*(?:[-–—][ \t]*)?"
+    + _CUE_NAME
+    + r"[ \t]*(?:\n|$)"
+)
+_VOCATIVE = re.compile(
     # addressed by name after a courtesy word: "You're very welcome, Maria.",
     # "Thanks for the details, Maria."
-    r"|\b" + _VOCATIVE_BEFORE + r"\b[^.!?\n]{0,40}?, (" + _NAME + r")(?=[.!?]|,\s)"
+    r"\b" + _VOCATIVE_BEFORE + r"\b[^.!?\n]{0,40}?, (" + _NAME + r")(?=[.!?]|,\s)"
 )
 # A reply that is just a name ("Sure, it's Maria Patel, and ..."): a name only when the
 # message before asked for it (``context.classify`` checks that).
@@ -184,9 +193,40 @@ def _mask_dob(s: str) -> str:
     return "…" + re.sub(r"\d", "•", s[-4:])
 
 
+_SUFFIX_GATE = "(?-u:\\b)(?:" + _SUFFIX[3:-1] + ")(?-u:\\b)"
+_COURTESY_GATE = (
+    "(?i:thanks|thank you|welcome|pleasure|sorry|bye|cheers|problem|course|certainly"
+    "|absolutely|great|perfect|all set)[^.!?\n]{0,40}, (?:[A-HJ-Z]|I[a-z])"
+)
+
+
+def _name(pattern: re.Pattern[str], gate: str, **kw: object) -> Detector:
+    return Detector(
+        "pii.name", "person name", "NAME", pattern, _name_ok, _mask_name, group=_name_span,
+        gate=gate, **kw,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
 PERSONAL_DETECTORS: tuple[Detector, ...] = (
-    Detector("pii.dob", "date of birth", "DOB", _DOB, _dob_ok, _mask_dob, group=1),
-    Detector("pii.address", "street address", "ADDRESS", _ADDRESS, _address_ok, _mask_address),
+    Detector(
+        "pii.dob",
+        "date of birth",
+        "DOB",
+        _DOB,
+        _dob_ok,
+        _mask_dob,
+        group=1,
+        gate="(?i:birth|born|d[.]?o[.]?b)",
+    ),
+    Detector(
+        "pii.address",
+        "street address",
+        "ADDRESS",
+        _ADDRESS,
+        _address_ok,
+        _mask_address,
+        gate="[0-9][A-Za-z]? [A-Za-z0-9].*" + _SUFFIX_GATE,
+    ),
     Detector(
         "pii.postcode",
         "postcode",
@@ -195,16 +235,18 @@ PERSONAL_DETECTORS: tuple[Detector, ...] = (
         _postcode_ok,
         _mask_postcode,
         group=_postcode_span,
+        gate="[A-Z][0-9][A-Z0-9]? ?[0-9][A-Z]|[A-Z][0-9][A-Z] ?[0-9]|[A-Z][A-Za-z]+,? [0-9]{5}"
+        "|(?i:zip|post ?code|postal|plz)|CAP|[Cc]ap[^a-z]",
     ),
-    Detector("pii.name", "person name", "NAME", _NAME_CUES, _name_ok, _mask_name, group=_name_span),
-    Detector(
-        "pii.name",
-        "person name",
-        "NAME",
-        _NAME_REPLY,
-        _name_ok,
-        _mask_name,
-        group=1,
-        needs_ask=True,
+    _name(_MY_NAME, "[Nn]ame|[Cc]all me|I(?:'m| am) called"),
+    _name(_THIS_IS, "[Tt]his is [A-Z]|(?i:speaking|chatting)|[A-Z][a-z]+ here"),
+    _name(
+        _GREETING,
+        "(?:[Hh]i|[Hh]ello|[Hh]ey|[Dd]ear|[Gg]ood morning|[Gg]ood afternoon|[Gg]ood evening),? [A-Z]",
     ),
+    _name(
+        _SIGN_OFF, "(?i:thanks|thank you|regards|best|cheers|sincerely|wishes|warm)[,.!]?[ \t]*\n"
+    ),
+    _name(_VOCATIVE, _COURTESY_GATE),
+    _name(_NAME_REPLY, "^[ \t\n]*(?:[A-Za-z']+[,.!]?[ \t]+){0,4}[A-Z][a-z]+", needs_ask=True),
 )

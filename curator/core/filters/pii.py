@@ -61,28 +61,13 @@ PLURALS: dict[str, str] = {
 }
 PLACEHOLDERS: dict[str, str] = {d.name: d.placeholder for d in DETECTORS}
 
-_SUFFIXES = (
-    "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Way|Court|Ct|Place|Pl|Parkway"
-    "|Pkwy|Highway|Hwy|Terrace|Ter|Circle|Cir|Square|Sq|Plaza|Crescent|Close|Grove|Gardens|Mews"
-    "|Row|Walk|Common|Alley|Trail|Loop|Expressway"
-)
-_PREFILTER = (
-    r"@|\+\d|\d{3}[ .)\-]+\d{3}|\d{4}[ \-]?\d{4}|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}"
-    r"|[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:|[A-Z]{2}\d{2} ?[A-Z0-9]{4}|\d{3}-\d{2}-\d{4}"
-    r"|AKIA|ASIA|ABIA|ACCA|AIza|AccountKey=|gh[pousr]_|github_pat_"
-    r"|xox[abposr]-|hooks\.slack|sk-|PRIVATE KEY|eyJ|://[^\s/:@]+:[^\s/@]+@"
-    r"|(?i:secret|passw|passphrase|pwd|\bpass\b|\bpw\b|api.?key|token|bearer|client.?id|azure)"
-    # names: cue words followed by a capitalised word
-    r"|[Nn]ame|[Tt]his is [A-Z]|[Cc]all me [A-Z]|I(?:'m| am) called|^\s*(?:\w+[,.!]?\s+)?(?:\w+\s+)?[A-Z][a-z]+(?: [A-Z][a-z]+)?(?:[,.!]|\s+and\b|\s*$)"
-    r"|(?:^|\n)\s*(?:[Hh]i|[Hh]ello|[Hh]ey|[Dd]ear|[Gg]ood (?:morning|afternoon|evening)),? [A-Z]"
-    r"|(?i:thanks|thank you|regards|best|cheers|sincerely|wishes|warmly)[,.!]?[ \t]*\n"
-    r"|(?i:thanks|thank you|welcome|pleasure|sorry|bye|cheers|problem|course|certainly|absolutely"
-    r"|great|perfect|all set)[^.!?\n]{0,40}, [A-Z]|(?i:speaking|chatting|here)\b"
-    # addresses, postcodes, dates of birth
-    r"|\d[A-Za-z]? (?:[A-Za-z0-9]+\.? ){1,6}(?:" + _SUFFIXES + r")\b"
-    r"|\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b|\b[A-Z]\d[A-Z] ?\d[A-Z]\d\b|[A-Za-z],? \d{5}\b"
-    r"|(?i:zip|post ?code|postal|plz|birth|born|d\.?o\.?b)"
-)
+# Each detector's gate is a cheap Rust regex that every text its pattern can match also
+# matches; texts passing none are never looked at in Python, and a text is searched only
+# with the detectors whose gate it passes.
+GATES: tuple[str, ...] = tuple(dict.fromkeys(d.gate for d in DETECTORS))
+_GATE_OF: tuple[int, ...] = tuple(GATES.index(d.gate) for d in DETECTORS)
+# A reply that is only a name is looked at only right after a message asking for it.
+_PREFILTER = "|".join(f"(?:{d.gate})" for d in dict.fromkeys(DETECTORS) if not d.needs_ask)
 
 FINDINGS_SCHEMA = pl.Schema(
     {
@@ -110,13 +95,16 @@ _FOUND_SCHEMA = {
 }
 
 
-def candidates(text: str) -> list[tuple[int, int, str, str, str, str, str]]:
+def candidates(
+    text: str, detectors: tuple[Detector, ...] | list[Detector] = DETECTORS
+) -> list[tuple[int, int, str, str, str, str, str]]:
     """(start, end, name, text, masked, tag, cue) for every validated finding, no overlaps.
 
-    ``cue`` is what the words before a contextual finding say about its owner."""
+    ``cue`` is what the words before a contextual finding say about its owner;
+    ``detectors`` (in DETECTORS order) are the ones worth running on this text."""
     taken: list[tuple[int, int]] = []
     out: list[tuple[int, int, str, str, str, str, str]] = []
-    for det in DETECTORS:
+    for det in detectors:
         for m in det.pattern.finditer(text):
             if not det.validate(m, text):
                 continue
@@ -190,16 +178,41 @@ def explode_parts(df: pl.DataFrame) -> pl.DataFrame:
 def scan_messages(msgs: pl.DataFrame) -> pl.DataFrame:
     """Findings for messages (id, turn, role, content[, tool_calls]) in FINDINGS_SCHEMA."""
     parts = message_parts(msgs)
-    cand = parts.filter(pl.col("content").str.contains(_PREFILTER))
-    texts = cand.get_column("content").unique().to_list()
-    rows = [(t, *f) for t in texts for f in candidates(t)]
+    asked = (
+        parts.filter(
+            (pl.col("field") == "content")
+            & (pl.col("role") != "user")
+            & pl.col("content").str.contains(ASKS_PERSONAL)
+        )
+        .select(R.ID, "turn")
+        .unique()
+    )
+    marks = asked.select(
+        R.ID, (pl.col("turn") + 1).cast(pl.Int32).alias("turn"), pl.lit(True).alias("after_ask")
+    )
+    parts = parts.join(marks, on=[R.ID, "turn"], how="left").with_columns(
+        pl.col("after_ask").fill_null(False)
+    )
+    cand = parts.filter(pl.col("content").str.contains(_PREFILTER) | pl.col("after_ask"))
+    texts = cand.group_by("content").agg(pl.col("after_ask").any())
+    texts = texts.with_columns(
+        pl.col("content").str.contains(g).alias(f"g{i}") for i, g in enumerate(GATES)
+    )
+    rows: list[tuple[str, int, int, str, str, str, str, str]] = []
+    active_for: dict[tuple[bool, ...], list[Detector]] = {}
+    for text, after_ask, *passed in texts.iter_rows():
+        key = (after_ask, *passed)
+        active = active_for.get(key)
+        if active is None:
+            active = [
+                d
+                for d, g in zip(DETECTORS, _GATE_OF, strict=True)
+                if passed[g] and (after_ask or not d.needs_ask)
+            ]
+            active_for[key] = active
+        rows.extend((text, *f) for f in candidates(text, active))
     found = pl.DataFrame(rows, schema=_FOUND_SCHEMA, orient="row")
     out = cand.join(found, on="content", how="inner").sort(R.ID, "turn", "field", "start")
-    asked = parts.filter(
-        (pl.col("field") == "content")
-        & (pl.col("role") != "user")
-        & pl.col("content").str.contains(ASKS_PERSONAL)
-    ).select(R.ID, "turn")
     out = classify(out.select(*FINDINGS_SCHEMA.names(), "cue"), asked)
     return out.select(list(FINDINGS_SCHEMA.names())).cast(FINDINGS_SCHEMA)
 

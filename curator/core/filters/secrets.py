@@ -122,6 +122,7 @@ _CLIENT_ID = re.compile(r"(?i)\bclient[ _\-]?id" + _V + r"([A-Za-z0-9_\-.@]{6,})
 _PASSWORD = re.compile(
     r"(?i)\b(?:password|passwd|passphrase|pwd|pass|pw)" + _V + r"([^\s\"'<>,;`]{4,64})"
 )
+_PASSWORD_GATE = "(?i:(?:passw[a-z]*|passphrase|pwd|pass|pw)[\\\\\"' \t]*(?:[:=]|is ))"
 _USER = re.compile(
     r"(?i)\b(?:user(?:name)?|login|user ?id|account)" + _V + r"([^\s\"'<>,;`]{2,64})"
 )
@@ -168,6 +169,7 @@ SECRET_DETECTORS: tuple[Detector, ...] = (
         ),
         _always,
         _mask_private_key,
+        gate="PRIVATE KEY",
     ),
     Detector(
         "secret.aws_key",
@@ -176,6 +178,7 @@ SECRET_DETECTORS: tuple[Detector, ...] = (
         re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b"),
         _not_placeholder,
         _mask_prefix,
+        gate="AKIA|ASIA|ABIA|ACCA",
     ),
     Detector(
         "secret.aws_key",
@@ -185,6 +188,7 @@ SECRET_DETECTORS: tuple[Detector, ...] = (
         _always,
         _mask_prefix,
         group=1,
+        gate="(?i:secret[ _]?(?:access[ _]?)?key)",
     ),
     Detector(
         "secret.aws_key",
@@ -193,6 +197,7 @@ SECRET_DETECTORS: tuple[Detector, ...] = (
         _AWS_SECRET_BARE,
         _aws_bare_ok,
         _mask_prefix,
+        gate="AKIA|ASIA|ABIA|ACCA",
     ),
     Detector(
         "secret.client_secret",
@@ -202,6 +207,7 @@ SECRET_DETECTORS: tuple[Detector, ...] = (
         _client_secret_ok,
         _mask_password,
         group=1,
+        gate="(?i:client[ _-]?secret)",
     ),
     Detector(
         "secret.client_secret",
@@ -211,6 +217,7 @@ SECRET_DETECTORS: tuple[Detector, ...] = (
         _client_id_ok,
         _mask_prefix,
         group=1,
+        gate="(?i:client[ _-]?secret)",
     ),
     Detector(
         "secret.gcp_key",
@@ -219,6 +226,7 @@ SECRET_DETECTORS: tuple[Detector, ...] = (
         re.compile(r"\bAIza[0-9A-Za-z_\-]{35}(?![0-9A-Za-z_\-])"),
         _not_placeholder,
         _mask_prefix,
+        gate="AIza",
     ),
     Detector(
         "secret.azure_key",
@@ -228,6 +236,7 @@ SECRET_DETECTORS: tuple[Detector, ...] = (
         _always,
         _mask_prefix,
         group=1,
+        gate="AccountKey=",
     ),
     Detector(
         "secret.azure_key",
@@ -239,6 +248,7 @@ SECRET_DETECTORS: tuple[Detector, ...] = (
         _always,
         _mask_prefix,
         group=1,
+        gate="(?i:azure)",
     ),
     Detector(
         "secret.github_token",
@@ -247,6 +257,7 @@ SECRET_DETECTORS: tuple[Detector, ...] = (
         re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b"),
         _not_placeholder,
         _mask_prefix,
+        gate="gh[pousr]_|github_pat_",
     ),
     Detector(
         "secret.slack_token",
@@ -258,6 +269,7 @@ SECRET_DETECTORS: tuple[Detector, ...] = (
         ),
         _not_placeholder,
         _mask_prefix,
+        gate="xox[abposr]-|hooks[.]slack",
     ),
     Detector(
         "secret.openai_key",
@@ -266,6 +278,7 @@ SECRET_DETECTORS: tuple[Detector, ...] = (
         re.compile(r"\bsk-(?:proj-|svcacct-|admin-|ant-)?[A-Za-z0-9_\-]{20,}(?![A-Za-z0-9_\-])"),
         _openai_ok,
         _mask_prefix,
+        gate="sk-",
     ),
     Detector(
         "secret.jwt",
@@ -274,6 +287,7 @@ SECRET_DETECTORS: tuple[Detector, ...] = (
         re.compile(r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"),
         _jwt_ok,
         _mask_prefix,
+        gate="eyJ",
     ),
     Detector(
         "secret.password_in_url",
@@ -283,6 +297,7 @@ SECRET_DETECTORS: tuple[Detector, ...] = (
         _password_ok,
         _mask_password,
         group=1,
+        gate="://[^ \\t\\n/:@]+:[^ \\t\\n/@]+@",
     ),
     Detector(
         "secret.password",
@@ -292,8 +307,18 @@ SECRET_DETECTORS: tuple[Detector, ...] = (
         _labelled_password_ok,
         _mask_password,
         group=1,
+        gate=_PASSWORD_GATE,
     ),
-    Detector("secret.password", "password", "USER", _USER, _user_ok, _mask_password, group=1),
+    Detector(
+        "secret.password",
+        "password",
+        "USER",
+        _USER,
+        _user_ok,
+        _mask_password,
+        group=1,
+        gate=_PASSWORD_GATE,
+    ),
     Detector(
         "secret.api_key",
         "API key or token",
@@ -302,5 +327,6 @@ SECRET_DETECTORS: tuple[Detector, ...] = (
         _labelled_token_ok,
         _mask_prefix,
         group=1,
+        gate="(?i:api[_ -]?key|apikey|api[_ -]?secret|access[_ -]?token|auth[_ -]?token|secret[_ -]?key|bearer)",
     ),
 )
