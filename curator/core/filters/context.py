@@ -46,6 +46,11 @@ ASKS_PERSONAL = (
     r"(?i)\byour\s+(?:[\w\-]+\s+){0,3}?(?:address|postcode|post code|zip|phone|number|mobile"
     r"|e-?mail|name|date of birth|birthday|contact details)\b|\bpostcode on the account\b"
 )
+# ... and one asking for the reader's name: a reply that is only a name is theirs.
+ASKS_NAME = (
+    r"(?i)\byour\s+(?:full\s+|first\s+|last\s+|sur)?name\b(?:\s+(?:and|please|for|on)\b|\s*[?,.]|\s*$)"
+    r"|\bwho am i (?:speaking|talking) (?:to|with)\b|\bname (?:on|for) the (?:account|booking|reservation|card)\b"
+)
 _CONTACT_CUE = re.compile(
     r"(?i)\b(?:their|his|her|its|the\s+\w+'s)\s+(?:[\w\-]+\s+){0,2}?" + _THING + r"\b"
     r"|\b(?:reach|call|contact|ring|e-?mail|find|visit|try)\s+(?:them|him|her|us|it)\b"
@@ -129,11 +134,24 @@ def _value_key() -> pl.Expr:
     return pl.when(pl.col("name") == "pii.phone").then(digits).otherwise(text)
 
 
-def classify(found: pl.DataFrame, asked: pl.DataFrame | None = None) -> pl.DataFrame:
+def _after(f: pl.DataFrame, asking: pl.DataFrame | None, col: str) -> pl.DataFrame:
+    """Mark (as ``col``) findings in the message right after one of ``asking`` (id, turn)."""
+    if asking is None or asking.height == 0 or "turn" not in f.columns:
+        return f.with_columns(pl.lit(None, pl.Boolean).alias(col))
+    marks = asking.select(
+        R.ID, (pl.col("turn") + 1).cast(pl.Int32).alias("turn"), pl.lit(True).alias(col)
+    ).unique()
+    return f.join(marks, on=[R.ID, "turn"], how="left", maintain_order="left")
+
+
+def classify(
+    found: pl.DataFrame, asked: pl.DataFrame | None = None, asked_name: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Rename contextual pii.* findings to contact.* where they are not someone's own.
 
     ``found`` has id, turn, role, name, text, cue; ``asked`` (id, turn) lists messages
-    that ask for the reader's own details. A contextual finding is personal when a
+    that ask for the reader's own details, ``asked_name`` those asking for their name (a
+    finding with cue ASK, a reply that is only a name, is kept only right after one). A contextual finding is personal when a
     personal cue precedes it; when a user gives a phone or email without a contact cue,
     or any detail right after being asked for theirs; or when a user said the same
     value elsewhere in the conversation. Otherwise (an assistant, tool or system giving
@@ -141,16 +159,8 @@ def classify(found: pl.DataFrame, asked: pl.DataFrame | None = None) -> pl.DataF
     if found.height == 0:
         return found
     f = found.with_columns(_value_key().alias("_key"))
-    if asked is not None and asked.height and "turn" in f.columns:
-        marks = asked.select(R.ID, (pl.col("turn") + 1).cast(pl.Int32).alias("turn")).unique()
-        f = f.join(
-            marks.with_columns(pl.lit(True).alias("_asked")),
-            on=[R.ID, "turn"],
-            how="left",
-            maintain_order="left",
-        )
-    else:
-        f = f.with_columns(pl.lit(None, pl.Boolean).alias("_asked"))
+    f = _after(f, asked, "_asked")
+    f = _after(f, asked_name, "_asked_name")
     is_user = pl.col("role") == "user"
     no_contact_cue = pl.col("cue") != CONTACT
     user_own = (
@@ -165,7 +175,7 @@ def classify(found: pl.DataFrame, asked: pl.DataFrame | None = None) -> pl.DataF
         .with_columns(pl.lit(True).alias("_echo"))
     )
     f = f.join(user_said, on=[R.ID, "_key"], how="left", maintain_order="left")
-    f = f.filter((pl.col("cue") != ASK) | pl.col("_asked").fill_null(False))
+    f = f.filter((pl.col("cue") != ASK) | pl.col("_asked_name").fill_null(False))
     personal = (
         (pl.col("cue") == PERSONAL) | user_own | (pl.col("_echo").fill_null(False) & no_contact_cue)
     )

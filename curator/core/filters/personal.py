@@ -30,7 +30,8 @@ _NOT_NAMES_TEXT = """
     which bot human person people mr mrs ms dr miss sales billing service services help desk
     world members colleagues just also very much mobile home bank care inc ltd llc co
     company shop store airlines airline hotel restaurant app online group office clinic
-    salon studio cafe bar grill pizza apartments
+    salon studio cafe bar grill pizza apartments yup yep yeah nope nah yes sure indeed
+    correct right exactly absolutely definitely certainly thanks cheers
 """
 NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split())
 _VOCATIVE_BEFORE = (
@@ -41,7 +42,8 @@ _CUE_NAME = "(" + _FULL + ")"
 # Each cue is its own pattern with a cheap Polars gate, so a text is only searched for
 # the cues it could hold.
 _MY_NAME = re.compile(
-    r"(?:\b[Mm]y (?:full |first |last )?name(?:'s| is)|\b[Nn]ame'?s|\bI(?:'m| am) called|\b[Cc]all me)"
+    r"(?:\b(?:[Mm]y|[Hh]is|[Hh]er|[Tt]heir) (?:full |first |last )?name(?:'s| is)|\b[Nn]ame'?s"
+    r"|\bI(?:'m| am) called|\b[Cc]all me)"
     r"[:,]? " + _CUE_NAME + r"\b"
 )
 _THIS_IS = re.compile(

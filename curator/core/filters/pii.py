@@ -28,6 +28,7 @@ from curator.core.filters.base import (
 )
 from curator.core.filters.context import (
     ASK,
+    ASKS_NAME,
     ASKS_PERSONAL,
     CONTACT,
     CONTEXTUAL,
@@ -187,7 +188,16 @@ def scan_messages(msgs: pl.DataFrame) -> pl.DataFrame:
         .select(R.ID, "turn")
         .unique()
     )
-    marks = asked.select(
+    asked_name = (
+        parts.filter(
+            (pl.col("field") == "content")
+            & (pl.col("role") != "user")
+            & pl.col("content").str.contains(ASKS_NAME)
+        )
+        .select(R.ID, "turn")
+        .unique()
+    )
+    marks = asked_name.select(
         R.ID, (pl.col("turn") + 1).cast(pl.Int32).alias("turn"), pl.lit(True).alias("after_ask")
     )
     parts = parts.join(marks, on=[R.ID, "turn"], how="left").with_columns(
@@ -213,7 +223,7 @@ def scan_messages(msgs: pl.DataFrame) -> pl.DataFrame:
         rows.extend((text, *f) for f in candidates(text, active))
     found = pl.DataFrame(rows, schema=_FOUND_SCHEMA, orient="row")
     out = cand.join(found, on="content", how="inner").sort(R.ID, "turn", "field", "start")
-    out = classify(out.select(*FINDINGS_SCHEMA.names(), "cue"), asked)
+    out = classify(out.select(*FINDINGS_SCHEMA.names(), "cue"), asked, asked_name)
     return out.select(list(FINDINGS_SCHEMA.names())).cast(FINDINGS_SCHEMA)
 
 
