@@ -93,6 +93,7 @@ def test_import_from_stdin_and_quiet(tmp_path, monkeypatch, capsys):
     assert cli.main(["info", "-w", str(ws), "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
     assert info["records"] == 4 and info["sources"] == {"stdin.jsonl": 4}
+    assert info["pairs"] == 4
 
 
 def test_import_from_stdin_needs_a_format(tmp_path, capsys):

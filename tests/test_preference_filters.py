@@ -44,3 +44,22 @@ def test_a_refusal_as_the_rejected_answer_is_only_a_warning(tmp_path):
         for f in rejected_side
         if not f["name"].startswith(("pii", "secret"))
     )
+
+
+def test_dedup_compares_prompt_and_chosen_answer(tmp_path):
+    from curator.core.dedup import dedup_job, load_settings
+
+    same_pair = {"prompt": PROMPT, "chosen": GOOD, "rejected": "No idea, sorry."}
+    same_but_other_rejected = {"prompt": PROMPT, "chosen": GOOD, "rejected": "Call support."}
+    other_chosen = {
+        "prompt": PROMPT,
+        "chosen": "Ask your administrator to reset it for you.",
+        "rejected": "No.",
+    }
+    ws = pair_workspace(tmp_path, [same_pair, same_but_other_rejected, other_chosen])
+    run_job(dedup_job(ws, load_settings(ws)))
+    f = ws.frame().sort(R.LINE)
+    dup = f.get_column(R.DUPLICATE_OF).to_list()
+    ids = f.get_column(R.ID).to_list()
+    assert dup[1] == ids[0]  # same prompt + chosen: a duplicate whatever the rejected answer
+    assert dup[2] is None  # another chosen answer: its own pair

@@ -52,6 +52,8 @@ def info(ws: Workspace, frame: pl.DataFrame | None = None) -> dict[str, Any]:
         "by_flag": by_flag,
         "flagged": queues["flagged"],
         "duplicates": queues["duplicates"],
+        # preference pairs among the records (prompt + chosen + rejected answer)
+        "pairs": int(df.select(R.is_pair().sum()).item()) if R.REJECTED_ANSWER in df.columns else 0,
     }
 
 

@@ -27,6 +27,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(f"Workspace   {data['workspace']}")
     print(f"Records     {data['records']:,}")
+    if data.get("pairs"):
+        print(f"Pairs       {data['pairs']:,} preference pairs (prompt, chosen and rejected answer)")
     hint = "  (list them: curator info --quarantine -w WS)" if data["quarantined"] else ""
     print(f"Quarantined {data['quarantined']:,}{hint}")
     print("Status      " + ", ".join(f"{k} {v:,}" for k, v in data["by_status"].items()))
