@@ -55,6 +55,16 @@ HELP = {
 }
 
 
+TOP_EXAMPLES = """examples:
+  curator import chats.jsonl -w support.curator
+  curator run -w support.curator
+  curator review -w support.curator --approve --where passing
+  curator export -w support.curator -o out/ --split 0.1
+  curator gui support.curator
+
+`curator CMD --help` shows a command's options and examples."""
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
@@ -101,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="curator",
         description="Curate conversation data into a validated fine-tuning set.",
+        epilog=TOP_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"curator {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_CommandParser)
