@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import polars as pl
 
 from curator.core import records as R
+from curator.core.faults import fault_point
 from curator.core.review_actor import SINGLE, Actor, actor
 from curator.core.review_delta import (
     BEFORE_STATUS,
@@ -38,9 +39,11 @@ __all__ = [
     "ReviewState",
     "approve",
     "current_messages",
+    "decide_where",
     "edit",
     "edit_message",
     "history",
+    "journal_seq",
     "next_step",
     "original_messages",
     "redo",
@@ -112,6 +115,44 @@ def _check_known(ws: Workspace, ids: Sequence[str]) -> None:
         )
 
 
+@dataclass(frozen=True)
+class Guard:
+    """Re-checks, inside the write transaction, that each id is still as the caller
+    saw it: its status (``expected``), no journal entry after ``since_seq``, or
+    still selected by ``reselect``. ``check`` returns (ids to change, ids skipped)."""
+
+    expected: Mapping[str, str] | None = None
+    since_seq: int | None = None
+    reselect: Callable[[Workspace], list[str]] | None = None
+
+    def check(self, ws: Workspace, con: Any, ids: list[str]) -> tuple[list[str], list[str]]:
+        keep = pl.Series(R.ID, ids, dtype=pl.String)
+        bad = pl.Series(R.ID, [], dtype=pl.String)
+        if self.reselect is not None:
+            now = pl.Series(R.ID, self.reselect(ws), dtype=pl.String)
+            bad = bad.append(keep.filter(~keep.is_in(now.implode())))
+        if self.expected is not None:
+            seen = pl.DataFrame(
+                {R.ID: list(self.expected), "seen": list(self.expected.values())},
+                schema={R.ID: pl.String, "seen": pl.String},
+            )
+            cur = (
+                pl.DataFrame({R.ID: keep})
+                .join(ws.state().select(R.ID, R.STATUS), on=R.ID, how="left")
+                .with_columns(pl.col(R.STATUS).fill_null(R.PENDING))
+                .join(seen, on=R.ID, how="left")
+            )
+            bad = bad.append(cur.filter(pl.col("seen").ne_missing(pl.col(R.STATUS)) & pl.col("seen").is_not_null()).get_column(R.ID))
+        if self.since_seq is not None:
+            rows = con.execute("SELECT DISTINCT record_id FROM journal WHERE seq > ?", (self.since_seq,))
+            touched = pl.Series(R.ID, [r[0] for r in rows], dtype=pl.String)
+            bad = bad.append(keep.filter(keep.is_in(touched.implode())))
+        if bad.len() == 0:
+            return ids, []
+        bad = bad.unique(maintain_order=True)
+        return keep.filter(~keep.is_in(bad.implode())).to_list(), bad.to_list()
+
+
 def _stamp(con: Any, action: str, states: pl.DataFrame, batch: int | None) -> ReviewDelta:
     """The delta of a committed-to-be transaction: journal seq and state version now."""
     seq = con.execute("SELECT MAX(seq) FROM journal").fetchone()[0]
@@ -128,6 +169,7 @@ def _apply(
     ids: Sequence[str],
     make_after: Any,
     who: Actor | None = None,
+    guard: Guard | None = None,
 ) -> ReviewDelta:
     """Write new state for ids and journal before/after, as one undoable batch."""
     ids = list(dict.fromkeys(ids))
@@ -137,6 +179,7 @@ def _apply(
     _check_known(ws, ids)
     now = time.time()
     with ws.transaction() as con:
+        ids, skipped = guard.check(ws, con, ids) if guard is not None else (ids, [])
         # A new action makes the redo stack meaningless: drop it (kept for audit as undone=2).
         con.execute("UPDATE journal SET undone=2 WHERE undone=1")
         batch = int(con.execute("SELECT COALESCE(MAX(batch), 0) + 1 FROM journal").fetchone()[0])
@@ -173,7 +216,7 @@ def _apply(
                 state_rows,
             )
         ws.bump_state_version(con)
-        return _stamp(con, action, delta_frame(changes), batch)
+        return replace(_stamp(con, action, delta_frame(changes), batch), skipped=tuple(skipped))
 
 
 _BULK = 2_000  # from this many ids, status changes are computed in Polars, not per id
@@ -187,18 +230,23 @@ def _apply_status(
     reason: str | None,
     reviewer: str | None = None,
     bulk: bool | None = None,
+    guard: Guard | None = None,
 ) -> ReviewDelta:
     """A status change for many ids at once: same journal and state rows as
     :func:`_apply`, with before/after computed in Polars instead of per id."""
     who = actor(len(dict.fromkeys(ids)), reviewer, bulk)
     if len(ids) < _BULK:
         return _apply(
-            ws, action, ids, lambda b: ReviewState(status, reason, b.messages, b.rejected), who
+            ws, action, ids, lambda b: ReviewState(status, reason, b.messages, b.rejected), who, guard
         )
     wanted = pl.DataFrame({R.ID: list(ids)}, schema={R.ID: pl.String}).unique(maintain_order=True)
     _check_known(ws, wanted.get_column(R.ID).to_list())
     now = time.time()
     with ws.transaction() as con:  # the write lock is held: state cannot change under us
+        skipped: list[str] = []
+        if guard is not None:
+            kept, skipped = guard.check(ws, con, wanted.get_column(R.ID).to_list())
+            wanted = pl.DataFrame({R.ID: kept}, schema={R.ID: pl.String})
         con.execute("UPDATE journal SET undone=2 WHERE undone=1")
         batch = int(con.execute("SELECT COALESCE(MAX(batch), 0) + 1 FROM journal").fetchone()[0])
         state = ws.state().select(
@@ -261,31 +309,99 @@ def _apply_status(
             pl.col("messages").alias(EDITED_MESSAGES),
             pl.lit(False).alias(MESSAGES_CHANGED),
         )
-        return _stamp(con, action, states, batch)
+        return replace(_stamp(con, action, states, batch), skipped=tuple(skipped))
 
 
 def approve(
-    ws: Workspace, ids: Sequence[str], *, reviewer: str | None = None, bulk: bool | None = None
+    ws: Workspace,
+    ids: Sequence[str],
+    *,
+    reviewer: str | None = None,
+    bulk: bool | None = None,
+    expected: Mapping[str, str] | None = None,
+    since_seq: int | None = None,
 ) -> ReviewDelta:
     """Approve records; returns the changed records' new states. ``reviewer``
-    defaults to the OS user; ``bulk`` to "more than one id" (see :func:`actor`)."""
-    return _apply_status(ws, "approve", ids, R.APPROVED, None, reviewer, bulk)
+    defaults to the OS user; ``bulk`` to "more than one id" (see :func:`actor`).
+
+    A caller acting from a view it read earlier passes ``expected`` (id -> the
+    status its view showed) and/or ``since_seq`` (the journal sequence number its
+    view reflects): records another process changed since are skipped and listed
+    in ``delta.skipped``, re-checked inside the write transaction (no lost update)."""
+    return _apply_status(ws, "approve", ids, R.APPROVED, None, reviewer, bulk, _guard(expected, since_seq))
 
 
 def reject(
-    ws: Workspace, ids: Sequence[str], reason: str, *, reviewer: str | None = None, bulk: bool | None = None
+    ws: Workspace,
+    ids: Sequence[str],
+    reason: str,
+    *,
+    reviewer: str | None = None,
+    bulk: bool | None = None,
+    expected: Mapping[str, str] | None = None,
+    since_seq: int | None = None,
 ) -> ReviewDelta:
+    """Reject records with a reason (``expected``/``since_seq`` as in :func:`approve`)."""
     reason = reason.strip()
     if not reason:
         raise WorkspaceError("A rejection needs a reason, e.g. --reject 'off-topic'.")
-    return _apply_status(ws, "reject", ids, R.REJECTED, reason, reviewer, bulk)
+    return _apply_status(ws, "reject", ids, R.REJECTED, reason, reviewer, bulk, _guard(expected, since_seq))
 
 
 def reset(
-    ws: Workspace, ids: Sequence[str], *, reviewer: str | None = None, bulk: bool | None = None
+    ws: Workspace,
+    ids: Sequence[str],
+    *,
+    reviewer: str | None = None,
+    bulk: bool | None = None,
+    expected: Mapping[str, str] | None = None,
+    since_seq: int | None = None,
 ) -> ReviewDelta:
     """Return records to pending (keeping any edit)."""
-    return _apply_status(ws, "reset", ids, R.PENDING, None, reviewer, bulk)
+    return _apply_status(ws, "reset", ids, R.PENDING, None, reviewer, bulk, _guard(expected, since_seq))
+
+
+def _guard(expected: Mapping[str, str] | None, since_seq: int | None) -> Guard | None:
+    return None if expected is None and since_seq is None else Guard(expected, since_seq)
+
+
+def journal_seq(ws: Workspace) -> int:
+    """The journal's highest sequence number (0 when empty): a view that remembers it
+    can tell, cheaply, whether any process recorded a decision since."""
+    row = ws.db().execute("SELECT COALESCE(MAX(seq), 0) FROM journal").fetchone()
+    return int(row[0])
+
+
+def decide_where(
+    ws: Workspace,
+    where: str,
+    action: str,
+    reason: str | None = None,
+    *,
+    reviewer: str | None = None,
+) -> ReviewDelta:
+    """Approve or reject every pending record that is ``passing`` or ``flagged`` now:
+    the ids are resolved inside the write transaction, from the state committed at
+    that moment, so a decision another process acknowledged a moment earlier is
+    never overwritten (``curator review --where``)."""
+    from curator.core.frame import is_flagged
+    from curator.core.selection import exportable
+
+    def select(ws: Workspace) -> list[str]:
+        df = ws.frame().filter(pl.col(R.STATUS) == R.PENDING)
+        df = df.filter(exportable("passing") if where == "passing" else is_flagged())
+        return df.get_column(R.ID).to_list()
+
+    # Resolve once to size the batch; the guard re-selects under the lock and keeps only
+    # ids still selected (pending and passing/flagged) at that moment.
+    ids = select(ws)
+    fault_point("review-selected")
+    guard = Guard(reselect=select)
+    if action == "approve":
+        return _apply_status(ws, "approve", ids, R.APPROVED, None, reviewer, True, guard)
+    if not (reason or "").strip():
+        raise WorkspaceError("A rejection needs a reason, e.g. --reject 'off-topic'.")
+    return _apply_status(ws, "reject", ids, R.REJECTED, (reason or "").strip(), reviewer, True, guard)
 
 
 def original_messages(ws: Workspace, record_id: str) -> list[dict[str, Any]]:

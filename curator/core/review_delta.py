@@ -68,6 +68,8 @@ class ReviewDelta:
     seq: int | None = None
     version: int | None = None
     restored: str | None = None  # undo/redo: the action of the step undone or redone
+    # ids left alone because another process changed them since the caller's view was read
+    skipped: tuple[str, ...] = ()
 
     @property
     def changed(self) -> int:

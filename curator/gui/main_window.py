@@ -104,7 +104,18 @@ class MainWindow(QMainWindow):
         self.records.importRequested.connect(self.import_files)
         self._install_panels()
         self.records.message.connect(lambda text: self.statusBar().showMessage(text, 4000))
+        c.deltaApplied.connect(self._report_skipped)
         self._set_workspace_actions(False)
+
+    def _report_skipped(self, delta: object) -> None:
+        """Say when a bulk action left records alone that another process had decided."""
+        skipped = getattr(delta, "skipped", ())
+        if skipped:
+            self.statusBar().showMessage(
+                f"{len(skipped):,} record(s) left as they were: another Curator process decided "
+                "them after this window read them. The view is being re-read.",
+                8000,
+            )
 
     # --- plug-in points ----------------------------------------------------------
     def _install_panels(self) -> None:

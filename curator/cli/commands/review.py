@@ -59,6 +59,17 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("say which records: --ids ID... or --where passing|flagged")
     if args.redact:
         return _redact(ws, args)
+    if args.where and not args.swap:  # resolved again inside the write transaction: no lost update
+        action = "approve" if args.approve else "reject"
+        delta = review.decide_where(ws, args.where, action, args.reject, reviewer=args.reviewer)
+        done = f"approved {_records(delta.changed)}" if args.approve else f"rejected {_records(delta.changed)}"
+        note = (
+            f"; left {_records(len(delta.skipped))} alone that another process decided meanwhile"
+            if delta.skipped
+            else ""
+        )
+        _report(args, delta, f"{done}{_how(True)}{note}" + ("" if args.approve else f": {args.reject}"))
+        return 0
     if args.ids:
         ids = list(args.ids)
     else:
@@ -87,6 +98,8 @@ def _report(args: argparse.Namespace, delta: review.ReviewDelta, text: str) -> N
         }
         if delta.restored is not None:
             out["restored"] = delta.restored
+        if delta.skipped:
+            out["skipped"] = list(delta.skipped)
         print_json(out)
     else:
         say(args, text)

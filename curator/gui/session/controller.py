@@ -348,11 +348,16 @@ class Controller(QObject):
         """Approve/reject many ids as one bulk step; big batches run in a worker."""
         ws, who = self._ws(), self.reviewer
         ids = list(ids)
+        # What this window shows for them: a record another process decided since the
+        # frame was read is left alone (and reported) instead of overwritten.
+        expected = self.shown_statuses(ids)
+        if not self.is_current():
+            self.refresh()  # another process changed something: re-read for what comes next
 
         def apply() -> ReviewDelta:
             if action == "approve":
-                return review.approve(ws, ids, reviewer=who, bulk=True)
-            return review.reject(ws, ids, reason or "", reviewer=who, bulk=True)
+                return review.approve(ws, ids, reviewer=who, bulk=True, expected=expected)
+            return review.reject(ws, ids, reason or "", reviewer=who, bulk=True, expected=expected)
 
         if len(ids) <= BULK_IN_WORKER:
             delta = self.apply_delta(apply())
@@ -363,6 +368,13 @@ class Controller(QObject):
         worker.succeeded.connect(self._big_delta)
         worker.failed.connect(self._failed)
         return self.pool.start(worker)
+
+    def shown_statuses(self, ids: Sequence[str]) -> dict[str, str]:
+        """id -> the review status the in-memory frame shows for it."""
+        if not ids or R.STATUS not in self.frame.columns:
+            return {}
+        rows = self.frame.select(R.ID, R.STATUS).filter(pl.col(R.ID).is_in(pl.Series(list(ids), dtype=pl.String).implode()))
+        return dict(rows.iter_rows())
 
     def _big_delta(self, delta: ReviewDelta) -> None:
         self.loadingChanged.emit(False)
@@ -392,6 +404,7 @@ class Controller(QObject):
             return delta
         ws = self._ws()
         stale = self.version is not None and delta.version is not None and delta.version != self.version + 1
+        stale = stale or bool(delta.skipped)  # records another process decided: re-read
         if delta.version is not None:
             self.version = delta.version
         ids = delta.ids
