@@ -12,7 +12,7 @@ from curator.cli.main import main
 from curator.core.workspace import Workspace
 
 PLANTED = SAMPLE_DATA / "planted.json"
-MINE = ("structure", "length", "language", "repetition", "refusal", "pii", "secret")
+MINE = ("structure", "length", "language", "repetition", "refusal", "diversity", "pii", "secret")
 
 
 def _key(source: str, locator: str, meta: str | None) -> tuple[str, str]:
