@@ -60,7 +60,7 @@ def build_sharegpt(rng: random.Random) -> list[Item]:
     turns = _bank(rng, "savings")[:2]
     plants.append(Item(turns=[turns[0], ("user", "Also, is there a minimum amount to open a pot?"), turns[1]], repairs=["merged consecutive user turns"]).plant("consecutive_roles", note="two human turns in a row: merged by repair; clean afterwards"))
     turns = _bank(rng, "statement")[:2]
-    plants.append(Item(turns=[turns[0], ("assistant", P.truncate_mid_sentence(turns[1][1], rng))]).plant("truncated", "repetition.truncated", note="gpt reply cut mid-sentence"))
+    plants.append(Item(turns=[turns[0], ("assistant", P.truncate_mid_sentence(turns[1][1], rng))]).plant("truncated", "repetition.truncated", note="gpt reply cut mid-clause, on a dangling word"))
     return place_after_originals(items + plants, rng)
 
 
@@ -125,7 +125,7 @@ def build_alpaca(rng: random.Random) -> list[Item]:
     plants.append(Item(turns=[("user", f"{REPLY_INSTRUCTIONS[2]}\n\nMy kettle stopped working after two weeks, what now?"), ("assistant", "")], repairs=["dropped empty assistant turn"]).plant("empty_output", "structure.example_missing_assistant_message", note="empty output"))
     plants.append(Item(turns=P.FOREIGN["de_alpaca"]).plant("language.de", "language.other", note="instruction, input and output in German"))
     t = Item(turns=POOL.draw(lambda: _reply_task(rng).turns))
-    plants.append(Item(turns=[t.turns[0], ("assistant", P.truncate_mid_sentence(t.turns[1][1], rng))]).plant("truncated", "repetition.truncated", note="output cut mid-sentence"))
+    plants.append(Item(turns=[t.turns[0], ("assistant", P.truncate_mid_sentence(t.turns[1][1], rng))]).plant("truncated", "repetition.truncated", note="output cut mid-clause, on a dangling word"))
     line = "Please restart the router and wait five minutes."
     plants.append(Item(turns=[("user", "Write step-by-step instructions for a customer whose home Wi-Fi keeps dropping."), ("assistant", "\n".join([line] * 120))]).plant("degenerate", "repetition.degenerate", note="the same line 120 times"))
     plants.append(Item(turns=[("user", f"Explain this error to a customer in plain language.\n\nbotocore.exceptions.ClientError: An error occurred (AccessDenied) when calling the PutObject operation. Credentials used: {P.AWS_KEY_ID.replace('EXAMPLE', 'TESTKEY')[:20]} / {P.AWS_SECRET[:-3]}XYZ"), ("assistant", "The upload failed because the storage account you connected does not allow our service to write files. Ask your administrator to grant write access to the bucket, then try the export again.")]).plant("secret.aws", "secret.aws_key", note="AWS-shaped key id and secret inside the input"))

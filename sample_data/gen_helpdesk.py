@@ -116,7 +116,7 @@ def build(rng: random.Random) -> list[Item]:
     # truncated agent replies
     for key in ("warranty", "invoice"):
         conv = _retail(rng, key)[:2]
-        plants.append(Item(turns=[conv[0], ("assistant", P.truncate_mid_sentence(conv[1][1], rng))]).plant("truncated", "repetition.truncated", note="agent reply cut mid-sentence"))
+        plants.append(Item(turns=[conv[0], ("assistant", P.truncate_mid_sentence(conv[1][1], rng))]).plant("truncated", "repetition.truncated", note="agent reply cut mid-clause, on a dangling word"))
 
     # volatile facts
     for q, a in [

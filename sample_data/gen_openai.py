@@ -173,7 +173,7 @@ def build(rng: random.Random) -> list[Item]:
     # truncated replies
     for key in ("webhook", "integration", "import_tool"):
         conv = _saas(rng, key)[:2]
-        plants.append(Item(turns=[conv[0], ("assistant", P.truncate_mid_sentence(conv[1][1], rng))]).plant("truncated", "repetition.truncated", note="assistant reply cut mid-sentence"))
+        plants.append(Item(turns=[conv[0], ("assistant", P.truncate_mid_sentence(conv[1][1], rng))]).plant("truncated", "repetition.truncated", note="assistant reply cut mid-clause, on a dangling word"))
 
     # degenerate loop
     conv = _saas(rng, "recurring_tasks")[:2]

@@ -66,7 +66,7 @@ def build(rng: random.Random) -> list[Item]:
     turns, v = _call(rng, C.CALL_SCENARIOS[1])
     turns = turns[:5]
     turns[-1] = ("assistant", P.truncate_mid_sentence(turns[-1][1], rng))
-    calls[14] = Item(turns=turns).plant("truncated", "repetition.truncated", note="recording ends mid-sentence in the agent's answer")
+    calls[14] = Item(turns=turns).plant("truncated", "repetition.truncated", note="recording ends mid-clause, on a dangling word, in the agent's answer")
 
     turns, v = _call(rng, C.CALL_SCENARIOS[3])
     turns[4] = ("assistant", f"Thanks, {v['name']}. You're eligible for an upgrade today. The SIM-only plan with 30GB is £18 a month, and that price is fixed until April 2027; with the new phone it's £39 a month over 24 months with nothing to pay upfront. Offer prices change every month, so I'd recommend deciding this week.")
