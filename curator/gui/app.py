@@ -77,6 +77,9 @@ def run_app(workspace: Path | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Curator")
     app.setOrganizationName("Curator")
+    from curator import DIST_NAME
+
+    app.setDesktopFileName(DIST_NAME)  # the window belongs to the installed launcher
     theme.apply(app)  # type: ignore[arg-type]
     window = MainWindow()
     window.show()

@@ -26,6 +26,7 @@ from PySide6.QtGui import (
     QShowEvent,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QInputDialog,
     QLabel,
@@ -49,6 +50,7 @@ from curator.gui.records.help_overlay import HelpOverlay
 from curator.gui.records.records_tab import RecordsTab
 from curator.gui.session.controller import Controller
 from curator.gui.start.start_page import RecentWorkspaces, StartPage
+from curator.gui.widgets import theme
 from curator.gui.widgets.job_dialog import JobDialog
 from curator.gui.widgets.plain import plain_warning
 
@@ -68,6 +70,11 @@ class MainWindow(QMainWindow):
         self.resize(1500, 920)  # fitted to the screen in showEvent (a 1280-px laptop too)
         self.setAcceptDrops(True)
         self._fitted = False
+        icon = theme.app_icon()
+        self.setWindowIcon(icon)
+        app = QApplication.instance()
+        if isinstance(app, QApplication) and app.windowIcon().isNull():
+            app.setWindowIcon(icon)  # dialogs and message boxes inherit the application's icon
         self.controller = Controller(self)
         self.recent = recent or RecentWorkspaces()
         self.stack = QStackedWidget()

@@ -49,7 +49,7 @@ class PlainTextView(QTextEdit):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.viewport().setAutoFillBackground(False)
-        self.setObjectName("bubbleText")  # styled by theme.STYLESHEET (one parse, not per widget)
+        self.setObjectName("bubbleText")  # styled by theme.stylesheet() (one parse, not per widget)
         self.document().setDocumentMargin(2)
         self.document().contentsChanged.connect(self._fit)
         self.setPlainText(text)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
 BG = "#f4f5f7"
@@ -27,42 +27,15 @@ BUBBLES = {
     "tool": ("#f4f5f7", "#d8dde3", "#667085"),
 }
 
-STYLESHEET = f"""
-QMainWindow, QDialog {{ background: {BG}; }}
-QWidget {{ color: {TEXT}; }}
-QTableView {{ background: {SURFACE}; border: 1px solid {BORDER}; gridline-color: {BORDER};
-  selection-background-color: {ACCENT_SOFT}; selection-color: {TEXT}; }}
-QHeaderView::section {{ background: {BG}; border: none; border-bottom: 1px solid {BORDER};
-  border-right: 1px solid {BORDER}; padding: 4px 6px; font-weight: 600; color: {MUTED}; }}
-QPushButton {{ background: {SURFACE}; border: 1px solid {BORDER}; border-radius: 5px; padding: 5px 12px; }}
-QPushButton:hover {{ border-color: {ACCENT}; }}
-QPushButton:disabled {{ color: #a0a7b1; }}
-QPushButton#primary {{ background: {ACCENT}; color: white; border-color: {ACCENT}; font-weight: 600; }}
-QPushButton#approve {{ background: {OK}; color: white; border-color: {OK}; font-weight: 600; }}
-QPushButton#reject {{ background: {SURFACE}; color: {BAD}; border-color: {BAD}; font-weight: 600; }}
-QPushButton#primary:disabled, QPushButton#approve:disabled {{ background: #b9c6dd; border-color: #b9c6dd; }}
-QPushButton#reject:disabled {{ color: #d9a3a3; border-color: #e5c4c4; }}
-QPushButton#link {{ border: none; background: transparent; color: {ACCENT}; padding: 0 2px; text-align: left; }}
-QPushButton#link:hover {{ text-decoration: underline; }}
-QPushButton#queue {{ border-radius: 13px; padding: 4px 12px; }}
-QPushButton#queue:checked {{ background: {ACCENT}; color: white; border-color: {ACCENT}; }}
-QLineEdit, QComboBox, QPlainTextEdit, QSpinBox {{ background: {SURFACE}; border: 1px solid {BORDER};
-  border-radius: 5px; padding: 4px 6px; }}
-QLineEdit:focus, QComboBox:focus, QPlainTextEdit:focus {{ border-color: {ACCENT}; }}
-QTabWidget::pane {{ border: none; }}
-QTabBar::tab {{ padding: 6px 16px; border: none; color: {MUTED}; }}
-QTabBar::tab:selected {{ color: {TEXT}; border-bottom: 2px solid {ACCENT}; font-weight: 600; }}
-QScrollArea {{ border: none; background: transparent; }}
-QLabel#muted {{ color: {MUTED}; }}
-QLabel#title {{ font-size: 20px; font-weight: 600; }}
-QLabel#h2 {{ font-size: 14px; font-weight: 600; }}
-QLabel#error {{ color: {BAD}; }}
-QFrame#card {{ background: {SURFACE}; border: 1px solid {BORDER}; border-radius: 8px; }}
-QProgressBar {{ border: 1px solid {BORDER}; border-radius: 4px; background: {SURFACE}; height: 14px;
-  text-align: center; }}
-QProgressBar::chunk {{ background: {ACCENT}; border-radius: 3px; }}
-QStatusBar {{ color: {MUTED}; }}
-"""
+def stylesheet() -> str:
+    """resources/style.qss with its @NAME colours filled in, plus the bubble rules."""
+    from curator.gui.install import resource
+
+    qss = resource("style.qss").read_text(encoding="utf-8")
+    names = {k: v for k, v in globals().items() if k.isupper() and isinstance(v, str) and v.startswith("#")}
+    for name in sorted(names, key=len, reverse=True):  # ACCENT_SOFT before ACCENT
+        qss = qss.replace("@" + name, names[name])
+    return qss + "\n" + _bubble_rules()
 
 
 def _bubble_rules() -> str:
@@ -74,9 +47,6 @@ def _bubble_rules() -> str:
         rules.append(f'QFrame#bubble[role="{role}"] {{ background: {bg}; border: 1px solid {border}; border-radius: 10px; }}')
         rules.append(f'QLabel#roleLabel[role="{role}"] {{ color: {label}; }}')
     return "\n".join(rules)
-
-
-STYLESHEET += _bubble_rules()
 
 
 def apply(app: QApplication) -> None:
@@ -97,7 +67,21 @@ def apply(app: QApplication) -> None:
     pal.setColor(QPalette.ColorRole.PlaceholderText, QColor(MUTED))
     pal.setColor(QPalette.ColorRole.Link, QColor(ACCENT))
     app.setPalette(pal)
-    app.setStyleSheet(STYLESHEET)
+    app.setStyleSheet(stylesheet())
+    app.setWindowIcon(app_icon())  # every window and dialog inherits it
+
+
+def app_icon() -> QIcon:
+    """The app icon from resources/: every PNG size plus the SVG."""
+    from curator.gui.install import icon_pngs, icon_svg
+
+    icon = QIcon()
+    for png in icon_pngs():
+        if png.exists():
+            icon.addFile(str(png))
+    if icon_svg().exists():
+        icon.addFile(str(icon_svg()))
+    return icon
 
 
 _MONO: QFont | None = None
