@@ -313,3 +313,21 @@ def test_head_preview_is_the_first_page_and_decisions_wait_for_the_full_load(qtb
     assert w.records.current_id == rid
     c.loaded = True
     close_window(w)
+
+
+def test_contact_details_are_marked_as_info_not_as_a_warning() -> None:
+    from curator.core import records as R
+    from curator.gui.session import display as D
+
+    assert D.flag_mark([R.INFO]) == D.INFO_MARK
+    assert D.flag_mark([R.INFO, R.WARN]) == D.WARN_MARK
+    assert D.flag_mark([R.INFO, R.BLOCK]) == D.BLOCK_MARK
+    assert D.flag_mark([]) == ""
+    flags = [
+        [{"name": "contact.phone", "reason": "r", "severity": R.INFO}],
+        [{"name": "contact.phone", "reason": "r", "severity": R.INFO}, {"name": "pii.name", "reason": "r", "severity": R.WARN}],
+        [],
+    ]
+    df = pl.DataFrame({R.FLAGS: flags}, schema={R.FLAGS: R.FLAGS_DTYPE_LIST})
+    shown = df.select(D._flag_names(df).alias("f")).get_column("f").to_list()
+    assert shown == ["ⓘ contact.phone", "⚑ contact.phone, pii.name", ""]

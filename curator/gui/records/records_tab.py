@@ -316,7 +316,7 @@ class RecordsTab(QWidget):
             self.message.emit(f"Not approved: {rid} is still pending review")
             return
         done = f"Approved {rid}"
-        warned = [f["name"] for f in flags if f.get("severity") != R.BLOCK]
+        warned = [f["name"] for f in flags if f.get("severity") == R.WARN]
         held = [f["name"] for f in flags if f.get("severity") == R.BLOCK]
         if held:
             done += f" despite blocking flag{'s' if len(held) != 1 else ''} {', '.join(held)}"

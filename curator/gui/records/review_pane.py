@@ -152,8 +152,10 @@ class ReviewPane(QWidget):
 
     def _render_info(self, rec: dict[str, Any]) -> None:
         for f in rec.get(R.FLAGS) or []:
-            color = theme.BAD if f.get("severity") == R.BLOCK else theme.WARN
-            lab = plain_label(f"⚑ {f['name']} — {f.get('reason') or ''}".rstrip(" —"))
+            info = f.get("severity") == R.INFO  # a fact, not a problem (contact.*)
+            color = theme.BAD if f.get("severity") == R.BLOCK else theme.MUTED if info else theme.WARN
+            mark = "ⓘ" if info else "⚑"
+            lab = plain_label(f"{mark} {f['name']} — {f.get('reason') or ''}".rstrip(" —"))
             lab.setStyleSheet(f"color: {color};")
             self.info.addWidget(lab)
         if rec.get(R.DUPLICATE_OF):

@@ -33,7 +33,7 @@ IS_DUPLICATE = "_duplicate"
 # (header, column) in table order
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("Status", R.STATUS),
-    ("Flags", FLAG_NAMES),  # second: visible at any width; ⛔ = blocking, ⚑ = warning
+    ("Flags", FLAG_NAMES),  # second: visible at any width; ⛔ = blocking, ⚑ = warning, ⓘ = info
     ("ID", R.ID),
     ("Source", R.SOURCE),
     ("Turns", TURNS),
@@ -73,13 +73,16 @@ def first_content(role: str) -> pl.Expr:
 
 BLOCK_MARK = "⛔ "  # the record carries a blocking flag (kept out of exports unless approved)
 WARN_MARK = "⚑ "  # warning flags only
+INFO_MARK = "ⓘ "  # only facts that are not problems (contact.*: a business's number)
 
 
 def flag_mark(severities: list[str]) -> str:
     """The marker in front of a row's flag names."""
     if not severities:
         return ""
-    return BLOCK_MARK if R.BLOCK in severities else WARN_MARK
+    if R.BLOCK in severities:
+        return BLOCK_MARK
+    return INFO_MARK if all(s == R.INFO for s in severities) else WARN_MARK
 
 
 def _flag_names(df: pl.DataFrame) -> pl.Expr:
@@ -87,9 +90,12 @@ def _flag_names(df: pl.DataFrame) -> pl.Expr:
         return pl.lit("")
     names = pl.col(R.FLAGS).list.eval(pl.element().struct.field("name"))
     blocked = pl.col(R.FLAGS).list.eval(pl.element().struct.field("severity") == R.BLOCK).list.any()
+    info_only = pl.col(R.FLAGS).list.eval(pl.element().struct.field("severity") == R.INFO).list.all()
     mark = (
-        pl.when(blocked).then(pl.lit(BLOCK_MARK)).when(pl.col(R.FLAGS).list.len() > 0).then(pl.lit(WARN_MARK))
-        .otherwise(pl.lit(""))
+        pl.when(blocked).then(pl.lit(BLOCK_MARK))
+        .when(pl.col(R.FLAGS).list.len() == 0).then(pl.lit(""))
+        .when(info_only).then(pl.lit(INFO_MARK))
+        .otherwise(pl.lit(WARN_MARK))
     )
     return pl.concat_str([mark, names.list.unique(maintain_order=True).list.join(", ")])
 
