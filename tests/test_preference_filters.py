@@ -63,3 +63,20 @@ def test_dedup_compares_prompt_and_chosen_answer(tmp_path):
     ids = f.get_column(R.ID).to_list()
     assert dup[1] == ids[0]  # same prompt + chosen: a duplicate whatever the rejected answer
     assert dup[2] is None  # another chosen answer: its own pair
+
+
+def test_redact_replaces_personal_data_in_either_answer_and_clears_the_flag(tmp_path):
+    from curator.core import review, review_pairs
+    from curator.core.filters import redact
+
+    leaky = "Just write to me at margaret.hollis@gmail.com and I'll do it."
+    ws = pair_workspace(tmp_path, [{"prompt": PROMPT, "chosen": GOOD, "rejected": leaky}])
+    run_job(pipeline_job(ws, Recipe.from_workspace(ws)))
+    (rid,) = ws.record_ids().to_list()
+    assert redact(ws, rid) >= 1
+    pair = review_pairs.current_pair(ws, rid)
+    assert "margaret.hollis@gmail.com" not in pair.rejected["content"]
+    assert "<EMAIL_1>" in pair.rejected["content"] and pair.chosen["content"] == GOOD
+    assert not [f for f in _flags(ws, rid) if f["name"] == "pii.email"]
+    review.undo(ws)
+    assert "margaret.hollis@gmail.com" in review_pairs.current_pair(ws, rid).rejected["content"]

@@ -75,8 +75,13 @@ def current_pair(ws: Workspace, record_id: str) -> Pair:
     return Pair([_full(m) for m in msgs[:-1]], _full(msgs[-1]), _full(rejected))
 
 
-def _set_pair(
-    ws: Workspace, record_id: str, pair: Pair, action: str, reviewer: str | None
+def set_pair(
+    ws: Workspace,
+    record_id: str,
+    pair: Pair,
+    action: str,
+    reviewer: str | None = None,
+    bulk: bool | None = None,
 ) -> ReviewDelta:
     """Store ``pair`` as the record's edit (an edit equal to the import clears it)."""
     for m, what in ((pair.chosen, "chosen"), (pair.rejected, "rejected")):
@@ -95,21 +100,21 @@ def _set_pair(
         action,
         [record_id],
         lambda b: review.ReviewState(b.status, b.reason, msgs_text, rej_text),
-        actor(1, reviewer, False),  # a pair is decided on its own
+        actor(1, reviewer, bulk),
     )
 
 
 def swap(ws: Workspace, record_id: str, *, reviewer: str | None = None) -> ReviewDelta:
     """Make the rejected reply the chosen one and vice versa."""
     p = current_pair(ws, record_id)
-    return _set_pair(ws, record_id, Pair(p.prompt, p.rejected, p.chosen), "swap", reviewer)
+    return set_pair(ws, record_id, Pair(p.prompt, p.rejected, p.chosen), "swap", reviewer)
 
 
 def edit_chosen(
     ws: Workspace, record_id: str, content: str, *, reviewer: str | None = None
 ) -> ReviewDelta:
     p = current_pair(ws, record_id)
-    return _set_pair(
+    return set_pair(
         ws,
         record_id,
         Pair(p.prompt, {**p.chosen, "content": content}, p.rejected),
@@ -122,7 +127,7 @@ def edit_rejected(
     ws: Workspace, record_id: str, content: str, *, reviewer: str | None = None
 ) -> ReviewDelta:
     p = current_pair(ws, record_id)
-    return _set_pair(
+    return set_pair(
         ws,
         record_id,
         Pair(p.prompt, p.chosen, {**p.rejected, "content": content}),

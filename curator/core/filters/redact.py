@@ -107,11 +107,21 @@ def redact(
 ) -> int:
     """Redact one record's PII and secrets as an edit; returns replacements made.
     ``reviewer``/``bulk`` go to the journal (see :func:`curator.core.review.edit`)."""
-    messages = review.current_messages(ws, record_id)
+    from curator.core import review_pairs
+
+    if review_pairs.is_pair(ws, record_id):  # both answers, numbered as one conversation
+        pair = review_pairs.current_pair(ws, record_id)
+        messages = [*pair.prompt, pair.chosen, pair.rejected]
+    else:
+        messages = review.current_messages(ws, record_id)
     new, count = redact_messages(messages, _skipped_values(ws, messages))
     if count == 0:
         return 0
-    review.edit(ws, record_id, new, action="redact", reviewer=reviewer, bulk=bulk)
+    if review_pairs.is_pair(ws, record_id):
+        redacted = review_pairs.Pair(new[:-2], new[-2], new[-1])
+        review_pairs.set_pair(ws, record_id, redacted, "redact", reviewer, bulk)
+    else:
+        review.edit(ws, record_id, new, action="redact", reviewer=reviewer, bulk=bulk)
     if rescore_after:
         from curator.core.filters.job import rescore
 
