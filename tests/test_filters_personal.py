@@ -192,3 +192,34 @@ def test_contact_details_are_info_and_not_redacted(tmp_path) -> None:
     assert (scores["pii_count"], scores["contact_count"]) == (0, 1)
     messages = [{"role": r, "content": t} for r, t in convs[0]]
     assert redact_messages(messages) == (messages, 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("My NHS number is 943 476 5919.", "943 476 5919"),
+        ("DNI: 12345678Z", "12345678Z"),
+        ("my BSN is 111222333", "111222333"),
+        ("CPF 390.533.447-05", "390.533.447-05"),
+        ("SIN 130 692 544", "130 692 544"),
+        ("Aadhaar 2341 2341 2346", "2341 2341 2346"),
+        ("national insurance number AB123456C", "AB123456C"),
+        ("Steuer-ID 36 574 261 809", "36 574 261 809"),
+    ],
+)
+def test_national_ids_after_their_name_and_with_valid_check_digits(text: str, value: str) -> None:
+    assert ("pii.national_id", value) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my BSN is 111222334",  # fails the 11-check
+        "DNI: 12345678A",  # wrong control letter
+        "National Insurance number: QQ123456C",  # HMRC's documentation prefix
+        "Your order 111222333 ships since Monday",  # a valid BSN shape, but no BSN cue
+        "Aadhaar 2341 2341 2345",  # fails Verhoeff
+    ],
+)
+def test_id_look_alikes_are_not_ids(text: str) -> None:
+    assert [n for n, _ in found(text) if n == "pii.national_id"] == []

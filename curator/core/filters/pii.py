@@ -36,12 +36,15 @@ from curator.core.filters.context import (
     cue_before,
 )
 from curator.core.filters.detectors import PII_DETECTORS, Detector
+from curator.core.filters.national_ids import NATIONAL_ID_DETECTORS
 from curator.core.filters.personal import PERSONAL_DETECTORS
 from curator.core.filters.secrets import SECRET_DETECTORS
 from curator.core.jobs import Progress
 
 # Secrets first: earlier detectors win overlaps.
-DETECTORS: tuple[Detector, ...] = SECRET_DETECTORS + PII_DETECTORS + PERSONAL_DETECTORS
+DETECTORS: tuple[Detector, ...] = (
+    SECRET_DETECTORS + NATIONAL_ID_DETECTORS + PII_DETECTORS + PERSONAL_DETECTORS
+)
 LABELS: dict[str, str] = {
     d.name: d.label.replace("AWS secret access key", "AWS access key") for d in reversed(DETECTORS)
 }
@@ -247,6 +250,7 @@ class PiiFilter(Filter):
         "curator.core.filters.secrets",
         "curator.core.filters.personal",
         "curator.core.filters.context",
+        "curator.core.filters.national_ids",
     )
 
     def score(self, df: pl.DataFrame, params: Any) -> ScoreJob:
