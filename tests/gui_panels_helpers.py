@@ -16,7 +16,7 @@ from curator.cli.main import main as cli_main
 from curator.core import demo
 from curator.core.jobs import run_job
 from curator.core.workspace import Workspace
-from curator.gui.main_window import MainWindow, install_panels
+from curator.gui.main_window import MainWindow
 
 _BUILT: dict[str, Path] = {}
 
@@ -45,7 +45,6 @@ def panel_window(qtbot: Any, tmp_path: Path, ws: Workspace, tab: str | None = No
     ("pipeline", "duplicates", "dashboard") is brought to the front (panels
     refresh lazily, when shown)."""
     w = make_window(qtbot, tmp_path)
-    install_panels(w)
     assert w.open_workspace(ws.path)
     wait_loaded(qtbot, w)
     if tab is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -106,4 +107,39 @@ def test_the_window_fits_a_1024_pixel_screen_on_every_tab(qtbot, tmp_path: Path,
         assert w.minimumSizeHint().width() <= 1024, w.tabs.tabText(i)
         w.resize(1024, 700)
         qtbot.waitUntil(lambda: w.width() == 1024, timeout=2_000)
+    close_window(w)
+
+
+def test_after_an_import_the_app_says_what_is_new_and_unscored_and_offers_run(
+    qtbot, tmp_path: Path, small_ws: Workspace, monkeypatch
+):
+    from curator.core.filters import Recipe
+    from curator.core.jobs import run_job
+    from curator.core.pipeline import pipeline_job
+
+    run_job(pipeline_job(small_ws, Recipe.from_workspace(small_ws)))  # everything scored
+    w = make_window(qtbot, tmp_path, small_ws)
+    src = tmp_path / "more.jsonl"
+    lines = [
+        json.dumps({"messages": [{"role": "user", "content": f"New question {i}?"},
+                                 {"role": "assistant", "content": f"New answer {i}."}]})
+        for i in range(7)
+    ]
+    src.write_text("\n".join(lines) + "\n")
+    w.import_files([src])
+    dlg = w.import_dialog
+    qtbot.waitUntil(lambda: dlg.import_button.isEnabled(), timeout=10_000)
+    dlg.import_button.click()
+    qtbot.waitUntil(lambda: dlg.unscored_label.isVisible(), timeout=20_000)
+    assert "7 new records; 7 not scored yet" in dlg.unscored_label.text()
+    assert dlg.run_button.isVisible()
+    w.pipeline.recount_all()
+    qtbot.waitUntil(lambda: "7 records not scored yet" in w.pipeline.unscored_label.text(), timeout=10_000)
+    dlg.run_button.click()
+    assert w.tabs.currentWidget() is w.pipeline and w.pipeline.worker is not None
+    qtbot.waitUntil(lambda: w.pipeline.worker is None and not w.controller.pool.busy, timeout=60_000)
+    from curator.core.pipeline_tuning import unscored
+
+    assert unscored(small_ws) == 0
+    qtbot.waitUntil(lambda: not w.pipeline.unscored_label.isVisible(), timeout=10_000)
     close_window(w)

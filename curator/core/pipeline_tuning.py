@@ -86,3 +86,25 @@ def apply_recipe(ws: Workspace, recipe: Recipe) -> dict[str, int]:
         save_settings(ws, dataclasses.replace(cur, **changes))
         reapply(ws)
     return apply_thresholds(ws, recipe)
+
+
+def unscored(ws: Workspace) -> int:
+    """Records that an enabled filter has not scored yet (imported since the last Run).
+
+    The GUI says this after an import and on the Pipeline page, so nobody reads old
+    counts as if they covered the new records."""
+    ids = ws.record_ids()
+    if ids.len() == 0:
+        return 0
+    recipe = Recipe.from_workspace(ws)
+    missing = pl.repeat(False, ids.len(), eager=True)
+    for name in FILTERS:
+        if not recipe.enabled(name):
+            continue
+        scores = stored_scores(ws, name)
+        if scores is None:
+            return ids.len()
+        for res, df in scores.items():  # scores_<name> has a row per scored record
+            if res.startswith("scores_") and R.ID in df.columns:
+                missing = missing | ~ids.is_in(df.get_column(R.ID).implode())
+    return int(missing.sum())

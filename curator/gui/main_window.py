@@ -1,22 +1,19 @@
 """The main window: start page or an open workspace (tabs), menus, shortcuts.
 
-Plug-in points for the other panels: ``add_panel(widget, title)`` adds a tab;
-``controller`` (see controller.py) has ``frameChanged``, ``workspaceOpened``,
-``refresh()``, ``show_records(...)`` and ``run_job(job_factory, title)``; the
-Workspace menu's "Pipeline…" and "Export…" actions are exposed as
-``pipeline_action`` / ``export_action`` (disabled until a panel wires them).
+The window builds every screen itself (Records, Readiness, Pipeline, Duplicates) as
+members; the screens know only the controller (``session/controller.py``), never the
+window, so there is no import circle between them.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -34,7 +31,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QStackedWidget,
     QTabWidget,
-    QWidget,
 )
 
 from curator.core.errors import CuratorError
@@ -52,7 +48,7 @@ from curator.gui.session.controller import Controller
 from curator.gui.start.start_page import RecentWorkspaces, StartPage
 from curator.gui.widgets import theme
 from curator.gui.widgets.job_dialog import JobDialog
-from curator.gui.widgets.plain import plain_warning
+from curator.gui.widgets.plain import mnemonic_safe, plain_warning
 
 APP_NAME = "Curator"
 REVIEWER_KEY = "reviewer"  # in the user's Curator settings
@@ -84,8 +80,14 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.records = RecordsTab(self.controller)
-        self.tabs.addTab(self.records, "Records")
+        self.dashboard = DashboardPanel(self.controller)
+        self.pipeline = PipelinePanel(self.controller)
+        self.duplicates = DuplicatesPanel(self.controller)
+        for widget, title in ((self.records, "Records"), (self.dashboard, "Readiness"),
+                              (self.pipeline, "Pipeline"), (self.duplicates, "Duplicates")):
+            self.tabs.addTab(widget, mnemonic_safe(title))
         self.stack.addWidget(self.tabs)
+        self.export_dialog: ExportDialog | None = None
         self.busy_label = QLabel("")
         self.statusBar().addPermanentWidget(self.busy_label)
         self.reviewer_label = QLabel("")
@@ -109,7 +111,6 @@ class MainWindow(QMainWindow):
         c.showRecordsRequested.connect(lambda: self.tabs.setCurrentWidget(self.records))
         c.jobRequested.connect(self._run_job)
         self.records.importRequested.connect(self.import_files)
-        self._install_panels()
         self.records.message.connect(lambda text: self.statusBar().showMessage(text, 4000))
         c.deltaApplied.connect(self._report_skipped)
         self._set_workspace_actions(False)
@@ -123,15 +124,6 @@ class MainWindow(QMainWindow):
                 "them after this window read them. The view is being re-read.",
                 8000,
             )
-
-    # --- plug-in points ----------------------------------------------------------
-    def _install_panels(self) -> None:
-        """Add the Readiness, Pipeline and Duplicates tabs and wire their menu actions."""
-        install_panels(self)
-
-    def add_panel(self, widget: QWidget, title: str) -> int:
-        """Add a tab next to Records (dashboard, pipeline, duplicates…)."""
-        return self.tabs.addTab(widget, title)
 
     # --- menus and keys ----------------------------------------------------------
     def _action(self, menu: Any, text: str, slot: Callable[[], Any], keys: list[str] | None = None,
@@ -184,11 +176,10 @@ class MainWindow(QMainWindow):
         m = self.menuBar().addMenu("&Workspace")
         self._action(m, "Reload", self.controller.refresh, ["F5"], review=True)
         m.addSeparator()
-        self.pipeline_action = self._action(m, "Pipeline…", lambda: None)
-        self.export_action = self._action(m, "Export…", lambda: None)
-        for a in (self.pipeline_action, self.export_action):
-            a.setEnabled(False)
-            a.setToolTip("Arrives with the pipeline and export panels")
+        self.pipeline_action = self._action(m, "Pipeline…", self.show_pipeline, ["Ctrl+Shift+P"], review=True)
+        self.pipeline_action.setToolTip("Tune and run dedup and the quality filters")
+        self.export_action = self._action(m, "Export…", self.open_export, ["Ctrl+Shift+E"], review=True)
+        self.export_action.setToolTip("Write a validated fine-tuning set")
         m.setToolTipsVisible(True)
         m = self.menuBar().addMenu("&Help")
         self._action(m, "Keyboard shortcuts", self.help.toggle, ["?", "Shift+?", "F1"])
@@ -249,8 +240,6 @@ class MainWindow(QMainWindow):
         self.controller.loaded = False
         self.setWindowTitle(APP_NAME)
         self._set_workspace_actions(False)
-        for a in (self.pipeline_action, self.export_action):  # the panels re-enable them on open
-            a.setEnabled(False)
         self.start_page.reload()
         self.stack.setCurrentWidget(self.start_page)
 
@@ -291,7 +280,30 @@ class MainWindow(QMainWindow):
             if self.controller.ws is None:
                 return
         self.import_dialog = ImportDialog(self.controller, paths, self)
+        self.import_dialog.runRequested.connect(self.run_pipeline)
         self.import_dialog.open()
+
+    def show_pipeline(self) -> None:
+        self.tabs.setCurrentWidget(self.pipeline)
+
+    def open_export(self) -> ExportDialog | None:
+        """Open the export dialog for the open workspace (one at a time)."""
+        if self.controller.ws is None:
+            return None
+        old = self.export_dialog
+        if old is not None and old.isVisible() and old.c.ws is self.controller.ws:
+            old.raise_()
+            old.activateWindow()
+            return old
+        self.export_dialog = ExportDialog(self.controller, self)
+        self.export_dialog.show()
+        return self.export_dialog
+
+    def run_pipeline(self) -> None:
+        """The Pipeline tab, running the workspace's recipe (after an import's "Run")."""
+        self.tabs.setCurrentWidget(self.pipeline)
+        if self.pipeline.worker is None:
+            self.pipeline.run()
 
     def bulk(self, action: str, selection: bool) -> None:
         if selection:
@@ -324,72 +336,11 @@ class MainWindow(QMainWindow):
         super().showEvent(e)
 
     def closeEvent(self, e: QCloseEvent) -> None:
+        # Pending panel timers would start workers after the pool shut down.
+        self.dashboard._timer.stop()
+        self.pipeline._timer.stop()
+        if self.export_dialog is not None:
+            self.export_dialog._timer.stop()
+            self.export_dialog.close()
         self.controller.shutdown()
         super().closeEvent(e)
-
-
-def open_export(window: MainWindow) -> ExportDialog | None:
-    """Open the export dialog for the window's workspace (one at a time)."""
-    if window.controller.ws is None:
-        return None
-    old = getattr(window, "export_dialog", None)
-    if isinstance(old, ExportDialog) and old.isVisible() and old.c.ws is window.controller.ws:
-        old.raise_()
-        old.activateWindow()
-        return old
-    dlg = ExportDialog(window.controller, window)
-    window.export_dialog = dlg  # type: ignore[attr-defined]
-    dlg.show()
-    return dlg
-
-
-class _CloseWatcher(QObject):
-    """Stops the panels' pending timers when the window closes, so no worker starts
-    after the controller has shut its pool down."""
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if obj is self.window and event.type() == QEvent.Type.Close:
-            self.window.dashboard._timer.stop()  # type: ignore[attr-defined]
-            self.window.pipeline._timer.stop()  # type: ignore[attr-defined]
-            dlg = getattr(self.window, "export_dialog", None)
-            if isinstance(dlg, ExportDialog):
-                dlg._timer.stop()
-                dlg.close()
-        return False
-
-
-def install_panels(window: MainWindow) -> None:
-    """Add the part-2 tabs to ``window`` and wire the Workspace menu actions."""
-    if getattr(window, "panels_installed", False):
-        return
-    c = window.controller
-    window.dashboard = DashboardPanel(c)  # type: ignore[attr-defined]
-    window.pipeline = PipelinePanel(c)  # type: ignore[attr-defined]
-    window.duplicates = DuplicatesPanel(c)  # type: ignore[attr-defined]
-    window.add_panel(window.dashboard, "Readiness")  # type: ignore[attr-defined]
-    window.add_panel(window.pipeline, "Pipeline")  # type: ignore[attr-defined]
-    window.add_panel(window.duplicates, "Duplicates")  # type: ignore[attr-defined]
-    for action, slot, tip in (
-        (window.pipeline_action, lambda: window.tabs.setCurrentWidget(window.pipeline),  # type: ignore[attr-defined]
-         "Tune and run dedup and the quality filters"),
-        (window.export_action, lambda: open_export(window), "Write a validated fine-tuning set"),
-    ):
-        with contextlib.suppress(RuntimeError, TypeError):
-            action.triggered.disconnect()
-        action.triggered.connect(lambda _=False, s=slot: s())
-        action.setToolTip(tip)
-    window.pipeline_action.setShortcut("Ctrl+Shift+P")
-    window.export_action.setShortcut("Ctrl+Shift+E")
-
-    def on_workspace(on: bool) -> None:
-        window.pipeline_action.setEnabled(on)
-        window.export_action.setEnabled(on)
-
-    c.workspaceOpened.connect(lambda _ws: on_workspace(True))
-    on_workspace(c.ws is not None)
-    window.installEventFilter(_CloseWatcher(window))
-    window.panels_installed = True  # type: ignore[attr-defined]

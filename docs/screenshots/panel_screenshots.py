@@ -25,7 +25,7 @@ from curator.core import records as R
 from curator.core import review
 from curator.core.frame import is_flagged
 from curator.core.workspace import Workspace
-from curator.gui.main_window import MainWindow, install_panels, open_export
+from curator.gui.main_window import MainWindow
 from curator.gui.start.start_page import RecentWorkspaces
 from curator.gui.widgets import theme
 
@@ -56,7 +56,6 @@ def main() -> None:
     app = QApplication([])
     theme.apply(app)
     w = MainWindow(recent=RecentWorkspaces(QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)))
-    install_panels(w)
     w.resize(1500, 920)
     w.show()
     w.open_workspace(ws_path)
@@ -80,7 +79,7 @@ def main() -> None:
     w.duplicates.member_table.selectRow(1)  # type: ignore[attr-defined]
     wait(200)
     w.grab().save(str(OUT / "panel_duplicates.png"))
-    dlg = open_export(w)
+    dlg = w.open_export()
     assert dlg is not None
     dlg.include.setCurrentIndex(1)
     dlg.split_on.setChecked(True)

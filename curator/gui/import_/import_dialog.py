@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -38,6 +38,7 @@ from curator.core.ingest import (
     list_sources,
     preview,
 )
+from curator.core.pipeline_tuning import unscored
 from curator.gui.session.controller import Controller
 from curator.gui.session.workers import Worker, call_task
 from curator.gui.widgets.plain import plain_label, plain_tooltip
@@ -65,6 +66,7 @@ def gui_hint(error: str) -> str:
 
 
 class ImportDialog(QDialog):
+    runRequested = Signal()  # "Run the pipeline on them" after an import
     def __init__(self, controller: Controller, paths: list[Path], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
@@ -186,8 +188,17 @@ class ImportDialog(QDialog):
         hh.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         lay.addWidget(self.quarantine_table, 20)
         lay.addStretch(1)
+        self.unscored_label = plain_label("", "h2")
+        self.unscored_label.hide()
+        lay.addWidget(self.unscored_label)
         row = QHBoxLayout()
         row.addStretch(1)
+        self.run_button = QPushButton("Run the pipeline on them")
+        self.run_button.setToolTip("Dedup and score the new records with the workspace's recipe "
+                                   "(records scored before keep their cached scores)")
+        self.run_button.clicked.connect(self._run_requested)
+        self.run_button.hide()
+        row.addWidget(self.run_button)
         self.done_button = QPushButton("Done")
         self.done_button.setObjectName("primary")
         self.done_button.clicked.connect(self.accept)
@@ -353,6 +364,30 @@ class ImportDialog(QDialog):
         self.quarantine_table.setVisible(bool(q_rows))
         self.pages.setCurrentIndex(2)
         self.controller.refresh()
+        if summary.added:
+            ws = self.controller.ws
+            w = Worker(call_task(lambda: unscored(ws) if ws is not None else 0))
+            w.succeeded.connect(lambda n: self._show_unscored(summary.added, int(n)))
+            self.controller.pool.start(w)
+
+    def _show_unscored(self, added: int, n: int) -> None:
+        """Say what the new records are: new and not yet looked at by dedup and filters."""
+        if n == 0:
+            self.unscored_label.setText(f"{added:,} new record{'s' if added != 1 else ''}, already scored.")
+            self.run_button.hide()
+        else:
+            self.unscored_label.setText(
+                f"{added:,} new record{'s' if added != 1 else ''}; {n:,} not scored yet: the flags, the "
+                "Pipeline page and the Readiness tab describe only the records scored before. "
+                "Run the pipeline to dedup and score them."
+            )
+            self.run_button.show()
+            self.run_button.setDefault(True)
+        self.unscored_label.show()
+
+    def _run_requested(self) -> None:
+        self.accept()
+        self.runRequested.emit()
 
     def reject(self) -> None:
         if self.worker is not None:

@@ -36,7 +36,7 @@ from curator.core.filters.recipe import DEDUP_STEPS, Step, step_defaults
 from curator.core.filters.recipe import PARAPHRASE_KEYS as PARAPHRASE_FIELDS
 from curator.core.jobs import Progress
 from curator.core.pipeline import pipeline_job
-from curator.core.pipeline_tuning import FAMILIES, apply_recipe, count_step
+from curator.core.pipeline_tuning import FAMILIES, apply_recipe, count_step, unscored
 from curator.core.workspace import Workspace
 from curator.gui.pipeline.step_card import StepCard
 from curator.gui.session.controller import Controller
@@ -120,6 +120,9 @@ class PipelinePanel(QWidget):
         lay.addWidget(self.progress_row)
         self.summary = plain_label("", "muted")
         lay.addWidget(self.summary)
+        self.unscored_label = plain_label("", "error")  # new records the counts don't cover yet
+        self.unscored_label.hide()
+        lay.addWidget(self.unscored_label)
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
         self.inner = QWidget()
@@ -226,6 +229,18 @@ class PipelinePanel(QWidget):
         self._dirty |= set(self.cards)
         if self.isVisible():
             self._recount()
+        ws = self.c.ws
+        if ws is not None:
+            w = Worker(call_task(lambda: unscored(ws)))
+            w.succeeded.connect(self._show_unscored)
+            self.c.pool.start(w)
+
+    def _show_unscored(self, n: int) -> None:
+        self.unscored_label.setText(
+            f"{n:,} record{'s' if n != 1 else ''} not scored yet (imported since the last run): "
+            "the counts below leave them out. Run pipeline to score them." if n else ""
+        )
+        self.unscored_label.setVisible(bool(n))
 
     def showEvent(self, e: QShowEvent) -> None:
         super().showEvent(e)
