@@ -71,6 +71,9 @@ _FAMILY_OF = {code: i for i, fam in enumerate(_FAMILIES) for code in fam}
 @dataclass(frozen=True)
 class LanguageParams:
     expected: list[str] = field(default_factory=list)  # empty: the workspace's majority language
+    # Measured on the labels (langdetect-rs probabilities): judged English sides of SGD/GSM8K
+    # gave no other language at any probability; the planted other-language sides are all
+    # > 0.999. Below 60 letters of prose langdetect is wrong at p = 1.0, so letters decide.
     min_prob: float = 0.9  # call a side's language (other, mixed) only when at least this sure
     prefix_chars: int = score_param(500)  # of prose per side (user, assistant)
     min_letters: int = score_param(60)  # letters of prose before a side is judged
