@@ -10,7 +10,8 @@ every ``benchmarks/labels/labels_*.jsonl`` (format: ``benchmarks/labels/README.m
 and prints, per flag family and per flag name:
 
 - precision = labelled-right / labelled records the flag fires on now, with counts;
-- recall = labelled records that should be flagged and are, and the misses;
+- recall = labelled records that should be flagged and are (``correct`` and ``miss``
+  labels), and how many labelled misses are found now;
 - abstentions: labelled records the flag rightly does not fire on.
 
 A label describes the record, not the code that ran when it was written: a
@@ -218,10 +219,13 @@ def report(scored: pl.DataFrame) -> None:
         neg = g.filter(~pl.col("pos"))
         prec = f"{tp / fired.height:.3f}" if fired.height else "  -  "
         rec = f"{pos.filter(pl.col('fired')).height / pos.height:.3f}" if pos.height else "  -  "
+        misses = g.filter(pl.col("label") == "miss")
+        found = misses.filter(pl.col("fired")).height
         return (
             f"  {key:<46} precision {prec} ({tp}/{fired.height})  recall {rec} "
             f"({pos.filter(pl.col('fired')).height}/{pos.height})  rightly silent "
             f"{neg.filter(~pl.col('fired')).height}/{neg.height}  labels {g.height}"
+            + (f"  labelled misses now found {found}/{misses.height}" if misses.height else "")
         )
 
     for (fam,), g in scored.sort("family").group_by("family", maintain_order=True):
