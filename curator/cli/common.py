@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from typing import Any, TypeVar
 
@@ -86,9 +87,23 @@ def say(args: Any, text: str) -> None:
         sys.stdout.write(text + "\n")
 
 
+def _finite(obj: Any) -> Any:
+    """NaN and infinities become null: bare NaN is not JSON, and jq and browsers reject it."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(v) for v in obj]
+    return obj
+
+
 def print_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+    text = json.dumps(_finite(obj), ensure_ascii=False, indent=2, default=str, allow_nan=False)
+    sys.stdout.write(text + "\n")
 
 
 def print_jsonl(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.write(
+        json.dumps(_finite(obj), ensure_ascii=False, default=str, allow_nan=False) + "\n"
+    )

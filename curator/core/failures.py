@@ -87,3 +87,10 @@ def explain(exc: BaseException, where: Path | None = None) -> str:
             "from a backup if the journal is damaged."
         )
     return f"{detail}. Check that the folder exists and is writable, or pick another -w path."
+
+
+def user_message(exc: BaseException) -> str | None:
+    """:func:`explain` for the failures a user can meet (OS and SQLite errors), else None."""
+    if isinstance(exc, OSError | sqlite3.Error):
+        return explain(exc)
+    return None

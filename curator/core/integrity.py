@@ -22,7 +22,7 @@ from typing import Any, Final
 
 import polars as pl
 
-from curator.core.workspace import DB_NAME, Workspace, WorkspaceDamaged
+from curator.core.workspace import DB_NAME, PART_DIGEST, Workspace, WorkspaceDamaged, part_digest
 
 QUARANTINE_DIR: Final = "quarantine"
 DAMAGED_LOCATOR: Final = "whole file"
@@ -142,6 +142,9 @@ def check(ws: Workspace) -> list[Problem]:
         listed.add(imp.part)
         path = ws.path / "records" / imp.part
         why = "missing" if not path.exists() else _read_error(path)
+        stored = ws.get_setting(f"{PART_DIGEST}{imp.part}")
+        if why is None and stored is not None and part_digest(path) != stored:
+            why = "its bytes changed since it was written (sha256 differs): damaged on disk"
         if why is None:
             n = pl.scan_parquet(path).select(pl.len()).collect().item()
             if n != imp.records:
@@ -261,6 +264,7 @@ def _fail_import(ws: Workspace, part: str, why: str) -> None:
             f"`curator repair`; import {path} again to bring its records back"
         )
         con.execute("DELETE FROM quarantine WHERE import_id=?", (import_id,))
+        con.execute("DELETE FROM settings WHERE key=?", (f"{PART_DIGEST}{part}",))
         con.execute(
             "UPDATE imports SET format='failed', part=NULL, records=0, skipped_existing=0,"
             " quarantined=1, options=? WHERE import_id=?",

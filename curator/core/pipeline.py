@@ -33,6 +33,9 @@ def pipeline_job(ws: Workspace, recipe: Recipe | None = None) -> Job[dict[str, A
     """Run the recipe. Returns {"steps": [...], "flags": {name: records} (every
     producer's flags, dedup's included), "records": n, "seconds": t}."""
     recipe = recipe or Recipe.from_workspace(ws)
+    from curator.core.integrity import clean_residue
+
+    clean_residue(ws)  # temp files of a killed run or import (live processes' are kept)
     rebuild, ws.rebuild_damaged = ws.rebuild_damaged, True  # results are derived: rebuild
     try:
         return (yield from _pipeline(ws, recipe))

@@ -16,6 +16,17 @@ from curator.core.export.stream import check_streamable, stream_job
 from curator.core.export.targets import TARGETS, resolve_format
 
 
+def seed_value(text: str) -> int:
+    """A split seed: a whole number from 0 to 2^64-1 (larger ones would alias smaller ones)."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--seed must be a whole number, got {text!r}") from None
+    if not 0 <= n < 2**64:
+        raise argparse.ArgumentTypeError(f"--seed must be from 0 to 2^64-1 (18446744073709551615), got {n}")
+    return n
+
+
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("-w", "--workspace", required=True, metavar="WS", help="the workspace to export from")
     p.add_argument("-o", "--output", required=True, metavar="DIR",
@@ -31,7 +42,7 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="approved records only (default), or every record without a blocking flag that is not rejected")
     p.add_argument("--split", type=float, default=None, metavar="FRACTION",
                    help="share of records for validation, e.g. 0.1; whole duplicate clusters stay on one side")
-    p.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the split (default 0)")
+    p.add_argument("--seed", type=seed_value, default=0, metavar="N", help="seed of the split, 0 to 2^64-1 (default 0)")
     p.add_argument("--skip-invalid", action="store_true",
                    help="leave out records that would be invalid lines (listed in manifest.json) instead of stopping")
     p.add_argument("--json", action="store_true", help="print the manifest as JSON (not with -o -)")

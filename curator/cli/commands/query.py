@@ -10,13 +10,23 @@ from curator.core.query import query, query_rows
 from curator.core.workspace import Workspace
 
 
+def positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {n}")
+    return n
+
+
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("-w", "--workspace", required=True, metavar="WS", help="the workspace folder")
     p.add_argument("--status", choices=("pending", "approved", "rejected", "flagged"),
                    help="only records with this review status (flagged: any flag)")
     p.add_argument("--flag", metavar="NAME", help="flag name or family, e.g. pii or pii.email")
     p.add_argument("--search", metavar="TEXT", help="case-insensitive text in any message")
-    p.add_argument("--limit", type=int, default=None, metavar="N", help="stop after N records")
+    p.add_argument("--limit", type=positive, default=None, metavar="N", help="stop after N records (N >= 1)")
     p.add_argument("--json", action="store_true", help="one JSON object a line")
 
 

@@ -68,6 +68,8 @@ class ExportOptions:
                 f"preference exports are written for {' or '.join(PREFERENCE_STYLES)}, "
                 f"not {self.preference_style!r}"
             )
+        if not 0 <= self.seed < 2**64:  # the split hashes it as 64 bits: larger ones alias
+            raise UsageError(f"--seed must be from 0 to 2^64-1, got {self.seed}")
         if self.include not in INCLUDES:
             raise UsageError(f"--include must be one of {', '.join(INCLUDES)}, not {self.include!r}")
         if self.split is not None and not 0.0 < self.split < 1.0:

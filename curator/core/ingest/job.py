@@ -114,7 +114,9 @@ FAILED = "failed"  # the format of a failed import's row
 WHOLE_FILE = "whole file"  # the locator of its quarantine entry
 
 
-def _record_failure(ws: Workspace, result: FileResult, path: Path, digest: str | None, options: ImportOptions) -> None:
+def _record_failure(
+    ws: Workspace, result: FileResult, path: Path, digest: str | None, options: ImportOptions
+) -> None:
     """Keep a file-level failure in the workspace's quarantine, replacing an earlier one."""
     reason = result.error or "could not be imported"
     for prefix in (f"{result.path}: ", f"{path}: ", f"{path.name}: "):
@@ -161,7 +163,9 @@ def _read_file(
     with tempfile.TemporaryDirectory(prefix=f".staging-{os.getpid()}-", dir=ws.path) as tmp:
         parts: list[Path] = []
         for chunk in read_raw(path, fmt, options):
-            done = finalize(chunk, options, source=path.name, source_path=source_path, identity=digest)
+            done = finalize(
+                chunk, options, source=path.name, source_path=source_path, identity=digest
+            )
             quarantine.extend(done.quarantine)
             kept, too_big = oversized(done.records)  # the size guard (ingest/guards.py)
             if too_big:
@@ -207,7 +211,9 @@ def _check_unchanged(path: Path, before: tuple[tuple[str, int, int, int], ...]) 
         )
 
 
-def import_job(ws: Workspace, sources: Sequence[Path], options: ImportOptions) -> Job[ImportSummary]:
+def import_job(
+    ws: Workspace, sources: Sequence[Path], options: ImportOptions
+) -> Job[ImportSummary]:
     """Import every source file; yields Progress, returns the ImportSummary.
 
     Holds the workspace's import lock throughout (one import at a time; the lock
@@ -228,11 +234,18 @@ def _import_locked(
     summary = ImportSummary()
     for path in not_data:
         summary.files.append(
-            FileResult(source=path.name, path=str(path.absolute()), not_data=True, skipped=skip_reason(path))
+            FileResult(
+                source=path.name,
+                path=str(path.absolute()),
+                not_data=True,
+                skipped=skip_reason(path),
+            )
         )
     imports = ws.imports()
     previous = {i.file_hash: i for i in imports if i.format != FAILED}
-    failed = {i.path for i in imports if i.format == FAILED} | {i.file_hash for i in imports if i.format == FAILED}
+    failed = {i.path for i in imports if i.format == FAILED} | {
+        i.file_hash for i in imports if i.format == FAILED
+    }
     existing: pl.Series | None = None
     for n, path in enumerate(files, start=1):
         result = FileResult(source=path.name, path=str(path.resolve()))
@@ -270,10 +283,20 @@ def _import_locked(
                 raise  # the workspace's disk, not the source: the whole import stops
             result.error = f"{path}: cannot read it ({exc.strerror or exc})"
         except Exception as exc:  # a reader bug must not lose the other files
-            result.error = (
-                f"{path.name}: unexpected error while reading it ({type(exc).__name__}: {exc}); "
-                "nothing from this file was imported. This is a bug in Curator; please report it."
+            damaged = isinstance(exc, pl.exceptions.PolarsError) or type(exc).__module__.startswith(
+                "pyarrow"
             )
+            if damaged and result.format in ("parquet", "hf"):
+                result.error = (  # Parquet's own checks failed: the file's content, not Curator
+                    f"{path.name}: cannot read it as Parquet: the file is damaged or not Parquet "
+                    f"({str(exc).splitlines()[0][:200]}); nothing from this file was imported. "
+                    "Export or copy it again."
+                )
+            else:
+                result.error = (
+                    f"{path.name}: unexpected error while reading it ({type(exc).__name__}: {exc}); "
+                    "nothing from this file was imported. This is a bug in Curator; please report it."
+                )
         if result.error is not None:
             _record_failure(ws, result, path, digest, options)
             failed |= {result.path, digest or result.path}

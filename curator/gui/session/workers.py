@@ -7,6 +7,7 @@ next ``yield`` so a cancelled job changes nothing.
 
 from __future__ import annotations
 
+import os
 import time
 import traceback
 from collections.abc import Callable
@@ -24,6 +25,11 @@ def error_text(exc: BaseException) -> str:
     """What the user sees: CuratorError verbatim, anything else named as a bug."""
     if isinstance(exc, CuratorError):
         return str(exc)
+    from curator.core.failures import user_message
+
+    known = user_message(exc)  # disk full, permission, lock, damage: said as such
+    if known is not None:
+        return known
     return f"Internal error: {type(exc).__name__}: {exc}. This is a bug in Curator."
 
 
@@ -61,8 +67,8 @@ class Worker(QThread):
             self.cancelled.emit()
         except Exception as exc:
             self.error = error_text(exc)
-            if not isinstance(exc, CuratorError):
-                traceback.print_exc()
+            if not isinstance(exc, CuratorError) and os.environ.get("CURATOR_DEBUG"):
+                traceback.print_exc()  # only when asked for: no traceback reaches a user
             self.failed.emit(self.error)
         else:
             if self.token.cancelled:
