@@ -50,7 +50,7 @@ def _flags(ws: Workspace, record_id: str) -> pl.DataFrame:
     ]
     if not parts:
         return pl.DataFrame(schema=R.FLAGS_SCHEMA)
-    return pl.concat([p.select(list(R.FLAGS_SCHEMA.names())).cast(R.FLAGS_SCHEMA) for p in parts])
+    return ws.apply_overrides(pl.concat([p.select(list(R.FLAGS_SCHEMA.names())).cast(R.FLAGS_SCHEMA) for p in parts]))
 
 
 def _clusters(ws: Workspace, record_id: str) -> pl.DataFrame:

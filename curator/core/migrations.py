@@ -39,9 +39,17 @@ def _v2_state_rejected(con: sqlite3.Connection) -> None:
         con.execute("ALTER TABLE state ADD COLUMN rejected TEXT")
 
 
+def _v3_journal_overrode(con: sqlite3.Connection) -> None:
+    """An approval of a record with a blocking flag is an explicit override:
+    ``journal.overrode`` names the blocking flags the reviewer approved past."""
+    if "overrode" not in _columns(con, "journal"):
+        con.execute("ALTER TABLE journal ADD COLUMN overrode TEXT")
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _v1_journal_who_and_how,
     2: _v2_state_rejected,
+    3: _v3_journal_overrode,
 }
 
 

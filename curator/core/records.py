@@ -52,6 +52,9 @@ ROLES: Final = ("system", "user", "assistant", "tool")
 # "info" is a fact worth showing that is not a problem (contact.*: a business's number).
 BLOCK: Final = "block"
 WARN: Final = "warn"
+# A blocking flag a person approved past (an explicit override, journalled): it no
+# longer blocks, and the record is exported, listed in the manifest and the report.
+OVERRIDDEN: Final = "overridden"
 INFO: Final = "info"
 
 MESSAGE_DTYPE: Final = pl.Struct(

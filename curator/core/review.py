@@ -24,7 +24,7 @@ import polars as pl
 
 from curator.core import records as R
 from curator.core.faults import fault_point
-from curator.core.review_actor import SINGLE, Actor, actor
+from curator.core.review_actor import SINGLE, Actor, actor, blocking_flags
 from curator.core.review_delta import (
     BEFORE_STATUS,
     EDITED_MESSAGES,
@@ -85,8 +85,8 @@ class ReviewState:
 
 PENDING_STATE = ReviewState(R.PENDING, None, None)
 _JOURNAL_INSERT = (
-    "INSERT INTO journal (batch, record_id, action, before, after, at, reviewer, how, batch_size)"
-    " VALUES (?,?,?,?,?,?,?,?,?)"
+    "INSERT INTO journal (batch, record_id, action, before, after, at, reviewer, how, batch_size, overrode)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?)"
 )
 
 
@@ -195,7 +195,8 @@ def _apply(
                 if after == before:
                     continue
                 journal_rows.append(
-                    (batch, rid, action, before.to_json(), after.to_json(), now, who.reviewer, who.how, who.batch_size)
+                    (batch, rid, action, before.to_json(), after.to_json(), now, who.reviewer, who.how, who.batch_size,
+                     who.overrides.get(rid))
                 )
                 state_rows.append(
                     (rid, after.status, after.reason, after.messages, now, after.rejected)
@@ -231,10 +232,11 @@ def _apply_status(
     reviewer: str | None = None,
     bulk: bool | None = None,
     guard: Guard | None = None,
+    overrides: dict[str, str] | None = None,
 ) -> ReviewDelta:
     """A status change for many ids at once: same journal and state rows as
     :func:`_apply`, with before/after computed in Polars instead of per id."""
-    who = actor(len(dict.fromkeys(ids)), reviewer, bulk)
+    who = actor(len(dict.fromkeys(ids)), reviewer, bulk, overrides)
     if len(ids) < _BULK:
         return _apply(
             ws, action, ids, lambda b: ReviewState(status, reason, b.messages, b.rejected), who, guard
@@ -286,6 +288,7 @@ def _apply_status(
             pl.lit(who.reviewer).alias("reviewer"),
             pl.lit(who.how).alias("how"),
             pl.lit(who.batch_size).alias("batch_size"),
+            pl.col(R.ID).replace_strict(who.overrides, default=None, return_dtype=pl.String).alias("overrode"),
         ).iter_rows()
         con.executemany(_JOURNAL_INSERT, rows)
         con.executemany(
@@ -327,8 +330,14 @@ def approve(
     A caller acting from a view it read earlier passes ``expected`` (id -> the
     status its view showed) and/or ``since_seq`` (the journal sequence number its
     view reflects): records another process changed since are skipped and listed
-    in ``delta.skipped``, re-checked inside the write transaction (no lost update)."""
-    return _apply_status(ws, "approve", ids, R.APPROVED, None, reviewer, bulk, _guard(expected, since_seq))
+    in ``delta.skipped``, re-checked inside the write transaction (no lost update).
+
+    Approving a record with a blocking flag is an explicit override: the journal
+    entry names the flags (``overrode``) and the record is exported."""
+    overrides = blocking_flags(ws, ids)
+    return _apply_status(
+        ws, "approve", ids, R.APPROVED, None, reviewer, bulk, _guard(expected, since_seq), overrides
+    )
 
 
 def reject(
@@ -398,7 +407,7 @@ def decide_where(
     fault_point("review-selected")
     guard = Guard(reselect=select)
     if action == "approve":
-        return _apply_status(ws, "approve", ids, R.APPROVED, None, reviewer, True, guard)
+        return _apply_status(ws, "approve", ids, R.APPROVED, None, reviewer, True, guard, blocking_flags(ws, ids))
     if not (reason or "").strip():
         raise WorkspaceError("A rejection needs a reason, e.g. --reject 'off-topic'.")
     return _apply_status(ws, "reject", ids, R.REJECTED, (reason or "").strip(), reviewer, True, guard)
@@ -563,12 +572,12 @@ def next_step(ws: Workspace, which: str) -> tuple[str | None, int]:
 def history(ws: Workspace, record_id: str) -> list[dict[str, Any]]:
     """Every journal entry of one record: what, when, who and how (oldest first)."""
     rows = ws.db().execute(
-        "SELECT seq, action, before, after, at, undone, reviewer, how, batch_size FROM journal"
+        "SELECT seq, action, before, after, at, undone, reviewer, how, batch_size, overrode FROM journal"
         " WHERE record_id=? ORDER BY seq",
         (record_id,),
     ).fetchall()
     out = []
-    for seq, action, before, after, at, undone, reviewer, how, batch_size in rows:
+    for seq, action, before, after, at, undone, reviewer, how, batch_size, overrode in rows:
         b, a = ReviewState.from_json(before), ReviewState.from_json(after)
         out.append(
             {
@@ -582,6 +591,7 @@ def history(ws: Workspace, record_id: str) -> list[dict[str, Any]]:
                 "reviewer": reviewer or "unknown",
                 "how": how or SINGLE,
                 "batch_size": int(batch_size or 1),
+                "overrode": overrode,  # blocking flags this approval overrode, if any
             }
         )
     return out

@@ -8,7 +8,8 @@ single decisions count as human review in the readiness report.
 from __future__ import annotations
 
 import getpass
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -27,6 +28,7 @@ class Actor:
     reviewer: str
     how: str  # SINGLE | BULK
     batch_size: int
+    overrides: dict[str, str] = field(default_factory=dict)  # id -> blocking flags approved past
 
 
 def default_reviewer() -> str:
@@ -37,11 +39,32 @@ def default_reviewer() -> str:
         return "unknown"
 
 
-def actor(n_ids: int, reviewer: str | None = None, bulk: bool | None = None) -> Actor:
+def actor(
+    n_ids: int, reviewer: str | None = None, bulk: bool | None = None, overrides: dict[str, str] | None = None
+) -> Actor:
     """``bulk=None`` means single when exactly one record is acted on, bulk otherwise."""
     who = (reviewer or "").strip() or default_reviewer()
     is_bulk = n_ids != 1 if bulk is None else bulk
-    return Actor(who, BULK if is_bulk else SINGLE, n_ids)
+    return Actor(who, BULK if is_bulk else SINGLE, n_ids, dict(overrides or {}))
+
+
+def blocking_flags(ws: Workspace, ids: Sequence[str]) -> dict[str, str]:
+    """id -> comma-joined names of its blocking flags, for the ids that have any.
+
+    Scans the flag files lazily with the ids as a predicate, so one approval in the
+    GUI does not read every flag of a million-record workspace into memory."""
+    files = sorted((ws.path / "results").glob("flags_*.parquet"))
+    if not files or not ids:
+        return {}
+    wanted = pl.Series(list(dict.fromkeys(ids)), dtype=pl.String)
+    found = (
+        pl.scan_parquet(files)
+        .filter((pl.col("severity") == R.BLOCK) & pl.col(R.ID).is_in(wanted.implode()))
+        .group_by(R.ID)
+        .agg(pl.col("name").unique().sort().str.join(", "))
+        .collect()
+    )
+    return dict(found.iter_rows())
 
 
 def decided_one_at_a_time(ws: Workspace) -> pl.DataFrame:

@@ -1,13 +1,15 @@
 """Which records an export would contain: one definition for export and readiness.
 
 ``approved``: approved records. ``passing``: approved plus pending records.
-Either way: never rejected records, never non-keeper duplicates, never a
-record with a blocking flag (severity "block").
+Either way: never rejected records, never non-keeper duplicates, and a record
+with a blocking flag (severity "block"). A person approving a record past its blocking
+flag is an explicit override: journalled, the flag then reads "overridden" (no
+longer blocking), and the record is exported and listed in the manifest and report.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 
@@ -29,6 +31,13 @@ def exportable(include: Include) -> pl.Expr:
     return selected_by_status(include) & is_keeper() & ~has_blocking_flag()
 
 
+def overridden() -> pl.Expr:
+    """Approved keepers exported past a blocking flag because a person approved them
+    knowing it (the flag reads severity "overridden", see Workspace.apply_overrides)."""
+    has = pl.col(R.FLAGS).list.eval(pl.element().struct.field("severity") == R.OVERRIDDEN).list.any()
+    return (pl.col(R.STATUS) == R.APPROVED) & is_keeper() & has
+
+
 def exclusion_reason(include: Include) -> pl.Expr:
     """Why a row is not exported (null when it is), for manifests and reports."""
     return (
@@ -42,3 +51,20 @@ def exclusion_reason(include: Include) -> pl.Expr:
         .then(pl.lit("blocking flag"))
         .otherwise(pl.lit(None, pl.String))
     )
+
+
+def override_summary(df: pl.DataFrame, limit: int = 100) -> dict[str, Any]:
+    """Approved records exported despite a blocking flag: how many, by flag, first ids."""
+    over = df.filter(overridden()) if df.height else df
+    if not over.height:
+        return {"records": 0, "by_flag": {}, "ids": []}
+    names = (
+        over.select(R.ID, pl.col(R.FLAGS).list.eval(
+            pl.element().filter(pl.element().struct.field("severity") == R.OVERRIDDEN).struct.field("name")).alias("n"))
+        .explode("n").drop_nulls("n").unique().group_by("n").len().sort(["len", "n"], descending=[True, False])
+    )
+    return {
+        "records": over.height,
+        "by_flag": {str(k): int(v) for k, v in names.iter_rows()},
+        "ids": over.get_column(R.ID).head(limit).to_list(),
+    }

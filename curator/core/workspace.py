@@ -35,7 +35,7 @@ from curator.core.failures import as_os_error
 from curator.core.faults import fault_point
 from curator.core.migrations import migrate
 
-SCHEMA_VERSION = 3  # 2: journal.reviewer/how/batch_size; 3: state.rejected (core/migrations.py)
+SCHEMA_VERSION = 4  # 2: journal.reviewer/how/batch_size; 3: state.rejected; 4: journal.overrode (core/migrations.py)
 DB_NAME = "curator.db"
 
 _DDL = """
@@ -58,7 +58,7 @@ CREATE TABLE IF NOT EXISTS journal (
     record_id TEXT NOT NULL, action TEXT NOT NULL,
     before TEXT NOT NULL, after TEXT NOT NULL, at REAL NOT NULL,
     undone INTEGER NOT NULL DEFAULT 0,
-    reviewer TEXT, how TEXT, batch_size INTEGER
+    reviewer TEXT, how TEXT, batch_size INTEGER, overrode TEXT
 );
 CREATE INDEX IF NOT EXISTS journal_batch ON journal(batch);
 CREATE INDEX IF NOT EXISTS journal_record ON journal(record_id);
@@ -232,6 +232,7 @@ class Workspace:
         self._local = threading.local()
         self._records_cache: tuple[tuple[str, ...], pl.DataFrame] | None = None
         self._state_cache: tuple[int, pl.DataFrame] | None = None
+        self._override_cache: tuple[int, pl.DataFrame] | None = None
         self._lock = threading.RLock()
 
     # --- opening --------------------------------------------------------------
@@ -701,7 +702,33 @@ class Workspace:
         frames = [df for df in map(self.read_result_file, files) if df is not None]
         if not frames:
             return pl.DataFrame(schema=R.FLAGS_SCHEMA)
-        return pl.concat(frames).cast(R.FLAGS_SCHEMA)
+        return self.apply_overrides(pl.concat(frames).cast(R.FLAGS_SCHEMA))
+
+    def overrides(self) -> pl.DataFrame:
+        """Approved records whose latest live approval overrode blocking flags:
+        id, name (one row per flag). Cached per state version."""
+        with self._lock:
+            version = self.state_version()
+            if self._override_cache is not None and self._override_cache[0] == version:
+                return self._override_cache[1]
+            rows = self.db().execute(
+                "SELECT j.record_id, j.overrode FROM journal j JOIN state s ON s.record_id = j.record_id"
+                " WHERE j.overrode IS NOT NULL AND j.undone = 0 AND s.status = 'approved' AND j.seq ="
+                " (SELECT MAX(seq) FROM journal WHERE record_id = j.record_id AND undone = 0 AND action = 'approve')"
+            ).fetchall()
+            df = pl.DataFrame(rows, schema={R.ID: pl.String, "name": pl.String}, orient="row")
+            df = df.with_columns(pl.col("name").str.split(", ")).explode("name")
+            self._override_cache = (version, df)
+            return df
+
+    def apply_overrides(self, flags: pl.DataFrame) -> pl.DataFrame:
+        """Blocking flags a person approved past read severity "overridden"."""
+        over = self.overrides()
+        if not over.height or not flags.height:
+            return flags
+        hit = flags.join(over.with_columns(pl.lit(True).alias("_o")), on=[R.ID, "name"], how="left")
+        sev = pl.when(pl.col("_o").fill_null(False) & (pl.col("severity") == R.BLOCK))
+        return hit.with_columns(sev.then(pl.lit(R.OVERRIDDEN)).otherwise(pl.col("severity")).alias("severity")).drop("_o")
 
     def clusters(self) -> pl.DataFrame:
         df = self.read_result("clusters")

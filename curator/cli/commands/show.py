@@ -40,5 +40,7 @@ def run(args: argparse.Namespace) -> int:
     for h in d["history"]:
         how = "one record" if h["how"] == "single" else f"bulk over {h['batch_size']:,} records"
         line = f"{h['at']} {h['action']} by {h['reviewer']} ({how}): {h['status_before']} -> {h['status_after']}"
+        if h.get("overrode"):
+            line += f", overriding the blocking flag(s) {h['overrode']}"
         print(line + (" (undone)" if h["undone"] else ""))
     return 0

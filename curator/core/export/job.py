@@ -22,7 +22,7 @@ from curator.core.export.targets import cuts_untrained, data_facts, trainer_note
 from curator.core.export.validate import check
 from curator.core.export.writers import Staging, check_output_dir, conflict_message, file_digest
 from curator.core.jobs import Job, Progress, run_job
-from curator.core.selection import exclusion_reason, exportable
+from curator.core.selection import exclusion_reason, exportable, override_summary
 from curator.core.tokens import message_token_table
 from curator.core.workspace import Workspace
 
@@ -276,7 +276,8 @@ def export_job(ws: Workspace, options: ExportOptions) -> Job[dict[str, Any]]:
                 counts=counts,
                 tokens=M.token_totals(tokens, rows.select(R.ID, SPLIT)),
                 files=files,
-                selection={"selected": plan.frame.height, "excluded": plan.excluded},
+                selection={"selected": plan.frame.height, "excluded": plan.excluded,
+                           "overrides": override_summary(rows)},
                 leakage=leak,
                 skipped=skipped,
                 clusters_present=plan.clusters_present,

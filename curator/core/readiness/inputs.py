@@ -18,7 +18,13 @@ from curator.core.readiness.model import Context
 from curator.core.readiness.settings import load_thresholds
 from curator.core.readiness.targets import resolve_target
 from curator.core.readiness.volatility import volatility_columns
-from curator.core.selection import INCLUDES, Include, exportable, selected_by_status
+from curator.core.selection import (
+    INCLUDES,
+    Include,
+    exportable,
+    override_summary,
+    selected_by_status,
+)
 from curator.core.tokens import message_token_table
 from curator.core.workspace import Workspace
 
@@ -157,5 +163,6 @@ def build_context(
         good=good, text=text, sampled=sampled, scores=scores,
         clusters=ws.clusters(), families_seen=flag_families_seen(ws),
         approved=int(df.select((pl.col(R.STATUS) == R.APPROVED).sum()).item()),
+        overrides=override_summary(df.select(R.ID, R.STATUS, R.FLAGS, R.DUPLICATE_OF).filter(mask)),
         waiting=int(df.select((exportable("passing").fill_null(False) & (pl.col(R.STATUS) == R.PENDING)).sum()).item()),
     )

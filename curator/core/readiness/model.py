@@ -74,6 +74,7 @@ class Context:
     families_seen: set[str]  # flag families present anywhere in the workspace
     approved: int = 0  # records a person approved (any flags)
     waiting: int = 0  # pending records that pass the filters: would be good once approved
+    overrides: dict[str, Any] = field(default_factory=dict)  # approved past a blocking flag (override_summary)
     ids_behind: dict[str, pl.Series] = field(default_factory=dict)
 
     @property
@@ -92,12 +93,20 @@ class Context:
             if not self.waiting:
                 return f"{self.approved:,} approved, 0 passing: computed on the approved records."
             return (f"Preview: {self.approved:,} approved, {passing}; computed on {plural(self.n_good, 'record')} "
-                    "as if the passing ones were approved.")
+                    f"as if the passing ones were approved.{self.override_note()}")
         if not self.n_good:
             more = (" Preview the passing ones with `curator report --include passing`, or review them."
                     if self.waiting else "")
             return f"{self.approved:,} approved, {passing}: nothing to compute on yet.{more}"
-        return f"{self.approved:,} approved ({self.n_good:,} good), {passing} and waiting for review."
+        return f"{self.approved:,} approved ({self.n_good:,} good), {passing} and waiting for review.{self.override_note()}"
+
+    def override_note(self) -> str:
+        """" 2 approved despite a blocking flag (secret.aws_key: 1, ...): exported as overrides." or ""."""
+        n = int(self.overrides.get("records") or 0)
+        if not n:
+            return ""
+        by = ", ".join(f"{k}: {v:,}" for k, v in list(self.overrides.get("by_flag", {}).items())[:4])
+        return f" {plural(n, 'record was', 'records were')} approved despite a blocking flag ({by}): exported as overrides."
 
     def query(self, *args: str) -> str:
         """The `curator query` command that lists the records behind a number."""

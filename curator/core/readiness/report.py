@@ -35,6 +35,7 @@ class Report:
     workspace: str
     population: str = ""  # what the report is computed on; shown before the verdict
     preview: bool = False  # computed on passing records nobody approved yet
+    overrides: dict[str, Any] = field(default_factory=dict)  # approved past a blocking flag
     reasons: list[str] = field(default_factory=list)
     ids_behind: dict[str, pl.Series] = field(default_factory=dict, repr=False)
 
@@ -58,6 +59,7 @@ class Report:
             "verdict_message": self.verdict_message,
             "population": self.population,
             "preview": self.preview,
+            "overrides": self.overrides,
             "counts": self.counts,
             "checks": [c.to_json() for c in self.checks],
             "next_steps": self.next_steps,
@@ -88,5 +90,5 @@ def build_report(
         next_steps=decision.next_steps, target=ctx.target, include=include,
         stats=compute_stats(ctx, checks), thresholds=ctx.th, workspace=str(ws.path),
         reasons=decision.reasons, ids_behind=ctx.ids_behind,
-        population=ctx.population(), preview=ctx.preview,
+        population=ctx.population(), preview=ctx.preview, overrides=ctx.overrides,
     )
