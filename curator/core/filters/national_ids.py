@@ -81,7 +81,7 @@ NATIONAL_ID_DETECTORS: tuple[Detector, ...] = (
         _id_ok,
         _mask_id,
         group=2,
-        gate="(?i:nhs|bsn|dni|nie|cpf|sin|social insurance|aadhaar|codice fiscale|steuer|tax id"
-        "|national insurance|nino)",
+        gate="(?i:(?-u:\\b)(?:nhs|bsn|dni|nie|cpf|sin|nino)(?-u:\\b)|social insurance|aadhaar"
+        "|codice fiscale|steuer|tax id|national insurance)",
     ),
 )
