@@ -115,9 +115,9 @@ PERSONAL_HEAD = """\
 Not planted problems, but real personal data of the kind support logs are full of, and
 Curator flags it (severity warn; `curator review --redact` replaces it): {n_records}
 otherwise clean records name a customer or an agent in a greeting, a sign-off or an
-introduction ("Hi Maria,", "Best regards,\\nDana", "you're speaking with Marcus"), and
-the call transcripts' callers confirm their name, postcode, first line of address or date
-of birth when the agent asks. `planted.json` lists every such record under
+introduction ("Hi Maria,", a "Best regards," line followed by "Dana", "you're speaking with
+Marcus"), and the call transcripts' callers confirm their name, postcode, first line of
+address or date of birth when the agent asks. `planted.json` lists every such record under
 `personal_data` with the flags it gets:
 
 | file | records | flags |
@@ -130,7 +130,8 @@ def _personal(manifest: dict[str, Any]) -> str:
     rows = manifest.get("personal_data", [])
     by_file: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
-        by_file.setdefault(r["file"], []).append(r)
+        f = "transcripts/" if r["file"].startswith("transcripts/") else r["file"]
+        by_file.setdefault(f, []).append(r)
     lines = []
     for f, rs in by_file.items():
         flags = Counter(e for r in rs for e in r["expect"])
