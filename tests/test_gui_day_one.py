@@ -143,3 +143,40 @@ def test_after_an_import_the_app_says_what_is_new_and_unscored_and_offers_run(
     assert unscored(small_ws) == 0
     qtbot.waitUntil(lambda: not w.pipeline.unscored_label.isVisible(), timeout=10_000)
     close_window(w)
+
+
+def test_search_highlights_the_text_and_says_how_many_matched(qtbot, tmp_path: Path, small_ws: Workspace):
+    from PySide6.QtGui import QColor
+
+    from curator.gui.widgets import theme
+
+    w = make_window(qtbot, tmp_path, small_ws)
+    rt, c = w.records, w.controller
+    with qtbot.waitSignal(c.viewChanged, timeout=5_000):
+        rt.filter_bar.search.setText("number 3")
+        rt.filter_bar._apply_search()
+    assert c.view.height == 1 and rt.filter_bar.hits.text() == "1 match"
+    qtbot.waitUntil(lambda: rt.pane.record is not None and "number 3" in rt.pane.record["messages"][0]["content"])
+    bubble = rt.pane.bubbles[0]
+    assert bubble.search_hits
+    start = bubble.search_hits[0][0]
+    cur = bubble.text.textCursor()
+    cur.setPosition(start + 1)
+    assert cur.charFormat().background().color() == QColor(theme.HIGHLIGHT_SEARCH)
+    close_window(w)
+
+
+def test_open_recent_about_and_remembered_window_state(qtbot, tmp_path: Path, small_ws: Workspace):
+    w = make_window(qtbot, tmp_path, small_ws)
+    w._fill_recent()
+    assert any(small_ws.path.name in a.text() for a in w.recent_menu.actions())
+    box = w.about()
+    assert "Licence: Apache-2.0" in box.text() and "0.1.0" in box.text()
+    box.close()
+    w.resize(1100, 700)
+    w.records.table.horizontalHeader().resizeSection(2, 222)
+    close_window(w)
+    again = make_window(qtbot, tmp_path)
+    assert again.recent.store.value("window/geometry") is not None  # (offscreen: an 800-px screen)
+    assert again.records.table.horizontalHeader().sectionSize(2) == 222
+    close_window(again)

@@ -52,6 +52,8 @@ from curator.gui.widgets.plain import mnemonic_safe, plain_warning
 
 APP_NAME = "Curator"
 REVIEWER_KEY = "reviewer"  # in the user's Curator settings
+GEOMETRY_KEY = "window/geometry"
+COLUMNS_KEY = "window/records_columns"
 DEMO_PATH = Path.home() / ".curator" / "demo.curator"
 
 
@@ -114,6 +116,7 @@ class MainWindow(QMainWindow):
         self.records.message.connect(lambda text: self.statusBar().showMessage(text, 4000))
         c.deltaApplied.connect(self._report_skipped)
         self._set_workspace_actions(False)
+        self._restore_state()
 
     def _report_skipped(self, delta: object) -> None:
         """Say when a bulk action left records alone that another process had decided."""
@@ -146,6 +149,8 @@ class MainWindow(QMainWindow):
         m = self.menuBar().addMenu("&File")
         self._action(m, "New workspace…", self.new_workspace, ["Ctrl+N"])
         self._action(m, "Open workspace…", self.browse_workspace, ["Ctrl+O"])
+        self.recent_menu = m.addMenu("Open recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
         self.import_action = self._action(m, "Import files…", self.import_files, ["Ctrl+I"], review=True)
         self.close_action = self._action(m, "Close workspace", self.close_workspace, ["Ctrl+W"], review=True)
         m.addSeparator()
@@ -183,10 +188,52 @@ class MainWindow(QMainWindow):
         m.setToolTipsVisible(True)
         m = self.menuBar().addMenu("&Help")
         self._action(m, "Keyboard shortcuts", self.help.toggle, ["?", "Shift+?", "F1"])
+        self._action(m, "About Curator", self.about)
 
     def _set_workspace_actions(self, on: bool) -> None:
         for a in self._review_actions:
             a.setEnabled(on)
+
+    def _fill_recent(self) -> None:
+        """File > Open recent: the start page's list, newest first."""
+        self.recent_menu.clear()
+        paths = self.recent.paths()
+        for p in paths:
+            a = self.recent_menu.addAction(mnemonic_safe(f"{p.name}   {p.parent}"))
+            a.triggered.connect(lambda _=False, path=p: self.open_workspace(path))
+        if not paths:
+            self.recent_menu.addAction("No recent workspaces").setEnabled(False)
+
+    def about(self) -> QMessageBox:
+        """Help > About: version, licence, where the data lives."""
+        from curator import DIST_NAME, __version__
+
+        box = QMessageBox(QMessageBox.Icon.NoIcon, f"About {APP_NAME}", "", QMessageBox.StandardButton.Ok, self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setIconPixmap(self.windowIcon().pixmap(64, 64))
+        box.setText(
+            f"{APP_NAME} {__version__}  ({DIST_NAME})\n\n"
+            "Turns conversation logs into a clean, schema-validated fine-tuning set, and says "
+            "honestly whether it is ready.\n\nLicence: Apache-2.0. Everything runs offline; review "
+            "decisions are journaled in each workspace's curator.db."
+        )
+        box.open()
+        self.about_box = box
+        return box
+
+    # --- window state ----------------------------------------------------------------
+    def _restore_state(self) -> None:
+        """Window geometry and the records table's column widths, as the user left them."""
+        geo = self.recent.store.value(GEOMETRY_KEY)
+        if geo is not None and self.restoreGeometry(geo):  # type: ignore[arg-type]
+            self._fitted = True
+        cols = self.recent.store.value(COLUMNS_KEY)
+        if cols is not None:
+            self.records.table.horizontalHeader().restoreState(cols)  # type: ignore[arg-type]
+
+    def _save_state(self) -> None:
+        self.recent.store.setValue(GEOMETRY_KEY, self.saveGeometry())
+        self.recent.store.setValue(COLUMNS_KEY, self.records.table.horizontalHeader().saveState())
 
     # --- reviewer ------------------------------------------------------------------
     def set_reviewer(self, name: str) -> None:
@@ -342,5 +389,6 @@ class MainWindow(QMainWindow):
         if self.export_dialog is not None:
             self.export_dialog._timer.stop()
             self.export_dialog.close()
+        self._save_state()
         self.controller.shutdown()
         super().closeEvent(e)

@@ -118,6 +118,11 @@ class DuplicatesPanel(QWidget):
             ("Similarity", "similarity", None), ("Keeper", "keeper", None),
         ])
         self.table = self._view(self.model)
+        # Size/kind/similarity are short: the keeper's "source · locator" gets the room,
+        # and a long source name is cut in the middle so the locator stays readable.
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        for col, width in ((0, 48), (1, 56), (2, 78)):
+            self.table.horizontalHeader().resizeSection(col, width)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _p: self._select_cluster(cur.row()))
         split.addWidget(self.table)
         right = QWidget()
@@ -173,7 +178,7 @@ class DuplicatesPanel(QWidget):
         row.addWidget(self.reject_button)
         rl.addLayout(row)
         split.addWidget(right)
-        split.setSizes([460, 1000])
+        split.setSizes([520, 940])
         lay.addWidget(split, 1)
         self._update_buttons()
         self._stale = True

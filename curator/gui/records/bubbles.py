@@ -28,6 +28,18 @@ from curator.gui.widgets import theme
 LONG_TEXT = 20_000  # characters shown before "Show full text"
 
 
+def search_spans(text: str, needle: str | None) -> list[tuple[int, int, str]]:
+    """Where the (case-insensitive, literal) search text occurs: the table's search rule."""
+    if not needle or not text:
+        return []
+    low, n = text.lower(), needle.lower()
+    out, i = [], low.find(n)
+    while i >= 0 and len(out) < 500:
+        out.append((i, i + len(n), "search match"))
+        i = low.find(n, i + len(n))
+    return out
+
+
 def utf16_offset(text: str, index: int) -> int:
     """Qt cursor positions count UTF-16 units; Python indexes code points."""
     return len(text[:index].encode("utf-16-le")) // 2
@@ -63,11 +75,11 @@ class PlainTextView(QTextEdit):
         )
         self._fit()
 
-    def highlight(self, spans: list[tuple[int, int, str]]) -> None:
+    def highlight(self, spans: list[tuple[int, int, str]], colour: str = theme.HIGHLIGHT_PII) -> None:
         """Background-colour [start, end) code-point spans, with a tooltip name."""
         text = self.toPlainText()
         fmt = QTextCharFormat()
-        fmt.setBackground(QColor(theme.HIGHLIGHT_PII))
+        fmt.setBackground(QColor(colour))
         for start, end, name in spans:
             a, b = utf16_offset(text, max(0, start)), utf16_offset(text, min(len(text), end))
             if b <= a:
@@ -112,7 +124,7 @@ class MessageBubble(QFrame):
 
     def __init__(
         self, index: int, msg: dict[str, Any], *, editable: bool, pii: list[tuple[int, int, str]],
-        parent: QWidget | None = None,
+        search: str | None = None, parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.index = index
@@ -155,6 +167,9 @@ class MessageBubble(QFrame):
         self.text = PlainTextView(shown)
         if pii:
             self.text.highlight(pii)
+        self.search_hits = search_spans(shown, search)
+        if self.search_hits:
+            self.text.highlight(self.search_hits, theme.HIGHLIGHT_SEARCH)
         lay.addWidget(self.text)
         extra = []
         if msg.get("tool_calls"):

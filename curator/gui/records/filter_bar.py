@@ -83,6 +83,7 @@ class FilterBar(QWidget):
         controller.workspaceOpened.connect(lambda _ws: self.set_counts({}))
         controller.frameReloaded.connect(self._refresh_choices)
         controller.specChanged.connect(self.sync)
+        controller.viewChanged.connect(self._show_hits)
         self.set_counts(controller.counts)
         self.sync(controller.spec)
 
@@ -141,6 +142,15 @@ class FilterBar(QWidget):
                 self._debounce.stop()
         finally:
             self._syncing = False
+
+    def _show_hits(self) -> None:
+        """How many records the search found (in the current queue and filters)."""
+        c = self.controller
+        if c.spec.search:
+            n = c.view.height
+            self.hits.setText(f"{n:,} match{'es' if n != 1 else ''}" if n else "no match")
+        else:
+            self.hits.setText("")
 
     def _queue_clicked(self, key: str) -> None:
         self.controller.set_spec(self.controller.spec.with_(queue=key, ids=None))

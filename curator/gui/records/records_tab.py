@@ -228,6 +228,7 @@ class RecordsTab(QWidget):
         self.controller.remember(rid)
 
     def _show_current(self, keep_scroll: bool = False) -> None:
+        self.pane.search = self.controller.spec.search
         row = self.current_row()
         frow = self.controller.frame_row(row)
         if frow is None:

@@ -56,6 +56,7 @@ class ReviewPane(QWidget):
         super().__init__(parent)
         self.setMinimumWidth(380)
         self.record: dict[str, Any] | None = None
+        self.search: str | None = None  # the table's search text, highlighted in the bubbles
         self.showing_original = False
         self._show_all = False
         self.bubbles: list[MessageBubble] = []
@@ -216,7 +217,7 @@ class ReviewPane(QWidget):
         shown = msgs if self._show_all else msgs[:MAX_BUBBLES]
         rid = str(rec[R.ID])
         for i, m in enumerate(shown):
-            b = MessageBubble(i, m, editable=editable, pii=pii_by_turn.get(i, []))
+            b = MessageBubble(i, m, editable=editable, pii=pii_by_turn.get(i, []), search=self.search)
             b.editSaved.connect(lambda idx, text: self.editSaved.emit(rid, idx, text))
             b.trainToggled.connect(lambda idx, on: self.trainToggled.emit(rid, idx, on))
             row = QHBoxLayout()

@@ -16,6 +16,7 @@ OK = "#16803c"
 BAD = "#c62828"
 WARN = "#a15c00"
 HIGHLIGHT_PII = "#ffe08a"
+HIGHLIGHT_SEARCH = "#a7f3d0"
 
 STATUS_COLORS = {"pending": MUTED, "approved": OK, "rejected": BAD}
 
