@@ -220,3 +220,13 @@ def test_replies_piling_up_unpunctuated_at_the_length_cap_are_truncated(tmp_path
     cut = [f.get("repetition.truncated", "") for f in flags]
     assert all(c.endswith("(stops at the length cap)") for c in cut[:6]), flags
     assert cut[6:] == ["", ""]
+
+
+def test_long_lists_of_the_same_length_are_not_a_length_cap(tmp_path) -> None:
+    steps = ["open Settings", "choose Account", "press Reset", "wait for the email", "sign in"]
+    lists = [
+        CLEAN_LONG + f"\n\nSteps for order {i}:\n" + "\n".join(f"- {s}" for s in steps)
+        for i in range(7)
+    ]
+    flags = run_flags(tmp_path, [[Q, ("assistant", t)] for t in lists], REP)
+    assert flags == [{}] * 7

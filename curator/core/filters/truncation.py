@@ -106,8 +106,14 @@ def truncation_evidence(min_chars: int) -> pl.Expr:
     )
 
 
+_LIST_LINE = r"^\s*(?:[-*•#>|]|\d+[.)]\s)"
+
+
 def unpunctuated(text: pl.Expr) -> pl.Expr:
-    return ~text.str.strip_chars_end().str.contains(_ENDED)
+    """Ends without sentence punctuation, and not on a list item, table row or heading
+    (those end without a full stop by nature), for the length-cap rule."""
+    t = text.str.strip_chars_end()
+    return ~t.str.contains(_ENDED) & ~t.str.split("\n").list.last().str.contains(_LIST_LINE)
 
 
 def length_capped(lengths: pl.DataFrame) -> pl.Series:
