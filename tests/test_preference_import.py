@@ -139,3 +139,25 @@ def test_old_workspace_opens_and_migrates(tmp_path):
     assert again.state().get_column("status").to_list() == ["approved"]
     version = again.db().execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
     assert int(version[0]) == SCHEMA_VERSION
+
+
+def test_ultrafeedback_style_prompt_plus_whole_conversations(tmp_path):
+    def conv(answer):
+        return [
+            {"role": "user", "content": "Name a prime."},
+            {"role": "assistant", "content": answer},
+        ]
+
+    row = {
+        "prompt": "Name a prime.",
+        "chosen": conv("7"),
+        "rejected": conv("8"),
+        "score_chosen": 9.0,
+        "messages": conv("7"),
+    }
+    other = {**row, "prompt": "A different wording"}
+    ws = pair_workspace(tmp_path, [row, other])
+    assert _pairs(ws) == [([("user", "Name a prime."), ("assistant", "7")], "8")]
+    assert json.loads(ws.frame().get_column(R.META)[0])["score_chosen"] == 9.0
+    q = ws.quarantine()  # ambiguous: which is the prompt? never guessed
+    assert q["line"].to_list() == [2] and "shared turns are not the 'prompt'" in q["reason"][0]

@@ -7,7 +7,9 @@ Shapes read (``--format preference``, detected from the keys):
 - explicit-prompt DPO: ``{"prompt", "chosen", "rejected"}``, each a string or a
   message list (TRL's standard and conversational preference formats);
 - implicit-prompt DPO: ``{"chosen": [...], "rejected": [...]}`` as two full
-  conversations that share the prompt; the shared leading turns are the prompt.
+  conversations that share the prompt; the shared leading turns are the prompt;
+- UltraFeedback-style: a ``prompt`` field and two full conversations that begin with it
+  (other fields, e.g. scores, go to meta).
 
 A pair becomes ``messages`` = prompt + chosen (what dedup, filters and readiness
 read) and ``rejected_answer`` (records.py). The converter returns the rejected
@@ -108,10 +110,24 @@ def preference(obj: dict[str, Any], options: ImportOptions) -> Converted:
     elif {"chosen", "rejected"} <= set(obj):
         chosen_msgs = _messages(obj["chosen"], "'chosen'")
         rejected_msgs = _messages(obj["rejected"], "'rejected'")
-        if "prompt" in obj:
+        n = _shared_prefix(chosen_msgs, rejected_msgs)
+        whole = n > 0 and max(len(chosen_msgs), len(rejected_msgs)) > 1
+        if "prompt" in obj and whole:
+            # UltraFeedback-style: a prompt field *and* two whole conversations that begin
+            # with it. The shared turns are the prompt (with their roles).
+            given = [m["content"] for m in _messages(obj["prompt"], "'prompt'")]
+            shared = [m["content"] for m in chosen_msgs[:n]]
+            if shared[-len(given) :] != given:
+                raise BadRecord(
+                    "'chosen' and 'rejected' are whole conversations whose shared turns are not "
+                    "the 'prompt' field; give either the prompt and one answer each, or two "
+                    "conversations that begin with the prompt"
+                )
+            prompt = _prompt(chosen_msgs[:n])
+            chosen_msgs, rejected_msgs = chosen_msgs[n:], rejected_msgs[n:]
+        elif "prompt" in obj:
             prompt = _prompt(_messages(obj["prompt"], "'prompt'"))
         else:  # implicit prompt: two whole conversations with a shared beginning
-            n = _shared_prefix(chosen_msgs, rejected_msgs)
             if n == 0:
                 raise BadRecord(
                     "no 'prompt' field and 'chosen' and 'rejected' share no leading turns; "
