@@ -64,6 +64,20 @@ class DataFacts:
     system: int = 0  # records with a system prompt
     weight0_messages: int = 0
     weight0_records: int = 0
+    # per split: records with tool definitions / a system prompt (a column no row of a
+    # file has is absent from that file, and LLaMA-Factory fails on a declared one)
+    tools_by_split: dict[str, int] | None = None
+    system_by_split: dict[str, int] | None = None
+
+    def has_tools(self, split: str) -> bool:
+        return bool(
+            self.tools_by_split.get(split, 0) if self.tools_by_split is not None else self.tools
+        )
+
+    def has_system(self, split: str) -> bool:
+        return bool(
+            self.system_by_split.get(split, 0) if self.system_by_split is not None else self.system
+        )
 
 
 def data_file(options: ExportOptions, split: str) -> str:
@@ -101,15 +115,16 @@ def trl_refusal(options: ExportOptions, facts: DataFacts) -> str | None:
     return None
 
 
-def _entry(options: ExportOptions, file_name: str, facts: DataFacts) -> dict[str, Any]:
+def _entry(options: ExportOptions, split: str, facts: DataFacts) -> dict[str, Any]:
+    file_name = data_file(options, split)
     if options.format == "alpaca":
         cols = {"prompt": "instruction", "query": "input", "response": "output"}
-        if facts.system:
+        if facts.has_system(split):
             cols["system"] = "system"
         return {"file_name": file_name, "columns": cols}
     if options.format == "sharegpt":
         cols = {"messages": "conversations"}
-        if facts.tools:
+        if facts.has_tools(split):
             cols["tools"] = "tools"
         return {
             "file_name": file_name,
@@ -132,9 +147,7 @@ def llamafactory_dataset_info(
     facts = facts or DataFacts()
     if llamafactory_refusal(options, facts):
         return {}
-    return {
-        f"{NAME}_{s}": _entry(options, data_file(options, s), facts) for s in options.split_names()
-    }
+    return {f"{NAME}_{s}": _entry(options, s, facts) for s in options.split_names()}
 
 
 def llamafactory_yaml(options: ExportOptions) -> str:
@@ -164,7 +177,7 @@ def _axolotl_dataset(options: ExportOptions, split: str, facts: DataFacts) -> li
     if options.format == "alpaca":
         # alpaca_w_system keeps the system prompt (plain `alpaca` drops it)
         lines.append(
-            "    type: alpaca_w_system.load_open_orca" if facts.system else "    type: alpaca"
+            "    type: alpaca_w_system.load" if facts.has_system(split) else "    type: alpaca"
         )
         return lines
     lines.append("    type: chat_template")
@@ -209,17 +222,17 @@ def axolotl_yaml(options: ExportOptions, facts: DataFacts | None = None) -> str:
 
 
 def trl_yaml(options: ExportOptions) -> str:
-    """A ``trl sft --config`` file: the dataset is this folder (its README.md names the splits)."""
+    """A ``trl sft --config`` file (TRL's dataset mixture); run it from this folder."""
+    ds_type = {"hf": "arrow", "parquet": "parquet"}.get(options.format, "json")
     out = [
         "# TRL SFT config for this Curator export; run from this folder: trl sft --config trl_sft.yaml",
-        "# add model_name_or_path and your training keys.",
-        "dataset_name: .",
-        "dataset_train_split: train",
-    ]
-    if options.split is not None:
-        out += ["dataset_test_split: validation", "eval_strategy: epoch"]
-    out += [
-        "assistant_only_loss: true  # loss on assistant turns only (needs a chat template with generation marks)"
+        "# add model_name_or_path and your training keys. The validation split (if any) loads with",
+        "# datasets.load_dataset(<this folder>) (README.md names the splits).",
+        "datasets:",
+        f"  - path: {ds_type}",
+        f"    data_files: {json.dumps(data_file(options, 'train'))}",
+        "    split: train",
+        "assistant_only_loss: true  # loss on assistant turns only (needs a chat template with generation marks)",
     ]
     return "\n".join(out) + "\n"
 

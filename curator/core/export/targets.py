@@ -80,7 +80,24 @@ def data_facts(rows: Any, msgs: Any) -> Any:
         c("tool_calls").is_not_null().any().alias("calls"),
         (c("role") == "system").any().alias("system"),
     )
-    tools = F.line_extras(rows).get_column("tools").is_not_null().sum() if rows.height else 0
+    has_tools = (
+        F.line_extras(rows).get_column("tools").is_not_null()
+        if rows.height
+        else pl.Series([], dtype=pl.Boolean)
+    )
+    tools = int(has_tools.sum())
+    split = (
+        rows.get_column("split") if "split" in rows.columns else pl.Series(["train"] * rows.height)
+    )
+    sys_rows = per.filter(c("system")).get_column(F.ROW)
+    flags = pl.DataFrame(
+        {
+            "split": split,
+            "tools": has_tools,
+            "system": rows.get_column(F.ROW).is_in(sys_rows.implode()),
+        }
+    )
+    by = flags.group_by("split").agg(c("tools").sum(), c("system").sum())
     w = weight_stats(msgs)
     return DataFacts(
         records=rows.height,
@@ -89,6 +106,8 @@ def data_facts(rows: Any, msgs: Any) -> Any:
         system=int(per.get_column("system").sum()),
         weight0_messages=w["weight0_messages"],
         weight0_records=w["weight0_records"],
+        tools_by_split={str(r["split"]): int(r["tools"]) for r in by.iter_rows(named=True)},
+        system_by_split={str(r["split"]): int(r["system"]) for r in by.iter_rows(named=True)},
     )
 
 
