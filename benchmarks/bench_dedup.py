@@ -140,7 +140,16 @@ def build_workspace(path: Path, convs: list[list[tuple[str, str]]]) -> Workspace
         R.REPAIRS: [[] for _ in convs],
         R.IMPORT_ID: [0] * len(convs),
     }
-    df = pl.DataFrame(rows, schema=R.RECORD_SCHEMA)
+    df = (
+        pl.DataFrame(rows)
+        .with_columns(
+            pl.lit(None, dtype).alias(name)
+            for name, dtype in R.RECORD_SCHEMA.items()
+            if name not in rows
+        )
+        .select(R.RECORD_SCHEMA.names())
+        .cast(R.RECORD_SCHEMA)
+    )  # columns a bench does not fill: null
     ws.add_import(
         source="bench.jsonl",
         path="/bench/bench.jsonl",

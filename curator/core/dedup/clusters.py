@@ -3,8 +3,9 @@
 Keeper policy, in order: a reviewer's "make keeper" choice (latest wins);
 approved or edited over pending, rejected last (it never keeps while another
 member is not rejected); the previous run's keeper (so keepers stay put when
-later imports join a cluster); most informative (longest assistant text);
-earliest (import, line). Cluster ids are kept from the previous run: each old
+later imports join a cluster); the most connected (near-duplicate of the most
+other texts, so one star covers them); most informative (longest assistant
+text); earliest (import, line). Cluster ids are kept from the previous run: each old
 id goes to the new cluster holding most of its old members; a cluster with no
 old id is named after its smallest member id.
 """
@@ -37,14 +38,23 @@ def _tier() -> pl.Expr:
 def keeper_rank(nodes: pl.DataFrame, overrides: pl.DataFrame, previous: pl.DataFrame) -> pl.Series:
     """Each record's place in keeper order (0 = first choice), a total order.
 
-    ``nodes`` holds id, status, edited, assistant_chars, import_id, line.
+    ``nodes`` holds id, status, edited, assistant_chars, import_id, line and
+    optionally degree (near-duplicate neighbours of its text at the threshold).
     """
     chosen = overrides.filter(pl.col("action") == KEEPER).select(R.ID, pl.col("at").alias("ov_at"))
     prev_keepers = previous.filter(pl.col(R.DUPLICATE_OF).is_null()).select(
         R.ID, pl.lit(True).alias("was_keeper")
     )
     ranked = (
-        nodes.select(R.ID, R.STATUS, R.EDITED, "assistant_chars", R.IMPORT_ID, R.LINE)
+        nodes.select(
+            R.ID,
+            R.STATUS,
+            R.EDITED,
+            "assistant_chars",
+            R.IMPORT_ID,
+            R.LINE,
+            (pl.col("degree") if "degree" in nodes.columns else pl.lit(0)).alias("degree"),
+        )
         .with_row_index("_pos")
         .join(chosen, on=R.ID, how="left")
         .join(prev_keepers, on=R.ID, how="left")
@@ -54,8 +64,8 @@ def keeper_rank(nodes: pl.DataFrame, overrides: pl.DataFrame, previous: pl.DataF
             _tier().alias("tier"),
         )
         .sort(
-            ["ov_at", "tier", "was_keeper", "assistant_chars", R.IMPORT_ID, R.LINE, R.ID],
-            descending=[True, False, True, True, False, False, False],
+            ["ov_at", "tier", "was_keeper", "degree", "assistant_chars", R.IMPORT_ID, R.LINE, R.ID],
+            descending=[True, False, True, True, True, False, False, False],
         )
         .with_row_index("rank")
         .sort("_pos")
@@ -122,11 +132,14 @@ def assemble(
     df = nodes.filter(~pl.col(R.ID).is_in(broken))
     if df.height < 2:
         return empty
+    # the text with the most near-duplicates keeps first (after reviewer choices and
+    # status): one star then covers them all instead of leaving some on their own
     df = (
-        df.with_columns(keeper_rank(df, overrides, previous).alias("rank"))
-        .sort("rank")
-        .with_columns(pl.col("sig_row").cast(pl.Int64))
+        df.with_columns(pl.col("sig_row").cast(pl.Int64))
+        .join(_degrees(pairs, threshold), on="sig_row", how="left")
+        .with_columns(pl.col("degree").fill_null(0))
     )
+    df = df.with_columns(keeper_rank(df, overrides, previous).alias("rank")).sort("rank")
     has_exact = pl.col("exact1").is_not_null()
     exact_rep = pl.when(has_exact).then(pl.col(R.ID).first().over("exact1", "exact2"))
     df = df.with_columns(exact_rep.otherwise(pl.col(R.ID)).alias("exact_rep"))
@@ -250,6 +263,13 @@ def attach_paraphrases(df: pl.DataFrame, pairs: pl.DataFrame, threshold: float) 
         )
         .drop("comp_right", "p_keeper", "p_sim", "p_para", "_size")
     )
+
+
+def _degrees(pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
+    """sig_row, degree: how many other texts each text is a near-duplicate of at the threshold."""
+    p = pairs.filter(pl.col("similarity") >= threshold - 1e-9)
+    ends = pl.concat([p.select(pl.col("i").alias("sig_row")), p.select(pl.col("j").alias("sig_row"))])
+    return ends.group_by("sig_row").len("degree").cast({"sig_row": pl.Int64, "degree": pl.Int64})
 
 
 def _near_centres(
