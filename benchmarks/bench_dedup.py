@@ -266,12 +266,17 @@ def score(
     links: list[tuple[int, int]],
     sets: list[set[str]],
     floor: float,
+    flagged: np.ndarray,
 ) -> dict[str, float]:
+    """recall@L: planted pairs at J >= L in one cluster; resolved@L: in one cluster, or one of
+    the two flagged as a duplicate (of a third record), so at most one of them is kept."""
     out = {}
     for level in (0.9, 0.8):
         sel = [(a, b) for a, b, j in planted if j >= level]
         found = sum(labels[a] == labels[b] for a, b in sel)
         out[f"recall@{level}"] = found / max(1, len(sel))
+        resolved = sum(labels[a] == labels[b] or flagged[a] or flagged[b] for a, b in sel)
+        out[f"resolved@{level}"] = resolved / max(1, len(sel))
     good = sum(exact_j(sets[a], sets[b]) >= floor for a, b in links)
     out["precision"] = good / max(1, len(links))
     out["links"] = len(links)
@@ -281,7 +286,8 @@ def score(
 def line(name: str, secs: float, n: int, sc: dict[str, float], note: str = "") -> str:
     return (
         f"{name:<8}{secs:8.2f} s  {n / secs:9,.0f} docs/s  recall@J>=0.9 {sc['recall@0.9']:.4f}  "
-        f"recall@J>=0.8 {sc['recall@0.8']:.4f}  precision {sc['precision']:.4f} "
+        f"recall@J>=0.8 {sc['recall@0.8']:.4f} (resolved {sc['resolved@0.8']:.4f})  "
+        f"precision {sc['precision']:.4f} "
         f"({int(sc['links']):,} links){note}"
     )
 
@@ -428,7 +434,9 @@ def main() -> None:
         f"{(js < 0.8).sum():,} below); shingled in {time.perf_counter() - t:.1f} s (not timed)"
     )
     floor = args.threshold - 0.1
-    ours = score(labels, planted, ours_links, sets, floor)
+    ours_flagged = np.zeros(len(sets), dtype=bool)
+    ours_flagged[[a for a, _ in ours_links]] = True
+    ours = score(labels, planted, ours_links, sets, floor, ours_flagged)
     print()
     print(line("curator", ours_s, len(sets), ours))
 
@@ -444,7 +452,8 @@ def main() -> None:
                 secs, res, links = with_rensa(
                     Path(rtmp), compared, sorted(shared_shingles), settings, bands
                 )
-                sc = score(union_find_labels(len(sets), links), planted, links, sets, floor)
+                uf = union_find_labels(len(sets), links)
+                sc = score(uf, planted, links, sets, floor, uf != np.arange(len(sets)))
                 detail = (
                     f"  [{bands} bands; whole process; its batch API alone "
                     f"{res['rensa_s']:.2f} s, Python shingling {res['shingling_s']:.2f} s]"
@@ -458,7 +467,8 @@ def main() -> None:
     nn = args.naive_n or len(sets)
     naive_s, naive_links = naive(sets[:nn], args.threshold, settings.num_perm)
     sub = [(a, b, j) for a, b, j in planted if a < nn and b < nn]
-    nv = score(union_find_labels(nn, naive_links), sub, naive_links, sets, floor)
+    nuf = union_find_labels(nn, naive_links)
+    nv = score(nuf, sub, naive_links, sets, floor, nuf != np.arange(nn))
     naive_full = naive_s * len(sets) / nn
     note = "" if nn == len(sets) else f"  [ran on {nn:,}, time extrapolated x{len(sets) / nn:.1f}]"
     print(line("naive", naive_full, len(sets), nv, note))
@@ -477,8 +487,10 @@ def main() -> None:
     print(f"naive / Curator time: {sp:.1f}x (budget >= 30x): {'met' if sp >= 30 else 'NOT met'}")
     ok = ours["recall@0.8"] >= 0.95 and ours["precision"] >= 0.99
     print(
-        f"Curator recall@0.8 {ours['recall@0.8']:.4f} (>= 0.95), precision "
-        f"{ours['precision']:.4f} (>= 0.99): {'met' if ok else 'NOT met'}"
+        f"Curator recall@0.8 {ours['recall@0.8']:.4f} (>= 0.95; pairs in one cluster, which star "
+        f"clusters only allow when both are within 0.8 of the keeper; resolved "
+        f"{ours['resolved@0.8']:.4f}), precision {ours['precision']:.4f} (>= 0.99): "
+        f"{'met' if ok else 'NOT met'}"
     )
     print(
         f"Curator re-run on the same workspace (signatures cached): {rerun_s:.2f} s "
