@@ -151,3 +151,29 @@ def test_dropped_shared_shingles_equal_datasketch_without_them() -> None:
             assert np.array_equal(m.hashvalues.astype(np.uint32), sig), use
     # the last text is nothing but the preamble: compared whole, not as the empty set
     assert compared_shingle_set(texts[-1], 5, 50, 3, shared) == shingle_set(texts[-1], 5)
+
+
+def test_pairs_are_verified_by_exact_jaccard_of_the_compared_shingles() -> None:
+    from curator.core.dedup.shingles import shingle_set
+    from curator.core.dedup.verify import exact_jaccard
+
+    rng = random.Random(9)
+    preamble = words(rng, 30)
+    base = words(rng, 60)
+    texts = [
+        " ".join(preamble + base),
+        " ".join(preamble + base[:50] + words(rng, 10)),
+        " ".join(preamble + words(rng, 60)),
+        "what is the boiling point of water in kelvin",
+        "what s the boiling point of water in kelvin",
+    ]
+    shared = sorted(shingle_set(" ".join(preamble), 5))
+    pairs = np.array([[0, 1], [0, 2], [1, 2], [3, 4], [0, 3]])
+    got = exact_jaccard(
+        pl.Series(texts), pairs, ngram=5, short_words=50, char_ngram=4, shared=shared, passages=[]
+    )
+    for (i, j), g in zip(pairs.tolist(), got, strict=True):
+        a = compared_shingle_set(texts[i], 5, 50, 4, frozenset(shared))
+        b = compared_shingle_set(texts[j], 5, 50, 4, frozenset(shared))
+        assert g == len(a & b) / len(a | b), (i, j)
+    assert got[1] < 0.1  # the same preamble, different subjects

@@ -268,7 +268,9 @@ def attach_paraphrases(df: pl.DataFrame, pairs: pl.DataFrame, threshold: float) 
 def _degrees(pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
     """sig_row, degree: how many other texts each text is a near-duplicate of at the threshold."""
     p = pairs.filter(pl.col("similarity") >= threshold - 1e-9)
-    ends = pl.concat([p.select(pl.col("i").alias("sig_row")), p.select(pl.col("j").alias("sig_row"))])
+    ends = pl.concat(
+        [p.select(pl.col("i").alias("sig_row")), p.select(pl.col("j").alias("sig_row"))]
+    )
     return ends.group_by("sig_row").len("degree").cast({"sig_row": pl.Int64, "degree": pl.Int64})
 
 

@@ -41,6 +41,7 @@ from curator.core.dedup.store import (
     with_review,
     write_clusters,
 )
+from curator.core.dedup.verify import exact_jaccard
 from curator.core.jobs import Job, Progress
 from curator.core.workspace import Workspace
 
@@ -174,7 +175,23 @@ def dedup_job(ws: Workspace, settings: DedupSettings, *, full: bool = False) -> 
     if texts.height >= 2:
         yield Progress("candidates", 0, None, f"LSH, {bands} bands x {rows} rows")
         cand = L.band_pairs(sigs, bands, rows)
-        near_pairs = L.verified_pairs(sigs, cand, PAIR_FLOOR)
+        # MinHash pre-filter (generous), then the exact Jaccard of the compared shingles
+        cand = cand[L.estimate(sigs, cand) >= PAIR_FLOOR - 0.15] if len(cand) else cand
+        yield Progress("verifying", 0, len(cand), "exact Jaccard of each candidate pair")
+        exact = exact_jaccard(
+            text_col,
+            cand,
+            ngram=s.ngram,
+            short_words=s.short_words,
+            char_ngram=s.char_ngram,
+            shared=shared.filter(pl.col("kind") == SHINGLE).get_column("text").to_list(),
+            passages=passages,
+        )
+        keep = exact >= PAIR_FLOOR - 1e-9
+        near_pairs = pl.DataFrame(
+            {"i": cand[keep, 0], "j": cand[keep, 1], "similarity": exact[keep]},
+            schema=PAIR_SCHEMA,
+        )
         n_candidates = len(cand)
         n_verified = near_pairs.filter(pl.col("similarity") >= s.threshold - 1e-9).height
 
