@@ -177,3 +177,23 @@ def test_pairs_are_verified_by_exact_jaccard_of_the_compared_shingles() -> None:
         b = compared_shingle_set(texts[j], 5, 50, 4, frozenset(shared))
         assert g == len(a & b) / len(a | b), (i, j)
     assert got[1] < 0.1  # the same preamble, different subjects
+
+
+def test_exact_jaccard_of_long_texts_matches_the_reference_sets() -> None:
+    from curator.core.dedup.shingles import shingle_set
+    from curator.core.dedup.verify import exact_jaccard
+
+    rng = random.Random(10)
+    preamble = words(rng, 30)
+    base = words(rng, 80)
+    texts = [" ".join(preamble + base[: 80 - k] + words(rng, k)) for k in (0, 3, 10, 40, 80)]
+    texts.append(" ".join(preamble))  # nothing but shared text: compared whole
+    shared = sorted(shingle_set(" ".join(preamble), 5))
+    pairs = np.array([[i, j] for i in range(len(texts)) for j in range(i + 1, len(texts))])
+    got = exact_jaccard(
+        pl.Series(texts), pairs, ngram=5, short_words=20, char_ngram=4, shared=shared, passages=[]
+    )
+    for (i, j), g in zip(pairs.tolist(), got, strict=True):
+        a = compared_shingle_set(texts[i], 5, 20, 4, frozenset(shared))
+        b = compared_shingle_set(texts[j], 5, 20, 4, frozenset(shared))
+        assert abs(g - len(a & b) / len(a | b)) < 1e-12, (i, j)

@@ -240,3 +240,85 @@ def minhash_of_hashes(
                 row[q] = min(row[q], np.uint32(a[q] * h32u + b[q]))
         for q in range(num_perm):
             out[rows[k], q] = row[q]
+
+
+@njit(cache=True, parallel=True)
+def compared_hashes(
+    buf: np.ndarray,
+    offsets: np.ndarray,
+    ngram: int,
+    drop: np.ndarray,
+    starts_out: np.ndarray,
+    out: np.ndarray,
+    counts: np.ndarray,
+) -> None:
+    """Sorted distinct word n-gram shingle hashes of each text (as ``signatures`` hashes them),
+    without the dropped ones unless none is left: out[starts_out[d]:][:counts[d]]."""
+    n = offsets.shape[0] - 1
+    for d in prange(n):
+        s = offsets[d]
+        e = offsets[d + 1]
+        if e <= s:
+            counts[d] = 0
+            continue
+        starts, ends = _word_bounds(buf, s, e)
+        nw = starts.shape[0]
+        w = np.empty(80, np.int64)
+        blk = np.empty(64, np.int64)
+        count = nw - ngram + 1 if nw >= ngram else 1
+        last = ngram - 1 if nw >= ngram else nw - 1
+        hs = np.empty(count, np.uint32)
+        kept = 0
+        for i in range(count):
+            st = starts[i]
+            h = np.uint32(_fmix32(_sha1_le32(buf, st, ends[i + last] - st, w, blk)))
+            hs[i] = h
+            if not _is_dropped(drop, h):
+                kept += 1
+        if kept > 0 and kept < count:
+            sel = np.empty(kept, np.uint32)
+            k = 0
+            for i in range(count):
+                if not _is_dropped(drop, hs[i]):
+                    sel[k] = hs[i]
+                    k += 1
+            hs = sel
+        hs = np.sort(hs)
+        base = starts_out[d]
+        m = 0
+        for i in range(hs.shape[0]):
+            if i == 0 or hs[i] != hs[i - 1]:
+                out[base + m] = hs[i]
+                m += 1
+        counts[d] = m
+
+
+@njit(cache=True, parallel=True)
+def pair_jaccard(
+    starts: np.ndarray,
+    counts: np.ndarray,
+    hs: np.ndarray,
+    pa: np.ndarray,
+    pb: np.ndarray,
+    res: np.ndarray,
+) -> None:
+    """res[k] = Jaccard of the sorted hash sets of texts pa[k] and pb[k] (merge)."""
+    for k in prange(pa.shape[0]):
+        i0, n0 = starts[pa[k]], counts[pa[k]]
+        j0, n1 = starts[pb[k]], counts[pb[k]]
+        x = 0
+        y = 0
+        inter = 0
+        while x < n0 and y < n1:
+            u = hs[i0 + x]
+            v = hs[j0 + y]
+            if u == v:
+                inter += 1
+                x += 1
+                y += 1
+            elif u < v:
+                x += 1
+            else:
+                y += 1
+        union = n0 + n1 - inter
+        res[k] = inter / union if union > 0 else 1.0

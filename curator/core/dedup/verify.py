@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from curator.core.dedup.minhash import _KERNEL_LOCK, _kernels, encode, shingle_hashes
 from curator.core.dedup.shared import without_shared
 from curator.core.dedup.shingles import char_shingle_frame, shingle_frame
 
@@ -67,16 +68,51 @@ def exact_jaccard(
     shared: list[str],
     passages: list[str],
 ) -> np.ndarray:
-    """Jaccard of the compared shingle sets of texts[i] and texts[j] for each (i, j) row."""
+    """Jaccard of the compared shingle sets of texts[i] and texts[j] for each (i, j) row.
+
+    With numba, word-shingled texts are hashed by the compiled kernel (the
+    uint32 hashes MinHash uses; a spurious 32-bit collision between two
+    texts' ~200 shingles has odds of about 1 in 100,000); otherwise, and for
+    short texts, Polars hashes the shingle strings to 64 bits.
+    """
     if pairs.shape[0] == 0:
         return np.empty(0, dtype=np.float64)
     involved = np.unique(pairs)
-    local = {int(v): k for k, v in enumerate(involved.tolist())}
     sub = texts.gather(involved)
+    pa = np.searchsorted(involved, pairs[:, 0])
+    pb = np.searchsorted(involved, pairs[:, 1])
+    kern = _kernels()
+    words = sub.str.count_matches(" ", literal=True) + 1
+    any_short = bool(((sub != "") & (words < short_words)).any())
+    if kern is None or any_short:
+        return _exact_polars(sub, pa, pb, ngram, short_words, char_ngram, shared, passages)
+    buf, offsets = encode(sub.fill_null("").to_list())
+    n_sh = np.maximum(words.to_numpy().astype(np.int64) - ngram + 1, 1)
+    starts = np.zeros(len(n_sh) + 1, dtype=np.int64)
+    np.cumsum(n_sh, out=starts[1:])
+    hs = np.empty(int(starts[-1]), dtype=np.uint32)
+    counts = np.zeros(len(n_sh), dtype=np.int64)
+    drop = np.unique(shingle_hashes(shared)) if shared else np.empty(0, dtype=np.uint32)
+    res = np.empty(len(pa), dtype=np.float64)
+    with _KERNEL_LOCK:
+        kern.compared_hashes(buf, offsets, ngram, drop, starts, hs, counts)
+        kern.pair_jaccard(starts, counts, hs, pa.astype(np.int64), pb.astype(np.int64), res)
+    return res
+
+
+def _exact_polars(
+    sub: pl.Series,
+    pa: np.ndarray,
+    pb: np.ndarray,
+    ngram: int,
+    short_words: int,
+    char_ngram: int,
+    shared: list[str],
+    passages: list[str],
+) -> np.ndarray:
     hs = _shingle_hashes(sub, ngram, short_words, char_ngram, shared, passages)
     sizes = hs.group_by("doc").len("n")
-    remap = np.vectorize(local.__getitem__, otypes=[np.uint32])
-    p = pl.DataFrame({"a": remap(pairs[:, 0]), "b": remap(pairs[:, 1])}).with_row_index("pair")
+    p = pl.DataFrame({"a": pa.astype(np.uint32), "b": pb.astype(np.uint32)}).with_row_index("pair")
     inter = (
         p.join(hs.rename({"doc": "a"}), on="a")
         .join(hs.rename({"doc": "b"}), on=["b", "h"])
