@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 
 import pytest
 from faults_helpers import cli, cli_process, no_bug_message, snapshot, write_chats
@@ -157,3 +158,31 @@ def test_disk_full_while_writing_the_export_keeps_the_old_one(
     no_bug_message(err)
     assert snapshot(out) == old
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+
+def test_ctrl_c_during_the_publish_step_finishes_it_and_says_so(
+    approved_ws, tmp_path, capsys, monkeypatch
+):
+    """A Ctrl-C in the export's last second used to surface as "nothing half-written was
+    published" although the new export was already in place; now the publish and its
+    record finish first and the message says the export is complete."""
+    import signal
+
+    out = tmp_path / "out"
+    real = writers.fault_point
+
+    def interrupt_at(step: str, detail: str = "") -> None:
+        if step == "export-published":  # the new export is in place
+            os.kill(os.getpid(), signal.SIGINT)
+        real(step, detail)
+
+    monkeypatch.setattr(writers, "fault_point", interrupt_at)
+    code, _, err = cli(capsys, "export", "-w", str(approved_ws), "-o", str(out))
+    assert code == 0, err
+    assert "it was finished first and is complete" in err and "nothing half-written" not in err
+    _is_complete_export(out)
+    from curator.core.workspace import Workspace
+
+    assert Workspace.open(approved_ws).get_setting("last_export")["output_dir"] == str(
+        out.resolve()
+    )

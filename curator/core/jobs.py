@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 R = TypeVar("R")
 
@@ -68,3 +68,35 @@ def run_job(
     except StopIteration as stop:
         result: R = stop.value
         return result
+
+
+class DeferredInterrupt:
+    """Hold Ctrl-C (SIGINT) back across a step that must finish once begun, such as
+    publishing an export and recording it; ``stop()`` restores the handler and says
+    whether an interrupt came meanwhile. Outside the main thread it does nothing."""
+
+    def __init__(self) -> None:
+        self.pending = False
+        self._old: Any = None
+        self._active = False
+
+    def start(self) -> None:
+        import signal
+        import threading
+
+        if threading.current_thread() is not threading.main_thread():
+            return
+
+        def note(_sig: int, _frame: Any) -> None:
+            self.pending = True
+
+        self._old = signal.signal(signal.SIGINT, note)
+        self._active = True
+
+    def stop(self) -> bool:
+        if self._active:
+            import signal
+
+            signal.signal(signal.SIGINT, self._old)
+            self._active = False
+        return self.pending

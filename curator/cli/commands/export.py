@@ -98,6 +98,11 @@ def run(args: argparse.Namespace) -> int:
     ws = open_ws(args.workspace)
     _pairs_note(ws, options, args)
     manifest = drive(export_job(ws, options), quiet=quiet(args) or args.json)
+    if manifest.get("interrupted_after_publish"):
+        sys.stderr.write(
+            "curator: Ctrl-C came while the export was being published; it was finished first "
+            f"and is complete in {options.output_dir}.\n"
+        )
     if args.json:
         print_json(manifest)
         return 0

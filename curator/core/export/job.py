@@ -21,7 +21,7 @@ from curator.core.export.split import SPLIT, assign, leakage
 from curator.core.export.targets import cuts_untrained, data_facts, trainer_notes
 from curator.core.export.validate import check
 from curator.core.export.writers import Staging, check_output_dir, conflict_message, file_digest
-from curator.core.jobs import Job, Progress, run_job
+from curator.core.jobs import DeferredInterrupt, Job, Progress, run_job
 from curator.core.selection import exclusion_reason, exportable, override_summary
 from curator.core.tokens import message_token_table
 from curator.core.workspace import Workspace
@@ -252,6 +252,7 @@ def export_job(ws: Workspace, options: ExportOptions) -> Job[dict[str, Any]]:
     yield Progress("tokens", rows.height, rows.height)
     files_by_split = options.data_files()
     by_split = {s: rows.filter(pl.col(SPLIT) == s) for s in options.split_names()}
+    hold = DeferredInterrupt()
     try:
         with Staging(options.output_dir) as stage:
             facts = data_facts(rows, F.explode_messages(rows))
@@ -295,12 +296,18 @@ def export_job(ws: Workspace, options: ExportOptions) -> Job[dict[str, Any]]:
             )
             stage.write_text(card.CARD, readme)
             names += [*configs, card.CARD]
+            hold.start()  # from here the export finishes: a Ctrl-C is held until it is recorded
             manifest = stage.publish(names, manifest)
     except OSError as exc:
+        if hold.stop():
+            raise KeyboardInterrupt from exc
         raise CuratorError(
             f"could not write the export to {options.output_dir}: {exc.strerror or exc}. "
             "Nothing was published; a previous export there is unchanged. Free space or pick another -o folder."
         ) from exc
+    except BaseException:
+        hold.stop()
+        raise
     summary = {
         "time": manifest["created_at"],
         "output_dir": str(options.output_dir.resolve()),
@@ -317,7 +324,11 @@ def export_job(ws: Workspace, options: ExportOptions) -> Job[dict[str, Any]]:
         "skipped_invalid": manifest["invalid"]["skipped"],
         "target": options.target,
     }
-    ws.set_setting("last_export", summary)
-    ws.log_run("export", options.settings(), summary)
+    try:
+        ws.set_setting("last_export", summary)
+        ws.log_run("export", options.settings(), summary)
+    finally:
+        if hold.stop():  # Ctrl-C came after the swap: the export is complete, say so
+            manifest = {**manifest, "interrupted_after_publish": True}
     yield Progress("publish", 1, 1, str(options.output_dir))
     return manifest
