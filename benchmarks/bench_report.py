@@ -69,7 +69,8 @@ def synthetic_records(n: int, seed: int = 0) -> pl.DataFrame:
         pl.lit([], pl.List(pl.String)).alias(R.REPAIRS),
         pl.lit(0, pl.Int64).alias(R.IMPORT_ID),
     )
-    return df.cast(dict(R.RECORD_SCHEMA))  # type: ignore[arg-type]
+    missing = [pl.lit(None, dt).alias(c) for c, dt in R.RECORD_SCHEMA.items() if c not in df.columns]
+    return df.with_columns(missing).select(list(R.RECORD_SCHEMA.names())).cast(dict(R.RECORD_SCHEMA))  # type: ignore[arg-type]
 
 
 def build_workspace(path: Path, n: int) -> Workspace:

@@ -65,10 +65,14 @@ def conflicts(text: pl.DataFrame) -> pl.DataFrame:
         return pl.DataFrame(
             schema={R.ID: pl.String, "_p": pl.String, **dict.fromkeys(REASONS, pl.Boolean)}
         )
-    df = text.select(R.ID, *features(pl.col("user_text"), pl.col("assistant_text"))).filter(
-        pl.col("_p").str.len_chars() > 0
-    )
-    df = df.filter(pl.col("_a").n_unique().over("_p") > 1)
+    keyed = text.select(
+        R.ID,
+        "assistant_text",
+        _normalised(pl.col("user_text")).alias("_p"),
+        _normalised(pl.col("assistant_text")).hash(seed=3).alias("_a"),
+    ).filter(pl.col("_p").str.len_chars() > 0)
+    keyed = keyed.filter(pl.col("_a").n_unique().over("_p") > 1)  # substance only where answers differ
+    df = keyed.select(R.ID, "_p", "_a", *features(pl.col("_p"), pl.col("assistant_text"))[2:])
     has_nums = pl.col("_nums").str.len_chars() > 0
     has_names = pl.col("_names").list.len() > 0
     ref_nums = pl.col("_nums").filter(has_nums).first().over("_p")
