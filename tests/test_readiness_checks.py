@@ -158,7 +158,7 @@ def test_pii_warns_and_secrets_from_scores_block(workspace: Workspace) -> None:
     df = build(workspace, clean_conversations(20))
     flags(workspace, [(ids_of(df)[1], "pii.email", "warn")])
     c = build_report(workspace).check("pii")
-    assert c.level == "warn" and c.query is not None and c.query.endswith("--flag pii")
+    assert c.level == "warn" and c.query is not None and c.query.flag == "pii" and str(c.query).endswith("--flag pii")
     simulate_filters(workspace, scores_pii={ids_of(df)[2]: {"secret_count": 1}})
     assert build_report(workspace).check("pii").level == "block"
 
@@ -177,7 +177,7 @@ def test_consistency_finds_one_prompt_with_two_answers(workspace: Workspace) -> 
     build(workspace, convs)
     c = build_report(workspace).check("consistency")
     assert c.level == "warn" and c.value == 1 and c.details["records"] == 2
-    assert c.query is not None and "--search" in c.query
+    assert c.query is not None and c.query.search is not None and "--search" in str(c.query)
 
 
 @pytest.mark.parametrize(("n", "level"), [(3, "ok"), (4, "warn")])

@@ -89,7 +89,7 @@ def render_text(report: Report) -> str:
         out += [indent + line for line in lines[1:]]
         if check.level in ("warn", "block"):
             if check.query:
-                out.append(indent + "list: " + check.query)
+                out.append(indent + "list: " + str(check.query))
             if check.examples:
                 out.append(indent + "e.g.: " + shlex.join(["curator", "show", "-w", report.workspace, check.examples[0]]))
     if report.next_steps:

@@ -152,7 +152,7 @@ def _checks_table(r: Report) -> str:
     for c in r.checks:
         extra = []
         if c.query and c.level in ("warn", "block"):
-            extra.append(f"List them: <code>{_e(c.query)}</code>")
+            extra.append(f"List them: <code>{_e(str(c.query))}</code>")
         if c.examples:
             extra.append("Examples: " + ", ".join(f"<code>{_e(x)}</code>" for x in c.examples))
         rows.append(

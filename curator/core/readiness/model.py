@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -10,6 +9,7 @@ import polars as pl
 
 from curator.core.readiness.settings import Thresholds
 from curator.core.readiness.targets import Target
+from curator.core.record_query import RecordQuery
 from curator.core.selection import Include
 from curator.core.workspace import Workspace
 
@@ -31,7 +31,7 @@ class Check:
     why: str
     next_step: str
     source: str
-    query: str | None = None
+    query: RecordQuery | None = None  # the records behind the number
     measured: bool = True
     details: dict[str, Any] = field(default_factory=dict)
     examples: list[str] = field(default_factory=list)  # up to 5 record ids behind it
@@ -47,7 +47,7 @@ class Check:
             "why": self.why,
             "next_step": self.next_step,
             "source": self.source,
-            "query": self.query,
+            "query": str(self.query) if self.query is not None else None,
             "measured": self.measured,
             "details": self.details,
             "examples": self.examples,
@@ -108,10 +108,9 @@ class Context:
         by = ", ".join(f"{k}: {v:,}" for k, v in list(self.overrides.get("by_flag", {}).items())[:4])
         return f" {plural(n, 'record was', 'records were')} approved despite a blocking flag ({by}): exported as overrides."
 
-    def query(self, *args: str) -> str:
-        """The `curator query` command that lists the records behind a number."""
-        parts = ["curator", "query", "-w", str(self.ws.path), *args]
-        return " ".join(shlex.quote(p) for p in parts)
+    def query(self, *args: str) -> RecordQuery:
+        """The records behind a number (printed as the `curator query` command listing them)."""
+        return RecordQuery.from_args(str(self.ws.path), *args)
 
     def measured(self, score: str, family: str) -> bool:
         """A filter has run when its scores exist or its flags appear anywhere."""

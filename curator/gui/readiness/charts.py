@@ -108,7 +108,8 @@ def bar_chart(
         if on_click is not None:
             s.clicked.connect(on_click)
         series.append(s)
-    series.setBarWidth(0.7 if len(values) >= 4 else 0.4)
+    # a bar keeps about the same thickness however few there are (one bar used to fill the panel)
+    series.setBarWidth(min(0.7, 0.16 * len(values)))
     ch.addSeries(series)
     cats = QBarCategoryAxis()
     cats.append([f"{lab}  {v:,}" for lab, v in zip(labels, values, strict=True)])

@@ -7,13 +7,12 @@ records behind it in the Records tab through ``controller.show_records``.
 
 from __future__ import annotations
 
-import shlex
 import time
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,6 +36,7 @@ from curator.core.readiness import Report, build_report, load_targets
 from curator.core.readiness.settings import load_thresholds
 from curator.core.selection import exportable
 from curator.gui.readiness import charts
+from curator.gui.readiness.wording import for_gui, shared_frame, top_flags
 from curator.gui.session.controller import Controller
 from curator.gui.session.workers import Worker, call_task
 from curator.gui.widgets import theme
@@ -60,9 +60,10 @@ class Computed:
     tokens: pl.DataFrame  # id, tokens of the good examples (histogram click-through)
 
 
-def compute(ws: Any, include: str, target: str | None) -> Computed:
-    """The report plus the good examples' token counts, off the UI thread."""
-    frame = ws.frame()
+def compute(ws: Any, include: str, target: str | None, frame: pl.DataFrame | None = None) -> Computed:
+    """The report plus the good examples' token counts, off the UI thread. ``frame``:
+    the open workspace's frame (the controller's, kept current by review deltas)."""
+    frame = ws.frame() if frame is None else frame
     report = build_report(ws, include=include, target=target, frame=frame)  # type: ignore[arg-type]
     good = frame.filter(exportable(include)).select(R.ID)  # type: ignore[arg-type]
     lengths = ws.read_result("scores_length")
@@ -73,16 +74,9 @@ def compute(ws: Any, include: str, target: str | None) -> Computed:
     return Computed(report, good)
 
 
-def query_filter(query: str | None) -> dict[str, str]:
-    """The --flag/--status of a check's `curator query` command, as show_records kwargs."""
-    if not query:
-        return {}
-    parts = shlex.split(query)
-    out: dict[str, str] = {}
-    for key, arg in (("flag", "--flag"), ("status", "--status")):
-        if arg in parts and parts.index(arg) + 1 < len(parts):
-            out[key] = parts[parts.index(arg) + 1]
-    return out
+def slot_height(i: int) -> int:
+    """Chart slot i's height: the histogram and flags row is taller."""
+    return 400 if i in (2, 3) else 280
 
 
 def card(title: str, value: str, detail: str) -> tuple[QFrame, QLabel, QLabel]:
@@ -177,6 +171,9 @@ class DashboardPanel(QWidget):
         for i, width in enumerate((80, 200, 110, 260)):
             self.checks.setColumnWidth(i, width)
         hdr.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.checks.setUniformRowHeights(False)
+        self.checks.setTextElideMode(Qt.TextElideMode.ElideNone)
+        hdr.sectionResized.connect(lambda *_a: self._fit_checks())
         self.checks.setMinimumHeight(430)
         lay.addWidget(self.checks)
         controller.frameChanged.connect(self.schedule)
@@ -217,7 +214,8 @@ class DashboardPanel(QWidget):
         self._stale = False
         self.updated.setText("Updating…")
         include, target = self.include.currentData(), self.target.currentData()
-        w = Worker(call_task(lambda: compute(ws, include, target)))
+        frame = shared_frame(self.c)
+        w = Worker(call_task(lambda: compute(ws, include, target, frame)))
         w.succeeded.connect(self.show_report)
         w.failed.connect(lambda text: self.updated.setText(f"Report failed: {text}"))
         w.done.connect(self._done)
@@ -242,7 +240,8 @@ class DashboardPanel(QWidget):
         self.verdict.setStyleSheet(f"color: {fg}; font-size: 22px; font-weight: 700;")
         self.population.setText(rep.population)
         self.verdict_message.setText(rep.verdict_message)
-        self.next_steps.setText("Next steps:\n" + "\n".join(f"• {s}" for s in rep.next_steps) if rep.next_steps else "")
+        steps = [for_gui(s) for s in rep.next_steps]
+        self.next_steps.setText("Next steps:\n" + "\n".join(f"• {s}" for s in steps) if steps else "")
         self._cards(rep, data)
         self._charts(rep, data["stats"])
         self._checks(rep)
@@ -272,7 +271,7 @@ class DashboardPanel(QWidget):
         if ow is not None:
             self.grid.removeWidget(ow)
             ow.deleteLater()
-        w.setMinimumHeight(400 if i in (2, 3) else 280)
+        w.setFixedHeight(slot_height(i))  # the same every visit, whatever the data (or none)
         self.grid.addWidget(w, i // 2, i % 2)
 
     def _charts(self, rep: Report, st: dict[str, Any]) -> None:
@@ -293,9 +292,10 @@ class DashboardPanel(QWidget):
             on_click=lambda i: self.c.show_records(language=lang_names[i]) if lang_names[i] != "unknown" else None,
             empty_text="Not measured yet: run the pipeline (language filter)."))
         flags = st["by_flag"]
-        flag_names = list(flags)[:12]
+        flag_names = top_flags(flags)
         self._place(3, charts.bar_chart(
-            f"Flags (all records; top {len(flag_names)} of {len(flags)})" if flags else "Flags",
+            (f"Flags (all records; {len(flag_names)} of {len(flags)}, secrets and PII always shown)"
+             if len(flags) > len(flag_names) else "Flags (all records)") if flags else "Flags",
             flag_names, [flags[k] for k in flag_names], horizontal=True,
             colors=[theme.BAD if k.startswith(("secret", "exact")) else theme.WARN for k in flag_names],
             on_click=lambda i: self.c.show_records(flag=flag_names[i]),
@@ -324,18 +324,26 @@ class DashboardPanel(QWidget):
                 value = f"{value:.1%}" if 0 < value < 1 else f"{value:g}"
             elif isinstance(value, int) and not isinstance(value, bool):
                 value = f"{value:,}"
-            item = QTreeWidgetItem([text, c.title, "–" if value is None else str(value), c.threshold, c.message])
+            item = QTreeWidgetItem([text, c.title, "–" if value is None else str(value), c.threshold,
+                                    for_gui(c.message)])
             item.setForeground(0, QBrush(QColor(colour)))
             item.setData(1, 256, c.id)
             n = rep.record_ids(c.id).len()
-            opens = n or query_filter(c.query)
-            item.setToolTip(1, plain_tooltip(f"{c.why}\n\nNext: {c.next_step}\n\nSource: {c.source}"
+            opens = n or (c.query is not None and bool(c.query.filters()))
+            item.setToolTip(1, plain_tooltip(f"{c.why}\n\nNext: {for_gui(c.next_step)}\n\nSource: {c.source}"
                             + (f"\n\nClick to open {n:,} record(s)." if n else "\n\nClick to open the records."
                                if opens else "")))
-            item.setToolTip(4, plain_tooltip(c.message))
+            for col in (2, 3, 4):  # the full text, wherever a column is too narrow for it
+                item.setToolTip(col, plain_tooltip(item.text(col)))
             self.checks.addTopLevelItem(item)
-        self.checks.setFixedHeight(self.checks.sizeHintForRow(0) * max(1, len(rep.checks))
-                                   + self.checks.header().height() + 8)
+        self._fit_checks()
+
+    def _fit_checks(self) -> None:
+        """Rows as tall as their wrapped message; the table as tall as its rows (no clipping)."""
+        t = self.checks
+        t.doItemsLayout()
+        rows = sum(t.visualItemRect(t.topLevelItem(i)).height() for i in range(t.topLevelItemCount()))
+        t.setFixedHeight(max(rows, t.sizeHintForRow(0)) + t.header().height() + 8)
 
     # --- click-through ----------------------------------------------------------------------
     def open_check(self, check_id: str | None) -> bool:
@@ -346,9 +354,9 @@ class DashboardPanel(QWidget):
         if ids.len():
             self.c.show_records(ids=ids.to_list())
             return True
-        kw = query_filter(rep.check(check_id).query)
-        if kw:
-            self.c.show_records(**kw)
+        query = rep.check(check_id).query
+        if query is not None and query.filters():
+            self.c.show_records(**query.filters())
             return True
         return False
 
