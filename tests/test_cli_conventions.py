@@ -14,7 +14,19 @@ from pref_helpers import GOOD, write_jsonl
 
 from curator.cli import main as cli
 
-REPORTING = ("import", "run", "dedup", "info", "query", "show", "review", "report", "export")
+REPORTING = (
+    "import",
+    "run",
+    "dedup",
+    "info",
+    "query",
+    "show",
+    "review",
+    "report",
+    "export",
+    "check",
+    "repair",
+)
 
 
 def _commands() -> dict[str, argparse.ArgumentParser]:
@@ -291,3 +303,11 @@ def test_show_prints_both_answers_of_a_pair(tmp_path, capsys):
     assert "--- assistant (chosen)\nParis." in out and "--- assistant (rejected)\nLyon." in out
     assert cli.main(["show", "-w", str(ws), rid, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["rejected_answer"]["content"] == "Lyon."
+
+
+def test_repair_json_on_a_healthy_workspace(tmp_path, capsys):
+    ws = _pairs_ws(tmp_path)
+    capsys.readouterr()
+    assert cli.main(["repair", "-w", str(ws), "--yes", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"planned": [], "done": [], "ok": True}
+    assert cli.main(["repair", "-w", str(ws), "--json"]) == 2  # --json never asks
