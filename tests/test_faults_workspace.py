@@ -103,8 +103,17 @@ def test_a_damaged_record_part_is_named_with_its_source_then_repaired(two_import
         part.write_bytes(part.read_bytes()[: part.stat().st_size // 2])
     else:
         _flip(part, 0.3)
-    for cmd in ("info", "query", "report", "run", "export"):
-        extra = ["-o", str(ws.parent / "out")] if cmd == "export" else []
+    c = write_chats(ws.parent / "c.jsonl", 3, tag="gamma")
+    for cmd, extra in (
+        ("info", []),
+        ("query", []),
+        ("report", []),
+        ("run", []),
+        ("export", ["-o", str(ws.parent / "out")]),
+        ("review", ["--approve", "--where", "passing"]),
+        # (import reads only the id column: a flip elsewhere need not stop it)
+        *([("import", [str(c)])] if damage == "truncate" else []),
+    ):
         code, _, err = cli(capsys, cmd, "-w", str(ws), *extra)
         assert code == 1, cmd
         assert (

@@ -39,7 +39,7 @@ from curator.core.ingest.pipeline import (
     resolve_format,
     sort_entries,
 )
-from curator.core.integrity import clean_residue
+from curator.core.integrity import clean_residue, damaged_part_error
 from curator.core.jobs import Job, Progress
 from curator.core.locks import WorkspaceLock
 from curator.core.workspace import Workspace
@@ -107,7 +107,10 @@ def _existing_ids(ws: Workspace) -> pl.Series:
     parts = [ws.path / "records" / i.part for i in ws.imports() if i.part]
     if not parts:
         return pl.Series(R.ID, [], dtype=pl.String)
-    return pl.scan_parquet(parts).select(R.ID).collect().get_column(R.ID)
+    try:
+        return pl.scan_parquet(parts).select(R.ID).collect().get_column(R.ID)
+    except Exception as exc:  # a damaged part: name it and its source, never "bug"
+        raise damaged_part_error(ws, [p.name for p in parts], exc) from exc
 
 
 FAILED = "failed"  # the format of a failed import's row
