@@ -54,6 +54,10 @@ EXAMPLES: dict[str, str] = {
   curator export -w support.curator -o - | head -n 3              # JSONL on stdout
   curator export -w prefs.curator -o dpo/ --format preference --target trl
   curator export -w support.curator -o out/ --json | jq .counts""",
+    "baseline": """examples:
+  curator baseline -w support.curator -o baseline/                 # eval set, few-shot prompt, passages
+  curator baseline -w support.curator -o baseline/ --budget-tokens 6000 --seed 7 --split 0.1
+  curator baseline -w support.curator -o baseline/ --json | jq .fewshot""",
 }
 
 

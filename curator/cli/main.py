@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "review": "review",
     "report": "report",
     "export": "export",
+    "baseline": "baseline",
     "check": "check",
     "repair": "repair",
 }
@@ -50,6 +51,7 @@ HELP = {
     "review": "approve or reject records",
     "report": "readiness report: is this data ready for fine-tuning?",
     "export": "write a validated fine-tuning dataset",
+    "baseline": "write a prompt/RAG baseline kit to compare a fine-tune against",
     "check": "check a workspace for damaged or left-over files (changes nothing)",
     "repair": "quarantine damaged parts that `check` found, after saying what it will do",
 }

@@ -28,6 +28,9 @@ SCHEMA_NAMES: Final = (
     "alpaca",
     "curator_record",
     "trl_chat",
+    "baseline_eval",
+    "baseline_fewshot",
+    "baseline_passage",
 )
 _HERE = Path(__file__).resolve()
 CANDIDATE_DIRS: Final = (
