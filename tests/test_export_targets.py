@@ -150,7 +150,10 @@ def test_snippets_use_relative_paths_and_declare_only_present_columns(edge_ws, t
     export(ws, out, target="llamafactory", split=0.3, skip_invalid=True)
     info = json.loads((out / "dataset_info.json").read_text())
     assert {e["file_name"] for e in info.values()} == {"train.jsonl", "validation.jsonl"}
-    for split in ("train", "validation"):  # tools declared exactly where a row of that file has them
+    for split in (
+        "train",
+        "validation",
+    ):  # tools declared exactly where a row of that file has them
         has = any("tools" in ln for ln in read_jsonl(out / f"{split}.jsonl"))
         assert ("tools" in info[f"curator_{split}"]["columns"]) == has
     assert "dataset_dir: ." in (out / "llamafactory_sft.yaml").read_text()
@@ -194,6 +197,10 @@ def test_card_header_lets_datasets_pick_the_splits_after_a_move(edge_ws, tmp_pat
     manifest = export(ws, out, format=fmt, split=0.3, skip_invalid=True)
     text = (out / "README.md").read_text()
     header = yaml.safe_load(text.split("---\n")[1])
+    from huggingface_hub import DatasetCard
+
+    card = DatasetCard(text)  # the Hub's own parser reads the header
+    assert card.data.to_dict()["configs"] == header["configs"] and "## Splits" in card.text
     assert header["size_categories"] == ["n<1K"] and header["task_categories"] == [
         "text-generation"
     ]

@@ -83,6 +83,13 @@ def check(export: Path, work: Path) -> None:
             tok.decode([t for t in ex["labels"] if t != -100], skip_special_tokens=False)
             for ex in ds
         ]
+    if (
+        export / "dataset"
+    ).is_dir():  # the hf export under LLaMA-Factory's datasets (4.0): loads and prints
+        import datasets
+
+        dd = datasets.load_from_disk(str(export / "dataset"))
+        result["hf_printed"] = {split: str(dd[split].features) + repr(dd[split]) for split in dd}
     (work / "result.json").write_text(json.dumps(result))
 
 

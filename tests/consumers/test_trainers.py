@@ -271,6 +271,11 @@ def test_llamafactory_reads_every_record_as_exported(cells, key):
                 system,
             ]  # system prompt kept
             assert lf["turns"][1:] == turns  # same turns, same text, roles mapped
+    if (
+        fmt == "hf"
+    ):  # datasets 4.0 (LLaMA-Factory's pin) prints it: plain list/string types, no LargeList
+        assert set(got["hf_printed"]) == set(manifest["counts"])
+        assert all("Large" not in text for text in got["hf_printed"].values())
     if target == "llamafactory" and key[0] == "edge":
         assert manifest["fixes"]["untrained_tail_cut_records"] == 1
         assert any("LLaMA-Factory will train them" in n for n in manifest["trainer_notes"])
