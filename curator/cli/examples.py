@@ -22,7 +22,10 @@ EXAMPLES: dict[str, str] = {
   curator import helpdesk.csv -w support.curator \\
       --conversation-column ticket_id --speaker-column author --text-column body
   curator import pairs.jsonl -w prefs.curator --format preference  # prompt/chosen/rejected pairs
-  zcat logs.jsonl.gz | curator import - --format openai -w support.curator""",
+  zcat logs.jsonl.gz | curator import - --format openai -w support.curator
+  curator import postgresql://curator@db.internal/helpdesk -w support.curator --password-env PGPW \
+      --query 'SELECT ticket_id, author_type, body, created_at FROM messages' --time-column created_at
+  curator import sqlite:///chats.db --table messages -w support.curator --role-map 'agent=assistant'""",
     "run": """examples:
   curator run -w support.curator                   # dedup + every filter of the recipe
   curator run -w support.curator --recipe strict.toml --json""",

@@ -1,4 +1,5 @@
-"""`curator import SRC...|- -w WS [--format F]`."""
+"""`curator import SRC...|- -w WS [--format F]`, or a database:
+`curator import postgresql://USER@HOST/DB|sqlite:///FILE --query SQL|--table T -w WS`."""
 
 from __future__ import annotations
 
@@ -7,13 +8,17 @@ import gc
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from curator.cli.common import drive, open_ws, print_json, quiet
 from curator.core.errors import CuratorError, UsageError
 from curator.core.ingest import ImportOptions, ImportSummary, import_job, scan_sources
+from curator.core.ingest.database import DatabaseSource, is_database_url
+from curator.core.ingest.database_job import import_database_job
 from curator.core.ingest.detect import skip_reason
 from curator.core.ingest.options import FORMATS as INGEST_FORMATS
+from curator.core.jobs import Job
 from curator.core.workspace import DB_NAME, Workspace
 
 FORMATS = ("auto", *INGEST_FORMATS)
@@ -23,7 +28,8 @@ _STDIN_SUFFIX = {"csv": ".csv", "transcript": ".txt", "parquet": ".parquet", "js
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("sources", nargs="+", metavar="SRC",
-                   help="file or folder (every file in it); - reads standard input (needs --format)")
+                   help="file or folder (every file in it); - reads standard input (needs --format); "
+                   "or a database URL, postgresql://USER@HOST/DB or sqlite:///FILE (with --query or --table)")
     p.add_argument("-w", "--workspace", required=True, metavar="WS", help="workspace folder (created if missing)")
     p.add_argument("--format", default="auto", choices=FORMATS,
                    help="input format (default: detected from the content); preference = prompt/chosen/rejected pairs")
@@ -36,6 +42,12 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--time-column", metavar="C", help="CSV column to order a conversation's rows by")
     p.add_argument("--role-map", metavar="A=user,B=assistant",
                    help="map source speaker labels to roles (system, user, assistant, tool)")
+    p.add_argument("--query", metavar="SQL",
+                   help="database source: the SELECT whose rows are the messages (mapped with the CSV column options)")
+    p.add_argument("--table", metavar="T", help="database source: read every row of table T (instead of --query)")
+    p.add_argument("--password-env", metavar="VAR",
+                   help="database source: take the password from environment variable VAR "
+                   "(else PGPASSWORD or ~/.pgpass); it is never stored or shown")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
 
@@ -58,6 +70,13 @@ def options_from_args(args: argparse.Namespace) -> ImportOptions:
 
 def run(args: argparse.Namespace) -> int:
     options = options_from_args(args)
+    if any(is_database_url(s) for s in args.sources):
+        return _run_database(args, options)
+    if args.query is not None or args.table is not None or args.password_env is not None:
+        raise UsageError(
+            "--query, --table and --password-env are for a database source "
+            "(postgresql://USER@HOST/DB or sqlite:///FILE)"
+        )
     if "-" in args.sources:
         return _run_stdin(args, options)
     return _run(args, options, [Path(s) for s in args.sources])
@@ -81,9 +100,27 @@ def _run_stdin(args: argparse.Namespace, options: ImportOptions) -> int:
         return _run(args, options, [spool])
 
 
-def _run(args: argparse.Namespace, options: ImportOptions, given: list[Path]) -> int:
-    sources, not_data = scan_sources(given)
-    if not sources:
+def _run_database(args: argparse.Namespace, options: ImportOptions) -> int:
+    """One database source: its query's rows, grouped like a CSV log."""
+    if len(args.sources) != 1:
+        raise UsageError("a database URL is imported on its own; import files with a separate `curator import`")
+    if options.format not in ("auto", "csv"):
+        raise UsageError("a database source is read as message rows (like --format csv); drop --format")
+    source = DatabaseSource.make(
+        args.sources[0], query=args.query, table=args.table, password_env=args.password_env
+    )
+    source.password()  # a --password-env that is not set is a usage error, before anything is created
+    return _run(args, options, [], lambda ws: import_database_job(ws, source, options))
+
+
+def _run(
+    args: argparse.Namespace,
+    options: ImportOptions,
+    given: list[Path],
+    make_job: Callable[[Workspace], Job[ImportSummary]] | None = None,
+) -> int:
+    sources, not_data = scan_sources(given) if make_job is None else ([], [])
+    if make_job is None and not sources:
         names = "; ".join(f"{p.name}: {skip_reason(p)}" for p in not_data[:5])
         raise CuratorError(
             "no files to import: the folder(s) given are empty or nothing named is a file"
@@ -93,7 +130,8 @@ def _run(args: argparse.Namespace, options: ImportOptions, given: list[Path]) ->
     folder_existed = Path(args.workspace).exists()
     ws = open_ws(args.workspace, create=True)
     try:
-        summary = drive(import_job(ws, given, options), quiet=args.json or quiet(args))
+        job = import_job(ws, given, options) if make_job is None else make_job(ws)
+        summary = drive(job, quiet=args.json or quiet(args))
     except BaseException:
         if created:
             _remove_new_workspace(ws, keep_folder=folder_existed)

@@ -132,7 +132,28 @@ def read_csv_log(
     first = header[0] if header else ""
     if first.startswith("\ufeff") and first.lstrip("\ufeff") not in header:
         df = df.rename({first: first.lstrip("\ufeff")})
-    cols = resolve_columns([c for c in df.columns if c not in (_ROW, _NOTE)], options, path.name)
+    yield group_rows(df, options, path.name, total, limit)
+
+
+def group_rows(
+    df: pl.DataFrame,
+    options: ImportOptions,
+    source: str,
+    total: int,
+    limit: int | None = None,
+    *,
+    keyed: bool = False,
+) -> RawChunk:
+    """Message rows (String columns plus ``_row``, optionally ``_note``) -> conversations.
+
+    The one grouping path for every row-per-message source: CSV/TSV files and
+    database queries (``ingest/database.py``). ``keyed`` makes a conversation's
+    locator its key (``ticket_id=17``) instead of its rows, so its id survives
+    rows added or reordered in the source (a database table that grows).
+    """
+    if _NOTE not in df.columns:
+        df = df.with_columns(pl.lit(None, pl.String).alias(_NOTE))
+    cols = resolve_columns([c for c in df.columns if c not in (_ROW, _NOTE)], options, source)
     conv, spk, txt, tim = cols["conversation"], cols["speaker"], cols["text"], cols["time"]
     assert conv and spk and txt
     # rows with undecodable bytes or no conversation key cannot be placed
@@ -188,19 +209,22 @@ def read_csv_log(
     meta_struct = pl.struct(
         pl.col(conv).alias(conv), *[pl.col(c) for c in meta_cols]
     ).struct.json_encode()
-    frame = grouped.select(
-        pl.col(R.LINE),
+    rows_locator = (
         pl.when(pl.col(R.LINE) == pl.col("_last"))
         .then(pl.lit("row ") + pl.col(R.LINE).cast(pl.String))
         .otherwise(pl.lit("rows ") + pl.col(R.LINE).cast(pl.String) + pl.lit("-") + pl.col("_last").cast(pl.String))
-        .alias(R.LOCATOR),
+    )
+    locator = pl.lit(f"{conv}=") + pl.col(conv) if keyed else rows_locator
+    frame = grouped.select(
+        pl.col(R.LINE),
+        locator.alias(R.LOCATOR),
         pl.col(R.MESSAGES),
         meta_struct.alias(R.META),
     )
     columns = [c for c in df.columns if c not in (_ROW, "reason", _NOTE)]
     notes = grouped.get_column(_NOTE)
     has_notes = bool(notes.list.len().sum())
-    yield RawChunk(frame.cast(RAW_SCHEMA), bad, columns, total, total, notes=notes if has_notes else None)
+    return RawChunk(frame.cast(RAW_SCHEMA), bad, columns, total, total, notes=notes if has_notes else None)
 
 
 def _ragged_note(extras: list[str], width: int) -> pl.Expr:
