@@ -70,7 +70,12 @@ def run(args: argparse.Namespace) -> int:
         f"Dedup of {s.records:,} records (threshold {settings.threshold}, {settings.ngram}-word "
         f"shingles, {settings.num_perm} permutations, scope {settings.scope})"
     )
-    print(f"Clusters    {s.clusters:,} ({s.exact_clusters:,} exact, {s.near_clusters:,} near)")
+    para_clusters = s.clusters - s.exact_clusters - s.near_clusters
+    print(
+        f"Clusters    {s.clusters:,} ({s.exact_clusters:,} exact, {s.near_clusters:,} near"
+        + (f", {para_clusters:,} paraphrase" if settings.paraphrase else "")
+        + ")"
+    )
     print(
         f"Duplicates  {s.duplicates:,} flagged ({s.exact_duplicates:,} exact_duplicate, "
         f"{s.near_duplicates:,} near_duplicate"
