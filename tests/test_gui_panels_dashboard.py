@@ -18,6 +18,7 @@ from curator.core.frame import is_flagged
 from curator.core.workspace import Workspace
 from curator.gui.main_window import MainWindow
 from curator.gui.readiness.dashboard import VERDICT_STYLE, DashboardPanel
+from curator.gui.readiness.wording import for_gui
 
 pytest.importorskip("pytestqt")
 
@@ -48,7 +49,7 @@ def assert_matches_cli(d: DashboardPanel, ws: Workspace, *extra: str) -> dict[st
     assert gui["target"]["name"] == cli["target"]["name"]
     # and the screen says the same thing
     assert d.verdict.text() == VERDICT_STYLE[cli["verdict"]][0]
-    assert d.verdict_message.text() == cli["verdict_message"]
+    assert d.verdict_message.text() == for_gui(cli["verdict_message"])  # same words, GUI terms
     assert d.good_card[1].text() == f"{cli['counts']['good']:,}"
     assert d.tokens_card[1].text() == f"~{cli['stats']['tokens']['total']:,}"
     levels = [d.checks.topLevelItem(i).text(0).split()[-1] for i in range(d.checks.topLevelItemCount())]

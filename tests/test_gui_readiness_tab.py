@@ -23,7 +23,8 @@ def test_next_steps_and_messages_name_no_cli_command(demo_ws):
     texts = []
     for include in ("approved", "passing"):
         rep = build_report(demo_ws, include=include)  # type: ignore[arg-type]
-        texts += rep.next_steps + [c.message for c in rep.checks] + [c.next_step for c in rep.checks]
+        texts += [*rep.next_steps, rep.population, rep.verdict_message]
+        texts += [c.message for c in rep.checks] + [c.next_step for c in rep.checks]
     assert any("`curator" in t for t in texts)  # the core speaks CLI...
     leftovers = [for_gui(t) for t in texts if "`curator" in for_gui(t)]
     assert leftovers == []  # ...the tab does not

@@ -114,7 +114,7 @@ def test_the_flag_marker_is_in_the_first_columns(qtbot, tmp_path: Path, held_ws:
     ids = held_ws.record_ids().to_list()
     row_of = {view.get_column(R.ID)[r]: r for r in range(view.height)}
     assert m.headerData(1, Qt.Orientation.Horizontal) == "Flags"
-    assert m.data(m.index(row_of[ids[0]], 1)) == "⛔ secret.slack_token"
+    assert m.data(m.index(row_of[ids[0]], 1)) == "⊘ secret.slack_token"
     assert m.data(m.index(row_of[ids[1]], 1)) == "⚑ length.short"
     assert m.data(m.index(row_of[ids[2]], 1)) == ""
     close_window(w)

@@ -237,8 +237,9 @@ class PipelinePanel(QWidget):
 
     def _show_unscored(self, n: int) -> None:
         self.unscored_label.setText(
-            f"{n:,} record{'s' if n != 1 else ''} not scored yet (imported since the last run): "
-            "the counts below leave them out. Run pipeline to score them." if n else ""
+            f"{n:,} record{'s' if n != 1 else ''} not scored yet by every enabled step (new imports, or a "
+            "step added since the last run): the counts below leave them out. Run pipeline to score them."
+            if n else ""
         )
         self.unscored_label.setVisible(bool(n))
 

@@ -78,7 +78,8 @@ def _value_axis(maximum: float) -> QValueAxis:
     top = max(1.0, float(maximum))
     step = 10 ** max(0, int(math.log10(top)))
     ax.setRange(0, math.ceil(top * 1.1 / step) * step if top > 5 else top + 1)
-    ax.setTickCount(5)
+    # whole-number ticks: with a top of 1 or 2, five ticks printed "0, 0, 1, 1, 2"
+    ax.setTickCount(5 if top > 5 else int(top) + 2)
     ax.setLabelsFont(_label_font())
     ax.setGridLineColor(QColor(theme.BORDER))
     return ax

@@ -238,8 +238,8 @@ class DashboardPanel(QWidget):
                                   " QLabel { border: none; background: transparent; }")
         self.verdict.setText(title)
         self.verdict.setStyleSheet(f"color: {fg}; font-size: 22px; font-weight: 700;")
-        self.population.setText(rep.population)
-        self.verdict_message.setText(rep.verdict_message)
+        self.population.setText(for_gui(rep.population))
+        self.verdict_message.setText(for_gui(rep.verdict_message))
         steps = [for_gui(s) for s in rep.next_steps]
         self.next_steps.setText("Next steps:\n" + "\n".join(f"• {s}" for s in steps) if steps else "")
         self._cards(rep, data)

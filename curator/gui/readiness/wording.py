@@ -21,6 +21,8 @@ _GUI_WORDS: tuple[tuple[str, str], ...] = (
     (r"`curator dedup[^`]*`", "Run pipeline (Pipeline tab)"),
     (r"\(`curator show ID` shows each\)", "(click the check to open them)"),
     (r"`curator show[^`]*`", "the Records tab"),
+    (r"Preview the passing ones with `curator report --include passing`",
+     "Preview the passing ones with Count: “approved + passing pending” (top right)"),
     (r"`curator report --include passing` previews", "Count: “approved + passing pending” (top right) previews"),
     (r"`curator report --include passing`", "Count: “approved + passing pending” (top right)"),
     (r"Export with `curator export --split 0\.1`", "Export (Workspace → Export…) with a 10% test split"),

@@ -33,7 +33,7 @@ IS_DUPLICATE = "_duplicate"
 # (header, column) in table order
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("Status", R.STATUS),
-    ("Flags", FLAG_NAMES),  # second: visible at any width; ⛔ = blocking, ⚑ = warning, ⓘ = info
+    ("Flags", FLAG_NAMES),  # second: visible at any width; ⊘ = blocking, ⚑ = warning, ⓘ = info
     ("ID", R.ID),
     ("Source", R.SOURCE),
     ("Turns", TURNS),
@@ -71,7 +71,7 @@ def first_content(role: str) -> pl.Expr:
     return one_line.str.strip_chars()
 
 
-BLOCK_MARK = "⛔ "  # the record carries a blocking flag (kept out of exports unless approved)
+BLOCK_MARK = "⊘ "  # the record carries a blocking flag (kept out of exports unless approved)
 WARN_MARK = "⚑ "  # warning flags only
 INFO_MARK = "ⓘ "  # only facts that are not problems (contact.*: a business's number)
 
