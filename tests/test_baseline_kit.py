@@ -217,3 +217,15 @@ def test_cli_writes_the_kit_and_refuses_a_foreign_folder(
     )
     assert (mine / "notes.txt").read_text(encoding="utf-8") == "keep"
     assert main(["baseline", "-w", str(ws_path), "-o", str(out), "--budget-tokens", "10"]) == 2
+
+
+def test_the_report_points_to_the_kit_when_data_is_limited(ws_path: Path, tmp_path: Path) -> None:
+    from curator.core.readiness import build_report
+    from curator.core.readiness.html import render_html
+
+    rep = build_report(Workspace.open(ws_path), include="passing")
+    assert rep.verdict == "limited_data"  # 80 records
+    assert rep.baseline_kit is not None and rep.baseline_kit.startswith("curator baseline -w ")
+    assert any(rep.baseline_kit in s for s in rep.next_steps)
+    assert rep.to_json()["baseline_kit"] == rep.baseline_kit
+    assert "curator baseline -w" in render_html(rep)

@@ -21,6 +21,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 10px}
 .muted{color:#656d76;font-size:13px}
 .banner{color:#fff;border-radius:8px;padding:16px 20px;margin:16px 0}
 .banner b{font-size:20px;display:block;margin-bottom:4px}
+.baseline{background:#fff;border:1px solid #d0d7de;border-left:4px solid #0969da;border-radius:8px;padding:4px 16px}
 .cards{display:flex;flex-wrap:wrap;gap:10px}
 .card{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:10px 14px;min-width:120px}
 .card .n{font-size:22px;font-weight:600}
@@ -175,6 +176,20 @@ def _banner_text(r: Report) -> str:
     return r.verdict_message[len(prefix):] if r.verdict_message.startswith(prefix) else r.verdict_message
 
 
+def _baseline(r: Report) -> str:
+    """The prompt/RAG baseline kit, when the report suggests trying it before fine-tuning."""
+    if r.baseline_kit is None:
+        return ""
+    return (
+        '<div class="baseline"><h3>Try the cheaper road first: a prompt/RAG baseline kit</h3>'
+        f"<p><code>{_e(r.baseline_kit)}</code> writes <code>eval.jsonl</code> (held-out conversations, disjoint "
+        "from the training split), <code>fewshot_prompt.md</code> (a system prompt with representative examples "
+        "within a token budget) and <code>retrieval/passages.jsonl</code> (the facts that change, with the "
+        "records they came from), and a README on comparing a base model with that prompt and retrieval "
+        "against a fine-tuned model.</p></div>"
+    )
+
+
 def render_html(r: Report) -> str:
     c, t = r.counts, r.target
     cards = "".join(
@@ -196,7 +211,7 @@ def render_html(r: Report) -> str:
         f'<div class="banner" style="background:{BANNER[r.verdict]}"><b>{_e(r.label)}'
         f'{" (preview)" if r.preview else ""}</b>{_e(_banner_text(r))}</div>'
         f'<div class="cards">{cards}</div>'
-        f"<h2>Next steps</h2><ol>{steps}</ol>"
+        f"<h2>Next steps</h2><ol>{steps}</ol>{_baseline(r)}"
         f"<h2>Checks</h2>{_checks_table(r)}"
         f"<h2>Statistics</h2>{_charts(r)}"
         '<p class="muted">Token counts are estimates with cl100k_base and the OpenAI cookbook\'s message overhead. '

@@ -14,7 +14,7 @@ from curator.core.readiness.model import Check
 from curator.core.readiness.settings import Thresholds
 from curator.core.readiness.stats import compute_stats
 from curator.core.readiness.targets import Target
-from curator.core.readiness.verdict import LABELS, decide
+from curator.core.readiness.verdict import LABELS, baseline_command, decide, wants_baseline
 from curator.core.selection import Include
 from curator.core.workspace import Workspace
 
@@ -40,6 +40,13 @@ class Report:
     ids_behind: dict[str, pl.Series] = field(default_factory=dict, repr=False)
 
     @property
+    def baseline_kit(self) -> str | None:
+        """The `curator baseline` command when the report suggests the kit (limited or volatile data)."""
+        return (
+            baseline_command(self.workspace) if wants_baseline(self.verdict, self.checks) else None
+        )
+
+    @property
     def label(self) -> str:
         return LABELS[self.verdict]
 
@@ -63,6 +70,7 @@ class Report:
             "counts": self.counts,
             "checks": [c.to_json() for c in self.checks],
             "next_steps": self.next_steps,
+            "baseline_kit": self.baseline_kit,
             "target": self.target.to_json(),
             "include": self.include,
             "reasons": self.reasons,
@@ -75,7 +83,10 @@ class Report:
 
 
 def build_report(
-    ws: Workspace, include: Include = "approved", target: str | None = None, frame: pl.DataFrame | None = None
+    ws: Workspace,
+    include: Include = "approved",
+    target: str | None = None,
+    frame: pl.DataFrame | None = None,
 ) -> Report:
     """The readiness report. ``frame`` may be a precomputed ``ws.frame()``."""
     ctx = build_context(ws, include, target, frame)
@@ -86,9 +97,19 @@ def build_report(
         by_status[str(status)] = int(n)
     counts = {"total": ctx.frame.height, **by_status, "good": ctx.n_good}
     return Report(
-        verdict=decision.verdict, verdict_message=decision.message, counts=counts, checks=checks,
-        next_steps=decision.next_steps, target=ctx.target, include=include,
-        stats=compute_stats(ctx, checks), thresholds=ctx.th, workspace=str(ws.path),
-        reasons=decision.reasons, ids_behind=ctx.ids_behind,
-        population=ctx.population(), preview=ctx.preview, overrides=ctx.overrides,
+        verdict=decision.verdict,
+        verdict_message=decision.message,
+        counts=counts,
+        checks=checks,
+        next_steps=decision.next_steps,
+        target=ctx.target,
+        include=include,
+        stats=compute_stats(ctx, checks),
+        thresholds=ctx.th,
+        workspace=str(ws.path),
+        reasons=decision.reasons,
+        ids_behind=ctx.ids_behind,
+        population=ctx.population(),
+        preview=ctx.preview,
+        overrides=ctx.overrides,
     )

@@ -36,6 +36,7 @@ from curator.core.readiness import Report, build_report, load_targets
 from curator.core.readiness.settings import load_thresholds
 from curator.core.selection import exportable
 from curator.gui.readiness import charts
+from curator.gui.readiness.baseline_kit import BaselineKit
 from curator.gui.readiness.wording import for_gui, shared_frame, top_flags
 from curator.gui.session.controller import Controller
 from curator.gui.session.workers import Worker, call_task
@@ -135,6 +136,11 @@ class DashboardPanel(QWidget):
         refresh = QPushButton("Refresh")
         refresh.clicked.connect(self.recompute)
         head.addWidget(refresh)
+        self.kit = BaselineKit(  # "Baseline kit…": the prompt/RAG baseline job, on the Count chosen here
+            controller, self, lambda: str(self.include.currentData()),
+            lambda: self.computed.report.to_json() if self.computed else None,
+        )
+        head.addWidget(self.kit.button)
         lay.addLayout(head)
         self.banner = QFrame()
         bl = QVBoxLayout(self.banner)

@@ -27,6 +27,7 @@ _GUI_WORDS: tuple[tuple[str, str], ...] = (
     (r"`curator report --include passing`", "Count: “approved + passing pending” (top right)"),
     (r"Export with `curator export --split 0\.1`", "Export (Workspace → Export…) with a 10% test split"),
     (r"`curator export[^`]*`", "Workspace → Export…"),
+    (r"`curator baseline[^`]*`", "“Baseline kit…” (this tab)"),
     (r"`curator query[^`]*`", "click the check to open the records"),
     (r"`curator review[^`]*`", "the Records tab"),
     (r"`curator gui`", "the Records tab"),
