@@ -152,6 +152,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = m.addMenu("Open recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self.import_action = self._action(m, "Import files…", self.import_files, ["Ctrl+I"], review=True)
+        self._action(m, "Import from a database…", self.import_database, review=True)
         self.close_action = self._action(m, "Close workspace", self.close_workspace, ["Ctrl+W"], review=True)
         m.addSeparator()
         self._action(m, "Quit", self.close, ["Ctrl+Q"])
@@ -329,6 +330,16 @@ class MainWindow(QMainWindow):
         self.import_dialog = ImportDialog(self.controller, paths, self)
         self.import_dialog.runRequested.connect(self.run_pipeline)
         self.import_dialog.open()
+
+    def import_database(self) -> None:
+        """The import dialog with a PostgreSQL/SQLite query as its source."""
+        if self.controller.ws is None:
+            QMessageBox.information(self, APP_NAME, "Create or open a workspace first; then import into it.")
+            return
+        self.import_dialog = ImportDialog(self.controller, [], self)
+        self.import_dialog.runRequested.connect(self.run_pipeline)
+        self.import_dialog.open()
+        self.import_dialog.choose_database()
 
     def show_pipeline(self) -> None:
         self.tabs.setCurrentWidget(self.pipeline)

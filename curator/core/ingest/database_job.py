@@ -24,7 +24,7 @@ from curator.core.ingest.guards import oversized
 from curator.core.ingest.job import FAILED, WHOLE_FILE, FileResult, ImportSummary, _existing_ids
 from curator.core.ingest.model import QuarantineEntry, RawChunk
 from curator.core.ingest.options import ImportOptions
-from curator.core.ingest.pipeline import Preview, finalize, sort_entries
+from curator.core.ingest.pipeline import Preview, finalize, sort_entries, unknown_speakers_hint
 from curator.core.integrity import clean_residue
 from curator.core.jobs import Job, Progress
 from curator.core.locks import WorkspaceLock
@@ -159,10 +159,8 @@ def preview_database(source: DatabaseSource, options: ImportOptions, limit: int 
         )
     except CuratorError as exc:
         return Preview(source.kind, R.empty_records(), [], [], [], source.scrub(str(exc)))
+    quarantine = sort_entries(done.quarantine)
+    hint = unknown_speakers_hint(quarantine)
     return Preview(
-        source.kind,
-        done.records.head(limit),
-        sort_entries(done.quarantine),
-        chunk.columns,
-        done.speakers,
+        source.kind, done.records.head(limit), quarantine, chunk.columns, done.speakers, hint
     )

@@ -224,10 +224,15 @@ def preview(path: Path, options: ImportOptions, limit: int = 20) -> Preview:
     except OSError as exc:
         return Preview(fmt, R.empty_records(), [], [], [], f"{path}: cannot read it ({exc.strerror})")
     df = pl.concat(records).head(limit) if records else R.empty_records()
-    unknown = sorted({q.reason.split("'")[1] for q in quarantine if q.reason.startswith("unknown speaker")})
-    error = None
-    if unknown:
-        names = ", ".join(repr(u) for u in unknown)
-        pairs = ",".join(f"{u}=ROLE" for u in unknown)
-        error = f"unknown speaker(s) {names}; say which role each is with --role-map '{pairs}' (ROLE: user, assistant, system or tool)"
+    error = unknown_speakers_hint(quarantine)
     return Preview(fmt, df, sort_entries(quarantine), columns, sorted(speakers), error)
+
+
+def unknown_speakers_hint(quarantine: list[QuarantineEntry]) -> str | None:
+    """A preview's error when speakers have no role yet: which, and the --role-map to write."""
+    unknown = sorted({q.reason.split("'")[1] for q in quarantine if q.reason.startswith("unknown speaker")})
+    if not unknown:
+        return None
+    names = ", ".join(repr(u) for u in unknown)
+    pairs = ",".join(f"{u}=ROLE" for u in unknown)
+    return f"unknown speaker(s) {names}; say which role each is with --role-map '{pairs}' (ROLE: user, assistant, system or tool)"

@@ -4,6 +4,8 @@ Built on ``curator.core.ingest`` (the same code the CLI uses): ``preview`` reads
 only the head of the first source, re-run (debounced, in a worker) whenever an
 option changes; ``import_job`` runs in a worker with a progress bar and Cancel;
 the summary lists each file and every quarantined line with its reason.
+"Database…" swaps the files for a query (``database_source.py``): the same
+preview and job, via ``preview_database`` / ``import_database_job``.
 """
 
 from __future__ import annotations
@@ -38,7 +40,10 @@ from curator.core.ingest import (
     list_sources,
     preview,
 )
+from curator.core.ingest.database import DatabaseSource
+from curator.core.ingest.database_job import import_database_job, preview_database
 from curator.core.pipeline_tuning import unscored
+from curator.gui.import_.database_source import DatabaseSourceDialog
 from curator.gui.session.controller import Controller
 from curator.gui.session.workers import Worker, call_task
 from curator.gui.widgets.plain import plain_label, plain_tooltip
@@ -73,6 +78,7 @@ class ImportDialog(QDialog):
         self.setWindowTitle("Import")
         self.resize(980, 680)
         self.sources: list[Path] = []
+        self.database: DatabaseSource | None = None  # set by "Database…": replaces the files
         self.last_preview: Preview | None = None
         self.summary: ImportSummary | None = None
         self.worker: Worker | None = None
@@ -103,7 +109,13 @@ class ImportDialog(QDialog):
         page = QWidget()
         lay = QVBoxLayout(page)
         self.files_label = plain_label("", "h2")
-        lay.addWidget(self.files_label)
+        top = QHBoxLayout()
+        top.addWidget(self.files_label, 1)
+        database = QPushButton("Database…")
+        database.setToolTip("Import the rows of a query or table (PostgreSQL or SQLite) instead")
+        database.clicked.connect(self.choose_database)
+        top.addWidget(database)
+        lay.addLayout(top)
         row = QHBoxLayout()
         row.addWidget(QLabel("Format"))
         self.format = QComboBox()
@@ -238,12 +250,22 @@ class ImportDialog(QDialog):
             time_column=v(self.time_column), role_map=ImportOptions.parse_role_map(self.role_map.text()),
         )
 
+    def choose_database(self) -> None:
+        ask = DatabaseSourceDialog(self)
+        if ask.exec() and ask.source is not None:
+            self.database, self.sources = ask.source, []
+            self.files_label.setText(f"Database: {ask.source.label}")
+            self.update_preview()
+
+    def _source_name(self) -> str:
+        return self.database.label if self.database else self.sources[0].name
+
     def _changed(self, *_: Any) -> None:
         self._debounce.start()
 
     def update_preview(self) -> None:
         self._debounce.stop()
-        if not self.sources:
+        if not self.sources and self.database is None:
             return
         try:
             opts = self.options()
@@ -253,9 +275,9 @@ class ImportDialog(QDialog):
             return
         self._gen += 1
         gen = self._gen
-        path = self.sources[0]
-        self.preview_title.setText(f"Preview of {path.name} — reading…")
-        w = Worker(call_task(lambda: preview(path, opts, limit=PREVIEW_LIMIT)))
+        path, db = (self.sources or [Path()])[0], self.database
+        self.preview_title.setText(f"Preview of {self._source_name()} — reading…")
+        w = Worker(call_task(lambda: preview_database(db, opts, PREVIEW_LIMIT) if db else preview(path, opts, PREVIEW_LIMIT)))
         w.succeeded.connect(lambda p: self._show_preview(gen, p))
         w.failed.connect(self.error.setText)
         self.controller.pool.start(w)
@@ -267,8 +289,8 @@ class ImportDialog(QDialog):
         chosen = self.format.currentData()
         self.detected.setText(f"detected: {p.format}" if chosen == "auto" else "")
         self.error.setText(gui_hint(p.error) if p.error else "")
-        self.import_button.setEnabled(bool(self.sources) and not p.error)
-        fmt = p.format
+        self.import_button.setEnabled((bool(self.sources) or self.database is not None) and not p.error)
+        fmt = "csv" if self.database else p.format  # database rows map like a CSV log
         for _label, combo in self._csv_rows:
             self._form.setRowVisible(combo, fmt == "csv")
         for _label, line in self._json_rows:
@@ -291,8 +313,8 @@ class ImportDialog(QDialog):
         fill_table(self.preview_table, rows)
         n = p.records.height
         self.preview_title.setText(
-            f"Preview of {self.sources[0].name}: first {n} conversation{'s' if n != 1 else ''} as they will be imported"
-            if n else f"Preview of {self.sources[0].name}: no conversations read"
+            f"Preview of {self._source_name()}: first {n} conversation{'s' if n != 1 else ''} as they will be imported"
+            if n else f"Preview of {self._source_name()}: no conversations read"
         )
         q = p.quarantine
         self.preview_quarantine.setText(
@@ -302,17 +324,19 @@ class ImportDialog(QDialog):
     # --- import ----------------------------------------------------------------------
     def start_import(self) -> None:
         ws = self.controller.ws
-        if ws is None or not self.sources:
+        if ws is None or not (self.sources or self.database):
             return
         try:
             opts = self.options()
         except CuratorError as exc:
             self.error.setText(str(exc))
             return
-        sources = list(self.sources)
+        sources, db = list(self.sources), self.database
         self.pages.setCurrentIndex(1)
         self.progress_panel.start()
-        self.worker = self.controller.job_worker(lambda: import_job(ws, sources, opts))
+        self.worker = self.controller.job_worker(
+            lambda: import_database_job(ws, db, opts) if db else import_job(ws, sources, opts)
+        )
         self.worker.progressed.connect(self.progress_panel.show_progress)
         self.worker.succeeded.connect(self._finished)
         self.worker.failed.connect(self._failed)
