@@ -188,6 +188,7 @@ def test_passages_carry_record_ids_and_files_validate(ws_path: Path, tmp_path: P
     assert all(p["record_ids"] and set(p["record_ids"]) <= ids for p in pas)
     store = next(p for p in pas if "9am" in p["text"])
     assert "schedule" in store["kinds"]
+    assert store["text"].startswith("User: When does the ") and "\nAssistant: The " in store["text"]  # in context
     for name, schema in (
         ("eval.jsonl", "baseline_eval"),
         ("fewshot.jsonl", "baseline_fewshot"),

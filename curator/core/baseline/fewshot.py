@@ -22,9 +22,11 @@ from curator.core.tokens import count_texts
 CANDIDATES: Final = 12  # per topic, the closest records considered
 PREAMBLE: Final = (
     "You are the assistant in the conversations below. Answer new messages the way these examples do: "
-    "the same tone, length, structure and policies. Facts that change (prices, stock, schedules, "
-    "policies, versions) come from the retrieved passages given with the question, not from these examples; "
-    "when no passage states a fact, say you will check rather than guess."
+    "the same tone, length, structure and policies."
+)
+RETRIEVAL: Final = (  # added when the kit has passages: the facts come from them, not from the examples
+    " Facts that change (prices, stock, schedules, policies, versions) come from the retrieved passages given "
+    "with the question, not from these examples; when no passage states a fact, say you will check rather than guess."
 )
 ROLE_NAMES: Final = {"system": "System", "user": "User", "assistant": "Assistant", "tool": "Tool"}
 
@@ -55,8 +57,9 @@ def render_example(n: int, label: str, messages: list[dict[str, str]]) -> str:
     return f"### Example {n} — {label}\n{turns}"
 
 
-def render_prompt(blocks: list[str]) -> str:
-    return PREAMBLE + "\n\n" + "\n\n".join(blocks) + "\n" if blocks else PREAMBLE + "\n"
+def render_prompt(blocks: list[str], retrieval: bool = True) -> str:
+    head = PREAMBLE + (RETRIEVAL if retrieval else "")
+    return head + "\n\n" + "\n\n".join(blocks) + "\n" if blocks else head + "\n"
 
 
 def _candidates(rows: pl.DataFrame, topic: str) -> pl.DataFrame:
@@ -77,6 +80,7 @@ def choose(
     budget: int,
     max_examples: int | None,
     topic: str,
+    retrieval: bool = True,
 ) -> FewShot:
     """Pick examples topic by topic (largest first) while the prompt fits ``budget`` tokens."""
     cand = _candidates(rows, topic)
@@ -98,7 +102,7 @@ def choose(
     for item in items:
         by_topic.setdefault(item["topic"], []).append(item)
     limit = max_examples if max_examples is not None else len(labels)
-    fixed = int(count_texts(pl.Series([PREAMBLE])).item()) + 2
+    fixed = int(count_texts(pl.Series([PREAMBLE + (RETRIEVAL if retrieval else "")])).item()) + 2
     used, chosen = fixed, list[dict[str, Any]]()
     progress = True
     while progress and len(chosen) < limit:
@@ -114,7 +118,7 @@ def choose(
                 used += item["tokens"] + 2
                 progress = True
                 break
-    prompt, tokens = _fit(chosen, labels, budget)
+    prompt, tokens = _fit(chosen, labels, budget, retrieval)
     total = sum(sizes) or 1
     covered = sorted({c["topic"] for c in chosen})
     examples = [
@@ -147,13 +151,15 @@ def choose(
     return FewShot(prompt, tokens, examples, how)
 
 
-def _fit(chosen: list[dict[str, Any]], labels: list[str], budget: int) -> tuple[str, int]:
+def _fit(
+    chosen: list[dict[str, Any]], labels: list[str], budget: int, retrieval: bool
+) -> tuple[str, int]:
     """The prompt text and its exact token count; drops the last example while it exceeds ``budget``."""
     while True:
         blocks = [
             render_example(n, labels[c["topic"]], c["messages"]) for n, c in enumerate(chosen, 1)
         ]
-        prompt = render_prompt(blocks)
+        prompt = render_prompt(blocks, retrieval)
         tokens = int(count_texts(pl.Series([prompt])).item())
         if tokens <= budget or not chosen:
             return prompt, tokens

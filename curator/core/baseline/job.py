@@ -135,13 +135,19 @@ def baseline_job(
         _eval_line(r, tp.labels)
         for r in picked.select(R.ID, R.MESSAGES, evalset.TOPIC, GROUP).iter_rows(named=True)
     ]
-    yield Progress("few-shot", 0, None, f"budget {options.budget_tokens:,} tokens")
-    fs = fewshot.choose(
-        rows, tp.labels, tp.sizes, options.budget_tokens, options.max_examples, evalset.TOPIC
-    )
     yield Progress("passages", 0, None, "facts that change")
     pas = passages.passages(rows)
     pas_lines = pas.to_dicts()
+    yield Progress("few-shot", 0, None, f"budget {options.budget_tokens:,} tokens")
+    fs = fewshot.choose(
+        rows,
+        tp.labels,
+        tp.sizes,
+        options.budget_tokens,
+        options.max_examples,
+        evalset.TOPIC,
+        pas.height > 0,
+    )
     _validate("eval.jsonl", "baseline_eval", eval_lines)
     _validate("fewshot.jsonl", "baseline_fewshot", fs.examples)
     _validate("retrieval/passages.jsonl", "baseline_passage", pas_lines)
