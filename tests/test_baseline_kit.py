@@ -64,6 +64,8 @@ def _write_source(path: Path, shared_prompt: int = 0) -> None:
                     "messages": [
                         {"role": "user", "content": u},
                         {"role": "assistant", "content": reply.format(p=p, n=n)},
+                        {"role": "user", "content": "Thanks!"},
+                        {"role": "assistant", "content": "Have a great day."},
                     ]
                 }
             )
@@ -142,17 +144,20 @@ def test_eval_is_disjoint_from_the_export_train_side(ws_path: Path, tmp_path: Pa
     ev = _lines(tmp_path / "kit" / "eval.jsonl")
     train = _lines(tmp_path / "exp" / "train.jsonl")
     val = _lines(tmp_path / "exp" / "validation.jsonl")
-    train_prompts = {json.dumps(x["messages"][:-1], sort_keys=True) for x in train}
-    val_prompts = {json.dumps(x["messages"][:-1], sort_keys=True) for x in val}
+    train_prompts = {json.dumps(x["messages"][:1], sort_keys=True) for x in train}
+    val_prompts = {json.dumps(x["messages"][:1], sort_keys=True) for x in val}
     assert ev
     for line in ev:
-        context = json.dumps(line["messages"], sort_keys=True)
+        context = json.dumps(line["messages"][:1], sort_keys=True)
         assert context not in train_prompts  # not trained on, nor its shared prompt
         assert context in val_prompts
     shared = {x["messages"][0]["content"] for x in ev if "SAME-1" in x["messages"][0]["content"]}
     assert shared.isdisjoint(
         {x["messages"][0]["content"] for x in train}
     )  # a shared prompt stays on one side
+    assert all(
+        x["reference"] != "Have a great day." and x["messages"][-1]["role"] == "user" for x in ev
+    )  # the closing pleasantry is not the test
     topics = {x["topic"] for x in ev}
     assert len(topics) >= 2  # stratified: more than one topic
     few = {x["id"] for x in _lines(tmp_path / "kit" / "fewshot.jsonl")}
@@ -188,7 +193,9 @@ def test_passages_carry_record_ids_and_files_validate(ws_path: Path, tmp_path: P
     assert all(p["record_ids"] and set(p["record_ids"]) <= ids for p in pas)
     store = next(p for p in pas if "9am" in p["text"])
     assert "schedule" in store["kinds"]
-    assert store["text"].startswith("User: When does the ") and "\nAssistant: The " in store["text"]  # in context
+    assert (
+        store["text"].startswith("User: When does the ") and "\nAssistant: The " in store["text"]
+    )  # in context
     for name, schema in (
         ("eval.jsonl", "baseline_eval"),
         ("fewshot.jsonl", "baseline_fewshot"),

@@ -19,7 +19,7 @@ from curator.core import records as R
 from curator.core.baseline import evalset, fewshot, passages, readme
 from curator.core.baseline.topics import topics
 from curator.core.errors import CuratorError, UsageError
-from curator.core.export.groups import GROUP
+from curator.core.export.groups import GROUP, MIN_REPLY_WORDS
 from curator.core.export.job import _plan_job, _valid_rows
 from curator.core.export.options import ExportOptions
 from curator.core.export.schemas import validator
@@ -70,8 +70,12 @@ class BaselineOptions:
 
 
 def _eval_line(r: dict[str, Any], labels: list[str]) -> dict[str, Any]:
+    """The context and the reference reply: the last assistant turn of at least
+    ``MIN_REPLY_WORDS`` words ("Have a great day" closes a task dialogue and tests nothing)."""
     msgs = fewshot.plain_messages(r[R.MESSAGES])
-    last = max((i for i, m in enumerate(msgs) if m["role"] == "assistant"), default=-1)
+    turns = [i for i, m in enumerate(msgs) if m["role"] == "assistant" and i >= 1]
+    substantive = [i for i in turns if len(msgs[i]["content"].split()) >= MIN_REPLY_WORDS]
+    last = (substantive or turns or [-1])[-1]
     return {
         "id": r[R.ID],
         "messages": msgs[:last],

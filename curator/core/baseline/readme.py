@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -88,6 +89,11 @@ the other fields as metadata. Put the top passages for a question into the user 
 """
 
 
+def _noise(n: int) -> int:
+    """Half-width of a 95% interval on a pass rate near 50% with ``n`` items, in points."""
+    return round(100 * 1.96 * math.sqrt(0.25 / max(n, 1)))
+
+
 def kit_md(manifest: dict[str, Any], verdict: dict[str, Any], options: BaselineOptions) -> str:
     ev, fs, ps = manifest["eval"], manifest["fewshot"], manifest["passages"]
     vol = next((c for c in verdict.get("checks", []) if c.get("id") == "volatility"), None)
@@ -109,7 +115,7 @@ stay current.
 
 | file | what it is for |
 |---|---|
-| `eval.jsonl` | {ev["size"]:,} held-out conversations: `messages` (the context), `reference` (the logged final reply), `topic`. Chosen as {ev["rule"]}. |
+| `eval.jsonl` | {ev["size"]:,} held-out conversations: `messages` (the context), `reference` (the logged assistant reply that follows it: the last one of at least 8 words, so a closing "Have a great day" is not what is tested), `topic`. Chosen as {ev["rule"]}. |
 | `fewshot_prompt.md` | the system prompt for the baseline: {fs["examples"]} examples covering {fs["topics_covered"]} of {fs["topics"]} topics in {fs["prompt_tokens"]:,} tokens (budget {fs["budget_tokens"]:,}), and how they were chosen. |
 | `fewshot.jsonl` | the same examples as data: record id, topic, similarity to the topic centre, tokens. |
 | `retrieval/passages.jsonl` | {ps["passages"]:,} passages of facts that change, with the ids of the records they came from; see `retrieval/README.md`. |
@@ -128,7 +134,8 @@ stay current.
    - fine-tuned: the fine-tuned model with `messages` as they are.
 4. Score each reply against `reference` the same way for both (a rubric with an LLM judge, or
    pairwise preference; exact match is too strict for chat), and report per `topic` as well as overall.
-   With {ev["size"]:,} items a difference of a few points is within noise.
+   With {ev["size"]:,} items a pass rate is only known to about ±{_noise(ev["size"])} points (95%), so a smaller
+   difference is noise.
 5. Fine-tune only if it clearly wins; keep facts that change in retrieval either way.
 
 Re-running `curator baseline -w {ws} -o DIR --seed {seed}` on the same data writes the same kit.
