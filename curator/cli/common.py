@@ -107,3 +107,28 @@ def print_jsonl(obj: Any) -> None:
     sys.stdout.write(
         json.dumps(_finite(obj), ensure_ascii=False, default=str, allow_nan=False) + "\n"
     )
+
+
+def add_engine_options(p: Any) -> None:
+    """``--engine local|ray`` and ``--ray-address`` (DESIGN.md's 2026-12 contract)."""
+    p.add_argument(
+        "--engine",
+        choices=("local", "ray"),
+        default="local",
+        help="where the per-record work runs: this process (default) or a Ray cluster "
+        "(needs pip install -e '.[ray]'); results are identical",
+    )
+    p.add_argument(
+        "--ray-address",
+        metavar="ADDR",
+        default=None,
+        help="with --engine ray: the cluster to join (auto = an existing one started with "
+        "`ray start --head`, or ray://HOST:10001); default starts a local Ray instance",
+    )
+
+
+def engine_from(args: Any) -> Any:
+    """The engine the command's options ask for (core.engine.Engine)."""
+    from curator.core.engine import engine_for
+
+    return engine_for(getattr(args, "engine", "local"), getattr(args, "ray_address", None))

@@ -25,13 +25,17 @@ EXAMPLES: dict[str, str] = {
   zcat logs.jsonl.gz | curator import - --format openai -w support.curator
   curator import postgresql://curator@db.internal/helpdesk -w support.curator --password-env PGPW \
       --query 'SELECT ticket_id, author_type, body, created_at FROM messages' --time-column created_at
-  curator import sqlite:///chats.db --table messages -w support.curator --role-map 'agent=assistant'""",
+  curator import sqlite:///chats.db --table messages -w support.curator --role-map 'agent=assistant'
+  curator import shards/ -w support.curator --engine ray          # read the shards on Ray workers""",
     "run": """examples:
   curator run -w support.curator                   # dedup + every filter of the recipe
-  curator run -w support.curator --recipe strict.toml --json""",
+  curator run -w support.curator --recipe strict.toml --json
+  curator run -w support.curator --engine ray                   # same results, on a local Ray instance
+  curator run -w support.curator --engine ray --ray-address auto   # on a cluster (ray start --head)""",
     "dedup": """examples:
   curator dedup -w support.curator
-  curator dedup -w support.curator --threshold 0.7 --scope assistant --json""",
+  curator dedup -w support.curator --threshold 0.7 --scope assistant --json
+  curator dedup -w support.curator --engine ray""",
     "info": """examples:
   curator info -w support.curator
   curator info -w support.curator --json | jq .by_flag

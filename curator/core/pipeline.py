@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from curator.core.engine import Engine
 from curator.core.filters import Recipe, apply_thresholds, score_job
 from curator.core.jobs import Job, Progress
 from curator.core.query import records_per_flag
@@ -29,7 +30,9 @@ def _dedup_job_factory() -> Any | None:
     return dedup_job
 
 
-def pipeline_job(ws: Workspace, recipe: Recipe | None = None) -> Job[dict[str, Any]]:
+def pipeline_job(
+    ws: Workspace, recipe: Recipe | None = None, engine: Engine | None = None
+) -> Job[dict[str, Any]]:
     """Run the recipe. Returns {"steps": [...], "flags": {name: records} (every
     producer's flags, dedup's included), "records": n, "seconds": t}."""
     recipe = recipe or Recipe.from_workspace(ws)
@@ -38,26 +41,26 @@ def pipeline_job(ws: Workspace, recipe: Recipe | None = None) -> Job[dict[str, A
     clean_residue(ws)  # temp files of a killed run or import (live processes' are kept)
     rebuild, ws.rebuild_damaged = ws.rebuild_damaged, True  # results are derived: rebuild
     try:
-        return (yield from _pipeline(ws, recipe))
+        return (yield from _pipeline(ws, recipe, engine))
     finally:
         ws.rebuild_damaged = rebuild
 
 
-def _pipeline(ws: Workspace, recipe: Recipe) -> Job[dict[str, Any]]:
+def _pipeline(ws: Workspace, recipe: Recipe, engine: Engine | None) -> Job[dict[str, Any]]:
     started = time.monotonic()
     steps: list[dict[str, Any]] = []
     settings = recipe.dedup_settings(ws)
     dedup_job = _dedup_job_factory()
     if settings is not None and dedup_job is not None:
         t0 = time.monotonic()
-        result = yield from dedup_job(ws, settings)
+        result = yield from dedup_job(ws, settings, engine=engine)
         steps.append(
             {"step": "dedup", "seconds": round(time.monotonic() - t0, 2), **_summary(result)}
         )
     elif settings is not None:
         steps.append({"step": "dedup", "skipped": "the dedup module is not available"})
     t0 = time.monotonic()
-    scored = yield from score_job(ws, recipe)
+    scored = yield from score_job(ws, recipe, engine)
     for name, counts in scored.items():
         steps.append({"step": name, **counts})
     yield Progress("flags", 0, None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from curator.cli.common import drive, open_ws, print_json, quiet
+from curator.cli.common import add_engine_options, drive, engine_from, open_ws, print_json, quiet
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -43,6 +43,7 @@ def configure(p: argparse.ArgumentParser) -> None:
         help="recompute the shared passages and every signature (default: reuse what is stored)",
     )
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    add_engine_options(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         paraphrase=args.paraphrase,
         paraphrase_threshold=args.paraphrase_threshold,
     )
-    summary = drive(dedup_job(ws, settings, full=args.full), quiet=args.json or quiet(args))
+    summary = drive(dedup_job(ws, settings, full=args.full, engine=engine_from(args)), quiet=args.json or quiet(args))
     if args.json:
         print_json({**summary.to_dict(), "settings": settings.to_dict()})
         return 0

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from curator.cli.common import drive, open_ws, print_json, quiet
+from curator.cli.common import add_engine_options, drive, engine_from, open_ws, print_json, quiet
 from curator.core import records as R
 from curator.core.errors import UsageError
 from curator.core.export import FORMATS, ExportOptions, export_job
@@ -46,6 +46,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--skip-invalid", action="store_true",
                    help="leave out records that would be invalid lines (listed in manifest.json) instead of stopping")
     p.add_argument("--json", action="store_true", help="print the manifest as JSON (not with -o -)")
+    add_engine_options(p)
 
 
 def _options(args: argparse.Namespace) -> ExportOptions:
@@ -97,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         return _stream(ws, options, args)
     ws = open_ws(args.workspace)
     _pairs_note(ws, options, args)
-    manifest = drive(export_job(ws, options), quiet=quiet(args) or args.json)
+    manifest = drive(export_job(ws, options, engine_from(args)), quiet=quiet(args) or args.json)
     if manifest.get("interrupted_after_publish"):
         sys.stderr.write(
             "curator: Ctrl-C came while the export was being published; it was finished first "

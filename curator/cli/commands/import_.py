@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from curator.cli.common import drive, open_ws, print_json, quiet
+from curator.cli.common import add_engine_options, drive, engine_from, open_ws, print_json, quiet
 from curator.core.errors import CuratorError, UsageError
 from curator.core.ingest import ImportOptions, ImportSummary, import_job, scan_sources
 from curator.core.ingest.database import DatabaseSource, is_database_url
@@ -49,6 +49,7 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="database source: take the password from environment variable VAR "
                    "(else PGPASSWORD or ~/.pgpass); it is never stored or shown")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    add_engine_options(p)
 
 
 SHOW_QUARANTINE = 10
@@ -130,7 +131,7 @@ def _run(
     folder_existed = Path(args.workspace).exists()
     ws = open_ws(args.workspace, create=True)
     try:
-        job = import_job(ws, given, options) if make_job is None else make_job(ws)
+        job = import_job(ws, given, options, engine_from(args)) if make_job is None else make_job(ws)
         summary = drive(job, quiet=args.json or quiet(args))
     except BaseException:
         if created:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from curator.cli.common import drive, open_ws, print_json, quiet
+from curator.cli.common import add_engine_options, drive, engine_from, open_ws, print_json, quiet
 from curator.core.filters import Recipe
 from curator.core.pipeline import pipeline_job
 
@@ -13,6 +13,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("-w", "--workspace", required=True, metavar="WS", help="the workspace folder")
     p.add_argument("--recipe", metavar="FILE", help="TOML recipe to store in the workspace and run")
     p.add_argument("--json", action="store_true", help="print the run summary as JSON")
+    add_engine_options(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -22,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
         recipe.save_to(ws)
     else:
         recipe = Recipe.from_workspace(ws)
-    result = drive(pipeline_job(ws, recipe), quiet=args.json or quiet(args))
+    result = drive(pipeline_job(ws, recipe, engine_from(args)), quiet=args.json or quiet(args))
     if args.json:
         print_json(result)
         return 0

@@ -42,6 +42,7 @@ from curator.core.dedup.store import (
     write_clusters,
 )
 from curator.core.dedup.verify import exact_jaccard
+from curator.core.engine import Engine
 from curator.core.jobs import Job, Progress
 from curator.core.workspace import Workspace
 
@@ -99,7 +100,37 @@ def _nodes(frame: pl.DataFrame, s: DedupSettings) -> pl.DataFrame:
     ).drop("exact_text")
 
 
-def dedup_job(ws: Workspace, settings: DedupSettings, *, full: bool = False) -> Job[DedupSummary]:
+class SignatureBatch:
+    """Texts -> (signature, short) for one batch: what an engine runs on its workers."""
+
+    def __init__(self, drop: Any, passages: list[str], s: DedupSettings) -> None:
+        self.drop = drop
+        self.passages = passages
+        self.s = s
+
+    def __call__(self, batch: pl.DataFrame) -> pl.DataFrame:
+        s = self.s
+        sigs, short = compared_signatures(
+            batch.get_column("text"),
+            drop=self.drop,
+            passages=self.passages,
+            ngram=s.ngram,
+            short_words=s.short_words,
+            char_ngram=s.char_ngram,
+            num_perm=s.num_perm,
+            seed=s.seed,
+        )
+        return pl.DataFrame(
+            {
+                "sig": pl.Series("sig", sigs, dtype=pl.Array(pl.UInt32, s.num_perm)),
+                "short": pl.Series("short", short, dtype=pl.Boolean),
+            }
+        )
+
+
+def dedup_job(
+    ws: Workspace, settings: DedupSettings, *, full: bool = False, engine: Engine | None = None
+) -> Job[DedupSummary]:
     """Find exact and near duplicates; write clusters, flags and the signature cache.
 
     ``full`` recomputes the shared text and every signature; otherwise the
@@ -152,7 +183,19 @@ def dedup_job(ws: Workspace, settings: DedupSettings, *, full: bool = False) -> 
         todo[t_idx] = False
     missing = np.flatnonzero(todo)
     n_short = 0
-    for start in range(0, len(missing), _SIG_BATCH):
+    if engine is not None and engine.name != "local" and len(missing):
+        out = yield from engine.map_frame(
+            SignatureBatch(drop, passages, s),
+            pl.DataFrame({"text": text_col.gather(missing)}),
+            step="signatures",
+            batch_rows=_SIG_BATCH,
+        )
+        sigs[missing] = out.get_column("sig").to_numpy()
+        n_short = int(out.get_column("short").sum())
+        missing_done = True
+    else:
+        missing_done = False
+    for start in range(0, 0 if missing_done else len(missing), _SIG_BATCH):
         yield Progress("signatures", start, len(missing), f"{backend()} MinHash")
         idx = missing[start : start + _SIG_BATCH]
         sigs[idx], short = compared_signatures(
@@ -174,7 +217,8 @@ def dedup_job(ws: Workspace, settings: DedupSettings, *, full: bool = False) -> 
     n_candidates = n_verified = 0
     if texts.height >= 2:
         yield Progress("candidates", 0, None, f"LSH, {bands} bands x {rows} rows")
-        cand = L.band_pairs(sigs, bands, rows)
+        banded = engine.band_pairs(sigs, bands, rows) if engine is not None else None
+        cand = (yield from banded) if banded is not None else L.band_pairs(sigs, bands, rows)
         # MinHash pre-filter (generous), then the exact Jaccard of the compared shingles
         cand = cand[L.estimate(sigs, cand) >= PAIR_FLOOR - 0.15] if len(cand) else cand
         yield Progress("verifying", 0, len(cand), "exact Jaccard of each candidate pair")

@@ -50,7 +50,7 @@ def _band_keys(sigs: np.ndarray, band: int, rows: int, mult: np.ndarray) -> np.n
     return key
 
 
-def _multipliers(rows: int) -> np.ndarray:
+def multipliers(rows: int) -> np.ndarray:
     return np.random.RandomState(12345).randint(1, 2**62, size=rows, dtype=np.int64).astype(
         np.uint64
     ) | np.uint64(1)
@@ -65,37 +65,49 @@ def band_pairs(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
     n = sigs.shape[0]
     if n < 2:
         return np.empty((0, 2), dtype=np.int64)
-    mult = _multipliers(rows)
+    mult = multipliers(rows)
     chunks: list[np.ndarray] = []
     for band in range(bands):
-        key = _band_keys(sigs, band, rows, mult)
-        order = np.argsort(key, kind="stable")
-        k = key[order]
-        new = np.r_[True, k[1:] != k[:-1]]
-        gid = np.cumsum(new) - 1
-        size = np.bincount(gid)
-        multi = size[gid] > 1
-        if not multi.any():
-            continue
-        members, g = order[multi], gid[multi]  # row ids ascending within each bucket
-        sz = size[g]
-        first = np.r_[True, g[1:] != g[:-1]]
-        start = np.flatnonzero(first)[np.cumsum(first) - 1]
-        m = len(members)
-        for d in range(1, FULL_BUCKET):
-            ok = np.zeros(m, dtype=bool)
-            ok[: m - d] = (g[: m - d] == g[d:]) & (sz[: m - d] <= FULL_BUCKET)
-            if not ok.any():
-                break
-            idx = np.flatnonzero(ok)
-            chunks.append(np.column_stack([members[idx], members[idx + d]]))
-        big = sz > FULL_BUCKET
-        if big.any():
-            pos = np.flatnonzero(big & ~first)
-            chunks.append(np.column_stack([members[start[pos]], members[pos]]))  # star
-            chain = pos[(pos + 1 < m)]
-            chain = chain[(g[chain] == g[np.minimum(chain + 1, m - 1)])]
-            chunks.append(np.column_stack([members[chain], members[chain + 1]]))
+        chunks.extend(band_chunks(sigs, band, rows, mult))
+    return unique_pairs(chunks, n)
+
+
+def band_chunks(sigs: np.ndarray, band: int, rows: int, mult: np.ndarray) -> list[np.ndarray]:
+    """The pairs one band contributes (see ``band_pairs``); the Ray engine runs this per task."""
+    key = _band_keys(sigs, band, rows, mult)
+    order = np.argsort(key, kind="stable")
+    k = key[order]
+    new = np.r_[True, k[1:] != k[:-1]]
+    gid = np.cumsum(new) - 1
+    size = np.bincount(gid)
+    multi = size[gid] > 1
+    if not multi.any():
+        return []
+    members, g = order[multi], gid[multi]  # row ids ascending within each bucket
+    sz = size[g]
+    first = np.r_[True, g[1:] != g[:-1]]
+    start = np.flatnonzero(first)[np.cumsum(first) - 1]
+    m = len(members)
+    chunks: list[np.ndarray] = []
+    for d in range(1, FULL_BUCKET):
+        ok = np.zeros(m, dtype=bool)
+        ok[: m - d] = (g[: m - d] == g[d:]) & (sz[: m - d] <= FULL_BUCKET)
+        if not ok.any():
+            break
+        idx = np.flatnonzero(ok)
+        chunks.append(np.column_stack([members[idx], members[idx + d]]))
+    big = sz > FULL_BUCKET
+    if big.any():
+        pos = np.flatnonzero(big & ~first)
+        chunks.append(np.column_stack([members[start[pos]], members[pos]]))  # star
+        chain = pos[(pos + 1 < m)]
+        chain = chain[(g[chain] == g[np.minimum(chain + 1, m - 1)])]
+        chunks.append(np.column_stack([members[chain], members[chain + 1]]))
+    return chunks
+
+
+def unique_pairs(chunks: list[np.ndarray], n: int) -> np.ndarray:
+    """Distinct (i, j), i < j, of the bands' pair chunks, sorted."""
     if not chunks:
         return np.empty((0, 2), dtype=np.int64)
     pairs = np.concatenate(chunks).astype(np.int64)
@@ -114,7 +126,7 @@ def colliding_rows(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """
     if sigs.shape[0] < 2:
         return np.empty(0, dtype=np.int64)
-    mult = _multipliers(rows)
+    mult = multipliers(rows)
     hit = np.zeros(sigs.shape[0], dtype=bool)
     for band in range(bands):
         key = _band_keys(sigs, band, rows, mult)

@@ -10,6 +10,7 @@ from typing import Any, Final
 import polars as pl
 
 from curator.core import records as R
+from curator.core.engine import Engine
 from curator.core.errors import CuratorError
 from curator.core.export import card, fixes, snippets
 from curator.core.export import formats as F
@@ -202,7 +203,11 @@ def _hf_dataset(splits: dict[str, pl.DataFrame]) -> Any:
 
 
 def _write_splits(
-    stage: Staging, options: ExportOptions, by_split: dict[str, pl.DataFrame], total: int
+    stage: Staging,
+    options: ExportOptions,
+    by_split: dict[str, pl.DataFrame],
+    total: int,
+    engine: Engine | None = None,
 ) -> Generator[Progress, None, list[str]]:
     """Write each split's data into the staging folder; returns the staged names."""
     files = options.data_files()
@@ -220,6 +225,11 @@ def _write_splits(
         else:
             if options.format == "preference":
                 lines = P.lines(part, P.style_of(options)).get_column(F.LINE)
+            elif engine is not None and engine.name != "local":
+                built = yield from engine.map_frame(
+                    F.LINE_BUILDERS[options.format], part, step="format"
+                )
+                lines = built.get_column(F.LINE)
             else:
                 lines = F.LINE_BUILDERS[options.format](part).get_column(F.LINE)
             for done in stage.write_lines(files[split], lines, json_array=options.format == "alpaca"):
@@ -229,7 +239,9 @@ def _write_splits(
     return list(files.values())
 
 
-def export_job(ws: Workspace, options: ExportOptions) -> Job[dict[str, Any]]:
+def export_job(
+    ws: Workspace, options: ExportOptions, engine: Engine | None = None
+) -> Job[dict[str, Any]]:
     """Write the export; returns the manifest. Raises CuratorError, writing nothing,
     when the selection is empty, a line is invalid (without skip_invalid), or the
     output folder holds files Curator did not write."""
@@ -256,7 +268,7 @@ def export_job(ws: Workspace, options: ExportOptions) -> Job[dict[str, Any]]:
     try:
         with Staging(options.output_dir) as stage:
             facts = data_facts(rows, F.explode_messages(rows))
-            names = yield from _write_splits(stage, options, by_split, rows.height)
+            names = yield from _write_splits(stage, options, by_split, rows.height, engine)
             # the SFT snippets would mislabel preference pairs
             configs = {} if options.format == "preference" else snippets.write_all(options, facts, options.target)
             for name, text in configs.items():

@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 
 from curator.core import records as R
+from curator.core.engine import Engine
 from curator.core.filters import pairs
 from curator.core.filters.base import (
     FILTERS,
@@ -95,8 +96,24 @@ def _merge(old: Scores | None, new: Scores, keep_ids: pl.Series) -> Scores:
     return out
 
 
+class ScoreBatch:
+    """One filter's ``score()`` on one batch: what an engine runs on its workers."""
+
+    def __init__(self, cls: type[Filter], params: Any) -> None:
+        self.cls = cls
+        self.params = params
+
+    def __call__(self, batch: pl.DataFrame) -> Scores:
+        return run_job(self.cls().score(batch, self.params))
+
+
 def _score_filter(
-    f: Filter, params: Any, df: pl.DataFrame, old: Scores | None, only_changed: bool
+    f: Filter,
+    params: Any,
+    df: pl.DataFrame,
+    old: Scores | None,
+    only_changed: bool,
+    engine: Engine | None = None,
 ) -> Job[tuple[Scores, int]]:
     """Score the records of ``df`` not already in ``old`` with the same hash."""
     todo = df
@@ -107,7 +124,13 @@ def _score_filter(
         same = df.join(prev, on=[R.ID, HASH_COL], how="semi")
         keep = same.get_column(R.ID)
         todo = df.join(prev, on=[R.ID, HASH_COL], how="anti")
-    new = yield from f.score(todo.select(R.ID, R.MESSAGES), params)
+    batch = todo.select(R.ID, R.MESSAGES)
+    if engine is not None and engine.name != "local" and todo.height:
+        # row-local by contract (workspace-wide statistics live in finalize()), so the
+        # batches' scores concatenated equal one local call's
+        new = yield from engine.map_parts(ScoreBatch(type(f), params), batch, step=f.name)
+    else:
+        new = yield from f.score(batch, params)
     new[first] = new[first].join(todo.select(R.ID, HASH_COL), on=R.ID, how="left")
     merged = _merge(old, new, keep)
     # Drop rows of records no longer in the workspace frame.
@@ -116,7 +139,9 @@ def _score_filter(
     return f.finalize(merged, params), todo.height
 
 
-def score_job(ws: Workspace, recipe: Recipe | None = None) -> Job[dict[str, dict[str, int]]]:
+def score_job(
+    ws: Workspace, recipe: Recipe | None = None, engine: Engine | None = None
+) -> Job[dict[str, dict[str, int]]]:
     """Score every enabled filter; only new/changed records are computed.
 
     Returns {filter: {"scored": n, "reused": m}}. Results are written at the end
@@ -134,7 +159,7 @@ def score_job(ws: Workspace, recipe: Recipe | None = None) -> Job[dict[str, dict
         params = recipe.filter_params(name)
         key = cls.cache_key(params)
         old = stored_scores(ws, name) if keys.get(name) == key else None
-        scores, n = yield from _score_filter(cls(), params, df, old, only_changed=True)
+        scores, n = yield from _score_filter(cls(), params, df, old, True, engine)
         pending[name] = scores
         if rej.height:
             old_r = stored_scores(ws, name, pairs.PREFIX) if keys.get(name) == key else None

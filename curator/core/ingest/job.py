@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from typing import Any
 import polars as pl
 
 from curator.core import records as R
+from curator.core.engine import Engine, EngineFailure, ReadAhead
 from curator.core.errors import CuratorError
 from curator.core.failures import kind
 from curator.core.faults import fault_point
@@ -144,6 +145,34 @@ def _record_failure(
 SPILL_BYTES = 512 << 20  # finalised records held in memory before spilling to disk
 
 
+def finalised_chunks(
+    path: Path, fmt: str, options: ImportOptions, digest: str, source_path: str, step: str
+) -> Iterator[tuple[pl.DataFrame, list[QuarantineEntry], Progress]]:
+    """The file read chunk by chunk into finished records + quarantine (both engines)."""
+    for chunk in read_raw(path, fmt, options):
+        done = finalize(chunk, options, source=path.name, source_path=source_path, identity=digest)
+        bad = list(done.quarantine)
+        kept, too_big = oversized(done.records)  # the size guard (ingest/guards.py)
+        if too_big:
+            bad.extend(too_big)
+        progress = Progress(step, chunk.done, chunk.total, path.name)
+        records = kept if too_big else done.records
+        del chunk, done, kept
+        yield records, bad, progress
+
+
+def read_whole_file(
+    path: Path, fmt: str, options: ImportOptions, digest: str, source_path: str
+) -> tuple[pl.DataFrame, list[QuarantineEntry]]:
+    """One file's records + quarantine in one go: what an engine's worker runs."""
+    frames: list[pl.DataFrame] = []
+    quarantine: list[QuarantineEntry] = []
+    for records, bad, _ in finalised_chunks(path, fmt, options, digest, source_path, "read"):
+        frames.append(records)
+        quarantine.extend(bad)
+    return (pl.concat(frames) if frames else R.empty_records()), sort_entries(quarantine)
+
+
 def _read_file(
     ws: Workspace,
     path: Path,
@@ -165,20 +194,11 @@ def _read_file(
     held_bytes = 0.0
     with tempfile.TemporaryDirectory(prefix=f".staging-{os.getpid()}-", dir=ws.path) as tmp:
         parts: list[Path] = []
-        for chunk in read_raw(path, fmt, options):
-            done = finalize(
-                chunk, options, source=path.name, source_path=source_path, identity=digest
-            )
-            quarantine.extend(done.quarantine)
-            kept, too_big = oversized(done.records)  # the size guard (ingest/guards.py)
-            if too_big:
-                quarantine.extend(too_big)
-                done.records = kept
-            progress = Progress(step, chunk.done, chunk.total, path.name)
-            del chunk
-            held.append(done.records)
-            held_bytes += done.records.estimated_size()
-            del done
+        for records, bad, progress in finalised_chunks(path, fmt, options, digest, source_path, step):
+            quarantine.extend(bad)
+            held.append(records)
+            held_bytes += records.estimated_size()
+            del records
             if held_bytes > SPILL_BYTES:
                 parts.append(Path(tmp) / f"{len(parts):06d}.arrow")
                 pl.concat(held, rechunk=False).write_ipc(parts[-1], compression="uncompressed")
@@ -215,7 +235,7 @@ def _check_unchanged(path: Path, before: tuple[tuple[str, int, int, int], ...]) 
 
 
 def import_job(
-    ws: Workspace, sources: Sequence[Path], options: ImportOptions
+    ws: Workspace, sources: Sequence[Path], options: ImportOptions, engine: Engine | None = None
 ) -> Job[ImportSummary]:
     """Import every source file; yields Progress, returns the ImportSummary.
 
@@ -226,13 +246,30 @@ def import_job(
     lock.acquire()
     try:
         clean_residue(ws)  # temp parts and staging folders of a killed import
-        return (yield from _import_locked(ws, files, not_data, options))
+        return (yield from _import_locked(ws, files, not_data, options, engine))
     finally:
         lock.release()
 
 
+def _read_ahead(engine: Engine | None, files: list[Path], options: ImportOptions) -> ReadAhead | None:
+    """On a cluster engine, start reading every file on the workers (a window at a time)."""
+    if engine is None or engine.name == "local" or not files:
+        return None
+    plan: list[tuple[Any, ...]] = []
+    for path in files:
+        try:
+            plan.append((path, resolve_format(path, options), options, file_hash(path), str(path.resolve())))
+        except Exception:
+            continue
+    return engine.read_ahead(read_whole_file, plan)
+
+
 def _import_locked(
-    ws: Workspace, files: list[Path], not_data: list[Path], options: ImportOptions
+    ws: Workspace,
+    files: list[Path],
+    not_data: list[Path],
+    options: ImportOptions,
+    engine: Engine | None = None,
 ) -> Job[ImportSummary]:
     summary = ImportSummary()
     for path in not_data:
@@ -250,6 +287,7 @@ def _import_locked(
         i.file_hash for i in imports if i.format == FAILED
     }
     existing: pl.Series | None = None
+    ahead = _read_ahead(engine, files, options)
     for n, path in enumerate(files, start=1):
         result = FileResult(source=path.name, path=str(path.resolve()))
         summary.files.append(result)
@@ -270,12 +308,18 @@ def _import_locked(
                     ws.drop_failed_imports(path=result.path, file_hash=digest)
                 continue
             result.format = resolve_format(path, options)
-            records, quarantine = yield from _read_file(
-                ws, path, result.format, options, digest, result.path, step
-            )
+            key = (path, result.format, options, digest, result.path)
+            if ahead is not None and ahead.has(key):
+                records, quarantine = yield from ahead.get(key, step)
+            else:
+                records, quarantine = yield from _read_file(
+                    ws, path, result.format, options, digest, result.path, step
+                )
             _check_unchanged(path, before)
             if records.height == 0 and not quarantine:
                 raise CuratorError(f"{path.name}: no conversations found in it; nothing to import")
+        except EngineFailure:
+            raise  # a worker died: the whole job stops, this file is not "failed"
         except SourceChanged as exc:
             result.error = str(exc)
             continue  # refused: nothing recorded, not even a failure

@@ -1,0 +1,105 @@
+"""The engine contract and the local engine (the default; needs no Ray)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Final
+
+import numpy as np
+import polars as pl
+
+from curator.core.errors import CuratorError, UsageError
+from curator.core.jobs import Job, Progress
+
+ENGINES: Final = ("local", "ray")
+BATCH_ROWS: Final = 20_000  # rows per batch: one progress step, one Ray block
+
+FrameFn = Callable[[pl.DataFrame], pl.DataFrame]
+
+
+class EngineFailure(CuratorError):
+    """The cluster failed mid-job (a worker died, the cluster went away): nothing published."""
+
+
+class ReadAhead:
+    """Calls started ahead of need; ``get`` returns each result in the caller's order.
+
+    The local engine computes on demand (nothing runs ahead); a cluster engine keeps
+    a window of calls running on its workers.
+    """
+
+    def __init__(self, fn: Callable[..., Any], plan: list[tuple[Any, ...]]) -> None:
+        self.fn = fn
+        self.keys = {args: i for i, args in enumerate(plan)}
+
+    def has(self, key: tuple[Any, ...]) -> bool:
+        return key in self.keys
+
+    def get(self, key: tuple[Any, ...], step: str) -> Job[Any]:
+        yield Progress(step, 0, None)
+        return self.fn(*key)
+
+
+class Engine:
+    """Runs pure per-batch functions; subclasses choose where.
+
+    ``fn`` must depend only on its batch (row-local): the concatenation of its
+    outputs, in input order, is then the same whatever the batch boundaries.
+    """
+
+    name = "local"
+
+    def map_frame(
+        self, fn: FrameFn, df: pl.DataFrame, *, step: str, batch_rows: int = BATCH_ROWS
+    ) -> Job[pl.DataFrame]:
+        parts: list[pl.DataFrame] = []
+        for start in range(0, df.height, batch_rows):
+            yield Progress(step, start, df.height)
+            parts.append(fn(df.slice(start, batch_rows)))
+        yield Progress(step, df.height, df.height)
+        return pl.concat(parts) if parts else fn(df.head(0))
+
+    def map_parts(
+        self,
+        fn: Callable[[pl.DataFrame], dict[str, pl.DataFrame]],
+        df: pl.DataFrame,
+        *,
+        step: str,
+        batch_rows: int = BATCH_ROWS,
+    ) -> Job[dict[str, pl.DataFrame]]:
+        """Like ``map_frame`` for functions returning several named frames."""
+        parts: dict[str, list[pl.DataFrame]] = {}
+        for start in range(0, max(df.height, 1), batch_rows):
+            yield Progress(step, start, df.height)
+            for name, frame in fn(df.slice(start, batch_rows)).items():
+                parts.setdefault(name, []).append(frame)
+        yield Progress(step, df.height, df.height)
+        return {name: pl.concat(p, how="vertical_relaxed") for name, p in parts.items()}
+
+    def read_ahead(self, fn: Callable[..., Any], plan: list[tuple[Any, ...]]) -> ReadAhead:
+        """Start ``fn(*args)`` for each planned call (see ReadAhead)."""
+        return ReadAhead(fn, plan)
+
+    def band_pairs(self, sigs: np.ndarray, bands: int, rows: int) -> Job[np.ndarray] | None:
+        """Candidate pairs from banded signatures, or None to use the local LSH index."""
+        return None
+
+    def describe(self) -> str:
+        return "local (this process)"
+
+
+class LocalEngine(Engine):
+    """Everything in this process, batch after batch."""
+
+
+def engine_for(name: str | None, address: str | None = None) -> Engine:
+    """The engine a command asked for (``--engine``, ``--ray-address``)."""
+    if name in (None, "local"):
+        if address:
+            raise UsageError("--ray-address goes with --engine ray")
+        return LocalEngine()
+    if name == "ray":
+        from curator.core.engine.ray_engine import RayEngine
+
+        return RayEngine(address)
+    raise UsageError(f"--engine must be one of {', '.join(ENGINES)}, got {name!r}")

@@ -1,0 +1,285 @@
+"""The Ray engine: the same per-batch functions, run as Ray Data ``map_batches``.
+
+Batches travel as Arrow blocks. Each worker runs the job's own function (the same
+MinHash kernel, the same filter ``score()``), and the driver reads the results back
+in input order (``preserve_order``), so the concatenation equals the local engine's.
+Candidate pairs for near-duplicates come from banding on the workers: one band per
+task runs the local banding code on that band (the signatures sit once in the
+object store); the driver merges and verifies the pairs exactly as the local job does.
+
+Ray is optional (``pip install -e '.[ray]'``); every Ray failure becomes a
+``CuratorError`` that says nothing was published.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+
+import curator
+from curator.core.engine.base import BATCH_ROWS, Engine, EngineFailure, ReadAhead
+from curator.core.errors import CuratorError
+from curator.core.jobs import Job, Progress
+
+FAULT_ENV: Final = "CURATOR_FAULT_RAY_WORKER"  # tests: a worker exits hard during this step
+_INSTALL_HINT: Final = "pip install -e '.[ray]' (or pip install 'ray[data]')"
+
+PartsFn = Callable[[pl.DataFrame], dict[str, pl.DataFrame]]
+
+
+def _ray() -> Any:
+    try:
+        import ray
+    except ImportError as exc:
+        raise CuratorError(
+            f"--engine ray needs Ray, which is not installed: {_INSTALL_HINT}"
+        ) from exc
+    return ray
+
+
+def _code_path() -> str:
+    """The folder the driver imports ``curator`` from: workers import the same code."""
+    return str(Path(curator.__file__).resolve().parent.parent)
+
+
+def _pack(frames: dict[str, pl.DataFrame]) -> pa.Table:
+    """A worker's outputs as one small Arrow table: name, Arrow IPC bytes."""
+    names, blobs = [], []
+    for name, df in frames.items():
+        buf = io.BytesIO()
+        df.write_ipc(buf)
+        names.append(name)
+        blobs.append(buf.getvalue())
+    return pa.table({"name": pa.array(names, pa.string()), "ipc": pa.array(blobs, pa.binary())})
+
+
+def _unpack(table: pa.Table) -> Iterator[tuple[str, pl.DataFrame]]:
+    for name, blob in zip(
+        table.column("name").to_pylist(), table.column("ipc").to_pylist(), strict=True
+    ):
+        yield name, pl.read_ipc(io.BytesIO(blob))
+
+
+class _Apply:
+    """The callable shipped to workers: Arrow batch -> job function -> packed outputs."""
+
+    def __init__(self, fn: PartsFn, step: str) -> None:
+        self.fn = fn
+        self.step = step
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        if os.environ.get(FAULT_ENV) == self.step:
+            os._exit(3)  # a worker dying mid-job (fault tests)
+        frame = pl.from_arrow(batch)
+        assert isinstance(frame, pl.DataFrame)
+        return _pack(self.fn(frame))
+
+
+class RayEngine(Engine):
+    """Joins ``address`` (``auto``: an existing cluster) or starts a local Ray instance."""
+
+    name = "ray"
+
+    def __init__(self, address: str | None = None) -> None:
+        ray = _ray()
+        self.address = address
+        if not ray.is_initialized():
+            env = {
+                "PYTHONPATH": os.pathsep.join(
+                    p for p in (_code_path(), os.environ.get("PYTHONPATH")) if p
+                )
+            }
+            if os.environ.get(FAULT_ENV):
+                env[FAULT_ENV] = os.environ[FAULT_ENV]
+            try:
+                ray.init(
+                    address=address,
+                    include_dashboard=False,
+                    log_to_driver=False,
+                    configure_logging=False,
+                    runtime_env={"env_vars": env},
+                )
+            except (ConnectionError, RuntimeError, ValueError) as exc:
+                where = address or "a local Ray instance"
+                raise CuratorError(
+                    f"cannot reach the Ray cluster at {where}: {exc}. Start one with "
+                    "`ray start --head` and pass --ray-address auto, or leave --ray-address "
+                    "out to start a local instance."
+                ) from exc
+        for name in ("ray", "ray.data", "ray.data._internal"):
+            logging.getLogger(name).setLevel(logging.WARNING)  # the job's bar reports progress
+        ctx = ray.data.DataContext.get_current()
+        ctx.execution_options.preserve_order = True  # results come back in input order
+        ctx.enable_progress_bars = False  # progress goes to the job's own bar
+        self._ray = ray
+
+    def describe(self) -> str:
+        nodes = [n for n in self._ray.nodes() if n.get("Alive")]
+        cpus = int(self._ray.cluster_resources().get("CPU", 0))
+        return f"ray ({len(nodes)} node{'s' if len(nodes) != 1 else ''}, {cpus} CPUs)"
+
+    # --- per-batch work ------------------------------------------------------------
+    def map_parts(
+        self, fn: PartsFn, df: pl.DataFrame, *, step: str, batch_rows: int = BATCH_ROWS
+    ) -> Job[dict[str, pl.DataFrame]]:
+        """Run ``fn`` on each batch on the cluster; concatenate each output in order."""
+        ray = self._ray
+        yield Progress(step, 0, df.height, "on Ray")
+        if df.height == 0:
+            return fn(df)
+        blocks = [df.slice(s, batch_rows).to_arrow() for s in range(0, df.height, batch_rows)]
+        sizes = [b.num_rows for b in blocks]
+        out: dict[str, list[pl.DataFrame]] = {}
+        try:
+            ds = ray.data.from_arrow(blocks).map_batches(
+                _Apply(fn, step), batch_format="pyarrow", batch_size=None, zero_copy_batch=True
+            )
+            done = 0
+            for i, batch in enumerate(ds.iter_batches(batch_size=None, batch_format="pyarrow")):
+                for name, frame in _unpack(batch):
+                    out.setdefault(name, []).append(frame)
+                done += sizes[i] if i < len(sizes) else 0
+                yield Progress(step, min(done, df.height), df.height, "on Ray")
+        except ray.exceptions.RayError as exc:
+            raise _failed(step, exc) from exc
+        return {name: pl.concat(parts, how="vertical_relaxed") for name, parts in out.items()}
+
+    def map_frame(
+        self,
+        fn: Callable[[pl.DataFrame], pl.DataFrame],
+        df: pl.DataFrame,
+        *,
+        step: str,
+        batch_rows: int = BATCH_ROWS,
+    ) -> Job[pl.DataFrame]:
+        parts = yield from self.map_parts(_Single(fn), df, step=step, batch_rows=batch_rows)
+        return parts["out"] if "out" in parts else fn(df.head(0))
+
+    def read_ahead(self, fn: Callable[..., Any], plan: list[tuple[Any, ...]]) -> ReadAhead:
+        return _RayReadAhead(self._ray, fn, plan)
+
+    # --- near-duplicate candidates -------------------------------------------------
+    def band_pairs(self, sigs: np.ndarray, bands: int, rows: int) -> Job[np.ndarray] | None:
+        return self._band_pairs(sigs, bands, rows)
+
+    def _band_pairs(self, sigs: np.ndarray, bands: int, rows: int) -> Job[np.ndarray]:
+        from curator.core.dedup.lsh import unique_pairs
+
+        ray = self._ray
+        n = sigs.shape[0]
+        yield Progress("LSH bands", 0, bands, "on Ray")
+        if n < 2:
+            return np.empty((0, 2), dtype=np.int64)
+        chunks: list[np.ndarray] = []
+        try:
+            ref = ray.put(sigs)
+            ds = ray.data.range(bands, override_num_blocks=bands).map_batches(
+                _BandChunks(ref, rows), batch_format="pyarrow", batch_size=1
+            )
+            for done, b in enumerate(ds.iter_batches(batch_size=None, batch_format="pyarrow"), 1):
+                if b.num_rows:
+                    chunks.append(
+                        np.column_stack(
+                            [
+                                b.column("i").to_numpy().astype(np.int64),
+                                b.column("j").to_numpy().astype(np.int64),
+                            ]
+                        )
+                    )
+                yield Progress("LSH bands", min(done, bands), bands, "on Ray")
+        except ray.exceptions.RayError as exc:
+            raise _failed("LSH bands", exc) from exc
+        return unique_pairs(chunks, n)
+
+
+class _RayReadAhead(ReadAhead):
+    """A window of remote calls (one per CPU) kept running ahead of the caller."""
+
+    def __init__(self, ray: Any, fn: Callable[..., Any], plan: list[tuple[Any, ...]]) -> None:
+        super().__init__(fn, plan)
+        self.ray = ray
+        self.plan = plan
+        self.window = max(1, int(ray.cluster_resources().get("CPU", 1)))
+        self.remote = ray.remote(_fault_wrapped(fn))
+        self.running: dict[int, Any] = {}
+        self.next = 0
+        self._fill(0)
+
+    def _fill(self, upto: int) -> None:
+        while self.next < len(self.plan) and (self.next <= upto or len(self.running) < self.window):
+            self.running[self.next] = self.remote.remote(*self.plan[self.next])
+            self.next += 1
+
+    def get(self, key: tuple[Any, ...], step: str) -> Job[Any]:
+        i = self.keys[key]
+        self._fill(i)
+        ref = self.running.pop(i)
+        try:
+            while not self.ray.wait([ref], timeout=0.5)[0]:
+                yield Progress(step, 0, None, "reading on Ray")
+            value = self.ray.get(ref)
+        except self.ray.exceptions.RayError as exc:
+            raise _failed(step, exc) from exc
+        self._fill(i)
+        return value
+
+
+def _fault_wrapped(fn: Callable[..., Any]) -> Callable[..., Any]:
+    def call(*args: Any) -> Any:
+        if os.environ.get(FAULT_ENV) == "read":
+            os._exit(3)
+        return fn(*args)
+
+    call.__name__ = getattr(fn, "__name__", "call")
+    return call
+
+
+class _Single:
+    def __init__(self, fn: Callable[[pl.DataFrame], pl.DataFrame]) -> None:
+        self.fn = fn
+
+    def __call__(self, df: pl.DataFrame) -> dict[str, pl.DataFrame]:
+        return {"out": self.fn(df)}
+
+
+class _BandChunks:
+    """One band per call: the local banding code (``lsh.band_chunks``) on that band.
+
+    The signatures are read once per worker from the object store; the driver
+    merges the bands' pairs with ``lsh.unique_pairs``, as ``lsh.band_pairs`` does.
+    """
+
+    def __init__(self, ref: Any, rows: int) -> None:
+        self.ref = ref
+        self.rows = rows
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        import ray
+
+        from curator.core.dedup.lsh import band_chunks, multipliers
+
+        if os.environ.get(FAULT_ENV) == "LSH bands":
+            os._exit(3)
+        sigs = ray.get(self.ref)
+        mult = multipliers(self.rows)
+        bands = batch.column("id").to_pylist()
+        chunks = [c for band in bands for c in band_chunks(sigs, band, self.rows, mult)]
+        pairs = np.concatenate(chunks).astype(np.int64) if chunks else np.empty((0, 2), np.int64)
+        return pa.table({"i": pa.array(pairs[:, 0]), "j": pa.array(pairs[:, 1])})
+
+
+def _failed(step: str, exc: BaseException) -> EngineFailure:
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return EngineFailure(
+        f"a Ray worker failed during '{step}' ({type(exc).__name__}: {first[:200]}); "
+        "nothing was published. Re-run the command; if it fails again, run with "
+        "--engine local or check the cluster's logs (ray status)."
+    )
