@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Final
@@ -29,7 +30,14 @@ from curator.core.engine.base import BATCH_ROWS, Engine, EngineFailure, ReadAhea
 from curator.core.errors import CuratorError
 from curator.core.jobs import Job, Progress
 
-FAULT_ENV: Final = "CURATOR_FAULT_RAY_WORKER"  # tests: a worker exits hard during this step
+# Fault tests: this variable names a file; a worker whose step is written in it exits hard.
+FAULT_ENV: Final = "CURATOR_FAULT_RAY_WORKER"
+
+
+def _fault(step: str) -> None:
+    path = os.environ.get(FAULT_ENV)
+    if path and os.path.exists(path) and Path(path).read_text().strip() == step:
+        os._exit(3)
 _INSTALL_HINT: Final = "pip install -e '.[ray]' (or pip install 'ray[data]')"
 
 PartsFn = Callable[[pl.DataFrame], dict[str, pl.DataFrame]]
@@ -76,8 +84,7 @@ class _Apply:
         self.step = step
 
     def __call__(self, batch: pa.Table) -> pa.Table:
-        if os.environ.get(FAULT_ENV) == self.step:
-            os._exit(3)  # a worker dying mid-job (fault tests)
+        _fault(self.step)
         frame = pl.from_arrow(batch)
         assert isinstance(frame, pl.DataFrame)
         return _pack(self.fn(frame))
@@ -92,6 +99,7 @@ class RayEngine(Engine):
         ray = _ray()
         self.address = address
         if not ray.is_initialized():
+            _check_reachable(address)
             env = {
                 "PYTHONPATH": os.pathsep.join(
                     p for p in (_code_path(), os.environ.get("PYTHONPATH")) if p
@@ -234,8 +242,7 @@ class _RayReadAhead(ReadAhead):
 
 def _fault_wrapped(fn: Callable[..., Any]) -> Callable[..., Any]:
     def call(*args: Any) -> Any:
-        if os.environ.get(FAULT_ENV) == "read":
-            os._exit(3)
+        _fault("read")
         return fn(*args)
 
     call.__name__ = getattr(fn, "__name__", "call")
@@ -266,14 +273,34 @@ class _BandChunks:
 
         from curator.core.dedup.lsh import band_chunks, multipliers
 
-        if os.environ.get(FAULT_ENV) == "LSH bands":
-            os._exit(3)
+        _fault("LSH bands")
         sigs = ray.get(self.ref)
         mult = multipliers(self.rows)
         bands = batch.column("id").to_pylist()
         chunks = [c for band in bands for c in band_chunks(sigs, band, self.rows, mult)]
         pairs = np.concatenate(chunks).astype(np.int64) if chunks else np.empty((0, 2), np.int64)
         return pa.table({"i": pa.array(pairs[:, 0]), "j": pa.array(pairs[:, 1])})
+
+
+def _check_reachable(address: str | None, timeout: float = 5.0) -> None:
+    """Fail fast on a HOST:PORT nobody listens on (ray.init would retry for minutes)."""
+    if not address or address == "auto" or address.startswith("local"):
+        return
+    hostport = address.split("://", 1)[-1].rstrip("/")
+    host, _, port = hostport.rpartition(":")
+    if not host or not port.isdigit():
+        raise CuratorError(
+            f"--ray-address {address!r} is not HOST:PORT, ray://HOST:PORT or auto"
+        )
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+            pass
+    except OSError as exc:
+        raise CuratorError(
+            f"cannot reach the Ray cluster at {address} ({exc.strerror or exc}); nothing was "
+            "changed. Check the address (`ray status` on the head node prints it), or leave "
+            "--ray-address out to start a local Ray instance."
+        ) from exc
 
 
 def _failed(step: str, exc: BaseException) -> EngineFailure:

@@ -1,0 +1,178 @@
+"""--engine ray gives the local engine's answers, on a real 2-worker Ray cluster.
+
+The cluster is ``ray.cluster_utils.Cluster`` (a head with no CPUs plus two worker
+nodes with small object stores), started once for the module. Both engines run on
+copies of the same planted workspace (sample_data: exact and near duplicates and
+every flag family), and the tests compare what a user sees: flags, clusters,
+keepers and the exported bytes.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+ray = pytest.importorskip("ray", reason="Ray is not installed: pip install -e '.[ray]'")
+
+from ray.cluster_utils import Cluster  # noqa: E402
+
+from curator.cli.main import main  # noqa: E402
+from curator.core.demo import build_demo  # noqa: E402
+from curator.core.engine import EngineFailure, engine_for  # noqa: E402
+from curator.core.engine.ray_engine import FAULT_ENV  # noqa: E402
+from curator.core.jobs import run_job  # noqa: E402
+from curator.core.pipeline import pipeline_job  # noqa: E402
+from curator.core.workspace import Workspace  # noqa: E402
+
+pytestmark = pytest.mark.ray
+
+COMPARED = ["id", "status", "cluster_id", "duplicate_of", "similarity", "flags"]
+
+
+@pytest.fixture(scope="module")
+def fault_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    path = tmp_path_factory.mktemp("fault") / "step"
+    path.write_text("")
+    yield path
+
+
+@pytest.fixture(scope="module")
+def cluster(fault_file: Path) -> Iterator[Cluster]:
+    mp = pytest.MonkeyPatch()
+    mp.setenv(FAULT_ENV, str(fault_file))  # reaches the workers through the runtime env
+    c = Cluster(
+        initialize_head=True,
+        head_node_args={"num_cpus": 0, "include_dashboard": False},
+    )
+    for _ in range(2):
+        c.add_node(num_cpus=1, object_store_memory=150 * 1024 * 1024)
+    c.wait_for_nodes()
+    engine_for("ray", c.address)  # ray.init with the same runtime env as the CLI uses
+    try:
+        yield c
+    finally:
+        ray.shutdown()
+        c.shutdown()
+        mp.undo()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The planted sample-data workspace, imported but not yet run."""
+    path = tmp_path_factory.mktemp("demo") / "planted.curator"
+    run_job(build_demo(path, fresh=True))
+    for name in ("results",):
+        shutil.rmtree(path / name, ignore_errors=True)  # both engines start from nothing
+    return path
+
+
+def _copy(src: Path, dst: Path) -> Path:
+    shutil.copytree(src, dst)
+    return dst
+
+
+def _view(path: Path) -> pl.DataFrame:
+    frame = Workspace.open(path).frame()
+    return frame.select(COMPARED).sort("id")
+
+
+def test_nodes_are_up(cluster: Cluster) -> None:
+    alive = [n for n in ray.nodes() if n["Alive"]]
+    assert len(alive) == 3
+    assert ray.cluster_resources()["CPU"] == 2
+
+
+def test_run_gives_the_local_flags_clusters_and_keepers(
+    cluster: Cluster, demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    local, remote = _copy(demo, tmp_path / "local.curator"), _copy(demo, tmp_path / "ray.curator")
+    assert main(["run", "-w", str(local), "-q"]) == 0
+    assert main(["run", "-w", str(remote), "-q", "--engine", "ray", "--ray-address", cluster.address]) == 0
+    a, b = _view(local), _view(remote)
+    assert a.height > 800
+    flagged = a.filter(pl.col("flags").list.len() > 0).height
+    assert flagged > 100  # the planted problems were found at all
+    assert a.filter(pl.col("duplicate_of").is_not_null()).height >= 10
+    assert a.equals(b)
+    # the near-duplicate pairs and the keepers come from the same pairs file
+    pa_ = Workspace.open(local).read_result("dedup_pairs")
+    pb_ = Workspace.open(remote).read_result("dedup_pairs")
+    assert pa_ is not None and pb_ is not None
+    assert pa_.sort("i", "j").equals(pb_.sort("i", "j"))
+
+    # the exports are byte-identical
+    for ws, out in ((local, tmp_path / "out-local"), (remote, tmp_path / "out-ray")):
+        args = ["export", "-w", str(ws), "-o", str(out), "--include", "passing", "--split", "0.2", "--seed", "3", "-q"]
+        if ws == remote:
+            args += ["--engine", "ray", "--ray-address", cluster.address]
+        assert main(args) == 0
+    for name in ("train.jsonl", "validation.jsonl"):
+        left, right = (tmp_path / "out-local" / name).read_bytes(), (tmp_path / "out-ray" / name).read_bytes()
+        assert left and left == right
+
+
+def test_incremental_import_on_ray_matches_local(
+    cluster: Cluster, demo: Path, tmp_path: Path
+) -> None:
+    """A new batch imported (and read) on Ray, matched against the stored signatures."""
+    local, remote = _copy(demo, tmp_path / "local.curator"), _copy(demo, tmp_path / "ray.curator")
+    assert main(["run", "-w", str(local), "-q"]) == 0
+    assert main(["run", "-w", str(remote), "-q", "--engine", "ray", "--ray-address", cluster.address]) == 0
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    lines = (Path(__file__).resolve().parent.parent / "sample_data" / "chats_openai.jsonl").read_text(
+        encoding="utf-8"
+    ).splitlines()
+    # copies of planted records in new files: every one is a duplicate of an existing record
+    (shards / "part-1.jsonl").write_text("\n".join(lines[:40]) + "\n", encoding="utf-8")
+    (shards / "part-2.jsonl").write_text("\n".join(lines[40:90]) + "\n", encoding="utf-8")
+    assert main(["import", str(shards), "-w", str(local), "-q"]) == 0
+    assert main(["import", str(shards), "-w", str(remote), "-q", "--engine", "ray", "--ray-address", cluster.address]) == 0
+    assert main(["run", "-w", str(local), "-q"]) == 0
+    assert main(["run", "-w", str(remote), "-q", "--engine", "ray", "--ray-address", cluster.address]) == 0
+    a, b = _view(local), _view(remote)
+    assert a.equals(b)
+    new = Workspace.open(local).frame().filter(pl.col("source").str.starts_with("part-"))
+    assert new.height > 60
+    assert new.filter(pl.col("duplicate_of").is_not_null()).height > 30
+
+
+@pytest.mark.parametrize("step", ["signatures", "LSH bands", "structure"])
+def test_a_worker_dying_fails_cleanly_and_publishes_nothing(
+    cluster: Cluster, demo: Path, tmp_path: Path, fault_file: Path, step: str
+) -> None:
+    ws_path = _copy(demo, tmp_path / "ws.curator")
+    results = ws_path / "results"
+    before = sorted(p.name for p in results.iterdir()) if results.exists() else []
+    fault_file.write_text(step)
+    try:
+        with pytest.raises(EngineFailure, match="nothing was published"):
+            run_job(pipeline_job(Workspace.open(ws_path), engine=engine_for("ray", cluster.address)))
+    finally:
+        fault_file.write_text("")
+    after = sorted(p.name for p in results.iterdir()) if results.exists() else []
+    if step == "structure":  # dedup had finished and published; the filters published nothing
+        assert not [n for n in after if n.startswith("scores_")]
+    else:  # dedup publishes at its end: nothing of the run was written
+        assert after == before
+    # the same run works once the cluster is healthy again
+    run_job(pipeline_job(Workspace.open(ws_path), engine=engine_for("ray", cluster.address)))
+    assert Workspace.open(ws_path).read_result("clusters") is not None
+
+
+def test_unreachable_address_and_missing_ray_are_clear_errors(
+    monkeypatch: pytest.MonkeyPatch, demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from curator.core.engine import ray_engine
+
+    with pytest.raises(Exception, match="cannot reach the Ray cluster at 127.0.0.1:9"):
+        ray_engine._check_reachable("127.0.0.1:9", timeout=2)
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if Ray were not installed
+    assert main(["run", "-w", str(demo), "--engine", "ray"]) == 1
+    err = capsys.readouterr().err
+    assert "needs Ray" in err and "pip install" in err and "Traceback" not in err
