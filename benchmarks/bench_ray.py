@@ -21,9 +21,9 @@ Results are checked equal (flags, clusters, export bytes) across configurations.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import os
-import subprocess
 import sys
 import tempfile
 import threading
@@ -35,7 +35,6 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 import psutil  # noqa: E402  (a Ray dependency)
-
 from bench_import import generate  # noqa: E402
 
 SHARDS = 10
@@ -54,10 +53,8 @@ class Sampler:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            try:
+            with contextlib.suppress(psutil.Error):
                 self.driver_peak = max(self.driver_peak, self.driver.memory_info().rss)
-            except psutil.Error:
-                pass
             for p in psutil.process_iter(["name", "cmdline"]):
                 try:
                     name = p.info["name"] or ""
@@ -99,7 +96,10 @@ def run_config(name: str, shards: Path, root: Path, engine: list[str]) -> dict[s
     for stage, args in (
         ("import", ["import", str(shards), "-w", str(ws)]),
         ("run", ["run", "-w", str(ws)]),
-        ("export", ["export", "-w", str(ws), "-o", str(out), "--include", "passing", "--split", "0.1"]),
+        (
+            "export",
+            ["export", "-w", str(ws), "-o", str(out), "--include", "passing", "--split", "0.1"],
+        ),
     ):
         seconds, driver, worker = curator(args + engine)
         row[stage] = (seconds, driver, worker)
@@ -108,13 +108,17 @@ def run_config(name: str, shards: Path, root: Path, engine: list[str]) -> dict[s
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000])
     ap.add_argument("--configs", nargs="+", default=["local", "ray-1", "ray-2"])
     opts = ap.parse_args()
     from ray.cluster_utils import Cluster
 
-    print(f"{os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB; load {os.getloadavg()[0]:.1f}")
+    print(
+        f"{os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB; load {os.getloadavg()[0]:.1f}"
+    )
     for n in opts.sizes:
         with tempfile.TemporaryDirectory(prefix="bench-ray-") as tmp:
             root = Path(tmp)
@@ -138,13 +142,20 @@ def main() -> None:
                 cluster.wait_for_nodes()
                 try:
                     rows.append(
-                        run_config(config, shards, root, ["--engine", "ray", "--ray-address", cluster.address])
+                        run_config(
+                            config,
+                            shards,
+                            root,
+                            ["--engine", "ray", "--ray-address", cluster.address],
+                        )
                     )
                 finally:
                     cluster.shutdown()
             base = {stage: rows[0][stage][0] for stage in ("import", "run", "export")}  # type: ignore[index]
             print(f"\n{n:,} conversations ({SHARDS} shards)")
-            print(f"{'config':<8} {'stage':<7} {'wall s':>8} {'x local':>8} {'driver RSS':>11} {'worker RSS':>11}")
+            print(
+                f"{'config':<8} {'stage':<7} {'wall s':>8} {'x local':>8} {'driver RSS':>11} {'worker RSS':>11}"
+            )
             for row in rows:
                 for stage in ("import", "run", "export"):
                     s, d, w = row[stage]  # type: ignore[misc]

@@ -38,6 +38,8 @@ def _fault(step: str) -> None:
     path = os.environ.get(FAULT_ENV)
     if path and os.path.exists(path) and Path(path).read_text().strip() == step:
         os._exit(3)
+
+
 _INSTALL_HINT: Final = "pip install -e '.[ray]' (or pip install 'ray[data]')"
 
 PartsFn = Callable[[pl.DataFrame], dict[str, pl.DataFrame]]
@@ -289,9 +291,7 @@ def _check_reachable(address: str | None, timeout: float = 5.0) -> None:
     hostport = address.split("://", 1)[-1].rstrip("/")
     host, _, port = hostport.rpartition(":")
     if not host or not port.isdigit():
-        raise CuratorError(
-            f"--ray-address {address!r} is not HOST:PORT, ray://HOST:PORT or auto"
-        )
+        raise CuratorError(f"--ray-address {address!r} is not HOST:PORT, ray://HOST:PORT or auto")
     try:
         with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
             pass

@@ -96,15 +96,52 @@ def _merge(old: Scores | None, new: Scores, keep_ids: pl.Series) -> Scores:
     return out
 
 
-class ScoreBatch:
-    """One filter's ``score()`` on one batch: what an engine runs on its workers."""
+_SEP = "\x1f"  # filter name / result name in the keys of ScoreBatch's outputs
 
-    def __init__(self, cls: type[Filter], params: Any) -> None:
-        self.cls = cls
-        self.params = params
+
+class ScoreBatch:
+    """Every filter's ``score()`` on one batch: what an engine runs on its workers.
+
+    One pass per batch for all filters (one cluster round trip, not one per filter).
+    Scores are row-local by contract (workspace-wide statistics live in
+    ``finalize()``), so the batches' outputs concatenated equal one local call's.
+    """
+
+    def __init__(self, specs: list[tuple[str, type[Filter], Any]]) -> None:
+        self.specs = specs
 
     def __call__(self, batch: pl.DataFrame) -> Scores:
-        return run_job(self.cls().score(batch, self.params))
+        out: Scores = {}
+        for name, cls, params in self.specs:
+            for res, frame in run_job(cls().score(batch, params)).items():
+                out[f"{name}{_SEP}{res}"] = frame
+        return out
+
+
+def _todo(df: pl.DataFrame, old: Scores | None, first: str) -> tuple[pl.DataFrame, pl.Series]:
+    """(records to score, ids whose stored scores still hold)."""
+    if old is not None and HASH_COL in old[first].columns:
+        prev = old[first].select(R.ID, HASH_COL)
+        keep = df.join(prev, on=[R.ID, HASH_COL], how="semi").get_column(R.ID)
+        return df.join(prev, on=[R.ID, HASH_COL], how="anti"), keep
+    return df, pl.Series(R.ID, [], dtype=pl.String)
+
+
+def _score_on_engine(
+    engine: Engine, df: pl.DataFrame, plan: list[tuple[str, type[Filter], Any, Scores | None]]
+) -> Job[dict[str, Scores]]:
+    """Score each planned filter's records on the engine in one pass; per filter."""
+    wanted = {name: _todo(df, old, cls.results[0])[0] for name, cls, _, old in plan}
+    ids = pl.concat([w.select(R.ID) for w in wanted.values()]).unique() if wanted else df.head(0)
+    batch = df.join(ids, on=R.ID, how="semi").select(R.ID, R.MESSAGES)
+    specs = [(name, cls, params) for name, cls, params, _ in plan]
+    raw = yield from engine.map_parts(ScoreBatch(specs), batch, step="filters")
+    out: dict[str, Scores] = {}
+    for key, frame in raw.items():
+        name, res = key.split(_SEP, 1)
+        mine = wanted[name].get_column(R.ID).implode()
+        out.setdefault(name, {})[res] = frame.filter(pl.col(R.ID).is_in(mine))
+    return out
 
 
 def _score_filter(
@@ -113,24 +150,16 @@ def _score_filter(
     df: pl.DataFrame,
     old: Scores | None,
     only_changed: bool,
-    engine: Engine | None = None,
+    computed: Scores | None = None,
 ) -> Job[tuple[Scores, int]]:
-    """Score the records of ``df`` not already in ``old`` with the same hash."""
-    todo = df
-    keep = pl.Series(R.ID, [], dtype=pl.String)
+    """Score the records of ``df`` not already in ``old`` with the same hash
+    (``computed``: those scores, already computed on an engine)."""
     first = f.results[0]
-    if old is not None and only_changed and HASH_COL in old[first].columns:
-        prev = old[first].select(R.ID, HASH_COL)
-        same = df.join(prev, on=[R.ID, HASH_COL], how="semi")
-        keep = same.get_column(R.ID)
-        todo = df.join(prev, on=[R.ID, HASH_COL], how="anti")
-    batch = todo.select(R.ID, R.MESSAGES)
-    if engine is not None and engine.name != "local" and todo.height:
-        # row-local by contract (workspace-wide statistics live in finalize()), so the
-        # batches' scores concatenated equal one local call's
-        new = yield from engine.map_parts(ScoreBatch(type(f), params), batch, step=f.name)
+    todo, keep = _todo(df, old if only_changed else None, first)
+    if computed is not None:
+        new = dict(computed)
     else:
-        new = yield from f.score(batch, params)
+        new = yield from f.score(todo.select(R.ID, R.MESSAGES), params)
     new[first] = new[first].join(todo.select(R.ID, HASH_COL), on=R.ID, how="left")
     merged = _merge(old, new, keep)
     # Drop rows of records no longer in the workspace frame.
@@ -154,12 +183,18 @@ def score_job(
     pending: dict[str, Scores] = {}
     summary: dict[str, dict[str, int]] = {}
     new_keys = dict(keys)
+    plan = []
     for name in recipe.enabled_filters():
         cls = FILTERS[name]
         params = recipe.filter_params(name)
         key = cls.cache_key(params)
-        old = stored_scores(ws, name) if keys.get(name) == key else None
-        scores, n = yield from _score_filter(cls(), params, df, old, True, engine)
+        plan.append((name, cls, params, stored_scores(ws, name) if keys.get(name) == key else None))
+    remote: dict[str, Scores] = {}
+    if engine is not None and engine.name != "local" and df.height:
+        remote = yield from _score_on_engine(engine, df, plan)
+    for name, cls, params, old in plan:
+        key = cls.cache_key(params)
+        scores, n = yield from _score_filter(cls(), params, df, old, True, remote.get(name))
         pending[name] = scores
         if rej.height:
             old_r = stored_scores(ws, name, pairs.PREFIX) if keys.get(name) == key else None
