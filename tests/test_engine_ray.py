@@ -184,7 +184,7 @@ def test_incremental_import_on_ray_matches_local(
     assert new.filter(pl.col("duplicate_of").is_not_null()).height > 30
 
 
-@pytest.mark.parametrize("step", ["signatures", "LSH bands", "structure"])
+@pytest.mark.parametrize("step", ["signatures", "LSH bands", "filters"])
 def test_a_worker_dying_fails_cleanly_and_publishes_nothing(
     cluster: Cluster, demo: Path, tmp_path: Path, fault_file: Path, step: str
 ) -> None:
@@ -200,7 +200,7 @@ def test_a_worker_dying_fails_cleanly_and_publishes_nothing(
     finally:
         fault_file.write_text("")
     after = sorted(p.name for p in results.iterdir()) if results.exists() else []
-    if step == "structure":  # dedup had finished and published; the filters published nothing
+    if step == "filters":  # dedup had finished and published; the filters published nothing
         assert not [n for n in after if n.startswith("scores_")]
     else:  # dedup publishes at its end: nothing of the run was written
         assert after == before

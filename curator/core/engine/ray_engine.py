@@ -40,6 +40,7 @@ def _fault(step: str) -> None:
         os._exit(3)
 
 
+RETRIES: Final = 2  # a task whose worker died runs again twice, then the job fails
 _INSTALL_HINT: Final = "pip install -e '.[ray]' (or pip install 'ray[data]')"
 
 PartsFn = Callable[[pl.DataFrame], dict[str, pl.DataFrame]]
@@ -150,7 +151,11 @@ class RayEngine(Engine):
         out: dict[str, list[pl.DataFrame]] = {}
         try:
             ds = ray.data.from_arrow(blocks).map_batches(
-                _Apply(fn, step), batch_format="pyarrow", batch_size=None, zero_copy_batch=True
+                _Apply(fn, step),
+                batch_format="pyarrow",
+                batch_size=None,
+                zero_copy_batch=True,
+                max_retries=RETRIES,
             )
             done = 0
             for i, batch in enumerate(ds.iter_batches(batch_size=None, batch_format="pyarrow")):
@@ -192,7 +197,7 @@ class RayEngine(Engine):
         try:
             ref = ray.put(sigs)
             ds = ray.data.range(bands, override_num_blocks=bands).map_batches(
-                _BandChunks(ref, rows), batch_format="pyarrow", batch_size=1
+                _BandChunks(ref, rows), batch_format="pyarrow", batch_size=1, max_retries=RETRIES
             )
             for done, b in enumerate(ds.iter_batches(batch_size=None, batch_format="pyarrow"), 1):
                 if b.num_rows:
@@ -218,7 +223,7 @@ class _RayReadAhead(ReadAhead):
         self.ray = ray
         self.plan = plan
         self.window = max(1, int(ray.cluster_resources().get("CPU", 1)))
-        self.remote = ray.remote(_fault_wrapped(fn))
+        self.remote = ray.remote(max_retries=RETRIES)(_fault_wrapped(fn))
         self.running: dict[int, Any] = {}
         self.next = 0
         self._fill(0)
