@@ -120,8 +120,10 @@ def messages_hash(messages: pl.Series) -> pl.Series:
     return messages.hash(seed=1729).alias(HASH_COL)
 
 
-def explode_messages(df: pl.DataFrame) -> pl.DataFrame:
-    """One row per message: id, turn (0-based), role, content (null -> "")."""
+def explode_messages(df: pl.DataFrame, *, tool_calls: bool = False) -> pl.DataFrame:
+    """One row per message: id, turn (0-based), role, content (null -> ""), and
+    ``has_tools`` (or, with ``tool_calls``, the tool calls themselves)."""
+    calls = pl.col(R.MESSAGES).struct.field("tool_calls")
     return (
         df.select(R.ID, R.MESSAGES)
         .with_columns(pl.int_ranges(pl.col(R.MESSAGES).list.len()).alias("turn"))
@@ -132,7 +134,7 @@ def explode_messages(df: pl.DataFrame) -> pl.DataFrame:
             pl.col("turn").cast(pl.Int32),
             pl.col(R.MESSAGES).struct.field("role").alias("role"),
             pl.col(R.MESSAGES).struct.field("content").fill_null("").alias("content"),
-            pl.col(R.MESSAGES).struct.field("tool_calls").is_not_null().alias("has_tools"),
+            calls.alias("tool_calls") if tool_calls else calls.is_not_null().alias("has_tools"),
         )
     )
 

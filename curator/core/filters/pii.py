@@ -24,6 +24,7 @@ from curator.core.filters.base import (
     ScoreJob,
     Scores,
     empty_flags,
+    explode_messages,
     register,
 )
 from curator.core.filters.context import (
@@ -164,19 +165,7 @@ def message_parts(msgs: pl.DataFrame) -> pl.DataFrame:
 
 def explode_parts(df: pl.DataFrame) -> pl.DataFrame:
     """One row per message (id, turn, role, content, tool_calls) of a records frame."""
-    return (
-        df.select(R.ID, R.MESSAGES)
-        .with_columns(pl.int_ranges(pl.col(R.MESSAGES).list.len()).alias("turn"))
-        .explode(R.MESSAGES, "turn")
-        .drop_nulls(R.MESSAGES)
-        .select(
-            R.ID,
-            pl.col("turn").cast(pl.Int32),
-            pl.col(R.MESSAGES).struct.field("role").alias("role"),
-            pl.col(R.MESSAGES).struct.field("content").fill_null("").alias("content"),
-            pl.col(R.MESSAGES).struct.field("tool_calls").alias("tool_calls"),
-        )
-    )
+    return explode_messages(df, tool_calls=True)
 
 
 def scan_messages(msgs: pl.DataFrame) -> pl.DataFrame:
