@@ -11,7 +11,7 @@ engine configuration:
   ``--engine ray --ray-address ADDR``.
 
 Printed per stage: wall seconds, the ratio to local, the driver's peak RSS and
-the largest peak RSS of any Ray worker process (sampled every 0.2 s with psutil).
+the largest peak RSS (VmHWM) of any Ray worker process (sampled every 0.2 s from /proc).
 Results are checked equal (flags, clusters, export bytes) across configurations.
 
     pip install -e '.[ray]'
@@ -21,9 +21,9 @@ Results are checked equal (flags, clusters, export bytes) across configurations.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import hashlib
 import os
+import subprocess
 import sys
 import tempfile
 import threading
@@ -34,18 +34,34 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-import psutil  # noqa: E402  (a Ray dependency)
 from bench_import import generate  # noqa: E402
 
 SHARDS = 10
 
 
-class Sampler:
-    """Peak RSS of the driver process and of every Ray worker, sampled in a thread."""
+def _peak_kb(pid: str) -> int:
+    """VmHWM (peak resident set) of a process, in kB; 0 if it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
-    def __init__(self, driver: psutil.Process) -> None:
-        self.driver = driver
-        self.driver_peak = 0
+
+def _is_ray_worker(pid: str) -> bool:
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return False
+    return cmd.startswith(b"ray::") or b"default_worker.py" in cmd
+
+
+class Sampler:
+    """Largest peak RSS (VmHWM) of any Ray worker process, sampled in a thread."""
+
+    def __init__(self) -> None:
         self.worker_peak = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -53,16 +69,9 @@ class Sampler:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            with contextlib.suppress(psutil.Error):
-                self.driver_peak = max(self.driver_peak, self.driver.memory_info().rss)
-            for p in psutil.process_iter(["name", "cmdline"]):
-                try:
-                    name = p.info["name"] or ""
-                    cmd = " ".join(p.info["cmdline"] or [])
-                    if name.startswith("ray::") or "default_worker.py" in cmd:
-                        self.worker_peak = max(self.worker_peak, p.memory_info().rss)
-                except psutil.Error:
-                    continue
+            for entry in os.listdir("/proc"):
+                if entry.isdigit() and _is_ray_worker(entry):
+                    self.worker_peak = max(self.worker_peak, _peak_kb(entry) * 1024)
             time.sleep(0.2)
 
     def stop(self) -> None:
@@ -71,15 +80,16 @@ class Sampler:
 
 
 def curator(args: list[str]) -> tuple[float, int, int]:
+    """Wall seconds, the command's own peak RSS (bytes), the largest Ray worker peak."""
     t0 = time.perf_counter()
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = psutil.Popen([sys.executable, "-m", "curator", *args, "-q"], env=env, cwd=REPO)
-    sampler = Sampler(proc)
-    code = proc.wait()
+    proc = subprocess.Popen([sys.executable, "-m", "curator", *args, "-q"], env=env, cwd=REPO)
+    sampler = Sampler()
+    _, status, usage = os.wait4(proc.pid, 0)
     sampler.stop()
-    if code != 0:
-        raise SystemExit(f"curator {' '.join(args)} exited {code}")
-    return time.perf_counter() - t0, sampler.driver_peak, sampler.worker_peak
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"curator {' '.join(args)} failed")
+    return time.perf_counter() - t0, usage.ru_maxrss * 1024, sampler.worker_peak
 
 
 def digest(folder: Path) -> str:
@@ -116,9 +126,7 @@ def main() -> None:
     opts = ap.parse_args()
     from ray.cluster_utils import Cluster
 
-    print(
-        f"{os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB; load {os.getloadavg()[0]:.1f}"
-    )
+    print(f"{os.cpu_count()} cores; load {os.getloadavg()[0]:.1f}")
     for n in opts.sizes:
         with tempfile.TemporaryDirectory(prefix="bench-ray-") as tmp:
             root = Path(tmp)

@@ -17,6 +17,7 @@ import io
 import logging
 import os
 import socket
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Final
@@ -126,7 +127,9 @@ class RayEngine(Engine):
                     "out to start a local instance."
                 ) from exc
         for name in ("ray", "ray.data", "ray.data._internal"):
-            logging.getLogger(name).setLevel(logging.WARNING)  # the job's bar reports progress
+            logging.getLogger(name).setLevel(logging.ERROR)  # the job's bar reports progress
+        # max_retries travels as a remote arg, which Ray 2.60 calls deprecated; it still works
+        warnings.filterwarnings("ignore", message=".*ray_remote_args.*deprecated")
         ctx = ray.data.DataContext.get_current()
         ctx.execution_options.preserve_order = True  # results come back in input order
         ctx.enable_progress_bars = False  # progress goes to the job's own bar
