@@ -36,6 +36,20 @@ def normalise(expr: pl.Expr, s: DedupSettings) -> pl.Expr:
     return expr.str.replace_all(r"\s\s+|[^\S ]", " ").str.strip_chars(" ")
 
 
+def normalised_turns(messages: pl.Series, s: DedupSettings, name: str = "content") -> pl.DataFrame:
+    """One row per message: ``row`` (the record's position), ``role``, normalised text."""
+    return (
+        pl.DataFrame({R.MESSAGES: messages})
+        .with_row_index("row")
+        .explode(R.MESSAGES)
+        .select(
+            "row",
+            pl.col(R.MESSAGES).struct.field("role").fill_null("").alias("role"),
+            normalise(pl.col(R.MESSAGES).struct.field("content").fill_null(""), s).alias(name),
+        )
+    )
+
+
 def dedup_texts(messages: pl.Series, s: DedupSettings) -> pl.DataFrame:
     """Per record (same order): ``text`` (near-dup scope), ``exact_text``, ``has_content``.
 
@@ -43,16 +57,7 @@ def dedup_texts(messages: pl.Series, s: DedupSettings) -> pl.DataFrame:
     vectorised pass (a regex inside ``list.eval`` runs per record, far slower).
     """
     roles = _SCOPE_ROLES[s.scope] + (["system"] if s.include_system else [])
-    msgs = (
-        pl.DataFrame({R.MESSAGES: messages})
-        .with_row_index("row")
-        .explode(R.MESSAGES)
-        .select(
-            "row",
-            pl.col(R.MESSAGES).struct.field("role").fill_null("").alias("role"),
-            normalise(pl.col(R.MESSAGES).struct.field("content").fill_null(""), s).alias("content"),
-        )
-    )
+    msgs = normalised_turns(messages, s)
     has_text = pl.col("content") != ""
     out = msgs.group_by("row", maintain_order=True).agg(
         pl.col("content")

@@ -27,7 +27,7 @@ import polars as pl
 from curator.core import records as R
 from curator.core.dedup import lsh as L
 from curator.core.dedup.minhash import compared_signatures
-from curator.core.dedup.normalize import normalise
+from curator.core.dedup.normalize import normalised_turns
 from curator.core.dedup.settings import DedupSettings
 
 MIN_REPLY_WORDS = 4
@@ -42,16 +42,7 @@ PAIR_SCHEMA = pl.Schema(
 
 def _turns(messages: pl.Series, role: str, s: DedupSettings) -> pl.Series:
     """Normalised text of one role's turns per record (same order)."""
-    msgs = (
-        pl.DataFrame({R.MESSAGES: messages})
-        .with_row_index("row")
-        .explode(R.MESSAGES)
-        .select(
-            "row",
-            pl.col(R.MESSAGES).struct.field("role").fill_null("").alias("role"),
-            normalise(pl.col(R.MESSAGES).struct.field("content").fill_null(""), s).alias("c"),
-        )
-    )
+    msgs = normalised_turns(messages, s, "c")
     out = msgs.group_by("row", maintain_order=True).agg(
         pl.col("c").filter((pl.col("role") == role) & (pl.col("c") != "")).str.join(" ")
     )
