@@ -6,6 +6,7 @@ import random
 
 import numpy as np
 import polars as pl
+import pytest
 from conftest import add_conversations
 from datasketch import MinHash
 from dedup_helpers import words
@@ -13,7 +14,7 @@ from dedup_helpers import words
 from curator.core import records as R
 from curator.core.dedup import DedupSettings, dedup_job
 from curator.core.dedup.minhash import compared_signatures
-from curator.core.dedup.shingles import compared_shingle_set
+from curator.core.dedup.shingles import compared_pair_sets, compared_shingle_set
 from curator.core.jobs import run_job
 from curator.core.workspace import Workspace
 
@@ -22,6 +23,10 @@ PREAMBLE = (
     "page; open_page(title) returns the whole page; cite(title) adds a citation. Always cite "
     "the page you used, answer in one short paragraph, and say when the page does not say."
 )
+
+
+def conv_of(user: list[str], assistant: list[str]) -> list[tuple[str, str]]:
+    return [("user", " ".join(user)), ("assistant", " ".join(assistant))]
 
 
 def run(ws: Workspace, **kw: object) -> object:
@@ -173,10 +178,10 @@ def test_pairs_are_verified_by_exact_jaccard_of_the_compared_shingles() -> None:
         pl.Series(texts), pairs, ngram=5, short_words=50, char_ngram=4, shared=shared, passages=[]
     )
     for (i, j), g in zip(pairs.tolist(), got, strict=True):
-        a = compared_shingle_set(texts[i], 5, 50, 4, frozenset(shared))
-        b = compared_shingle_set(texts[j], 5, 50, 4, frozenset(shared))
+        a, b = compared_pair_sets(texts[i], texts[j], 5, 50, 4, frozenset(shared))
         assert g == len(a & b) / len(a | b), (i, j)
     assert got[1] < 0.1  # the same preamble, different subjects
+    assert got[4] < 0.3  # a long text and a short one: compared by characters, not alike
 
 
 def test_exact_jaccard_of_long_texts_matches_the_reference_sets() -> None:
@@ -194,6 +199,54 @@ def test_exact_jaccard_of_long_texts_matches_the_reference_sets() -> None:
         pl.Series(texts), pairs, ngram=5, short_words=20, char_ngram=4, shared=shared, passages=[]
     )
     for (i, j), g in zip(pairs.tolist(), got, strict=True):
-        a = compared_shingle_set(texts[i], 5, 20, 4, frozenset(shared))
-        b = compared_shingle_set(texts[j], 5, 20, 4, frozenset(shared))
+        a, b = compared_pair_sets(texts[i], texts[j], 5, 20, 4, frozenset(shared))
         assert abs(g - len(a & b) / len(a | b)) < 1e-12, (i, j)
+
+
+def test_an_edit_across_the_short_text_length_is_found(workspace: Workspace) -> None:
+    # 46 words and 52 words: one side is shingled into characters, the other is not,
+    # so the pair is compared by the characters of both (a word set against a
+    # character set would share nothing)
+    rng = random.Random(11)
+    prompt, reply = words(rng, 30), words(rng, 16)
+    longer = reply + words(rng, 6)
+    other = words(rng, 52)
+    add_conversations(
+        workspace,
+        [conv_of(prompt, reply), conv_of(prompt, longer), conv_of(other[:30], other[30:])],
+    )
+    run(workspace)
+    rows = {r[R.LINE]: r for r in workspace.frame().iter_rows(named=True)}
+    # the longer reply is the more informative keeper
+    assert rows[1][R.DUPLICATE_OF] == rows[2][R.ID]
+    a, b = compared_pair_sets(" ".join(prompt + reply), " ".join(prompt + longer), 5, 50, 4)
+    assert rows[1][R.SIMILARITY] == pytest.approx(len(a & b) / len(a | b))
+    assert rows[1][R.SIMILARITY] >= 0.8
+    assert rows[3][R.CLUSTER_ID] is None
+
+
+def test_bridge_signatures_are_cached_and_reused(workspace: Workspace) -> None:
+    rng = random.Random(12)
+    prompt, reply = words(rng, 30), words(rng, 16)
+    add_conversations(workspace, [conv_of(prompt, reply), conv_of(prompt, reply + words(rng, 6))])
+    first = run(workspace)
+    assert first.signatures_computed == 3  # type: ignore[attr-defined]  # 2 texts + 1 bridge
+    again = run(workspace)
+    assert again.signatures_computed == 0  # type: ignore[attr-defined]
+    assert again.near_duplicates == 1  # type: ignore[attr-defined]
+
+
+def test_character_signatures_equal_datasketch_with_and_without_the_kernel() -> None:
+    from curator.core.dedup.minhash import char_signatures
+    from curator.core.dedup.shingles import char_shingle_set
+
+    rng = random.Random(13)
+    texts = ["", "a", "abc", "abcd", "naïve 日本語 ok", "日本", " ".join(words(rng, 70))]
+    texts += [" ".join(rng.choice(["é", "ab", "日本", "x"]) for _ in range(k)) for k in range(1, 9)]
+    for use in ("auto", "numpy"):
+        sigs = char_signatures(pl.Series(texts), char_ngram=4, use=use)
+        for text, sig in zip(texts, sigs, strict=True):
+            m = MinHash(num_perm=128, seed=1)
+            for sh in char_shingle_set(text, 4):
+                m.update(sh.encode("utf-8"))
+            assert np.array_equal(m.hashvalues.astype(np.uint32), sig), (use, text)

@@ -27,6 +27,7 @@ from curator.core.dedup.paraphrase import PAIR_SCHEMA as PARA_SCHEMA
 from curator.core.dedup.paraphrase import paraphrase_pairs
 from curator.core.dedup.settings import DedupSettings, save_settings
 from curator.core.dedup.shared import PASSAGE, SHINGLE, shared_digest, shared_text
+from curator.core.dedup.spaces import BRIDGE_KEY, bridge_rows, bridged_candidates, text_pairs
 from curator.core.dedup.store import (
     NODE_SCHEMA,
     NODES,
@@ -112,6 +113,7 @@ class SignatureBatch:
         s = self.s
         sigs, short = compared_signatures(
             batch.get_column("text"),
+            as_char=batch.get_column("as_char").to_numpy(),
             drop=self.drop,
             passages=self.passages,
             ngram=s.ngram,
@@ -154,6 +156,21 @@ def dedup_job(
         .sort("rep")
     )
     text_col = texts.get_column("text")
+    # bridge texts also get a character signature (a pair is compared in its shorter
+    # text's shingles: spaces.py), cached under a derived key
+    text_words = (text_col.str.count_matches(" ", literal=True) + 1).to_numpy()
+    bridge = bridge_rows(text_words, s.short_words)
+    sig_rows = pl.concat(
+        [
+            texts.select("scope1", "scope2", "text", pl.lit(False).alias("as_char")),
+            texts[bridge].select(
+                "scope1",
+                pl.col("scope2") ^ pl.lit(BRIDGE_KEY, dtype=pl.UInt64),
+                "text",
+                pl.lit(True).alias("as_char"),
+            ),
+        ]
+    )
     stored = None if full else read_shared(ws, s.text_fingerprint())
     if stored is None:
         yield Progress("shared text", 0, None, "finding text most records share")
@@ -165,8 +182,8 @@ def dedup_job(
     fp = f"{s.signature_fingerprint()}|shared={shared_digest(shared)}"
     cache, cache_sigs = (None, None) if full else read_signatures(ws)
     num_perm = s.num_perm
-    sigs = np.empty((texts.height, num_perm), dtype=np.uint32)
-    todo = np.ones(texts.height, dtype=bool)
+    sigs = np.empty((sig_rows.height, num_perm), dtype=np.uint32)
+    todo = np.ones(sig_rows.height, dtype=bool)
     if (
         cache is not None
         and cache_sigs is not None
@@ -174,7 +191,7 @@ def dedup_job(
         and cache.get_column("fp")[0] == fp
     ):
         hit = (
-            texts.select("scope1", "scope2")
+            sig_rows.select("scope1", "scope2")
             .with_row_index("t")
             .join(cache.select("scope1", "scope2").with_row_index("c"), on=["scope1", "scope2"])
         )
@@ -186,12 +203,12 @@ def dedup_job(
     if engine is not None and engine.name != "local" and len(missing):
         out = yield from engine.map_frame(
             SignatureBatch(drop, passages, s),
-            pl.DataFrame({"text": text_col.gather(missing)}),
+            sig_rows.select("text", "as_char")[missing],
             step="signatures",
             batch_rows=_SIG_BATCH,
         )
         sigs[missing] = out.get_column("sig").to_numpy()
-        n_short = int(out.get_column("short").sum())
+        n_short = int(out.get_column("short").sum()) - int(sig_rows["as_char"][missing].sum())
         missing_done = True
     else:
         missing_done = False
@@ -199,7 +216,8 @@ def dedup_job(
         yield Progress("signatures", start, len(missing), f"{backend()} MinHash")
         idx = missing[start : start + _SIG_BATCH]
         sigs[idx], short = compared_signatures(
-            text_col.gather(idx),
+            sig_rows.get_column("text").gather(idx),
+            as_char=sig_rows.get_column("as_char").gather(idx).to_numpy(),
             drop=drop,
             passages=passages,
             ngram=s.ngram,
@@ -208,7 +226,7 @@ def dedup_job(
             num_perm=num_perm,
             seed=s.seed,
         )
-        n_short += int(short.sum())
+        n_short += int(short.sum()) - int(sig_rows.get_column("as_char").gather(idx).sum())
     yield Progress("signatures", len(missing), len(missing))
 
     # --- LSH candidates, verified -------------------------------------------------
@@ -219,8 +237,11 @@ def dedup_job(
         yield Progress("candidates", 0, None, f"LSH, {bands} bands x {rows} rows")
         banded = engine.band_pairs(sigs, bands, rows) if engine is not None else None
         cand = (yield from banded) if banded is not None else L.band_pairs(sigs, bands, rows)
+        if len(bridge) and len(cand):
+            cand = cand[bridged_candidates(cand, text_words < s.short_words, bridge)]
         # MinHash pre-filter (generous), then the exact Jaccard of the compared shingles
         cand = cand[L.estimate(sigs, cand) >= PAIR_FLOOR - 0.15] if len(cand) else cand
+        cand = text_pairs(cand, texts.height, bridge)
         yield Progress("verifying", 0, len(cand), "exact Jaccard of each candidate pair")
         exact = exact_jaccard(
             text_col,
@@ -264,7 +285,7 @@ def dedup_job(
         para_pairs if s.paraphrase else None,
         s.paraphrase_threshold,
     )
-    cache_out = texts.select("scope1", "scope2").with_columns(
+    cache_out = sig_rows.select("scope1", "scope2").with_columns(
         pl.Series("sig", sigs, dtype=pl.Array(pl.UInt32, num_perm)), pl.lit(fp).alias("fp")
     )
 
@@ -296,7 +317,7 @@ def dedup_job(
         shared_passages=len(passages),
         char_shingled=n_short,
         signatures_computed=len(missing),
-        signatures_cached=texts.height - len(missing),
+        signatures_cached=sig_rows.height - len(missing),
         candidate_pairs=n_candidates,
         verified_pairs=n_verified,
         bands=bands,

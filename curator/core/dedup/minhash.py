@@ -223,8 +223,20 @@ def _minhash_numpy(
 def char_signatures(
     texts: pl.Series, *, char_ngram: int = 3, num_perm: int = 128, seed: int = 1, use: str = "auto"
 ) -> np.ndarray:
-    """MinHash signatures of character n-gram shingles (``shingles.char_shingle_set``)."""
+    """MinHash signatures of character n-gram shingles (``shingles.char_shingle_set``).
+
+    With numba (``use`` "auto"), the compiled kernel in ``_numba_chars``; else
+    Polars shingles and the numpy MinHash (identical signatures).
+    """
     a, b = permutations(num_perm, seed)
+    if use == "auto" and _kernels() is not None and texts.len():
+        from curator.core.dedup import _numba_chars
+
+        out = np.full((texts.len(), num_perm), MAX32, dtype=np.uint32)
+        buf, offsets = encode(texts.fill_null("").to_list())
+        with _KERNEL_LOCK:
+            _numba_chars.char_signatures(buf, offsets, char_ngram, a, b, out)
+        return out
     return _signatures_of_frame(char_shingle_frame(texts, char_ngram), texts.len(), a, b, use)
 
 
@@ -239,15 +251,21 @@ def compared_signatures(
     use: str = "auto",
     drop: np.ndarray | None = None,
     passages: list[str] | None = None,
+    as_char: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(signatures, is_short) of scope texts, compared without their shared text.
 
     A text of ``short_words`` words or more: word n-grams without the shared
-    shingles ``drop``. A shorter one: character n-grams of the text without
-    the shared ``passages`` (see ``shingles.compared_shingle_set``).
+    shingles ``drop``. A shorter one, or one marked in ``as_char`` (a bridge
+    text's second signature, ``spaces.py``): character n-grams of the text
+    without the shared ``passages`` (see ``shingles.compared_shingle_set``).
     """
     words = texts.str.count_matches(" ", literal=True) + 1
     short = ((texts != "") & (words < short_words)).fill_null(False).to_numpy()
+    if as_char is not None:
+        short = short | (
+            np.asarray(as_char, dtype=bool) & (texts != "").fill_null(False).to_numpy()
+        )
     out = np.empty((texts.len(), num_perm), dtype=np.uint32)
     long_idx = np.flatnonzero(~short)
     short_idx = np.flatnonzero(short)

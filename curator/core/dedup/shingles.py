@@ -5,7 +5,8 @@ A normalised text has single spaces between words and none at either end (see
 a text with fewer than ``n`` words is one shingle (itself); an empty text has
 none. A short text (fewer than ``short_words`` words) is shingled into its
 distinct character n-grams ``text[i:i+c]`` instead (the whole text when it is
-shorter than ``c``). The compiled kernel and the numpy path follow these
+shorter than ``c``). A pair is compared in its shorter text's shingles
+(``compared_pair_sets``, ``spaces.py``). The compiled kernel and the numpy path follow these
 definitions, and tests compare them against ``datasketch.MinHash`` fed with
 these shingles.
 """
@@ -46,13 +47,15 @@ def compared_shingle_set(
     char_ngram: int,
     shared_shingles: frozenset[str] = frozenset(),
     passages: tuple[str, ...] = (),
+    as_char: bool = False,
 ) -> set[str]:
     """The shingles dedup compares for one scope text (reference; see ``shared.py``).
 
-    Short: character n-grams of the text without the shared passages. Else:
-    word n-grams without the shared shingles (all of them if none is left).
+    Short (or ``as_char``): character n-grams of the text without the shared
+    passages. Else: word n-grams without the shared shingles (all of them if
+    none is left).
     """
-    if is_short(text, short_words):
+    if is_short(text, short_words) or (as_char and text):
         if passages:
             from curator.core.dedup.shared import without_shared
 
@@ -60,6 +63,25 @@ def compared_shingle_set(
         return char_shingle_set(text, char_ngram)
     whole = shingle_set(text, ngram)
     return (whole - shared_shingles) or whole
+
+
+def compared_pair_sets(
+    a: str,
+    b: str,
+    ngram: int,
+    short_words: int,
+    char_ngram: int,
+    shared_shingles: frozenset[str] = frozenset(),
+    passages: tuple[str, ...] = (),
+) -> tuple[set[str], set[str]]:
+    """The two shingle sets a pair is compared by (reference; see ``spaces.py``).
+
+    Both texts are shingled into characters when the shorter one is short, so
+    a 45-word text and its 53-word edit are compared like for like.
+    """
+    as_char = is_short(a, short_words) or is_short(b, short_words)
+    args = (ngram, short_words, char_ngram, shared_shingles, passages, as_char)
+    return compared_shingle_set(a, *args), compared_shingle_set(b, *args)
 
 
 def char_shingle_frame(texts: pl.Series, n: int) -> pl.DataFrame:

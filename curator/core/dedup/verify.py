@@ -17,6 +17,9 @@ import polars as pl
 from curator.core.dedup.minhash import _KERNEL_LOCK, _kernels, encode, shingle_hashes
 from curator.core.dedup.shared import without_shared
 from curator.core.dedup.shingles import char_shingle_frame, shingle_frame
+from curator.core.dedup.spaces import char_pair
+
+_ALL_SHORT = 2**31 - 1  # as short_words: every text is shingled into characters
 
 
 def _renumber(frame: pl.DataFrame, idx: pl.Series) -> pl.DataFrame:
@@ -70,6 +73,9 @@ def exact_jaccard(
 ) -> np.ndarray:
     """Jaccard of the compared shingle sets of texts[i] and texts[j] for each (i, j) row.
 
+    A pair whose shorter text has fewer than ``short_words`` words is compared
+    by the character n-grams of both (``spaces.py``), any other by word n-grams.
+
     With numba, word-shingled texts are hashed by the compiled kernel (the
     uint32 hashes MinHash uses; a spurious 32-bit collision between two
     texts' ~200 shingles has odds of about 1 in 100,000); otherwise, and for
@@ -77,6 +83,34 @@ def exact_jaccard(
     """
     if pairs.shape[0] == 0:
         return np.empty(0, dtype=np.float64)
+    all_words = (texts.str.count_matches(" ", literal=True) + 1).to_numpy()
+    by_char = char_pair(all_words, pairs, short_words)
+    if by_char.any():
+        # a pair whose shorter text is short is compared by character n-grams (spaces.py)
+        out = np.empty(pairs.shape[0], dtype=np.float64)
+        sub_pairs = pairs[by_char]
+        involved = np.unique(sub_pairs)
+        out[by_char] = _exact_polars(
+            texts.gather(involved),
+            np.searchsorted(involved, sub_pairs[:, 0]),
+            np.searchsorted(involved, sub_pairs[:, 1]),
+            ngram,
+            _ALL_SHORT,
+            char_ngram,
+            shared,
+            passages,
+        )
+        if (~by_char).any():
+            out[~by_char] = exact_jaccard(
+                texts,
+                pairs[~by_char],
+                ngram=ngram,
+                short_words=short_words,
+                char_ngram=char_ngram,
+                shared=shared,
+                passages=passages,
+            )
+        return out
     involved = np.unique(pairs)
     sub = texts.gather(involved)
     pa = np.searchsorted(involved, pairs[:, 0])
