@@ -237,13 +237,14 @@ def test_bridge_signatures_are_cached_and_reused(workspace: Workspace) -> None:
 
 
 def test_character_signatures_equal_datasketch_with_and_without_the_kernel() -> None:
-    from curator.core.dedup.minhash import char_signatures
+    from curator.core.dedup.minhash import backend, char_signatures
     from curator.core.dedup.shingles import char_shingle_set
 
     rng = random.Random(13)
     texts = ["", "a", "abc", "abcd", "naïve 日本語 ok", "日本", " ".join(words(rng, 70))]
     texts += [" ".join(rng.choice(["é", "ab", "日本", "x"]) for _ in range(k)) for k in range(1, 9)]
-    for use in ("auto", "numpy"):
+    uses = ["auto", "numpy"] + (["numba"] if backend() != "numpy" else [])
+    for use in uses:
         sigs = char_signatures(pl.Series(texts), char_ngram=4, use=use)
         for text, sig in zip(texts, sigs, strict=True):
             m = MinHash(num_perm=128, seed=1)

@@ -8,6 +8,8 @@ change a minimum), so signatures equal ``minhash._signatures_of_frame`` on
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numba import njit, prange  # type: ignore[import-untyped]
 
@@ -53,4 +55,46 @@ def char_signatures(
         for i in range(count):
             st = cp[i]
             hs[i] = np.uint32(_fmix32(_sha1_le32(buf, st, cp[i + span] - st, w, blk)))
+        _fill_row(hs, count, drop, a, b, out[d])
+
+
+@njit(cache=True, parallel=True)
+def char_signatures_openssl(
+    buf: np.ndarray,
+    offsets: np.ndarray,
+    n: int,
+    a: np.ndarray,
+    b: np.ndarray,
+    out: np.ndarray,
+    sha1_init: Any,
+    sha1_update: Any,
+    sha1_final: Any,
+) -> None:
+    """As ``char_signatures``, hashing with OpenSSL (see ``_numba_kernels.signatures_openssl``)."""
+    drop = np.empty(0, np.uint32)
+    base = buf.ctypes.data
+    for d in prange(offsets.shape[0] - 1):
+        s = offsets[d]
+        e = offsets[d + 1]
+        if e <= s:
+            continue
+        cp = _char_starts(buf, s, e)
+        m = cp.shape[0] - 1
+        ctx = np.empty(256, np.uint8)
+        md = np.empty(20, np.uint8)
+        count = m - n + 1 if m >= n else 1
+        span = n if m >= n else m
+        hs = np.empty(count, np.uint32)
+        for i in range(count):
+            st = cp[i]
+            sha1_init(ctx.ctypes.data)
+            sha1_update(ctx.ctypes.data, base + st, cp[i + span] - st)
+            sha1_final(md.ctypes.data, ctx.ctypes.data)
+            h32 = (
+                np.int64(md[0])
+                | (np.int64(md[1]) << 8)
+                | (np.int64(md[2]) << 16)
+                | (np.int64(md[3]) << 24)
+            )
+            hs[i] = np.uint32(_fmix32(h32))  # type: ignore[arg-type]
         _fill_row(hs, count, drop, a, b, out[d])

@@ -225,17 +225,23 @@ def char_signatures(
 ) -> np.ndarray:
     """MinHash signatures of character n-gram shingles (``shingles.char_shingle_set``).
 
-    With numba (``use`` "auto"), the compiled kernel in ``_numba_chars``; else
-    Polars shingles and the numpy MinHash (identical signatures).
+    With numba (``use`` "auto": OpenSSL SHA-1 when it passed its self-test;
+    "numba": pure numba), the compiled kernel in ``_numba_chars``; else Polars
+    shingles and the numpy MinHash (identical signatures).
     """
     a, b = permutations(num_perm, seed)
-    if use == "auto" and _kernels() is not None and texts.len():
+    if use in ("auto", "numba") and _kernels() is not None and texts.len():
         from curator.core.dedup import _numba_chars
 
         out = np.full((texts.len(), num_perm), MAX32, dtype=np.uint32)
         buf, offsets = encode(texts.fill_null("").to_list())
         with _KERNEL_LOCK:
-            _numba_chars.char_signatures(buf, offsets, char_ngram, a, b, out)
+            if _openssl_fns is not None and use == "auto":
+                _numba_chars.char_signatures_openssl(
+                    buf, offsets, char_ngram, a, b, out, *_openssl_fns
+                )
+            else:
+                _numba_chars.char_signatures(buf, offsets, char_ngram, a, b, out)
         return out
     return _signatures_of_frame(char_shingle_frame(texts, char_ngram), texts.len(), a, b, use)
 
