@@ -69,17 +69,15 @@ def pathological_lines(chunk: LineChunk, idx: np.ndarray) -> dict[int, str]:
     if len(idx) == 0:
         return {}
     arr = np.frombuffer(chunk.data, dtype=np.uint8)
-    opens = np.cumsum((arr == ord("[")) | (arr == ord("{")), dtype=np.int64)
-    backslash_u = np.zeros(len(arr), dtype=bool)
-    if len(arr) > 1:
-        backslash_u[:-1] = (arr[:-1] == ord("\\")) & (arr[1:] == ord("u"))
-    escapes = np.cumsum(backslash_u, dtype=np.int64)
+    # positions of the few interesting bytes, counted per line by binary search: a
+    # running sum over every byte of a 32 MB chunk cost more than parsing it
+    opens = np.flatnonzero((arr == ord("[")) | (arr == ord("{")))
+    slashes = np.flatnonzero(arr[:-1] == ord("\\"))
+    escapes = slashes[arr[slashes + 1] == ord("u")]
     starts, ends = chunk.starts[idx], chunk.ends[idx]
 
-    def count(cum: np.ndarray) -> np.ndarray:
-        hi = cum[np.maximum(ends - 1, 0)]
-        lo = np.where(starts > 0, cum[np.maximum(starts - 1, 0)], 0)
-        return np.where(ends > starts, hi - lo, 0)
+    def count(pos: np.ndarray) -> np.ndarray:
+        return np.searchsorted(pos, ends) - np.searchsorted(pos, starts)
 
     out: dict[int, str] = {}
     for i in idx[count(opens) > MAX_DEPTH].tolist():
