@@ -1,22 +1,36 @@
-"""Import benchmark: `curator import` of N conversations vs a bare read.
+"""Import benchmark: `curator import` of every input format vs a bare Polars read.
 
-    python benchmarks/bench_import.py            # 200k conversations, OpenAI JSONL
-    python benchmarks/bench_import.py --n 1000000
-    python benchmarks/bench_import.py --format parquet   # same chats as a Parquet file
-    python benchmarks/bench_import.py --format sharegpt  # ShareGPT JSONL (system column)
-    python benchmarks/bench_import.py --format alpaca    # Alpaca JSONL (one exchange each)
+    python benchmarks/bench_import.py                       # every format, 200k and 1M
+    python benchmarks/bench_import.py --sizes 200000 --formats openai sharegpt
+    python benchmarks/bench_import.py --sizes 20000 --rounds 1   # a quick look
 
-Prints the import time, the time of a bare ``polars.read_ndjson`` of the same
-file (``polars.read_parquet`` for Parquet; the naive lower bound: parse only, no validation, repair, ids or
-writing), their ratio (budget: <= 3x) and the peak RSS of each (budget:
-< 4 GB at 1M). Each measurement runs in a fresh process so peaks do not mix.
+Per format and size, the same conversations are written as that format and read
+in fresh processes (so peaks do not mix), alternating, best of ``--rounds``:
+
+- **bare**: the naive lower bound, parse only (no validation, repair, ids,
+  quarantine or writing): ``polars.read_ndjson`` for JSON Lines,
+  ``polars.read_parquet`` for Parquet, ``polars.read_json`` for a JSON array;
+- **curator**: the whole import job into a new workspace (read, normalise,
+  validate, quarantine, hash, write the part, journal), as ``curator import``.
+
+Formats: ``openai`` (chat JSONL), ``sharegpt``, ``alpaca``, ``parquet`` (the chats
+as a Parquet file), ``json`` (one JSON array of OpenAI chats), ``mapped``
+(``--messages-field dialog --role-field speaker --content-field text``),
+``preference`` (OpenAI preference JSONL) and ``dpo`` ({prompt, chosen, rejected}
+JSONL). Budgets (DESIGN.md, issue 18): OpenAI JSONL <= 2x its bare read, every
+other format <= 3x its own; peak RSS < 4 GB. The table prints both times, the
+ratio, both peaks, CPU seconds (user + system, steadier than wall time when the
+machine is shared) and whether each budget is met. The load average is printed
+before and after: on a busy machine compare the ratios, not the seconds.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -83,6 +97,12 @@ def generate(path: Path, n: int, seed: int = 0) -> None:
             fh.write(json.dumps({"messages": msgs, "conversation_id": f"c{i}"}) + "\n")
 
 
+FORMATS = ["openai", "sharegpt", "alpaca", "parquet", "json", "mapped", "preference", "dpo"]
+SUFFIX = {"parquet": ".parquet", "json": ".json"}
+BUDGET = {"openai": 2.0}  # the rest: 3.0
+MAX_RSS_MB = 4096
+
+
 def convert(src: Path, fmt: str, dest: Path) -> None:
     """Rewrite the OpenAI JSONL ``src`` as ``fmt`` (same conversations)."""
     import polars as pl
@@ -92,6 +112,12 @@ def convert(src: Path, fmt: str, dest: Path) -> None:
         return
     speaker = {"user": "human", "assistant": "gpt"}
     with open(src, encoding="utf-8") as fh, open(dest, "w", encoding="utf-8") as out:
+        if fmt == "json":  # one array, as json.dump(list_of_chats, fh) writes it
+            out.write("[")
+            for i, line in enumerate(fh):
+                out.write((", " if i else "") + line.rstrip("\n"))
+            out.write("]")
+            return
         for line in fh:
             obj = json.loads(line)
             msgs = obj.pop("messages")
@@ -100,7 +126,7 @@ def convert(src: Path, fmt: str, dest: Path) -> None:
             if fmt == "sharegpt":
                 conv = [{"from": speaker[m["role"]], "value": m["content"]} for m in turns]
                 obj = {"conversations": conv, "system": system, **obj}
-            else:  # alpaca: the first exchange
+            elif fmt == "alpaca":  # the first exchange
                 obj = {
                     "instruction": turns[0]["content"],
                     "input": "",
@@ -108,38 +134,115 @@ def convert(src: Path, fmt: str, dest: Path) -> None:
                     "system": system,
                     **obj,
                 }
+            elif fmt == "mapped":
+                dialog = [{"speaker": m["role"], "text": m["content"]} for m in msgs]
+                obj = {"dialog": dialog, **obj}
+            else:  # a pair: the prompt up to the last user turn, its reply, a worse reply
+                prompt = [{"role": m["role"], "content": m["content"]} for m in msgs[:-1]]
+                chosen = msgs[-1]["content"]
+                rejected = " ".join(reversed(chosen.split()))
+                if fmt == "preference":
+                    obj = {
+                        "input": {"messages": prompt},
+                        "preferred_output": [{"role": "assistant", "content": chosen}],
+                        "non_preferred_output": [{"role": "assistant", "content": rejected}],
+                        **obj,
+                    }
+                else:  # dpo
+                    obj = {
+                        "prompt": prompt[-1]["content"],
+                        "chosen": chosen,
+                        "rejected": rejected,
+                        **obj,
+                    }
             out.write(json.dumps(obj) + "\n")
 
 
 CHILD = r"""
 import resource, sys, time, json
 from pathlib import Path
-mode, src, ws = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+mode, fmt, src, ws = sys.argv[1], sys.argv[2], Path(sys.argv[3]), sys.argv[4]
 t = time.perf_counter()
 if mode == "bare":
     import polars as pl
-    n = (pl.read_parquet(src) if src.suffix == ".parquet" else pl.read_ndjson(src)).height
+    read = {"parquet": pl.read_parquet, "json": pl.read_json}.get(fmt, pl.read_ndjson)
+    n = read(src).height
 else:
     from curator.core.ingest import ImportOptions, import_job
     from curator.core.jobs import run_job
     from curator.core.workspace import Workspace
+    mapped = {"messages_field": "dialog", "role_field": "speaker", "content_field": "text"}
+    options = ImportOptions(**mapped) if fmt == "mapped" else ImportOptions()
     w = Workspace.open(ws, create=True)
-    n = run_job(import_job(w, [src], ImportOptions())).added
+    summary = run_job(import_job(w, [src], options))
+    assert not summary.failed, summary.to_dict()
+    n = summary.added
 secs = time.perf_counter() - t
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"seconds": secs, "rows": n, "peak_rss_mb": rss}))
+use = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"seconds": secs, "cpu": use.ru_utime + use.ru_stime, "rows": n,
+                  "peak_rss_mb": use.ru_maxrss / 1024}))
 """
 
 
-def measure(mode: str, src: Path, ws: Path) -> dict[str, float]:
+def measure(mode: str, fmt: str, src: Path, ws: Path) -> dict[str, float]:
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, mode, str(src), str(ws)],
+        [sys.executable, "-c", CHILD, mode, fmt, str(src), str(ws)],
         check=True,
         capture_output=True,
         text=True,
     )
     result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def bench(fmt: str, src: Path, n: int, rounds: int, tmp: Path) -> dict[str, float]:
+    """Alternate bare and import ``rounds`` times; keep each one's best run (on a shared
+    machine the least-disturbed run is the honest figure for both) and the worst peak."""
+    bares, imps = [], []
+    for r in range(rounds):
+        bares.append(measure("bare", fmt, src, tmp / "unused"))
+        imps.append(measure("import", fmt, src, tmp / f"bench-{fmt}-{n}-{r}.curator"))
+        print(
+            f"    {fmt} {n:,} round {r + 1}: bare {bares[-1]['seconds']:.2f} s, "
+            f"curator {imps[-1]['seconds']:.2f} s  ({load()})",
+            flush=True,
+        )
+    bare = min(bares, key=lambda m: m["seconds"])
+    imp = min(imps, key=lambda m: m["seconds"])
+    assert imp["rows"] == n == bare["rows"], (fmt, imp, bare)
+    return {
+        "bare": bare["seconds"],
+        "curator": imp["seconds"],
+        "bare_cpu": bare["cpu"],
+        "curator_cpu": imp["cpu"],
+        "bare_rss": max(m["peak_rss_mb"] for m in bares),
+        "curator_rss": max(m["peak_rss_mb"] for m in imps),
+        "mb": src.stat().st_size / 1e6,
+    }
+
+
+def table(rows: list[tuple[str, int, dict[str, float]]]) -> None:
+    print()
+    print(
+        f"{'format':<11}{'convs':>10}{'MB':>7}{'bare s':>9}{'curator s':>11}{'ratio':>8}"
+        f"{'budget':>8}{'cpu ratio':>10}{'bare RSS':>10}{'cur. RSS':>10}  met"
+    )
+    for fmt, n, m in rows:
+        ratio = m["curator"] / m["bare"]
+        budget = BUDGET.get(fmt, 3.0)
+        met = ratio <= budget and m["curator_rss"] < MAX_RSS_MB
+        print(
+            f"{fmt:<11}{n:>10,}{m['mb']:>7,.0f}{m['bare']:>9.2f}{m['curator']:>11.2f}"
+            f"{ratio:>7.2f}x{'<=' + format(budget, '.0f') + 'x':>8}"
+            f"{m['curator_cpu'] / m['bare_cpu']:>9.2f}x"
+            f"{m['bare_rss']:>8,.0f}MB{m['curator_rss']:>8,.0f}MB  "
+            f"{'yes' if met else 'NO'}"
+        )
+    print(f"\n(RSS budget < {MAX_RSS_MB:,} MB; {load()})")
 
 
 def main() -> None:
@@ -149,57 +252,37 @@ def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("--n", type=int, default=200_000, help="conversations (default 200000)")
-    ap.add_argument("--rounds", type=int, default=2, help="alternating runs of each (best is kept)")
     ap.add_argument(
-        "--format",
-        choices=["openai", "parquet", "sharegpt", "alpaca"],
-        default="openai",
-        help="source format (default openai JSONL)",
+        "--sizes", type=int, nargs="+", default=[200_000, 1_000_000], help="conversations"
     )
+    ap.add_argument("--formats", nargs="+", choices=FORMATS, default=FORMATS)
+    ap.add_argument("--rounds", type=int, default=2, help="alternating runs of each (best is kept)")
     ap.add_argument("--dir", type=Path, help="work folder (default: a temp folder)")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
-        src = Path(tmp) / f"chats-{args.n}.jsonl"
-        t = time.perf_counter()
-        generate(src, args.n)
-        if args.format != "openai":
-            ext = ".parquet" if args.format == "parquet" else ".jsonl"
-            dest = Path(tmp) / f"chats-{args.n}-{args.format}{ext}"
-            # in a child process, so its memory does not show in the measured peaks
-            subprocess.run(
-                [sys.executable, __file__, "--convert", args.format, str(src), str(dest)],
-                check=True,
-            )
-            src = dest
-        size = src.stat().st_size
-        print(
-            f"generated {args.n:,} conversations ({args.format}), {size / 1e6:,.0f} MB in {time.perf_counter() - t:.1f} s"
-        )
-        # alternate the two and keep each one's best run: on a shared machine the
-        # least-disturbed run is the honest figure for both
-        bares, imps = [], []
-        for r in range(args.rounds):
-            bares.append(measure("bare", src, Path(tmp) / "unused"))
-            imps.append(measure("import", src, Path(tmp) / f"bench{r}.curator"))
-            print(
-                f"  round {r + 1}: bare {bares[-1]['seconds']:.2f} s, import {imps[-1]['seconds']:.2f} s",
-                flush=True,
-            )
-        bare = min(bares, key=lambda m: m["seconds"])
-        imp = min(imps, key=lambda m: m["seconds"])
-        bare["peak_rss_mb"] = max(m["peak_rss_mb"] for m in bares)
-        imp["peak_rss_mb"] = max(m["peak_rss_mb"] for m in imps)
-        assert imp["rows"] == args.n == bare["rows"], (imp, bare)
-        ratio = imp["seconds"] / bare["seconds"]
-        print(
-            f"bare polars read:        {bare['seconds']:8.2f} s   peak RSS {bare['peak_rss_mb']:8,.0f} MB"
-        )
-        print(
-            f"curator import:          {imp['seconds']:8.2f} s   peak RSS {imp['peak_rss_mb']:8,.0f} MB"
-        )
-        print(f"ratio import/bare:       {ratio:8.2f}x  (budget <= 3x)")
-        print(f"throughput:              {args.n / imp['seconds']:8,.0f} conversations/s")
+    print(f"start: {load()}, {os.cpu_count()} CPUs", flush=True)
+    rows: list[tuple[str, int, dict[str, float]]] = []
+    for n in args.sizes:
+        with tempfile.TemporaryDirectory(dir=args.dir) as tmp_name:
+            tmp = Path(tmp_name)
+            base = tmp / f"chats-{n}.jsonl"
+            t = time.perf_counter()
+            generate(base, n)
+            print(f"generated {n:,} conversations in {time.perf_counter() - t:.1f} s", flush=True)
+            for fmt in args.formats:
+                src = base
+                if fmt != "openai":
+                    src = tmp / f"chats-{n}-{fmt}{SUFFIX.get(fmt, '.jsonl')}"
+                    # in a child process, so its memory does not show in the measured peaks
+                    subprocess.run(
+                        [sys.executable, __file__, "--convert", fmt, str(base), str(src)],
+                        check=True,
+                    )
+                rows.append((fmt, n, bench(fmt, src, n, args.rounds, tmp)))
+                if src != base:
+                    src.unlink()
+                for ws in tmp.glob("bench-*.curator"):
+                    shutil.rmtree(ws)
+    table(rows)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from curator.core.ingest.detect import scan_sources, skip_reason
 from curator.core.ingest.guards import oversized
 from curator.core.ingest.model import QuarantineEntry
 from curator.core.ingest.options import ImportOptions
+from curator.core.ingest.prefetch import prefetch
 from curator.core.ingest.pipeline import (
     file_hash,
     finalize,
@@ -149,7 +150,7 @@ def finalised_chunks(
     path: Path, fmt: str, options: ImportOptions, digest: str, source_path: str, step: str
 ) -> Iterator[tuple[pl.DataFrame, list[QuarantineEntry], Progress]]:
     """The file read chunk by chunk into finished records + quarantine (both engines)."""
-    for chunk in read_raw(path, fmt, options):
+    for chunk in prefetch(read_raw(path, fmt, options)):  # the next chunk read meanwhile
         done = finalize(chunk, options, source=path.name, source_path=source_path, identity=digest)
         bad = list(done.quarantine)
         kept, too_big = oversized(done.records)  # the size guard (ingest/guards.py)
