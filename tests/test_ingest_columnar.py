@@ -229,3 +229,45 @@ def test_alpaca_and_prompt_completion_jsonl_match_per_line(tmp_path: Path) -> No
     path.write_text("\n".join(json.dumps(r) for r in pc) + "\n")
     (fast, fast_bad, _), (slow, slow_bad, _) = _jsonl_both(path, "prompt-completion")
     assert fast.to_dicts() == slow.to_dicts() and fast_bad == slow_bad
+
+
+MAPPED_LINES = [
+    '{"dialog": [{"speaker": "user", "text": "hi"}, {"speaker": "assistant", "text": "yo"}], "id": 1}',
+    '{"id": 2, "dialog": [{"speaker": "user", "text": "order swapped"}]}',  # meta key order
+    '{"dialog": [{"speaker": "user", "text": "null id"}], "id": null}',
+    '{"dialogue": [{"speaker": "user", "text": "wrong field"}], "id": 4}',  # quarantined
+    '{"dialog": [{"text": "no speaker"}], "id": 5}',  # quarantined: no 'speaker'
+    '{"dialog": [{"speaker": "user", "text": 7}], "id": 6}',  # quarantined: number
+    '{"dialog": null, "id": 7}',  # quarantined: not a list
+    '{"dialog": [{"speaker": 3, "text": "x"}], "id": 8}',  # quarantined: speaker a number
+    '{"dialog": [{"speaker": "user", "text": "say \\"speaker\\": 3"}], "id": 9}',
+    '{"dialog": [{"speaker": "user", "text": "x"}], "id": 10, "id": 11}',  # duplicate key
+    "",
+    '{"dialog": [{"speaker": "user", "text": "after a blank"}], "id": 12, "flag": true}',
+]
+
+
+def test_mapped_jsonl_vectorised_matches_per_line(tmp_path: Path) -> None:
+    from curator.core.ingest import jsonl
+    from curator.core.ingest.columnar import jsonl_batch
+
+    path = tmp_path / "m.jsonl"
+    path.write_text("\n".join(MAPPED_LINES) + "\n", encoding="utf-8")
+    opts = ImportOptions(messages_field="dialog", role_field="speaker", content_field="text")
+    out = []
+    for force in (False, True):
+        jsonl.FORCE_PER_LINE = force
+        try:
+            chunks = list(jsonl.read_jsonl(path, "json", opts))
+        finally:
+            jsonl.FORCE_PER_LINE = False
+        frame = pl.concat([c.frame for c in chunks])
+        out.append((frame.to_dicts(), [q for c in chunks for q in c.quarantine]))
+    (fast, fast_bad), (slow, slow_bad) = out
+    assert fast == slow and fast_bad == slow_bad
+    assert [q.locator for q in fast_bad] == ["line 4", "line 5", "line 6", "line 7", "line 8"]
+    assert "no 'dialog' field" in fast_bad[0].reason
+    # guards the comparison: clean mapped lines really take the Polars path
+    clean = [MAPPED_LINES[i] for i in (0, 8)]
+    batch = jsonl_batch("\n".join(clean).encode(), clean, np.arange(1, 3), "json", opts)
+    assert batch is not None and batch[0].height == 2

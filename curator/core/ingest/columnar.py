@@ -290,7 +290,11 @@ def _kind(dtype: Any) -> str | None:
 
 
 def jsonl_batch(
-    data: bytes, lines: list[str], numbers: np.ndarray, shape: str
+    data: bytes,
+    lines: list[str],
+    numbers: np.ndarray,
+    shape: str,
+    options: ImportOptions | None = None,
 ) -> tuple[pl.DataFrame, pl.Series, list[str]] | None:
     """Vectorised conversion of JSON lines (``data`` holds exactly the non-blank ``lines``).
 
@@ -298,9 +302,11 @@ def jsonl_batch(
     line is converted here only when raw-text checks prove it has every column exactly
     once, in column order, with values of the column's type; other lines are masked
     for the per-line converter. Returns (rows, mask, every key seen) or None: the whole
-    range needs the per-line converter.
+    range needs the per-line converter. Shape ``json`` is a ``--messages-field``
+    mapping (``options``); its turns may hold only the role and content fields.
     """
-    if shape not in ("sharegpt", "alpaca", "prompt-completion"):
+    options = options or ImportOptions()
+    if shape not in ("sharegpt", "alpaca", "prompt-completion", "json"):
         return None
     if _SURROGATE.search(data):
         pairs = len(_PAIR.findall(data))
@@ -319,7 +325,15 @@ def jsonl_batch(
         return None
     if nested & set(schema):
         return None
-    plan = _plan(schema, shape, ImportOptions())
+    turns_field = None
+    if shape == "sharegpt":
+        turns_field = next(f for f in ("conversations", "conversation", "messages") if f in schema)
+    elif shape == "json":
+        turns_field = options.messages_field or "messages"
+        role_field, content_field = options.role_field or "role", options.content_field or "content"
+        if turns_field not in schema or not (_NAME.match(role_field) and _NAME.match(content_field)):
+            return None
+    plan = _plan(schema, shape, options)
     if plan is None:
         return None
     msgs, meta, fallback = plan
@@ -332,15 +346,17 @@ def jsonl_batch(
     cols = list(schema)
     for a, b in itertools.pairwise(cols):
         checks.append(raw.find(_key(a)) < raw.find(_key(b)))
-    if shape == "sharegpt":
-        field = next(f for f in ("conversations", "conversation", "messages") if f in schema)
-        dtype = schema[field]
+    if turns_field is not None:
+        dtype = schema[turns_field]
         assert isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct)
         names = {f.name for f in dtype.inner.fields}
-        role_key, content_key = ("role", "content") if "from" not in names else ("from", "value")
-        if not names <= {role_key, content_key}:
+        if shape == "json":
+            role_key, content_key = role_field, content_field
+        else:
+            role_key, content_key = ("role", "content") if "from" not in names else ("from", "value")
+        if not names <= {role_key, content_key} or role_key == content_key:
             return None
-        n_turns = pl.col(field).list.len().fill_null(0)
+        n_turns = pl.col(turns_field).list.len().fill_null(0)
         checks.append(raw.count_matches(_key(role_key)) == n_turns)
         checks.append(raw.count_matches(_key(role_key, _VALUE["text"])) == n_turns)
         checks.append(

@@ -4,8 +4,9 @@ OpenAI chat JSONL takes a vectorised path: each chunk of lines is parsed by
 ``pl.read_ndjson`` with the message schema fixed, and converted with Polars
 expressions. Only a chunk that fails is split in halves until the failing
 lines are small enough to parse one by one with ``json.loads``, which finds
-and quarantines exactly the bad lines. Other shapes (ShareGPT, Alpaca,
-prompt/completion, mapped JSON) go line by line through ``convert``.
+and quarantines exactly the bad lines. ShareGPT, Alpaca, prompt/completion and
+``--messages-field`` mappings take ``columnar.jsonl_batch`` for the lines it can
+prove regular; the rest (and other shapes) go line by line through ``convert``.
 Locators are ``line N`` (1-based, counting every physical line).
 """
 
@@ -177,7 +178,8 @@ def _columnar_range(
             lines = (
                 [pieces[i] for i in (idx - idx[0]).tolist()] if len(pieces) != len(idx) else pieces
             )
-            batch = jsonl_batch(data, lines, chunk.numbers[idx], fmt)
+            shape = "json" if options.messages_field else fmt  # a mapping (see read_jsonl)
+            batch = jsonl_batch(data, lines, chunk.numbers[idx], shape, options)
     if batch is None:
         rows, bad = _python_lines(chunk, idx, fmt, options, keys)
         return [], rows, bad
@@ -208,7 +210,7 @@ def read_jsonl(
                 frames.append(pl.DataFrame(rows, schema=RAW_SCHEMA))
             if frames and not keys:
                 keys.update(_head_keys(chunk, idx))
-        elif not options.messages_field:
+        elif not options.messages_field or fmt in ("openai", "json"):
             frames, rows, bad = _columnar_range(chunk, idx, fmt, options, keys)
             frames.append(pl.DataFrame(rows, schema=RAW_SCHEMA))
         else:
