@@ -331,7 +331,8 @@ def jsonl_batch(
     elif shape == "json":
         turns_field = options.messages_field or "messages"
         role_field, content_field = options.role_field or "role", options.content_field or "content"
-        if turns_field not in schema or not (_NAME.match(role_field) and _NAME.match(content_field)):
+        names_ok = _NAME.match(role_field) and _NAME.match(content_field)
+        if turns_field not in schema or not names_ok:
             return None
     plan = _plan(schema, shape, options)
     if plan is None:
@@ -352,8 +353,10 @@ def jsonl_batch(
         names = {f.name for f in dtype.inner.fields}
         if shape == "json":
             role_key, content_key = role_field, content_field
+        elif "from" in names:
+            role_key, content_key = "from", "value"
         else:
-            role_key, content_key = ("role", "content") if "from" not in names else ("from", "value")
+            role_key, content_key = "role", "content"
         if not names <= {role_key, content_key} or role_key == content_key:
             return None
         n_turns = pl.col(turns_field).list.len().fill_null(0)

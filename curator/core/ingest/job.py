@@ -33,7 +33,6 @@ from curator.core.ingest.detect import scan_sources, skip_reason
 from curator.core.ingest.guards import oversized
 from curator.core.ingest.model import QuarantineEntry
 from curator.core.ingest.options import ImportOptions
-from curator.core.ingest.prefetch import prefetch
 from curator.core.ingest.pipeline import (
     file_hash,
     finalize,
@@ -41,6 +40,7 @@ from curator.core.ingest.pipeline import (
     resolve_format,
     sort_entries,
 )
+from curator.core.ingest.prefetch import prefetch
 from curator.core.integrity import clean_residue, damaged_part_error
 from curator.core.jobs import Job, Progress
 from curator.core.locks import WorkspaceLock
