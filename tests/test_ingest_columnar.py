@@ -271,3 +271,45 @@ def test_mapped_jsonl_vectorised_matches_per_line(tmp_path: Path) -> None:
     clean = [MAPPED_LINES[i] for i in (0, 8)]
     batch = jsonl_batch("\n".join(clean).encode(), clean, np.arange(1, 3), "json", opts)
     assert batch is not None and batch[0].height == 2
+
+
+DPO_LINES = [
+    '{"prompt": "2+2?", "chosen": "4", "rejected": "5", "id": 1}',
+    '{"id": 2, "prompt": "Capital?", "chosen": "Paris.", "rejected": "Lyon."}',  # key order
+    '{"prompt": null, "chosen": "a", "rejected": "b", "id": 3}',  # quarantined: null prompt
+    '{"prompt": "p", "chosen": "  ", "rejected": "b", "id": 4}',  # quarantined: blank chosen
+    '{"prompt": "p", "chosen": "a", "rejected": "\\u3000", "id": 5}',  # blank rejected
+    '{"prompt": "", "chosen": "same", "rejected": "same", "id": null}',
+    '{"prompt": "p", "chosen": "a", "id": 7}',  # no rejected: not a pair
+    '{"prompt": "say \\"chosen\\": 1", "chosen": "a", "rejected": "b", "id": 8, "id": 9}',
+    "",
+    '{"prompt": "after a blank", "chosen": "\\ud83d\\ude00", "rejected": "b", "flag": true}',
+]
+
+
+def test_dpo_text_pairs_vectorised_match_per_line(tmp_path: Path) -> None:
+    from curator.core.ingest import jsonl
+    from curator.core.ingest.columnar import REJECTED, jsonl_batch
+    from curator.core.ingest.pipeline import finalize
+
+    path = tmp_path / "pairs.jsonl"
+    path.write_text("\n".join(DPO_LINES) + "\n", encoding="utf-8")
+    opts = ImportOptions()
+    out = []
+    for force in (False, True):
+        jsonl.FORCE_PER_LINE = force
+        try:
+            chunks = list(jsonl.read_jsonl(path, "preference", opts))
+        finally:
+            jsonl.FORCE_PER_LINE = False
+        done = [finalize(c, opts, source="p", source_path="p", identity="x") for c in chunks]
+        records = pl.concat([d.records for d in done])
+        out.append((records.to_dicts(), sorted(q for d in done for q in d.quarantine)))
+    (fast, fast_bad), (slow, slow_bad) = out
+    assert fast == slow and fast_bad == slow_bad
+    assert [q.locator for q in fast_bad] == ["line 3", "line 4", "line 5", "line 7"]
+    assert fast[0]["rejected_answer"]["content"] == "5"
+    # guards the comparison: clean pairs really take the Polars path
+    clean = [DPO_LINES[i] for i in (0, 5)]
+    batch = jsonl_batch("\n".join(clean).encode(), clean, np.arange(1, 3), "preference")
+    assert batch is not None and batch[0].height == 2 and REJECTED in batch[0].columns

@@ -179,6 +179,8 @@ def _plan(
             return None
         meta = _meta(schema, {"instruction", "input", "output"}, sys_plan[1])
         return None if meta is None else ([sys_plan[0], *msgs], meta, no)
+    if shape == "preference":
+        return _pair_plan(schema)
     if shape == "prompt-completion":
         if any(not _is(schema[k], _TEXT) for k in ("prompt", "completion")):
             return None
@@ -191,6 +193,42 @@ def _plan(
     return None
 
 
+PAIR_KEYS = ("prompt", "chosen", "rejected")
+REJECTED = "_rejected"  # a raw chunk's column: the rejected reply of a pair, vectorised
+
+
+def _pair_plan(schema: pl.Schema) -> tuple[list[pl.Expr], pl.Expr, pl.Expr] | None:
+    """DPO pairs whose prompt, chosen and rejected are text: prompt as the user turn,
+    chosen as the assistant turn (``preference.preference`` for a text prompt); the
+    rejected reply is :func:`rejected_column`. Rows with a null or blank field are
+    masked for the per-row converter, which says why they cannot be a pair."""
+    if any(k not in schema or schema[k] != pl.String for k in PAIR_KEYS):
+        return None
+    if {"input", "preferred_output", "non_preferred_output"} <= set(schema):
+        return None  # the OpenAI preference shape wins in the per-row converter
+    msgs = [
+        _msg(pl.lit("user"), pl.col("prompt")),
+        _msg(pl.lit("assistant"), pl.col("chosen")),
+    ]
+    meta = _meta(schema, set(PAIR_KEYS), None)
+    fallback = (
+        pl.col("prompt").is_null() | ~_nonblank("chosen", schema) | ~_nonblank("rejected", schema)
+    )
+    return None if meta is None else (msgs, meta, fallback)
+
+
+def rejected_column() -> pl.Expr:
+    """The rejected reply of a text DPO pair, as ``preference.split_rejected`` gives it."""
+    return pl.struct(
+        pl.lit("assistant").alias("role"),
+        pl.col("rejected").cast(pl.String).alias("content"),
+        pl.lit(None, pl.String).alias("name"),
+        pl.lit(None, pl.Int8).alias("weight"),
+        pl.lit(None, pl.String).alias("tool_calls"),
+        pl.lit(None, pl.String).alias("tool_call_id"),
+    ).alias(REJECTED)
+
+
 def _part_columns(parts: list[pl.Expr]) -> list[pl.Expr]:
     return [p.alias(f"_part{i}") for i, p in enumerate(parts)]
 
@@ -199,10 +237,11 @@ def _assemble(frame: pl.DataFrame, n_parts: int) -> pl.DataFrame:
     """Replace the ``_part*`` columns by the messages list: per row, the non-null
     parts in order (``concat_list`` of struct lists is far slower than this)."""
     parts = [f"_part{i}" for i in range(n_parts)]
+    extra = [REJECTED] if REJECTED in frame.columns else []
     used = [c for c in parts if frame.get_column(c).null_count() < frame.height]
     if len(used) == 1 and isinstance(frame.schema[used[0]], pl.List):  # the turns alone
         lists = frame.get_column(used[0]).cast(pl.List(RAW_MESSAGE_DTYPE)).alias(R.MESSAGES)
-        return frame.select(R.LINE, R.LOCATOR, lists, R.META)
+        return frame.select(R.LINE, R.LOCATOR, lists, R.META, *extra)
     row = pl.int_range(pl.len(), dtype=pl.Int64).alias("_row")
     pieces = []
     for col in used or parts[:1]:
@@ -217,7 +256,7 @@ def _assemble(frame: pl.DataFrame, n_parts: int) -> pl.DataFrame:
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     values = flat.get_column("_m").to_arrow()
     lists = pl.Series(R.MESSAGES, pa.LargeListArray.from_arrays(pa.array(offsets), values))
-    return frame.select(R.LINE, R.LOCATOR, lists.cast(pl.List(RAW_MESSAGE_DTYPE)), R.META)
+    return frame.select(R.LINE, R.LOCATOR, lists.cast(pl.List(RAW_MESSAGE_DTYPE)), R.META, *extra)
 
 
 def convert_batch(
@@ -245,6 +284,7 @@ def convert_batch(
         meta.alias(R.META),
         fallback.alias("_fallback"),
         *_part_columns(msgs),
+        *([rejected_column()] if shape == "preference" else []),
     )
     mask = out.get_column("_fallback")
     return _assemble(out.filter(~pl.col("_fallback")), len(msgs)), mask
@@ -303,10 +343,11 @@ def jsonl_batch(
     once, in column order, with values of the column's type; other lines are masked
     for the per-line converter. Returns (rows, mask, every key seen) or None: the whole
     range needs the per-line converter. Shape ``json`` is a ``--messages-field``
-    mapping (``options``); its turns may hold only the role and content fields.
+    mapping (``options``); its turns may hold only the role and content fields. Shape
+    ``preference`` takes text DPO pairs; the rows then carry :data:`REJECTED`.
     """
     options = options or ImportOptions()
-    if shape not in ("sharegpt", "alpaca", "prompt-completion", "json"):
+    if shape not in ("sharegpt", "alpaca", "prompt-completion", "json", "preference"):
         return None
     if _SURROGATE.search(data):
         pairs = len(_PAIR.findall(data))
@@ -374,6 +415,7 @@ def jsonl_batch(
         meta.alias(R.META),
         (~ok).alias("_fallback"),
         *_part_columns(msgs),
+        *([rejected_column()] if shape == "preference" else []),
     )
     mask = out.get_column("_fallback")
     return _assemble(out.filter(~pl.col("_fallback")), len(msgs)), mask, cols

@@ -216,7 +216,12 @@ def read_jsonl(
         else:
             rows, bad = _python_lines(chunk, idx, fmt, options, keys)
             frames = [pl.DataFrame(rows, schema=RAW_SCHEMA)]
-        frame = pl.concat(frames).sort(R.LINE) if frames else pl.DataFrame(schema=RAW_SCHEMA)
+        # diagonal: vectorised pairs carry their rejected reply as a column of its own
+        frame = (
+            pl.concat(frames, how="diagonal").sort(R.LINE)
+            if frames
+            else pl.DataFrame(schema=RAW_SCHEMA)
+        )
         bad = sorted([*guarded, *bad], key=lambda q: q.line or 0) if guarded else bad
         seen += len(idx) + len(odd)
         yield RawChunk(frame, bad, sorted(keys), chunk.done, total, _raw_lookup(chunk))

@@ -147,17 +147,26 @@ def preference(obj: dict[str, Any], options: ImportOptions) -> Converted:
 
 
 def split_rejected(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series | None]:
-    """Take the rejected replies out of a raw chunk's meta: (frame, replies or None).
+    """Take the rejected replies out of a raw chunk: (frame, replies or None).
 
-    Only chunks that hold pairs pay for the per-row JSON round trip; others return
-    at once (one substring scan).
+    A vectorised reader gives them as a column (``columnar.REJECTED``); the per-row
+    converter inside the meta JSON, which only those rows pay a JSON round trip for
+    (others return at once after one substring scan).
     """
+    from curator.core.ingest.columnar import REJECTED
+
+    column = None
+    if REJECTED in frame.columns:
+        column = frame.get_column(REJECTED).alias(R.REJECTED_ANSWER).cast(R.MESSAGE_DTYPE)
+        frame = frame.drop(REJECTED)
     meta = frame.get_column(R.META)
-    if frame.height == 0 or not meta.str.contains(REJECTED_KEY, literal=True).any():
-        return frame, None
+    marked = meta.str.contains(REJECTED_KEY, literal=True).fill_null(False)
+    if frame.height == 0 or not marked.any():
+        return frame, column
+    rows = marked.arg_true()
     metas: list[str | None] = []
     replies: list[dict[str, Any] | None] = []
-    for text in meta.to_list():
+    for text in meta.gather(rows).to_list():
         obj = json.loads(text) if text else None
         reply = obj.pop(REJECTED_KEY, None) if isinstance(obj, dict) else None
         metas.append(
@@ -168,5 +177,13 @@ def split_rejected(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series | None]
         replies.append(
             None if reply is None else {k: reply.get(k) for k in R.MESSAGE_DTYPE.to_schema()}
         )
-    out = frame.with_columns(pl.Series(R.META, metas, dtype=pl.String))
-    return out, pl.Series(R.REJECTED_ANSWER, replies, dtype=R.MESSAGE_DTYPE)
+    new_meta = meta.clone().scatter(rows, pl.Series(metas, dtype=pl.String))
+    full: list[dict[str, Any] | None] = [None] * frame.height
+    for i, reply in zip(rows.to_list(), replies, strict=True):
+        full[i] = reply
+    per_row = pl.Series(R.REJECTED_ANSWER, full, dtype=R.MESSAGE_DTYPE)
+    if column is not None:  # struct columns cannot be scattered into: pick per row
+        per_row = pl.select(
+            pl.when(pl.lit(marked)).then(pl.lit(per_row)).otherwise(pl.lit(column))
+        ).to_series().alias(R.REJECTED_ANSWER)
+    return frame.with_columns(new_meta.alias(R.META)), per_row

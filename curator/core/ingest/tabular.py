@@ -118,7 +118,9 @@ def read_tabular(
             fast, idx = batch[0], np.flatnonzero(batch[1].to_numpy())
         rows, bad = _convert_rows(frame, idx, shape, options, done + 1, start, prefix)
         out = (
-            pl.concat([fast, pl.DataFrame(rows, schema=RAW_SCHEMA)]).sort(R.LINE) if rows else fast
+            pl.concat([fast, pl.DataFrame(rows, schema=RAW_SCHEMA)], how="diagonal").sort(R.LINE)
+            if rows
+            else fast
         )
         done += frame.height
         yield RawChunk(out, bad, columns, done, total)
