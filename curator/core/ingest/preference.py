@@ -183,7 +183,9 @@ def split_rejected(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series | None]
         full[i] = reply
     per_row = pl.Series(R.REJECTED_ANSWER, full, dtype=R.MESSAGE_DTYPE)
     if column is not None:  # struct columns cannot be scattered into: pick per row
-        per_row = pl.select(
-            pl.when(pl.lit(marked)).then(pl.lit(per_row)).otherwise(pl.lit(column))
-        ).to_series().alias(R.REJECTED_ANSWER)
+        per_row = (
+            pl.select(pl.when(pl.lit(marked)).then(pl.lit(per_row)).otherwise(pl.lit(column)))
+            .to_series()
+            .alias(R.REJECTED_ANSWER)
+        )
     return frame.with_columns(new_meta.alias(R.META)), per_row
