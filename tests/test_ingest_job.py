@@ -188,3 +188,11 @@ def test_same_content_imported_with_better_options_supersedes_the_failure(
     again = run_job(import_job(workspace, [src], ImportOptions(time_column="sent")))
     assert again.failed == 1 and not again.files[0].already_imported
     assert workspace.quarantine().height == 1
+
+
+def test_batched_record_ids_are_the_stable_ids() -> None:
+    from curator.core import records as R
+
+    locators = ["line 1", "index 20", "validation/row 3", "rows 4-9", "línea 5", ""]
+    assert R.record_ids("abc123", locators) == [R.record_id("abc123", x) for x in locators]
+    assert len(set(R.record_ids("abc123", locators))) == len(locators)

@@ -105,6 +105,18 @@ def record_id(source_identity: str, locator: str) -> str:
     return digest.hexdigest()
 
 
+def record_ids(source_identity: str, locators: list[str]) -> list[str]:
+    """``record_id`` of each locator: the shared prefix is hashed once and copied
+    (half the time of hashing each whole key; Polars has no BLAKE2 to vectorise with)."""
+    prefix = hashlib.blake2b(f"{source_identity}\x1f".encode(), digest_size=8)
+    out: list[str] = []
+    for locator in locators:
+        h = prefix.copy()
+        h.update(locator.encode())
+        out.append(h.hexdigest())
+    return out
+
+
 def message(
     role: str,
     content: str | None,

@@ -150,7 +150,7 @@ def finalize(
     )
     if empty.height:
         base = base.filter(pl.col(R.MESSAGES).is_not_null())
-    ids = [R.record_id(identity, loc) for loc in base.get_column(R.LOCATOR).to_list()]
+    ids = R.record_ids(identity, base.get_column(R.LOCATOR).to_list())
     out = base.select(
         pl.Series(R.ID, ids, dtype=pl.String),
         pl.lit(source).alias(R.SOURCE),
