@@ -3,6 +3,7 @@
     python benchmarks/bench_import.py                       # every format, 200k and 1M
     python benchmarks/bench_import.py --sizes 200000 --formats openai sharegpt
     python benchmarks/bench_import.py --sizes 20000 --rounds 1   # a quick look
+    python benchmarks/bench_import.py --baseline /tmp/old   # + `git archive OLD | tar -x -C /tmp/old`
 
 Per format and size, the same conversations are written as that format and read
 in fresh processes (so peaks do not mix), alternating, best of ``--rounds``:
@@ -184,12 +185,17 @@ print(json.dumps({"seconds": secs, "cpu": use.ru_utime + use.ru_stime, "rows": n
 """
 
 
-def measure(mode: str, fmt: str, src: Path, ws: Path) -> dict[str, float]:
+def measure(mode: str, fmt: str, src: Path, ws: Path, code: Path | None = None) -> dict[str, float]:
+    """One fresh process; ``code``: import Curator from that folder (a baseline checkout)."""
+    env = dict(os.environ)
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
     out = subprocess.run(
         [sys.executable, "-c", CHILD, mode, fmt, str(src), str(ws)],
         check=True,
         capture_output=True,
         text=True,
+        env=env,
     )
     result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
@@ -199,22 +205,30 @@ def load() -> str:
     return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def bench(fmt: str, src: Path, n: int, rounds: int, tmp: Path) -> dict[str, float]:
-    """Alternate bare and import ``rounds`` times; keep each one's best run (on a shared
-    machine the least-disturbed run is the honest figure for both) and the worst peak."""
-    bares, imps = [], []
+def bench(
+    fmt: str, src: Path, n: int, rounds: int, tmp: Path, baseline: Path | None = None
+) -> dict[str, float]:
+    """Alternate bare, import (and the baseline's import) ``rounds`` times; keep each
+    one's best run (on a shared machine the least-disturbed run is the honest figure
+    for each) and the worst peak."""
+    bares, imps, bases = [], [], []
     for r in range(rounds):
         bares.append(measure("bare", fmt, src, tmp / "unused"))
         imps.append(measure("import", fmt, src, tmp / f"bench-{fmt}-{n}-{r}.curator"))
-        print(
-            f"    {fmt} {n:,} round {r + 1}: bare {bares[-1]['seconds']:.2f} s, "
-            f"curator {imps[-1]['seconds']:.2f} s  ({load()})",
-            flush=True,
-        )
+        line = f"bare {bares[-1]['seconds']:.2f} s, curator {imps[-1]['seconds']:.2f} s"
+        if baseline is not None:
+            ws = tmp / f"bench-base-{fmt}-{n}-{r}.curator"
+            bases.append(measure("import", fmt, src, ws, baseline))
+            line += f", baseline {bases[-1]['seconds']:.2f} s"
+        print(f"    {fmt} {n:,} round {r + 1}: {line}  ({load()})", flush=True)
     bare = min(bares, key=lambda m: m["seconds"])
     imp = min(imps, key=lambda m: m["seconds"])
     assert imp["rows"] == n == bare["rows"], (fmt, imp, bare)
-    return {
+    extra = {}
+    if bases:
+        base = min(bases, key=lambda m: m["seconds"])
+        extra = {"baseline": base["seconds"], "baseline_cpu": base["cpu"]}
+    return extra | {
         "bare": bare["seconds"],
         "curator": imp["seconds"],
         "bare_cpu": bare["cpu"],
@@ -230,6 +244,7 @@ def table(rows: list[tuple[str, int, dict[str, float]]]) -> None:
     print(
         f"{'format':<11}{'convs':>10}{'MB':>7}{'bare s':>9}{'curator s':>11}{'ratio':>8}"
         f"{'budget':>8}{'cpu ratio':>10}{'bare RSS':>10}{'cur. RSS':>10}  met"
+        + ("   baseline s  ratio  cpu ratio" if any("baseline" in m for _, _, m in rows) else "")
     )
     for fmt, n, m in rows:
         ratio = m["curator"] / m["bare"]
@@ -240,7 +255,13 @@ def table(rows: list[tuple[str, int, dict[str, float]]]) -> None:
             f"{ratio:>7.2f}x{'<=' + format(budget, '.0f') + 'x':>8}"
             f"{m['curator_cpu'] / m['bare_cpu']:>9.2f}x"
             f"{m['bare_rss']:>8,.0f}MB{m['curator_rss']:>8,.0f}MB  "
-            f"{'yes' if met else 'NO'}"
+            f"{'yes' if met else 'NO ':<3}"
+            + (
+                f"{m['baseline']:>13.2f}{m['baseline'] / m['bare']:>6.2f}x"
+                f"{m['baseline_cpu'] / m['bare_cpu']:>10.2f}x"
+                if "baseline" in m
+                else ""
+            )
         )
     print(f"\n(RSS budget < {MAX_RSS_MB:,} MB; {load()})")
 
@@ -258,6 +279,12 @@ def main() -> None:
     ap.add_argument("--formats", nargs="+", choices=FORMATS, default=FORMATS)
     ap.add_argument("--rounds", type=int, default=2, help="alternating runs of each (best is kept)")
     ap.add_argument("--dir", type=Path, help="work folder (default: a temp folder)")
+    ap.add_argument(
+        "--baseline",
+        type=Path,
+        help="also time the import of the Curator code in this folder (e.g. `git archive` of "
+        "an older commit), in the same rounds",
+    )
     args = ap.parse_args()
     print(f"start: {load()}, {os.cpu_count()} CPUs", flush=True)
     rows: list[tuple[str, int, dict[str, float]]] = []
@@ -277,7 +304,7 @@ def main() -> None:
                         [sys.executable, __file__, "--convert", fmt, str(base), str(src)],
                         check=True,
                     )
-                rows.append((fmt, n, bench(fmt, src, n, args.rounds, tmp)))
+                rows.append((fmt, n, bench(fmt, src, n, args.rounds, tmp, args.baseline)))
                 if src != base:
                     src.unlink()
                 for ws in tmp.glob("bench-*.curator"):
