@@ -68,6 +68,73 @@ def _tokens(record_id: str, frame: pl.DataFrame) -> int | None:
     return int(table.get_column("tokens")[0]) if table.height else None
 
 
+def _snapshot_row(ws: Workspace, record_id: str, at: int | None) -> dict[str, Any] | None:
+    """The imported record at position ``at`` of the snapshot, if it is ``record_id``
+    (direct slices: no scan, no query engine)."""
+    recs = ws.records()
+    if at is None or not 0 <= at < recs.height or recs.get_column(R.ID).slice(at, 1).to_list() != [record_id]:
+        return None
+    return recs.row(at, named=True)
+
+
+def _fast_detail(
+    ws: Workspace, record_id: str, snap: dict[str, Any], row: Mapping[str, Any], pii: pl.DataFrame | None,
+    count_tokens: bool,
+) -> dict[str, Any]:
+    """record_detail for a face that knows the record's snapshot position and frame
+    row: the same dict, from the snapshot row and one SQLite point query, in plain
+    Python, so a review pane never waits for the query engine (a worker may own it)."""
+    from curator.core import tokens
+
+    st = ws.state_of(record_id).rows(named=True)
+    state = st[0] if st else {}
+    edited_json, edited_rej = state.get("edited_messages"), state.get("edited_rejected")
+    original: list[dict[str, Any]] = snap[R.MESSAGES] or []
+    messages = _decoded_messages(edited_json) if edited_json is not None else original
+    found = pii.filter(pl.col(R.ID) == record_id) if pii is not None else _one(ws.result_path("pii_findings"), record_id)
+    language = row.get(LANGUAGE)
+    if language is None and LANGUAGE not in row:
+        language = _score(ws, "scores_language", LANGUAGE, record_id)
+    if count_tokens or tokens.encoding_ready():
+        n_tokens: int | None = tokens.conversation_tokens(messages)
+    else:  # the BPE is still loading: the scored count until the next look
+        n_tokens = row.get(TOKENS)
+    out: dict[str, Any] = {
+        R.ID: record_id,
+        R.SOURCE: snap[R.SOURCE],
+        R.LOCATOR: snap[R.LOCATOR],
+        R.STATUS: state.get(R.STATUS) or R.PENDING,
+        R.REASON: state.get(R.REASON),
+        R.EDITED: edited_json is not None or edited_rej is not None,
+        R.MESSAGES: messages,
+        "original_messages": original,
+        R.META: json.loads(snap[R.META]) if snap[R.META] else {},
+        R.REPAIRS: snap[R.REPAIRS],
+        R.FLAGS: sorted(row.get(R.FLAGS) or [], key=lambda f: (f["severity"] != R.BLOCK, f["name"])),
+        R.CLUSTER_ID: row.get(R.CLUSTER_ID),
+        R.DUPLICATE_OF: row.get(R.DUPLICATE_OF),
+        R.SIMILARITY: row.get(R.SIMILARITY),
+        LANGUAGE: language,
+        TOKENS: n_tokens,
+        PII: found.drop(R.ID).to_dicts() if found is not None and found.height else [],
+    }
+    if R.REJECTED_ANSWER in snap:
+        imported = snap[R.REJECTED_ANSWER]
+        out[R.REJECTED_ANSWER] = _decoded_message(edited_rej) if edited_rej is not None else imported
+        out["original_rejected"] = imported
+    return out
+
+
+def _decoded_messages(text: str) -> list[dict[str, Any]]:
+    """Stored messages JSON in MESSAGE_DTYPE's shape (every field, in order)."""
+    return [_decoded_message(m) for m in json.loads(text)]
+
+
+def _decoded_message(msg: Any) -> dict[str, Any]:
+    m = json.loads(msg) if isinstance(msg, str) else msg
+    return {k: m.get(k) for k in R.MESSAGE_DTYPE.to_schema()}
+
+
 def record_detail(
     ws: Workspace,
     record_id: str,
@@ -75,6 +142,8 @@ def record_detail(
     row: Mapping[str, Any] | None = None,
     pii: pl.DataFrame | None = None,
     history: bool = True,
+    at: int | None = None,
+    count_tokens: bool = True,
 ) -> dict[str, Any]:
     """Everything about one record: source, current state, effective and original
     messages, flags (blocking first), duplicate cluster, repairs, PII findings,
@@ -82,7 +151,13 @@ def record_detail(
 
     A face holding the workspace frame in memory passes its ``row`` (flags, cluster
     and language columns, current since its last load) and the PII findings table;
-    review state and messages are always read from the workspace."""
+    review state and messages are always read from the workspace. With ``at``, the
+    record's position in ``ws.records()`` (checked), and ``row``, no scan is needed.
+    ``count_tokens=False``: if the BPE is not loaded yet, ``row``'s scored tokens."""
+    if row is not None and not history:
+        snap_row = _snapshot_row(ws, record_id, at)
+        if snap_row is not None:
+            return _fast_detail(ws, record_id, snap_row, row, pii, count_tokens)
     snap = ws.records().filter(pl.col(R.ID) == record_id)
     if snap.height == 0:
         raise WorkspaceError(

@@ -35,6 +35,24 @@ def _encoding() -> Any:
     return tiktoken.get_encoding(ENCODING)
 
 
+def encoding_ready() -> bool:
+    """Whether the BPE is loaded (loading it takes a few hundred ms: a GUI warms it in a worker)."""
+    return _encoding.cache_info().currsize > 0
+
+
+def conversation_tokens(messages: list[dict[str, Any]] | None) -> int:
+    """``tokens`` of :func:`message_token_table` for one record's messages, in plain
+    Python (no query engine): what a review pane shows for the record on screen."""
+    enc = _encoding()
+    total = REPLY_PRIMING
+    for m in messages or []:
+        if m is None:
+            continue
+        total += len(enc.encode_ordinary(m.get("content") or "")) + TOKENS_PER_MESSAGE
+        total += TOKENS_PER_NAME if m.get("name") is not None else 0
+    return total
+
+
 def _count_chunk(texts: list[str]) -> list[int]:
     enc = _encoding()
     return [len(enc.encode_ordinary(t)) for t in texts]

@@ -25,7 +25,7 @@ from curator.core.review_actor import default_reviewer
 from curator.core.review_delta import ReviewDelta
 from curator.core.workspace import Workspace
 from curator.gui.session import display as D
-from curator.gui.session.frame_state import Loaded, block_columns, load, load_head
+from curator.gui.session.frame_state import Loaded, block_columns, load, load_head, warm_tokens
 from curator.gui.session.patch import patch_counts, scatter_rows, state_updates, text_updates
 from curator.gui.session.workers import Worker, WorkerPool, call_task, job_task
 
@@ -95,6 +95,8 @@ class Controller(QObject):
         gen = self._load_gen
         spec = self.spec
         self.loadingChanged.emit(True)
+        warm = Worker(call_task(warm_tokens))  # the BPE the review pane counts tokens with
+        self.pool.start(warm)
         head = Worker(call_task(lambda: load_head(ws, spec)))
         head.succeeded.connect(lambda res: self._previewed(gen, res))
         head.done.connect(lambda: self.refresh() if gen == self._load_gen else None)
@@ -231,11 +233,15 @@ class Controller(QObject):
         """Everything the review pane shows for frame row ``row``: the core's record
         detail, with the flags and cluster columns of the in-memory frame."""
         ws = self._ws()
-        cols = [c for c in (R.ID, R.FLAGS, R.CLUSTER_ID, R.DUPLICATE_OF, R.SIMILARITY) if c in self.frame.columns]
+        cols = [c for c in (R.ID, R.FLAGS, R.CLUSTER_ID, R.DUPLICATE_OF, R.SIMILARITY, D.LANGUAGE, D.TOKENS)
+                if c in self.frame.columns]
         known = {c: self.frame.get_column(c).slice(row, 1).to_list()[0] for c in cols}
-        if self.scores is not None and D.LANGUAGE in self.scores.columns and row < self.scores.height:
-            known[D.LANGUAGE] = self.scores.get_column(D.LANGUAGE).slice(row, 1).to_list()[0]
-        return record_detail(ws, str(known[R.ID]), row=known, pii=self.pii, history=False)
+        for col in (D.LANGUAGE, D.TOKENS):
+            if self.scores is not None and col in self.scores.columns and row < self.scores.height:
+                known[col] = self.scores.get_column(col).slice(row, 1).to_list()[0]
+        # Frame row = snapshot position: the detail needs no scan; tokens are counted once
+        # the BPE is loaded (warmed in a worker on open), the scored count until then.
+        return record_detail(ws, str(known[R.ID]), row=known, pii=self.pii, history=False, at=row, count_tokens=False)
 
     def view_id(self, view_row: int) -> str | None:
         if 0 <= view_row < self.view.height:

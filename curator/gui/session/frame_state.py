@@ -39,6 +39,13 @@ def load(ws: Workspace, spec: D.ViewSpec) -> Loaded:
     return Loaded(frame, scores, D.queue_counts(frame), D.filter_choices(frame, scores), pii, view, version)
 
 
+def warm_tokens() -> None:
+    """Load the token counter's BPE (a few hundred ms) off the UI thread."""
+    from curator.core.tokens import _encoding
+
+    _encoding()
+
+
 HEAD_ROWS = 400  # rows shown while a big workspace is still loading
 
 
