@@ -25,7 +25,7 @@ from curator.core.review_actor import default_reviewer
 from curator.core.review_delta import ReviewDelta
 from curator.core.workspace import Workspace
 from curator.gui.session import display as D
-from curator.gui.session.frame_state import Loaded, block_columns, load, load_head, warm_tokens
+from curator.gui.session.frame_state import Loaded, block_columns, load, load_head, positions, warm_tokens
 from curator.gui.session.patch import patch_counts, scatter_rows, state_updates, text_updates
 from curator.gui.session.workers import Worker, WorkerPool, call_task, job_task
 
@@ -75,7 +75,7 @@ class Controller(QObject):
         self._remember_timer = QTimer(self)
         self._remember_timer.setSingleShot(True)
         self._remember_timer.setInterval(REMEMBER_DELAY_MS)
-        self._remember_timer.timeout.connect(self._flush_last_record)
+        self._remember_timer.timeout.connect(lambda: self._flush_last_record(wait=False))
         self._restoring: Worker | None = None  # a big undo/redo running in a worker
 
     # --- opening and refreshing --------------------------------------------------
@@ -256,7 +256,7 @@ class Controller(QObject):
     def view_row_of(self, rid: str) -> int | None:
         if not self.view.height:
             return None
-        hits = (self.view.get_column(R.ID) == rid).arg_true()
+        hits = positions(self.view, [rid])
         return int(hits[0]) if hits.len() else None
 
     # --- review actions (commit, then patch from the delta) --------------------------
@@ -447,11 +447,17 @@ class Controller(QObject):
         else:
             self._remember_timer.start()
 
-    def _flush_last_record(self) -> None:
+    def _flush_last_record(self, wait: bool = True) -> None:
+        """Write the remembered record; from the debounce timer in a worker (a bulk step
+        or a job may hold the write lock for seconds), on close or switch right here."""
         self._remember_timer.stop()
         rid, ws = self._last_record, self.ws
-        if ws is not None and rid and ws.get_setting("gui.last_record") != rid:
+        if ws is None or not rid or ws.get_setting("gui.last_record") == rid:
+            return
+        if wait:
             ws.set_setting("gui.last_record", rid)
+        else:
+            self.pool.start(Worker(call_task(lambda: ws.set_setting("gui.last_record", rid))))
 
     def block_columns(self, frame_rows: list[int]) -> dict[str, list[Any]]:
         """display.LAZY_COLUMNS for a block of frame rows (before the enrichment lands)."""

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from curator.core import records as R
@@ -70,9 +71,9 @@ def load_head(ws: Workspace, spec: D.ViewSpec, n: int = HEAD_ROWS) -> Loaded | N
 def positions(df: pl.DataFrame, ids: Sequence[str]) -> pl.Series:
     """Row positions of ``ids`` in ``df`` (a few ids: equality scans, no hash table)."""
     col = df.get_column(R.ID)
-    if len(ids) <= 8:
-        parts = [(col == rid).arg_true() for rid in ids]
-        return pl.concat(parts).sort() if parts else pl.Series([], dtype=pl.UInt32)
+    if len(ids) <= 8:  # direct comparisons and numpy: the UI thread never queues for Polars' pool
+        hits = sorted({int(i) for rid in ids for i in np.flatnonzero((col == rid).to_numpy())})
+        return pl.Series(hits, dtype=pl.UInt32)
     return col.is_in(pl.Series(list(ids), dtype=pl.String).implode()).arg_true()
 
 

@@ -13,7 +13,7 @@ from curator.core import records as R
 from curator.core.review_delta import EDITED_MESSAGES, MESSAGES_CHANGED, ReviewDelta
 from curator.core.workspace import Workspace
 from curator.gui.session import display as D
-from curator.gui.session.frame_state import positions
+from curator.gui.session.frame_state import positions, take_rows
 
 TEXT_COLUMNS = (R.MESSAGES, D.TURNS, D.FIRST_USER, D.PREVIEW)
 
@@ -61,6 +61,8 @@ def scatter_rows(
         pos = positions(df, updates.get_column(R.ID).to_list())
     if pos.len() == 0:
         return df
+    if pos.len() <= SMALL:
+        return _scatter_small(df, updates, pos, cols)
     at = df.get_column(R.ID).gather(pos).to_frame()
     aligned = at.join(updates, on=R.ID, how="left", maintain_order="left")
     out = []
@@ -72,15 +74,35 @@ def scatter_rows(
     return df.with_columns(out)
 
 
+SMALL = 64  # up to this many rows, a patch uses direct Series calls only (no query engine)
+
+
+def _scatter_small(df: pl.DataFrame, updates: pl.DataFrame, pos: pl.Series, cols: list[str]) -> pl.DataFrame:
+    """scatter_rows for a few rows (a single review action on the UI thread): Python
+    values and direct Series calls, so it never waits for a worker's query in Polars'
+    thread pool; a new frame (the old one may be in a worker's hands)."""
+    rows = pos.to_list()
+    ids = take_rows(df.get_column(R.ID), rows)
+    index = {rid: i for i, rid in enumerate(updates.get_column(R.ID).to_list())}
+    out = df.clone()
+    for c in cols:
+        s = df.get_column(c)
+        new = updates.get_column(c).to_list()
+        values = pl.Series(c, [new[index[rid]] for rid in ids], dtype=s.dtype)
+        nested = isinstance(s.dtype, (pl.List, pl.Struct, pl.Array))
+        out.replace_column(df.get_column_index(c), _splice(s, pos, values) if nested else s.clone().scatter(pos, values))
+    return out
+
+
 def _splice(s: pl.Series, pos: pl.Series, values: pl.Series) -> pl.Series:
     """``scatter`` for nested dtypes (Polars has none): the series cut around each
     position with the new value in between (edits touch a few rows)."""
-    order = pos.arg_sort()
-    rows, vals = pos.gather(order).to_list(), values.gather(order)
+    at = pos.to_list()
     pieces, start = [], 0
-    for k, row in enumerate(rows):
+    for k in sorted(range(len(at)), key=at.__getitem__):  # slices only: no query engine
+        row = at[k]
         pieces.append(s.slice(start, row - start))
-        pieces.append(vals.slice(k, 1))
+        pieces.append(values.slice(k, 1))
         start = row + 1
     pieces.append(s.slice(start))
     return pl.concat(pieces).alias(s.name)
