@@ -75,7 +75,8 @@ class PipelinePanel(QWidget):
     def __init__(self, controller: Controller) -> None:
         super().__init__()
         self.c = controller
-        self.cards: dict[str, StepCard] = {}
+        self._cards: dict[str, StepCard] = {}
+        self._pending: Workspace | None = None  # opened while hidden: cards built on first use
         self.worker: Worker | None = None
         self._gen: dict[str, int] = {}
         self._dirty: set[str] = set()
@@ -135,10 +136,25 @@ class PipelinePanel(QWidget):
         controller.frameReloaded.connect(self.recount_all)
 
     # --- building the cards ---------------------------------------------------------
+    @property
+    def cards(self) -> dict[str, StepCard]:
+        """The step cards (built now if a workspace was opened while the tab was hidden)."""
+        if self._pending is not None:
+            self._build(self._pending)
+        return self._cards
+
     def load(self, ws: Workspace | None = None) -> None:
+        """A workspace was opened: build its cards now if shown, else when first needed
+        (two dozen editors built on open stalled the first page of a big workspace)."""
         ws = ws or self.c.ws
         if ws is None:
             return
+        self._pending = ws
+        if self.isVisible():
+            self._build(ws)
+
+    def _build(self, ws: Workspace) -> None:
+        self._pending = None
         try:
             recipe = Recipe.from_workspace(ws)
         except RecipeError as exc:
@@ -152,11 +168,11 @@ class PipelinePanel(QWidget):
             item = self.cards_layout.takeAt(0)
             if item is not None and item.widget() is not None:
                 item.widget().deleteLater()  # type: ignore[union-attr]
-        self.cards = {}
+        self._cards = {}
         dedup = recipe.dedup_settings(ws) or load_settings(ws)
         for step in recipe.steps:
             card = self._card(step, dedup)
-            self.cards[step.name] = card
+            self._cards[step.name] = card
             self.cards_layout.addWidget(card)
         self.cards_layout.addStretch(1)
         self.unsaved.setText("")
@@ -226,7 +242,7 @@ class PipelinePanel(QWidget):
     # --- live counts ---------------------------------------------------------------------
     def recount_all(self) -> None:
         """Recount every card now if the tab is shown, else when it is next shown."""
-        self._dirty |= set(self.cards)
+        self._dirty |= set(self._cards)
         if self.isVisible():
             self._recount()
         ws = self.c.ws
@@ -245,6 +261,8 @@ class PipelinePanel(QWidget):
 
     def showEvent(self, e: QShowEvent) -> None:
         super().showEvent(e)
+        if self._pending is not None:
+            self._build(self._pending)
         if self._dirty:
             self._timer.start(0)
 
