@@ -68,10 +68,12 @@ def _tokens(record_id: str, frame: pl.DataFrame) -> int | None:
     return int(table.get_column("tokens")[0]) if table.height else None
 
 
-def _snapshot_row(ws: Workspace, record_id: str, at: int | None) -> dict[str, Any] | None:
+def _snapshot_row(
+    ws: Workspace, record_id: str, at: int | None, snapshot: pl.DataFrame | None
+) -> dict[str, Any] | None:
     """The imported record at position ``at`` of the snapshot, if it is ``record_id``
     (direct slices: no scan, no query engine)."""
-    recs = ws.records()
+    recs = ws.records() if snapshot is None else snapshot
     if at is None or not 0 <= at < recs.height or recs.get_column(R.ID).slice(at, 1).to_list() != [record_id]:
         return None
     return recs.row(at, named=True)
@@ -144,6 +146,7 @@ def record_detail(
     history: bool = True,
     at: int | None = None,
     count_tokens: bool = True,
+    snapshot: pl.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Everything about one record: source, current state, effective and original
     messages, flags (blocking first), duplicate cluster, repairs, PII findings,
@@ -152,10 +155,12 @@ def record_detail(
     A face holding the workspace frame in memory passes its ``row`` (flags, cluster
     and language columns, current since its last load) and the PII findings table;
     review state and messages are always read from the workspace. With ``at``, the
-    record's position in ``ws.records()`` (checked), and ``row``, no scan is needed.
+    record's position in ``ws.records()`` (checked), and ``row``, no scan is needed;
+    ``snapshot``: ``ws.records()`` or its head as the face already holds it (a face
+    must not read a million records on its UI thread).
     ``count_tokens=False``: if the BPE is not loaded yet, ``row``'s scored tokens."""
     if row is not None and not history:
-        snap_row = _snapshot_row(ws, record_id, at)
+        snap_row = _snapshot_row(ws, record_id, at, snapshot)
         if snap_row is not None:
             return _fast_detail(ws, record_id, snap_row, row, pii, count_tokens)
     snap = ws.records().filter(pl.col(R.ID) == record_id)

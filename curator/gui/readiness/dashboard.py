@@ -37,7 +37,7 @@ from curator.core.readiness.settings import load_thresholds
 from curator.core.selection import exportable
 from curator.gui.readiness import charts
 from curator.gui.readiness.baseline_kit import BaselineKit
-from curator.gui.readiness.wording import for_gui, shared_frame, top_flags
+from curator.gui.readiness.wording import for_gui, report_frame, shared_frame, top_flags
 from curator.gui.session.controller import Controller
 from curator.gui.session.workers import Worker, call_task
 from curator.gui.widgets import theme
@@ -221,7 +221,7 @@ class DashboardPanel(QWidget):
         self.updated.setText("Updating…")
         include, target = self.include.currentData(), self.target.currentData()
         frame = shared_frame(self.c)
-        w = Worker(call_task(lambda: compute(ws, include, target, frame)))
+        w = Worker(call_task(lambda: compute(ws, include, target, report_frame(frame))))
         w.succeeded.connect(self.show_report)
         w.failed.connect(lambda text: self.updated.setText(f"Report failed: {text}"))
         w.done.connect(self._done)

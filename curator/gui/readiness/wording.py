@@ -63,8 +63,14 @@ def shared_frame(controller: Any) -> pl.DataFrame | None:
     if ws is None or not controller.is_current():
         return None
     frame: pl.DataFrame = controller.frame
-    cols = [c for c in frame.columns if not c.startswith("_") and c not in _DISPLAY_ONLY]
-    return frame.select(cols).with_columns(pl.col(R.STATUS).cast(pl.String))
+    # Columns picked directly (no query on the UI thread); the status dtype is cast back
+    # to String by ``report_frame`` in the worker.
+    return pl.DataFrame([frame.get_column(c) for c in frame.columns if not c.startswith("_") and c not in _DISPLAY_ONLY])
+
+
+def report_frame(frame: pl.DataFrame | None) -> pl.DataFrame | None:
+    """``shared_frame``'s frame as the core report reads it (run in the worker)."""
+    return None if frame is None else frame.with_columns(pl.col(R.STATUS).cast(pl.String))
 
 
 _DISPLAY_ONLY = {"turns", "first_user", "preview", "language", "tokens", "flag_names"}

@@ -22,6 +22,7 @@ from curator.gui.widgets.plain import plain_tooltip
 
 BLOCK = 200
 CACHED_BLOCKS = 12
+SMALL_PATCH = 8  # up to this many ids, a patch finds its rows; more: every block is refetched
 _COLS = [c for _, c in D.COLUMNS]
 _STATUS_LABEL = {R.PENDING: "○ pending", R.APPROVED: "✓ approved", R.REJECTED: "✕ rejected"}
 _RIGHT = {D.TURNS, D.TOKENS}
@@ -102,13 +103,19 @@ class RecordsModel(QAbstractTableModel):
         if view.height != self._rows:
             self.reset_view()
             return
-        rows = positions(view, ids)
-        if rows.len() == 0:
+        if len(ids) > SMALL_PATCH:  # a bulk step: every cached block may be stale, and
+            # finding the rows would be a query on the UI thread; repaint what is shown
+            self._blocks.clear()
+            if self._rows:
+                self.dataChanged.emit(self.index(0, 0), self.index(self._rows - 1, len(_COLS) - 1))
             return
-        for b in (rows // BLOCK).unique().to_list():
+        found = positions(view, ids).to_list()
+        if not found:
+            return
+        for b in {r // BLOCK for r in found}:
             self._blocks.pop(b, None)
         # One ranged signal: a per-row emit made undoing a big step take minutes.
-        top, bottom = int(rows.min()), int(rows.max())  # type: ignore[arg-type]
+        top, bottom = min(found), max(found)
         self.dataChanged.emit(self.index(top, 0), self.index(bottom, len(_COLS) - 1))
 
     # --- Qt model API ---------------------------------------------------------

@@ -60,6 +60,7 @@ class Controller(QObject):
         self.choices: dict[str, list[str]] = {"flag": [], "language": [], "source": []}
         self.pii: pl.DataFrame | None = None
         self.scores: pl.DataFrame | None = None
+        self.snapshot: pl.DataFrame | None = None  # ws.records() (or its head) as loaded
         self.reviewer = default_reviewer()  # recorded with every action (the window sets it)
         self.version: int | None = None  # workspace state version the frame reflects
         self._texts_since_enrich: set[str] = set()  # ids whose text changed while enriching
@@ -106,7 +107,7 @@ class Controller(QObject):
         """Show the head of a big workspace while the full frame is still loading."""
         if res is None or gen != self._load_gen or self.loaded:
             return
-        self.frame, self.pii, self.scores = res.frame, res.pii, None
+        self.frame, self.pii, self.scores, self.snapshot = res.frame, res.pii, None, res.snapshot
         self.enriched = True
         self.previewing = True
         self._set_view(res.view)
@@ -134,7 +135,7 @@ class Controller(QObject):
         if gen != self._load_gen:
             return
         self.frame, self.counts, self.choices, self.pii = res.frame, res.counts, res.choices, res.pii
-        self.scores = res.scores
+        self.scores, self.snapshot = res.scores, res.snapshot
         self.version = res.version
         self.previewing = False
         self._texts_since_enrich.clear()
@@ -241,7 +242,8 @@ class Controller(QObject):
                 known[col] = self.scores.get_column(col).slice(row, 1).to_list()[0]
         # Frame row = snapshot position: the detail needs no scan; tokens are counted once
         # the BPE is loaded (warmed in a worker on open), the scored count until then.
-        return record_detail(ws, str(known[R.ID]), row=known, pii=self.pii, history=False, at=row, count_tokens=False)
+        return record_detail(ws, str(known[R.ID]), row=known, pii=self.pii, history=False, at=row, count_tokens=False,
+                             snapshot=self.snapshot)
 
     def view_id(self, view_row: int) -> str | None:
         if 0 <= view_row < self.view.height:

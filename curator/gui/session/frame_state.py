@@ -26,18 +26,20 @@ class Loaded:
     pii: pl.DataFrame | None
     view: pl.DataFrame
     version: int | None = None  # the workspace state version read (before the frame)
+    snapshot: pl.DataFrame | None = None  # the imported records (or their head), frame row order
 
 
 def load(ws: Workspace, spec: D.ViewSpec) -> Loaded:
     """What the first page needs, computed off the UI thread (text columns come later)."""
     version = ws.state_version()  # read first: a change while reading shows as "newer"
     frame = D.base_columns(ws.frame())
+    snapshot = ws.records()  # cached: the frame was built from it
     scores = D.read_scores(ws)
     if scores is not None:  # one join here, in the worker; rows then line up with the frame
         scores = frame.select(R.ID).join(scores.unique(R.ID, keep="first"), on=R.ID, how="left", maintain_order="left")
     pii = ws.read_result("pii_findings")
     view = D.build_view(frame, spec, scores)
-    return Loaded(frame, scores, D.queue_counts(frame), D.filter_choices(frame, scores), pii, view, version)
+    return Loaded(frame, scores, D.queue_counts(frame), D.filter_choices(frame, scores), pii, view, version, snapshot)
 
 
 def warm_tokens() -> None:
@@ -65,7 +67,7 @@ def load_head(ws: Workspace, spec: D.ViewSpec, n: int = HEAD_ROWS) -> Loaded | N
     frame = D.base_columns(build_frame(head, ws.state(), ws.flags(), ws.clusters()))
     frame = frame.hstack(D.lazy_columns(frame, D.read_scores(ws)))
     view = D.build_view(frame, spec)
-    return Loaded(frame, None, D.queue_counts(frame), {}, ws.read_result("pii_findings"), view)
+    return Loaded(frame, None, D.queue_counts(frame), {}, ws.read_result("pii_findings"), view, snapshot=head)
 
 
 def positions(df: pl.DataFrame, ids: Sequence[str]) -> pl.Series:
