@@ -25,8 +25,15 @@ from curator.core.review_actor import default_reviewer
 from curator.core.review_delta import ReviewDelta
 from curator.core.workspace import Workspace
 from curator.gui.session import display as D
-from curator.gui.session.frame_state import Loaded, block_columns, load, load_head, positions, warm_tokens
-from curator.gui.session.patch import patch_counts, scatter_rows, state_updates, text_updates
+from curator.gui.session.frame_state import (
+    Loaded,
+    block_columns,
+    load,
+    load_head,
+    positions,
+    warm_tokens,
+)
+from curator.gui.session.patch import patch_counts, patched_frames, scatter_rows
 from curator.gui.session.workers import Worker, WorkerPool, call_task, job_task
 
 BULK_IN_WORKER = 500  # bulk actions on more ids than this run off the UI thread
@@ -385,9 +392,23 @@ class Controller(QObject):
         return dict(rows.iter_rows())
 
     def _big_delta(self, delta: ReviewDelta) -> None:
-        self.loadingChanged.emit(False)
-        self.apply_delta(delta)
-        self.set_spec(self.spec)
+        """A bulk step landed: its rows are patched in a worker (at 1M a join and a copy
+        of every changed column), then swapped in if nothing else patched meanwhile."""
+        if not delta or not self.loaded:
+            self.loadingChanged.emit(False)
+            return
+        ws, frame, view, snapshot = self._ws(), self.frame, self.view, self.snapshot
+        worker = Worker(call_task(lambda: patched_frames(ws, frame, view, delta, snapshot=snapshot)))
+
+        def landed(patched: tuple[pl.DataFrame, pl.DataFrame, list[str]]) -> None:
+            self.loadingChanged.emit(False)
+            same = self.frame is frame and self.view is view
+            self.apply_delta(delta, patched if same else None)
+            self.set_spec(self.spec)
+
+        worker.succeeded.connect(landed)
+        worker.failed.connect(self._failed)
+        self.pool.start(worker)
 
     def is_current(self) -> bool:
         """Whether the frame still reflects the workspace (no other process changed it)."""
@@ -406,8 +427,9 @@ class Controller(QObject):
         ok = row is not None and row < df.height and df.get_column(R.ID).slice(row, 1).to_list() == [ids[0]]
         return pl.Series([row], dtype=pl.UInt32) if ok else None
 
-    def apply_delta(self, delta: ReviewDelta) -> ReviewDelta:
-        """Patch the frame, the view and the counts from a core review delta."""
+    def apply_delta(self, delta: ReviewDelta, patched: tuple[pl.DataFrame, pl.DataFrame, list[str]] | None = None) -> ReviewDelta:
+        """Patch the frame, the view and the counts from a core review delta
+        (``patched``: the frames a worker already patched from the current ones)."""
         if not delta or not self.loaded:
             return delta
         ws = self._ws()
@@ -416,18 +438,13 @@ class Controller(QObject):
         if delta.version is not None:
             self.version = delta.version
         ids = delta.ids
-        fpos = self._hinted(self.frame, ids, 1) if len(ids) == 1 else None
-        vpos = self._hinted(self.view, ids, 2) if len(ids) == 1 else None
-        states = state_updates(delta)
-        self.frame = scatter_rows(self.frame, states, fpos)
-        self.view = scatter_rows(self.view, states, vpos)
-        texts = text_updates(ws, delta)
-        if texts is not None:  # only the records whose messages changed
-            same = texts.height == len(ids)
-            self.frame = scatter_rows(self.frame, texts, fpos if same else None)
-            self.view = scatter_rows(self.view, texts.drop(R.MESSAGES), vpos if same else None)
-            if not self.enriched:
-                self._texts_since_enrich.update(texts.get_column(R.ID).to_list())
+        if patched is None:
+            fpos = self._hinted(self.frame, ids, 1) if len(ids) == 1 else None
+            vpos = self._hinted(self.view, ids, 2) if len(ids) == 1 else None
+            patched = patched_frames(ws, self.frame, self.view, delta, fpos, vpos, self.snapshot)
+        self.frame, self.view, text_ids = patched
+        if text_ids and not self.enriched:
+            self._texts_since_enrich.update(text_ids)
         self.counts = patch_counts(self.counts, delta)
         self.recordsPatched.emit(ids)
         self.countsChanged.emit(self.counts)

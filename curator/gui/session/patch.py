@@ -23,9 +23,24 @@ def state_updates(delta: ReviewDelta) -> pl.DataFrame:
     return delta.states.select(R.ID, R.STATUS, R.REASON, R.EDITED)
 
 
-def text_updates(ws: Workspace, delta: ReviewDelta) -> pl.DataFrame | None:
+def _originals(ws: Workspace, ids: pl.Series, snapshot: pl.DataFrame | None) -> pl.DataFrame:
+    """id, messages as imported for ``ids``: a few from the loaded snapshot by direct
+    comparisons and slices (the UI thread), else a filter of ``ws.records()``."""
+    if ids.len() == 0:
+        return pl.DataFrame(schema={R.ID: pl.String, R.MESSAGES: R.MESSAGES_DTYPE})
+    if snapshot is not None and ids.len() <= 8:
+        rows = positions(snapshot, ids.to_list()).to_list()
+        if len(rows) == ids.len():
+            return pl.DataFrame([
+                pl.concat([snapshot.get_column(c).slice(r, 1) for r in rows]) for c in (R.ID, R.MESSAGES)
+            ])
+    return ws.records().filter(pl.col(R.ID).is_in(ids.implode())).select(R.ID, R.MESSAGES)
+
+
+def text_updates(ws: Workspace, delta: ReviewDelta, snapshot: pl.DataFrame | None = None) -> pl.DataFrame | None:
     """id + TEXT_COLUMNS for records whose effective messages changed (edit, revert,
-    redact, their undo), or None. Unedited records get their imported messages back."""
+    redact, their undo), or None. Unedited records get their imported messages back
+    (from ``snapshot``, the records the caller loaded, when given)."""
     changed = delta.states.filter(pl.col(MESSAGES_CHANGED))
     if changed.height == 0:
         return None
@@ -33,9 +48,7 @@ def text_updates(ws: Workspace, delta: ReviewDelta) -> pl.DataFrame | None:
         R.ID, pl.col(EDITED_MESSAGES).str.json_decode(R.MESSAGES_DTYPE).alias(R.MESSAGES)
     )
     plain_ids = changed.filter(pl.col(EDITED_MESSAGES).is_null()).get_column(R.ID)
-    originals = (
-        ws.records().filter(pl.col(R.ID).is_in(plain_ids.implode())).select(R.ID, R.MESSAGES)
-    )
+    originals = _originals(ws, plain_ids, snapshot)
     msgs = pl.concat(
         [
             edited.cast({R.MESSAGES: R.MESSAGES_DTYPE}),
@@ -106,6 +119,24 @@ def _splice(s: pl.Series, pos: pl.Series, values: pl.Series) -> pl.Series:
         start = row + 1
     pieces.append(s.slice(start))
     return pl.concat(pieces).alias(s.name)
+
+
+def patched_frames(
+    ws: Workspace, frame: pl.DataFrame, view: pl.DataFrame, delta: ReviewDelta,
+    fpos: pl.Series | None = None, vpos: pl.Series | None = None, snapshot: pl.DataFrame | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
+    """(frame, view, ids whose text changed) after ``delta``: a bulk step's in a worker,
+    one record's on the UI thread (``fpos``/``vpos``: its rows, when known)."""
+    states = state_updates(delta)
+    frame = scatter_rows(frame, states, fpos)
+    view = scatter_rows(view, states, vpos)
+    texts = text_updates(ws, delta, snapshot)
+    if texts is None:
+        return frame, view, []
+    same = texts.height == len(delta.ids)
+    frame = scatter_rows(frame, texts, fpos if same else None)
+    view = scatter_rows(view, texts.drop(R.MESSAGES), vpos if same else None)
+    return frame, view, texts.get_column(R.ID).to_list()
 
 
 def patch_counts(counts: dict[str, int], delta: ReviewDelta) -> dict[str, int]:
