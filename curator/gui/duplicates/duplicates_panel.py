@@ -88,6 +88,29 @@ def members_with_choices(ws: Workspace, cluster_id: str) -> pl.DataFrame:
     return m
 
 
+def cluster_view(ws: Workspace, cluster_id: str, frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, str]]:
+    """A cluster's members with their choice and role label, and each member's text from
+    the loaded ``frame``: all of it off the UI thread (finding a few ids in a 1M-row frame
+    queues behind whatever a worker runs in Polars' pool)."""
+    m = members_with_choices(ws, cluster_id)
+    if m.height:
+        m = m.with_columns(
+            pl.when(pl.col("is_keeper")).then(pl.lit("★ keeper"))
+            .when(pl.col("kind") == "paraphrase").then(pl.lit("paraphrase"))
+            .when(pl.col("kind") == "exact").then(pl.lit("exact copy"))
+            .otherwise(pl.lit("near")).alias("role"))
+    return m, member_texts(frame, m.get_column(R.ID).to_list() if m.height else [])
+
+
+def member_texts(frame: pl.DataFrame, ids: list[str]) -> dict[str, str]:
+    """Each of ``ids``' conversation as plain text, from the loaded frame."""
+    if not ids or R.ID not in frame.columns:
+        return {}
+    sub = frame.filter(pl.col(R.ID).is_in(pl.Series(ids, dtype=pl.String).implode())).select(R.ID, R.MESSAGES)
+    return {rid: conversation_text(msgs.to_list() if msgs is not None else None)
+            for rid, msgs in zip(sub.get_column(R.ID).to_list(), sub.get_column(R.MESSAGES), strict=True)}
+
+
 def conversation_text(messages: list[dict[str, Any]] | None) -> str:
     if not messages:
         return ""
@@ -262,23 +285,19 @@ class DuplicatesPanel(QWidget):
         if cid is None or ws is None:
             return None
         self._member_gen += 1
-        gen, cid = self._member_gen, str(cid)
-        w = Worker(call_task(lambda: members_with_choices(ws, cid)))
-        w.succeeded.connect(lambda m: self._show_cluster(cid, m) if gen == self._member_gen else None)
+        gen, cid, frame = self._member_gen, str(cid), self.c.frame
+        w = Worker(call_task(lambda: cluster_view(ws, cid, frame)))
+        w.succeeded.connect(lambda res: self._show_cluster(cid, *res) if gen == self._member_gen else None)
         w.failed.connect(lambda text: self.title.setText(text))
         return self.c.pool.start(w)
 
-    def _show_cluster(self, cid: str | None, members: pl.DataFrame) -> None:
+    def _show_cluster(self, cid: str | None, members: pl.DataFrame, texts: dict[str, str] | None = None) -> None:
+        """Show a cluster's members (from cluster_view, in a worker) and its texts."""
         self.cluster_id = cid
-        if members.height:
-            members = members.with_columns(
-                pl.when(pl.col("is_keeper")).then(pl.lit("★ keeper"))
-                .when(pl.col("kind") == "paraphrase").then(pl.lit("paraphrase"))
-                .when(pl.col("kind") == "exact").then(pl.lit("exact copy"))
-                .otherwise(pl.lit("near")).alias("role"))
         self.members = members
         self.member_model.set_frame(members)
-        self.texts = self._load_texts(members.get_column(R.ID).to_list() if members.height else [])
+        self.texts = texts if texts is not None else self._load_texts(
+            members.get_column(R.ID).to_list() if members.height else [])
         if cid is None:
             self.title.setText("No cluster selected.")
             self.keeper_text.setPlainText("")
@@ -292,20 +311,15 @@ class DuplicatesPanel(QWidget):
         self._update_buttons()
 
     def _load_texts(self, ids: list[str]) -> dict[str, str]:
-        frame = self.c.frame
-        if not ids or R.ID not in frame.columns:
-            return {}
-        sub = frame.filter(pl.col(R.ID).is_in(pl.Series(ids, dtype=pl.String).implode())).select(R.ID, R.MESSAGES)
-        return {rid: conversation_text(msgs.to_list() if msgs is not None else None)
-                for rid, msgs in zip(sub.get_column(R.ID).to_list(), sub.get_column(R.MESSAGES), strict=True)}
+        return member_texts(self.c.frame, ids)
 
     def _select_member(self, row: int) -> None:
         m = self.members
         if not m.height or not 0 <= row < m.height:
             self._update_buttons()
             return
-        keeper_rows = m.filter(pl.col("is_keeper"))
-        keeper_id = keeper_rows.get_column(R.ID)[0] if keeper_rows.height else None
+        keepers = [i for i, k in zip(m.get_column(R.ID).to_list(), m.get_column("is_keeper").to_list(), strict=True) if k]
+        keeper_id = keepers[0] if keepers else None  # plain Python: a member click never waits for Polars' pool
         rid = str(m.get_column(R.ID)[row])
         if len(self.texts) < m.height:  # the records were still loading when the cluster came in
             self.texts = self._load_texts(m.get_column(R.ID).to_list())
