@@ -18,6 +18,12 @@ A label describes the record, not the code that ran when it was written: a
 ``correct`` or ``miss`` label means "this flag belongs here", ``incorrect`` or
 ``clean`` means "it does not". So labels stay valid when a filter changes.
 
+Near-duplicate labels (``near_duplicate``/``exact_duplicate``) are scored under the
+dedup settings each names (``settings``; one dedup run per distinct value, the workspace
+left at the defaults afterwards), and a label with a ``pair`` fires only when the two
+records share a cluster; the near-duplicate section also counts what fires on records
+no label names.
+
 Then recall on ``sample_data/planted.json`` and the readiness verdict (with its
 reasons) for each dev dataset, computed as a preview on passing records.
 
@@ -171,11 +177,113 @@ def read_labels() -> pl.DataFrame:
                 {
                     **{k: str(row[k]) for k in ("source", "locator", "flag", "label")},
                     "file": path.name,
+                    "settings": str(row.get("settings") or DEFAULT),
+                    "pair": row.get("pair"),
+                    "pair_source": row.get("pair_source") or row["source"],
                 }
             )
-    return pl.DataFrame(
-        rows, schema={c: pl.String for c in ("source", "locator", "flag", "label", "file")}
+    return pl.DataFrame(rows, schema=LABEL_SCHEMA)
+
+
+# --- near-duplicates: labels are scored under the dedup settings they name -------------
+DEFAULT = "default"
+DEDUP_FAMILIES = ("near_duplicate", "exact_duplicate")
+LABEL_SCHEMA = {
+    **{c: pl.String for c in ("source", "locator", "flag", "label", "file", "settings")},
+    "pair": pl.String,
+    "pair_source": pl.String,
+}
+
+
+def dedup_options(settings: str) -> dict[str, object]:
+    """ "scope=user,threshold=0.6" -> DedupSettings keyword arguments ("default": none)."""
+    from curator.core.dedup import DedupSettings
+
+    if settings == DEFAULT:
+        return {}
+    types = {f: type(v) for f, v in DedupSettings().to_dict().items()}
+    out: dict[str, object] = {}
+    for part in settings.replace(";", ",").split(","):
+        key, _, value = part.strip().partition("=")
+        if key not in types:
+            sys.exit(f"label settings {settings!r}: unknown dedup setting {key!r}")
+        kind = types[key]
+        out[key] = value.lower() in ("1", "true", "yes") if kind is bool else kind(value)
+    return out
+
+
+def is_dedup(flag: pl.Expr) -> pl.Expr:
+    return flag.str.split(".").list.first().is_in(list(DEDUP_FAMILIES))
+
+
+def dedup_run(ws: Workspace, settings: str) -> pl.DataFrame:
+    """Run dedup with these settings: per record source, locator, cluster_id, dedup flag names."""
+    from curator.core.dedup import DedupSettings, dedup_job
+    from curator.core.jobs import run_job
+
+    run_job(dedup_job(ws, DedupSettings(**dedup_options(settings))))  # type: ignore[arg-type]
+    frame = ws.frame().select(R.ID, R.SOURCE, R.LOCATOR, R.CLUSTER_ID)
+    names = (
+        ws.flags()
+        .filter(is_dedup(pl.col("name")))
+        .group_by(R.ID)
+        .agg(pl.col("name").cast(pl.String))
     )
+    return frame.join(names, on=R.ID, how="left").with_columns(
+        pl.col("name").fill_null(pl.lit([], dtype=pl.List(pl.String)))
+    )
+
+
+def dedup_fires(
+    ws: Workspace, labels: pl.DataFrame
+) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
+    """Dedup labels + fired, each under its settings; and each run's records (for what fires).
+
+    A label with a ``pair`` (the other record's locator, in ``pair_source`` or the
+    same source) fires when the two are in one cluster and one of them carries the
+    labelled flag (the keeper is whichever the keeper order picks); without one,
+    when the record carries it.
+    """
+    keys = [R.SOURCE, R.LOCATOR, "flag", "label", "file", "settings", "pair", "pair_source"]
+    out, runs = [], {}
+    for (settings,), group in labels.group_by("settings", maintain_order=True):
+        run = dedup_run(ws, str(settings))
+        runs[str(settings)] = run
+        me = run.select(R.SOURCE, R.LOCATOR, pl.col(R.CLUSTER_ID).alias("c1"), "name")
+        other = run.select(
+            pl.col(R.SOURCE).alias("pair_source"),
+            pl.col(R.LOCATOR).alias("pair"),
+            pl.col(R.CLUSTER_ID).alias("c2"),
+            "name",
+        )
+        both = pl.concat(
+            [
+                group.join(me, on=[R.SOURCE, R.LOCATOR], how="left"),
+                group.filter(pl.col("pair").is_not_null())
+                .join(other, on=["pair_source", "pair"], how="left")
+                .select(*keys, pl.lit(None, dtype=pl.String).alias("c1"), "name", "c2"),
+            ],
+            how="diagonal",
+        )
+        # the flag names as "|a|b|": the labelled flag, or one of its family, is in it
+        joined = pl.lit("|") + pl.col("name").fill_null([]).list.join("|") + pl.lit("|")
+        flag = pl.col("flag")
+        named = joined.str.contains(pl.lit("|") + flag + pl.lit("|"), literal=True) | (
+            joined.str.contains(pl.lit("|") + flag + pl.lit("."), literal=True)
+        )
+        per = both.group_by(keys, maintain_order=True).agg(
+            named.any().alias("flagged"),
+            pl.col("c1").drop_nulls().first(),
+            pl.col("c2").drop_nulls().first(),
+        )
+        together = pl.col("pair").is_null() | (pl.col("c1") == pl.col("c2")).fill_null(False)
+        out.append(per.select(*keys, (pl.col("flagged") & together).alias("fired")))
+    if DEFAULT in runs:
+        dedup_run(ws, DEFAULT)  # leave the workspace as `curator run` made it
+    else:
+        runs[DEFAULT] = dedup_run(ws, DEFAULT)
+    scored = pl.concat(out) if out else labels.with_columns(pl.lit(False).alias("fired"))
+    return scored, runs
 
 
 def judgements(ws: Workspace, label_flags: set[str]) -> pl.DataFrame:
@@ -233,6 +341,35 @@ def report(scored: pl.DataFrame) -> None:
         details = g.filter(pl.col("flag").str.contains(r"\.")).sort("flag")
         for (flag,), gg in details.group_by("flag", maintain_order=True):
             print(line(f"  {flag}", gg))
+
+
+def dedup_report(
+    scored: pl.DataFrame, seen: list[tuple[str, str, pl.DataFrame, pl.DataFrame]]
+) -> None:
+    """Near-duplicate labels per settings, and what fires there on records nobody labelled."""
+    print("\nNear-duplicates, each label scored under the dedup settings it names:")
+    for (settings,), g in scored.sort("settings").group_by("settings", maintain_order=True):
+        print(f"  settings {settings}:")
+        report(g)
+    print("\n  dedup flags on records in no label (pair or record), per run:")
+    for name, settings, run, labels in seen:
+        labelled = pl.concat(
+            [
+                labels.select(R.SOURCE, R.LOCATOR),
+                labels.filter(pl.col("pair").is_not_null()).select(
+                    pl.col("pair_source").alias(R.SOURCE), pl.col("pair").alias(R.LOCATOR)
+                ),
+            ]
+        ).unique()
+        fired = run.explode("name").filter(pl.col("name").is_not_null())
+        rest = fired.join(labelled, on=[R.SOURCE, R.LOCATOR], how="anti")
+        counts = fired.group_by("name").len().sort("name").rows()
+        print(
+            f"    {name} [{settings}]: fired "
+            + (", ".join(f"{n} {k}" for n, k in counts) or "nothing")
+            + f"; unlabelled {rest.height}"
+            + (f" (e.g. {', '.join(rest.get_column(R.LOCATOR).head(5))})" if rest.height else "")
+        )
 
 
 def planted_recall(ws: Workspace, planted: dict) -> None:
@@ -313,12 +450,21 @@ def main() -> int:
             mine = labels.filter(pl.col(R.SOURCE).is_in(sources.implode()))
             judged_by[name] = (mine, judgements(ws, set(mine["flag"])))
         families = known_families({n for _, j in judged_by.values() for n in j["name"].to_list()})
-        for name, _ws in workspaces:
+        dedup_scored, dedup_seen = [], []
+        for name, ws in workspaces:
             mine, judged = judged_by[name]
             is_known = pl.col("flag").str.split(".").list.first().is_in(sorted(families))
-            ok = mine.filter(is_known)
+            ok = mine.filter(is_known & ~is_dedup(pl.col("flag")))
             unjudged.append(mine.filter(~is_known))
             scored.append(fires(ok, judged).with_columns(pl.lit(name).alias("dataset")))
+            dd = mine.filter(is_dedup(pl.col("flag")))
+            if dd.height:
+                got, runs = dedup_fires(ws, dd)
+                got = got.with_columns(pl.lit(name).alias("dataset"))
+                dedup_scored.append(got)
+                dedup_seen.extend((name, k, run, dd) for k, run in runs.items())
+                default = got.filter(pl.col("settings") == DEFAULT)
+                scored.append(default.select(scored[-1].columns))
             unlabelled = judged.join(mine, on=[R.SOURCE, R.LOCATOR], how="anti")
             counts = unlabelled.group_by("name").len().sort("len", descending=True)
             print(
@@ -330,6 +476,8 @@ def main() -> int:
         report(all_scored)
         print("\nReal dev data only (SGD dev, GSM8K):")
         report(all_scored.filter(pl.col("dataset") != "sample_data"))
+        if dedup_scored:
+            dedup_report(pl.concat(dedup_scored), dedup_seen)
         missing = pl.concat(unjudged)
         if missing.height:
             fams = missing.group_by(pl.col("flag").str.split(".").list.first()).len().rows()

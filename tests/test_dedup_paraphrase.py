@@ -70,3 +70,67 @@ def test_a_reply_shared_by_many_records_stays_bounded() -> None:
     texts = prompt_and_reply(make_records(convs), DedupSettings())
     pairs = candidate_pairs(texts, DedupSettings())
     assert pairs.height == MAX_GROUP * (MAX_GROUP - 1) // 2
+
+
+# a problem and its rewording (the same worked answer but for a name and a connective),
+# and the same story asked the other way round (the steps are shared, the ending is not)
+SAVE_Q = (
+    "Ofelia joined a saving challenge wherein she has to save twice the amount she saved "
+    "from the previous month. In January, she saved $10. How much is she going to save in May?"
+)
+SAVE_A = (
+    "{n} saves $10 x 2 = $20 in February. She will save $20 x 2 = $40 in March. She will "
+    "save $40 x 2 = $80 in April. {c}, she will save $80 x 2 = $160 in May."
+)
+REWORDED = (
+    "Brianne saves $10 in January. Each month, she saves twice as much as her previous "
+    "month's savings. How much will she save in May?"
+)
+INVERSE_Q = (
+    "Ofelia joined a saving challenge wherein she has to save twice the amount she saved "
+    "from the previous month. In May, she saved $160. How much did she save in January?"
+)
+INVERSE_A = (
+    "Ofelia saved $160 / 2 = $80 in April. She saved $80 / 2 = $40 in March. She saved "
+    "$40 / 2 = $20 in February. Thus, she saved $20 / 2 = $10 in January."
+)
+
+
+def test_a_reworded_problem_is_a_paraphrase_and_the_inverse_problem_is_not(
+    workspace: Workspace,
+) -> None:
+    add_conversations(
+        workspace,
+        [
+            [("user", SAVE_Q), ("assistant", SAVE_A.format(n="Ofelia", c="Thus"))],
+            [("user", REWORDED), ("assistant", SAVE_A.format(n="Brianne", c="Therefore"))],
+            [("user", INVERSE_Q), ("assistant", INVERSE_A)],
+        ],
+    )
+    run(workspace, paraphrase=True)
+    r = rows(workspace)
+    assert r[1][R.CLUSTER_ID] == r[2][R.CLUSTER_ID] is not None
+    member = r[1] if r[1][R.DUPLICATE_OF] else r[2]
+    assert [f["name"] for f in member[R.FLAGS]] == ["near_duplicate.paraphrase"]
+    assert r[3][R.CLUSTER_ID] is None  # the same story asked the other way round
+
+
+def test_replies_that_share_their_steps_but_end_differently_are_not_the_same_reply() -> None:
+    from curator.core.dedup.paraphrase import paraphrase_pairs
+
+    steps = "Each bag holds 40 x 3 = 120 apples."
+    convs = [
+        [
+            ("user", "Pam has 10 bags of apples, 120 apples each. How many apples?"),
+            ("assistant", f"{steps} Pam has 120 x 10 = 1200 apples."),
+        ],
+        [
+            ("user", "Pam has 1200 apples in bags of 120. How many bags does she have?"),
+            ("assistant", f"{steps} Pam has 1200 / 120 = 10 bags of apples."),
+        ],
+    ]
+    from conftest import make_records
+
+    assert paraphrase_pairs(make_records(convs), DedupSettings(paraphrase=True)).height == 0
+    same = [convs[0], [("user", "How many apples are in Pam's 10 bags of 120?"), convs[0][1]]]
+    assert paraphrase_pairs(make_records(same), DedupSettings(paraphrase=True)).height == 1

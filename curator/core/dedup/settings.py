@@ -31,8 +31,9 @@ class DedupSettings:
     ``shared_share``/``shared_min_texts``: word shingles in at least this share
     of the texts (and this many) are shared text, left out (``shared.py``).
     ``paraphrase``: also look for the same reply to a reworded prompt
-    (``paraphrase.py``): replies at ``paraphrase_reply`` Jaccard or more whose
-    prompts reach ``paraphrase_threshold`` TF-IDF cosine.
+    (``paraphrase.py``): replies at ``paraphrase_reply`` Jaccard or more that
+    end with the same words (the answer) and whose prompts reach
+    ``paraphrase_threshold`` TF-IDF cosine.
     Normalisation (both kinds): ``lowercase``, ``fold_punctuation`` (punctuation
     and symbols become spaces), ``fold_digits`` (every digit run becomes "0", so
     order numbers do not make two canned answers differ); whitespace is always
@@ -53,7 +54,7 @@ class DedupSettings:
     shared_min_texts: int = 100
     paraphrase: bool = False
     paraphrase_threshold: float = 0.4
-    paraphrase_reply: float = 0.8
+    paraphrase_reply: float = 0.6
     lowercase: bool = True
     fold_punctuation: bool = True
     fold_digits: bool = False
@@ -76,6 +77,8 @@ class DedupSettings:
             raise UsageError(
                 f"paraphrase threshold must be in (0, 1], got {self.paraphrase_threshold}."
             )
+        if not 0.0 < self.paraphrase_reply <= 1.0:
+            raise UsageError(f"paraphrase_reply must be in (0, 1], got {self.paraphrase_reply}.")
         if not 0.0 < self.shared_share <= 1.0:
             raise UsageError(f"shared_share must be in (0, 1], got {self.shared_share}.")
 
