@@ -251,3 +251,30 @@ def test_character_signatures_equal_datasketch_with_and_without_the_kernel() -> 
             for sh in char_shingle_set(text, 4):
                 m.update(sh.encode("utf-8"))
             assert np.array_equal(m.hashvalues.astype(np.uint32), sig), (use, text)
+
+
+def test_a_templated_set_across_the_short_text_length_keeps_subjects_apart(
+    workspace: Workspace,
+) -> None:
+    # a 40-word preamble on every record, then 3-15 words of question and 2-10 of reply:
+    # totals from 45 to 65 words, so pairs straddle the 50-word line and are compared by
+    # characters without the shared passage
+    rng = random.Random(14)
+    preamble = " ".join(words(rng, 40))
+    convs = [
+        [
+            ("user", f"{preamble} {' '.join(words(rng, rng.randint(3, 15)))}"),
+            ("assistant", " ".join(words(rng, rng.randint(2, 10)))),
+        ]
+        for _ in range(200)
+    ]
+    short_copy = [(role, text) for role, text in convs[0]]
+    short_copy[1] = (short_copy[1][0], short_copy[1][1] + " " + " ".join(words(rng, 1)))
+    convs.append(short_copy)
+    add_conversations(workspace, convs)
+    summary = run(workspace)
+    assert summary.shared_passages >= 1  # type: ignore[attr-defined]
+    ids = workspace.records().get_column(R.ID)
+    clusters = workspace.clusters()
+    assert set(clusters.get_column(R.ID)) <= {ids[0], ids[200]}
+    assert clusters.height == 2

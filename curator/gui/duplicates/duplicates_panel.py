@@ -336,17 +336,18 @@ class DuplicatesPanel(QWidget):
             self._highlight(self.other_text, d.inserted, INSERTED_BG)
             kind = m.get_column("kind")[row]
             if kind == "paraphrase":
-                est = f"paraphrase, prompt cosine {_sim(sim)} to the keeper's, same reply"
+                est = f"paraphrase, prompt cosine {_sim(sim)} to the keeper's, same answer"
             elif kind == "exact":
                 est = "exact copy (same text after normalising)"
             else:
                 est = f"similarity {_sim(sim)} to the keeper" if sim is not None else "near duplicate"
             self.other_label.setText(f"Member: {est} · {d.ratio:.0%} words shared")
             self.other_label.setToolTip(
-                "Similarity: the MinHash estimate of shingle Jaccard with the keeper, compared without "
+                "Similarity: the exact Jaccard of the shingles with the keeper's (character 4-grams "
+                "when the shorter text is under 50 words, else word 5-grams), compared without "
                 "the shared preamble (text most records share, e.g. a tool description or sign-off); "
-                "paraphrases: TF-IDF cosine of the prompts, replies near-identical. Words shared: the "
-                "word-level diff below.")
+                "paraphrases: TF-IDF cosine of the prompts, replies alike and ending the same way. "
+                "Words shared: the word-level diff below.")
         self.keeper_label.setText(f"Keeper: {m.get_column(R.SOURCE)[0]} · {m.get_column(R.LOCATOR)[0]}"
                                   if keeper_id else "Keeper")
         self._update_buttons()

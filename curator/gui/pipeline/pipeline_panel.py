@@ -50,10 +50,11 @@ TITLES = {"exact_dedup": "Exact duplicates", "near_dedup": "Near duplicates (Min
           "paraphrase_dedup": "Paraphrases (same reply, reworded prompt)"}
 DESCRIPTIONS = {
     "exact_dedup": "The same conversation after normalising; one keeper per group, the rest flagged.",
-    "near_dedup": "Conversations whose shingles overlap at least the threshold (estimated Jaccard to the "
-                  "keeper), compared without the shared preamble (text most records share).",
-    "paraphrase_dedup": "Off unless switched on. The same or a near-identical reply to a reworded prompt: "
-                        "threshold is the prompts' TF-IDF cosine. Offline, no model.",
+    "near_dedup": "Conversations whose shingles overlap at least the threshold (exact Jaccard to the "
+                  "keeper; character 4-grams when the shorter text is under 50 words), compared "
+                  "without the shared preamble (text most records share).",
+    "paraphrase_dedup": "Off unless switched on. The same or a similar reply, ending the same way, to a "
+                        "reworded prompt: threshold is the prompts' TF-IDF cosine. Offline, no model.",
     "structure": "Missing user or assistant turns, roles out of order, not ending with the assistant.",
     "length": "Examples over the target model's token limit (offline estimate) and empty-looking replies.",
     "language": "Records in another language than expected, or mixing languages.",
