@@ -4,7 +4,8 @@
     python benchmarks/bench_quality.py --data DIR      # elsewhere
     python benchmarks/bench_quality.py --keep DIR      # keep the workspaces it builds
 
-Imports the real dev data (SGD dev dialogues, GSM8K) and ``sample_data/`` into
+Imports the real dev data (SGD dev dialogues, GSM8K, and SGD dev cut into single
+user/system exchanges, derived in the temporary folder) and ``sample_data/`` into
 temporary workspaces with the current code, runs ``curator run``, then reads
 every ``benchmarks/labels/labels_*.jsonl`` (format: ``benchmarks/labels/README.md``)
 and prints, per flag family and per flag name:
@@ -36,6 +37,7 @@ no judge produces is listed as "no judge".
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import shutil
 import subprocess
@@ -99,11 +101,30 @@ def _volatility(frame: pl.DataFrame) -> pl.DataFrame:
     return pl.concat(rows)
 
 
+def sgd_exchanges(data: Path, where: Path) -> Path:
+    """SGD dev cut into single exchanges (each user turn + the system reply), as a user
+    building single-turn data from dialogues would: real short texts for dedup."""
+    out = where / "sgd_exchanges.jsonl"
+    with out.open("w", encoding="utf-8") as f:
+        for path in sorted((data / "sgd_dev").glob("dialogues_*.json")):
+            for dialogue in json.loads(path.read_text(encoding="utf-8")):
+                turns = dialogue["turns"]
+                for a, b in itertools.pairwise(turns):
+                    if a["speaker"] == "USER" and b["speaker"] == "SYSTEM":
+                        msgs = [
+                            {"role": "user", "content": a["utterance"]},
+                            {"role": "assistant", "content": b["utterance"]},
+                        ]
+                        f.write(json.dumps({"messages": msgs}) + "\n")
+    return out
+
+
 @dataclass(frozen=True)
 class Dataset:
     name: str
     path: str  # relative to --data, or absolute
     import_args: tuple[str, ...]
+    derive: Callable[[Path, Path], Path] | None = None  # (data, where) -> file to import
 
 
 DEV = (
@@ -124,6 +145,7 @@ DEV = (
         ),
     ),
     Dataset("gsm8k", "gsm8k_train_alpaca.json", ()),
+    Dataset("sgd_exchanges", "sgd_dev", (), derive=sgd_exchanges),
 )
 
 
@@ -136,7 +158,7 @@ def curator(*args: str) -> subprocess.CompletedProcess[str]:
 
 def build(ds: Dataset, data: Path, where: Path) -> Workspace:
     ws = where / f"{ds.name}.curator"
-    src = data / ds.path
+    src = ds.derive(data, where) if ds.derive else data / ds.path
     got = curator("import", str(src), "-w", str(ws), *ds.import_args)
     if got.returncode not in (0, 1) or not ws.exists():
         sys.exit(f"import of {src} failed:\n{got.stderr}")
@@ -474,7 +496,7 @@ def main() -> int:
         all_scored = pl.concat(scored)
         print("\nAll labelled data (real dev data and sample_data):")
         report(all_scored)
-        print("\nReal dev data only (SGD dev, GSM8K):")
+        print("\nReal dev data only (SGD dev, its exchanges, GSM8K):")
         report(all_scored.filter(pl.col("dataset") != "sample_data"))
         if dedup_scored:
             dedup_report(pl.concat(dedup_scored), dedup_seen)
