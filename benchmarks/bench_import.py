@@ -196,6 +196,9 @@ def measure(mode: str, fmt: str, src: Path, ws: Path, code: Path | None = None) 
         capture_output=True,
         text=True,
         env=env,
+        # ``-c`` puts the working folder first on sys.path: run a baseline from its own
+        # folder, or the checkout the script was started in would be imported instead
+        cwd=code,
     )
     result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
