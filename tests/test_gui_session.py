@@ -66,3 +66,28 @@ def test_fifty_keyboard_decisions_an_edit_and_an_undo_survive_quit_and_reopen(
     w2.close_workspace()
     assert not w2.pipeline_action.isEnabled() and not w2.export_action.isEnabled()
     close_window(w2)
+
+
+def test_many_single_record_patches_give_the_columns_a_full_rewrite_would():
+    """The UI thread's one-record patch (spliced slices, rechunked now and then) leaves
+    the frame exactly as setting each value from scratch would, nested columns included."""
+    from curator.gui.session.patch import MAX_CHUNKS, scatter_rows
+
+    n = 500
+    df = pl.DataFrame({
+        R.ID: [f"r{i:04d}" for i in range(n)],
+        R.STATUS: ["pending"] * n,
+        R.REASON: pl.Series([None] * n, dtype=pl.String),
+        "turns": pl.Series([[1, 2]] * n, dtype=pl.List(pl.Int64)),
+    })
+    want_status, want_reason, want_turns = [*df.get_column(R.STATUS)], [None] * n, [[1, 2]] * n
+    for k in range(3 * MAX_CHUNKS):
+        i = (k * 37) % n
+        up = pl.DataFrame({R.ID: [f"r{i:04d}"], R.STATUS: ["rejected" if k % 2 else "approved"],
+                           R.REASON: [f"reason {k}"], "turns": [[k]]})
+        df = scatter_rows(df, up, pl.Series([i], dtype=pl.UInt32) if k % 3 else None)
+        want_status[i], want_reason[i], want_turns[i] = up.row(0)[1:]
+    assert df.get_column(R.STATUS).to_list() == want_status
+    assert df.get_column(R.REASON).to_list() == want_reason
+    assert df.get_column("turns").to_list() == want_turns
+    assert df.height == n and max(df.get_column(c).n_chunks() for c in df.columns) <= MAX_CHUNKS + 1
