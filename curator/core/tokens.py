@@ -35,6 +35,11 @@ def _encoding() -> Any:
     return tiktoken.get_encoding(ENCODING)
 
 
+def warm_encoding() -> None:
+    """Load the BPE now (a few hundred ms), so a GUI can pay for it in a worker."""
+    _encoding()
+
+
 def encoding_ready() -> bool:
     """Whether the BPE is loaded (loading it takes a few hundred ms: a GUI warms it in a worker)."""
     return _encoding.cache_info().currsize > 0
