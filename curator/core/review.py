@@ -102,6 +102,15 @@ def _current(con: Any, ids: Sequence[str]) -> dict[str, ReviewState]:
 
 def _check_known(ws: Workspace, ids: Sequence[str]) -> None:
     known = ws.record_ids()
+    if len(ids) <= 8:  # one review action (the GUI's UI thread): direct comparisons, no query
+        # engine, so the check never queues behind a worker's query in Polars' thread pool
+        absent = [rid for rid in dict.fromkeys(ids) if not (known == rid).any()]
+        if absent:
+            raise WorkspaceError(
+                f"{len(absent)} id(s) not in workspace {ws.name}: {', '.join(absent[:5])}. "
+                "List ids with `curator query -w WS`."
+            )
+        return
     wanted = pl.Series(R.ID, list(ids), dtype=pl.String)
     # Hash the (usually few) wanted ids and scan the known ones: hashing a million
     # known ids on every single review action took over a second.
