@@ -1,0 +1,169 @@
+"""Builds the Context the checks read, cheaply at a million records.
+
+The heavy ``messages`` column is never filtered or joined: per-record facts are
+computed over the whole frame in one flat pass and then masked, score results
+are reduced to the ids they mark, and only a bounded sample of rows (plus the
+few format suspects) has its text touched.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from curator.core import records as R
+from curator.core.selection import (
+    INCLUDES,
+    Include,
+    exportable,
+    override_summary,
+    selected_by_status,
+)
+from curator.core.tokens import message_token_table
+from curator.core.workspace import Workspace
+
+from . import metrics as M
+from .facts import message_facts
+from .model import Context
+from .settings import load_thresholds
+from .targets import resolve_target
+from .volatility import volatility_columns
+
+TOKEN_COLUMNS = ("tokens", "assistant_tokens", "max_message_tokens")
+FLAG_FAMILIES = ("pii", "contact", "secret", "repetition", "refusal", "diversity", "structure", "length")
+# boolean column on ``good`` -> (score result, score columns that mark a record)
+SCORE_MARKS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "score_refusal": ("scores_refusal", ("refusal",)),  # canned replies are diversity, not refusals
+    "score_canned": ("scores_diversity", ("canned",)),
+    "score_repetition": ("scores_repetition", ("degenerate", "truncated")),
+    "score_truncated": ("scores_repetition", ("truncated",)),
+    "score_pii": ("scores_pii", ("pii_count",)),
+    "score_secret": ("scores_pii", ("secret_count",)),
+    "score_contact": ("scores_pii", ("contact_count",)),
+}
+_SEED = 0x5EED
+
+
+SCORE_RESULTS: dict[str, tuple[str, ...]] = {  # result -> the columns the report reads
+    "scores_length": TOKEN_COLUMNS,
+    "scores_language": ("language", "mixed"),
+    "scores_refusal": ("refusal",),
+    "scores_diversity": ("canned",),
+    "scores_repetition": ("degenerate", "truncated"),
+    "scores_pii": ("pii_count", "secret_count", "contact_count"),
+}
+
+
+def read_scores(ws: Workspace) -> dict[str, pl.DataFrame | None]:
+    """Score results written by the filters, only the columns used (None if absent)."""
+    out: dict[str, pl.DataFrame | None] = {}
+    for name, cols in SCORE_RESULTS.items():
+        df = ws.read_result(name, columns=[R.ID, *cols])
+        out[name] = df if df is not None and R.ID in df.columns else None
+    return out
+
+
+def flag_families_seen(ws: Workspace) -> set[str]:
+    names = ws.flags().get_column("name").drop_nulls().unique()
+    return {str(n).split(".", 1)[0] for n in names.to_list()}
+
+
+def marked_ids(scores: pl.DataFrame | None, columns: tuple[str, ...]) -> pl.Series:
+    """Ids whose score row marks them in any of ``columns`` (true, > 0, non-empty)."""
+    have = [c for c in columns if scores is not None and c in scores.columns]
+    if scores is None or not have:
+        return pl.Series(R.ID, [], dtype=pl.String)
+    cond = pl.any_horizontal([M.truthy(c, scores.schema) for c in have])
+    return scores.filter(cond).get_column(R.ID).cast(pl.String)
+
+
+def attach_tokens(good: pl.DataFrame, frame: pl.DataFrame, scores_length: pl.DataFrame | None) -> pl.DataFrame:
+    """Token columns for ``good``: the length filter's scores where present and
+    fresh, counted here for records without one and for edited records."""
+    usable = scores_length is not None and all(c in scores_length.columns for c in (R.ID, *TOKEN_COLUMNS))
+    if usable and scores_length is not None:
+        right = scores_length.select(
+            pl.col(R.ID).hash(_SEED).alias("_h"), *[pl.col(c).cast(pl.Int64) for c in TOKEN_COLUMNS]
+        )
+        keyed = good.with_columns(pl.col(R.ID).hash(_SEED).alias("_h"))
+        joined = keyed.join(right, on="_h", how="left", maintain_order="left")
+        if joined.height != good.height:  # several score rows for one id: keep the last
+            joined = keyed.join(right.unique("_h", keep="last"), on="_h", how="left", maintain_order="left")
+        good = joined.drop("_h")
+    else:
+        good = good.with_columns([pl.lit(None, pl.Int64).alias(c) for c in TOKEN_COLUMNS])
+    stale = pl.col("tokens").is_null() | pl.col(R.EDITED).fill_null(False)
+    idx = good.select(pl.arg_where(stale)).to_series()
+    if idx.len() == 0:
+        return good
+    rows = good.get_column("_row").gather(idx)
+    fresh = message_token_table(frame.get_column(R.MESSAGES).gather(rows), good.get_column(R.ID).gather(idx))
+    cols = []
+    for c in TOKEN_COLUMNS:
+        s = good.get_column(c).fill_null(0).cast(pl.Int64).clone()
+        s.scatter(idx, fresh.get_column(c).cast(pl.Int64))
+        cols.append(s.alias(c))
+    return good.with_columns(cols)
+
+
+def text_rows(frame: pl.DataFrame, good: pl.DataFrame, limit: int) -> tuple[pl.DataFrame, bool]:
+    """Good rows with their text, or a seeded sample of ``limit`` of them."""
+    sampled = good.height > limit
+    pick = good.select(R.ID, "_row")
+    if sampled:
+        rng = np.random.default_rng(_SEED)
+        pick = pick[np.sort(rng.choice(good.height, size=limit, replace=False))]
+    rows = pick.get_column("_row")
+    first_user = (
+        pl.col(R.MESSAGES)
+        .list.eval(pl.element().struct.field("content").filter(pl.element().struct.field("role") == "user"))
+        .list.first()
+    )
+    text = pl.DataFrame(
+        {R.ID: pick.get_column(R.ID), R.MESSAGES: frame.get_column(R.MESSAGES).gather(rows),
+         R.META: frame.get_column(R.META).gather(rows)}
+    ).with_columns(
+        M.role_text("assistant").alias("assistant_text"),
+        M.role_text("user").alias("user_text"),
+        first_user.alias("first_user"),
+    )
+    vol = volatility_columns(pl.col("assistant_text"), pl.col("user_text"))
+    return text.with_columns(*vol), sampled
+
+
+def build_context(
+    ws: Workspace, include: Include = "approved", target: str | None = None, frame: pl.DataFrame | None = None
+) -> Context:
+    if include not in INCLUDES:
+        raise ValueError(f"include must be one of {INCLUDES}, not {include!r}")
+    th = load_thresholds(ws)
+    tgt = resolve_target(target, default=th.target, cutoff=th.open_source_cutoff)
+    df = ws.frame() if frame is None else frame
+    scores = read_scores(ws)
+    mask = df.select(exportable(include).fill_null(False)).to_series()
+    base = pl.concat(
+        [
+            df.select(
+                R.ID, R.STATUS, R.EDITED, R.CLUSTER_ID, R.DUPLICATE_OF, R.FLAGS,
+                *[M.flag_family(f).alias(f"fam_{f}") for f in FLAG_FAMILIES],
+            ).with_row_index("_row"),
+            message_facts(df.get_column(R.MESSAGES)),
+        ],
+        how="horizontal",
+    )
+    good = base.filter(mask)
+    marks = {col: marked_ids(scores[res], cols) for col, (res, cols) in SCORE_MARKS.items()}
+    good = good.with_columns([pl.col(R.ID).is_in(ids.implode()).alias(col) for col, ids in marks.items()])
+    good = attach_tokens(good, df, scores["scores_length"])
+    text, sampled = text_rows(df, good, th.text_sample_records)
+    return Context(
+        ws=ws, include=include, target=tgt, th=th, frame=df,
+        selected=df.select(R.ID, R.CLUSTER_ID, R.DUPLICATE_OF).filter(
+            df.select(selected_by_status(include)).to_series()
+        ),
+        good=good, text=text, sampled=sampled, scores=scores,
+        clusters=ws.clusters(), families_seen=flag_families_seen(ws),
+        approved=int(df.select((pl.col(R.STATUS) == R.APPROVED).sum()).item()),
+        overrides=override_summary(df.select(R.ID, R.STATUS, R.FLAGS, R.DUPLICATE_OF).filter(mask)),
+        waiting=int(df.select((exportable("passing").fill_null(False) & (pl.col(R.STATUS) == R.PENDING)).sum()).item()),
+    )

@@ -1,0 +1,116 @@
+"""build_report: the readiness answer for a workspace, as one object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from curator.core import records as R
+from curator.core.selection import Include
+from curator.core.workspace import Workspace
+
+from .checks import run_checks
+from .inputs import build_context
+from .model import Check
+from .settings import Thresholds
+from .stats import compute_stats
+from .targets import Target
+from .verdict import LABELS, baseline_command, decide, wants_baseline
+
+
+@dataclass
+class Report:
+    """The verdict, the counts, every check, the dashboard's statistics."""
+
+    verdict: str
+    verdict_message: str
+    counts: dict[str, int]
+    checks: list[Check]
+    next_steps: list[str]
+    target: Target
+    include: Include
+    stats: dict[str, Any]
+    thresholds: Thresholds
+    workspace: str
+    population: str = ""  # what the report is computed on; shown before the verdict
+    preview: bool = False  # computed on passing records nobody approved yet
+    overrides: dict[str, Any] = field(default_factory=dict)  # approved past a blocking flag
+    reasons: list[str] = field(default_factory=list)
+    ids_behind: dict[str, pl.Series] = field(default_factory=dict, repr=False)
+
+    @property
+    def baseline_kit(self) -> str | None:
+        """The `curator baseline` command when the report suggests the kit (limited or volatile data)."""
+        return (
+            baseline_command(self.workspace) if wants_baseline(self.verdict, self.checks) else None
+        )
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.verdict]
+
+    def check(self, check_id: str) -> Check:
+        return next(c for c in self.checks if c.id == check_id)
+
+    def record_ids(self, check_id: str) -> pl.Series:
+        """Every record id behind a check's number (empty when none or not tracked).
+
+        volume: the good examples; reviewed: good examples no person approved yet;
+        the others: the records the check counts against the data."""
+        return self.ids_behind.get(check_id, pl.Series(R.ID, [], dtype=pl.String))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "verdict_message": self.verdict_message,
+            "population": self.population,
+            "preview": self.preview,
+            "overrides": self.overrides,
+            "counts": self.counts,
+            "checks": [c.to_json() for c in self.checks],
+            "next_steps": self.next_steps,
+            "baseline_kit": self.baseline_kit,
+            "target": self.target.to_json(),
+            "include": self.include,
+            "reasons": self.reasons,
+            "warnings": [c.id for c in self.checks if c.level == "warn"],
+            "blocks": [c.id for c in self.checks if c.level == "block"],
+            "stats": self.stats,
+            "thresholds": self.thresholds.to_json(),
+            "workspace": self.workspace,
+        }
+
+
+def build_report(
+    ws: Workspace,
+    include: Include = "approved",
+    target: str | None = None,
+    frame: pl.DataFrame | None = None,
+) -> Report:
+    """The readiness report. ``frame`` may be a precomputed ``ws.frame()``."""
+    ctx = build_context(ws, include, target, frame)
+    checks = run_checks(ctx)
+    decision = decide(ctx, checks)
+    by_status = dict.fromkeys(R.STATUSES, 0)
+    for status, n in ctx.frame.group_by(R.STATUS).len().iter_rows():
+        by_status[str(status)] = int(n)
+    counts = {"total": ctx.frame.height, **by_status, "good": ctx.n_good}
+    return Report(
+        verdict=decision.verdict,
+        verdict_message=decision.message,
+        counts=counts,
+        checks=checks,
+        next_steps=decision.next_steps,
+        target=ctx.target,
+        include=include,
+        stats=compute_stats(ctx, checks),
+        thresholds=ctx.th,
+        workspace=str(ws.path),
+        reasons=decision.reasons,
+        ids_behind=ctx.ids_behind,
+        population=ctx.population(),
+        preview=ctx.preview,
+        overrides=ctx.overrides,
+    )
