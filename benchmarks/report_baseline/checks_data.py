@@ -47,7 +47,7 @@ def check_format(ctx: Context) -> Check:
     bad_ids = errors.get_column(R.ID).unique(maintain_order=True) if errors is not None else pl.Series([], dtype=pl.String)
     kinds: dict[str, int] = {}
     if errors is not None and errors.height:
-        kinds = {k: int(v) for k, v in errors.group_by("kind").len().sort("len", descending=True).iter_rows()}
+        kinds = {k: int(v) for k, v in errors.group_by("kind").len().sort(["len", "kind"], descending=[True, False]).iter_rows()}
     n = bad_ids.len()
     if n:
         first = next(iter(kinds))
@@ -268,7 +268,7 @@ def check_reviewed(ctx: Context) -> Check:
     n, frac = reviewed.height, share(reviewed.height, g.height)
     ctx.remember("reviewed", g.filter(~is_single).get_column(R.ID) if g.height else g.get_column(R.ID))
     who = single.filter(pl.col(R.ID).is_in(reviewed.get_column(R.ID).implode())) if n else single.clear()
-    reviewers = {str(k): int(v) for k, v in who.group_by("reviewer").len().sort("len", descending=True).iter_rows()}
+    reviewers = {str(k): int(v) for k, v in who.group_by("reviewer").len().sort(["len", "reviewer"], descending=[True, False]).iter_rows()}
     bulk_note = (f" {bulk_approved:,} {plural(bulk_approved, 'was', 'were', bare=True)} approved in bulk, which does not count as review."
                  if bulk_approved else "")
     level: Level

@@ -28,7 +28,8 @@ def histogram(values: pl.Series, limit: int | None = None, bins: int = HISTOGRAM
 
 
 def _value_counts(s: pl.Series) -> dict[str, int]:
-    vc = s.fill_null("unknown").cast(pl.String).value_counts(sort=True)
+    vc = s.fill_null("unknown").cast(pl.String).value_counts()
+    vc = vc.sort([vc.columns[1], vc.columns[0]], descending=[True, False])  # ties in a stable order
     return {str(k): int(n) for k, n in vc.iter_rows()}
 
 
