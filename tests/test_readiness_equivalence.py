@@ -19,9 +19,7 @@ from curator.core.readiness import build_report
 from curator.core.review import approve, edit, reject, undo
 from curator.core.workspace import Workspace
 
-WORDS = ("order refund shipping account invoice plan upgrade cancel address delivery package tracking "
-         "warranty battery screen charger subscription billing card support replace return exchange "
-         "store email phone update settings login reset device network error message install").split()
+WORDS = ["order", "refund", "shipping", "account", "invoice", "plan", "upgrade", "cancel", "address", "delivery", "package", "tracking", "warranty", "battery", "screen", "charger", "subscription", "billing", "card", "support", "replace", "return", "exchange", "store", "email", "phone", "update", "settings", "login", "reset", "device", "network", "error", "message", "install"]
 VOLATILE = [
     "It costs $12.99 right now.", "The blue model is in stock.", "The store opens at 9am daily.",
     "The latest version is v2.3.1.", "Expect a 60% chance of rain tomorrow.",
@@ -157,7 +155,8 @@ def populate(ws: Workspace, n: int, seed: int, *, scored: bool = True, reviewed:
         reject(ws, pick(0.08), "off topic")
         for x in pick(0.01):
             reject(ws, [x], "wrong answer", reviewer="ana")
-        for x in pick(0.01):
+        editable = set(df.filter(pl.col(R.MESSAGES).is_not_null()).get_column(R.ID).to_list())
+        for x in [x for x in pick(0.01) if x in editable]:
             edit(ws, x, [_msg("user", "Edited prompt: does it ship?"), _msg("assistant", rng.choice(VOLATILE + ANSWERS))],
                  reviewer="ana")
         undo(ws)
