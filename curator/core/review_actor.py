@@ -73,14 +73,17 @@ def decided_one_at_a_time(ws: Workspace) -> pl.DataFrame:
     Only live entries (not undone) of actions a person takes count and the most
     recent one decides: a record approved in bulk and then edited on its own is
     single; one edited alone and then re-approved in bulk is not. Only single rows
-    are read, so a million bulk approvals cost one SQL scan, not a million rows."""
+    are read, so a million bulk approvals cost one SQL scan, not a million rows: each
+    single entry is kept when no later live decision on its record exists (an index
+    lookup), instead of grouping the whole journal by record (13x slower at 333k)."""
     acts = ",".join(f"'{a}'" for a in DECISIONS)
     rows = (
         ws.db()
         .execute(
             "SELECT j.record_id, COALESCE(j.reviewer, 'unknown') FROM journal j"
-            f" JOIN (SELECT record_id, MAX(seq) AS seq FROM journal WHERE undone=0 AND action IN ({acts})"
-            f" GROUP BY record_id) last ON last.seq = j.seq WHERE COALESCE(j.how, '{SINGLE}') = '{SINGLE}'"
+            f" WHERE j.undone=0 AND j.action IN ({acts}) AND COALESCE(j.how, '{SINGLE}') = '{SINGLE}'"
+            " AND NOT EXISTS (SELECT 1 FROM journal k WHERE k.record_id = j.record_id AND k.undone=0"
+            f" AND k.action IN ({acts}) AND k.seq > j.seq) ORDER BY j.seq"
         )
         .fetchall()
     )
