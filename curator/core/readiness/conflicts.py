@@ -25,8 +25,18 @@ _PRONOUNS = ["i", "i'm", "i’m", "i'll", "i've", "i'd"]
 REASONS = ("numbers", "names", "yes_no")
 
 
-def _normalised(text: pl.Expr) -> pl.Expr:
+def normalised(text: pl.Expr) -> pl.Expr:
+    """Case, whitespace and punctuation folded (the prompt key and the answer compared)."""
     return text.str.to_lowercase().str.replace_all(r"[\s\p{P}]+", " ").str.strip_chars()
+
+
+
+def _keyed(text: pl.DataFrame) -> pl.DataFrame:
+    """``text`` with ``_p`` (normalised user text) and ``_an`` (normalised assistant
+    text), reusing them when the caller computed them already (``inputs.text_rows``)."""
+    missing = [e for c, e in (("_p", normalised(pl.col("user_text")).alias("_p")),
+                              ("_an", normalised(pl.col("assistant_text")).alias("_an"))) if c not in text.columns]
+    return text.with_columns(missing) if missing else text
 
 
 def features(prompt: pl.Expr, answer: pl.Expr) -> list[pl.Expr]:
@@ -47,8 +57,8 @@ def features(prompt: pl.Expr, answer: pl.Expr) -> list[pl.Expr]:
         .list.unique()
     )
     return [
-        _normalised(prompt).alias("_p"),
-        _normalised(answer).hash(seed=3).alias("_a"),
+        normalised(prompt).alias("_p"),
+        normalised(answer).hash(seed=3).alias("_a"),
         numbers.list.join(" ").alias("_nums"),
         pl.when(first.is_in(_YES))
         .then(pl.lit("yes"))
@@ -65,11 +75,11 @@ def conflicts(text: pl.DataFrame) -> pl.DataFrame:
         return pl.DataFrame(
             schema={R.ID: pl.String, "_p": pl.String, **dict.fromkeys(REASONS, pl.Boolean)}
         )
-    keyed = text.select(
+    keyed = _keyed(text).select(
         R.ID,
         "assistant_text",
-        _normalised(pl.col("user_text")).alias("_p"),
-        _normalised(pl.col("assistant_text")).hash(seed=3).alias("_a"),
+        "_p",
+        pl.col("_an").hash(seed=3).alias("_a"),
     ).filter(pl.col("_p").str.len_chars() > 0)
     keyed = keyed.filter(pl.col("_a").n_unique().over("_p") > 1)  # substance only where answers differ
     df = keyed.select(R.ID, "_p", "_a", *features(pl.col("_p"), pl.col("assistant_text"))[2:])
@@ -99,10 +109,7 @@ def paraphrase_prompts(text: pl.DataFrame, conflicting: pl.DataFrame) -> int:
     """Prompts with reworded answers that agree in substance (shown, not counted)."""
     if text.height == 0:
         return 0
-    keyed = text.select(
-        _normalised(pl.col("user_text")).alias("_p"),
-        _normalised(pl.col("assistant_text")).alias("_a"),
-    )
+    keyed = _keyed(text).select("_p", pl.col("_an").alias("_a"))
     multi = (
         keyed.filter(pl.col("_p").str.len_chars() > 0)
         .group_by("_p")

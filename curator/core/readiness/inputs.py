@@ -13,11 +13,12 @@ import polars as pl
 
 from curator.core import records as R
 from curator.core.readiness import metrics as M
+from curator.core.readiness.conflicts import normalised
 from curator.core.readiness.facts import message_facts
 from curator.core.readiness.model import Context
 from curator.core.readiness.settings import load_thresholds
 from curator.core.readiness.targets import resolve_target
-from curator.core.readiness.volatility import volatility_columns
+from curator.core.readiness.volatility import with_volatility
 from curator.core.selection import (
     INCLUDES,
     Include,
@@ -126,8 +127,10 @@ def text_rows(frame: pl.DataFrame, good: pl.DataFrame, limit: int) -> tuple[pl.D
         M.role_text("user").alias("user_text"),
         first_user.alias("first_user"),
     )
-    vol = volatility_columns(pl.col("assistant_text"), pl.col("user_text"))
-    return text.with_columns(*vol), sampled
+    text = with_volatility(text, "assistant_text", "user_text")
+    # the normalised prompt and answer, computed once for the conflict measures
+    keys = [normalised(pl.col("user_text")).alias("_p"), normalised(pl.col("assistant_text")).alias("_an")]
+    return text.with_columns(keys), sampled
 
 
 def build_context(

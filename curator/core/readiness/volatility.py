@@ -117,15 +117,37 @@ def _new_amounts(assistant: pl.Expr, user: pl.Expr) -> pl.Expr:
     return said.list.set_difference(given).list.len().fill_null(0) > 0
 
 
-def volatility_columns(assistant: pl.Expr, user: pl.Expr) -> list[pl.Expr]:
-    """``vol_<kind>`` booleans per record plus ``vol_calculation`` (hypothetical, not counted)."""
+def stated_text(assistant: pl.Expr) -> pl.Expr:
+    """The assistant text without tool/retrieval sentences and IP addresses: what it states."""
+    return assistant.str.replace_all(_TOOL_SENTENCE, " ").str.replace_all(_IP, " ").fill_null("")
+
+
+def calculation(assistant: pl.Expr, user: pl.Expr) -> pl.Expr:
+    """A worked calculation or word problem: its numbers are hypothetical."""
     word_problem = (
         ~user.str.contains("\n")
         & user.str.contains(_QUANTITY_QUESTION)
         & (user.str.count_matches(r"\d+(?:\.\d+)?") >= 2)
     )
-    calculation = (assistant.str.contains(_CALCULATION) | word_problem).fill_null(False)
-    stated = assistant.str.replace_all(_TOOL_SENTENCE, " ").str.replace_all(_IP, " ").fill_null("")
+    return (assistant.str.contains(_CALCULATION) | word_problem).fill_null(False)
+
+
+def volatility_columns(assistant: pl.Expr, user: pl.Expr) -> list[pl.Expr]:
+    """``vol_<kind>`` booleans per record plus ``vol_calculation`` (hypothetical, not counted)."""
+    return _kinds(assistant, user, stated_text(assistant), calculation(assistant, user))
+
+
+def with_volatility(df: pl.DataFrame, assistant: str, user: str) -> pl.DataFrame:
+    """``df`` plus :func:`volatility_columns`, with the inputs every kind shares
+    (stated text, calculation) computed once: Polars does not share a subexpression
+    across separate output columns."""
+    a, u = pl.col(assistant), pl.col(user)
+    shared = df.with_columns(stated_text(a).alias("_stated"), calculation(a, u).alias("_calc"))
+    out = shared.with_columns(_kinds(a, u, pl.col("_stated"), pl.col("_calc")))
+    return out.drop("_stated", "_calc")
+
+
+def _kinds(assistant: pl.Expr, user: pl.Expr, stated: pl.Expr, calculation: pl.Expr) -> list[pl.Expr]:
     live = ~calculation
     schedule_said = stated.str.extract_all(_SCHEDULE).list.join(" ")
     cols = {
