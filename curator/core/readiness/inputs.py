@@ -12,6 +12,7 @@ import numpy as np
 import polars as pl
 
 from curator.core import records as R
+from curator.core.frame import is_keeper
 from curator.core.readiness import metrics as M
 from curator.core.readiness.conflicts import normalised
 from curator.core.readiness.facts import message_facts
@@ -22,7 +23,6 @@ from curator.core.readiness.volatility import with_volatility
 from curator.core.selection import (
     INCLUDES,
     Include,
-    exportable,
     override_summary,
     selected_by_status,
 )
@@ -133,6 +133,31 @@ def text_rows(frame: pl.DataFrame, good: pl.DataFrame, limit: int) -> tuple[pl.D
     return text.with_columns(keys), sampled
 
 
+def flag_rows(df: pl.DataFrame) -> pl.DataFrame:
+    """One row per flag of each flagged record: ``_row`` (the record's row in ``df``),
+    id, name, severity. Flags are few next to records, so every flag measure reads
+    this small table instead of evaluating each record's list."""
+    rows = df.select(pl.arg_where(pl.col(R.FLAGS).list.len() > 0)).to_series().alias("_row")
+    sub = pl.DataFrame([rows, df.get_column(R.ID).gather(rows), df.get_column(R.FLAGS).gather(rows)])
+    return sub.explode(R.FLAGS).select(
+        "_row", R.ID,
+        pl.col(R.FLAGS).struct.field("name").alias("name"),
+        pl.col(R.FLAGS).struct.field("severity").alias("severity"),
+    )
+
+
+def _rows_where(flags: pl.DataFrame, cond: pl.Expr, n: int) -> np.ndarray:
+    """Per record of the frame: whether any of its flags satisfies ``cond``."""
+    out = np.zeros(n, dtype=bool)
+    hit = flags.filter(cond).get_column("_row").to_numpy()
+    out[hit] = True
+    return out
+
+
+def _family(name: str) -> pl.Expr:
+    return (pl.col("name") == name) | pl.col("name").str.starts_with(name + ".")
+
+
 def build_context(
     ws: Workspace, include: Include = "approved", target: str | None = None, frame: pl.DataFrame | None = None
 ) -> Context:
@@ -142,13 +167,22 @@ def build_context(
     tgt = resolve_target(target, default=th.target, cutoff=th.open_source_cutoff)
     df = ws.frame() if frame is None else frame
     scores = read_scores(ws)
-    mask = df.select(exportable(include).fill_null(False)).to_series()
+    n = df.height
+    flags = flag_rows(df)
+    # exportable(include), as one pass over the flag table: a record with a blocking
+    # flag (or no flag list at all, as ``exportable`` reads a null) is not exported
+    unflagged = ~_rows_where(flags, pl.col("severity") == R.BLOCK, n) & df.get_column(R.FLAGS).is_not_null().to_numpy()
+
+    def passes(status: pl.Expr) -> pl.Series:
+        keeps = df.select((status & is_keeper()).fill_null(False)).to_series()
+        return keeps & pl.Series(unflagged)
+
+    mask = passes(selected_by_status(include))
+    families = {f"fam_{f}": _rows_where(flags, _family(f), n) for f in FLAG_FAMILIES}
     base = pl.concat(
         [
-            df.select(
-                R.ID, R.STATUS, R.EDITED, R.CLUSTER_ID, R.DUPLICATE_OF, R.FLAGS,
-                *[M.flag_family(f).alias(f"fam_{f}") for f in FLAG_FAMILIES],
-            ).with_row_index("_row"),
+            df.select(R.ID, R.STATUS, R.EDITED, R.CLUSTER_ID, R.DUPLICATE_OF, R.FLAGS).with_row_index("_row"),
+            pl.DataFrame(families),
             message_facts(df.get_column(R.MESSAGES)),
         ],
         how="horizontal",
@@ -158,6 +192,8 @@ def build_context(
     good = good.with_columns([pl.col(R.ID).is_in(ids.implode()).alias(col) for col, ids in marks.items()])
     good = attach_tokens(good, df, scores["scores_length"])
     text, sampled = text_rows(df, good, th.text_sample_records)
+    # override_summary reads only approved keepers with an overridden flag: hand it those
+    maybe_over = mask & pl.Series(_rows_where(flags, pl.col("severity") == R.OVERRIDDEN, n))
     return Context(
         ws=ws, include=include, target=tgt, th=th, frame=df,
         selected=df.select(R.ID, R.CLUSTER_ID, R.DUPLICATE_OF).filter(
@@ -166,6 +202,8 @@ def build_context(
         good=good, text=text, sampled=sampled, scores=scores,
         clusters=ws.clusters(), families_seen=flag_families_seen(ws),
         approved=int(df.select((pl.col(R.STATUS) == R.APPROVED).sum()).item()),
-        overrides=override_summary(df.select(R.ID, R.STATUS, R.FLAGS, R.DUPLICATE_OF).filter(mask)),
-        waiting=int(df.select((exportable("passing").fill_null(False) & (pl.col(R.STATUS) == R.PENDING)).sum()).item()),
+        overrides=override_summary(df.select(R.ID, R.STATUS, R.FLAGS, R.DUPLICATE_OF).filter(maybe_over)),
+        waiting=int(((mask if include == "passing" else passes(selected_by_status("passing")))
+                     & (df.get_column(R.STATUS) == R.PENDING)).sum()),
+        flags=flags, good_flags=flags.filter(pl.col("_row").is_in(good.get_column("_row").implode())),
     )

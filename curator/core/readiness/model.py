@@ -76,6 +76,9 @@ class Context:
     waiting: int = 0  # pending records that pass the filters: would be good once approved
     overrides: dict[str, Any] = field(default_factory=dict)  # approved past a blocking flag (override_summary)
     ids_behind: dict[str, pl.Series] = field(default_factory=dict)
+    # one row per flag: _row, id, name, severity (inputs.flag_rows); of ``frame`` and of ``good``
+    flags: pl.DataFrame | None = None
+    good_flags: pl.DataFrame | None = None
 
     @property
     def n_good(self) -> int:

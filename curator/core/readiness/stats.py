@@ -42,15 +42,27 @@ def status_counts(frame: pl.DataFrame) -> dict[str, int]:
 def flag_counts(frame: pl.DataFrame) -> dict[str, int]:
     """Records per flag name (a record counts once per name)."""
     names = (
-        frame.select(R.ID, pl.col(R.FLAGS).list.eval(pl.element().struct.field("name")).alias("n"))
-        .filter(pl.col("n").list.len() > 0)
+        frame.filter(pl.col(R.FLAGS).list.len() > 0)
+        .select(R.ID, pl.col(R.FLAGS).list.eval(pl.element().struct.field("name")).alias("n"))
         .explode("n")
-        .unique()
     )
+    return _counted(names)
+
+
+def _counted(names: pl.DataFrame) -> dict[str, int]:
+    """id, n (one row per flag) -> records per flag name."""
+    names = names.unique()
     if names.height == 0:
         return {}
     counted = names.group_by("n").len().sort(["len", "n"], descending=[True, False])
     return {str(k): int(v) for k, v in counted.iter_rows()}
+
+
+def _by_flag(flags: pl.DataFrame | None, frame: pl.DataFrame) -> dict[str, int]:
+    """flag_counts, from the context's flag table when it has one."""
+    if flags is None:
+        return flag_counts(frame)
+    return _counted(flags.select(R.ID, pl.col("name").alias("n")))
 
 
 def languages(ctx: Context) -> dict[str, Any] | None:
@@ -126,8 +138,8 @@ def compute_stats(ctx: Context, checks: list[Check]) -> dict[str, Any]:
     return {
         "population": "good examples",
         "by_status": status_counts(ctx.frame),
-        "by_flag": flag_counts(ctx.frame),
-        "by_flag_in_good": flag_counts(ctx.good) if ctx.n_good else {},
+        "by_flag": _by_flag(ctx.flags, ctx.frame),
+        "by_flag_in_good": _by_flag(ctx.good_flags, ctx.good) if ctx.n_good else {},
         "tokens": {
             "example": quantiles(tok),
             "assistant": quantiles(atok),
