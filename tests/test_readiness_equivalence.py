@@ -99,7 +99,8 @@ def records(n: int, seed: int) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=R.RECORD_SCHEMA)
 
 
-def populate(ws: Workspace, n: int, seed: int, *, scored: bool = True, reviewed: bool = True) -> None:
+def populate(ws: Workspace, n: int, seed: int, *, scored: bool = True, reviewed: bool = True,
+             aligned: bool = False) -> None:
     """A workspace as `curator import`, `run`, `dedup` and a reviewer would leave it."""
     rng = random.Random(seed + 1)
     df = records(n, seed)
@@ -108,12 +109,15 @@ def populate(ws: Workspace, n: int, seed: int, *, scored: bool = True, reviewed:
     ids = df.get_column(R.ID).to_list()
     pick = lambda p: [x for x in ids if rng.random() < p]  # noqa: E731
     if scored:
-        scored_ids = [x for x in ids if rng.random() < 0.97]  # some records have no token count yet
-        k = len(scored_ids)
-        tok = [rng.randint(5, 3000) if rng.random() < 0.97 else rng.randint(10_000, 200_000) for _ in range(k)]
+        # some records have no token count yet and some have two, unless ``aligned``:
+        # one row per record in import order, as the length filter writes them
+        scored_ids = ids if aligned else [x for x in ids if rng.random() < 0.97]
+        extra = [] if aligned else scored_ids[:3]
+        tok = [rng.randint(5, 3000) if rng.random() < 0.97 else rng.randint(10_000, 200_000) for _ in scored_ids]
+        tok += tok[: len(extra)]
         ws.write_result("scores_length", pl.DataFrame({
-            R.ID: scored_ids + scored_ids[:3], "tokens": tok + tok[:3],
-            "assistant_tokens": [t // 2 for t in tok + tok[:3]], "max_message_tokens": [t // 3 for t in tok + tok[:3]],
+            R.ID: scored_ids + extra, "tokens": tok,
+            "assistant_tokens": [t // 2 for t in tok], "max_message_tokens": [t // 3 for t in tok],
         }))
         ws.write_result("scores_language", pl.DataFrame({
             R.ID: ids[: n - 5], "language": [rng.choice(["en", "en", "de", None]) for _ in ids[: n - 5]],
@@ -193,7 +197,7 @@ def test_same_report_as_the_reference(workspace: Workspace, seed: int, include: 
 
 
 def test_same_report_when_text_is_sampled(workspace: Workspace) -> None:
-    populate(workspace, 1500, 2)
+    populate(workspace, 1500, 2, aligned=True)
     workspace.set_setting("readiness", {"text_sample_records": 300, "diversity_sample_words": 2000})
     for include in ("approved", "passing"):
         out = assert_same(workspace, include=include, target="gpt-4o")

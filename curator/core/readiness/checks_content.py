@@ -8,6 +8,7 @@ import polars as pl
 from curator.core import records as R
 from curator.core.readiness import metrics as M
 from curator.core.readiness.model import NOT_MEASURED, Check, Context, Level, pct, plural, share
+from curator.core.selection import selected_by_status
 
 
 def _not_measured(ctx: Context, cid: str, title: str, threshold: str, why: str, source: str) -> Check:
@@ -105,10 +106,13 @@ def held_back_with(ctx: Context, family: str) -> pl.DataFrame:
     named = flat.filter((pl.col("name") == family) | pl.col("name").str.starts_with(family + "."))
     if named.height == 0:
         return ctx.frame.select(R.ID, R.FLAGS).clear()
-    keepers = ctx.selected.filter(
-        pl.col(R.DUPLICATE_OF).is_null() & pl.col(R.ID).is_in(named.get_column(R.ID).implode())
-    ).get_column(R.ID)
-    return ctx.frame.select(R.ID, R.FLAGS).filter(pl.col(R.ID).is_in(keepers.implode()))
+    # frame rows whose id carries the flag (one pass over the ids); among them the
+    # selected keepers, then every row with a keeper's id, as before
+    named_ids = named.get_column(R.ID).implode()
+    rows = ctx.frame.select(pl.arg_where(pl.col(R.ID).is_in(named_ids))).to_series()
+    cand = ctx.frame.select(R.ID, R.STATUS, R.DUPLICATE_OF, R.FLAGS)[rows]
+    keepers = cand.filter(selected_by_status(ctx.include) & pl.col(R.DUPLICATE_OF).is_null()).get_column(R.ID)
+    return cand.filter(pl.col(R.ID).is_in(keepers.implode())).select(R.ID, R.FLAGS)
 
 
 def _by(counts: dict[str, int]) -> str:

@@ -245,7 +245,7 @@ def check_split(ctx: Context) -> Check:
 def check_reviewed(ctx: Context) -> Check:
     """Share of good examples a person decided one at a time (bulk actions do not count)."""
     th, g = ctx.th, ctx.good
-    single = decided_one_at_a_time(ctx.ws)
+    single = ctx.fetched("single", lambda: decided_one_at_a_time(ctx.ws))
     is_single = pl.col(R.ID).is_in(single.get_column(R.ID).implode())
     reviewed = g.filter(is_single) if g.height else g
     bulk_approved = g.filter(~is_single & (pl.col(R.STATUS) == R.APPROVED)).height if g.height else 0

@@ -8,6 +8,9 @@ few format suspects) has its text touched.
 
 from __future__ import annotations
 
+from concurrent.futures import Future
+from typing import Any
+
 import numpy as np
 import polars as pl
 
@@ -81,7 +84,12 @@ def attach_tokens(good: pl.DataFrame, frame: pl.DataFrame, scores_length: pl.Dat
     """Token columns for ``good``: the length filter's scores where present and
     fresh, counted here for records without one and for edited records."""
     usable = scores_length is not None and all(c in scores_length.columns for c in (R.ID, *TOKEN_COLUMNS))
-    if usable and scores_length is not None:
+    if usable and scores_length is not None and scores_length.get_column(R.ID).equals(frame.get_column(R.ID)):
+        # the length filter wrote one row per record in frame order (the usual case):
+        # the join on id is a gather by row
+        rows = good.get_column("_row")
+        good = good.with_columns([scores_length.get_column(c).cast(pl.Int64).gather(rows).alias(c) for c in TOKEN_COLUMNS])
+    elif usable and scores_length is not None:
         right = scores_length.select(
             pl.col(R.ID).hash(_SEED).alias("_h"), *[pl.col(c).cast(pl.Int64) for c in TOKEN_COLUMNS]
         )
@@ -159,14 +167,17 @@ def _family(name: str) -> pl.Expr:
 
 
 def build_context(
-    ws: Workspace, include: Include = "approved", target: str | None = None, frame: pl.DataFrame | None = None
+    ws: Workspace, include: Include = "approved", target: str | None = None, frame: pl.DataFrame | None = None,
+    prefetched: dict[str, Future[Any]] | None = None,
 ) -> Context:
+    """``prefetched``: inputs already being read (``scores``, ``single``, ``progress``)."""
+    pre = prefetched or {}
     if include not in INCLUDES:
         raise ValueError(f"include must be one of {INCLUDES}, not {include!r}")
     th = load_thresholds(ws)
     tgt = resolve_target(target, default=th.target, cutoff=th.open_source_cutoff)
     df = ws.frame() if frame is None else frame
-    scores = read_scores(ws)
+    scores = pre["scores"].result() if "scores" in pre else read_scores(ws)
     n = df.height
     flags = flag_rows(df)
     # exportable(include), as one pass over the flag table: a record with a blocking
@@ -206,4 +217,5 @@ def build_context(
         waiting=int(((mask if include == "passing" else passes(selected_by_status("passing")))
                      & (df.get_column(R.STATUS) == R.PENDING)).sum()),
         flags=flags, good_flags=flags.filter(pl.col("_row").is_in(good.get_column("_row").implode())),
+        prefetched={k: v for k, v in pre.items() if k != "scores"},
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -79,6 +81,14 @@ class Context:
     # one row per flag: _row, id, name, severity (inputs.flag_rows); of ``frame`` and of ``good``
     flags: pl.DataFrame | None = None
     good_flags: pl.DataFrame | None = None
+    # inputs read from the database in a worker thread while the frame is measured
+    # (``single``: decided_one_at_a_time; ``progress``: review_progress rows)
+    prefetched: dict[str, Future[Any]] = field(default_factory=dict)
+
+    def fetched(self, name: str, compute: Callable[[], Any]) -> Any:
+        """A prefetched input, or ``compute()`` when it was not prefetched."""
+        fut = self.prefetched.get(name)
+        return fut.result() if fut is not None else compute()
 
     @property
     def n_good(self) -> int:

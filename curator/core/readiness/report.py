@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,12 +10,13 @@ import polars as pl
 
 from curator.core import records as R
 from curator.core.readiness.checks import run_checks
-from curator.core.readiness.inputs import build_context
-from curator.core.readiness.model import Check
+from curator.core.readiness.inputs import build_context, read_scores
+from curator.core.readiness.model import Check, Context
 from curator.core.readiness.settings import Thresholds
-from curator.core.readiness.stats import compute_stats
+from curator.core.readiness.stats import compute_stats, progress_rows
 from curator.core.readiness.targets import Target
 from curator.core.readiness.verdict import LABELS, baseline_command, decide, wants_baseline
+from curator.core.review_actor import decided_one_at_a_time
 from curator.core.selection import Include
 from curator.core.workspace import Workspace
 
@@ -88,8 +90,23 @@ def build_report(
     target: str | None = None,
     frame: pl.DataFrame | None = None,
 ) -> Report:
-    """The readiness report. ``frame`` may be a precomputed ``ws.frame()``."""
-    ctx = build_context(ws, include, target, frame)
+    """The readiness report. ``frame`` may be a precomputed ``ws.frame()``.
+
+    The score files and two journal queries are read by worker threads while the
+    frame is built and measured (Parquet and SQLite release the GIL)."""
+    if ws.db().in_transaction:  # other connections would not see what this one wrote
+        return _report(ws, include, build_context(ws, include, target, frame))
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="readiness") as pool:
+        prefetched = {
+            "scores": pool.submit(read_scores, ws),
+            "single": pool.submit(decided_one_at_a_time, ws),
+            "progress": pool.submit(progress_rows, ws),
+        }
+        ctx = build_context(ws, include, target, frame, prefetched)
+        return _report(ws, include, ctx)
+
+
+def _report(ws: Workspace, include: Include, ctx: Context) -> Report:
     checks = run_checks(ctx)
     decision = decide(ctx, checks)
     by_status = dict.fromkeys(R.STATUSES, 0)

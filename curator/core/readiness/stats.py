@@ -11,6 +11,7 @@ import polars as pl
 from curator.core import records as R
 from curator.core.readiness.model import Check, Context
 from curator.core.tokens import quantiles
+from curator.core.workspace import Workspace
 
 HISTOGRAM_BINS = 24
 
@@ -98,15 +99,20 @@ def duplicates(ctx: Context) -> dict[str, Any]:
     }
 
 
+def progress_rows(ws: Workspace) -> list[tuple[int, str, int]]:
+    """(day number, action, live journal entries) from SQLite."""
+    return ws.db().execute(
+        "SELECT CAST(at / 86400 AS INTEGER), action, COUNT(*) FROM journal WHERE undone=0 GROUP BY 1, 2"
+    ).fetchall()
+
+
 def review_progress(ctx: Context) -> list[dict[str, Any]]:
     """Per day (UTC): decisions that day and running totals.
 
     The same live journal entries as ``review.review_timeline``, aggregated in
     SQLite so a million decisions never cross into Python one by one.
     """
-    rows = ctx.ws.db().execute(
-        "SELECT CAST(at / 86400 AS INTEGER), action, COUNT(*) FROM journal WHERE undone=0 GROUP BY 1, 2"
-    ).fetchall()
+    rows = ctx.fetched("progress", lambda: progress_rows(ctx.ws))
     if not rows:
         return []
     tl = pl.DataFrame(rows, schema={"d": pl.Int32, "action": pl.String, "n": pl.Int64}, orient="row")
