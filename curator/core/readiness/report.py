@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,7 +97,7 @@ def build_report(
     if ws.db().in_transaction:  # other connections would not see what this one wrote
         return _report(ws, include, build_context(ws, include, target, frame))
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="readiness") as pool:
-        prefetched = {
+        prefetched: dict[str, Future[Any]] = {
             "scores": pool.submit(read_scores, ws),
             "single": pool.submit(decided_one_at_a_time, ws),
             "progress": pool.submit(progress_rows, ws),
