@@ -8,7 +8,7 @@ few format suspects) has its text touched.
 
 from __future__ import annotations
 
-from concurrent.futures import Future
+from concurrent.futures import Executor, Future
 from typing import Any
 
 import numpy as np
@@ -114,6 +114,16 @@ def attach_tokens(good: pl.DataFrame, frame: pl.DataFrame, scores_length: pl.Dat
     return good.with_columns(cols)
 
 
+def take(s: pl.Series, rows: np.ndarray) -> pl.Series:
+    """``s.gather(rows)``; for ascending rows as a boolean filter, which Polars does
+    several times faster on nested columns (0.12 s vs 0.97 s for 330k message lists)."""
+    if rows.size and (rows.size == 1 or bool(np.all(rows[1:] > rows[:-1]))):
+        keep = np.zeros(s.len(), dtype=bool)
+        keep[rows] = True
+        return s.filter(pl.Series(keep))
+    return s.gather(rows)
+
+
 def text_rows(frame: pl.DataFrame, good: pl.DataFrame, limit: int) -> tuple[pl.DataFrame, bool]:
     """Good rows with their text, or a seeded sample of ``limit`` of them."""
     sampled = good.height > limit
@@ -121,15 +131,15 @@ def text_rows(frame: pl.DataFrame, good: pl.DataFrame, limit: int) -> tuple[pl.D
     if sampled:
         rng = np.random.default_rng(_SEED)
         pick = pick[np.sort(rng.choice(good.height, size=limit, replace=False))]
-    rows = pick.get_column("_row")
+    rows = pick.get_column("_row").to_numpy()
     first_user = (
         pl.col(R.MESSAGES)
         .list.eval(pl.element().struct.field("content").filter(pl.element().struct.field("role") == "user"))
         .list.first()
     )
     text = pl.DataFrame(
-        {R.ID: pick.get_column(R.ID), R.MESSAGES: frame.get_column(R.MESSAGES).gather(rows),
-         R.META: frame.get_column(R.META).gather(rows)}
+        {R.ID: pick.get_column(R.ID), R.MESSAGES: take(frame.get_column(R.MESSAGES), rows),
+         R.META: take(frame.get_column(R.META), rows)}
     ).with_columns(
         M.role_text("assistant").alias("assistant_text"),
         M.role_text("user").alias("user_text"),
@@ -166,11 +176,17 @@ def _family(name: str) -> pl.Expr:
     return (pl.col("name") == name) | pl.col("name").str.starts_with(name + ".")
 
 
+def families_of(flags: pl.DataFrame, n: int) -> dict[str, np.ndarray]:
+    """``fam_<family>`` per record: it carries a flag named ``family`` or ``family.*``."""
+    return {f"fam_{f}": _rows_where(flags, _family(f), n) for f in FLAG_FAMILIES}
+
+
 def build_context(
     ws: Workspace, include: Include = "approved", target: str | None = None, frame: pl.DataFrame | None = None,
-    prefetched: dict[str, Future[Any]] | None = None,
+    prefetched: dict[str, Future[Any]] | None = None, pool: Executor | None = None,
 ) -> Context:
-    """``prefetched``: inputs already being read (``scores``, ``single``, ``progress``)."""
+    """``prefetched``: inputs already being read (``scores``, ``single``, ``progress``);
+    ``pool``: threads for the text sample."""
     pre = prefetched or {}
     if include not in INCLUDES:
         raise ValueError(f"include must be one of {INCLUDES}, not {include!r}")
@@ -189,20 +205,27 @@ def build_context(
         return keeps & pl.Series(unflagged)
 
     mask = passes(selected_by_status(include))
-    families = {f"fam_{f}": _rows_where(flags, _family(f), n) for f in FLAG_FAMILIES}
-    base = pl.concat(
+    keys = df.select(R.ID).with_row_index("_row").filter(mask)
+    # the text sample depends only on which rows are good: measured by a worker thread
+    # while this one computes the per-record facts
+    text_job = pool.submit(text_rows, df, keys, th.text_sample_records) if pool is not None else None
+    families = pl.DataFrame(families_of(flags, n)).filter(mask)
+    messages = df.get_column(R.MESSAGES)
+    # facts of the good records only when they are a minority (filtering the nested
+    # column costs less than the facts of the others)
+    facts = message_facts(messages.filter(mask)) if keys.height < n // 2 else message_facts(messages).filter(mask)
+    good = pl.concat(
         [
-            df.select(R.ID, R.STATUS, R.EDITED, R.CLUSTER_ID, R.DUPLICATE_OF, R.FLAGS).with_row_index("_row"),
-            pl.DataFrame(families),
-            message_facts(df.get_column(R.MESSAGES)),
+            df.select(R.ID, R.STATUS, R.EDITED, R.CLUSTER_ID, R.DUPLICATE_OF, R.FLAGS).with_row_index("_row").filter(mask),
+            families,
+            facts,
         ],
         how="horizontal",
     )
-    good = base.filter(mask)
     marks = {col: marked_ids(scores[res], cols) for col, (res, cols) in SCORE_MARKS.items()}
     good = good.with_columns([pl.col(R.ID).is_in(ids.implode()).alias(col) for col, ids in marks.items()])
     good = attach_tokens(good, df, scores["scores_length"])
-    text, sampled = text_rows(df, good, th.text_sample_records)
+    text, sampled = text_job.result() if text_job is not None else text_rows(df, keys, th.text_sample_records)
     # override_summary reads only approved keepers with an overridden flag: hand it those
     maybe_over = mask & pl.Series(_rows_where(flags, pl.col("severity") == R.OVERRIDDEN, n))
     return Context(

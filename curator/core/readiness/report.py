@@ -92,17 +92,18 @@ def build_report(
 ) -> Report:
     """The readiness report. ``frame`` may be a precomputed ``ws.frame()``.
 
-    The score files and two journal queries are read by worker threads while the
-    frame is built and measured (Parquet and SQLite release the GIL)."""
+    The score files and two journal queries are read, and the text sample measured, by
+    worker threads while the frame is built and measured (Polars, Parquet and SQLite
+    release the GIL)."""
     if ws.db().in_transaction:  # other connections would not see what this one wrote
         return _report(ws, include, build_context(ws, include, target, frame))
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="readiness") as pool:
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="readiness") as pool:
         prefetched: dict[str, Future[Any]] = {
             "scores": pool.submit(read_scores, ws),
             "single": pool.submit(decided_one_at_a_time, ws),
             "progress": pool.submit(progress_rows, ws),
         }
-        ctx = build_context(ws, include, target, frame, prefetched)
+        ctx = build_context(ws, include, target, frame, prefetched, pool)
         return _report(ws, include, ctx)
 
 
