@@ -3,6 +3,7 @@ is read, disk full and permission denied at the write, a kill at every publish s
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -94,6 +95,80 @@ def test_a_file_that_changes_while_it_is_imported_is_refused_and_nothing_recorde
     assert info_json(capsys, ws)["records"] == 202
 
 
+def _rewrite_after_first_chunk(monkeypatch, src, *, keep_stat: bool):
+    """Read ``src`` in small chunks; after the first one, rewrite the rest of the file in
+    place with other bytes of the same length and set the old mtime back (a writer the
+    size and mtime cannot see). Returns (old bytes, the bytes from the first chunk's end)."""
+    from curator.core.ingest import jsonl
+
+    old = src.read_bytes()
+    state: dict[str, int] = {}
+    real = jsonl.iter_line_chunks
+    monkeypatch.setattr(jsonl, "CHUNK_BYTES", 2048)
+
+    def chunks(*args, **kwargs):
+        for n, chunk in enumerate(real(*args, **kwargs)):
+            yield chunk
+            if n == 0:
+                st = src.stat()
+                state["cut"] = chunk.done
+                with open(src, "r+b") as fh:
+                    fh.seek(chunk.done)
+                    fh.write(old[chunk.done :].replace(b"answer", b"ANSWER"))
+                os.utime(src, ns=(st.st_atime_ns, st.st_mtime_ns))
+                assert src.stat().st_size == st.st_size
+
+    monkeypatch.setattr(jsonl, "iter_line_chunks", chunks)
+    if not keep_stat:  # a file system whose time stamps cannot tell (coarse, or none)
+        monkeypatch.setattr(import_module, "_identity", lambda path: ())
+    return old, state
+
+
+def test_a_same_size_same_mtime_rewrite_during_the_read_is_refused(tmp_path, capsys, monkeypatch):
+    ws = tmp_path / "ws.curator"
+    assert (
+        cli(capsys, "import", str(write_chats(tmp_path / "seed.jsonl", 2, tag="s")), "-w", str(ws))[
+            0
+        ]
+        == 0
+    )
+    src = write_chats(tmp_path / "a.jsonl", 200)
+    _rewrite_after_first_chunk(monkeypatch, src, keep_stat=True)
+    code, out, err = cli(capsys, "import", str(src), "-w", str(ws), "--json")
+    no_bug_message(err)
+    summary = json.loads(out)
+    assert code == 1 and summary["added"] == 0
+    assert "changed while it was being imported" in summary["files"][0]["error"]
+    assert [i.source for i in Workspace.open(ws).imports()] == ["seed.jsonl"]  # nothing recorded
+    monkeypatch.undo()
+    code, out, _ = cli(capsys, "import", str(src), "-w", str(ws), "--json")  # the file as it is now
+    assert code == 0 and json.loads(out)["added"] == 200
+
+
+def test_the_hash_recorded_is_the_hash_of_the_bytes_parsed(tmp_path, capsys, monkeypatch):
+    """When the file system cannot show the change at all, what is recorded is still
+    consistent: the import's hash is that of exactly the bytes its records came from,
+    so the file as it is afterwards is not taken as "already imported"."""
+    ws = tmp_path / "ws.curator"
+    src = write_chats(tmp_path / "a.jsonl", 200)
+    old, state = _rewrite_after_first_chunk(monkeypatch, src, keep_stat=False)
+    assert cli(capsys, "import", str(src), "-w", str(ws))[0] == 0
+    monkeypatch.undo()
+    now = src.read_bytes()
+    w = Workspace.open(ws)
+    [imp] = w.imports()
+    replies = [m[1]["content"] for m in w.records().sort("line").get_column("messages").to_list()]
+    parsed = "\n".join(replies).encode()
+    mixed = old[: state["cut"]] + now[state["cut"] :]
+    if b"ANSWER" in parsed:  # the reader saw the rewrite: the mix of both is what it read
+        assert imp.file_hash == hashlib.sha256(mixed).hexdigest()[:32]
+    else:
+        assert imp.file_hash == hashlib.sha256(old).hexdigest()[:32]
+    assert imp.file_hash != hashlib.sha256(now).hexdigest()[:32]
+    code, out, _ = cli(capsys, "import", str(src), "-w", str(ws), "--json")
+    assert code == 0 and json.loads(out)["files"][0]["already_imported"] is False
+
+
 @pytest.mark.parametrize(
     ("errno_", "words"), [(28, "is full"), (13, "permission denied"), (30, "read-only")]
 )
@@ -183,3 +258,37 @@ def test_kill_during_run_then_run_again_gives_the_uninterrupted_results(tmp_path
     a, b = info_json(capsys, ws), info_json(capsys, reference)
     a.pop("workspace", None), b.pop("workspace", None)
     assert a == b
+
+
+def _sources(tmp_path):
+    import polars as pl
+
+    chat = {
+        "messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]
+    }
+    line = json.dumps(chat)
+    (tmp_path / "bom.jsonl").write_bytes(b"\xef\xbb\xbf" + (line + "\n").encode() * 3)
+    (tmp_path / "array.json").write_text(json.dumps([chat, chat]) + "\n\n   \n")
+    (tmp_path / "log.csv").write_text("ticket,author,body\n1,user,hi\n1,assistant,hello\n")
+    (tmp_path / "chat.txt").write_text("User: hi\nAssistant: hello\n")
+    (tmp_path / "wide.jsonl").write_bytes((line + "\n").encode("utf-16"))
+    pl.DataFrame({"messages": [chat["messages"]] * 3}).write_parquet(tmp_path / "t.parquet")
+    return sorted(p for p in tmp_path.iterdir() if p.is_file())
+
+
+def test_one_read_hashes_every_format_as_the_whole_file_hash(tmp_path):
+    """The tap's hash of the bytes a reader parsed equals the file's content hash for
+    every reader (BOMs, a JSON array's tail, UTF-16, Parquet read into memory), so files
+    imported before still count as already imported."""
+    from curator.core.ingest.options import ImportOptions
+    from curator.core.ingest.pipeline import file_hash, read_raw, resolve_format
+    from curator.core.ingest.source import Tap, streams
+
+    for path in _sources(tmp_path):
+        options = ImportOptions()
+        fmt = resolve_format(path, options)
+        assert streams(path, fmt), path
+        tap = Tap(path)
+        chunks = list(read_raw(path, fmt, options, tap=tap))
+        assert sum(c.frame.height for c in chunks) >= 1, path
+        assert tap.finish() == file_hash(path), path

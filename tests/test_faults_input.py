@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 
+import polars as pl
 import pytest
 from faults_helpers import cli, cli_process, info_json, no_bug_message, write_chats
 
@@ -128,13 +129,47 @@ def test_a_fifo_is_skipped_and_listed_never_read(tmp_path, capsys):
     no_bug_message(proc.stderr)
 
 
-def test_an_unbalanced_csv_quote_names_its_line(tmp_path, capsys):
+def test_an_unbalanced_csv_quote_quarantines_from_its_line_and_imports_the_rows_before(
+    tmp_path, capsys
+):
     src = tmp_path / "log.csv"
     src.write_text(
-        'ticket,author,body\n1,customer,"say ""hi"" please"\n1,agent,"hello there\n2,customer,more\n'
+        "ticket,author,body\n"
+        '1,customer,"say ""hi"" please"\n'
+        "1,agent,hello\n"
+        '2,customer,"a cell over\ntwo lines"\n'
+        "2,agent,fine\n"
+        '3,agent,"hello there\n'  # line 7: the quote is never closed
+        "4,customer,more\n"
     )
     ws = tmp_path / "ws.curator"
     cli(capsys, "import", str(write_chats(tmp_path / "seed.jsonl", 2)), "-w", str(ws))
+    code, out, err = cli(
+        capsys,
+        "import",
+        str(src),
+        "-w",
+        str(ws),
+        "--json",
+        "--conversation-column",
+        "ticket",
+        "--speaker-column",
+        "author",
+        "--text-column",
+        "body",
+    )
+    no_bug_message(err)
+    summary = json.loads(out)
+    assert code == 0 and summary["added"] == 2  # tickets 1 and 2, before the bad line
+    [entry] = summary["files"][0]["quarantine"]
+    assert entry["line"] == 7 and entry["locator"] == "lines 7-8"
+    assert "a quoted field opens on line 7 and is never closed" in entry["reason"]
+    assert entry["raw"].startswith('3,agent,"hello there')
+    texts = Workspace.open(ws).records().filter(pl.col("source") == "log.csv")
+    assert sorted(m[0]["content"] for m in texts.get_column("messages").to_list()) == [
+        "a cell over\ntwo lines",
+        'say "hi" please',
+    ]
     code, out, _ = cli(
         capsys,
         "import",
@@ -148,7 +183,7 @@ def test_an_unbalanced_csv_quote_names_its_line(tmp_path, capsys):
         "--text-column",
         "body",
     )
-    assert code == 1 and "log.csv:3: a quoted field opens on line 3 and is never closed" in out
+    assert code == 0 and "already imported" in out
 
 
 def test_a_bad_recipe_is_refused_with_its_file_and_line_before_it_is_saved(tmp_path, capsys):

@@ -21,9 +21,11 @@ import polars as pl
 
 from curator.core import records as R
 from curator.core.errors import CuratorError
+from curator.core.ingest.guards import RAW_KEEP
 from curator.core.ingest.lines import BOM
 from curator.core.ingest.model import RAW_MESSAGE_DTYPE, RAW_SCHEMA, QuarantineEntry, RawChunk
 from curator.core.ingest.options import ImportOptions
+from curator.core.ingest.source import Tap, open_source
 
 GUESSES = {
     "conversation": ("conversation_id", "conversation", "conv_id", "ticket_id", "ticket", "chat_id", "session_id", "thread_id", "dialog_id", "dialogue_id", "call_id"),
@@ -42,12 +44,15 @@ _EXTRA = 8  # cells past the header that are read (to name them) on a longer row
 _NOTE = "_note"
 
 
-def separator(path: Path) -> str:
+def separator(path: Path, head: bytes | None = None) -> str:
+    """Tab or comma: ``.tsv`` is tabs, else whichever the first line has more of."""
     if path.suffix.lower() == ".tsv":
         return "\t"
-    with open(path, "rb") as fh:
-        head = fh.read(65536).split(b"\n", 1)[0]
-    return "\t" if head.count(b"\t") > head.count(b",") else ","
+    if head is None:
+        with open(path, "rb") as fh:
+            head = fh.read(65536)
+    first = head[:65536].split(b"\n", 1)[0]
+    return "\t" if first.count(b"\t") > first.count(b",") else ","
 
 
 def resolve_columns(columns: list[str], options: ImportOptions, source: str) -> dict[str, str | None]:
@@ -80,59 +85,89 @@ def resolve_columns(columns: list[str], options: ImportOptions, source: str) -> 
     return out
 
 
-def unclosed_quote_line(path: Path) -> int | None:
+def unclosed_quote_line(data: bytes) -> int | None:
     """The 1-based line where a quoted field opens that is never closed, or None.
 
     Quote parity per line, counted in bytes (an escaped quote ``""`` counts
     twice, so it never flips the parity); the last flip to "open" is the culprit.
     """
-    opened, inside, line = None, False, 0
-    with open(path, "rb") as fh:
-        for line, raw in enumerate(fh, start=1):
-            if raw.count(b'"') % 2:
-                inside = not inside
-                if inside:
-                    opened = line
+    opened, inside = None, False
+    for line, raw in enumerate(data.split(b"\n"), start=1):
+        if raw.count(b'"') % 2:
+            inside = not inside
+            if inside:
+                opened = line
     return opened if inside else None
 
 
+def _parse(src: bytes, sep: str, n_rows: int | None) -> tuple[list[str], list[str], pl.DataFrame]:
+    header = pl.read_csv(src, separator=sep, n_rows=0, infer_schema=False, encoding="utf8-lossy").columns
+    extras = [f"_extra_cell_{i}" for i in range(1, _EXTRA + 1)]
+    df = pl.read_csv(
+        src,
+        separator=sep,
+        schema={c: pl.String for c in header + extras},
+        missing_columns="insert",  # rows are as long as the header, or longer
+        truncate_ragged_lines=True,  # only past header + _EXTRA: noted as "N or more"
+        encoding="utf8-lossy",
+        n_rows=n_rows,
+    )
+    return header, extras, df
+
+
 def read_csv_log(
-    path: Path, fmt: str, options: ImportOptions, limit: int | None = None
+    path: Path, fmt: str, options: ImportOptions, limit: int | None = None, tap: Tap | None = None
 ) -> Iterator[RawChunk]:
+    """The file is read once (through ``tap`` on import). A quoted field that is never
+    closed quarantines the file from that line on (named); the rows before it import."""
     total = path.stat().st_size
-    with open(path, "rb") as fh:
-        if not fh.read(len(BOM) + 1).lstrip(BOM).strip():
-            yield RawChunk(pl.DataFrame(schema=RAW_SCHEMA), [], [], total, total)
-            return
-    sep = separator(path)
+    with open_source(path, tap) as fh:
+        data = fh.read()
+    if not data[: len(BOM) + 1].lstrip(BOM).strip():
+        yield RawChunk(pl.DataFrame(schema=RAW_SCHEMA), [], [], total, total)
+        return
+    sep = separator(path, data)
     n_rows = None if limit is None else max(limit * 50, 1000)
+    cut: list[QuarantineEntry] = []
     try:
-        header = pl.read_csv(path, separator=sep, n_rows=0, infer_schema=False, encoding="utf8-lossy").columns
-        extras = [f"_extra_cell_{i}" for i in range(1, _EXTRA + 1)]
-        df = pl.read_csv(
-            path,
-            separator=sep,
-            schema={c: pl.String for c in header + extras},
-            missing_columns="insert",  # rows are as long as the header, or longer
-            truncate_ragged_lines=True,  # only past header + _EXTRA: noted as "N or more"
-            encoding="utf8-lossy",
-            n_rows=n_rows,
-        )
+        header, extras, df = _parse(data, sep, n_rows)
     except pl.exceptions.PolarsError as exc:
-        opened = unclosed_quote_line(path)
-        if opened is not None:
+        opened = unclosed_quote_line(data)
+        if opened is None:
+            raise CuratorError(f"{path.name}: cannot read it as CSV: {str(exc).splitlines()[0]}") from None
+        lines = data.split(b"\n")
+        last = len(lines) - (not lines[-1].strip())
+        cut = [
+            QuarantineEntry(
+                opened,
+                f"lines {opened}-{last}",
+                f"a quoted field opens on line {opened} and is never closed, so lines "
+                f"{opened}-{last} would be one cell; none of them was imported (the rows before "
+                f"line {opened} were). Close the quote (or write a literal quote as \"\") and "
+                "import the file again.",
+                b"\n".join(lines[opened - 1 :]).decode("utf-8", "replace")[:RAW_KEEP],
+            )
+        ]
+        if opened <= 1:
             raise CuratorError(
-                f"{path.name}:{opened}: a quoted field opens on line {opened} and is never closed, "
-                "so the rest of the file would be one cell; close the quote (or write a literal "
-                'quote as "") and import again. Nothing from this file was imported.'
+                f"{path.name}:1: a quoted field opens in the header line and is never closed; "
+                'close the quote (or write a literal quote as "") and import again.'
             ) from None
-        raise CuratorError(f"{path.name}: cannot read it as CSV: {str(exc).splitlines()[0]}") from None
+        try:
+            header, extras, df = _parse(b"\n".join(lines[: opened - 1]) + b"\n", sep, n_rows)
+        except pl.exceptions.PolarsError as again:
+            raise CuratorError(
+                f"{path.name}:{opened}: a quoted field opens on line {opened} and is never closed; "
+                f"and the lines before it cannot be read as CSV either ({str(again).splitlines()[0]})"
+            ) from None
     df = df.with_row_index(_ROW, offset=2).with_columns(pl.col(_ROW).cast(pl.Int64))
     df = df.with_columns(_ragged_note(extras, len(header))).drop(extras)
     first = header[0] if header else ""
     if first.startswith("\ufeff") and first.lstrip("\ufeff") not in header:
         df = df.rename({first: first.lstrip("\ufeff")})
-    yield group_rows(df, options, path.name, total, limit)
+    chunk = group_rows(df, options, path.name, total, limit)
+    chunk.quarantine.extend(cut)
+    yield chunk
 
 
 def group_rows(

@@ -9,10 +9,13 @@ the original, and errors still name the original file.
 from __future__ import annotations
 
 import codecs
+import io
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from curator.core.ingest.source import Tap, open_source
 
 _BOMS = (  # UTF-32 first: its little-endian mark begins with UTF-16's
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -43,10 +46,12 @@ def decode_head(head: bytes, encoding: str) -> bytes:
 
 
 @contextmanager
-def as_utf8(path: Path) -> Iterator[Path]:
+def as_utf8(path: Path, tap: Tap | None = None) -> Iterator[Path]:
     """``path`` itself when it is not wide-encoded, else a UTF-8 copy of it.
 
     Bytes that do not decode become U+FFFD, which the readers report as not UTF-8.
+    The original is read once, through ``tap`` when given; the private copy is
+    what the reader then parses.
     """
     encoding = file_encoding(path)
     if encoding is None:
@@ -54,9 +59,9 @@ def as_utf8(path: Path) -> Iterator[Path]:
         return
     with tempfile.TemporaryDirectory(prefix="curator-utf8-") as tmp:
         copy = Path(tmp) / path.name
-        with open(path, encoding=encoding, errors="replace", newline="") as src, open(
-            copy, "w", encoding="utf-8", newline=""
-        ) as dst:
+        with io.TextIOWrapper(
+            open_source(path, tap), encoding=encoding, errors="replace", newline=""
+        ) as src, open(copy, "w", encoding="utf-8", newline="") as dst:
             while block := src.read(_CHARS):
                 dst.write(block)
         yield copy

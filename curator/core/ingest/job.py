@@ -39,8 +39,10 @@ from curator.core.ingest.pipeline import (
     read_raw,
     resolve_format,
     sort_entries,
+    with_ids,
 )
 from curator.core.ingest.prefetch import prefetch
+from curator.core.ingest.source import Tap, streams
 from curator.core.integrity import clean_residue, damaged_part_error
 from curator.core.jobs import Job, Progress
 from curator.core.locks import WorkspaceLock
@@ -119,6 +121,34 @@ FAILED = "failed"  # the format of a failed import's row
 WHOLE_FILE = "whole file"  # the locator of its quarantine entry
 
 
+def _already(
+    ws: Workspace,
+    result: FileResult,
+    digest: str,
+    previous: dict[str, Any],
+    failed: set[str],
+    options: ImportOptions,
+) -> bool:
+    """Same bytes, same options: nothing new can come of it (marks ``result`` so).
+    Different options (say, the --role-map a quarantine reason suggested) re-read it."""
+    if digest not in previous or options.to_dict() not in ws.succeeded_import_options(digest):
+        return False
+    result.already_imported = True
+    result.format = previous[digest].format
+    result.skipped_existing = previous[digest].records
+    if result.path in failed or digest in failed:  # it failed once; now it is in
+        ws.drop_failed_imports(path=result.path, file_hash=digest)
+    return True
+
+
+def _hash_if_readable(path: Path) -> str | None:
+    """A failed file's hash (so importing the same bytes later clears the failure)."""
+    try:
+        return file_hash(path)
+    except OSError:
+        return None
+
+
 def _record_failure(
     ws: Workspace, result: FileResult, path: Path, digest: str | None, options: ImportOptions
 ) -> None:
@@ -147,11 +177,17 @@ SPILL_BYTES = 512 << 20  # finalised records held in memory before spilling to d
 
 
 def finalised_chunks(
-    path: Path, fmt: str, options: ImportOptions, digest: str, source_path: str, step: str
+    path: Path,
+    fmt: str,
+    options: ImportOptions,
+    source_path: str,
+    step: str,
+    tap: Tap | None = None,
 ) -> Iterator[tuple[pl.DataFrame, list[QuarantineEntry], Progress]]:
-    """The file read chunk by chunk into finished records + quarantine (both engines)."""
-    for chunk in prefetch(read_raw(path, fmt, options)):  # the next chunk read meanwhile
-        done = finalize(chunk, options, source=path.name, source_path=source_path, identity=digest)
+    """The file read chunk by chunk into finished records (ids still null: they need
+    the file's hash, known at the end; see ``with_ids``) + quarantine (both engines)."""
+    for chunk in prefetch(read_raw(path, fmt, options, tap=tap)):  # the next chunk read meanwhile
+        done = finalize(chunk, options, source=path.name, source_path=source_path, identity=None)
         bad = list(done.quarantine)
         kept, too_big = oversized(done.records)  # the size guard (ingest/guards.py)
         if too_big:
@@ -162,16 +198,43 @@ def finalised_chunks(
         yield records, bad, progress
 
 
+class SourceChanged(CuratorError):
+    """The file changed while it was read: nothing of it is recorded."""
+
+
+def _changed(path: Path, detail: str) -> SourceChanged:
+    return SourceChanged(
+        f"{path}: the file changed while it was being imported ({detail}); nothing of it was "
+        "recorded. Import it again once it is complete (a file still being written cannot be "
+        "imported)."
+    )
+
+
+def _digest_after(path: Path, tap: Tap | None, before: str | None) -> str:
+    """The hash of the bytes read: the tap's, or (an untapped source) the hash taken
+    before reading, which must still be the file's hash now."""
+    if tap is not None:
+        return tap.finish()
+    assert before is not None
+    if file_hash(path) != before:
+        raise _changed(path, "its content is not what it was when the import began")
+    return before
+
+
 def read_whole_file(
     path: Path, fmt: str, options: ImportOptions, digest: str, source_path: str
-) -> tuple[pl.DataFrame, list[QuarantineEntry]]:
-    """One file's records + quarantine in one go: what an engine's worker runs."""
+) -> tuple[pl.DataFrame, list[QuarantineEntry], str]:
+    """One file's records + quarantine + the hash of the bytes read: what an engine's
+    worker runs (``digest``: the hash the driver took, used for untapped sources)."""
     frames: list[pl.DataFrame] = []
     quarantine: list[QuarantineEntry] = []
-    for records, bad, _ in finalised_chunks(path, fmt, options, digest, source_path, "read"):
+    tap = Tap(path) if streams(path, fmt) else None
+    for records, bad, _ in finalised_chunks(path, fmt, options, source_path, "read", tap):
         frames.append(records)
         quarantine.extend(bad)
-    return (pl.concat(frames) if frames else R.empty_records()), sort_entries(quarantine)
+    read = _digest_after(path, tap, digest)
+    records = pl.concat(frames) if frames else R.empty_records()
+    return with_ids(records, read), sort_entries(quarantine), read
 
 
 def _read_file(
@@ -179,11 +242,11 @@ def _read_file(
     path: Path,
     fmt: str,
     options: ImportOptions,
-    digest: str,
     source_path: str,
     step: str,
-) -> Generator[Progress, None, tuple[pl.DataFrame, list[QuarantineEntry]]]:
-    """Read one file into records + quarantine.
+) -> Generator[Progress, None, tuple[pl.DataFrame, list[QuarantineEntry], str]]:
+    """Read one file into records + quarantine, in one pass that also hashes it:
+    returns them with the hash of exactly the bytes parsed (``ingest/source.py``).
 
     Finalised chunks are kept in memory up to SPILL_BYTES; beyond that they are
     spilled to uncompressed Arrow files in a staging folder inside the
@@ -193,9 +256,11 @@ def _read_file(
     quarantine: list[QuarantineEntry] = []
     held: list[pl.DataFrame] = []
     held_bytes = 0.0
+    tap = Tap(path) if streams(path, fmt) else None
+    before = None if tap is not None else file_hash(path)  # a folder / big Parquet: hashed twice
     with tempfile.TemporaryDirectory(prefix=f".staging-{os.getpid()}-", dir=ws.path) as tmp:
         parts: list[Path] = []
-        for records, bad, progress in finalised_chunks(path, fmt, options, digest, source_path, step):
+        for records, bad, progress in finalised_chunks(path, fmt, options, source_path, step, tap):
             quarantine.extend(bad)
             held.append(records)
             held_bytes += records.estimated_size()
@@ -204,35 +269,40 @@ def _read_file(
                 parts.append(Path(tmp) / f"{len(parts):06d}.arrow")
                 pl.concat(held, rechunk=False).write_ipc(parts[-1], compression="uncompressed")
                 held, held_bytes = [], 0
+            fault_point("import-chunk")
             yield progress
+        digest = _digest_after(path, tap, before)
         frames = [pl.read_ipc(p) for p in parts] + held
         records = pl.concat(frames, rechunk=False) if frames else R.empty_records()
-        return records, sort_entries(quarantine)
+        return with_ids(records, digest), sort_entries(quarantine), digest
 
 
-class SourceChanged(CuratorError):
-    """The file changed while it was read: nothing of it is recorded."""
+Identity = tuple[tuple[str, int, int, int, int], ...]
 
 
-def _identity(path: Path) -> tuple[tuple[str, int, int, int], ...]:
-    """Size, mtime and inode of a file (or of every file of a dataset folder)."""
+def _identity(path: Path) -> Identity:
+    """Size, mtime, ctime and inode of a file (or of every file of a dataset folder).
+
+    The ctime matters: a rewrite that keeps the size and sets the old mtime back
+    still moves it (only the kernel sets it)."""
     files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
     out = []
     for f in files:
         st = f.stat()
-        out.append((str(f), st.st_size, st.st_mtime_ns, st.st_ino))
+        out.append((str(f), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
     return tuple(out)
 
 
-def _check_unchanged(path: Path, before: tuple[tuple[str, int, int, int], ...]) -> None:
+def _check_unchanged(path: Path, before: Identity) -> None:
     after = _identity(path)
     if after != before:
         size = (sum(b[1] for b in before), sum(a[1] for a in after))
-        raise SourceChanged(
-            f"{path}: the file changed while it was being imported ({size[0]:,} -> {size[1]:,} "
-            "bytes, or a new modification time); nothing of it was recorded. Import it again "
-            "once it is complete (a file still being written cannot be imported)."
+        detail = (
+            f"{size[0]:,} -> {size[1]:,} bytes"
+            if size[0] != size[1]
+            else "same size, but it was written to"
         )
+        raise _changed(path, detail)
 
 
 def import_job(
@@ -289,34 +359,39 @@ def _import_locked(
     }
     existing: pl.Series | None = None
     ahead = _read_ahead(engine, files, options)
+    seen_paths = {i.path for i in imports if i.format != FAILED}
     for n, path in enumerate(files, start=1):
         result = FileResult(source=path.name, path=str(path.resolve()))
         summary.files.append(result)
         step = f"import {n}/{len(files)}"
         yield Progress(step, 0, None, path.name)
         digest: str | None = None
+
         try:
             before = _identity(path)
-            digest = file_hash(path)
-            fault_point("import-hashed")
-            # Same bytes, same options: nothing new can come of it. Different options
-            # (say, the --role-map a quarantine reason suggested) re-read the file.
-            if digest in previous and options.to_dict() in ws.succeeded_import_options(digest):
-                result.already_imported = True
-                result.format = previous[digest].format
-                result.skipped_existing = previous[digest].records
-                if result.path in failed or digest in failed:  # it failed once; now it is in
-                    ws.drop_failed_imports(path=result.path, file_hash=digest)
-                continue
+            # A path imported before is hashed first, so an unchanged file is skipped
+            # without being parsed; any other file is hashed as it is parsed (one read).
+            hashed = None
+            if result.path in seen_paths or ahead is not None:
+                hashed = file_hash(path)
+                if _already(ws, result, hashed, previous, failed, options):
+                    continue
+            fault_point("import-read")
             result.format = resolve_format(path, options)
-            key = (path, result.format, options, digest, result.path)
-            if ahead is not None and ahead.has(key):
-                records, quarantine = yield from ahead.get(key, step)
+            if ahead is not None and hashed is not None and ahead.has(
+                key := (path, result.format, options, hashed, result.path)
+            ):
+                records, quarantine, digest = yield from ahead.get(key, step)
             else:
-                records, quarantine = yield from _read_file(
-                    ws, path, result.format, options, digest, result.path, step
+                records, quarantine, digest = yield from _read_file(
+                    ws, path, result.format, options, result.path, step
                 )
+            fault_point("import-hashed")
             _check_unchanged(path, before)
+            if hashed is not None and digest != hashed:
+                raise _changed(path, "its content is not what it was when the import began")
+            if _already(ws, result, digest, previous, failed, options):  # the same bytes, another name
+                continue
             if records.height == 0 and not quarantine:
                 raise CuratorError(f"{path.name}: no conversations found in it; nothing to import")
         except EngineFailure:
@@ -346,7 +421,7 @@ def _import_locked(
                     "nothing from this file was imported. This is a bug in Curator; please report it."
                 )
         if result.error is not None:
-            _record_failure(ws, result, path, digest, options)
+            _record_failure(ws, result, path, digest or _hash_if_readable(path), options)
             failed |= {result.path, digest or result.path}
             continue
         assert digest is not None and result.format is not None

@@ -39,6 +39,7 @@ from curator.core.ingest.model import (
     meta_json,
 )
 from curator.core.ingest.options import ImportOptions
+from curator.core.ingest.source import Tap, open_source
 
 _READ = 8 << 20
 _BATCH = 20_000
@@ -49,8 +50,8 @@ _SURROGATE = re.compile("[\udc80-\udcff]")
 class _Stream:
     """Decoded text of a file, read on demand, with a sliding buffer."""
 
-    def __init__(self, path: Path) -> None:
-        self.fh = open(path, "rb")  # noqa: SIM115 - closed in close()
+    def __init__(self, path: Path, tap: Tap | None) -> None:
+        self.fh = open_source(path, tap)
         self.decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
         self.buf = ""
         self.pos = 0
@@ -133,12 +134,12 @@ def _element(stream: _Stream, decoder: json.JSONDecoder) -> tuple[Any, str]:
 
 
 def read_json_array(
-    path: Path, fmt: str, options: ImportOptions, limit: int | None = None
+    path: Path, fmt: str, options: ImportOptions, limit: int | None = None, tap: Tap | None = None
 ) -> Iterator[RawChunk]:
     total = path.stat().st_size
     convert = converter_for(fmt, options)
     decoder = json.JSONDecoder()
-    stream = _Stream(path)
+    stream = _Stream(path, tap)
     rows: list[dict[str, Any]] = []
     bad: list[QuarantineEntry] = []
     keys: set[str] = set()

@@ -36,6 +36,7 @@ from curator.core.ingest.model import (
     meta_json,
 )
 from curator.core.ingest.options import ImportOptions
+from curator.core.ingest.source import Tap
 
 FORCE_PER_LINE = False  # tests: every non-OpenAI line through the per-line converter
 _MIN_SPLIT = 256  # below this many lines a failing range is parsed line by line
@@ -190,13 +191,13 @@ def _columnar_range(
 
 
 def read_jsonl(
-    path: Path, fmt: str, options: ImportOptions, limit: int | None = None
+    path: Path, fmt: str, options: ImportOptions, limit: int | None = None, tap: Tap | None = None
 ) -> Iterator[RawChunk]:
     total = path.stat().st_size
     keys: set[str] = set()
     seen = 0
     chunk_bytes = CHUNK_BYTES if limit is None else 1 << 20
-    for chunk in iter_line_chunks(path, chunk_bytes):
+    for chunk in iter_line_chunks(path, chunk_bytes, tap):
         idx = np.flatnonzero(~chunk.blank)
         if limit is not None:
             idx = idx[: max(limit - seen, 0)]

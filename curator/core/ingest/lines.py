@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from curator.core.ingest.source import Tap, open_source
+
 BOM = b"\xef\xbb\xbf"
 CHUNK_BYTES = 32 << 20
 _WS = (9, 13, 32)
@@ -61,38 +63,43 @@ def _index(data: bytes, first_line: int, done: int) -> LineChunk:
     return LineChunk(data, first_line, starts, ends, blank, done)
 
 
-def iter_line_chunks(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[LineChunk]:
+def iter_line_chunks(path: Path, chunk_bytes: int = CHUNK_BYTES, tap: Tap | None = None) -> Iterator[LineChunk]:
     """Whole-line chunks of ``path``; a leading UTF-8 BOM is removed.
 
-    Each block is read once and cut after its last newline; the partial line
-    after the cut is read again with the next block (a seek, not a join), so a
-    chunk costs one read and at most one slice copy. (A memory map would avoid
-    the read but leaves the whole file counted in the process's resident memory.)
+    The file is read once, front to back (through ``tap`` when given, which
+    hashes exactly the bytes parsed): each block is cut after its last newline
+    and the partial line after the cut is carried into the next block. (A
+    memory map would avoid the read but leaves the whole file counted in the
+    process's resident memory.)
     """
     line = 1
     pos = 0
-    with open(path, "rb") as fh:
-        head = fh.read(len(BOM))
-        pos = len(BOM) if head == BOM else 0
-        fh.seek(pos)
+    with open_source(path, tap) as fh:
+        tail = fh.read(len(BOM))
+        if tail == BOM:
+            pos, tail = len(BOM), b""
         want = chunk_bytes
         while True:
-            data = fh.read(want)
-            if not data:
+            buf = bytearray(want if len(tail) < want else len(tail) + want)
+            buf[: len(tail)] = tail  # the partial line carried over (small)
+            got = fh.readinto(memoryview(buf)[len(tail) :]) or 0
+            filled = len(tail) + got
+            if not filled:
                 return
-            if len(data) == want:
-                cut = data.rfind(b"\n")
+            view = memoryview(buf)[:filled]
+            if got:
+                cut = buf.rfind(b"\n", 0, filled)
                 if cut < 0:  # a line longer than the chunk: read a bigger block
-                    fh.seek(pos)
-                    want *= 2
+                    tail, want = bytes(view), want * 2
                     continue
-                data = data[: cut + 1]
+                data, tail = bytes(view[: cut + 1]), bytes(view[cut + 1 :])
                 pos += cut + 1
-                fh.seek(pos)
-            else:  # the end of the file
-                pos += len(data)
+            else:  # the end of the file: the last line, maybe without its newline
+                data, tail = bytes(view), b""
+                pos += filled
                 if not data.endswith(b"\n"):
                     data += b"\n"
+            del view, buf
             chunk = _index(data, line, pos)
             line += len(chunk.starts)
             want = chunk_bytes

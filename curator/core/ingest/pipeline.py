@@ -27,6 +27,7 @@ from curator.core.ingest.model import QuarantineEntry, RawChunk
 from curator.core.ingest.options import ImportOptions
 from curator.core.ingest.preference import split_rejected
 from curator.core.ingest.repair import explode_messages, needs_repair, repair, validate
+from curator.core.ingest.source import Tap
 from curator.core.ingest.tabular import read_tabular
 from curator.core.ingest.transcript import read_transcript
 
@@ -61,30 +62,39 @@ def _is_json_array(path: Path) -> bool:
     return head.removeprefix(BOM).lstrip().startswith(b"[")
 
 
-def read_raw(path: Path, fmt: str, options: ImportOptions, limit: int | None = None) -> Iterator[RawChunk]:
-    """The reader for ``fmt``, yielding raw chunks (UTF-16/32 text read as UTF-8)."""
+def read_raw(
+    path: Path, fmt: str, options: ImportOptions, limit: int | None = None, tap: Tap | None = None
+) -> Iterator[RawChunk]:
+    """The reader for ``fmt``, yielding raw chunks (UTF-16/32 text read as UTF-8).
+
+    With a ``tap`` the reader reads the file once, through it: the tap's digest is
+    the hash of exactly the bytes parsed (``ingest/source.py``)."""
     if fmt not in ("parquet", "hf") and file_encoding(path) is not None:
-        return _read_transcoded(path, fmt, options, limit)
-    return _reader(path, fmt, options, limit)
+        return _read_transcoded(path, fmt, options, limit, tap)
+    return _reader(path, fmt, options, limit, tap)
 
 
-def _read_transcoded(path: Path, fmt: str, options: ImportOptions, limit: int | None) -> Iterator[RawChunk]:
-    with as_utf8(path) as utf8:
-        yield from _reader(utf8, fmt, options, limit)
+def _read_transcoded(
+    path: Path, fmt: str, options: ImportOptions, limit: int | None, tap: Tap | None
+) -> Iterator[RawChunk]:
+    with as_utf8(path, tap) as utf8:  # the tap hashes the original; the copy is private
+        yield from _reader(utf8, fmt, options, limit, None)
 
 
-def _reader(path: Path, fmt: str, options: ImportOptions, limit: int | None) -> Iterator[RawChunk]:
+def _reader(
+    path: Path, fmt: str, options: ImportOptions, limit: int | None, tap: Tap | None = None
+) -> Iterator[RawChunk]:
     if fmt in ("parquet", "hf"):
-        return read_tabular(path, fmt, options, limit)
+        return read_tabular(path, fmt, options, limit, tap=tap)
     if fmt == "csv":
-        return read_csv_log(path, fmt, options, limit)
+        return read_csv_log(path, fmt, options, limit, tap)
     if fmt == "transcript":
-        return read_transcript(path, fmt, options, limit)
+        return read_transcript(path, fmt, options, limit, tap)
     if path.is_dir():
         raise CuratorError(f"{path}: a folder cannot be read as {fmt}")
     if _is_json_array(path):
-        return read_json_array(path, fmt, options, limit)
-    return read_jsonl(path, fmt, options, limit)
+        return read_json_array(path, fmt, options, limit, tap)
+    return read_jsonl(path, fmt, options, limit, tap)
 
 
 @dataclass
@@ -100,9 +110,10 @@ def finalize(
     *,
     source: str,
     source_path: str,
-    identity: str,
+    identity: str | None,
 ) -> Finalized:
-    """Roles, validation, repair and ids for one raw chunk."""
+    """Roles, validation, repair and ids for one raw chunk (``identity`` None: ids
+    left null, given later by ``with_ids``)."""
     quarantine = list(chunk.quarantine)
     if chunk.frame.height == 0:
         return Finalized(R.empty_records(), quarantine, [])
@@ -150,9 +161,8 @@ def finalize(
     )
     if empty.height:
         base = base.filter(pl.col(R.MESSAGES).is_not_null())
-    ids = R.record_ids(identity, base.get_column(R.LOCATOR).to_list())
     out = base.select(
-        pl.Series(R.ID, ids, dtype=pl.String),
+        _ids(identity, base.get_column(R.LOCATOR)),
         pl.lit(source).alias(R.SOURCE),
         pl.lit(source_path).alias(R.SOURCE_PATH),
         R.LOCATOR,
@@ -164,6 +174,19 @@ def finalize(
         (pl.col(_REJ) if rejected is not None else pl.lit(None, R.MESSAGE_DTYPE)).alias(R.REJECTED_ANSWER),
     )
     return Finalized(out, quarantine, speakers)
+
+
+def _ids(identity: str | None, locators: pl.Series) -> pl.Series:
+    """Record ids from the source's identity (None: not known yet, see ``with_ids``)."""
+    if identity is None:
+        return pl.repeat(None, len(locators), dtype=pl.String, eager=True).alias(R.ID)
+    return pl.Series(R.ID, R.record_ids(identity, locators.to_list()), dtype=pl.String)
+
+
+def with_ids(records: pl.DataFrame, identity: str) -> pl.DataFrame:
+    """Ids for records finalised before their file's hash was known (the import
+    hashes the bytes as it parses them, so the hash is known only at the end)."""
+    return records.with_columns(_ids(identity, records.get_column(R.LOCATOR)))
 
 
 def _entries(rows: pl.DataFrame, raw_of: Callable[[int], str | None] | None) -> list[QuarantineEntry]:

@@ -9,6 +9,7 @@ split (``validation/row N``) so ids stay distinct and stable per split.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from curator.core.ingest.columnar import convert_batch
 from curator.core.ingest.convert import converter_for
 from curator.core.ingest.model import RAW_SCHEMA, BadRecord, QuarantineEntry, RawChunk, meta_json
 from curator.core.ingest.options import ImportOptions
+from curator.core.ingest.source import Tap, open_source
 
 _BATCH = 20_000
 
@@ -40,11 +42,18 @@ def shape_of(columns: list[str], options: ImportOptions, source: str) -> str:
 
 
 def _frame_batches(
-    path: Path, fmt: str, limit: int | None
+    path: Path, fmt: str, limit: int | None, tap: Tap | None = None
 ) -> Iterator[tuple[pl.DataFrame, int, str]]:
-    """(batch, total rows, locator prefix): the prefix is ``split/`` in a DatasetDict."""
+    """(batch, total rows, locator prefix): the prefix is ``split/`` in a DatasetDict.
+
+    With a ``tap`` a Parquet file is read into memory once, hashed as it is read,
+    and scanned from there (see ``ingest/source.py``)."""
     if fmt == "parquet":
-        lf = pl.scan_parquet(path)
+        if tap is not None:
+            with open_source(path, tap) as fh:
+                lf = pl.scan_parquet(io.BytesIO(fh.read()))
+        else:
+            lf = pl.scan_parquet(path)
         try:
             total = lf.select(pl.len()).collect().item()
         except (pl.exceptions.PolarsError, OSError) as exc:
@@ -95,13 +104,14 @@ def read_tabular(
     options: ImportOptions,
     limit: int | None = None,
     force_rows: bool = False,
+    tap: Tap | None = None,
 ) -> Iterator[RawChunk]:
     """Batches of rows as raw conversations; ``force_rows`` skips the vectorised path
     (every row through the per-row converter, as a reference in tests)."""
     shape: str | None = None
     done = 0  # rows read so far, over every split: the line number
     split_start: dict[str, int] = {}  # locator prefix -> line number of the split's row 1
-    for frame, total, prefix in _frame_batches(path, fmt, limit):
+    for frame, total, prefix in _frame_batches(path, fmt, limit, tap):
         columns = frame.columns
         start = split_start.setdefault(prefix, done)
         if frame.height == 0:

@@ -22,6 +22,7 @@ import polars as pl
 from curator.core import records as R
 from curator.core.ingest.lines import BOM
 from curator.core.ingest.model import RAW_SCHEMA, QuarantineEntry, RawChunk, meta_json, raw_message
+from curator.core.ingest.source import Tap, open_source
 
 _DATE = r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})"
 _TIME = (
@@ -104,10 +105,10 @@ def _conversation(block: list[tuple[int, str]]) -> tuple[dict[str, Any] | None, 
 
 
 def read_transcript(
-    path: Path, fmt: str, options: Any, limit: int | None = None
+    path: Path, fmt: str, options: Any, limit: int | None = None, tap: Tap | None = None
 ) -> Iterator[RawChunk]:
     total = path.stat().st_size
-    with open(path, "rb") as fh:
+    with open_source(path, tap) as fh:
         data = fh.read(_HEAD_BYTES if limit is not None else -1)
     if data.startswith(BOM):
         data = data[len(BOM) :]
