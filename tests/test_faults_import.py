@@ -292,3 +292,86 @@ def test_one_read_hashes_every_format_as_the_whole_file_hash(tmp_path):
         chunks = list(read_raw(path, fmt, options, tap=tap))
         assert sum(c.frame.height for c in chunks) >= 1, path
         assert tap.finish() == file_hash(path), path
+
+
+def _paused(args: list[str], step: str, barrier) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "curator", *args],
+        cwd=REPO,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "CURATOR_PAUSE_AT": f"{step}:{barrier}"},
+    )
+
+
+def test_an_import_cannot_publish_parts_in_the_middle_of_a_run(tmp_path, capsys):
+    """A run holds the workspace's import/run lock: dedup and the filters read the same
+    parts. An import started while the run is between its reads is refused, naming the
+    run; after it the import goes in and the next run covers it."""
+    ws = tmp_path / "ws.curator"
+    assert cli(capsys, "import", str(write_chats(tmp_path / "a.jsonl", 60)), "-w", str(ws))[0] == 0
+    barrier = tmp_path / "barrier"
+    barrier.mkdir()
+    run = _paused(["run", "-w", str(ws)], "write=clusters.parquet", barrier)
+    try:
+        _wait_for(barrier / "write.reached", run)  # dedup read the records; filters will again
+        late = write_chats(tmp_path / "b.jsonl", 30, tag="late")
+        code, _, err = cli(capsys, "import", str(late), "-w", str(ws))
+        assert code == 1 and "already running" in err and f"pid {run.pid}" in err and "run" in err
+        no_bug_message(err)
+        code, _, err = cli(capsys, "dedup", "-w", str(ws))
+        assert code == 1 and "already running" in err
+    finally:
+        (barrier / "write.go").touch()
+        _, err = run.communicate(timeout=120)
+    assert run.returncode == 0, err
+    assert info_json(capsys, ws)["records"] == 60
+    assert [i.source for i in Workspace.open(ws).imports()] == ["a.jsonl"]
+    assert cli(capsys, "import", str(late), "-w", str(ws))[0] == 0  # now in turn
+    assert cli(capsys, "run", "-w", str(ws))[0] == 0
+    assert info_json(capsys, ws)["records"] == 90
+
+
+def test_a_run_or_dedup_waits_for_no_import_it_is_refused_while_one_publishes(tmp_path, capsys):
+    ws = tmp_path / "ws.curator"
+    assert cli(capsys, "import", str(write_chats(tmp_path / "a.jsonl", 20)), "-w", str(ws))[0] == 0
+    barrier = tmp_path / "barrier"
+    barrier.mkdir()
+    src = write_chats(tmp_path / "b.jsonl", 40, tag="b")
+    imp = _paused(["import", str(src), "-w", str(ws)], "import-hashed", barrier)
+    try:
+        _wait_for(barrier / "import-hashed.reached", imp)
+        for command in ("run", "dedup"):
+            code, _, err = cli(capsys, command, "-w", str(ws))
+            assert code == 1 and "already running" in err and f"pid {imp.pid}" in err, command
+            no_bug_message(err)
+    finally:
+        (barrier / "import-hashed.go").touch()
+        _, err = imp.communicate(timeout=120)
+    assert imp.returncode == 0, err
+    assert cli(capsys, "run", "-w", str(ws))[0] == 0
+    assert info_json(capsys, ws)["records"] == 60
+
+
+def test_the_import_run_lock_is_reentrant_in_a_thread_and_exclusive_across_threads(tmp_path):
+    import threading
+
+    from curator.core.locks import LockHeld, workspace_lock
+
+    errors: list[str] = []
+    with workspace_lock(tmp_path, "a run"), workspace_lock(tmp_path, "duplicate detection"):
+
+        def other() -> None:
+            try:
+                with workspace_lock(tmp_path, "an import"):
+                    errors.append("acquired")
+            except LockHeld as exc:
+                errors.append(str(exc))
+
+        t = threading.Thread(target=other)
+        t.start()
+        t.join()
+    assert len(errors) == 1 and "already running" in errors[0]
+    with workspace_lock(tmp_path, "an import"):  # released by the outer exit
+        pass

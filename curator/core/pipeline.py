@@ -15,6 +15,7 @@ from typing import Any
 from curator.core.engine import Engine
 from curator.core.filters import Recipe, apply_thresholds, score_job
 from curator.core.jobs import Job, Progress
+from curator.core.locks import workspace_lock
 from curator.core.query import records_per_flag
 from curator.core.workspace import Workspace
 
@@ -38,12 +39,15 @@ def pipeline_job(
     recipe = recipe or Recipe.from_workspace(ws)
     from curator.core.integrity import clean_residue
 
-    clean_residue(ws)  # temp files of a killed run or import (live processes' are kept)
-    rebuild, ws.rebuild_damaged = ws.rebuild_damaged, True  # results are derived: rebuild
-    try:
-        return (yield from _pipeline(ws, recipe, engine))
-    finally:
-        ws.rebuild_damaged = rebuild
+    # The import/run lock: no import publishes a part while the run reads and scores
+    # (dedup and every filter see the same records); a second run or import is refused.
+    with workspace_lock(ws.path, "a run"):
+        clean_residue(ws)  # temp files of a killed run or import (live processes' are kept)
+        rebuild, ws.rebuild_damaged = ws.rebuild_damaged, True  # results are derived: rebuild
+        try:
+            return (yield from _pipeline(ws, recipe, engine))
+        finally:
+            ws.rebuild_damaged = rebuild
 
 
 def _pipeline(ws: Workspace, recipe: Recipe, engine: Engine | None) -> Job[dict[str, Any]]:

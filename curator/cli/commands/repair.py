@@ -8,7 +8,7 @@ import sys
 from curator.cli.common import open_ws, print_json
 from curator.core.errors import CuratorError, UsageError
 from curator.core.integrity import check, plan, repair
-from curator.core.locks import WorkspaceLock
+from curator.core.locks import workspace_lock
 
 EXAMPLES = """examples:
   curator repair -w support.curator          # lists what it will do, then asks
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--json cannot ask a question: add --yes")
     out = _Output(args.json)
     ws = open_ws(args.workspace)
-    with WorkspaceLock(ws.path, "import", doing="an import or repair"):
+    with workspace_lock(ws.path, "a repair"):
         problems = check(ws)
         steps = plan(problems)
         out.planned = [str(s) for s in steps]

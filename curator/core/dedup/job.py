@@ -45,6 +45,7 @@ from curator.core.dedup.store import (
 from curator.core.dedup.verify import exact_jaccard
 from curator.core.engine import Engine
 from curator.core.jobs import Job, Progress
+from curator.core.locks import workspace_lock
 from curator.core.workspace import Workspace
 
 _SIG_BATCH = 20_000  # texts per signature batch (one progress step each)
@@ -139,6 +140,13 @@ def dedup_job(
     stored shared text is reused (when the text settings are unchanged) and only
     unseen texts are hashed.
     """
+    with workspace_lock(ws.path, "duplicate detection"):  # no part published mid-dedup
+        return (yield from _dedup(ws, settings, full, engine))
+
+
+def _dedup(
+    ws: Workspace, settings: DedupSettings, full: bool, engine: Engine | None
+) -> Job[DedupSummary]:
     t0 = time.perf_counter()
     s = settings
     if s.near:

@@ -27,7 +27,7 @@ from curator.core.ingest.options import ImportOptions
 from curator.core.ingest.pipeline import Preview, finalize, sort_entries, unknown_speakers_hint
 from curator.core.integrity import clean_residue
 from curator.core.jobs import Job, Progress
-from curator.core.locks import WorkspaceLock
+from curator.core.locks import workspace_lock
 from curator.core.workspace import Workspace
 
 _ROW = "_row"  # as in csv_log: the 1-based row of the query result
@@ -60,7 +60,7 @@ def import_database_job(
     ws: Workspace, source: DatabaseSource, options: ImportOptions
 ) -> Job[ImportSummary]:
     """Import the rows of ``source``'s query; yields Progress, returns the ImportSummary."""
-    lock = WorkspaceLock(ws.path, "import")
+    lock = workspace_lock(ws.path, "an import")
     lock.acquire()
     try:
         clean_residue(ws)

@@ -45,7 +45,7 @@ from curator.core.ingest.prefetch import prefetch
 from curator.core.ingest.source import Tap, streams
 from curator.core.integrity import clean_residue, damaged_part_error
 from curator.core.jobs import Job, Progress
-from curator.core.locks import WorkspaceLock
+from curator.core.locks import workspace_lock
 from curator.core.workspace import Workspace
 
 
@@ -313,7 +313,7 @@ def import_job(
     Holds the workspace's import lock throughout (one import at a time; the lock
     names its holder), so the ids and hashes already present are read inside it."""
     files, not_data = scan_sources([Path(s) for s in sources])
-    lock = WorkspaceLock(ws.path, "import")
+    lock = workspace_lock(ws.path, "an import")
     lock.acquire()
     try:
         clean_residue(ws)  # temp parts and staging folders of a killed import
