@@ -38,7 +38,7 @@ class Tap:
         self._hash.update(data)
         self.consumed += len(data)
 
-    def open(self) -> BinaryIO:
+    def open(self) -> io.BufferedReader:
         if self._opened:  # a second open would hash bytes twice or out of order
             raise RuntimeError(f"{self.path}: a tapped source is read once, front to back")
         self._opened = True
@@ -79,7 +79,7 @@ class _TappedFile(io.RawIOBase):
         super().close()
 
 
-def open_source(path: Path, tap: Tap | None) -> BinaryIO:
+def open_source(path: Path, tap: Tap | None) -> io.BufferedReader:
     """``path`` opened for reading: through ``tap`` when given, else plainly."""
     return tap.open() if tap is not None else open(path, "rb")
 
