@@ -233,3 +233,47 @@ def test_read_only_commands_work_on_read_only_media(two_imports, capsys, monkeyp
     no_bug_message(err)
     monkeypatch.undo()
     assert snapshot(ws) == before
+
+
+def test_opening_a_workspace_twice_keeps_the_locks_another_process_relies_on(two_imports):
+    """The GUI holds a workspace open while it opens it again (or a test fixture does).
+    Opening must not read curator.db through a plain file handle: closing it drops the
+    process's SQLite locks, and a CLI process that then exits takes itself for the last
+    user and deletes the WAL and -shm files under the GUI ("disk I/O error")."""
+    import subprocess
+    import sys
+
+    from faults_helpers import REPO
+
+    from curator.core import records as R
+
+    ws_path, _, _ = two_imports
+    first = Workspace.open(ws_path)
+    ids = first.record_ids().to_list()[:2]
+    version = first.state_version()
+    Workspace.open(ws_path)  # the second open, with the first one's connection live
+    script = (
+        "import sys\n"
+        "from curator.core import review\n"
+        "from curator.core.workspace import Workspace\n"
+        "review.reject(Workspace.open(sys.argv[1]), sys.argv[2:], 'wrong answer')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(ws_path), *ids], cwd=REPO, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert (ws_path / "curator.db-shm").exists() and (ws_path / "curator.db-wal").exists()
+    seen: list[object] = []
+
+    def read() -> None:  # a new thread: a new connection, as the GUI's workers open
+        try:
+            seen.append(first.state_version())
+        except sqlite3.Error as exc:
+            seen.append(exc)
+
+    t = threading.Thread(target=read)
+    t.start()
+    t.join()
+    assert seen == [version + 1]
+    frame = first.frame()
+    assert frame.filter(frame[R.ID].is_in(ids))[R.STATUS].to_list() == [R.REJECTED] * 2

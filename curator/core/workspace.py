@@ -104,9 +104,24 @@ def _connect(db: Path, *, readonly: bool) -> sqlite3.Connection:
     return con
 
 
-def _header(db: Path) -> bytes:
-    with open(db, "rb") as fh:
-        return fh.read(16)
+def _is_sqlite(db: Path) -> bool:
+    """Whether ``db`` (not empty) is an SQLite database, asked through SQLite itself.
+
+    Never with ``open()``: closing any other descriptor of the file drops every
+    POSIX lock this process's SQLite connections hold on it, so another process
+    would take itself for the last user, checkpoint and delete the WAL and -shm
+    files under our feet ("disk I/O error", and a risk of corruption).
+    """
+    try:
+        con = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True, timeout=30)
+        try:
+            con.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc):
+            return False
+    return True  # (or unreadable for another reason, which opening it will say)
 
 
 def _is_damage(exc: OSError) -> bool:
@@ -282,12 +297,12 @@ class Workspace:
                 )
             p.mkdir(parents=True, exist_ok=True)
             _create_database(db)
-        elif _header(db) != b"SQLite format 3\x00":
+        elif db.stat().st_size == 0 or not _is_sqlite(db):
             if db.stat().st_size:
                 raise WorkspaceDamaged(
-                    f"the workspace at {p} is damaged: {db} is not an SQLite database (its first "
-                    f"bytes are {_header(db)[:8]!r}). Nothing was changed. Restore {DB_NAME} from a "
-                    "backup; the record parts in records/ are left untouched."
+                    f"the workspace at {p} is damaged: {db} is not an SQLite database. Nothing "
+                    f"was changed. Restore {DB_NAME} from a backup; the record parts in records/ "
+                    "are left untouched."
                 )
             raise WorkspaceDamaged(
                 f"the workspace at {p} is damaged: {db} is empty (0 bytes), so its imports, "
