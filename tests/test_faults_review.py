@@ -125,3 +125,46 @@ def test_gui_bulk_approve_from_a_stale_view_keeps_the_other_process_rejection(
         lambda: c.shown_statuses(ids[:2]) == {i: R.REJECTED for i in ids[:2]}, timeout=10_000
     )
     close_window(w)
+
+
+def test_gui_bulk_refreshes_first_when_another_process_reviewed_since_the_view_loaded(
+    qtbot, tmp_path, small_ws, monkeypatch
+):
+    """A second real process rejects two pending records after the window loaded its
+    view; "approve everything in Pending" then re-reads the view before it asks, so the
+    confirmation counts what is pending now and says why, and the rejections stay."""
+    pytest.importorskip("pytestqt")
+    from gui_helpers import close_window, make_window
+
+    from curator.gui.records import bulk
+
+    asked: list[str] = []
+    monkeypatch.setattr(bulk, "confirm", lambda parent, title, text: asked.append(text) or True)
+    w = make_window(qtbot, tmp_path, small_ws)
+    c = w.controller
+    ids = c.view.get_column(R.ID).to_list()
+    assert len(ids) == 10 and c.is_current()
+    script = (
+        "import sys\n"
+        "from curator.core import review\n"
+        "from curator.core.workspace import Workspace\n"
+        "ws = Workspace.open(sys.argv[1])\n"
+        "assert review.reject(ws, sys.argv[2:], 'wrong answer').changed == 2\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(small_ws.path), *ids[:2]],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert not c.is_current()
+    w.bulk("approve", selection=False)
+    qtbot.waitUntil(lambda: not c.pool.busy, timeout=10_000)
+    assert asked and bulk.CHANGED_ELSEWHERE in asked[0] and "Approve 8 records" in asked[0]
+    now = _statuses(small_ws)
+    assert [now[i] for i in ids[:2]] == [R.REJECTED, R.REJECTED]
+    assert all(now[i] == R.APPROVED for i in ids[2:])
+    assert c.is_current() and c.counts["approved"] == 8 and c.counts["rejected"] == 2
+    close_window(w)

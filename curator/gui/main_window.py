@@ -370,7 +370,8 @@ class MainWindow(QMainWindow):
         else:
             ids = bulk.ids_in_view(self.controller)
             scope = f"everything in {self.controller.spec.describe()}"
-        bulk.run_bulk(self, self.controller, action, ids, scope)
+        again = None if selection else (lambda: bulk.ids_in_view(self.controller))
+        bulk.run_bulk(self, self.controller, action, ids, scope, ids_now=again)
 
     # --- Qt events --------------------------------------------------------------------
     def dragEnterEvent(self, e: QDragEnterEvent) -> None:
