@@ -82,6 +82,11 @@ def run_app(workspace: Path | None = None) -> int:
     app.setDesktopFileName(DIST_NAME)  # the window belongs to the installed launcher
     theme.apply(app)  # type: ignore[arg-type]
     window = MainWindow()
+    from curator.gui.session.workers import unhandled_hook
+    from curator.gui.widgets.plain import plain_warning
+
+    # a failure on the UI thread: a message in the window, a traceback only with CURATOR_DEBUG=1
+    sys.excepthook = unhandled_hook(lambda text: plain_warning(window, "Curator", text), app.quit)
     window.show()
     if workspace is not None and not window.open_workspace(Path(workspace)):
         return 1

@@ -33,6 +33,33 @@ def error_text(exc: BaseException) -> str:
     return f"Internal error: {type(exc).__name__}: {exc}. This is a bug in Curator."
 
 
+def unhandled_hook(
+    show: Callable[[str], None], on_interrupt: Callable[[], None] | None = None
+) -> Callable[..., None]:
+    """A ``sys.excepthook`` for the GUI: an exception that escapes a Qt slot on the UI
+    thread is shown in the window (``show``, one message at a time) as
+    :func:`error_text` words it; its traceback goes to the terminal only with
+    ``CURATOR_DEBUG=1``. Ctrl-C in the terminal calls ``on_interrupt`` (quit)."""
+    showing: list[bool] = []
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: Any) -> None:
+        if os.environ.get("CURATOR_DEBUG"):
+            traceback.print_exception(kind, exc, tb)
+        if issubclass(kind, KeyboardInterrupt):
+            if on_interrupt is not None:
+                on_interrupt()
+            return
+        if showing:
+            return
+        showing.append(True)
+        try:
+            show(error_text(exc))
+        finally:
+            showing.clear()
+
+    return hook
+
+
 class Worker(QThread):
     """Runs ``task(on_progress, cancel)`` off the UI thread."""
 
