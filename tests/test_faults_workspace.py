@@ -277,3 +277,43 @@ def test_opening_a_workspace_twice_keeps_the_locks_another_process_relies_on(two
     assert seen == [version + 1]
     frame = first.frame()
     assert frame.filter(frame[R.ID].is_in(ids))[R.STATUS].to_list() == [R.REJECTED] * 2
+
+
+def test_read_only_media_sees_what_is_still_in_the_wal(two_imports, tmp_path, capsys, monkeypatch):
+    """A workspace copied to read-only media while its WAL still held committed reviews
+    (not yet checkpointed into curator.db): the read-only open must show them, not the
+    older database file alone (which an ``immutable=1`` read gives)."""
+    from curator.core import records as R
+    from curator.core import review
+
+    ws, _, _ = two_imports
+    gc.collect()
+    _checkpoint(ws / "curator.db")
+    holder = sqlite3.connect(ws / "curator.db")  # keeps the WAL from being checkpointed
+    holder.execute("SELECT 1 FROM meta").fetchall()
+    w = Workspace.open(ws)
+    ids = w.record_ids().to_list()
+    review.approve(w, ids[:5], reviewer="ann")
+    review.reject(w, ids[5:7], "wrong answer", reviewer="ann")
+    media = tmp_path / "media.curator"
+    shutil.copytree(ws, media, ignore=shutil.ignore_patterns("*-shm"))
+    holder.close()
+    del w
+    gc.collect()
+    assert (media / "curator.db-wal").stat().st_size > 0
+    real = sqlite3.connect
+
+    def ro_media(database, *a, **kw):  # what SQLite says on read-only media
+        if str(media) in str(database) and "immutable=1" not in str(database):
+            raise sqlite3.OperationalError("unable to open database file")
+        return real(database, *a, **kw)
+
+    before = snapshot(media)
+    monkeypatch.setattr(sqlite3, "connect", ro_media)
+    data = info_json(capsys, media)
+    assert data["by_status"] == {"pending": 43, "approved": 5, "rejected": 2}
+    code, out, err = cli(capsys, "query", "-w", str(media), "--status", "rejected", "--json")
+    assert code == 0, err
+    monkeypatch.undo()
+    assert snapshot(media) == before  # nothing written to the media
+    assert R.REJECTED in out or "wrong answer" in out

@@ -86,6 +86,49 @@ class WorkspaceDamaged(WorkspaceError):
     """The workspace (its database or a part) cannot be read; says what to do."""
 
 
+SNAPSHOT_LIMIT = 1 << 30  # bytes of database + WAL copied to read them on read-only media
+_SNAPSHOTS: dict[tuple[str, int, int], Any] = {}  # (db, WAL size, WAL mtime) -> TemporaryDirectory
+
+
+def _read_only_media(db: Path, uri: str) -> sqlite3.Connection:
+    """Read a workspace whose -shm file cannot be made (read-only media).
+
+    ``immutable=1`` reads the database file alone and would silently miss
+    transactions still in the WAL file (committed, not yet checkpointed), so
+    with a non-empty WAL the database and its WAL are copied once per process
+    to a temporary folder and read there (SQLite replays the WAL); above
+    ``SNAPSHOT_LIMIT`` the open is refused, saying what to do.
+    """
+    wal = db.with_name(db.name + "-wal")
+    try:
+        st = wal.stat()
+    except FileNotFoundError:
+        st = None
+    if st is None or st.st_size == 0:  # nothing beside the file: it is the whole database
+        return sqlite3.connect(f"{uri}&immutable=1", uri=True, isolation_level=None)
+    key = (str(db), st.st_size, st.st_mtime_ns)
+    tmp = _SNAPSHOTS.get(key)
+    if tmp is None:
+        if db.stat().st_size + st.st_size > SNAPSHOT_LIMIT:
+            raise WorkspaceError(
+                f"{db.parent} is on read-only media and {wal.name} holds changes not yet "
+                f"written into {db.name} ({st.st_size:,} bytes), which cannot be read here "
+                "without copying more than "
+                f"{SNAPSHOT_LIMIT >> 30} GiB. Copy the workspace folder to writable storage "
+                "and open the copy."
+            )
+        import shutil
+        import tempfile
+
+        tmp = tempfile.TemporaryDirectory(prefix="curator-readonly-")
+        for name in (db.name, wal.name):
+            shutil.copyfile(db.with_name(name), Path(tmp.name) / name)
+        _SNAPSHOTS[key] = tmp
+    con = sqlite3.connect(Path(tmp.name) / db.name, timeout=30, isolation_level=None)
+    con.execute("PRAGMA query_only=ON")  # a copy: nothing written to it could reach the media
+    return con
+
+
 def _connect(db: Path, *, readonly: bool) -> sqlite3.Connection:
     """A connection in WAL mode; read-only ones never write (not even the mode)."""
     if readonly:
@@ -95,7 +138,7 @@ def _connect(db: Path, *, readonly: bool) -> sqlite3.Connection:
             con.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
         except sqlite3.OperationalError:
             # Read-only media: the -shm file cannot be made; nothing can change the file.
-            con = sqlite3.connect(f"{uri}&immutable=1", uri=True, isolation_level=None)
+            con = _read_only_media(db, uri)
         return con
     con = sqlite3.connect(db, timeout=30, isolation_level=None)
     con.execute("PRAGMA journal_mode=WAL")
