@@ -278,3 +278,32 @@ def test_a_templated_set_across_the_short_text_length_keeps_subjects_apart(
     clusters = workspace.clusters()
     assert set(clusters.get_column(R.ID)) <= {ids[0], ids[200]}
     assert clusters.height == 2
+
+
+def test_exact_jaccard_kernel_equals_the_polars_path_on_word_pairs_with_shared_text() -> None:
+    from curator.core.dedup.minhash import _kernels
+    from curator.core.dedup.shingles import shingle_set
+    from curator.core.dedup.verify import _exact_polars, exact_jaccard
+
+    if _kernels() is None:
+        pytest.skip("numba not installed: only the Polars path exists")
+    rng = random.Random(11)
+    preamble = words(rng, 30)
+    base = [*words(rng, 60), "naïve", "日本語", "straße"]
+    texts = [
+        " ".join(base),
+        " ".join(base[:55] + words(rng, 8)),
+        " ".join(preamble + base),
+        " ".join(preamble + words(rng, 60)),
+        " ".join(preamble + words(rng, 60)),
+        " ".join(preamble),
+    ]
+    shared = sorted(shingle_set(" ".join(preamble), 5))
+    pairs = np.array([[i, j] for i in range(len(texts)) for j in range(i + 1, len(texts))])
+    series = pl.Series(texts)
+    got = exact_jaccard(
+        series, pairs, ngram=5, short_words=20, char_ngram=4, shared=shared, passages=[]
+    )
+    want = _exact_polars(series, pairs[:, 0], pairs[:, 1], 5, 20, 4, shared, [])
+    assert got.tolist() == want.tolist()
+    assert 0.5 < got[0] < 1  # an edited copy

@@ -230,19 +230,21 @@ def _part_number(name: str) -> str | None:
     return stem if stem.isdigit() else None
 
 
-def atomic_write_parquet(df: pl.DataFrame, path: Path, *, overwrite: bool = True) -> bool:
+def atomic_write_parquet(
+    df: pl.DataFrame, path: Path, *, overwrite: bool = True, compression: str = "zstd"
+) -> bool:
     """Write to a temp file, fsync, rename: readers never see half a file.
 
     With ``overwrite=False`` an existing ``path`` is left alone and False is
     returned (the file is linked into place, which fails when the name exists).
     A failed write (disk full) removes its temp file, so it does not keep the
-    disk full.
+    disk full. ``compression="lz4"`` suits data zstd cannot shrink (hashes).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         fault_point("write", path.name)
-        df.write_parquet(tmp, compression="zstd", statistics=False)
+        df.write_parquet(tmp, compression=compression, statistics=False)  # type: ignore[arg-type]
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         if overwrite:
@@ -716,8 +718,8 @@ class Workspace:
     def result_path(self, name: str) -> Path:
         return self.path / "results" / f"{name}.parquet"
 
-    def write_result(self, name: str, df: pl.DataFrame) -> None:
-        atomic_write_parquet(df, self.result_path(name))
+    def write_result(self, name: str, df: pl.DataFrame, *, compression: str = "zstd") -> None:
+        atomic_write_parquet(df, self.result_path(name), compression=compression)
 
     def read_result(self, name: str, columns: Sequence[str] | None = None) -> pl.DataFrame | None:
         """A results file (only ``columns`` that it has, when given), None if absent."""

@@ -108,8 +108,8 @@ def _word_bounds(buf: np.ndarray, s: int, e: int) -> tuple[np.ndarray, np.ndarra
 
 
 @njit(cache=True, inline="always")
-def _is_dropped(drop: np.ndarray, h: np.uint32) -> bool:
-    """Whether h is in the sorted uint32 array ``drop`` (shared shingles)."""
+def _is_dropped(drop: np.ndarray, h: Any) -> bool:
+    """Whether h is in the sorted array ``drop`` (shared shingles' hashes)."""
     if drop.shape[0] == 0:
         return False
     k = np.searchsorted(drop, h)
@@ -242,6 +242,34 @@ def minhash_of_hashes(
             out[rows[k], q] = row[q]
 
 
+@njit(cache=True, inline="always")
+def _hash64(buf: np.ndarray, start: int, length: int) -> np.uint64:
+    """A 64-bit hash of buf[start:start+length], 8 bytes a step (set equality only)."""
+    mul = np.uint64(0x9E3779B97F4A7C15)
+    h = np.uint64(length) * mul
+    p = start
+    end = start + length
+    while p < end:
+        k = np.uint64(0)
+        stop = min(p + 8, end)
+        for q in range(p, stop):
+            k = (k << np.uint64(8)) | np.uint64(buf[q])
+        h = (h ^ k) * mul
+        h ^= h >> np.uint64(29)
+        p = stop
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xFF51AFD7ED558CCD)
+    h ^= h >> np.uint64(33)
+    return h
+
+
+@njit(cache=True, parallel=True)
+def text_hashes64(buf: np.ndarray, offsets: np.ndarray, out: np.ndarray) -> None:
+    """out[d] = ``_hash64`` of text d (for the shared shingles dropped by ``compared_hashes``)."""
+    for d in prange(offsets.shape[0] - 1):
+        out[d] = _hash64(buf, offsets[d], offsets[d + 1] - offsets[d])
+
+
 @njit(cache=True, parallel=True)
 def compared_hashes(
     buf: np.ndarray,
@@ -252,8 +280,10 @@ def compared_hashes(
     out: np.ndarray,
     counts: np.ndarray,
 ) -> None:
-    """Sorted distinct word n-gram shingle hashes of each text (as ``signatures`` hashes them),
-    without the dropped ones unless none is left: out[starts_out[d]:][:counts[d]]."""
+    """Sorted distinct 64-bit hashes of each text's word n-gram shingles (as ``signatures``
+    cuts them), without those in ``drop`` (sorted uint64) unless none is left:
+    out[starts_out[d]:][:counts[d]]. For exact Jaccard: a spurious 64-bit collision
+    between two texts' few hundred shingles is too rare to matter."""
     n = offsets.shape[0] - 1
     for d in prange(n):
         s = offsets[d]
@@ -263,30 +293,25 @@ def compared_hashes(
             continue
         starts, ends = _word_bounds(buf, s, e)
         nw = starts.shape[0]
-        w = np.empty(80, np.int64)
-        blk = np.empty(64, np.int64)
         count = nw - ngram + 1 if nw >= ngram else 1
         last = ngram - 1 if nw >= ngram else nw - 1
-        hs = np.empty(count, np.uint32)
+        hs = np.empty(count, np.uint64)
         kept = 0
         for i in range(count):
             st = starts[i]
-            h = np.uint32(_fmix32(_sha1_le32(buf, st, ends[i + last] - st, w, blk)))
-            hs[i] = h
+            h = _hash64(buf, st, ends[i + last] - st)
             if not _is_dropped(drop, h):
+                hs[kept] = h
                 kept += 1
-        if kept > 0 and kept < count:
-            sel = np.empty(kept, np.uint32)
-            k = 0
+        if kept == 0:  # nothing but shared text: compared whole
             for i in range(count):
-                if not _is_dropped(drop, hs[i]):
-                    sel[k] = hs[i]
-                    k += 1
-            hs = sel
-        hs = np.sort(hs)
+                st = starts[i]
+                hs[i] = _hash64(buf, st, ends[i + last] - st)
+            kept = count
+        hs = np.sort(hs[:kept])
         base = starts_out[d]
         m = 0
-        for i in range(hs.shape[0]):
+        for i in range(kept):
             if i == 0 or hs[i] != hs[i - 1]:
                 out[base + m] = hs[i]
                 m += 1

@@ -299,7 +299,7 @@ def _dedup(
 
     # --- publish (only now: a cancelled run has written nothing) ---------------------
     yield Progress("writing", 0, None)
-    ws.write_result(SIGNATURES, cache_out)
+    ws.write_result(SIGNATURES, cache_out, compression="lz4")  # hashes: zstd only costs time
     # one row even with no shared text, so the settings it was found with are known
     none = pl.DataFrame({"kind": [None], "text": [None], "texts": [0]}, schema=shared.schema)
     stored_shared = pl.concat([shared, none]) if shared.height == 0 else shared

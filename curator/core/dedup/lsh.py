@@ -75,7 +75,7 @@ def band_pairs(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
 def band_chunks(sigs: np.ndarray, band: int, rows: int, mult: np.ndarray) -> list[np.ndarray]:
     """The pairs one band contributes (see ``band_pairs``); the Ray engine runs this per task."""
     key = _band_keys(sigs, band, rows, mult)
-    order = np.argsort(key, kind="stable")
+    order = np.argsort(key)  # not stable (numpy's SIMD sort, ~4x faster): ties fixed below
     k = key[order]
     new = np.r_[True, k[1:] != k[:-1]]
     gid = np.cumsum(new) - 1
@@ -83,7 +83,9 @@ def band_chunks(sigs: np.ndarray, band: int, rows: int, mult: np.ndarray) -> lis
     multi = size[gid] > 1
     if not multi.any():
         return []
-    members, g = order[multi], gid[multi]  # row ids ascending within each bucket
+    members, g = order[multi], gid[multi]
+    within = np.argsort(g.astype(np.int64) * sigs.shape[0] + members)  # few rows collide
+    members, g = members[within], g[within]  # row ids ascending within each bucket
     sz = size[g]
     first = np.r_[True, g[1:] != g[:-1]]
     start = np.flatnonzero(first)[np.cumsum(first) - 1]

@@ -15,9 +15,12 @@ signatures (tests compare them with datasketch on random texts).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import sys
 import threading
+from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
@@ -81,14 +84,31 @@ def _load_kernels() -> ModuleType | None:
     if _numba is None:
         _numba = False
         if not os.environ.get("CURATOR_NO_NUMBA"):
-            try:
-                from curator.core.dedup import _numba_kernels
-            except ImportError:
-                return None
-            _numba = _numba_kernels
-            if not os.environ.get("CURATOR_NO_OPENSSL"):
-                _openssl_fns = _checked_openssl(_numba_kernels)
+            with _no_scipy_blas():  # numba's target loads on the first kernel call
+                try:
+                    from curator.core.dedup import _numba_kernels
+                except ImportError:
+                    return None
+                _numba = _numba_kernels
+                if not os.environ.get("CURATOR_NO_OPENSSL"):
+                    _openssl_fns = _checked_openssl(_numba_kernels)
     return _numba if isinstance(_numba, ModuleType) else None
+
+
+@contextlib.contextmanager
+def _no_scipy_blas() -> Iterator[None]:
+    """Importing numba checks for BLAS by importing scipy.linalg (0.15-0.3 s of a dedup run);
+    the kernels use no BLAS, so that import is answered "not found" while numba loads."""
+    key = "scipy.linalg.cython_blas"
+    if "numba.np.arraymath" in sys.modules or key in sys.modules:
+        yield
+        return
+    sys.modules[key] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        if sys.modules.get(key, 0) is None:
+            del sys.modules[key]
 
 
 def _checked_openssl(kern: ModuleType) -> tuple[Any, ...] | None:
@@ -115,13 +135,14 @@ def backend() -> str:
     return "numba+openssl" if _openssl_fns is not None else "numba"
 
 
-def encode(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """UTF-8 bytes of all texts in one buffer, with int64 start offsets (n + 1)."""
-    encoded = [t.encode("utf-8") for t in texts]
-    lengths = np.fromiter((len(x) for x in encoded), dtype=np.int64, count=len(encoded))
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    buf = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+def encode(texts: pl.Series | list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """UTF-8 bytes of all texts in one buffer, with int64 start offsets (n + 1); null = ""."""
+    series = texts if isinstance(texts, pl.Series) else pl.Series("text", texts, pl.String)
+    series = series.fill_null("")
+    offsets = np.zeros(series.len() + 1, dtype=np.int64)
+    np.cumsum(series.str.len_bytes().to_numpy(), out=offsets[1:])
+    joined = series.str.join("").cast(pl.Binary).item() if series.len() else b""
+    buf = np.frombuffer(joined, dtype=np.uint8)
     return buf, offsets
 
 
@@ -149,7 +170,7 @@ def signatures(
         raise RuntimeError("numba is not installed")
     if kern is not None:
         out = np.full((series.len(), num_perm), MAX32, dtype=np.uint32)
-        buf, offsets = encode(series.fill_null("").to_list())
+        buf, offsets = encode(series)
         with _KERNEL_LOCK:  # numba's default thread pool must not be entered concurrently
             if _openssl_fns is not None and use == "auto":
                 kern.signatures_openssl(buf, offsets, ngram, a, b, out, drop, *_openssl_fns)
@@ -234,7 +255,7 @@ def char_signatures(
         from curator.core.dedup import _numba_chars
 
         out = np.full((texts.len(), num_perm), MAX32, dtype=np.uint32)
-        buf, offsets = encode(texts.fill_null("").to_list())
+        buf, offsets = encode(texts)
         with _KERNEL_LOCK:
             if _openssl_fns is not None and use == "auto":
                 _numba_chars.char_signatures_openssl(

@@ -37,9 +37,14 @@ def normalise(expr: pl.Expr, s: DedupSettings) -> pl.Expr:
 
 
 def normalised_turns(messages: pl.Series, s: DedupSettings, name: str = "content") -> pl.DataFrame:
-    """One row per message: ``row`` (the record's position), ``role``, normalised text."""
+    """One row per message: ``row`` (the record's position), ``role``, normalised text.
+
+    Run on Polars' streaming engine: the per-message regexes then use every
+    core (the in-memory engine runs them on one), in the same row order.
+    """
     return (
         pl.DataFrame({R.MESSAGES: messages})
+        .lazy()
         .with_row_index("row")
         .explode(R.MESSAGES)
         .select(
@@ -47,6 +52,7 @@ def normalised_turns(messages: pl.Series, s: DedupSettings, name: str = "content
             pl.col(R.MESSAGES).struct.field("role").fill_null("").alias("role"),
             normalise(pl.col(R.MESSAGES).struct.field("content").fill_null(""), s).alias(name),
         )
+        .collect(engine="streaming")
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from curator.core.dedup.minhash import _KERNEL_LOCK, _kernels, encode, shingle_hashes
+from curator.core.dedup.minhash import _KERNEL_LOCK, _kernels, encode
 from curator.core.dedup.shared import without_shared
 from curator.core.dedup.shingles import char_shingle_frame, shingle_frame
 from curator.core.dedup.spaces import char_pair
@@ -76,10 +76,9 @@ def exact_jaccard(
     A pair whose shorter text has fewer than ``short_words`` words is compared
     by the character n-grams of both (``spaces.py``), any other by word n-grams.
 
-    With numba, word-shingled texts are hashed by the compiled kernel (the
-    uint32 hashes MinHash uses; a spurious 32-bit collision between two
-    texts' ~200 shingles has odds of about 1 in 100,000); otherwise, and for
-    short texts, Polars hashes the shingle strings to 64 bits.
+    With numba, word-shingled pairs are measured by the compiled kernel (each
+    shingle hashed to 64 bits, the sorted sets merged); otherwise, and for
+    character pairs, Polars hashes the shingle strings to 64 bits and joins.
     """
     if pairs.shape[0] == 0:
         return np.empty(0, dtype=np.float64)
@@ -120,16 +119,18 @@ def exact_jaccard(
     any_short = bool(((sub != "") & (words < short_words)).any())
     if kern is None or any_short:
         return _exact_polars(sub, pa, pb, ngram, short_words, char_ngram, shared, passages)
-    buf, offsets = encode(sub.fill_null("").to_list())
+    buf, offsets = encode(sub)
     n_sh = np.maximum(words.to_numpy().astype(np.int64) - ngram + 1, 1)
     starts = np.zeros(len(n_sh) + 1, dtype=np.int64)
     np.cumsum(n_sh, out=starts[1:])
-    hs = np.empty(int(starts[-1]), dtype=np.uint32)
+    hs = np.empty(int(starts[-1]), dtype=np.uint64)
     counts = np.zeros(len(n_sh), dtype=np.int64)
-    drop = np.unique(shingle_hashes(shared)) if shared else np.empty(0, dtype=np.uint32)
     res = np.empty(len(pa), dtype=np.float64)
     with _KERNEL_LOCK:
-        kern.compared_hashes(buf, offsets, ngram, drop, starts, hs, counts)
+        drop = np.empty(len(shared), dtype=np.uint64)
+        if shared:  # the shared shingles, by the same 64-bit hash
+            kern.text_hashes64(*encode(shared), drop)
+        kern.compared_hashes(buf, offsets, ngram, np.unique(drop), starts, hs, counts)
         kern.pair_jaccard(starts, counts, hs, pa.astype(np.int64), pb.astype(np.int64), res)
     return res
 
