@@ -266,6 +266,28 @@ def atomic_write_parquet(
     return True
 
 
+def atomic_write_batches(batches: Iterable[pl.DataFrame], path: Path, schema: pl.Schema) -> None:
+    """Like ``atomic_write_parquet`` for a file written a batch (row group) at a time:
+    only one batch is in memory; readers see the old file until the rename."""
+    import pyarrow.parquet as pq
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    arrow_schema = pl.DataFrame(schema=schema).to_arrow().schema
+    try:
+        fault_point("write", path.name)
+        with pq.ParquetWriter(tmp, arrow_schema, compression="zstd") as writer:
+            for batch in batches:
+                writer.write_table(batch.select(list(schema.names())).cast(schema).to_arrow())
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
 def _fsync_dir(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)

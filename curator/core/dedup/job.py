@@ -11,6 +11,7 @@ until the end, so a cancelled run changes nothing.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -131,63 +132,118 @@ class SignatureBatch:
         )
 
 
-def dedup_job(
-    ws: Workspace, settings: DedupSettings, *, full: bool = False, engine: Engine | None = None
-) -> Job[DedupSummary]:
-    """Find exact and near duplicates; write clusters, flags and the signature cache.
+@dataclass
+class Found:
+    """What the candidate stage found, on either engine, for the shared tail to publish.
 
-    ``full`` recomputes the shared text and every signature; otherwise the
-    stored shared text is reused (when the text settings are unchanged) and only
-    unseen texts are hashed.
+    ``nodes``: per record keys and tie-breakers (no text); ``texts``: one row per
+    distinct compared text (``scope1``, ``scope2``) in text-row order (the ``i``,
+    ``j`` of ``near_pairs``); ``signature_rows``: texts plus bridge texts' character
+    signatures (``spaces.py``); ``publish_signatures`` writes the signature cache
+    (called only when publishing).
     """
-    with workspace_lock(ws.path, "duplicate detection"):  # no part published mid-dedup
-        return (yield from _dedup(ws, settings, full, engine))
+
+    records: int
+    nodes: pl.DataFrame
+    texts: pl.DataFrame
+    signature_rows: int
+    shared: pl.DataFrame
+    drop: int
+    passages: int
+    near_pairs: pl.DataFrame
+    candidates: int
+    short: int
+    computed: int
+    publish_signatures: Callable[[], None]
 
 
-def _dedup(
-    ws: Workspace, settings: DedupSettings, full: bool, engine: Engine | None
-) -> Job[DedupSummary]:
-    t0 = time.perf_counter()
-    s = settings
-    if s.near:
-        preload()  # numba start-up overlaps with reading and normalising
+def distinct_texts(nodes: pl.DataFrame, *aggs: pl.Expr) -> pl.DataFrame:
+    """One row per distinct compared text, ordered by its smallest record id (the text row)."""
+    return (
+        nodes.filter(pl.col("scope1").is_not_null())
+        .group_by("scope1", "scope2")
+        .agg(*aggs, pl.col(R.ID).min().alias("rep"))
+        .sort("rep")
+    )
+
+
+def signature_keys(texts: pl.DataFrame, bridge: np.ndarray, *cols: str) -> pl.DataFrame:
+    """The signature rows: every text (word or character shingles as its length says),
+    then each bridge text's character signature under a derived key (``as_char``)."""
+    return pl.concat(
+        [
+            texts.select("scope1", "scope2", *cols, pl.lit(False).alias("as_char")),
+            texts[bridge].select(
+                "scope1",
+                pl.col("scope2") ^ pl.lit(BRIDGE_KEY, dtype=pl.UInt64),
+                *cols,
+                pl.lit(True).alias("as_char"),
+            ),
+        ]
+    )
+
+
+def signature_fp(s: DedupSettings, shared: pl.DataFrame) -> str:
+    return f"{s.signature_fingerprint()}|shared={shared_digest(shared)}"
+
+
+def shared_parts(shared: pl.DataFrame) -> tuple[list[str], list[str]]:
+    """(shingles, passages) of the shared text: what is left out before comparing."""
+    shingles = shared.filter(pl.col("kind") == SHINGLE).get_column("text").to_list()
+    return shingles, shared.filter(pl.col("kind") == PASSAGE).get_column("text").to_list()
+
+
+def prefilter(cand: np.ndarray, sigs: np.ndarray) -> np.ndarray:
+    """The MinHash pre-filter (generous) of signature-row candidate pairs."""
+    return cand[L.estimate(sigs, cand) >= PAIR_FLOOR - 0.15] if len(cand) else cand
+
+
+def exact_pairs(
+    text_col: pl.Series, cand: np.ndarray, s: DedupSettings, shared: pl.DataFrame
+) -> pl.DataFrame:
+    """Text pairs (i, j) with the exact Jaccard of their compared shingles: i, j, similarity."""
+    shingles, passages = shared_parts(shared)
+    exact = exact_jaccard(
+        text_col,
+        cand,
+        ngram=s.ngram,
+        short_words=s.short_words,
+        char_ngram=s.char_ngram,
+        shared=shingles,
+        passages=passages,
+    )
+    return pl.DataFrame({"i": cand[:, 0], "j": cand[:, 1], "similarity": exact}, schema=PAIR_SCHEMA)
+
+
+def kept_pairs(scored: pl.DataFrame) -> pl.DataFrame:
+    """The verified near pairs stored (down to PAIR_FLOOR)."""
+    return scored.filter(pl.col("similarity") >= PAIR_FLOOR - 1e-9)
+
+
+def _found_locally(ws: Workspace, s: DedupSettings, full: bool) -> Job[Found]:
+    """Signatures, LSH candidates and verified pairs in this process."""
     yield Progress("reading", 0, None, "loading records")
     frame = ws.frame()
     nodes = _nodes(frame, s)
     yield Progress("normalising", frame.height, frame.height)
 
     # --- signatures for distinct eligible texts, cached by text key --------------
-    texts = (
-        nodes.filter(pl.col("scope1").is_not_null())
-        .group_by("scope1", "scope2")
-        .agg(pl.col("text").first(), pl.col(R.ID).min().alias("rep"))
-        .sort("rep")
-    )
+    texts = distinct_texts(nodes, pl.col("text").first())
     text_col = texts.get_column("text")
     # bridge texts also get a character signature (a pair is compared in its shorter
     # text's shingles: spaces.py), cached under a derived key
     text_words = (text_col.str.count_matches(" ", literal=True) + 1).to_numpy()
     bridge = bridge_rows(text_words, s.short_words)
-    sig_rows = pl.concat(
-        [
-            texts.select("scope1", "scope2", "text", pl.lit(False).alias("as_char")),
-            texts[bridge].select(
-                "scope1",
-                pl.col("scope2") ^ pl.lit(BRIDGE_KEY, dtype=pl.UInt64),
-                "text",
-                pl.lit(True).alias("as_char"),
-            ),
-        ]
-    )
+    sig_rows = signature_keys(texts, bridge, "text")
     stored = None if full else read_shared(ws, s.text_fingerprint())
     if stored is None:
         yield Progress("shared text", 0, None, "finding text most records share")
         shared = shared_text(text_col, s.ngram, s.shared_share, s.shared_min_texts)
     else:
         shared = stored
-    passages = shared.filter(pl.col("kind") == PASSAGE).get_column("text").to_list()
-    drop = shingle_hashes(shared.filter(pl.col("kind") == SHINGLE).get_column("text").to_list())
-    fp = f"{s.signature_fingerprint()}|shared={shared_digest(shared)}"
+    shingles, passages = shared_parts(shared)
+    drop = shingle_hashes(shingles)
+    fp = signature_fp(s, shared)
     cache, cache_sigs = (None, None) if full else read_signatures(ws)
     num_perm = s.num_perm
     sigs = np.empty((sig_rows.height, num_perm), dtype=np.uint32)
@@ -208,70 +264,81 @@ def _dedup(
         todo[t_idx] = False
     missing = np.flatnonzero(todo)
     n_short = 0
-    if engine is not None and engine.name != "local" and len(missing):
-        out = yield from engine.map_frame(
-            SignatureBatch(drop, passages, s),
-            sig_rows.select("text", "as_char")[missing],
-            step="signatures",
-            batch_rows=_SIG_BATCH,
-        )
-        sigs[missing] = out.get_column("sig").to_numpy()
-        n_short = int(out.get_column("short").sum()) - int(sig_rows["as_char"][missing].sum())
-        missing_done = True
-    else:
-        missing_done = False
-    for start in range(0, 0 if missing_done else len(missing), _SIG_BATCH):
+    batch = SignatureBatch(drop, passages, s)
+    for start in range(0, len(missing), _SIG_BATCH):
         yield Progress("signatures", start, len(missing), f"{backend()} MinHash")
         idx = missing[start : start + _SIG_BATCH]
-        sigs[idx], short = compared_signatures(
-            sig_rows.get_column("text").gather(idx),
-            as_char=sig_rows.get_column("as_char").gather(idx).to_numpy(),
-            drop=drop,
-            passages=passages,
-            ngram=s.ngram,
-            short_words=s.short_words,
-            char_ngram=s.char_ngram,
-            num_perm=num_perm,
-            seed=s.seed,
-        )
-        n_short += int(short.sum()) - int(sig_rows.get_column("as_char").gather(idx).sum())
+        out = batch(sig_rows.select("text", "as_char")[idx])
+        sigs[idx] = out.get_column("sig").to_numpy()
+        n_short += int(out.get_column("short").sum()) - int(sig_rows["as_char"][idx].sum())
     yield Progress("signatures", len(missing), len(missing))
 
     # --- LSH candidates, verified -------------------------------------------------
     bands, rows = L.lsh_params(s.threshold, num_perm)
     near_pairs = pl.DataFrame(schema=PAIR_SCHEMA)
-    n_candidates = n_verified = 0
+    n_candidates = 0
     if texts.height >= 2:
         yield Progress("candidates", 0, None, f"LSH, {bands} bands x {rows} rows")
-        banded = engine.band_pairs(sigs, bands, rows) if engine is not None else None
-        cand = (yield from banded) if banded is not None else L.band_pairs(sigs, bands, rows)
+        cand = L.band_pairs(sigs, bands, rows)
         if len(bridge) and len(cand):
             cand = cand[bridged_candidates(cand, text_words < s.short_words, bridge)]
-        # MinHash pre-filter (generous), then the exact Jaccard of the compared shingles
-        cand = cand[L.estimate(sigs, cand) >= PAIR_FLOOR - 0.15] if len(cand) else cand
-        cand = text_pairs(cand, texts.height, bridge)
+        cand = text_pairs(prefilter(cand, sigs), texts.height, bridge)
         yield Progress("verifying", 0, len(cand), "exact Jaccard of each candidate pair")
-        exact = exact_jaccard(
-            text_col,
-            cand,
-            ngram=s.ngram,
-            short_words=s.short_words,
-            char_ngram=s.char_ngram,
-            shared=shared.filter(pl.col("kind") == SHINGLE).get_column("text").to_list(),
-            passages=passages,
-        )
-        keep = exact >= PAIR_FLOOR - 1e-9
-        near_pairs = pl.DataFrame(
-            {"i": cand[keep, 0], "j": cand[keep, 1], "similarity": exact[keep]},
-            schema=PAIR_SCHEMA,
-        )
+        near_pairs = kept_pairs(exact_pairs(text_col, cand, s, shared))
         n_candidates = len(cand)
-        n_verified = near_pairs.filter(pl.col("similarity") >= s.threshold - 1e-9).height
+    cache_out = sig_rows.select("scope1", "scope2").with_columns(
+        pl.Series("sig", sigs, dtype=pl.Array(pl.UInt32, num_perm)), pl.lit(fp).alias("fp")
+    )
+    return Found(
+        records=frame.height,
+        nodes=nodes.drop("text"),
+        texts=texts.select("scope1", "scope2"),
+        signature_rows=sig_rows.height,
+        shared=shared,
+        drop=len(drop),
+        passages=len(passages),
+        near_pairs=near_pairs,
+        candidates=n_candidates,
+        short=n_short,
+        computed=len(missing),
+        publish_signatures=lambda: ws.write_result(
+            SIGNATURES, cache_out, compression="lz4"  # hashes: zstd only costs time
+        ),
+    )
+
+
+def dedup_job(
+    ws: Workspace, settings: DedupSettings, *, full: bool = False, engine: Engine | None = None
+) -> Job[DedupSummary]:
+    """Find exact and near duplicates; write clusters, flags and the signature cache.
+
+    ``full`` recomputes the shared text and every signature; otherwise the
+    stored shared text is reused (when the text settings are unchanged) and only
+    unseen texts are hashed. On a cluster engine (``engine.dedup_found``) the
+    workers read the record parts and the driver gets only keys and pairs; the
+    clustering and publishing below are the same code on both engines.
+    """
+    with workspace_lock(ws.path, "duplicate detection"):  # no part published mid-dedup
+        return (yield from _dedup(ws, settings, full, engine))
+
+
+def _dedup(
+    ws: Workspace, settings: DedupSettings, full: bool, engine: Engine | None
+) -> Job[DedupSummary]:
+    t0 = time.perf_counter()
+    s = settings
+    if s.near:
+        preload()  # numba start-up overlaps with reading and normalising
+    remote = getattr(engine, "dedup_found", None)
+    found = yield from (remote(ws, s, full) if remote is not None else _found_locally(ws, s, full))
+    nodes, texts, shared, near_pairs = found.nodes, found.texts, found.shared, found.near_pairs
+    bands, rows = L.lsh_params(s.threshold, s.num_perm)
+    n_verified = near_pairs.filter(pl.col("similarity") >= s.threshold - 1e-9).height
 
     para_pairs = pl.DataFrame(schema=PARA_SCHEMA)
     if s.paraphrase:
         yield Progress("paraphrases", 0, None, "same reply to a reworded prompt")
-        para_pairs = paraphrase_pairs(frame, s)
+        para_pairs = paraphrase_pairs(ws.frame(), s)  # (reads the messages here, on either engine)
 
     # --- clusters, keepers, flags ---------------------------------------------------
     yield Progress("clustering", 0, None)
@@ -293,13 +360,10 @@ def _dedup(
         para_pairs if s.paraphrase else None,
         s.paraphrase_threshold,
     )
-    cache_out = sig_rows.select("scope1", "scope2").with_columns(
-        pl.Series("sig", sigs, dtype=pl.Array(pl.UInt32, num_perm)), pl.lit(fp).alias("fp")
-    )
 
     # --- publish (only now: a cancelled run has written nothing) ---------------------
     yield Progress("writing", 0, None)
-    ws.write_result(SIGNATURES, cache_out, compression="lz4")  # hashes: zstd only costs time
+    found.publish_signatures()
     # one row even with no shared text, so the settings it was found with are known
     none = pl.DataFrame({"kind": [None], "text": [None], "texts": [0]}, schema=shared.schema)
     stored_shared = pl.concat([shared, none]) if shared.height == 0 else shared
@@ -312,7 +376,7 @@ def _dedup(
     dups = clusters.filter(pl.col(R.DUPLICATE_OF).is_not_null())
     kinds = clusters.filter(pl.col(R.DUPLICATE_OF).is_null()).get_column("kind")
     summary = DedupSummary(
-        records=frame.height,
+        records=found.records,
         clusters=kinds.len(),
         exact_clusters=int((kinds == EXACT).sum()),
         near_clusters=int((kinds == NEAR).sum()),
@@ -321,16 +385,16 @@ def _dedup(
         paraphrase_duplicates=int((dups.get_column("kind") == PARAPHRASE).sum()),
         duplicates=dups.height,
         too_short=int((~nodes.get_column("near_ok")).sum()) if s.near else 0,
-        shared_shingles=len(drop),
-        shared_passages=len(passages),
-        char_shingled=n_short,
-        signatures_computed=len(missing),
-        signatures_cached=sig_rows.height - len(missing),
-        candidate_pairs=n_candidates,
+        shared_shingles=found.drop,
+        shared_passages=found.passages,
+        char_shingled=found.short,
+        signatures_computed=found.computed,
+        signatures_cached=found.signature_rows - found.computed,
+        candidate_pairs=found.candidates,
         verified_pairs=n_verified,
         bands=bands,
         rows=rows,
-        backend=backend() if len(missing) else "cached",
+        backend=backend() if found.computed else "cached",
         seconds=round(time.perf_counter() - t0, 3),
     )
     ws.log_run("dedup", s.to_dict(), summary.to_dict())

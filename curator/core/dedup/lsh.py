@@ -77,7 +77,25 @@ def band_chunks(sigs: np.ndarray, band: int, rows: int, mult: np.ndarray) -> lis
     key = _band_keys(sigs, band, rows, mult)
     order = np.argsort(key)  # not stable (numpy's SIMD sort, ~4x faster): ties fixed below
     k = key[order]
-    new = np.r_[True, k[1:] != k[:-1]]
+    return _bucket_rule(order, np.r_[True, k[1:] != k[:-1]])
+
+
+def bucket_chunks(band: np.ndarray, key: np.ndarray, row: np.ndarray) -> list[np.ndarray]:
+    """The pairs of rows sharing a (band, key) bucket, by ``band_chunks``' rule.
+
+    For band keys gathered on a cluster (any order, several bands at once): rows
+    ascend within each bucket, so the pairs are those ``band_chunks`` reads.
+    """
+    if len(row) < 2:
+        return []
+    order = np.lexsort((row, key, band))
+    b, k = band[order], key[order]
+    return _bucket_rule(row[order], np.r_[True, (k[1:] != k[:-1]) | (b[1:] != b[:-1])])
+
+
+def _bucket_rule(order: np.ndarray, new: np.ndarray) -> list[np.ndarray]:
+    """Pairs of ``order`` (row ids, grouped by bucket, ascending within one); ``new``
+    marks each bucket's first row. Up to FULL_BUCKET rows: all pairs; else star + chain."""
     gid = np.cumsum(new) - 1
     size = np.bincount(gid)
     multi = size[gid] > 1

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Final
 
-import numpy as np
 import polars as pl
 
 from curator.core.errors import CuratorError, UsageError
@@ -79,10 +78,6 @@ class Engine:
     def read_ahead(self, fn: Callable[..., Any], plan: list[tuple[Any, ...]]) -> ReadAhead:
         """Start ``fn(*args)`` for each planned call (see ReadAhead)."""
         return ReadAhead(fn, plan)
-
-    def band_pairs(self, sigs: np.ndarray, bands: int, rows: int) -> Job[np.ndarray] | None:
-        """Candidate pairs from banded signatures, or None to use the local LSH index."""
-        return None
 
     def describe(self) -> str:
         return "local (this process)"

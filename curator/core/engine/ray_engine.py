@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
-import numpy as np
 import polars as pl
 import pyarrow as pa
 
@@ -184,38 +183,18 @@ class RayEngine(Engine):
     def read_ahead(self, fn: Callable[..., Any], plan: list[tuple[Any, ...]]) -> ReadAhead:
         return _RayReadAhead(self._ray, fn, plan)
 
-    # --- near-duplicate candidates -------------------------------------------------
-    def band_pairs(self, sigs: np.ndarray, bands: int, rows: int) -> Job[np.ndarray] | None:
-        return self._band_pairs(sigs, bands, rows)
+    # --- jobs whose workers read the workspace themselves -----------------------------
+    def dedup_found(self, ws: Any, settings: Any, full: bool) -> Job[Any]:
+        """Near-duplicate stage on the cluster (``engine.ray_dedup``): keys and pairs come back."""
+        from curator.core.engine.ray_dedup import dedup_found
 
-    def _band_pairs(self, sigs: np.ndarray, bands: int, rows: int) -> Job[np.ndarray]:
-        from curator.core.dedup.lsh import unique_pairs
+        return dedup_found(self, ws, settings, full)
 
-        ray = self._ray
-        n = sigs.shape[0]
-        yield Progress("LSH bands", 0, bands, "on Ray")
-        if n < 2:
-            return np.empty((0, 2), dtype=np.int64)
-        chunks: list[np.ndarray] = []
-        try:
-            ref = ray.put(sigs)
-            ds = ray.data.range(bands, override_num_blocks=bands).map_batches(
-                _BandChunks(ref, rows), batch_format="pyarrow", batch_size=1, max_retries=RETRIES
-            )
-            for done, b in enumerate(ds.iter_batches(batch_size=None, batch_format="pyarrow"), 1):
-                if b.num_rows:
-                    chunks.append(
-                        np.column_stack(
-                            [
-                                b.column("i").to_numpy().astype(np.int64),
-                                b.column("j").to_numpy().astype(np.int64),
-                            ]
-                        )
-                    )
-                yield Progress("LSH bands", min(done, bands), bands, "on Ray")
-        except ray.exceptions.RayError as exc:
-            raise _failed("LSH bands", exc) from exc
-        return unique_pairs(chunks, n)
+    def score_parts(self, ws: Any, specs: Any, want: Any) -> Job[Any]:
+        """Filters' ``score()`` on the cluster (``engine.ray_filters``)."""
+        from curator.core.engine.ray_filters import score_parts
+
+        return score_parts(self, ws, specs, want)
 
 
 class _RayReadAhead(ReadAhead):
@@ -265,31 +244,6 @@ class _Single:
 
     def __call__(self, df: pl.DataFrame) -> dict[str, pl.DataFrame]:
         return {"out": self.fn(df)}
-
-
-class _BandChunks:
-    """One band per call: the local banding code (``lsh.band_chunks``) on that band.
-
-    The signatures are read once per worker from the object store; the driver
-    merges the bands' pairs with ``lsh.unique_pairs``, as ``lsh.band_pairs`` does.
-    """
-
-    def __init__(self, ref: Any, rows: int) -> None:
-        self.ref = ref
-        self.rows = rows
-
-    def __call__(self, batch: pa.Table) -> pa.Table:
-        import ray
-
-        from curator.core.dedup.lsh import band_chunks, multipliers
-
-        _fault("LSH bands")
-        sigs = ray.get(self.ref)
-        mult = multipliers(self.rows)
-        bands = batch.column("id").to_pylist()
-        chunks = [c for band in bands for c in band_chunks(sigs, band, self.rows, mult)]
-        pairs = np.concatenate(chunks).astype(np.int64) if chunks else np.empty((0, 2), np.int64)
-        return pa.table({"i": pa.array(pairs[:, 0]), "j": pa.array(pairs[:, 1])})
 
 
 def _check_reachable(address: str | None, timeout: float = 5.0) -> None:
