@@ -1,7 +1,7 @@
 """Benchmark: the whole pipeline on the local engine vs Ray with 1 and 2 worker nodes.
 
-For each size, the same sharded OpenAI-JSONL corpus (``bench_import.generate``,
-10 shards) goes through ``curator import`` (a folder of shards), ``curator run``
+For each size, the same sharded OpenAI-JSONL corpus (``generate_shards``: cheap,
+vectorised; 3% exact and 3% near copies planted; 10 shards) goes through ``curator import`` (a folder of shards), ``curator run``
 (dedup + every filter) and ``curator export`` in fresh processes, once per
 engine configuration:
 
@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -30,13 +32,74 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from bench_import import generate  # noqa: E402
+from bench_import import WORDS  # noqa: E402
 
 SHARDS = 10
+POOL = 4_000  # distinct half-messages per role; a message is two halves (16M combinations)
+
+
+def _pool(rng: np.random.Generator, lo: int, hi: int) -> np.ndarray:
+    words = np.asarray(WORDS)
+    lens = rng.integers(lo, hi, POOL)
+    return np.asarray([" ".join(words[rng.integers(0, len(words), k)]) for k in lens])
+
+
+def generate_shards(folder: Path, n: int, shards: int = SHARDS, seed: int = 0) -> None:
+    """``n`` support chats in ``shards`` OpenAI-JSONL files, built with numpy/Polars.
+
+    Each message is two halves drawn from pools of ``POOL`` word strings, 1-3
+    exchanges a chat; 3% of chats are exact copies and 3% near copies (a reply
+    with one word more) of an earlier chat, under new conversation ids.
+    """
+    import polars as pl
+
+    rng = np.random.default_rng(seed)
+    user = [_pool(rng, 3, 20), _pool(rng, 3, 20)]
+    bot = [_pool(rng, 5, 40), _pool(rng, 5, 40)]
+    idx = np.arange(n)
+    ex = rng.integers(1, 4, n)
+
+    def text(pools: list[np.ndarray], k: int) -> pl.Series:
+        a = pl.Series(pools[0]).gather(rng.integers(0, POOL, n))
+        b = pl.Series(pools[1]).gather(rng.integers(0, POOL, n))
+        return (a + " " + b).alias(f"t{k}")
+
+    cols = {f"u{k}": text(user, k) for k in range(3)} | {f"a{k}": text(bot, k) for k in range(3)}
+    df = pl.DataFrame({"ex": ex, **cols})
+    # plants: copy an earlier chat (exact), or copy it and add a word to its first reply (near)
+    src = (idx * rng.random(n)).astype(np.int64)
+    plant = rng.random(n)
+    take = np.where(plant < 0.06, src, idx)
+    df = df[take]
+    near = pl.Series((plant >= 0.03) & (plant < 0.06))
+    df = df.with_columns(
+        pl.when(near).then(pl.col("a0") + " please").otherwise(pl.col("a0")).alias("a0")
+    )
+
+    def msg(role: str, col: str) -> pl.Expr:
+        return pl.concat_str(pl.lit(f'{{"role": "{role}", "content": "'), pl.col(col), pl.lit('"}'))
+
+    turns = [pl.concat_str(msg("user", f"u{k}"), pl.lit(", "), msg("assistant", f"a{k}")) for k in range(3)]
+    body = pl.concat_str(
+        pl.lit('{"messages": [{"role": "system", "content": "You are a helpful support agent for Acme."}, '),
+        turns[0],
+        pl.when(pl.col("ex") >= 2).then(pl.lit(", ") + turns[1]).otherwise(pl.lit("")),
+        pl.when(pl.col("ex") >= 3).then(pl.lit(", ") + turns[2]).otherwise(pl.lit("")),
+        pl.lit('], "conversation_id": "c'),
+        pl.Series(idx).cast(pl.String),
+        pl.lit('"}'),
+    )
+    lines = df.select(body.alias("line"))
+    per = -(-n // shards)
+    for k in range(shards):
+        part = lines.slice(k * per, per)
+        part.write_csv(folder / f"part-{k:02d}.jsonl", include_header=False, quote_style="never")
 
 
 def _peak_kb(pid: str) -> int:
@@ -102,7 +165,9 @@ def digest(folder: Path) -> str:
 def run_config(name: str, shards: Path, root: Path, engine: list[str]) -> dict[str, object]:
     ws = root / f"{name}.curator"
     out = root / f"{name}-out"
-    row: dict[str, object] = {"config": name}
+    shutil.rmtree(ws, ignore_errors=True)
+    shutil.rmtree(out, ignore_errors=True)
+    row: dict[str, object] = {"config": name, "load_before": round(os.getloadavg()[0], 1)}
     for stage, args in (
         ("import", ["import", str(shards), "-w", str(ws)]),
         ("run", ["run", "-w", str(ws)]),
@@ -113,8 +178,50 @@ def run_config(name: str, shards: Path, root: Path, engine: list[str]) -> dict[s
     ):
         seconds, driver, worker = curator(args + engine)
         row[stage] = (seconds, driver, worker)
+        print(f"  {name} {stage}: {seconds:.1f} s (load {os.getloadavg()[0]:.1f})", flush=True)
     row["digest"] = digest(out)
+    row["load_after"] = round(os.getloadavg()[0], 1)
+    shutil.rmtree(ws, ignore_errors=True)  # a 5M workspace is gigabytes
+    shutil.rmtree(out, ignore_errors=True)
     return row
+
+
+def run_ray(config: str, shards: Path, root: Path) -> dict[str, object]:
+    """One Ray configuration on a fresh ``ray.cluster_utils.Cluster``: ray-N has N worker nodes."""
+    from ray.cluster_utils import Cluster
+
+    workers = int(config.split("-")[1])
+    cluster = Cluster(
+        initialize_head=True, head_node_args={"num_cpus": 0, "include_dashboard": False}
+    )
+    for _ in range(workers):
+        cluster.add_node(num_cpus=1)
+    cluster.wait_for_nodes()
+    try:
+        return run_config(config, shards, root, ["--engine", "ray", "--ray-address", cluster.address])
+    finally:
+        cluster.shutdown()
+
+
+def table(n: int, rows: list[dict[str, object]]) -> None:
+    """The figures side by side: wall time, ratio to local, driver and worker peak RSS."""
+    base = next((r for r in rows if r["config"] == "local"), None)
+    print(f"\n{n:,} conversations ({SHARDS} shards)")
+    print(
+        f"{'config':<8} {'stage':<7} {'wall s':>8} {'x local':>8} {'s per 1M':>9} "
+        f"{'driver RSS':>11} {'worker RSS':>11}  load"
+    )
+    for row in rows:
+        for stage in ("import", "run", "export"):
+            s, d, w = row[stage]  # type: ignore[misc]
+            ratio = f"{s / base[stage][0]:>8.2f}" if base else f"{'-':>8}"  # type: ignore[index]
+            print(
+                f"{row['config']:<8} {stage:<7} {s:>8.1f} {ratio} {s / n * 1e6:>9.0f} "
+                f"{d / 2**20:>9.0f}MB {w / 2**20 if w else 0:>9.0f}MB  "
+                f"{row['load_before']}->{row['load_after']}"
+            )
+    digests = {str(row["digest"]) for row in rows}
+    print(f"export bytes identical across configurations: {len(digests) == 1}")
 
 
 def main() -> None:
@@ -123,56 +230,37 @@ def main() -> None:
     )
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000])
     ap.add_argument("--configs", nargs="+", default=["local", "ray-1", "ray-2"])
+    ap.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="keep the corpus and each configuration's figures (JSON) here, so configurations "
+        "can run one at a time and the table shows every figure measured so far",
+    )
     opts = ap.parse_args()
-    from ray.cluster_utils import Cluster
-
-    print(f"{os.cpu_count()} cores; load {os.getloadavg()[0]:.1f}")
+    print(f"{os.cpu_count()} cores; load {os.getloadavg()[0]:.1f}", flush=True)
     for n in opts.sizes:
         with tempfile.TemporaryDirectory(prefix="bench-ray-") as tmp:
-            root = Path(tmp)
+            root = (opts.workdir or Path(tmp)) / str(n)
             shards = root / "shards"
-            shards.mkdir()
-            per = -(-n // SHARDS)
-            for k in range(SHARDS):
-                generate(shards / f"part-{k:02d}.jsonl", min(per, n - k * per), seed=k)
-            rows = []
+            if not (shards / f"part-{SHARDS - 1:02d}.jsonl").exists():
+                shards.mkdir(parents=True, exist_ok=True)
+                t0 = time.perf_counter()
+                generate_shards(shards, n)
+                print(f"generated {n:,} in {time.perf_counter() - t0:.1f} s", flush=True)
             for config in opts.configs:
-                if config == "local":
-                    rows.append(run_config(config, shards, root, []))
-                    continue
-                workers = int(config.split("-")[1])
-                cluster = Cluster(
-                    initialize_head=True,
-                    head_node_args={"num_cpus": 0, "include_dashboard": False},
+                row = (
+                    run_config(config, shards, root, [])
+                    if config == "local"
+                    else run_ray(config, shards, root)
                 )
-                for _ in range(workers):
-                    cluster.add_node(num_cpus=1)
-                cluster.wait_for_nodes()
-                try:
-                    rows.append(
-                        run_config(
-                            config,
-                            shards,
-                            root,
-                            ["--engine", "ray", "--ray-address", cluster.address],
-                        )
-                    )
-                finally:
-                    cluster.shutdown()
-            base = {stage: rows[0][stage][0] for stage in ("import", "run", "export")}  # type: ignore[index]
-            print(f"\n{n:,} conversations ({SHARDS} shards)")
-            print(
-                f"{'config':<8} {'stage':<7} {'wall s':>8} {'x local':>8} {'driver RSS':>11} {'worker RSS':>11}"
-            )
-            for row in rows:
-                for stage in ("import", "run", "export"):
-                    s, d, w = row[stage]  # type: ignore[misc]
-                    print(
-                        f"{row['config']:<8} {stage:<7} {s:>8.1f} {s / base[stage]:>8.2f} "
-                        f"{d / 2**20:>9.0f}MB {w / 2**20 if w else 0:>9.0f}MB"
-                    )
-            same = len({row["digest"] for row in rows}) == 1
-            print(f"export bytes identical across configurations: {same}")
+                (root / f"{config}.json").write_text(json.dumps(row))
+            rows = [
+                json.loads((root / f"{c}.json").read_text())
+                for c in ("local", "ray-1", "ray-2")
+                if (root / f"{c}.json").exists()
+            ]
+            table(n, rows)
 
 
 if __name__ == "__main__":
