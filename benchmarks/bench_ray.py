@@ -85,9 +85,14 @@ def generate_shards(folder: Path, n: int, shards: int = SHARDS, seed: int = 0) -
     def msg(role: str, col: str) -> pl.Expr:
         return pl.concat_str(pl.lit(f'{{"role": "{role}", "content": "'), pl.col(col), pl.lit('"}'))
 
-    turns = [pl.concat_str(msg("user", f"u{k}"), pl.lit(", "), msg("assistant", f"a{k}")) for k in range(3)]
+    turns = [
+        pl.concat_str(msg("user", f"u{k}"), pl.lit(", "), msg("assistant", f"a{k}"))
+        for k in range(3)
+    ]
     body = pl.concat_str(
-        pl.lit('{"messages": [{"role": "system", "content": "You are a helpful support agent for Acme."}, '),
+        pl.lit(
+            '{"messages": [{"role": "system", "content": "You are a helpful support agent for Acme."}, '
+        ),
         turns[0],
         pl.when(pl.col("ex") >= 2).then(pl.lit(", ") + turns[1]).otherwise(pl.lit("")),
         pl.when(pl.col("ex") >= 3).then(pl.lit(", ") + turns[2]).otherwise(pl.lit("")),
@@ -198,7 +203,9 @@ def run_ray(config: str, shards: Path, root: Path) -> dict[str, object]:
         cluster.add_node(num_cpus=1)
     cluster.wait_for_nodes()
     try:
-        return run_config(config, shards, root, ["--engine", "ray", "--ray-address", cluster.address])
+        return run_config(
+            config, shards, root, ["--engine", "ray", "--ray-address", cluster.address]
+        )
     finally:
         cluster.shutdown()
 

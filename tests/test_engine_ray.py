@@ -13,6 +13,7 @@ import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -220,3 +221,64 @@ def test_unreachable_address_and_missing_ray_are_clear_errors(
     assert main(["run", "-w", str(demo), "--engine", "ray"]) == 1
     err = capsys.readouterr().err
     assert "needs Ray" in err and "pip install" in err and "Traceback" not in err
+
+
+@pytest.fixture(scope="module")
+def local_run(demo: Path, tmp_path_factory: pytest.TempPathFactory) -> pl.DataFrame:
+    """What the local engine finds on the planted workspace (the reference)."""
+    path = _copy(demo, tmp_path_factory.mktemp("ref") / "local.curator")
+    assert main(["run", "-w", str(path), "-q"]) == 0
+    return _view(path)
+
+
+def test_gui_run_on_ray_shows_cluster_progress_and_gives_the_local_results(
+    qtbot: Any, cluster: Cluster, demo: Path, local_run: pl.DataFrame, tmp_path: Path
+) -> None:
+    """Run on a Ray cluster from the Pipeline tab: the bar moves through the cluster's
+    stages, and the flags and clusters are the local engine's."""
+    pytest.importorskip("pytestqt")
+    from gui_helpers import close_window, make_window
+
+    ws = Workspace.open(_copy(demo, tmp_path / "gui.curator"))
+    w = make_window(qtbot, tmp_path, ws)
+    p = w.pipeline
+    p.engine_row.set_choice("ray", cluster.address)
+    seen: list[str] = []
+    worker = p.run()
+    assert worker is not None
+    worker.progressed.connect(
+        lambda pr: seen.append(f"{pr.step}|{pr.message}|{p.step_label.text()}")
+    )
+    qtbot.waitUntil(lambda: p.worker is None, timeout=240_000)
+    assert p.summary.text().startswith("Run finished"), p.summary.text()
+    on_ray = [s for s in seen if "on Ray" in s]
+    assert any(s.startswith("signatures|") for s in on_ray)
+    assert any(s.startswith("filters|") for s in on_ray)
+    assert any("on Ray" in s.split("|")[2] for s in on_ray)  # the label shows it
+    assert _view(ws.path).equals(local_run)
+    assert Workspace.open(ws.path).get_setting("run_engine")["engine"] == "ray"
+    close_window(w)
+
+
+def test_gui_cancel_on_ray_publishes_nothing(
+    qtbot: Any, cluster: Cluster, demo: Path, tmp_path: Path
+) -> None:
+    pytest.importorskip("pytestqt")
+    from gui_helpers import close_window, make_window
+
+    ws = Workspace.open(_copy(demo, tmp_path / "cancel.curator"))
+    results = ws.path / "results"
+    before = sorted(q.name for q in results.glob("*.parquet")) if results.exists() else []
+    w = make_window(qtbot, tmp_path, ws)
+    p = w.pipeline
+    p.engine_row.set_choice("ray", cluster.address)
+    worker = p.run()
+    assert worker is not None
+    worker.progressed.connect(lambda pr: p.cancel() if "on Ray" in (pr.message or "") else None)
+    with qtbot.waitSignal(worker.cancelled, timeout=120_000):
+        pass
+    qtbot.waitUntil(lambda: p.worker is None, timeout=30_000)
+    assert "cancelled" in p.summary.text()
+    after = sorted(q.name for q in results.glob("*.parquet")) if results.exists() else []
+    assert after == before
+    close_window(w)

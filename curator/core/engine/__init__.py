@@ -16,6 +16,15 @@ from curator.core.engine.base import (
     LocalEngine,
     ReadAhead,
     engine_for,
+    on_engine,
 )
 
-__all__ = ["ENGINES", "Engine", "EngineFailure", "LocalEngine", "ReadAhead", "engine_for"]
+__all__ = [
+    "ENGINES",
+    "Engine",
+    "EngineFailure",
+    "LocalEngine",
+    "ReadAhead",
+    "engine_for",
+    "on_engine",
+]

@@ -98,3 +98,16 @@ def engine_for(name: str | None, address: str | None = None) -> Engine:
 
         return RayEngine(address)
     raise UsageError(f"--engine must be one of {', '.join(ENGINES)}, got {name!r}")
+
+
+def on_engine(
+    name: str | None, address: str | None, make_job: Callable[[Engine], Job[Any]]
+) -> Job[Any]:
+    """``make_job(engine)`` on the engine named, connecting inside the job (the GUI runs
+    this in a worker: joining a cluster takes seconds, and its errors are the job's)."""
+    if name == "ray":
+        yield Progress(
+            "engine", 0, None, f"joining Ray at {address}" if address else "starting Ray"
+        )
+    engine = engine_for(name, address or None)
+    return (yield from make_job(engine))

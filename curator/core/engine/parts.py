@@ -44,12 +44,16 @@ def record_slices(ws: Workspace) -> list[RecordSlice]:
     return out
 
 
-def read_slice(sl: RecordSlice, state: pl.DataFrame, columns: list[str] | None = None) -> pl.DataFrame:
+def read_slice(
+    sl: RecordSlice, state: pl.DataFrame, columns: list[str] | None = None
+) -> pl.DataFrame:
     """The slice's records with effective messages (reviewer edits applied) and review columns."""
     table = pq.ParquetFile(Path(sl.path)).read_row_group(sl.group)
     df = pl.from_arrow(table)
     assert isinstance(df, pl.DataFrame)
-    missing = [pl.lit(None, dtype).alias(c) for c, dtype in R.RECORD_SCHEMA.items() if c not in df.columns]
+    missing = [
+        pl.lit(None, dtype).alias(c) for c, dtype in R.RECORD_SCHEMA.items() if c not in df.columns
+    ]
     df = df.with_columns(missing).select(list(R.RECORD_SCHEMA.names())).cast(R.RECORD_SCHEMA)
     ids = df.select(R.ID)
     touched = state.join(ids, on=R.ID, how="semi")

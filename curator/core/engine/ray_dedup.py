@@ -25,6 +25,7 @@ from the object store into the results file at publish time.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable, Sequence
 from typing import Any, Final
@@ -116,7 +117,9 @@ def _bucket_pairs(*frames: pl.DataFrame) -> np.ndarray:
     _fault("LSH bands")
     df = pl.concat(frames)
     chunks = L.bucket_chunks(
-        df.get_column("band").to_numpy(), df.get_column("key").to_numpy(), df.get_column("row").to_numpy()
+        df.get_column("band").to_numpy(),
+        df.get_column("key").to_numpy(),
+        df.get_column("row").to_numpy(),
     )
     return np.concatenate(chunks).astype(np.int64) if chunks else np.empty((0, 2), np.int64)
 
@@ -139,13 +142,17 @@ def _candidate_rows(
     return out if ranges > 1 else out[0]  # (one return value: the frame itself)
 
 
-def _verify(pairs: np.ndarray, s: DedupSettings, shared: pl.DataFrame, *frames: pl.DataFrame) -> pl.DataFrame:
+def _verify(
+    pairs: np.ndarray, s: DedupSettings, shared: pl.DataFrame, *frames: pl.DataFrame
+) -> pl.DataFrame:
     from curator.core.dedup.job import verify_pairs
 
     _fault("verifying")
     reps = pl.concat(frames).unique("sig_row").sort("sig_row")
     rows = reps.get_column("sig_row").to_numpy()
-    local = np.column_stack([np.searchsorted(rows, pairs[:, 0]), np.searchsorted(rows, pairs[:, 1])])
+    local = np.column_stack(
+        [np.searchsorted(rows, pairs[:, 0]), np.searchsorted(rows, pairs[:, 1])]
+    )
     sigs = np.ascontiguousarray(reps.get_column("sig").to_numpy(), dtype=np.uint32)
     got = verify_pairs(reps.get_column("text"), sigs, local, s, shared)
     return got.with_columns(
@@ -182,7 +189,7 @@ class _Tasks:
         try:
             yield Progress(step, 0, total, detail)
             while left:
-                done, left = ray.wait(left, num_returns=len(left), timeout=0.5)
+                _, left = ray.wait(left, num_returns=len(left), timeout=0.5)
                 self.pending = left
                 yield Progress(step, total - len(left), total, detail)
             if not fetch:
@@ -194,10 +201,8 @@ class _Tasks:
 
     def cancel(self) -> None:
         for ref in self.pending:
-            try:
+            with contextlib.suppress(Exception):  # best effort: the job is being abandoned
                 self.ray.cancel(ref, force=True)
-            except Exception:  # best effort: the job is being abandoned
-                pass
 
 
 def _by_slice(texts: pl.DataFrame, which: np.ndarray) -> dict[int, pl.DataFrame]:
@@ -245,7 +250,13 @@ def dedup_found(engine: Any, ws: Workspace, s: DedupSettings, full: bool) -> Job
             else:
                 pick[:] = True
             refs = [
-                text_task.remote(slices[k], state, s, g.get_column("pos").to_numpy(), g.get_column("sig_row").to_numpy())
+                text_task.remote(
+                    slices[k],
+                    state,
+                    s,
+                    g.get_column("pos").to_numpy(),
+                    g.get_column("sig_row").to_numpy(),
+                )
                 for k, g in _by_slice(texts, pick).items()
             ]
             got = yield from tasks.gather(refs, "shared text", "reading the sample on Ray")
@@ -269,7 +280,12 @@ def dedup_found(engine: Any, ws: Workspace, s: DedupSettings, full: bool) -> Job
         if cache_keys is not None and cache_keys.height and cache_keys.get_column("fp")[0] == fp:
             c_row = (
                 cache_keys.select("scope1", "scope2")
-                .join(texts.select("scope1", "scope2").with_row_index("t"), on=["scope1", "scope2"], how="left", maintain_order="left")
+                .join(
+                    texts.select("scope1", "scope2").with_row_index("t"),
+                    on=["scope1", "scope2"],
+                    how="left",
+                    maintain_order="left",
+                )
                 .get_column("t")
                 .fill_null(-1)
                 .cast(pl.Int64)
@@ -279,9 +295,9 @@ def dedup_found(engine: Any, ws: Workspace, s: DedupSettings, full: bool) -> Job
             meta = pq.ParquetFile(cache_path).metadata
             cached_task = tasks.remote(_cached_rows)
             start = 0
-            for g in range(meta.num_row_groups):
-                k = meta.row_group(g).num_rows
-                refs.append(cached_task.remote(str(cache_path), g, c_row[start : start + k]))
+            for group in range(meta.num_row_groups):
+                k = meta.row_group(group).num_rows
+                refs.append(cached_task.remote(str(cache_path), group, c_row[start : start + k]))
                 start += k
         del cache_keys
         computed = int(todo.sum())
@@ -290,13 +306,20 @@ def dedup_found(engine: Any, ws: Workspace, s: DedupSettings, full: bool) -> Job
         for k, g in _by_slice(texts, todo).items():
             refs.append(
                 sig_task.remote(
-                    slices[k], state, s, g.get_column("pos").to_numpy(), g.get_column("sig_row").to_numpy(), batch_ref
+                    slices[k],
+                    state,
+                    s,
+                    g.get_column("pos").to_numpy(),
+                    g.get_column("sig_row").to_numpy(),
+                    batch_ref,
                 )
             )
         sig_refs = refs
         yield from tasks.gather(sig_refs, "signatures", "MinHash on Ray", fetch=False)
         count_task = tasks.remote(_count_short)
-        n_short = sum((yield from tasks.gather([count_task.remote(r) for r in sig_refs], "signatures")))
+        n_short = sum(
+            (yield from tasks.gather([count_task.remote(r) for r in sig_refs], "signatures"))
+        )
 
         # 4. LSH: band keys hash-partitioned, each partition bucketed on a worker
         bands, rows = L.lsh_params(s.threshold, s.num_perm)
@@ -327,7 +350,14 @@ def dedup_found(engine: Any, ws: Workspace, s: DedupSettings, full: bool) -> Job
             for k, g in _by_slice(texts, want).items():
                 rows_k = g.get_column("sig_row").to_numpy()
                 out = cand_task.remote(
-                    slices[k], state, s, g.get_column("pos").to_numpy(), rows_k, rng_of[rows_k], ranges, batch_ref
+                    slices[k],
+                    state,
+                    s,
+                    g.get_column("pos").to_numpy(),
+                    rows_k,
+                    rng_of[rows_k],
+                    ranges,
+                    batch_ref,
                 )
                 for q, ref in enumerate(out if ranges > 1 else [out]):
                     held[q].append(ref)
@@ -376,7 +406,12 @@ def _publish_signatures(
     from curator.core.workspace import atomic_write_batches
 
     schema = pl.Schema(
-        {"scope1": pl.UInt64, "scope2": pl.UInt64, "sig": pl.Array(pl.UInt32, num_perm), "fp": pl.String}
+        {
+            "scope1": pl.UInt64(),
+            "scope2": pl.UInt64(),
+            "sig": pl.Array(pl.UInt32(), num_perm),
+            "fp": pl.String(),
+        }
     )
 
     def blocks() -> Any:

@@ -190,11 +190,11 @@ class RayEngine(Engine):
 
         return dedup_found(self, ws, settings, full)
 
-    def score_parts(self, ws: Any, specs: Any, want: Any) -> Job[Any]:
-        """Filters' ``score()`` on the cluster (``engine.ray_filters``)."""
-        from curator.core.engine.ray_filters import score_parts
+    def remote_records(self, ws: Any) -> Any:
+        """The workspace's records read by the workers (``engine.ray_filters``)."""
+        from curator.core.engine.ray_filters import RemoteRecords
 
-        return score_parts(self, ws, specs, want)
+        return RemoteRecords(self, ws)
 
 
 class _RayReadAhead(ReadAhead):

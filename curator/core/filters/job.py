@@ -127,15 +127,18 @@ def _todo(df: pl.DataFrame, old: Scores | None, first: str) -> tuple[pl.DataFram
     return df, pl.Series(R.ID, [], dtype=pl.String)
 
 
-def _score_on_engine(
-    engine: Engine, df: pl.DataFrame, plan: list[tuple[str, type[Filter], Any, Scores | None]]
+def _score_remote(
+    remote: Any, ids: pl.DataFrame, plan: list[tuple[str, type[Filter], Any, Scores | None]]
 ) -> Job[dict[str, Scores]]:
-    """Score each planned filter's records on the engine in one pass; per filter."""
+    """Score each planned filter's records on the cluster in one pass; per filter.
+
+    ``remote`` reads the records on the workers (``RayEngine.remote_records``);
+    ``ids`` holds only ids and message hashes, so the driver never holds messages."""
+    df = ids.select(R.ID, HASH_COL)
     wanted = {name: _todo(df, old, cls.results[0])[0] for name, cls, _, old in plan}
-    ids = pl.concat([w.select(R.ID) for w in wanted.values()]).unique() if wanted else df.head(0)
-    batch = df.join(ids, on=R.ID, how="semi").select(R.ID, R.MESSAGES)
+    union = pl.concat([w.select(R.ID) for w in wanted.values()]).unique() if wanted else df.head(0)
     specs = [(name, cls, params) for name, cls, params, _ in plan]
-    raw = yield from engine.map_parts(ScoreBatch(specs), batch, step="filters")
+    raw = yield from remote.score(ids, union.get_column(R.ID), ScoreBatch(specs))
     out: dict[str, Scores] = {}
     for key, frame in raw.items():
         name, res = key.split(_SEP, 1)
@@ -177,8 +180,14 @@ def score_job(
     (a cancelled job leaves the previous scores in place)."""
     recipe = recipe or Recipe.from_workspace(ws)
     yield Progress("reading records", 0, None)
-    df = _effective(ws)
-    rej = _effective(ws, rejected=True)  # preference pairs: the rejected answers too
+    make_remote = getattr(engine, "remote_records", None)
+    remote_records = make_remote(ws) if make_remote is not None else None
+    if remote_records is not None:  # workers read the records: ids and hashes come back
+        ids, rej = yield from remote_records.hashes()
+        df = ids.select(R.ID, HASH_COL)
+    else:
+        df = _effective(ws)
+        rej = _effective(ws, rejected=True)  # preference pairs: the rejected answers too
     keys = _cache_keys(ws)
     pending: dict[str, Scores] = {}
     summary: dict[str, dict[str, int]] = {}
@@ -190,8 +199,8 @@ def score_job(
         key = cls.cache_key(params)
         plan.append((name, cls, params, stored_scores(ws, name) if keys.get(name) == key else None))
     remote: dict[str, Scores] = {}
-    if engine is not None and engine.name != "local" and df.height:
-        remote = yield from _score_on_engine(engine, df, plan)
+    if remote_records is not None and df.height:
+        remote = yield from _score_remote(remote_records, ids, plan)
     for name, cls, params, old in plan:
         key = cls.cache_key(params)
         scores, n = yield from _score_filter(cls(), params, df, old, True, remote.get(name))

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from curator.core.dedup import load_settings
 from curator.core.dedup.settings import SCOPES
+from curator.core.engine import on_engine
 from curator.core.filters import (
     FILTERS,
     Recipe,
@@ -38,6 +39,7 @@ from curator.core.jobs import Progress
 from curator.core.pipeline import pipeline_job
 from curator.core.pipeline_tuning import FAMILIES, apply_recipe, count_step, unscored
 from curator.core.workspace import Workspace
+from curator.gui.pipeline.engine_row import EngineRow
 from curator.gui.pipeline.step_card import StepCard
 from curator.gui.session.controller import Controller
 from curator.gui.session.workers import Worker, call_task
@@ -45,7 +47,7 @@ from curator.gui.widgets.plain import plain_label, plain_tooltip, plain_warning
 
 COUNT_DELAY_MS = 150
 DEDUP_PROGRESS = {"dedup", "reading", "normalising", "shared text", "signatures", "candidates",
-                  "paraphrases", "clustering", "writing"}
+                  "LSH bands", "verifying", "paraphrases", "clustering", "writing"}
 TITLES = {"exact_dedup": "Exact duplicates", "near_dedup": "Near duplicates (MinHash)",
           "paraphrase_dedup": "Paraphrases (same reply, reworded prompt)"}
 DESCRIPTIONS = {
@@ -104,6 +106,8 @@ class PipelinePanel(QWidget):
         for b in (self.save_button, self.apply_button, self.run_button):
             head.addWidget(b)
         lay.addLayout(head)
+        self.engine_row = EngineRow()  # this computer or a Ray cluster (--engine)
+        lay.addWidget(self.engine_row)
         lay.addWidget(plain_label(
             "Each step can be switched off and tuned. Counts update as you move a threshold, from the "
             "scores already computed. Parameters marked * change what is scored and take effect on Run.",
@@ -177,6 +181,7 @@ class PipelinePanel(QWidget):
             self.cards_layout.addWidget(card)
         self.cards_layout.addStretch(1)
         self.unsaved.setText("")
+        self.engine_row.load(ws)
         last = ws.last_run("run")
         if last and not self.summary.text():
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(float(last["at"])))
@@ -307,6 +312,7 @@ class PipelinePanel(QWidget):
     def _busy(self, on: bool) -> None:
         for b in (self.save_button, self.apply_button, self.run_button):
             b.setEnabled(not on)
+        self.engine_row.setEnabled(not on)
         self.progress_row.setVisible(on)
         self.cancel_button.setEnabled(on)
 
@@ -335,12 +341,16 @@ class PipelinePanel(QWidget):
             plain_warning(self, "Pipeline", str(exc))
             return None
         self.unsaved.setText("Saved")
+        self.engine_row.save(ws)
+        engine, address = self.engine_row.choice()
         for card in self.cards.values():
             card.set_status("waiting" if card.enabled else "")
         self._busy(True)
         self.bar.setRange(0, 0)
         self.step_label.setText("Starting…")
-        w = self.c.job_worker(lambda: pipeline_job(ws, recipe))
+        w = self.c.job_worker(
+            lambda: on_engine(engine, address, lambda eng: pipeline_job(ws, recipe, eng))
+        )
         w.progressed.connect(self._progress)
         w.succeeded.connect(lambda out: self.summary.setText("Run finished: " + self._describe(out)))
         w.cancelled.connect(lambda: self.summary.setText(
