@@ -198,6 +198,9 @@ class _Tasks:
             return list(ray.get(list(refs)))
         except ray.exceptions.RayError as exc:
             raise _failed(step, exc) from exc
+        except GeneratorExit:  # the job was cancelled: stop the cluster's work, publish nothing
+            self.cancel()
+            raise
 
     def cancel(self) -> None:
         for ref in self.pending:
@@ -223,156 +226,150 @@ def dedup_found(engine: Any, ws: Workspace, s: DedupSettings, full: bool) -> Job
         return (yield from J._found_locally(ws, s, full))
     ray = engine._ray
     tasks = _Tasks(engine)
-    try:
-        state = ray.put(ws.state())
-        # 1. node rows, in record order
-        node_task = tasks.remote(_node_rows)
-        parts = yield from tasks.gather(
-            [node_task.remote(sl, state, s) for sl in slices], "reading", "records read on Ray"
-        )
-        nodes = pl.concat(
-            [p.with_columns(pl.lit(k, pl.Int64).alias("slice")) for k, p in enumerate(parts)]
-        )
-        del parts
-        texts = J.distinct_texts(
-            nodes, pl.col("slice").sort_by(R.ID).first(), pl.col("pos").sort_by(R.ID).first()
-        )
-        n = texts.height
-        text_task = tasks.remote(_text_rows)
+    state = ray.put(ws.state())
+    # 1. node rows, in record order
+    node_task = tasks.remote(_node_rows)
+    parts = yield from tasks.gather(
+        [node_task.remote(sl, state, s) for sl in slices], "reading", "records read on Ray"
+    )
+    nodes = pl.concat(
+        [p.with_columns(pl.lit(k, pl.Int64).alias("slice")) for k, p in enumerate(parts)]
+    )
+    del parts
+    texts = J.distinct_texts(
+        nodes, pl.col("slice").sort_by(R.ID).first(), pl.col("pos").sort_by(R.ID).first()
+    )
+    n = texts.height
+    text_task = tasks.remote(_text_rows)
 
-        # 2. shared text: from the same sample the local job takes
-        stored = None if full else read_shared(ws, s.text_fingerprint())
-        if stored is None:
-            pick = np.zeros(n, dtype=bool)
-            if n > SAMPLE:
-                step = n / SAMPLE
-                pick[[int(i * step) for i in range(SAMPLE)]] = True
-            else:
-                pick[:] = True
-            refs = [
-                text_task.remote(
-                    slices[k],
-                    state,
-                    s,
-                    g.get_column("pos").to_numpy(),
-                    g.get_column("sig_row").to_numpy(),
-                )
-                for k, g in _by_slice(texts, pick).items()
-            ]
-            got = yield from tasks.gather(refs, "shared text", "reading the sample on Ray")
-            sample = (
-                pl.concat(got).sort("sig_row").get_column("text")
-                if got
-                else pl.Series("text", [], pl.String)
-            )
-            shared = shared_text(sample, s.ngram, s.shared_share, s.shared_min_texts)
+    # 2. shared text: from the same sample the local job takes
+    stored = None if full else read_shared(ws, s.text_fingerprint())
+    if stored is None:
+        pick = np.zeros(n, dtype=bool)
+        if n > SAMPLE:
+            step = n / SAMPLE
+            pick[[int(i * step) for i in range(SAMPLE)]] = True
         else:
-            shared = stored
-        shingles, passages = J.shared_parts(shared)
-        batch = J.SignatureBatch(shingle_hashes(shingles), passages, s)
-        fp = J.signature_fp(s, shared)
-
-        # 3. signatures: cached ones read by workers, the others computed
-        todo = np.ones(n, dtype=bool)
-        refs = []
-        cache_path = ws.result_path(SIGNATURES)
-        cache_keys = None if full else ws.read_result(SIGNATURES, ["scope1", "scope2", "fp"])
-        if cache_keys is not None and cache_keys.height and cache_keys.get_column("fp")[0] == fp:
-            c_row = (
-                cache_keys.select("scope1", "scope2")
-                .join(
-                    texts.select("scope1", "scope2").with_row_index("t"),
-                    on=["scope1", "scope2"],
-                    how="left",
-                    maintain_order="left",
-                )
-                .get_column("t")
-                .fill_null(-1)
-                .cast(pl.Int64)
-                .to_numpy()
+            pick[:] = True
+        refs = [
+            text_task.remote(
+                slices[k],
+                state,
+                s,
+                g.get_column("pos").to_numpy(),
+                g.get_column("sig_row").to_numpy(),
             )
-            todo[c_row[c_row >= 0]] = False
-            meta = pq.ParquetFile(cache_path).metadata
-            cached_task = tasks.remote(_cached_rows)
-            start = 0
-            for group in range(meta.num_row_groups):
-                k = meta.row_group(group).num_rows
-                refs.append(cached_task.remote(str(cache_path), group, c_row[start : start + k]))
-                start += k
-        del cache_keys
-        computed = int(todo.sum())
-        sig_task = tasks.remote(_signature_rows)
-        batch_ref = ray.put(batch)
-        for k, g in _by_slice(texts, todo).items():
-            refs.append(
-                sig_task.remote(
-                    slices[k],
-                    state,
-                    s,
-                    g.get_column("pos").to_numpy(),
-                    g.get_column("sig_row").to_numpy(),
-                    batch_ref,
-                )
-            )
-        sig_refs = refs
-        yield from tasks.gather(sig_refs, "signatures", "MinHash on Ray", fetch=False)
-        count_task = tasks.remote(_count_short)
-        n_short = sum(
-            (yield from tasks.gather([count_task.remote(r) for r in sig_refs], "signatures"))
+            for k, g in _by_slice(texts, pick).items()
+        ]
+        got = yield from tasks.gather(refs, "shared text", "reading the sample on Ray")
+        sample = (
+            pl.concat(got).sort("sig_row").get_column("text")
+            if got
+            else pl.Series("text", [], pl.String)
         )
+        shared = shared_text(sample, s.ngram, s.shared_share, s.shared_min_texts)
+    else:
+        shared = stored
+    shingles, passages = J.shared_parts(shared)
+    batch = J.SignatureBatch(shingle_hashes(shingles), passages, s)
+    fp = J.signature_fp(s, shared)
 
-        # 4. LSH: band keys hash-partitioned, each partition bucketed on a worker
-        bands, rows = L.lsh_params(s.threshold, s.num_perm)
-        cand = np.empty((0, 2), np.int64)
-        if n >= 2:
-            p = max(2, math.ceil(n * bands / BAND_ROWS_PER_PARTITION))
-            band_task = tasks.remote(_band_keys, num_returns=p)
-            keyed = [band_task.remote(r, bands, rows, p) for r in sig_refs]
-            bucket_task = tasks.remote(_bucket_pairs)
-            chunks = yield from tasks.gather(
-                [bucket_task.remote(*[k[q] for k in keyed]) for q in range(p)],
-                "LSH bands",
-                f"{bands} bands x {rows} rows on Ray",
+    # 3. signatures: cached ones read by workers, the others computed
+    todo = np.ones(n, dtype=bool)
+    refs = []
+    cache_path = ws.result_path(SIGNATURES)
+    cache_keys = None if full else ws.read_result(SIGNATURES, ["scope1", "scope2", "fp"])
+    if cache_keys is not None and cache_keys.height and cache_keys.get_column("fp")[0] == fp:
+        c_row = (
+            cache_keys.select("scope1", "scope2")
+            .join(
+                texts.select("scope1", "scope2").with_row_index("t"),
+                on=["scope1", "scope2"],
+                how="left",
+                maintain_order="left",
             )
-            del keyed
-            cand = L.unique_pairs([c for c in chunks if len(c)], n)
+            .get_column("t")
+            .fill_null(-1)
+            .cast(pl.Int64)
+            .to_numpy()
+        )
+        todo[c_row[c_row >= 0]] = False
+        meta = pq.ParquetFile(cache_path).metadata
+        cached_task = tasks.remote(_cached_rows)
+        start = 0
+        for group in range(meta.num_row_groups):
+            k = meta.row_group(group).num_rows
+            refs.append(cached_task.remote(str(cache_path), group, c_row[start : start + k]))
+            start += k
+    del cache_keys
+    computed = int(todo.sum())
+    sig_task = tasks.remote(_signature_rows)
+    batch_ref = ray.put(batch)
+    for k, g in _by_slice(texts, todo).items():
+        refs.append(
+            sig_task.remote(
+                slices[k],
+                state,
+                s,
+                g.get_column("pos").to_numpy(),
+                g.get_column("sig_row").to_numpy(),
+                batch_ref,
+            )
+        )
+    sig_refs = refs
+    yield from tasks.gather(sig_refs, "signatures", "MinHash on Ray", fetch=False)
+    count_task = tasks.remote(_count_short)
+    n_short = sum((yield from tasks.gather([count_task.remote(r) for r in sig_refs], "signatures")))
 
-        # 5. verification of the candidates on workers
-        near = pl.DataFrame(schema=J.PAIR_SCHEMA)
-        if len(cand):
-            involved = np.unique(cand)
-            ranges = max(1, math.ceil(len(involved) / VERIFY_RANGE))
-            rng_of = np.full(n, -1, dtype=np.int64)
-            rng_of[involved] = np.arange(len(involved)) // VERIFY_RANGE
-            want = rng_of >= 0
-            cand_task = tasks.remote(_candidate_rows, num_returns=ranges)
-            held: list[list[Any]] = [[] for _ in range(ranges)]
-            for k, g in _by_slice(texts, want).items():
-                rows_k = g.get_column("sig_row").to_numpy()
-                out = cand_task.remote(
-                    slices[k],
-                    state,
-                    s,
-                    g.get_column("pos").to_numpy(),
-                    rows_k,
-                    rng_of[rows_k],
-                    ranges,
-                    batch_ref,
-                )
-                for q, ref in enumerate(out if ranges > 1 else [out]):
-                    held[q].append(ref)
-            ra, rb = rng_of[cand[:, 0]], rng_of[cand[:, 1]]
-            verify_task = tasks.remote(_verify)
-            vrefs = []
-            for a, b in np.unique(np.column_stack([ra, rb]), axis=0).tolist():
-                sel = cand[(ra == a) & (rb == b)]
-                frames = held[a] + (held[b] if b != a else [])
-                vrefs.append(verify_task.remote(sel, s, shared, *frames))
-            got = yield from tasks.gather(vrefs, "verifying", "exact Jaccard on Ray")
-            near = pl.concat(got).sort("i", "j").select(J.PAIR_SCHEMA.names()).cast(J.PAIR_SCHEMA)
-    except GeneratorExit:
-        tasks.cancel()  # cancelled: stop the cluster's work; nothing was written
-        raise
+    # 4. LSH: band keys hash-partitioned, each partition bucketed on a worker
+    bands, rows = L.lsh_params(s.threshold, s.num_perm)
+    cand = np.empty((0, 2), np.int64)
+    if n >= 2:
+        p = max(2, math.ceil(n * bands / BAND_ROWS_PER_PARTITION))
+        band_task = tasks.remote(_band_keys, num_returns=p)
+        keyed = [band_task.remote(r, bands, rows, p) for r in sig_refs]
+        bucket_task = tasks.remote(_bucket_pairs)
+        chunks = yield from tasks.gather(
+            [bucket_task.remote(*[k[q] for k in keyed]) for q in range(p)],
+            "LSH bands",
+            f"{bands} bands x {rows} rows on Ray",
+        )
+        del keyed
+        cand = L.unique_pairs([c for c in chunks if len(c)], n)
+
+    # 5. verification of the candidates on workers
+    near = pl.DataFrame(schema=J.PAIR_SCHEMA)
+    if len(cand):
+        involved = np.unique(cand)
+        ranges = max(1, math.ceil(len(involved) / VERIFY_RANGE))
+        rng_of = np.full(n, -1, dtype=np.int64)
+        rng_of[involved] = np.arange(len(involved)) // VERIFY_RANGE
+        want = rng_of >= 0
+        cand_task = tasks.remote(_candidate_rows, num_returns=ranges)
+        held: list[list[Any]] = [[] for _ in range(ranges)]
+        for k, g in _by_slice(texts, want).items():
+            rows_k = g.get_column("sig_row").to_numpy()
+            out = cand_task.remote(
+                slices[k],
+                state,
+                s,
+                g.get_column("pos").to_numpy(),
+                rows_k,
+                rng_of[rows_k],
+                ranges,
+                batch_ref,
+            )
+            for q, ref in enumerate(out if ranges > 1 else [out]):
+                held[q].append(ref)
+        ra, rb = rng_of[cand[:, 0]], rng_of[cand[:, 1]]
+        verify_task = tasks.remote(_verify)
+        vrefs = []
+        for a, b in np.unique(np.column_stack([ra, rb]), axis=0).tolist():
+            sel = cand[(ra == a) & (rb == b)]
+            frames = held[a] + (held[b] if b != a else [])
+            vrefs.append(verify_task.remote(sel, s, shared, *frames))
+        got = yield from tasks.gather(vrefs, "verifying", "exact Jaccard on Ray")
+        near = pl.concat(got).sort("i", "j").select(J.PAIR_SCHEMA.names()).cast(J.PAIR_SCHEMA)
 
     key_table = texts.select("scope1", "scope2")
 
