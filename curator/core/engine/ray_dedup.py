@@ -16,7 +16,10 @@ shuffle partition, never the corpus):
    (``lsh.bucket_chunks``). The driver merges the pairs (``lsh.unique_pairs``).
 5. **verifying**: the candidates' texts and signatures are recomputed by row-group
    tasks into ranges of signature rows; one task per pair of ranges runs the local
-   verification (``dedup.job.verify_pairs``).
+   pre-filter and exact Jaccard (``dedup.job.prefilter``, ``exact_pairs``).
+
+Signature rows are the local job's: each distinct text, then the bridge texts'
+character signatures (``dedup.spaces``), so candidate and pair numbering match.
 
 The driver returns the same ``Found`` as the local stage; ``dedup_job`` clusters
 and publishes with the same code. The signature cache is streamed block by block
@@ -56,8 +59,14 @@ def _node_rows(sl: RecordSlice, state: pl.DataFrame, s: DedupSettings) -> pl.Dat
     from curator.core.dedup.job import _nodes
 
     _fault("reading")
-    nodes = _nodes(read_slice(sl, state), s).drop("text")
-    return nodes.with_row_index("pos").with_columns(pl.col("pos").cast(pl.Int64))
+    nodes = _nodes(read_slice(sl, state), s)
+    words = (pl.col("text").str.count_matches(" ", literal=True) + 1).alias("text_words")
+    return (
+        nodes.with_columns(words)
+        .drop("text")
+        .with_row_index("pos")
+        .with_columns(pl.col("pos").cast(pl.Int64))
+    )
 
 
 def _texts_at(sl: RecordSlice, state: pl.DataFrame, s: DedupSettings, pos: np.ndarray) -> pl.Series:
@@ -79,11 +88,15 @@ def _signature_rows(
     s: DedupSettings,
     pos: np.ndarray,
     sig_row: np.ndarray,
+    as_char: np.ndarray,
     batch: Callable[[pl.DataFrame], pl.DataFrame],
 ) -> pl.DataFrame:
     _fault("signatures")
-    out = batch(pl.DataFrame({"text": _texts_at(sl, state, s, pos)}))
-    return out.with_columns(pl.Series("sig_row", sig_row, dtype=pl.Int64))
+    out = batch(pl.DataFrame({"text": _texts_at(sl, state, s, pos), "as_char": as_char}))
+    return out.with_columns(
+        pl.Series("sig_row", sig_row, dtype=pl.Int64),
+        (pl.col("short") & ~pl.Series(as_char)).alias("short"),  # texts, not bridge rows
+    )
 
 
 def _cached_rows(path: str, group: int, sig_row: np.ndarray) -> pl.DataFrame:
@@ -130,14 +143,17 @@ def _candidate_rows(
     s: DedupSettings,
     pos: np.ndarray,
     sig_row: np.ndarray,
+    as_char: np.ndarray,
+    text_row: np.ndarray,
     rng: np.ndarray,
     ranges: int,
     batch: Callable[[pl.DataFrame], pl.DataFrame],
 ) -> list[pl.DataFrame] | pl.DataFrame:
+    """Text and signature of candidate signature rows, split by verification range."""
     _fault("verifying")
     text = _texts_at(sl, state, s, pos)
-    sigs = batch(pl.DataFrame({"text": text})).get_column("sig")
-    df = pl.DataFrame({"sig_row": sig_row, "text": text, "sig": sigs})
+    sigs = batch(pl.DataFrame({"text": text, "as_char": as_char})).get_column("sig")
+    df = pl.DataFrame({"sig_row": sig_row, "text_row": text_row, "text": text, "sig": sigs})
     out = [df.filter(pl.Series(rng == k)) for k in range(ranges)]
     return out if ranges > 1 else out[0]  # (one return value: the frame itself)
 
@@ -145,7 +161,8 @@ def _candidate_rows(
 def _verify(
     pairs: np.ndarray, s: DedupSettings, shared: pl.DataFrame, *frames: pl.DataFrame
 ) -> pl.DataFrame:
-    from curator.core.dedup.job import verify_pairs
+    """Signature-row pairs -> the local pre-filter -> text pairs with their exact Jaccard."""
+    from curator.core.dedup import job as J
 
     _fault("verifying")
     reps = pl.concat(frames).unique("sig_row").sort("sig_row")
@@ -154,10 +171,19 @@ def _verify(
         [np.searchsorted(rows, pairs[:, 0]), np.searchsorted(rows, pairs[:, 1])]
     )
     sigs = np.ascontiguousarray(reps.get_column("sig").to_numpy(), dtype=np.uint32)
-    got = verify_pairs(reps.get_column("text"), sigs, local, s, shared)
-    return got.with_columns(
-        pl.Series("i", rows[got.get_column("i").to_numpy()]),
-        pl.Series("j", rows[got.get_column("j").to_numpy()]),
+    kept = J.prefilter(local, sigs)
+    text_of = reps.get_column("text_row").to_numpy()
+    texts = reps.unique("text_row").sort("text_row")
+    t_rows = texts.get_column("text_row").to_numpy()
+    # text pairs in local numbering (the local job's text_pairs), then back to text rows
+    as_text = np.searchsorted(t_rows, text_of)
+    pairs_t = np.sort(as_text[kept], axis=1) if len(kept) else kept
+    pairs_t = pairs_t[pairs_t[:, 0] != pairs_t[:, 1]] if len(pairs_t) else pairs_t
+    pairs_t = np.unique(pairs_t, axis=0) if len(pairs_t) else pairs_t.reshape(0, 2)
+    scored = J.exact_pairs(texts.get_column("text"), pairs_t, s, shared)
+    return scored.with_columns(
+        pl.Series("i", t_rows[scored.get_column("i").to_numpy()]),
+        pl.Series("j", t_rows[scored.get_column("j").to_numpy()]),
     )
 
 
@@ -208,10 +234,15 @@ class _Tasks:
                 self.ray.cancel(ref, force=True)
 
 
-def _by_slice(texts: pl.DataFrame, which: np.ndarray) -> dict[int, pl.DataFrame]:
-    """Rows ``which`` of ``texts`` (sig rows) grouped by the slice holding their rep record."""
-    sub = texts.with_row_index("sig_row").filter(pl.Series(which))
-    return {int(k[0]): g for k, g in sub.group_by("slice", maintain_order=True)}
+def _by_slice(table: pl.DataFrame, which: np.ndarray) -> dict[int, pl.DataFrame]:
+    """Rows ``which`` of ``table`` (numbered ``sig_row``) grouped by the slice of their rep."""
+    sub = table.with_row_index("sig_row").filter(pl.Series(which))
+    sub = sub.with_columns(pl.col("sig_row").cast(pl.Int64))
+    return {int(k[0]): g for k, g in sub.group_by("slice", maintain_order=True)}  # type: ignore[arg-type]
+
+
+def _col(g: pl.DataFrame, name: str) -> np.ndarray:
+    return g.get_column(name).to_numpy()
 
 
 def dedup_found(engine: Any, ws: Workspace, s: DedupSettings, full: bool) -> Job[Any]:
@@ -219,6 +250,7 @@ def dedup_found(engine: Any, ws: Workspace, s: DedupSettings, full: bool) -> Job
     from curator.core.dedup import job as J
     from curator.core.dedup.minhash import shingle_hashes
     from curator.core.dedup.shared import SAMPLE, shared_text
+    from curator.core.dedup.spaces import bridge_rows, bridged_candidates
     from curator.core.dedup.store import SIGNATURES, read_shared
 
     slices = record_slices(ws)
@@ -237,10 +269,15 @@ def dedup_found(engine: Any, ws: Workspace, s: DedupSettings, full: bool) -> Job
     )
     del parts
     texts = J.distinct_texts(
-        nodes, pl.col("slice").sort_by(R.ID).first(), pl.col("pos").sort_by(R.ID).first()
+        nodes,
+        *(pl.col(c).sort_by(R.ID).first() for c in ("slice", "pos", "text_words")),
     )
     n = texts.height
-    text_task = tasks.remote(_text_rows)
+    text_words = _col(texts, "text_words")
+    bridge = bridge_rows(text_words, s.short_words)
+    sig_keys = J.signature_keys(texts, bridge, "slice", "pos")  # the local job's row order
+    m = sig_keys.height
+    text_of = np.concatenate([np.arange(n, dtype=np.int64), bridge.astype(np.int64)])
 
     # 2. shared text: from the same sample the local job takes
     stored = None if full else read_shared(ws, s.text_fingerprint())
@@ -251,14 +288,9 @@ def dedup_found(engine: Any, ws: Workspace, s: DedupSettings, full: bool) -> Job
             pick[[int(i * step) for i in range(SAMPLE)]] = True
         else:
             pick[:] = True
+        text_task = tasks.remote(_text_rows)
         refs = [
-            text_task.remote(
-                slices[k],
-                state,
-                s,
-                g.get_column("pos").to_numpy(),
-                g.get_column("sig_row").to_numpy(),
-            )
+            text_task.remote(slices[k], state, s, _col(g, "pos"), _col(g, "sig_row"))
             for k, g in _by_slice(texts, pick).items()
         ]
         got = yield from tasks.gather(refs, "shared text", "reading the sample on Ray")
@@ -271,19 +303,19 @@ def dedup_found(engine: Any, ws: Workspace, s: DedupSettings, full: bool) -> Job
     else:
         shared = stored
     shingles, passages = J.shared_parts(shared)
-    batch = J.SignatureBatch(shingle_hashes(shingles), passages, s)
+    batch_ref = ray.put(J.SignatureBatch(shingle_hashes(shingles), passages, s))
     fp = J.signature_fp(s, shared)
 
-    # 3. signatures: cached ones read by workers, the others computed
-    todo = np.ones(n, dtype=bool)
-    refs = []
+    # 3. signatures: cached ones read by workers from the cache file, the others computed
+    todo = np.ones(m, dtype=bool)
+    sig_refs: list[Any] = []
     cache_path = ws.result_path(SIGNATURES)
     cache_keys = None if full else ws.read_result(SIGNATURES, ["scope1", "scope2", "fp"])
     if cache_keys is not None and cache_keys.height and cache_keys.get_column("fp")[0] == fp:
         c_row = (
             cache_keys.select("scope1", "scope2")
             .join(
-                texts.select("scope1", "scope2").with_row_index("t"),
+                sig_keys.select("scope1", "scope2").with_row_index("t"),
                 on=["scope1", "scope2"],
                 how="left",
                 maintain_order="left",
@@ -299,24 +331,23 @@ def dedup_found(engine: Any, ws: Workspace, s: DedupSettings, full: bool) -> Job
         start = 0
         for group in range(meta.num_row_groups):
             k = meta.row_group(group).num_rows
-            refs.append(cached_task.remote(str(cache_path), group, c_row[start : start + k]))
+            sig_refs.append(cached_task.remote(str(cache_path), group, c_row[start : start + k]))
             start += k
     del cache_keys
     computed = int(todo.sum())
     sig_task = tasks.remote(_signature_rows)
-    batch_ref = ray.put(batch)
-    for k, g in _by_slice(texts, todo).items():
-        refs.append(
+    for k, g in _by_slice(sig_keys, todo).items():
+        sig_refs.append(
             sig_task.remote(
                 slices[k],
                 state,
                 s,
-                g.get_column("pos").to_numpy(),
-                g.get_column("sig_row").to_numpy(),
+                _col(g, "pos"),
+                _col(g, "sig_row"),
+                _col(g, "as_char"),
                 batch_ref,
             )
         )
-    sig_refs = refs
     yield from tasks.gather(sig_refs, "signatures", "MinHash on Ray", fetch=False)
     count_task = tasks.remote(_count_short)
     n_short = sum((yield from tasks.gather([count_task.remote(r) for r in sig_refs], "signatures")))
@@ -325,7 +356,7 @@ def dedup_found(engine: Any, ws: Workspace, s: DedupSettings, full: bool) -> Job
     bands, rows = L.lsh_params(s.threshold, s.num_perm)
     cand = np.empty((0, 2), np.int64)
     if n >= 2:
-        p = max(2, math.ceil(n * bands / BAND_ROWS_PER_PARTITION))
+        p = max(2, math.ceil(m * bands / BAND_ROWS_PER_PARTITION))
         band_task = tasks.remote(_band_keys, num_returns=p)
         keyed = [band_task.remote(r, bands, rows, p) for r in sig_refs]
         bucket_task = tasks.remote(_bucket_pairs)
@@ -335,26 +366,30 @@ def dedup_found(engine: Any, ws: Workspace, s: DedupSettings, full: bool) -> Job
             f"{bands} bands x {rows} rows on Ray",
         )
         del keyed
-        cand = L.unique_pairs([c for c in chunks if len(c)], n)
+        cand = L.unique_pairs([c for c in chunks if len(c)], m)
+        if len(bridge) and len(cand):
+            cand = cand[bridged_candidates(cand, text_words < s.short_words, bridge)]
 
-    # 5. verification of the candidates on workers
+    # 5. verification of the candidates on workers, one task per pair of row ranges
     near = pl.DataFrame(schema=J.PAIR_SCHEMA)
+    n_candidates = 0
     if len(cand):
         involved = np.unique(cand)
         ranges = max(1, math.ceil(len(involved) / VERIFY_RANGE))
-        rng_of = np.full(n, -1, dtype=np.int64)
+        rng_of = np.full(m, -1, dtype=np.int64)
         rng_of[involved] = np.arange(len(involved)) // VERIFY_RANGE
-        want = rng_of >= 0
         cand_task = tasks.remote(_candidate_rows, num_returns=ranges)
         held: list[list[Any]] = [[] for _ in range(ranges)]
-        for k, g in _by_slice(texts, want).items():
-            rows_k = g.get_column("sig_row").to_numpy()
+        for k, g in _by_slice(sig_keys, rng_of >= 0).items():
+            rows_k = _col(g, "sig_row")
             out = cand_task.remote(
                 slices[k],
                 state,
                 s,
-                g.get_column("pos").to_numpy(),
+                _col(g, "pos"),
                 rows_k,
+                _col(g, "as_char"),
+                text_of[rows_k],
                 rng_of[rows_k],
                 ranges,
                 batch_ref,
@@ -369,22 +404,25 @@ def dedup_found(engine: Any, ws: Workspace, s: DedupSettings, full: bool) -> Job
             frames = held[a] + (held[b] if b != a else [])
             vrefs.append(verify_task.remote(sel, s, shared, *frames))
         got = yield from tasks.gather(vrefs, "verifying", "exact Jaccard on Ray")
-        near = pl.concat(got).sort("i", "j").select(J.PAIR_SCHEMA.names()).cast(J.PAIR_SCHEMA)
+        scored = pl.concat(got).unique(["i", "j"]).sort("i", "j")
+        n_candidates = scored.height
+        near = J.kept_pairs(scored.select(J.PAIR_SCHEMA.names()).cast(J.PAIR_SCHEMA))
 
-    key_table = texts.select("scope1", "scope2")
+    key_table = sig_keys.select("scope1", "scope2")
 
     def publish_signatures() -> None:
         _publish_signatures(ray, ws, sig_refs, key_table, s.num_perm, fp)
 
     return J.Found(
         records=nodes.height,
-        nodes=nodes.drop("pos", "slice"),
-        texts=key_table,
+        nodes=nodes.drop("pos", "slice", "text_words"),
+        texts=texts.select("scope1", "scope2"),
+        signature_rows=m,
         shared=shared,
         drop=len(shingles),
         passages=len(passages),
         near_pairs=near,
-        candidates=len(cand),
+        candidates=n_candidates,
         short=n_short,
         computed=computed,
         publish_signatures=publish_signatures,
