@@ -155,6 +155,7 @@ class PipelinePanel(QWidget):
         if ws is None:
             return
         self._pending = ws
+        self.engine_row.load(ws)  # now, not with the cards: building them must not reset it
         if self.isVisible():
             self._build(ws)
 
@@ -181,7 +182,6 @@ class PipelinePanel(QWidget):
             self.cards_layout.addWidget(card)
         self.cards_layout.addStretch(1)
         self.unsaved.setText("")
-        self.engine_row.load(ws)
         last = ws.last_run("run")
         if last and not self.summary.text():
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(float(last["at"])))
