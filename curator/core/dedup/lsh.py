@@ -102,7 +102,8 @@ def _bucket_rule(order: np.ndarray, new: np.ndarray) -> list[np.ndarray]:
     if not multi.any():
         return []
     members, g = order[multi], gid[multi]
-    within = np.argsort(g.astype(np.int64) * sigs.shape[0] + members)  # few rows collide
+    span = int(members.max()) + 1
+    within = np.argsort(g.astype(np.int64) * span + members)  # few rows collide
     members, g = members[within], g[within]  # row ids ascending within each bucket
     sz = size[g]
     first = np.r_[True, g[1:] != g[:-1]]
