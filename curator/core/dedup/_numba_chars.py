@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from numba import njit, prange  # type: ignore[import-untyped]
 
-from curator.core.dedup._numba_kernels import _fill_row, _fmix32, _sha1_le32
+from curator.core.dedup._numba_kernels import _digest_hash, _fill_row, _fmix32, _sha1_le32
 
 
 @njit(cache=True)
@@ -90,11 +90,5 @@ def char_signatures_openssl(
             sha1_init(ctx.ctypes.data)
             sha1_update(ctx.ctypes.data, base + st, cp[i + span] - st)
             sha1_final(md.ctypes.data, ctx.ctypes.data)
-            h32 = (
-                np.int64(md[0])
-                | (np.int64(md[1]) << 8)
-                | (np.int64(md[2]) << 16)
-                | (np.int64(md[3]) << 24)
-            )
-            hs[i] = np.uint32(_fmix32(h32))  # type: ignore[arg-type]
+            hs[i] = _digest_hash(md)
         _fill_row(hs, count, drop, a, b, out[d])

@@ -87,6 +87,16 @@ def _fmix32(h: int) -> int:
     return h
 
 
+@njit(cache=True, inline="always")
+def _digest_hash(md: np.ndarray) -> np.uint32:
+    """A shingle's 32-bit hash from its SHA-1 digest (first 4 bytes little-endian, then
+    ``_fmix32``): one definition for the word and the character OpenSSL kernels."""
+    h32 = (
+        np.int64(md[0]) | (np.int64(md[1]) << 8) | (np.int64(md[2]) << 16) | (np.int64(md[3]) << 24)
+    )
+    return np.uint32(_fmix32(h32))  # type: ignore[arg-type]
+
+
 @njit(cache=True)
 def _word_bounds(buf: np.ndarray, s: int, e: int) -> tuple[np.ndarray, np.ndarray]:
     """Start and end byte offsets of the space-separated words in buf[s:e]."""
@@ -211,13 +221,7 @@ def signatures_openssl(
             sha1_init(ctx.ctypes.data)
             sha1_update(ctx.ctypes.data, base + st, ends[i + last] - st)
             sha1_final(md.ctypes.data, ctx.ctypes.data)
-            h32 = (
-                np.int64(md[0])
-                | (np.int64(md[1]) << 8)
-                | (np.int64(md[2]) << 16)
-                | (np.int64(md[3]) << 24)
-            )
-            hs[i] = np.uint32(_fmix32(h32))  # type: ignore[arg-type]
+            hs[i] = _digest_hash(md)
         _fill_row(hs, count, drop, a, b, out[d])
 
 
