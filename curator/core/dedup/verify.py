@@ -11,6 +11,8 @@ intersection is a join.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import polars as pl
 
@@ -20,6 +22,8 @@ from curator.core.dedup.shingles import char_shingle_frame, shingle_frame
 from curator.core.dedup.spaces import char_pair
 
 _ALL_SHORT = 2**31 - 1  # as short_words: every text is shingled into characters
+_TEXT_BATCH = 5_000  # texts hashed at a time for exact Jaccard
+_JOIN_ROWS = 2_000_000  # without numba: joined shingle rows at a time
 
 
 def _renumber(frame: pl.DataFrame, idx: pl.Series) -> pl.DataFrame:
@@ -135,6 +139,35 @@ def exact_jaccard(
     return res
 
 
+def _hash_sets(
+    sub: pl.Series,
+    ngram: int,
+    short_words: int,
+    char_ngram: int,
+    shared: list[str],
+    passages: list[str],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(starts, counts, hs): text d's distinct compared-shingle hashes, sorted, are
+    ``hs[starts[d]:][:counts[d]]``. Hashed ``_TEXT_BATCH`` texts at a time, so only
+    8 bytes a shingle are held, whatever the number of pairs."""
+    n = sub.len()
+    counts = np.zeros(n, dtype=np.int64)
+    parts: list[np.ndarray] = []
+    for lo in range(0, n, _TEXT_BATCH):
+        batch = sub.slice(lo, _TEXT_BATCH)
+        g = _shingle_hashes(batch, ngram, short_words, char_ngram, shared, passages).sort(
+            "doc", "h"
+        )
+        counts[lo : lo + batch.len()] = np.bincount(
+            g.get_column("doc").to_numpy(), minlength=batch.len()
+        )
+        parts.append(g.get_column("h").to_numpy())
+    hs = np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
+    starts = np.zeros(n, dtype=np.int64)
+    np.cumsum(counts[:-1], out=starts[1:])
+    return starts, counts, hs
+
+
 def _exact_polars(
     sub: pl.Series,
     pa: np.ndarray,
@@ -145,8 +178,35 @@ def _exact_polars(
     shared: list[str],
     passages: list[str],
 ) -> np.ndarray:
-    hs = _shingle_hashes(sub, ngram, short_words, char_ngram, shared, passages)
-    sizes = hs.group_by("doc").len("n")
+    """Jaccard of the Polars-hashed shingle sets of sub[pa[k]] and sub[pb[k]].
+
+    Memory is linear in the texts, not in the pairs: each text's hash set is held
+    once (``_hash_sets``) and the pairs are merged by the compiled kernel, or
+    without numba joined ``_JOIN_ROWS`` shingle rows at a time. (Joining every
+    pair to its texts' shingles at once held pairs x shingles rows: gigabytes
+    when many texts share a large common piece and so are all candidates.)
+    """
+    starts, counts, hs = _hash_sets(sub, ngram, short_words, char_ngram, shared, passages)
+    res = np.empty(len(pa), dtype=np.float64)
+    kern = _kernels()
+    if kern is not None:
+        with _KERNEL_LOCK:
+            kern.pair_jaccard(starts, counts, hs, pa.astype(np.int64), pb.astype(np.int64), res)
+        return res
+    doc = np.repeat(np.arange(len(counts), dtype=np.uint32), counts)
+    frame = pl.DataFrame({"doc": doc, "h": hs})
+    # pairs in chunks of about _JOIN_ROWS joined rows (each pair joins its first text's set)
+    chunk = np.cumsum(counts[pa]) // _JOIN_ROWS
+    cuts = [0, *(np.flatnonzero(np.diff(chunk)) + 1).tolist(), len(pa)]
+    for lo, hi in pairwise(cuts):
+        res[lo:hi] = _join_jaccard(frame, counts, pa[lo:hi], pb[lo:hi])
+    return res
+
+
+def _join_jaccard(
+    hs: pl.DataFrame, counts: np.ndarray, pa: np.ndarray, pb: np.ndarray
+) -> np.ndarray:
+    """Jaccard of the sets of pa[k] and pb[k] by a join (doc, h: distinct per doc)."""
     p = pl.DataFrame({"a": pa.astype(np.uint32), "b": pb.astype(np.uint32)}).with_row_index("pair")
     inter = (
         p.join(hs.rename({"doc": "a"}), on="a")
@@ -154,18 +214,7 @@ def _exact_polars(
         .group_by("pair")
         .len("inter")
     )
-    out = (
-        p.join(inter, on="pair", how="left")
-        .join(sizes.rename({"doc": "a", "n": "na"}), on="a", how="left")
-        .join(sizes.rename({"doc": "b", "n": "nb"}), on="b", how="left")
-        .sort("pair")
-        .select(
-            inter=pl.col("inter").fill_null(0).cast(pl.Float64),
-            union=(
-                pl.col("na").fill_null(0) + pl.col("nb").fill_null(0) - pl.col("inter").fill_null(0)
-            ).cast(pl.Float64),
-        )
-    )
-    inter_v = out.get_column("inter").to_numpy()
-    union_v = out.get_column("union").to_numpy()
+    got = p.join(inter, on="pair", how="left").sort("pair").get_column("inter")
+    inter_v = got.fill_null(0).cast(pl.Float64).to_numpy()
+    union_v = (counts[pa] + counts[pb]).astype(np.float64) - inter_v
     return np.where(union_v > 0, inter_v / np.maximum(union_v, 1.0), 1.0)
