@@ -96,6 +96,8 @@ def test_edit_in_place_keeps_original_and_revert_restores_it(qtbot, tmp_path: Pa
     qtbot.keyClick(editing[0].text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert review.current_messages(small_ws, rid)[1]["content"] == "Answer 0: it ships on Monday."
     assert review.original_messages(small_ws, rid)[1]["content"] == "Answer 0: it ships tomorrow."
+    qtbot.waitUntil(lambda: not rt.render_pending)  # the saved record is re-painted in the next turn
+    assert rt.pane.record[R.EDITED]
     assert rt.pane.bubbles[1].text.toPlainText() == "Answer 0: it ships on Monday."
     assert rt.model.data(rt.model.index(0, 6)) == "Answer 0: it ships on Monday."
     rt.pane.original_button.click()  # Show original

@@ -160,6 +160,7 @@ def test_redact_clears_the_red_flag_lines_and_an_edit_updates_the_tokens(qtbot, 
     editing = next(b for b in rt.pane.bubbles if b.editing)
     editing.text.setPlainText("A much longer reply than before, with many more words and tokens in it than it had.")
     qtbot.keyClick(editing.text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not rt.render_pending)  # re-painted in the next turn
     assert rt.pane.record["tokens"] > before
     assert f"{rt.pane.record['tokens']:,} tokens" in rt.pane.subheader.text()
     close_window(w)

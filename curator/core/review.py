@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from curator.core import records as R
@@ -151,9 +152,15 @@ class Guard:
                 .with_columns(pl.col(R.STATUS).fill_null(R.PENDING))
                 .join(seen, on=R.ID, how="left")
             )
-            bad = bad.append(cur.filter(pl.col("seen").ne_missing(pl.col(R.STATUS)) & pl.col("seen").is_not_null()).get_column(R.ID))
+            bad = bad.append(
+                cur.filter(
+                    pl.col("seen").ne_missing(pl.col(R.STATUS)) & pl.col("seen").is_not_null()
+                ).get_column(R.ID)
+            )
         if self.since_seq is not None:
-            rows = con.execute("SELECT DISTINCT record_id FROM journal WHERE seq > ?", (self.since_seq,))
+            rows = con.execute(
+                "SELECT DISTINCT record_id FROM journal WHERE seq > ?", (self.since_seq,)
+            )
             touched = pl.Series(R.ID, [r[0] for r in rows], dtype=pl.String)
             bad = bad.append(keep.filter(keep.is_in(touched.implode())))
         if bad.len() == 0:
@@ -204,8 +211,18 @@ def _apply(
                 if after == before:
                     continue
                 journal_rows.append(
-                    (batch, rid, action, before.to_json(), after.to_json(), now, who.reviewer, who.how, who.batch_size,
-                     who.overrides.get(rid))
+                    (
+                        batch,
+                        rid,
+                        action,
+                        before.to_json(),
+                        after.to_json(),
+                        now,
+                        who.reviewer,
+                        who.how,
+                        who.batch_size,
+                        who.overrides.get(rid),
+                    )
                 )
                 state_rows.append(
                     (rid, after.status, after.reason, after.messages, now, after.rejected)
@@ -248,7 +265,12 @@ def _apply_status(
     who = actor(len(dict.fromkeys(ids)), reviewer, bulk, overrides)
     if len(ids) < _BULK:
         return _apply(
-            ws, action, ids, lambda b: ReviewState(status, reason, b.messages, b.rejected), who, guard
+            ws,
+            action,
+            ids,
+            lambda b: ReviewState(status, reason, b.messages, b.rejected),
+            who,
+            guard,
         )
     wanted = pl.DataFrame({R.ID: list(ids)}, schema={R.ID: pl.String}).unique(maintain_order=True)
     _check_known(ws, wanted.get_column(R.ID).to_list())
@@ -297,7 +319,9 @@ def _apply_status(
             pl.lit(who.reviewer).alias("reviewer"),
             pl.lit(who.how).alias("how"),
             pl.lit(who.batch_size).alias("batch_size"),
-            pl.col(R.ID).replace_strict(who.overrides, default=None, return_dtype=pl.String).alias("overrode"),
+            pl.col(R.ID)
+            .replace_strict(who.overrides, default=None, return_dtype=pl.String)
+            .alias("overrode"),
         ).iter_rows()
         con.executemany(_JOURNAL_INSERT, rows)
         con.executemany(
@@ -363,7 +387,9 @@ def reject(
     reason = reason.strip()
     if not reason:
         raise WorkspaceError("A rejection needs a reason, e.g. --reject 'off-topic'.")
-    return _apply_status(ws, "reject", ids, R.REJECTED, reason, reviewer, bulk, _guard(expected, since_seq))
+    return _apply_status(
+        ws, "reject", ids, R.REJECTED, reason, reviewer, bulk, _guard(expected, since_seq)
+    )
 
 
 def reset(
@@ -376,7 +402,9 @@ def reset(
     since_seq: int | None = None,
 ) -> ReviewDelta:
     """Return records to pending (keeping any edit)."""
-    return _apply_status(ws, "reset", ids, R.PENDING, None, reviewer, bulk, _guard(expected, since_seq))
+    return _apply_status(
+        ws, "reset", ids, R.PENDING, None, reviewer, bulk, _guard(expected, since_seq)
+    )
 
 
 def _guard(expected: Mapping[str, str] | None, since_seq: int | None) -> Guard | None:
@@ -416,17 +444,23 @@ def decide_where(
     fault_point("review-selected")
     guard = Guard(reselect=select)
     if action == "approve":
-        return _apply_status(ws, "approve", ids, R.APPROVED, None, reviewer, True, guard, blocking_flags(ws, ids))
+        return _apply_status(
+            ws, "approve", ids, R.APPROVED, None, reviewer, True, guard, blocking_flags(ws, ids)
+        )
     if not (reason or "").strip():
         raise WorkspaceError("A rejection needs a reason, e.g. --reject 'off-topic'.")
-    return _apply_status(ws, "reject", ids, R.REJECTED, (reason or "").strip(), reviewer, True, guard)
+    return _apply_status(
+        ws, "reject", ids, R.REJECTED, (reason or "").strip(), reviewer, True, guard
+    )
 
 
 def original_messages(ws: Workspace, record_id: str) -> list[dict[str, Any]]:
-    df = ws.records().filter(pl.col(R.ID) == record_id)
-    if df.height == 0:
+    records = ws.records()
+    # a direct comparison and a slice, no query: an edit runs on the GUI's UI thread
+    hits = np.flatnonzero((records.get_column(R.ID) == record_id).to_numpy())
+    if not hits.size:
         raise WorkspaceError(f"No record {record_id} in workspace {ws.name}.")
-    msgs: list[dict[str, Any]] = df.get_column(R.MESSAGES)[0].to_list()
+    msgs: list[dict[str, Any]] = records.get_column(R.MESSAGES).slice(int(hits[0]), 1).to_list()[0]
     return msgs
 
 
@@ -468,7 +502,13 @@ def edit(
 
 
 def edit_message(
-    ws: Workspace, record_id: str, index: int, content: str, *, reviewer: str | None = None, bulk: bool | None = None
+    ws: Workspace,
+    record_id: str,
+    index: int,
+    content: str,
+    *,
+    reviewer: str | None = None,
+    bulk: bool | None = None,
 ) -> ReviewDelta:
     msgs = current_messages(ws, record_id)
     if not 0 <= index < len(msgs):
@@ -571,20 +611,30 @@ def redo(ws: Workspace) -> ReviewDelta:
 def next_step(ws: Workspace, which: str) -> tuple[str | None, int]:
     """(action, records) of what ``undo`` (which="undo") or ``redo`` would restore next;
     (None, 0) when there is nothing. A cheap count, for "Undo approve (3 records)"."""
-    pick = "MAX(batch) FROM journal WHERE undone=0" if which == "undo" else "MIN(batch) FROM journal WHERE undone=1"
-    row = ws.db().execute(
-        f"SELECT MIN(action), COUNT(*) FROM journal WHERE batch=(SELECT {pick})"
-    ).fetchone()
+    pick = (
+        "MAX(batch) FROM journal WHERE undone=0"
+        if which == "undo"
+        else "MIN(batch) FROM journal WHERE undone=1"
+    )
+    row = (
+        ws.db()
+        .execute(f"SELECT MIN(action), COUNT(*) FROM journal WHERE batch=(SELECT {pick})")
+        .fetchone()
+    )
     return (row[0], int(row[1])) if row and row[1] else (None, 0)
 
 
 def history(ws: Workspace, record_id: str) -> list[dict[str, Any]]:
     """Every journal entry of one record: what, when, who and how (oldest first)."""
-    rows = ws.db().execute(
-        "SELECT seq, action, before, after, at, undone, reviewer, how, batch_size, overrode FROM journal"
-        " WHERE record_id=? ORDER BY seq",
-        (record_id,),
-    ).fetchall()
+    rows = (
+        ws.db()
+        .execute(
+            "SELECT seq, action, before, after, at, undone, reviewer, how, batch_size, overrode FROM journal"
+            " WHERE record_id=? ORDER BY seq",
+            (record_id,),
+        )
+        .fetchall()
+    )
     out = []
     for seq, action, before, after, at, undone, reviewer, how, batch_size, overrode in rows:
         b, a = ReviewState.from_json(before), ReviewState.from_json(after)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import polars as pl
 
@@ -40,7 +41,10 @@ def default_reviewer() -> str:
 
 
 def actor(
-    n_ids: int, reviewer: str | None = None, bulk: bool | None = None, overrides: dict[str, str] | None = None
+    n_ids: int,
+    reviewer: str | None = None,
+    bulk: bool | None = None,
+    overrides: dict[str, str] | None = None,
 ) -> Actor:
     """``bulk=None`` means single when exactly one record is acted on, bulk otherwise."""
     who = (reviewer or "").strip() or default_reviewer()
@@ -51,20 +55,59 @@ def actor(
 def blocking_flags(ws: Workspace, ids: Sequence[str]) -> dict[str, str]:
     """id -> comma-joined names of its blocking flags, for the ids that have any.
 
-    Scans the flag files lazily with the ids as a predicate, so one approval in the
-    GUI does not read every flag of a million-record workspace into memory."""
+    A few ids (one review action, the GUI's UI thread) are looked up in a per-workspace
+    table of the blocking flags, read once per version of the flag files (their names,
+    sizes and modification times) and warmed off the UI thread on open
+    (:func:`warm_blocking`); many ids scan the flag files lazily with the ids as a
+    predicate, so a bulk approval does not read every flag of a million-record workspace
+    into memory."""
     files = sorted((ws.path / "results").glob("flags_*.parquet"))
     if not files or not ids:
         return {}
-    wanted = pl.Series(list(dict.fromkeys(ids)), dtype=pl.String)
-    found = (
-        pl.scan_parquet(files)
-        .filter((pl.col("severity") == R.BLOCK) & pl.col(R.ID).is_in(wanted.implode()))
-        .group_by(R.ID)
-        .agg(pl.col("name").unique().sort().str.join(", "))
-        .collect()
-    )
+    wanted = list(dict.fromkeys(ids))
+    if len(wanted) <= _FEW:
+        table = _blocking_table(ws, files)
+        return {rid: table[rid] for rid in wanted if rid in table}
+    return _scan_blocking(files, wanted)
+
+
+_FEW = 8  # up to this many ids, blocking_flags answers from the cached table
+_TABLES: dict[str, tuple[tuple[tuple[str, int, int, int], ...], dict[str, str]]] = {}
+
+
+def _scan_blocking(files: list[Path], ids: Sequence[str] | None) -> dict[str, str]:
+    lf = pl.scan_parquet(files).filter(pl.col("severity") == R.BLOCK)
+    if ids is not None:
+        lf = lf.filter(pl.col(R.ID).is_in(pl.Series(list(ids), dtype=pl.String).implode()))
+    found = lf.group_by(R.ID).agg(pl.col("name").unique().sort().str.join(", ")).collect()
     return dict(found.iter_rows())
+
+
+def _blocking_table(ws: Workspace, files: list[Path]) -> dict[str, str]:
+    """Every blocking-flagged id -> its flag names, cached while the flag files are unchanged."""
+    key: list[tuple[str, int, int, int]] = []  # name, inode, mtime, size: a rewrite changes it
+    for f in files:
+        try:
+            st = f.stat()
+        except FileNotFoundError:  # replaced between the glob and now: read afresh
+            continue
+        key.append((f.name, st.st_ino, st.st_mtime_ns, st.st_size))
+    stamp = tuple(key)
+    cached = _TABLES.get(str(ws.path))
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    table = (
+        _scan_blocking([ws.path / "results" / name for name, *_ in stamp], None) if stamp else {}
+    )
+    _TABLES[str(ws.path)] = (stamp, table)
+    return table
+
+
+def warm_blocking(ws: Workspace) -> None:
+    """Read the blocking-flag table now (a worker on open), not on the first approval."""
+    files = sorted((ws.path / "results").glob("flags_*.parquet"))
+    if files:
+        _blocking_table(ws, files)
 
 
 def decided_one_at_a_time(ws: Workspace) -> pl.DataFrame:

@@ -8,6 +8,7 @@ not change (approving an approved record) are not in it.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,6 +92,13 @@ class ReviewDelta:
 
     def status_moves(self) -> dict[tuple[str, str], int]:
         """(before, after) status -> how many records moved so; for patching counts."""
+        if self.states.height <= _FEW:  # one review action: no query engine (see delta_frame)
+            pairs = zip(
+                self.states.get_column(BEFORE_STATUS).to_list(),
+                self.states.get_column(R.STATUS).to_list(),
+                strict=True,
+            )
+            return dict(Counter(pairs))
         df = self.states.group_by(BEFORE_STATUS, R.STATUS).len()
         return {(b, a): int(n) for b, a, n in df.iter_rows()}
 
@@ -103,20 +111,18 @@ class ReviewDelta:
         return RecordChange(**hit.row(0, named=True)) if hit.height else None
 
 
+_FEW = 64  # deltas up to this many rows are built and read with direct Series calls
+
+
 def delta_frame(rows: list[tuple[Any, ...]]) -> pl.DataFrame:
-    """Rows of (id, before_status, status, reason, edited_messages, messages_changed)."""
-    df = pl.DataFrame(
-        rows,
-        schema={
-            R.ID: pl.String,
-            BEFORE_STATUS: pl.String,
-            R.STATUS: pl.String,
-            R.REASON: pl.String,
-            EDITED_MESSAGES: pl.String,
-            MESSAGES_CHANGED: pl.Boolean,
-        },
-        orient="row",
-    )
-    return df.with_columns(pl.col(EDITED_MESSAGES).is_not_null().alias(R.EDITED)).select(
-        list(DELTA_SCHEMA)
+    """Rows of (id, before_status, status, reason, edited_messages, messages_changed).
+
+    Built column by column without a query: a single review action runs on the GUI's
+    UI thread, where a Polars query would queue behind a worker's in the thread pool."""
+    cols = list(zip(*rows, strict=True)) if rows else [()] * 6
+    names = (R.ID, BEFORE_STATUS, R.STATUS, R.REASON, EDITED_MESSAGES, MESSAGES_CHANGED)
+    data = {name: list(col) for name, col in zip(names, cols, strict=True)}
+    data[R.EDITED] = [m is not None for m in data[EDITED_MESSAGES]]
+    return pl.DataFrame(
+        {name: pl.Series(name, data[name], dtype=DELTA_SCHEMA[name]) for name in DELTA_SCHEMA}
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -36,8 +36,15 @@ from curator.gui.session import display as D
 from curator.gui.session.controller import Controller
 from curator.gui.session.workers import Worker
 
-ACTION_WORDS = {"approve": "approve", "reject": "reject", "reset": "reset", "edit": "edit",
-                "weight": "train-on-turn change", "revert": "revert", "redact": "redaction"}
+ACTION_WORDS = {
+    "approve": "approve",
+    "reject": "reject",
+    "reset": "reset",
+    "edit": "edit",
+    "weight": "train-on-turn change",
+    "revert": "revert",
+    "redact": "redaction",
+}
 
 
 def step_text(action: str | None, n: int) -> str:
@@ -56,8 +63,18 @@ def restored_text(which: str, delta: ReviewDelta) -> str:
 
 
 ROW_HEIGHT = 26
-_WIDTHS = {R.STATUS: 92, R.ID: 140, R.SOURCE: 120, D.TURNS: 48, D.FIRST_USER: 250, D.PREVIEW: 250,
-           D.LANGUAGE: 46, D.TOKENS: 60, D.FLAG_NAMES: 150, R.CLUSTER_ID: 80}
+_WIDTHS = {
+    R.STATUS: 92,
+    R.ID: 140,
+    R.SOURCE: 120,
+    D.TURNS: 48,
+    D.FIRST_USER: 250,
+    D.PREVIEW: 250,
+    D.LANGUAGE: 46,
+    D.TOKENS: 60,
+    D.FLAG_NAMES: 150,
+    R.CLUSTER_ID: 80,
+}
 
 
 class RecordsTab(QWidget):
@@ -71,6 +88,15 @@ class RecordsTab(QWidget):
         self._select_after_view: str | None = None
         self._restored = False
         self._advancing = False  # an action that moves on: skip re-rendering the old record
+        self._render_later = False  # moving on after a decision: the next record paints next turn
+        self._render_keep_scroll = False
+        # The decision's slot commits, patches and moves the selection; the next record's
+        # bubbles are built in the next event-loop turn, so the window serves input and
+        # paints in between (one slot doing both stalled it past 50 ms on 1M records).
+        self._render_timer = QTimer(self)
+        self._render_timer.setSingleShot(True)
+        self._render_timer.setInterval(0)
+        self._render_timer.timeout.connect(lambda: self._show_current(self._render_keep_scroll))
         self.reject_dialog: RejectDialog | None = None
         self.approve_dialog: ApproveFlaggedDialog | None = None
         lay = QVBoxLayout(self)
@@ -133,8 +159,12 @@ class RecordsTab(QWidget):
         p.rejectRequested.connect(self.reject_dialog_open)
         p.skipRequested.connect(self.skip)
         p.editSaved.connect(self._save_edit)
-        p.trainToggled.connect(lambda rid, i, on: self._act(lambda: controller.set_turn_weight(rid, i, on)))
-        p.revertRequested.connect(lambda rid: self._act(lambda: controller.revert(rid), "Reverted to the original"))
+        p.trainToggled.connect(
+            lambda rid, i, on: self._act(lambda: controller.set_turn_weight(rid, i, on))
+        )
+        p.revertRequested.connect(
+            lambda rid: self._act(lambda: controller.revert(rid), "Reverted to the original")
+        )
         p.keeperRequested.connect(self.go_to_id)
         p.swapRequested.connect(self._swap_pair)
         p.pairEditSaved.connect(self._save_pair_edit)
@@ -208,7 +238,9 @@ class RecordsTab(QWidget):
         idx = self.model.index(row, 0)
         sm = self.table.selectionModel()
         sm.setCurrentIndex(
-            idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            idx,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
         )
         self.table.scrollTo(idx)
         if self.controller.view_id(row) == self.current_id and self.pane.record is None:
@@ -224,10 +256,15 @@ class RecordsTab(QWidget):
         same = rid is not None and self.pane.record is not None and self.pane.record[R.ID] == rid
         self.current_id = rid
         if not same:  # a re-sliced view with the same record: keep the pane (and any edit) as is
-            self._show_current()
+            self._show_current(later=self._render_later)
         self.controller.remember(rid)
 
-    def _show_current(self, keep_scroll: bool = False) -> None:
+    def _show_current(self, keep_scroll: bool = False, later: bool = False) -> None:
+        if later:
+            self._render_keep_scroll = keep_scroll
+            self._render_timer.start()
+            return
+        self._render_timer.stop()
         self.pane.search = self.controller.spec.search
         row = self.current_row()
         frow = self.controller.frame_row(row)
@@ -236,15 +273,30 @@ class RecordsTab(QWidget):
             return
         self.pane.show_record(self.controller.record(frow), keep_scroll=keep_scroll)
 
+    @property
+    def render_pending(self) -> bool:
+        """Whether the current record's pane is still to be painted (the turn after a decision)."""
+        return self._render_timer.isActive()
+
+    def flush_render(self) -> None:
+        """Paint the pending record now: an action on "the record on screen" needs it."""
+        if self._render_timer.isActive():
+            self._show_current(self._render_keep_scroll)
+
     def _patched(self, ids: list[str]) -> None:
         if self.current_id in ids and not self._advancing:
-            self._show_current(keep_scroll=True)
+            self._show_current(keep_scroll=True, later=self._render_later)
 
     def _reloaded(self) -> None:
         """A re-read (after a redact, a run, another process) can change the current
         record's flags: show them, unless the reviewer is typing an edit."""
         rec = self.pane.record
-        if self.current_id is not None and rec is not None and not self.pane.editing and rec[R.ID] == self.current_id:
+        if (
+            self.current_id is not None
+            and rec is not None
+            and not self.pane.editing
+            and rec[R.ID] == self.current_id
+        ):
             self._show_current(keep_scroll=True)
 
     def go_to_id(self, rid: str) -> None:
@@ -253,7 +305,9 @@ class RecordsTab(QWidget):
             self.select_row(row)
             return
         self._select_after_view = rid
-        self.controller.set_spec(D.ViewSpec(queue="all", ids=(rid,) + ((self.current_id,) if self.current_id else ())))
+        self.controller.set_spec(
+            D.ViewSpec(queue="all", ids=(rid,) + ((self.current_id,) if self.current_id else ()))
+        )
 
     # --- navigation ----------------------------------------------------------------
     def step(self, delta: int) -> bool:
@@ -302,17 +356,25 @@ class RecordsTab(QWidget):
             self._advancing = False
         if ok:
             self.message.emit(done)
-            if not self.step(1):
+            self._render_later = True
+            try:
+                moved = self.step(1)
+            finally:
+                self._render_later = False
+            if not moved:
                 self._show_current(keep_scroll=True)
 
     def approve(self) -> None:
         """Approve the current record, with eyes open: a blocking flag asks first (once
         per flag if the reviewer says so), a warning flag is named in the status line."""
+        self.flush_render()
         rid, rec = self.current_id, self.pane.record
         if not rid or rec is None:
             return
         flags = rec.get(R.FLAGS) or []
-        blocking = [f for f in blocking_flags(rec) if f["name"] not in self.approve_without_asking()]
+        blocking = [
+            f for f in blocking_flags(rec) if f["name"] not in self.approve_without_asking()
+        ]
         if blocking and not self._confirm_blocking(rid, blocking):
             self.message.emit(f"Not approved: {rid} is still pending review")
             return
@@ -322,7 +384,9 @@ class RecordsTab(QWidget):
         if held:
             done += f" despite blocking flag{'s' if len(held) != 1 else ''} {', '.join(held)}"
         if warned:
-            done += f" — note the warning flag{'s' if len(warned) != 1 else ''}: {', '.join(warned)}"
+            done += (
+                f" — note the warning flag{'s' if len(warned) != 1 else ''}: {', '.join(warned)}"
+            )
         self._decide(lambda: self.controller.approve([rid]), done)
 
     def approve_without_asking(self) -> set[str]:
@@ -344,6 +408,7 @@ class RecordsTab(QWidget):
         return ok
 
     def reject_with(self, reason: str) -> None:
+        self.flush_render()
         rid = self.current_id
         if rid and reason and self.pane.record is not None:
             self._decide(lambda: self.controller.reject([rid], reason), f"Rejected {rid}: {reason}")
@@ -354,6 +419,7 @@ class RecordsTab(QWidget):
             self.reject_with(choices[n - 1])
 
     def reject_dialog_open(self) -> None:
+        self.flush_render()
         if not self.current_id or self.pane.record is None:
             return
         dlg = RejectDialog(reasons(self.controller.ws), 1, self)
@@ -364,6 +430,7 @@ class RecordsTab(QWidget):
 
     def redact(self) -> None:
         """Redact the current record's PII and secrets (placeholders; original kept)."""
+        self.flush_render()
         rid = self.current_id
         if not rid or self.pane.record is None:
             return
@@ -371,19 +438,29 @@ class RecordsTab(QWidget):
         if self._act(lambda: found.append(self.controller.redact(rid))):
             n = found[0] if found else 0
             self.message.emit(
-                f"Redacted {n} finding(s) in {rid} (Ctrl+Z undoes it)" if n
+                f"Redacted {n} finding(s) in {rid} (Ctrl+Z undoes it)"
+                if n
                 else "Nothing to redact in this record"
             )
             self._show_current(keep_scroll=True)
 
     def edit(self) -> None:
+        self.flush_render()
         self.pane.edit_default()
 
     def _save_edit(self, rid: str, index: int, text: str) -> None:
-        self._act(lambda: self.controller.edit_message(rid, index, text), "Edit saved (the original is kept)")
+        self._render_later = True  # the saved record is re-painted in the next turn
+        try:
+            self._act(
+                lambda: self.controller.edit_message(rid, index, text),
+                "Edit saved (the original is kept)",
+            )
+        finally:
+            self._render_later = False
         self.table.setFocus()
 
     def swap_pair(self) -> None:
+        self.flush_render()
         self.pane.swap_pair()
 
     def _swap_pair(self, rid: str) -> None:
@@ -391,7 +468,9 @@ class RecordsTab(QWidget):
             self._show_current(keep_scroll=True)
 
     def _save_pair_edit(self, rid: str, side: str, text: str) -> None:
-        if self._act(lambda: self.controller.edit_pair(rid, side, text), f"Edit of the {side} answer saved"):
+        if self._act(
+            lambda: self.controller.edit_pair(rid, side, text), f"Edit of the {side} answer saved"
+        ):
             self._show_current(keep_scroll=True)
         self.table.setFocus()
 
@@ -413,7 +492,9 @@ class RecordsTab(QWidget):
             return
         result = out[0]
         if isinstance(result, Worker):
-            self.message.emit(f"{'Undoing' if which == 'undo' else 'Redoing'} {step_text(action, n)}…")
+            self.message.emit(
+                f"{'Undoing' if which == 'undo' else 'Redoing'} {step_text(action, n)}…"
+            )
             result.succeeded.connect(lambda d: self.message.emit(restored_text(which, d)))
             return
         self.message.emit(restored_text(which, result))

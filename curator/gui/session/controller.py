@@ -21,7 +21,7 @@ from curator.core import records as R
 from curator.core import review
 from curator.core.detail import record_detail
 from curator.core.jobs import Job
-from curator.core.review_actor import default_reviewer
+from curator.core.review_actor import default_reviewer, warm_blocking
 from curator.core.review_delta import ReviewDelta
 from curator.core.workspace import Workspace
 from curator.gui.session import display as D
@@ -31,6 +31,7 @@ from curator.gui.session.frame_state import (
     load,
     load_head,
     positions,
+    take_rows,
     warm_tokens,
 )
 from curator.gui.session.patch import patch_counts, patched_frames, scatter_rows
@@ -38,6 +39,25 @@ from curator.gui.session.workers import Worker, WorkerPool, call_task, job_task
 
 BULK_IN_WORKER = 500  # bulk actions on more ids than this run off the UI thread
 REMEMBER_DELAY_MS = 400  # the current record is written at most this often while moving
+
+
+def shown_statuses(frame: pl.DataFrame, ids: Sequence[str]) -> dict[str, str]:
+    """id -> the review status ``frame`` shows for it."""
+    if not ids or R.STATUS not in frame.columns:
+        return {}
+    if len(ids) <= 8:  # a few (the UI thread): direct comparisons, no query engine
+        rows = positions(frame, ids).to_list()
+        return dict(
+            zip(
+                take_rows(frame.get_column(R.ID), rows),
+                take_rows(frame.get_column(R.STATUS), rows),
+                strict=True,
+            )
+        )
+    rows_df = frame.select(R.ID, R.STATUS).filter(
+        pl.col(R.ID).is_in(pl.Series(list(ids), dtype=pl.String).implode())
+    )
+    return dict(rows_df.iter_rows())
 
 
 class Controller(QObject):
@@ -103,7 +123,8 @@ class Controller(QObject):
         gen = self._load_gen
         spec = self.spec
         self.loadingChanged.emit(True)
-        warm = Worker(call_task(warm_tokens))  # the BPE the review pane counts tokens with
+        # the BPE the review pane counts tokens with, the blocking flags an approval names
+        warm = Worker(call_task(lambda: (warm_tokens(), warm_blocking(ws))))
         self.pool.start(warm)
         head = Worker(call_task(lambda: load_head(ws, spec)))
         head.succeeded.connect(lambda res: self._previewed(gen, res))
@@ -141,7 +162,12 @@ class Controller(QObject):
     def _loaded(self, gen: int, res: Loaded) -> None:
         if gen != self._load_gen:
             return
-        self.frame, self.counts, self.choices, self.pii = res.frame, res.counts, res.choices, res.pii
+        self.frame, self.counts, self.choices, self.pii = (
+            res.frame,
+            res.counts,
+            res.choices,
+            res.pii,
+        )
         self.scores, self.snapshot = res.scores, res.snapshot
         self.version = res.version
         self.previewing = False
@@ -166,13 +192,17 @@ class Controller(QObject):
     def _enriched(self, gen: int, extra: pl.DataFrame) -> None:
         if gen != self._load_gen:
             return
-        self.frame = self.frame.hstack(extra.select([c for c in extra.columns if c not in self.frame.columns]))
+        self.frame = self.frame.hstack(
+            extra.select([c for c in extra.columns if c not in self.frame.columns])
+        )
         self.enriched = True
         if self._texts_since_enrich:  # edited while the worker ran: its text is older
             ids = sorted(self._texts_since_enrich)
             self._texts_since_enrich.clear()
             rows = self.frame.filter(pl.col(R.ID).is_in(pl.Series(ids, dtype=pl.String).implode()))
-            fresh = rows.select(R.ID).hstack(D.lazy_columns(rows, None).select(D.FIRST_USER, D.PREVIEW))
+            fresh = rows.select(R.ID).hstack(
+                D.lazy_columns(rows, None).select(D.FIRST_USER, D.PREVIEW)
+            )
             self.frame = scatter_rows(self.frame, fresh)
             self.view = scatter_rows(self.view, fresh)
         missing = [c for c in D.LAZY_COLUMNS if c not in self.view.columns]
@@ -218,14 +248,20 @@ class Controller(QObject):
         """Switch to the Records tab filtered like this (dashboard click-through)."""
         queue = status or "all"
         spec = D.ViewSpec(
-            queue=queue, flag=flag, language=language, source=source, search=search,
+            queue=queue,
+            flag=flag,
+            language=language,
+            source=source,
+            search=search,
             ids=tuple(ids) if ids is not None else None,
         )
         self.showRecordsRequested.emit()
         self.set_spec(spec)
 
     def run_job(
-        self, job_factory: Callable[[], Job[Any]], title: str,
+        self,
+        job_factory: Callable[[], Job[Any]],
+        title: str,
         on_success: Callable[[Any], None] | None = None,
     ) -> None:
         """Run a core job with a progress dialog and Cancel; refresh afterwards."""
@@ -241,16 +277,35 @@ class Controller(QObject):
         """Everything the review pane shows for frame row ``row``: the core's record
         detail, with the flags and cluster columns of the in-memory frame."""
         ws = self._ws()
-        cols = [c for c in (R.ID, R.FLAGS, R.CLUSTER_ID, R.DUPLICATE_OF, R.SIMILARITY, D.LANGUAGE, D.TOKENS)
-                if c in self.frame.columns]
+        cols = [
+            c
+            for c in (
+                R.ID,
+                R.FLAGS,
+                R.CLUSTER_ID,
+                R.DUPLICATE_OF,
+                R.SIMILARITY,
+                D.LANGUAGE,
+                D.TOKENS,
+            )
+            if c in self.frame.columns
+        ]
         known = {c: self.frame.get_column(c).slice(row, 1).to_list()[0] for c in cols}
         for col in (D.LANGUAGE, D.TOKENS):
             if self.scores is not None and col in self.scores.columns and row < self.scores.height:
                 known[col] = self.scores.get_column(col).slice(row, 1).to_list()[0]
         # Frame row = snapshot position: the detail needs no scan; tokens are counted once
         # the BPE is loaded (warmed in a worker on open), the scored count until then.
-        return record_detail(ws, str(known[R.ID]), row=known, pii=self.pii, history=False, at=row, count_tokens=False,
-                             snapshot=self.snapshot)
+        return record_detail(
+            ws,
+            str(known[R.ID]),
+            row=known,
+            pii=self.pii,
+            history=False,
+            at=row,
+            count_tokens=False,
+            snapshot=self.snapshot,
+        )
 
     def view_id(self, view_row: int) -> str | None:
         if 0 <= view_row < self.view.height:
@@ -282,13 +337,17 @@ class Controller(QObject):
         return self.apply_delta(review.approve(self._ws(), ids, reviewer=self.reviewer, bulk=bulk))
 
     def reject(self, ids: Sequence[str], reason: str, *, bulk: bool | None = None) -> ReviewDelta:
-        return self.apply_delta(review.reject(self._ws(), ids, reason, reviewer=self.reviewer, bulk=bulk))
+        return self.apply_delta(
+            review.reject(self._ws(), ids, reason, reviewer=self.reviewer, bulk=bulk)
+        )
 
     def reset(self, ids: Sequence[str], *, bulk: bool | None = None) -> ReviewDelta:
         return self.apply_delta(review.reset(self._ws(), ids, reviewer=self.reviewer, bulk=bulk))
 
     def edit_message(self, rid: str, index: int, content: str) -> ReviewDelta:
-        return self.apply_delta(review.edit_message(self._ws(), rid, index, content, reviewer=self.reviewer))
+        return self.apply_delta(
+            review.edit_message(self._ws(), rid, index, content, reviewer=self.reviewer)
+        )
 
     def swap_pair(self, rid: str) -> ReviewDelta:
         """Preference pair: the rejected answer becomes the chosen one (undoable)."""
@@ -304,7 +363,9 @@ class Controller(QObject):
         return self.apply_delta(fn(self._ws(), rid, content, reviewer=self.reviewer))
 
     def set_turn_weight(self, rid: str, index: int, train: bool) -> ReviewDelta:
-        return self.apply_delta(review.set_turn_weight(self._ws(), rid, index, train, reviewer=self.reviewer))
+        return self.apply_delta(
+            review.set_turn_weight(self._ws(), rid, index, train, reviewer=self.reviewer)
+        )
 
     def revert(self, rid: str) -> ReviewDelta:
         return self.apply_delta(review.revert(self._ws(), rid, reviewer=self.reviewer))
@@ -359,17 +420,22 @@ class Controller(QObject):
         worker.done.connect(lambda: setattr(self, "_restoring", None))
         return self.pool.start(worker)
 
-    def bulk(self, action: str, ids: Sequence[str], reason: str | None = None) -> Worker | ReviewDelta:
+    def bulk(
+        self, action: str, ids: Sequence[str], reason: str | None = None
+    ) -> Worker | ReviewDelta:
         """Approve/reject many ids as one bulk step; big batches run in a worker."""
         ws, who = self._ws(), self.reviewer
         ids = list(ids)
         # What this window shows for them: a record another process decided since the
-        # frame was read is left alone (and reported) instead of overwritten.
-        expected = self.shown_statuses(ids)
+        # frame was read is left alone (and reported) instead of overwritten. Read from
+        # the frame as it is now (frames are replaced, never changed in place), in the
+        # worker for a big batch: a filter of 1M rows here stalled the window 250 ms.
+        frame = self.frame
         if not self.is_current():
             self.refresh()  # another process changed something: re-read for what comes next
 
         def apply() -> ReviewDelta:
+            expected = shown_statuses(frame, ids)
             if action == "approve":
                 return review.approve(ws, ids, reviewer=who, bulk=True, expected=expected)
             return review.reject(ws, ids, reason or "", reviewer=who, bulk=True, expected=expected)
@@ -386,10 +452,7 @@ class Controller(QObject):
 
     def shown_statuses(self, ids: Sequence[str]) -> dict[str, str]:
         """id -> the review status the in-memory frame shows for it."""
-        if not ids or R.STATUS not in self.frame.columns:
-            return {}
-        rows = self.frame.select(R.ID, R.STATUS).filter(pl.col(R.ID).is_in(pl.Series(list(ids), dtype=pl.String).implode()))
-        return dict(rows.iter_rows())
+        return shown_statuses(self.frame, ids)
 
     def _big_delta(self, delta: ReviewDelta) -> None:
         """A bulk step landed: its rows are patched in a worker (at 1M a join and a copy
@@ -398,7 +461,9 @@ class Controller(QObject):
             self.loadingChanged.emit(False)
             return
         ws, frame, view, snapshot = self._ws(), self.frame, self.view, self.snapshot
-        worker = Worker(call_task(lambda: patched_frames(ws, frame, view, delta, snapshot=snapshot)))
+        worker = Worker(
+            call_task(lambda: patched_frames(ws, frame, view, delta, snapshot=snapshot))
+        )
 
         def landed(patched: tuple[pl.DataFrame, pl.DataFrame, list[str]]) -> None:
             self.loadingChanged.emit(False)
@@ -424,16 +489,28 @@ class Controller(QObject):
         if cur is None or cur[0] != ids[0]:
             return None
         row = cur[1] if which == 1 else cur[2]
-        ok = row is not None and row < df.height and df.get_column(R.ID).slice(row, 1).to_list() == [ids[0]]
+        ok = (
+            row is not None
+            and row < df.height
+            and df.get_column(R.ID).slice(row, 1).to_list() == [ids[0]]
+        )
         return pl.Series([row], dtype=pl.UInt32) if ok else None
 
-    def apply_delta(self, delta: ReviewDelta, patched: tuple[pl.DataFrame, pl.DataFrame, list[str]] | None = None) -> ReviewDelta:
+    def apply_delta(
+        self,
+        delta: ReviewDelta,
+        patched: tuple[pl.DataFrame, pl.DataFrame, list[str]] | None = None,
+    ) -> ReviewDelta:
         """Patch the frame, the view and the counts from a core review delta
         (``patched``: the frames a worker already patched from the current ones)."""
         if not delta or not self.loaded:
             return delta
         ws = self._ws()
-        stale = self.version is not None and delta.version is not None and delta.version != self.version + 1
+        stale = (
+            self.version is not None
+            and delta.version is not None
+            and delta.version != self.version + 1
+        )
         stale = stale or bool(delta.skipped)  # records another process decided: re-read
         if delta.version is not None:
             self.version = delta.version

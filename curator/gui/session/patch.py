@@ -7,20 +7,23 @@ rows or asking the database again.
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
 from curator.core import records as R
 from curator.core.review_delta import EDITED_MESSAGES, MESSAGES_CHANGED, ReviewDelta
 from curator.core.workspace import Workspace
 from curator.gui.session import display as D
-from curator.gui.session.frame_state import positions, take_rows
+from curator.gui.session.frame_state import one_line, positions, take_rows
 
 TEXT_COLUMNS = (R.MESSAGES, D.TURNS, D.FIRST_USER, D.PREVIEW)
 
 
 def state_updates(delta: ReviewDelta) -> pl.DataFrame:
     """id, status, reason, edited of every changed record."""
-    return delta.states.select(R.ID, R.STATUS, R.REASON, R.EDITED)
+    st = delta.states  # columns picked directly: no query on the UI thread
+    return pl.DataFrame([st.get_column(c) for c in (R.ID, R.STATUS, R.REASON, R.EDITED)])
 
 
 def _originals(ws: Workspace, ids: pl.Series, snapshot: pl.DataFrame | None) -> pl.DataFrame:
@@ -31,16 +34,23 @@ def _originals(ws: Workspace, ids: pl.Series, snapshot: pl.DataFrame | None) -> 
     if snapshot is not None and ids.len() <= 8:
         rows = positions(snapshot, ids.to_list()).to_list()
         if len(rows) == ids.len():
-            return pl.DataFrame([
-                pl.concat([snapshot.get_column(c).slice(r, 1) for r in rows]) for c in (R.ID, R.MESSAGES)
-            ])
+            return pl.DataFrame(
+                [
+                    pl.concat([snapshot.get_column(c).slice(r, 1) for r in rows])
+                    for c in (R.ID, R.MESSAGES)
+                ]
+            )
     return ws.records().filter(pl.col(R.ID).is_in(ids.implode())).select(R.ID, R.MESSAGES)
 
 
-def text_updates(ws: Workspace, delta: ReviewDelta, snapshot: pl.DataFrame | None = None) -> pl.DataFrame | None:
+def text_updates(
+    ws: Workspace, delta: ReviewDelta, snapshot: pl.DataFrame | None = None
+) -> pl.DataFrame | None:
     """id + TEXT_COLUMNS for records whose effective messages changed (edit, revert,
     redact, their undo), or None. Unedited records get their imported messages back
     (from ``snapshot``, the records the caller loaded, when given)."""
+    if delta.states.height <= SMALL:  # one review action (the UI thread): no query engine
+        return _small_text_updates(ws, delta, snapshot)
     changed = delta.states.filter(pl.col(MESSAGES_CHANGED))
     if changed.height == 0:
         return None
@@ -59,6 +69,50 @@ def text_updates(ws: Workspace, delta: ReviewDelta, snapshot: pl.DataFrame | Non
         pl.col(R.MESSAGES).list.len().cast(pl.Int32).alias(D.TURNS),
         D.first_content("user").alias(D.FIRST_USER),
         D.first_content("assistant").alias(D.PREVIEW),
+    )
+
+
+def _small_text_updates(
+    ws: Workspace, delta: ReviewDelta, snapshot: pl.DataFrame | None
+) -> pl.DataFrame | None:
+    """text_updates for a few records, with Python values and direct Series calls."""
+    st = delta.states
+    flags = st.get_column(MESSAGES_CHANGED).to_list()
+    ids = [rid for rid, on in zip(st.get_column(R.ID).to_list(), flags, strict=True) if on]
+    if not ids:
+        return None
+    edited = [
+        m for m, on in zip(st.get_column(EDITED_MESSAGES).to_list(), flags, strict=True) if on
+    ]
+    plain = [rid for rid, m in zip(ids, edited, strict=True) if m is None]
+    orig: dict[str, list[dict[str, Any]]] = {}
+    if plain:
+        originals = _originals(ws, pl.Series(R.ID, plain, dtype=pl.String), snapshot)
+        orig = dict(
+            zip(
+                originals.get_column(R.ID).to_list(),
+                originals.get_column(R.MESSAGES).to_list(),
+                strict=True,
+            )
+        )
+    out_ids = [rid for rid, m in zip(ids, edited, strict=True) if m is not None] + [
+        rid for rid in plain if rid in orig
+    ]
+    msgs = [R.messages_from_json(m) for m in edited if m is not None] + [
+        orig[rid] for rid in plain if rid in orig
+    ]
+
+    def first(conv: list[dict[str, Any]], role: str) -> str | None:
+        return next((one_line(m.get("content")) for m in conv if m.get("role") == role), None)
+
+    return pl.DataFrame(
+        [
+            pl.Series(R.ID, out_ids, dtype=pl.String),
+            pl.Series(R.MESSAGES, msgs, dtype=R.MESSAGES_DTYPE),
+            pl.Series(D.TURNS, [len(m) for m in msgs], dtype=pl.Int32),
+            pl.Series(D.FIRST_USER, [first(m, "user") for m in msgs], dtype=pl.String),
+            pl.Series(D.PREVIEW, [first(m, "assistant") for m in msgs], dtype=pl.String),
+        ]
     )
 
 
@@ -90,7 +144,9 @@ def scatter_rows(
 SMALL = 64  # up to this many rows, a patch uses direct Series calls only (no query engine)
 
 
-def _scatter_small(df: pl.DataFrame, updates: pl.DataFrame, pos: pl.Series, cols: list[str]) -> pl.DataFrame:
+def _scatter_small(
+    df: pl.DataFrame, updates: pl.DataFrame, pos: pl.Series, cols: list[str]
+) -> pl.DataFrame:
     """scatter_rows for a few rows (a single review action on the UI thread): Python
     values and direct Series calls, so it never waits for a worker's query in Polars'
     thread pool; a new frame (the old one may be in a worker's hands)."""
@@ -127,8 +183,13 @@ def _splice(s: pl.Series, pos: pl.Series, values: pl.Series) -> pl.Series:
 
 
 def patched_frames(
-    ws: Workspace, frame: pl.DataFrame, view: pl.DataFrame, delta: ReviewDelta,
-    fpos: pl.Series | None = None, vpos: pl.Series | None = None, snapshot: pl.DataFrame | None = None,
+    ws: Workspace,
+    frame: pl.DataFrame,
+    view: pl.DataFrame,
+    delta: ReviewDelta,
+    fpos: pl.Series | None = None,
+    vpos: pl.Series | None = None,
+    snapshot: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
     """(frame, view, ids whose text changed) after ``delta``: a bulk step's in a worker,
     one record's on the UI thread (``fpos``/``vpos``: its rows, when known)."""
@@ -140,7 +201,11 @@ def patched_frames(
         return frame, view, []
     same = texts.height == len(delta.ids)
     frame = scatter_rows(frame, texts, fpos if same else None)
-    view = scatter_rows(view, texts.drop(R.MESSAGES), vpos if same else None)
+    view = scatter_rows(
+        view,
+        pl.DataFrame([texts.get_column(c) for c in texts.columns if c != R.MESSAGES]),
+        vpos if same else None,
+    )
     return frame, view, texts.get_column(R.ID).to_list()
 
 
