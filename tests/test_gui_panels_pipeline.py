@@ -202,3 +202,43 @@ def test_paraphrase_step_is_opt_in_with_its_own_threshold_and_count(
     qtbot.waitUntil(lambda: card.count.text().startswith(f"would flag {want:,}"), timeout=10_000)
     idle(qtbot, w)
     close_window(w)
+
+
+def test_first_visit_builds_the_cards_across_turns_and_shows_every_step(
+    qtbot, tmp_path: Path, demo_ws: Workspace
+):
+    """The cards are added one per event-loop turn (the window serves input in between);
+    when the page says it is built, every step of the recipe has its card on the page,
+    in recipe order, and the counts start."""
+    from curator.core.filters.recipe import DEDUP_STEPS
+    from curator.gui.pipeline.step_card import StepCard
+
+    w = panel_window(qtbot, tmp_path, demo_ws)
+    p = w.pipeline
+    with qtbot.waitSignal(p.built, timeout=10_000):
+        w.tabs.setCurrentWidget(p)
+        assert p.building  # shown: the first card is there, the rest follow in later turns
+        assert len(p._cards) < len(DEDUP_STEPS) + len(FILTERS)
+    assert not p.building
+    on_page = [c.name for c in p.inner.findChildren(StepCard) if c.isVisibleTo(p)]
+    layout_order = [
+        item.widget().name  # type: ignore[union-attr]
+        for item in (p.cards_layout.itemAt(i) for i in range(p.cards_layout.count()))
+        if item is not None and isinstance(item.widget(), StepCard)
+    ]
+    recipe = [s.name for s in Recipe.from_workspace(demo_ws).steps]
+    expected = recipe + [n for n in (*DEDUP_STEPS, *FILTERS) if n not in recipe]
+    assert sorted(on_page) == sorted(expected)
+    assert layout_order == expected
+    assert counted(qtbot, p, "near_dedup") == f"would flag {count_at_threshold(demo_ws, 0.8):,}"
+    close_window(w)
+
+
+def test_run_on_choice_does_not_stretch_across_the_row(qtbot, tmp_path: Path, demo_ws: Workspace):
+    """With "This computer" chosen (no address box) the combo keeps its own width."""
+    w = panel_window(qtbot, tmp_path, demo_ws, tab="pipeline")
+    row = w.pipeline.engine_row
+    qtbot.waitUntil(lambda: row.width() > 600)
+    assert row.engine() == "local" and not row.address.isVisible()
+    assert row.combo.width() <= row.combo.sizeHint().width() + 4
+    close_window(w)

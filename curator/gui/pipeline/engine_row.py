@@ -39,6 +39,7 @@ class EngineRow(QWidget):
         )
         self.address.setToolTip("HOST:PORT of the Ray head (ray status prints it), auto, or empty")
         lay.addWidget(self.address, 1)
+        lay.addStretch(0)  # with the address hidden, the room goes here, not to the combo
         self.combo.currentIndexChanged.connect(self._shown)
         self._shown()
 

@@ -13,7 +13,7 @@ import functools
 import time
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -46,22 +46,36 @@ from curator.gui.session.workers import Worker, call_task
 from curator.gui.widgets.plain import plain_label, plain_tooltip, plain_warning
 
 COUNT_DELAY_MS = 150
-DEDUP_PROGRESS = {"dedup", "reading", "normalising", "shared text", "signatures", "candidates",
-                  "LSH bands", "verifying", "paraphrases", "clustering", "writing"}
-TITLES = {"exact_dedup": "Exact duplicates", "near_dedup": "Near duplicates (MinHash)",
-          "paraphrase_dedup": "Paraphrases (same reply, reworded prompt)"}
+DEDUP_PROGRESS = {
+    "dedup",
+    "reading",
+    "normalising",
+    "shared text",
+    "signatures",
+    "candidates",
+    "LSH bands",
+    "verifying",
+    "paraphrases",
+    "clustering",
+    "writing",
+}
+TITLES = {
+    "exact_dedup": "Exact duplicates",
+    "near_dedup": "Near duplicates (MinHash)",
+    "paraphrase_dedup": "Paraphrases (same reply, reworded prompt)",
+}
 DESCRIPTIONS = {
     "exact_dedup": "The same conversation after normalising; one keeper per group, the rest flagged.",
     "near_dedup": "Conversations whose shingles overlap at least the threshold (exact Jaccard to the "
-                  "keeper; character 4-grams when the shorter text is under 50 words), compared "
-                  "without the shared preamble (text most records share).",
+    "keeper; character 4-grams when the shorter text is under 50 words), compared "
+    "without the shared preamble (text most records share).",
     "paraphrase_dedup": "Off unless switched on. The same or a similar reply, ending the same way, to a "
-                        "reworded prompt: threshold is the prompts' TF-IDF cosine. Offline, no model.",
+    "reworded prompt: threshold is the prompts' TF-IDF cosine. Offline, no model.",
     "structure": "Missing user or assistant turns, roles out of order, not ending with the assistant.",
     "length": "Examples over the target model's token limit (offline estimate) and empty-looking replies.",
     "language": "Records in another language than expected, or mixing languages.",
     "repetition": "Looping, degenerate or cut-off replies (Gopher measures; cut-off needs strong evidence).",
-    "refusal": "Replies that decline or deflect the request (\"As an AI language model, I cannot ...\").",
+    "refusal": 'Replies that decline or deflect the request ("As an AI language model, I cannot ...").',
     "diversity": "Canned replies: the same reply given to many different prompts.",
     "pii": "Personal data (names, e-mail, phone, address, card, IBAN, ...), business contact details (counted apart) and secrets (API keys, passwords).",
 }
@@ -75,11 +89,21 @@ PARAPHRASE_KEYS = ("threshold",)
 
 
 class PipelinePanel(QWidget):
+    built = Signal()  # every step card of the workspace's recipe is on the page
+
     def __init__(self, controller: Controller) -> None:
         super().__init__()
         self.c = controller
         self._cards: dict[str, StepCard] = {}
         self._pending: Workspace | None = None  # opened while hidden: cards built on first use
+        # Cards still to build, one per event-loop turn (a dozen built in one slot stalled
+        # the window 200 ms on the first visit), with the dedup settings they read.
+        self._queue: list[Step] = []
+        self._dedup: Any = None
+        self._build_timer = QTimer(self)
+        self._build_timer.setSingleShot(True)
+        self._build_timer.setInterval(0)
+        self._build_timer.timeout.connect(self._build_next)
         self.worker: Worker | None = None
         self._gen: dict[str, int] = {}
         self._dirty: set[str] = set()
@@ -97,21 +121,28 @@ class PipelinePanel(QWidget):
         self.save_button = QPushButton("Save recipe")
         self.save_button.clicked.connect(self.save)
         self.apply_button = QPushButton("Apply thresholds")
-        self.apply_button.setToolTip("Re-flag from the stored scores with these thresholds (no re-scoring)")
+        self.apply_button.setToolTip(
+            "Re-flag from the stored scores with these thresholds (no re-scoring)"
+        )
         self.apply_button.clicked.connect(self.apply)
         self.run_button = QPushButton("Run pipeline")
         self.run_button.setObjectName("primary")
-        self.run_button.setToolTip("Dedup and score new or changed records, then flag (curator run)")
+        self.run_button.setToolTip(
+            "Dedup and score new or changed records, then flag (curator run)"
+        )
         self.run_button.clicked.connect(self.run)
         for b in (self.save_button, self.apply_button, self.run_button):
             head.addWidget(b)
         lay.addLayout(head)
         self.engine_row = EngineRow()  # this computer or a Ray cluster (--engine)
         lay.addWidget(self.engine_row)
-        lay.addWidget(plain_label(
-            "Each step can be switched off and tuned. Counts update as you move a threshold, from the "
-            "scores already computed. Parameters marked * change what is scored and take effect on Run.",
-            "muted"))
+        lay.addWidget(
+            plain_label(
+                "Each step can be switched off and tuned. Counts update as you move a threshold, from the "
+                "scores already computed. Parameters marked * change what is scored and take effect on Run.",
+                "muted",
+            )
+        )
         prog = QHBoxLayout()
         self.bar = QProgressBar()
         self.step_label = plain_label("", "muted", wrap=False)
@@ -143,10 +174,18 @@ class PipelinePanel(QWidget):
     # --- building the cards ---------------------------------------------------------
     @property
     def cards(self) -> dict[str, StepCard]:
-        """The step cards (built now if a workspace was opened while the tab was hidden)."""
+        """The step cards (all built now if a workspace was opened while the tab was
+        hidden or the page is still building them)."""
         if self._pending is not None:
             self._build(self._pending)
+        while self._queue:
+            self._build_next()
         return self._cards
+
+    @property
+    def building(self) -> bool:
+        """Whether step cards are still being added to the page."""
+        return self._pending is not None or bool(self._queue)
 
     def load(self, ws: Workspace | None = None) -> None:
         """A workspace was opened: build its cards now if shown, else when first needed
@@ -155,6 +194,8 @@ class PipelinePanel(QWidget):
         if ws is None:
             return
         self._pending = ws
+        self._queue = []  # cards of the previous workspace still to build: not any more
+        self._build_timer.stop()
         self.engine_row.load(ws)  # now, not with the cards: building them must not reset it
         if self.isVisible():
             self._build(ws)
@@ -175,27 +216,50 @@ class PipelinePanel(QWidget):
             if item is not None and item.widget() is not None:
                 item.widget().deleteLater()  # type: ignore[union-attr]
         self._cards = {}
-        dedup = recipe.dedup_settings(ws) or load_settings(ws)
-        for step in recipe.steps:
-            card = self._card(step, dedup)
-            self._cards[step.name] = card
-            self.cards_layout.addWidget(card)
-        self.cards_layout.addStretch(1)
+        self._dedup = recipe.dedup_settings(ws) or load_settings(ws)
+        self.cards_layout.addStretch(1)  # cards go in above it
         self.unsaved.setText("")
         last = ws.last_run("run")
         if last and not self.summary.text():
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(float(last["at"])))
             self.summary.setText(f"Last run {when}: {self._describe(last['summary'])}")
+        self._queue = list(recipe.steps)
+        self._build_next()  # the first card now, the rest in the turns that follow
+
+    def _build_next(self) -> None:
+        """Add the next step card; the last one starts the counts."""
+        self._build_timer.stop()
+        if not self._queue:
+            return
+        step = self._queue.pop(0)
+        card = self._card(step, self._dedup)
+        self._cards[step.name] = card
+        self.cards_layout.insertWidget(self.cards_layout.count() - 1, card)
+        card.show()  # now, not in a queued call: "built" means every card is on the page
+        if self._queue:
+            self._build_timer.start()
+            return
         self.recount_all()
+        self.built.emit()
 
     def _card(self, step: Step, dedup: Any) -> StepCard:
         name = step.name
         defaults = step_defaults(name) or {}
         score_params: set[str] = set()
         if name in DEDUP_STEPS:
-            keys = {"near_dedup": NEAR_KEYS, "paraphrase_dedup": PARAPHRASE_KEYS}.get(name, EXACT_KEYS)
-            field = (lambda k: PARAPHRASE_FIELDS.get(k, k)) if name == "paraphrase_dedup" else (lambda k: k)
-            params = {k: (defaults[k], step.params.get(k, getattr(dedup, field(k)))) for k in keys if k in defaults}
+            keys = {"near_dedup": NEAR_KEYS, "paraphrase_dedup": PARAPHRASE_KEYS}.get(
+                name, EXACT_KEYS
+            )
+            field = (
+                (lambda k: PARAPHRASE_FIELDS.get(k, k))
+                if name == "paraphrase_dedup"
+                else (lambda k: k)
+            )
+            params = {
+                k: (defaults[k], step.params.get(k, getattr(dedup, field(k))))
+                for k in keys
+                if k in defaults
+            }
             if name == "paraphrase_dedup":
                 score_params = set()
             elif name == "near_dedup":
@@ -206,13 +270,23 @@ class PipelinePanel(QWidget):
         else:
             cls = FILTERS[name]
             params = {k: (d, step.params.get(k, d)) for k, d in defaults.items()}
-            score_params = {f.name for f in dataclasses.fields(cls.Params) if f.metadata.get("score")}
+            score_params = {
+                f.name for f in dataclasses.fields(cls.Params) if f.metadata.get("score")
+            }
             title = cls.title
         choices = dict(CHOICES.get(name, {}))
         if name == "length":
             choices["target"] = list(target_limits())
-        card = StepCard(name, title, DESCRIPTIONS.get(name, ""), step.enabled, params, choices,
-                        score_params, FAMILIES.get(name, name))
+        card = StepCard(
+            name,
+            title,
+            DESCRIPTIONS.get(name, ""),
+            step.enabled,
+            params,
+            choices,
+            score_params,
+            FAMILIES.get(name, name),
+        )
         card.changed.connect(lambda n=name: self._changed(n))
         card.showRequested.connect(lambda fam: self.c.show_records(flag=fam))
         return card
@@ -248,6 +322,8 @@ class PipelinePanel(QWidget):
     # --- live counts ---------------------------------------------------------------------
     def recount_all(self) -> None:
         """Recount every card now if the tab is shown, else when it is next shown."""
+        if self._queue:
+            return  # still building: the last card recounts them all
         self._dirty |= set(self._cards)
         if self.isVisible():
             self._recount()
@@ -261,7 +337,8 @@ class PipelinePanel(QWidget):
         self.unscored_label.setText(
             f"{n:,} record{'s' if n != 1 else ''} not scored yet by every enabled step (new imports, or a "
             "step added since the last run): the counts below leave them out. Run pipeline to score them."
-            if n else ""
+            if n
+            else ""
         )
         self.unscored_label.setVisible(bool(n))
 
@@ -278,7 +355,7 @@ class PipelinePanel(QWidget):
             return
         todo, self._dirty = self._dirty, set()
         for name in todo:
-            card = self.cards.get(name)
+            card = self._cards.get(name)
             if card is None:
                 continue
             if not card.enabled:
@@ -325,9 +402,12 @@ class PipelinePanel(QWidget):
         self.bar.setRange(0, 0)
         self.step_label.setText("Applying thresholds…")
         w = Worker(call_task(lambda: apply_recipe(ws, recipe)))
-        w.succeeded.connect(lambda flags: self.summary.setText(
-            f"Thresholds applied: {sum(flags.values()):,} filter flags on "
-            f"{len(flags)} flag names; scores were not recomputed."))
+        w.succeeded.connect(
+            lambda flags: self.summary.setText(
+                f"Thresholds applied: {sum(flags.values()):,} filter flags on "
+                f"{len(flags)} flag names; scores were not recomputed."
+            )
+        )
         return self._start(w)
 
     def run(self) -> Worker | None:
@@ -352,9 +432,14 @@ class PipelinePanel(QWidget):
             lambda: on_engine(engine, address, lambda eng: pipeline_job(ws, recipe, eng))
         )
         w.progressed.connect(self._progress)
-        w.succeeded.connect(lambda out: self.summary.setText("Run finished: " + self._describe(out)))
-        w.cancelled.connect(lambda: self.summary.setText(
-            "Run cancelled: steps not yet finished keep their previous results."))
+        w.succeeded.connect(
+            lambda out: self.summary.setText("Run finished: " + self._describe(out))
+        )
+        w.cancelled.connect(
+            lambda: self.summary.setText(
+                "Run cancelled: steps not yet finished keep their previous results."
+            )
+        )
         return self._start(w)
 
     def _start(self, w: Worker) -> Worker:
@@ -385,8 +470,11 @@ class PipelinePanel(QWidget):
             self.bar.setRange(0, 0)
         total = f" {p.done:,} / {p.total:,}" if p.total else ""
         self.step_label.setText(f"{p.step}{total}" + (f" — {p.message}" if p.message else ""))
-        current = [n for n in DEDUP_STEPS if self.cards[n].enabled] if p.step in DEDUP_PROGRESS else (
-            [p.step] if p.step in self.cards else [])
+        current = (
+            [n for n in DEDUP_STEPS if self.cards[n].enabled]
+            if p.step in DEDUP_PROGRESS
+            else ([p.step] if p.step in self.cards else [])
+        )
         if not current and p.step not in ("reading records", "flags"):
             return
         order = list(self.cards)
@@ -405,8 +493,10 @@ class PipelinePanel(QWidget):
         parts = [f"{sum(flags.values()):,} filter flags ({len(flags)} kinds)"]
         for s in out.get("steps", []):
             if s.get("step") == "dedup" and "exact_duplicates" in s:
-                parts.append(f"{s['exact_duplicates']:,} exact and {s.get('near_duplicates', 0):,} near duplicates"
-                             f" in {s.get('clusters', 0):,} clusters")
+                parts.append(
+                    f"{s['exact_duplicates']:,} exact and {s.get('near_duplicates', 0):,} near duplicates"
+                    f" in {s.get('clusters', 0):,} clusters"
+                )
         if out.get("records") is not None:
             parts.append(f"{out['records']:,} records")
         if out.get("seconds") is not None:
