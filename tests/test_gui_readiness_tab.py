@@ -43,21 +43,30 @@ def test_charts_keep_their_height_and_drill_downs_are_query_objects(qtbot, tmp_p
     w = panel_window(qtbot, tmp_path, demo_ws, "dashboard")
     d = w.dashboard
     qtbot.waitUntil(lambda: d.computed is not None and d.worker is None, timeout=30_000)
-    heights = [d.grid.itemAtPosition(i // 2, i % 2).widget().height() for i in range(d.grid.count())]
+    heights = [
+        d.grid.itemAtPosition(i // 2, i % 2).widget().height() for i in range(d.grid.count())
+    ]
     assert heights == [slot_height(i) for i in range(len(heights))]
     d.recompute()
     qtbot.waitUntil(lambda: d.worker is None, timeout=30_000)
-    assert [d.grid.itemAtPosition(i // 2, i % 2).widget().height() for i in range(d.grid.count())] == heights
+    assert [
+        d.grid.itemAtPosition(i // 2, i % 2).widget().height() for i in range(d.grid.count())
+    ] == heights
     check = next(c for c in d.computed.report.checks if c.query is not None and c.query.flag)
     assert check.query.filters() == {"flag": check.query.flag}
     d.open_check(check.id)
     assert w.controller.spec.flag == check.query.flag or w.controller.spec.ids is not None
-    rows = sum(d.checks.visualItemRect(d.checks.topLevelItem(i)).height() for i in range(d.checks.topLevelItemCount()))
+    rows = sum(
+        d.checks.visualItemRect(d.checks.topLevelItem(i)).height()
+        for i in range(d.checks.topLevelItemCount())
+    )
     assert d.checks.height() >= rows  # no row clipped
     close_window(w)
 
 
-def test_the_dashboard_reads_the_open_frame_not_the_disk(qtbot, tmp_path: Path, demo_ws, monkeypatch):
+def test_the_dashboard_reads_the_open_frame_not_the_disk(
+    qtbot, tmp_path: Path, demo_ws, monkeypatch
+):
     w = panel_window(qtbot, tmp_path, demo_ws, "dashboard")
     d = w.dashboard
     qtbot.waitUntil(lambda: d.computed is not None and d.worker is None, timeout=30_000)
@@ -67,4 +76,39 @@ def test_the_dashboard_reads_the_open_frame_not_the_disk(qtbot, tmp_path: Path, 
     d.recompute()
     qtbot.waitUntil(lambda: d.worker is None, timeout=30_000)
     assert calls == [] and d.computed is not None
+    close_window(w)
+
+
+def test_a_report_paints_its_charts_across_turns_and_names_itself_when_all_are_up(
+    qtbot, tmp_path: Path, demo_ws
+):
+    """Text, cards and checks land at once; the six charts follow one per event-loop turn,
+    and ``computed`` is the new report only when every chart of it is on the page."""
+    w = panel_window(qtbot, tmp_path, demo_ws, "dashboard")
+    d = w.dashboard
+    qtbot.waitUntil(lambda: d.computed is not None and d.worker is None, timeout=30_000)
+    old = d.computed
+    before = [d.grid.itemAtPosition(i // 2, i % 2).widget() for i in range(6)]
+    seen: list[tuple[bool, bool, int]] = []
+    show = d.show_report
+
+    def watched(computed):  # what the slot that receives the report leaves behind
+        show(computed)
+        replaced = sum(
+            d.grid.itemAtPosition(i // 2, i % 2).widget() is not before[i] for i in range(6)
+        )
+        seen.append((d.painting, d.computed is old, replaced))
+
+    d.show_report = watched
+    review.approve(demo_ws, demo_ws.frame().filter(~is_flagged())[R.ID].head(7).to_list())
+    w.controller.refresh()
+    qtbot.waitUntil(lambda: bool(seen) and not d.painting and d.worker is None, timeout=30_000)
+    assert seen[0] == (True, True, 1)  # one chart in that slot; the report is not named yet
+    assert (
+        d.computed is not old
+        and d.computed.report.counts["approved"] == old.report.counts["approved"] + 7
+    )
+    after = [d.grid.itemAtPosition(i // 2, i % 2).widget() for i in range(6)]
+    assert all(a is not b for a, b in zip(after, before, strict=True))  # every chart rebuilt
+    assert [a.height() for a in after] == [slot_height(i) for i in range(6)]
     close_window(w)

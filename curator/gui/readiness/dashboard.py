@@ -8,6 +8,7 @@ records behind it in the Records tab through ``controller.show_records``.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,8 +51,13 @@ VERDICT_STYLE = {  # verdict -> (title, background, border/text colour)
     "limited_data": ("Limited data", "#fff4e0", theme.WARN),
     "not_ready": ("Not ready", "#fdecea", theme.BAD),
 }
-LEVEL_STYLE = {"ok": ("✓ ok", theme.OK), "warn": ("! warn", theme.WARN), "block": ("✕ block", theme.BAD),
-               "info": ("i info", theme.MUTED), "n/a": ("– n/a", theme.MUTED)}
+LEVEL_STYLE = {
+    "ok": ("✓ ok", theme.OK),
+    "warn": ("! warn", theme.WARN),
+    "block": ("✕ block", theme.BAD),
+    "info": ("i info", theme.MUTED),
+    "n/a": ("– n/a", theme.MUTED),
+}
 STATUS_ORDER = (R.PENDING, R.APPROVED, R.REJECTED)
 
 
@@ -61,7 +67,9 @@ class Computed:
     tokens: pl.DataFrame  # id, tokens of the good examples (histogram click-through)
 
 
-def compute(ws: Any, include: str, target: str | None, frame: pl.DataFrame | None = None) -> Computed:
+def compute(
+    ws: Any, include: str, target: str | None, frame: pl.DataFrame | None = None
+) -> Computed:
     """The report plus the good examples' token counts, off the UI thread. ``frame``:
     the open workspace's frame (the controller's, kept current by review deltas)."""
     frame = ws.frame() if frame is None else frame
@@ -106,6 +114,15 @@ class DashboardPanel(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(RECOMPUTE_DELAY_MS)
         self._timer.timeout.connect(self.recompute)
+        # A report lands as text, cards and checks in one turn, then one chart per turn
+        # (six charts built in one slot stalled the first visit 120 ms on 1M records);
+        # ``computed`` names the new report once its last chart is up.
+        self._chart_queue: list[tuple[int, Callable[[], QWidget]]] = []
+        self._painting: Computed | None = None
+        self._chart_timer = QTimer(self)
+        self._chart_timer.setSingleShot(True)
+        self._chart_timer.setInterval(0)
+        self._chart_timer.timeout.connect(self._next_chart)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea()
@@ -136,16 +153,22 @@ class DashboardPanel(QWidget):
         refresh = QPushButton("Refresh")
         refresh.clicked.connect(self.recompute)
         head.addWidget(refresh)
-        self.kit = BaselineKit(  # "Baseline kit…": the prompt/RAG baseline job, on the Count chosen here
-            controller, self, lambda: str(self.include.currentData()),
-            lambda: self.computed.report.to_json() if self.computed else None,
+        self.kit = (
+            BaselineKit(  # "Baseline kit…": the prompt/RAG baseline job, on the Count chosen here
+                controller,
+                self,
+                lambda: str(self.include.currentData()),
+                lambda: self.computed.report.to_json() if self.computed else None,
+            )
         )
         head.addWidget(self.kit.button)
         lay.addLayout(head)
         self.banner = QFrame()
         bl = QVBoxLayout(self.banner)
         bl.setContentsMargins(16, 12, 16, 12)
-        self.population = plain_label("", None)  # what the report is computed on (preview, 0 approved)
+        self.population = plain_label(
+            "", None
+        )  # what the report is computed on (preview, 0 approved)
         self.verdict = plain_label("Computing the readiness report…", "title")
         self.verdict_message = plain_label("", None)
         self.next_steps = plain_label("", None)
@@ -197,6 +220,8 @@ class DashboardPanel(QWidget):
             self.target.setCurrentIndex(i)
             self.target.blockSignals(False)
         self.computed = None
+        self._painting, self._chart_queue = None, []  # the previous workspace's charts: dropped
+        self._chart_timer.stop()
         self._stale = True
 
     def schedule(self) -> None:
@@ -236,40 +261,70 @@ class DashboardPanel(QWidget):
 
     # --- showing ---------------------------------------------------------------------------
     def show_report(self, computed: Computed) -> None:
-        self.computed = computed
+        """Show a report: everything but the charts now, the charts in the turns after."""
+        self._painting = computed
         rep = computed.report
         data = rep.to_json()
         title, bg, fg = VERDICT_STYLE.get(rep.verdict, ("?", theme.SURFACE, theme.TEXT))
-        self.banner.setStyleSheet(f"QFrame {{ background: {bg}; border: 1px solid {fg}; border-radius: 8px; }}"
-                                  " QLabel { border: none; background: transparent; }")
+        self.banner.setStyleSheet(
+            f"QFrame {{ background: {bg}; border: 1px solid {fg}; border-radius: 8px; }}"
+            " QLabel { border: none; background: transparent; }"
+        )
         self.verdict.setText(title)
         self.verdict.setStyleSheet(f"color: {fg}; font-size: 22px; font-weight: 700;")
         self.population.setText(for_gui(rep.population))
         self.verdict_message.setText(for_gui(rep.verdict_message))
         steps = [for_gui(s) for s in rep.next_steps]
-        self.next_steps.setText("Next steps:\n" + "\n".join(f"• {s}" for s in steps) if steps else "")
+        self.next_steps.setText(
+            "Next steps:\n" + "\n".join(f"• {s}" for s in steps) if steps else ""
+        )
         self._cards(rep, data)
-        self._charts(rep, data["stats"])
         self._checks(rep)
-        self.updated.setText(f"Updated {time.strftime('%H:%M:%S')}")
+        self._chart_queue = self._charts(rep, data["stats"])
+        self._next_chart()
+
+    @property
+    def painting(self) -> bool:
+        """Whether a report's charts are still being built."""
+        return self._painting is not None
+
+    def _next_chart(self) -> None:
+        self._chart_timer.stop()
+        if self._chart_queue:
+            i, make = self._chart_queue.pop(0)
+            self._place(i, make())
+        if self._chart_queue:
+            self._chart_timer.start()
+            return
+        if self._painting is not None:
+            self.computed, self._painting = self._painting, None
+            self.updated.setText(f"Updated {time.strftime('%H:%M:%S')}")
 
     def _cards(self, rep: Report, data: dict[str, Any]) -> None:
         n = rep.counts["good"]
         marks = "   ".join(("✓ " if n >= m else "✗ ") + f"{m:,}" for m in MILESTONES)
         self.good_card[1].setText(f"{n:,}")
-        self.good_card[2].setText(f"{marks}\n{rep.target.label} needs at least {rep.target.min_examples:,}.")
+        self.good_card[2].setText(
+            f"{marks}\n{rep.target.label} needs at least {rep.target.min_examples:,}."
+        )
         tok = data["stats"]["tokens"]
         total = int(tok["total"])
         ex = tok["example"]
         self.tokens_card[1].setText(f"~{total:,}")
-        self.tokens_card[2].setText(f"median {ex['median']:,.0f} · p90 {ex['p90']:,.0f} · max {ex['max']:,.0f} per example\n"
-                                    f"limit {rep.target.max_tokens:,}; estimates (cl100k_base).")
+        self.tokens_card[2].setText(
+            f"median {ex['median']:,.0f} · p90 {ex['p90']:,.0f} · max {ex['max']:,.0f} per example\n"
+            f"limit {rep.target.max_tokens:,}; estimates (cl100k_base)."
+        )
         epochs = rep.target.estimate_epochs(n)
         self.epochs_card[1].setText("–" if epochs is None else str(epochs))
-        self.epochs_card[2].setText(f"{rep.target.label}: default {rep.target.default_epochs}, "
-                                    f"{'cookbook rule' if rep.target.epochs_rule == 'cookbook' else 'fixed'}.")
+        self.epochs_card[2].setText(
+            f"{rep.target.label}: default {rep.target.default_epochs}, "
+            f"{'cookbook rule' if rep.target.epochs_rule == 'cookbook' else 'fixed'}."
+        )
         self.train_card[1].setText("–" if epochs is None else f"~{epochs * total:,}")
-        self.train_card[2].setText("epochs × tokens per epoch; an estimate, billing counts may differ.")
+        self.train_card[2].setText(
+            "epochs × tokens per epoch; an estimate, billing counts may differ."
+        )
 
     def _place(self, i: int, w: QWidget) -> None:
         old = self.grid.itemAtPosition(i // 2, i % 2)
@@ -280,65 +335,156 @@ class DashboardPanel(QWidget):
         w.setFixedHeight(slot_height(i))  # the same every visit, whatever the data (or none)
         self.grid.addWidget(w, i // 2, i % 2)
 
-    def _charts(self, rep: Report, st: dict[str, Any]) -> None:
+    def _charts(self, rep: Report, st: dict[str, Any]) -> list[tuple[int, Callable[[], QWidget]]]:
+        """(grid slot, chart builder) of each chart, in reading order."""
         by_status = st["by_status"]
         statuses = [s for s in STATUS_ORDER if s in by_status]
-        self._place(0, charts.bar_chart(
-            "Review status (all records)", statuses, [by_status[s] for s in statuses],
-            colors=[theme.STATUS_COLORS.get(s, theme.ACCENT) for s in statuses],
-            on_click=lambda i: self.c.show_records(status=statuses[i])))
+        out: list[tuple[int, Callable[[], QWidget]]] = []
+        out.append(
+            (
+                0,
+                lambda: charts.bar_chart(
+                    "Review status (all records)",
+                    statuses,
+                    [by_status[s] for s in statuses],
+                    colors=[theme.STATUS_COLORS.get(s, theme.ACCENT) for s in statuses],
+                    on_click=lambda i: self.c.show_records(status=statuses[i]),
+                ),
+            )
+        )
         h = st["tokens"]["histogram"]
-        self._place(1, charts.histogram_chart(
-            "Tokens per good example",
-            h["edges"], h["counts"], h["limit"], on_click=self._open_bin_click))
+        out.append(
+            (
+                1,
+                lambda: charts.histogram_chart(
+                    "Tokens per good example",
+                    h["edges"],
+                    h["counts"],
+                    h["limit"],
+                    on_click=self._open_bin_click,
+                ),
+            )
+        )
         langs = (st.get("languages") or {}).get("counts", {})
         lang_names = list(langs)[:10]
-        self._place(2, charts.bar_chart(
-            "Languages (good examples)" if rep.counts["good"] else "Languages (all records)", lang_names, [langs[k] for k in lang_names], horizontal=True,
-            on_click=lambda i: self.c.show_records(language=lang_names[i]) if lang_names[i] != "unknown" else None,
-            empty_text="Not measured yet: run the pipeline (language filter)."))
+        out.append(
+            (
+                2,
+                lambda: charts.bar_chart(
+                    "Languages (good examples)"
+                    if rep.counts["good"]
+                    else "Languages (all records)",
+                    lang_names,
+                    [langs[k] for k in lang_names],
+                    horizontal=True,
+                    on_click=lambda i: (
+                        self.c.show_records(language=lang_names[i])
+                        if lang_names[i] != "unknown"
+                        else None
+                    ),
+                    empty_text="Not measured yet: run the pipeline (language filter).",
+                ),
+            )
+        )
         flags = st["by_flag"]
         flag_names = top_flags(flags)
-        self._place(3, charts.bar_chart(
-            (f"Flags (all records; {len(flag_names)} of {len(flags)}, secrets and PII always shown)"
-             if len(flags) > len(flag_names) else "Flags (all records)") if flags else "Flags",
-            flag_names, [flags[k] for k in flag_names], horizontal=True,
-            colors=[theme.BAD if k.startswith(("secret", "exact")) else theme.WARN for k in flag_names],
-            on_click=lambda i: self.c.show_records(flag=flag_names[i]),
-            empty_text="No flags: run the pipeline, or nothing was found."))
+        out.append(
+            (
+                3,
+                lambda: charts.bar_chart(
+                    (
+                        f"Flags (all records; {len(flag_names)} of {len(flags)}, secrets and PII always shown)"
+                        if len(flags) > len(flag_names)
+                        else "Flags (all records)"
+                    )
+                    if flags
+                    else "Flags",
+                    flag_names,
+                    [flags[k] for k in flag_names],
+                    horizontal=True,
+                    colors=[
+                        theme.BAD if k.startswith(("secret", "exact")) else theme.WARN
+                        for k in flag_names
+                    ],
+                    on_click=lambda i: self.c.show_records(flag=flag_names[i]),
+                    empty_text="No flags: run the pipeline, or nothing was found.",
+                ),
+            )
+        )
         d = st["duplicates"]
         total = rep.counts["total"]
         dup_vals = [max(0, total - d["exact"] - d["near"]), d["exact"], d["near"]]
         dup_flags = [None, "exact_duplicate", "near_duplicate"]
-        self._place(4, charts.pie_chart(
-            f"Duplicate share (all records; {d['clusters']:,} clusters)", ["unique or keeper", "exact dup", "near dup"],
-            dup_vals, [theme.ACCENT_SOFT, theme.BAD, theme.WARN],
-            on_click=lambda i: self.c.show_records(flag=dup_flags[i]) if dup_flags[i] else None))
+        out.append(
+            (
+                4,
+                lambda: charts.pie_chart(
+                    f"Duplicate share (all records; {d['clusters']:,} clusters)",
+                    ["unique or keeper", "exact dup", "near dup"],
+                    dup_vals,
+                    [theme.ACCENT_SOFT, theme.BAD, theme.WARN],
+                    on_click=lambda i: (
+                        self.c.show_records(flag=dup_flags[i]) if dup_flags[i] else None
+                    ),
+                ),
+            )
+        )
         prog = st["review_progress"]
-        self._place(5, charts.progress_chart(
-            "Review progress (cumulative, per day)", [p["day"] for p in prog],
-            [p["cumulative_approved"] for p in prog], [p["cumulative_rejected"] for p in prog],
-            on_click=lambda k: self.c.show_records(status=R.APPROVED if k == 0 else R.REJECTED)))
+        out.append(
+            (
+                5,
+                lambda: charts.progress_chart(
+                    "Review progress (cumulative, per day)",
+                    [p["day"] for p in prog],
+                    [p["cumulative_approved"] for p in prog],
+                    [p["cumulative_rejected"] for p in prog],
+                    on_click=lambda k: self.c.show_records(
+                        status=R.APPROVED if k == 0 else R.REJECTED
+                    ),
+                ),
+            )
+        )
+        return out
 
     def _checks(self, rep: Report) -> None:
         self.checks.clear()
         for c in rep.checks:
             text, colour = LEVEL_STYLE.get(c.level, (c.level, theme.TEXT))
-            value = c.value if not isinstance(c.value, dict) else ", ".join(
-                f"{k} {v}" for k, v in c.value.items() if v is not None) or "–"
+            value = (
+                c.value
+                if not isinstance(c.value, dict)
+                else ", ".join(f"{k} {v}" for k, v in c.value.items() if v is not None) or "–"
+            )
             if isinstance(value, float):
                 value = f"{value:.1%}" if 0 < value < 1 else f"{value:g}"
             elif isinstance(value, int) and not isinstance(value, bool):
                 value = f"{value:,}"
-            item = QTreeWidgetItem([text, c.title, "–" if value is None else str(value), c.threshold,
-                                    for_gui(c.message)])
+            item = QTreeWidgetItem(
+                [
+                    text,
+                    c.title,
+                    "–" if value is None else str(value),
+                    c.threshold,
+                    for_gui(c.message),
+                ]
+            )
             item.setForeground(0, QBrush(QColor(colour)))
             item.setData(1, 256, c.id)
             n = rep.record_ids(c.id).len()
             opens = n or (c.query is not None and bool(c.query.filters()))
-            item.setToolTip(1, plain_tooltip(f"{c.why}\n\nNext: {for_gui(c.next_step)}\n\nSource: {c.source}"
-                            + (f"\n\nClick to open {n:,} record(s)." if n else "\n\nClick to open the records."
-                               if opens else "")))
+            item.setToolTip(
+                1,
+                plain_tooltip(
+                    f"{c.why}\n\nNext: {for_gui(c.next_step)}\n\nSource: {c.source}"
+                    + (
+                        f"\n\nClick to open {n:,} record(s)."
+                        if n
+                        else "\n\nClick to open the records."
+                        if opens
+                        else ""
+                    )
+                ),
+            )
             for col in (2, 3, 4):  # the full text, wherever a column is too narrow for it
                 item.setToolTip(col, plain_tooltip(item.text(col)))
             self.checks.addTopLevelItem(item)
@@ -348,14 +494,17 @@ class DashboardPanel(QWidget):
         """Rows as tall as their wrapped message; the table as tall as its rows (no clipping)."""
         t = self.checks
         t.doItemsLayout()
-        rows = sum(t.visualItemRect(t.topLevelItem(i)).height() for i in range(t.topLevelItemCount()))
+        rows = sum(
+            t.visualItemRect(t.topLevelItem(i)).height() for i in range(t.topLevelItemCount())
+        )
         t.setFixedHeight(max(rows, t.sizeHintForRow(0)) + t.header().height() + 8)
 
     # --- click-through ----------------------------------------------------------------------
     def open_check(self, check_id: str | None) -> bool:
-        if self.computed is None or not check_id:
+        shown = self._painting or self.computed  # the report the checks and charts show
+        if shown is None or not check_id:
             return False
-        rep = self.computed.report
+        rep = shown.report
         ids = rep.record_ids(check_id)
         if ids.len():
             self.c.show_records(ids=ids.to_list())
@@ -370,15 +519,16 @@ class DashboardPanel(QWidget):
         self.open_bin(i)
 
     def open_bin(self, i: int) -> bool:
-        if self.computed is None:
+        shown = self._painting or self.computed
+        if shown is None:
             return False
-        h = self.computed.report.stats["tokens"]["histogram"]
+        h = shown.report.stats["tokens"]["histogram"]
         edges = h["edges"]
         if i + 1 >= len(edges):
             return False
         tok = pl.col("tokens").clip(lower_bound=1)
         last = i + 2 == len(edges)
         cond = (tok >= edges[i]) & ((tok <= edges[i + 1]) if last else (tok < edges[i + 1]))
-        ids = self.computed.tokens.filter(cond).get_column(R.ID).to_list()
+        ids = shown.tokens.filter(cond).get_column(R.ID).to_list()
         self.c.show_records(ids=ids)
         return True
