@@ -176,14 +176,17 @@ class StallProbe:
         self._samples: list[tuple[float, str]] = []
         self.gaps: list[tuple[float, float, Counter[str]]] = []
         self._stop = threading.Event()
+        self._running = False  # read by the watchdog thread instead of the QTimer (no Qt call off the UI thread)
+        self._watcher: threading.Thread | None = None
         if sample:
-            threading.Thread(target=self._watch, daemon=True).start()
+            self._watcher = threading.Thread(target=self._watch, daemon=True)
+            self._watcher.start()
 
     def _watch(self) -> None:
         while not self._stop.is_set():
             time.sleep(0.003)
             now = time.perf_counter()
-            if self.timer.isActive() and now - self.last > 0.015:
+            if self._running and now - self.last > 0.015:
                 frame = sys._current_frames().get(self.main)
                 self._samples.append((now, _stack(frame)))
 
@@ -196,6 +199,7 @@ class StallProbe:
         self.worst = self.worst_own = 0.0
         self.gaps = []
         self._samples = []
+        self._running = True
         self.timer.start()
 
     def _tick(self) -> None:
@@ -214,8 +218,17 @@ class StallProbe:
     def stop(self) -> tuple[float, float]:
         """(worst gap, worst gap less CPU queueing) since start()."""
         self.timer.stop()
+        self._running = False
         self._tick()
         return self.worst, self.worst_own
+
+    def close(self) -> None:
+        """Stop the watchdog thread before Qt deletes the timer (it printed "QTimer already
+        deleted" at exit)."""
+        self._running = False
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join()
 
     def why(self, top: int = 3) -> list[str]:
         lines = []
@@ -419,7 +432,9 @@ def main() -> int:
             probe.start()
             window.tabs.setCurrentWidget(panel)
             pump(app, 0.1)
-            wait_for(app, lambda: not c.pool.busy, timeout=300)
+            # until shown: no worker left, every Pipeline card built, every Readiness chart up
+            wait_for(app, lambda p=panel: not c.pool.busy and not getattr(p, "building", False)
+                     and not getattr(p, "painting", False), timeout=300)
             pump(app, 0.2)
             res.add(f"switching to {title} ({visit} visit, until shown)", probe.stop())
 
@@ -463,6 +478,7 @@ def main() -> int:
     reread = time.perf_counter() - t
     print(f"  after one approve: commit + in-memory patch {patch_time * 1000:.0f} ms vs re-reading the frame"
           f" {reread:.2f} s (naive/patch = {reread / patch_time:.0f}x)")
+    probe.close()
     window.close()
     load = os.getloadavg()
     print(f"load average at the end {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")

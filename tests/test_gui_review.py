@@ -28,7 +28,9 @@ def key(qtbot, w, k, mod=Qt.KeyboardModifier.NoModifier) -> None:
     qtbot.keyClick(w.records.table, k, mod)
 
 
-def test_keyboard_review_flow_commits_each_action_and_advances(qtbot, tmp_path: Path, small_ws: Workspace):
+def test_keyboard_review_flow_commits_each_action_and_advances(
+    qtbot, tmp_path: Path, small_ws: Workspace
+):
     w = make_window(qtbot, tmp_path, small_ws)
     rt = w.records
     assert w.windowTitle() == f"Curator — {small_ws.name}"
@@ -66,7 +68,9 @@ def test_keyboard_review_flow_commits_each_action_and_advances(qtbot, tmp_path: 
     close_window(w)
 
 
-def test_undo_and_redo_restore_state_and_show_the_record(qtbot, tmp_path: Path, small_ws: Workspace):
+def test_undo_and_redo_restore_state_and_show_the_record(
+    qtbot, tmp_path: Path, small_ws: Workspace
+):
     w = make_window(qtbot, tmp_path, small_ws)
     rt = w.records
     first = rt.current_id
@@ -78,14 +82,21 @@ def test_undo_and_redo_restore_state_and_show_the_record(qtbot, tmp_path: Path, 
     assert statuses(small_ws)[second] == R.PENDING
     assert rt.current_id == second  # undo brings the record back into view
     assert rt.pane.state_label.text() == "Pending review"
-    key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    key(
+        qtbot,
+        w,
+        Qt.Key.Key_Z,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     assert statuses(small_ws)[second] == R.APPROVED
     assert rt.pane.state_label.text() == "✓ Approved"
     assert statuses(small_ws)[first] == R.APPROVED
     close_window(w)
 
 
-def test_edit_in_place_keeps_original_and_revert_restores_it(qtbot, tmp_path: Path, small_ws: Workspace):
+def test_edit_in_place_keeps_original_and_revert_restores_it(
+    qtbot, tmp_path: Path, small_ws: Workspace
+):
     w = make_window(qtbot, tmp_path, small_ws)
     rt = w.records
     rid = rt.current_id
@@ -96,7 +107,9 @@ def test_edit_in_place_keeps_original_and_revert_restores_it(qtbot, tmp_path: Pa
     qtbot.keyClick(editing[0].text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert review.current_messages(small_ws, rid)[1]["content"] == "Answer 0: it ships on Monday."
     assert review.original_messages(small_ws, rid)[1]["content"] == "Answer 0: it ships tomorrow."
-    qtbot.waitUntil(lambda: not rt.render_pending)  # the saved record is re-painted in the next turn
+    qtbot.waitUntil(
+        lambda: not rt.render_pending
+    )  # the saved record is re-painted in the next turn
     assert rt.pane.record[R.EDITED]
     assert rt.pane.bubbles[1].text.toPlainText() == "Answer 0: it ships on Monday."
     assert rt.model.data(rt.model.index(0, 6)) == "Answer 0: it ships on Monday."
@@ -126,7 +139,9 @@ def test_train_toggle_sets_assistant_weight(qtbot, tmp_path: Path, small_ws: Wor
     close_window(w)
 
 
-def test_reopen_shows_decisions_and_returns_to_last_record(qtbot, tmp_path: Path, small_ws: Workspace):
+def test_reopen_shows_decisions_and_returns_to_last_record(
+    qtbot, tmp_path: Path, small_ws: Workspace
+):
     w = make_window(qtbot, tmp_path, small_ws)
     ids = w.records.controller.view.get_column(R.ID).to_list()
     key(qtbot, w, Qt.Key.Key_A)
@@ -145,7 +160,9 @@ def test_reopen_shows_decisions_and_returns_to_last_record(qtbot, tmp_path: Path
     close_window(w2)
 
 
-def test_reopen_on_a_reviewed_record_switches_to_a_queue_that_shows_it(qtbot, tmp_path: Path, small_ws: Workspace):
+def test_reopen_on_a_reviewed_record_switches_to_a_queue_that_shows_it(
+    qtbot, tmp_path: Path, small_ws: Workspace
+):
     w = make_window(qtbot, tmp_path, small_ws)
     ids = w.records.controller.view.get_column(R.ID).to_list()
     key(qtbot, w, Qt.Key.Key_K)  # stay on the first
@@ -191,7 +208,9 @@ def test_error_warnings_show_file_content_literally(qtbot, monkeypatch):
     from curator.gui.widgets.plain import plain_warning
 
     seen: list[tuple[Qt.TextFormat, str]] = []
-    monkeypatch.setattr(QMessageBox, "exec", lambda self: seen.append((self.textFormat(), self.text())) or 0)
+    monkeypatch.setattr(
+        QMessageBox, "exec", lambda self: seen.append((self.textFormat(), self.text())) or 0
+    )
     plain_warning(None, "Import", "data.jsonl line 3: <b>not json</b>")
     assert seen == [(Qt.TextFormat.PlainText, "data.jsonl line 3: <b>not json</b>")]
 
@@ -222,22 +241,75 @@ def test_typing_in_an_edit_does_not_trigger_review_keys(qtbot, tmp_path: Path, s
     close_window(w)
 
 
-def test_ctrl_d_redacts_pii_in_the_current_record_and_undo_restores_it(qtbot, tmp_path: Path, workspace: Workspace):
+def test_ctrl_d_redacts_pii_in_the_current_record_and_undo_restores_it(
+    qtbot, tmp_path: Path, workspace: Workspace
+):
     from conftest import add_conversations
     from gui_helpers import wait_loaded
 
     add_conversations(
         workspace,
-        [[("user", "Write to me at jane.doe@mailbox.co.uk please"), ("assistant", "Will do, Jane.")]],
+        [
+            [
+                ("user", "Write to me at jane.doe@mailbox.co.uk please"),
+                ("assistant", "Will do, Jane."),
+            ]
+        ],
     )
     w = make_window(qtbot, tmp_path, workspace)
     rt = w.records
     rid = rt.current_id
     key(qtbot, w, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
-    assert review.current_messages(workspace, rid)[0]["content"] == "Write to me at <EMAIL_1> please"
+    assert (
+        review.current_messages(workspace, rid)[0]["content"] == "Write to me at <EMAIL_1> please"
+    )
     assert "jane.doe@mailbox.co.uk" in review.original_messages(workspace, rid)[0]["content"]
     wait_loaded(qtbot, w)
-    qtbot.waitUntil(lambda: rt.pane.bubbles[0].text.toPlainText() == "Write to me at <EMAIL_1> please")
+    qtbot.waitUntil(
+        lambda: rt.pane.bubbles[0].text.toPlainText() == "Write to me at <EMAIL_1> please"
+    )
     key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert "jane.doe@mailbox.co.uk" in review.current_messages(workspace, rid)[0]["content"]
+    close_window(w)
+
+
+def test_a_decision_is_in_the_journal_on_disk_when_the_window_moves_on(
+    qtbot, tmp_path: Path, small_ws: Workspace
+):
+    """The table moving to the next record (and the pane painting it, a turn later) only
+    ever follows a committed decision: another connection reads it from the database
+    file at that moment."""
+    w = make_window(qtbot, tmp_path, small_ws)
+    rt = w.records
+    ids = rt.controller.view.get_column(R.ID).to_list()
+    seen: list[tuple[str, str, str | None]] = []  # (signal, record decided, status on disk)
+    deciding: list[str] = []
+
+    def on_disk(rid: str) -> str | None:
+        other = Workspace.open(small_ws.path)  # its own connection: sees committed rows only
+        try:
+            hist = review.history(other, rid)
+            return hist[-1]["action"] if hist else None
+        finally:
+            other.close()
+
+    def moved(_cur: object, _prev: object) -> None:
+        if deciding:
+            seen.append(("moved", deciding[0], on_disk(deciding[0])))
+
+    def painted() -> None:
+        if deciding and rt.pane.record is not None and rt.pane.record[R.ID] != deciding[0]:
+            seen.append(("painted", deciding[0], on_disk(deciding[0])))
+
+    rt.table.selectionModel().currentRowChanged.connect(moved)
+    rt._render_timer.timeout.connect(painted)  # after the pending paint ran
+    for k, action in ((Qt.Key.Key_A, "approve"), (Qt.Key.Key_2, "reject")):
+        deciding[:] = [rt.current_id]
+        key(qtbot, w, k)
+        qtbot.waitUntil(lambda: not rt.render_pending)
+        assert [s for s in seen if s[1] == deciding[0]] == [
+            ("moved", deciding[0], action),
+            ("painted", deciding[0], action),
+        ]
+    assert rt.current_id == ids[2]
     close_window(w)

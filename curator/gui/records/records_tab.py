@@ -297,6 +297,9 @@ class RecordsTab(QWidget):
             and not self.pane.editing
             and rec[R.ID] == self.current_id
         ):
+            frow = self.controller.frame_row(self.current_row())
+            if frow is not None and self.controller.record(frow) == rec:
+                return  # the full read of a big workspace after its first page: nothing new to paint
             self._show_current(keep_scroll=True)
 
     def go_to_id(self, rid: str) -> None:
