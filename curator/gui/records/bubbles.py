@@ -63,23 +63,43 @@ class PlainTextView(QTextEdit):
         self.viewport().setAutoFillBackground(False)
         self.setObjectName("bubbleText")  # styled by theme.stylesheet() (one parse, not per widget)
         self.document().setDocumentMargin(2)
-        self.document().contentsChanged.connect(self._fit)
+        # The text first, then the fitting: laid out here, before the layout gives the view
+        # its width, the document was wrapped at a default width only to be redone on resize.
+        self._hold_fit = False
         self.setPlainText(text)
+        self.document().contentsChanged.connect(self._fit)
 
     def set_editing(self, editing: bool) -> None:
         self.setReadOnly(not editing)
-        flags = Qt.TextInteractionFlag.TextEditorInteraction if editing else Qt.TextInteractionFlag.TextSelectableByMouse
+        flags = (
+            Qt.TextInteractionFlag.TextEditorInteraction
+            if editing
+            else Qt.TextInteractionFlag.TextSelectableByMouse
+        )
         self.setTextInteractionFlags(flags)
         self.setVerticalScrollBarPolicy(
-            Qt.ScrollBarPolicy.ScrollBarAsNeeded if editing else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+            Qt.ScrollBarPolicy.ScrollBarAsNeeded
+            if editing
+            else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
         )
         self._fit()
 
-    def highlight(self, spans: list[tuple[int, int, str]], colour: str = theme.HIGHLIGHT_PII) -> None:
+    def highlight(
+        self, spans: list[tuple[int, int, str]], colour: str = theme.HIGHLIGHT_PII
+    ) -> None:
         """Background-colour [start, end) code-point spans, with a tooltip name."""
         text = self.toPlainText()
         fmt = QTextCharFormat()
         fmt.setBackground(QColor(colour))
+        self._hold_fit = True  # a background colour per span changes no height: no re-fit per span
+        try:
+            self._highlight(text, fmt, spans)
+        finally:
+            self._hold_fit = False
+
+    def _highlight(
+        self, text: str, fmt: QTextCharFormat, spans: list[tuple[int, int, str]]
+    ) -> None:
         for start, end, name in spans:
             a, b = utf16_offset(text, max(0, start)), utf16_offset(text, min(len(text), end))
             if b <= a:
@@ -107,6 +127,8 @@ class PlainTextView(QTextEdit):
         super().keyPressEvent(e)
 
     def _fit(self) -> None:
+        if self._hold_fit:
+            return
         doc = self.document()
         doc.setTextWidth(self.viewport().width())
         h = int(doc.size().height()) + 4
@@ -123,8 +145,14 @@ class MessageBubble(QFrame):
     trainToggled = Signal(int, bool)
 
     def __init__(
-        self, index: int, msg: dict[str, Any], *, editable: bool, pii: list[tuple[int, int, str]],
-        search: str | None = None, parent: QWidget | None = None,
+        self,
+        index: int,
+        msg: dict[str, Any],
+        *,
+        editable: bool,
+        pii: list[tuple[int, int, str]],
+        search: str | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.index = index
@@ -149,7 +177,9 @@ class MessageBubble(QFrame):
             self.train = QCheckBox("train on this turn")
             self.train.setChecked(msg.get("weight") != 0)
             self.train.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            self.train.setToolTip("Unchecked: the turn stays as context but gets weight 0 in the export")
+            self.train.setToolTip(
+                "Unchecked: the turn stays as context but gets weight 0 in the export"
+            )
             self.train.toggled.connect(lambda on: self.trainToggled.emit(self.index, on))
             head.addWidget(self.train)
         self.edit_button: QPushButton | None = None

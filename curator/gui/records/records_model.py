@@ -16,7 +16,6 @@ from PySide6.QtGui import QColor
 from curator.core import records as R
 from curator.gui.session import display as D
 from curator.gui.session.controller import Controller
-from curator.gui.session.frame_state import positions
 from curator.gui.widgets import theme
 from curator.gui.widgets.plain import plain_tooltip
 
@@ -75,7 +74,13 @@ def _init_styles() -> None:
     _STATUS_COLORS.update({k: QColor(v) for k, v in theme.STATUS_COLORS.items()})
     _MUTED = QColor(theme.MUTED)
     for c in _COLS:
-        _FG.append(QColor(theme.WARN) if c == D.FLAG_NAMES else _MUTED if c in (R.ID, R.CLUSTER_ID, R.SOURCE) else None)
+        _FG.append(
+            QColor(theme.WARN)
+            if c == D.FLAG_NAMES
+            else _MUTED
+            if c in (R.ID, R.CLUSTER_ID, R.SOURCE)
+            else None
+        )
         _FONTS.append(theme.mono_font() if c in (R.ID, R.CLUSTER_ID) else None)
 
 
@@ -109,7 +114,7 @@ class RecordsModel(QAbstractTableModel):
             if self._rows:
                 self.dataChanged.emit(self.index(0, 0), self.index(self._rows - 1, len(_COLS) - 1))
             return
-        found = positions(view, ids).to_list()
+        found = self.controller.view_positions(ids)
         if not found:
             return
         for b in {r // BLOCK for r in found}:
@@ -146,7 +151,9 @@ class RecordsModel(QAbstractTableModel):
         # Series slices and to_list() run directly, not through the query engine, so a
         # big query in a worker (which owns Polars' thread pool) cannot delay a paint.
         columns: dict[str, list[Any]] = {
-            col: view.get_column(col).slice(start, BLOCK).to_list() for col in _COLS if col in view.columns
+            col: view.get_column(col).slice(start, BLOCK).to_list()
+            for col in _COLS
+            if col in view.columns
         }
         missing = [col for col in _COLS if col not in columns]
         if missing:
@@ -178,7 +185,9 @@ class RecordsModel(QAbstractTableModel):
             return _FONTS[index.column()]
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return D.COLUMNS[section][0]
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.TextAlignmentRole:

@@ -109,7 +109,9 @@ class ReviewPane(QWidget):
         self.show_record(None, "Select a record in the table to review it.")
 
     # --- rendering --------------------------------------------------------------
-    def show_record(self, rec: dict[str, Any] | None, empty_text: str = "", keep_scroll: bool = False) -> None:
+    def show_record(
+        self, rec: dict[str, Any] | None, empty_text: str = "", keep_scroll: bool = False
+    ) -> None:
         same = rec is not None and self.record is not None and rec[R.ID] == self.record[R.ID]
         if not same or (rec is not None and not rec.get(R.EDITED)):
             self.showing_original = False
@@ -145,19 +147,24 @@ class ReviewPane(QWidget):
             bits.append(f"{rec['tokens']:,} tokens")
         self.subheader.setText("  ·  ".join(bits))
         status = rec[R.STATUS]
-        text = {"pending": "Pending review", "approved": "✓ Approved", "rejected": "✕ Rejected"}[status]
+        text = {"pending": "Pending review", "approved": "✓ Approved", "rejected": "✕ Rejected"}[
+            status
+        ]
         if status == R.REJECTED and rec.get(R.REASON):
             text += f" — {rec[R.REASON]}"
         self.state_label.setText(text)
-        self.state_label.setStyleSheet(f"color: {theme.STATUS_COLORS[status]}; font-weight: 600;")
+        sheet = f"color: {theme.STATUS_COLORS[status]}; font-weight: 600;"
+        if self.state_label.styleSheet() != sheet:  # re-polishing costs; most records are pending
+            self.state_label.setStyleSheet(sheet)
 
     def _render_info(self, rec: dict[str, Any]) -> None:
         for f in rec.get(R.FLAGS) or []:
             info = f.get("severity") == R.INFO  # a fact, not a problem (contact.*)
-            color = theme.BAD if f.get("severity") == R.BLOCK else theme.MUTED if info else theme.WARN
+            name = (
+                "flagBlock" if f.get("severity") == R.BLOCK else "flagInfo" if info else "flagWarn"
+            )
             mark = "ⓘ" if info else "⚑"
-            lab = plain_label(f"{mark} {f['name']} — {f.get('reason') or ''}".rstrip(" —"))
-            lab.setStyleSheet(f"color: {color};")
+            lab = plain_label(f"{mark} {f['name']} — {f.get('reason') or ''}".rstrip(" —"), name)
             self.info.addWidget(lab)
         if rec.get(R.DUPLICATE_OF):
             row = QHBoxLayout()
@@ -174,16 +181,21 @@ class ReviewPane(QWidget):
             self.info.addLayout(row)
             self.keeper_button = open_keeper
         elif rec.get(R.CLUSTER_ID):
-            self.info.addWidget(plain_label(f"Keeper of duplicate cluster {rec[R.CLUSTER_ID]}", "muted"))
+            self.info.addWidget(
+                plain_label(f"Keeper of duplicate cluster {rec[R.CLUSTER_ID]}", "muted")
+            )
         for repair in rec.get(R.REPAIRS) or []:
             self.info.addWidget(plain_label(f"Repaired on import: {repair}", "muted"))
         if rec.get(R.EDITED):
             row = QHBoxLayout()
-            label = "Showing the imported original" if self.showing_original else "Edited by a reviewer"
-            lab = plain_label(label, wrap=False)
-            lab.setStyleSheet(f"color: {theme.ACCENT}; font-weight: 600;")
+            label = (
+                "Showing the imported original" if self.showing_original else "Edited by a reviewer"
+            )
+            lab = plain_label(label, "editedNote", wrap=False)
             row.addWidget(lab)
-            self.original_button = QPushButton("Show edited" if self.showing_original else "Show original")
+            self.original_button = QPushButton(
+                "Show edited" if self.showing_original else "Show original"
+            )
             self.original_button.setObjectName("link")
             self.original_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             self.original_button.clicked.connect(self.toggle_original)
@@ -207,8 +219,14 @@ class ReviewPane(QWidget):
             if p.get("field", "content") != "content":
                 continue  # a finding inside tool-call arguments: no span in the bubble text
             # spans index the imported text: highlight only turns still as imported
-            if turn < len(msgs) and turn < len(original) and msgs[turn].get("content") == original[turn].get("content"):
-                pii_by_turn.setdefault(turn, []).append((int(p["start"]), int(p["end"]), str(p["name"])))
+            if (
+                turn < len(msgs)
+                and turn < len(original)
+                and msgs[turn].get("content") == original[turn].get("content")
+            ):
+                pii_by_turn.setdefault(turn, []).append(
+                    (int(p["start"]), int(p["end"]), str(p["name"]))
+                )
         if not msgs:
             self.bubble_box.addWidget(plain_label("This record has no messages.", "muted"))
         pair = rec.get(R.REJECTED_ANSWER) is not None and bool(msgs)
@@ -217,7 +235,9 @@ class ReviewPane(QWidget):
         shown = msgs if self._show_all else msgs[:MAX_BUBBLES]
         rid = str(rec[R.ID])
         for i, m in enumerate(shown):
-            b = MessageBubble(i, m, editable=editable, pii=pii_by_turn.get(i, []), search=self.search)
+            b = MessageBubble(
+                i, m, editable=editable, pii=pii_by_turn.get(i, []), search=self.search
+            )
             b.editSaved.connect(lambda idx, text: self.editSaved.emit(rid, idx, text))
             b.trainToggled.connect(lambda idx, on: self.trainToggled.emit(rid, idx, on))
             row = QHBoxLayout()
@@ -273,13 +293,17 @@ class ReviewPane(QWidget):
             return
         if not self.bubbles:
             return
-        target = next((b for b in reversed(self.bubbles) if b.role == "assistant"), self.bubbles[-1])
+        target = next(
+            (b for b in reversed(self.bubbles) if b.role == "assistant"), self.bubbles[-1]
+        )
         target.start_edit()
         self.scroll_area.ensureWidgetVisible(target)
 
     @property
     def editing(self) -> bool:
-        return any(b.editing for b in self.bubbles) or bool(self.pair_view and self.pair_view.editing)
+        return any(b.editing for b in self.bubbles) or bool(
+            self.pair_view and self.pair_view.editing
+        )
 
 
 class Separator(QFrame):

@@ -317,6 +317,14 @@ class Controller(QObject):
             return int(self.view.get_column(D.ROW)[view_row])
         return None
 
+    def view_positions(self, ids: Sequence[str]) -> list[int]:
+        """View rows of ``ids``; the record on screen from its known row (no scan)."""
+        if len(ids) == 1:
+            hint = self._hinted(self.view, ids, 2)
+            if hint is not None:
+                return [int(hint[0])]
+        return positions(self.view, ids).to_list() if self.view.height else []
+
     def view_row_of(self, rid: str) -> int | None:
         if not self.view.height:
             return None
