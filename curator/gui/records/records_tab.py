@@ -491,7 +491,7 @@ class RecordsTab(QWidget):
             return
         out: list[ReviewDelta | Worker] = []
         action, n = c.next_step(which) if c.ws is not None else (None, 0)
-        if not self._act(lambda: out.append(c.undo() if which == "undo" else c.redo())):
+        if not self._act(lambda: out.append(c.undo(n) if which == "undo" else c.redo(n))):
             return
         result = out[0]
         if isinstance(result, Worker):

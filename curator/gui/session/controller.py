@@ -21,7 +21,7 @@ from curator.core import records as R
 from curator.core import review
 from curator.core.detail import record_detail
 from curator.core.jobs import Job
-from curator.core.review_actor import default_reviewer, warm_blocking
+from curator.core.review_actor import default_reviewer
 from curator.core.review_delta import ReviewDelta
 from curator.core.workspace import Workspace
 from curator.gui.session import display as D
@@ -123,8 +123,7 @@ class Controller(QObject):
         gen = self._load_gen
         spec = self.spec
         self.loadingChanged.emit(True)
-        # the BPE the review pane counts tokens with, the blocking flags an approval names
-        warm = Worker(call_task(lambda: (warm_tokens(), warm_blocking(ws))))
+        warm = Worker(call_task(warm_tokens))  # the BPE the review pane counts tokens with
         self.pool.start(warm)
         head = Worker(call_task(lambda: load_head(ws, spec)))
         head.succeeded.connect(lambda res: self._previewed(gen, res))
@@ -390,13 +389,14 @@ class Controller(QObject):
             self.refresh()
         return n
 
-    def undo(self) -> ReviewDelta | Worker:
-        """Undo the last step: its delta, or the worker undoing a big step."""
-        return self._restore("undo")
+    def undo(self, size: int | None = None) -> ReviewDelta | Worker:
+        """Undo the last step: its delta, or the worker undoing a big step
+        (``size``: its record count, when the caller just read it with :meth:`next_step`)."""
+        return self._restore("undo", size)
 
-    def redo(self) -> ReviewDelta | Worker:
+    def redo(self, size: int | None = None) -> ReviewDelta | Worker:
         """Redo the last undone step: its delta, or the worker redoing a big step."""
-        return self._restore("redo")
+        return self._restore("redo", size)
 
     @property
     def restoring(self) -> bool:
@@ -411,14 +411,14 @@ class Controller(QObject):
         """(action, records) the next undo/redo restores."""
         return review.next_step(self._ws(), which)
 
-    def _restore(self, which: str) -> ReviewDelta | Worker:
+    def _restore(self, which: str, size: int | None = None) -> ReviewDelta | Worker:
         """A step of up to BULK_IN_WORKER records commits and patches here; a bigger one
         runs in a worker and is patched in when it lands (the window stays live)."""
         ws = self._ws()
         fn = review.undo if which == "undo" else review.redo
         if self._restoring is not None:
             return self._restoring
-        if self.restore_size(which) <= BULK_IN_WORKER:
+        if (self.restore_size(which) if size is None else size) <= BULK_IN_WORKER:
             return self.apply_delta(fn(ws))
         self.loadingChanged.emit(True)
         worker = Worker(call_task(lambda: fn(ws)))

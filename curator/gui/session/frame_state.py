@@ -13,6 +13,7 @@ import numpy as np
 import polars as pl
 
 from curator.core import records as R
+from curator.core.review_actor import warm_blocking
 from curator.core.workspace import Workspace
 from curator.gui.session import display as D
 
@@ -39,6 +40,7 @@ def load(ws: Workspace, spec: D.ViewSpec) -> Loaded:
         scores = frame.select(R.ID).join(scores.unique(R.ID, keep="first"), on=R.ID, how="left", maintain_order="left")
     pii = ws.read_result("pii_findings")
     view = D.build_view(frame, spec, scores)
+    warm_blocking(ws)  # the blocking flags an approval names, read here, not on the first "A"
     return Loaded(frame, scores, D.queue_counts(frame), D.filter_choices(frame, scores), pii, view, version, snapshot)
 
 
