@@ -119,9 +119,9 @@ def delta_frame(rows: list[tuple[Any, ...]]) -> pl.DataFrame:
 
     Built column by column without a query: a single review action runs on the GUI's
     UI thread, where a Polars query would queue behind a worker's in the thread pool."""
-    cols = list(zip(*rows, strict=True)) if rows else [()] * 6
     names = (R.ID, BEFORE_STATUS, R.STATUS, R.REASON, EDITED_MESSAGES, MESSAGES_CHANGED)
-    data = {name: list(col) for name, col in zip(names, cols, strict=True)}
+    # one comprehension per column (``zip(*rows)`` held the GIL 50 ms for a 20k-record undo)
+    data = {name: [r[k] for r in rows] for k, name in enumerate(names)}
     data[R.EDITED] = [m is not None for m in data[EDITED_MESSAGES]]
     return pl.DataFrame(
         {name: pl.Series(name, data[name], dtype=DELTA_SCHEMA[name]) for name in DELTA_SCHEMA}
