@@ -45,6 +45,7 @@ from curator.gui.records import bulk
 from curator.gui.records.help_overlay import HelpOverlay
 from curator.gui.records.records_tab import RecordsTab
 from curator.gui.session.controller import Controller
+from curator.gui.session.workers import keep_out_of_gc
 from curator.gui.start.start_page import RecentWorkspaces, StartPage
 from curator.gui.widgets import theme
 from curator.gui.widgets.job_dialog import JobDialog
@@ -85,8 +86,12 @@ class MainWindow(QMainWindow):
         self.dashboard = DashboardPanel(self.controller)
         self.pipeline = PipelinePanel(self.controller)
         self.duplicates = DuplicatesPanel(self.controller)
-        for widget, title in ((self.records, "Records"), (self.dashboard, "Readiness"),
-                              (self.pipeline, "Pipeline"), (self.duplicates, "Duplicates")):
+        for widget, title in (
+            (self.records, "Records"),
+            (self.dashboard, "Readiness"),
+            (self.pipeline, "Pipeline"),
+            (self.duplicates, "Duplicates"),
+        ):
             self.tabs.addTab(widget, mnemonic_safe(title))
         self.stack.addWidget(self.tabs)
         self.export_dialog: ExportDialog | None = None
@@ -96,7 +101,9 @@ class MainWindow(QMainWindow):
         self.reviewer_label.setObjectName("muted")
         self.reviewer_label.setToolTip("Recorded with every review action (Edit → Reviewer name…)")
         self.statusBar().addPermanentWidget(self.reviewer_label)
-        self.controller.reviewerChanged.connect(lambda name: self.reviewer_label.setText(f"Reviewer: {name}"))
+        self.controller.reviewerChanged.connect(
+            lambda name: self.reviewer_label.setText(f"Reviewer: {name}")
+        )
         self.controller.set_reviewer(str(self.recent.store.value(REVIEWER_KEY, "") or ""))
         self.help = HelpOverlay(self)
         self.import_dialog: ImportDialog | None = None
@@ -117,6 +124,7 @@ class MainWindow(QMainWindow):
         c.deltaApplied.connect(self._report_skipped)
         self._set_workspace_actions(False)
         self._restore_state()
+        keep_out_of_gc("window")
 
     def _report_skipped(self, delta: object) -> None:
         """Say when a bulk action left records alone that another process had decided."""
@@ -129,8 +137,14 @@ class MainWindow(QMainWindow):
             )
 
     # --- menus and keys ----------------------------------------------------------
-    def _action(self, menu: Any, text: str, slot: Callable[[], Any], keys: list[str] | None = None,
-                review: bool = False) -> QAction:
+    def _action(
+        self,
+        menu: Any,
+        text: str,
+        slot: Callable[[], Any],
+        keys: list[str] | None = None,
+        review: bool = False,
+    ) -> QAction:
         a = QAction(text, self)
         if keys:
             a.setShortcuts([QKeySequence(k) for k in keys])
@@ -151,9 +165,13 @@ class MainWindow(QMainWindow):
         self._action(m, "Open workspace…", self.browse_workspace, ["Ctrl+O"])
         self.recent_menu = m.addMenu("Open recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
-        self.import_action = self._action(m, "Import files…", self.import_files, ["Ctrl+I"], review=True)
+        self.import_action = self._action(
+            m, "Import files…", self.import_files, ["Ctrl+I"], review=True
+        )
         self._action(m, "Import from a database…", self.import_database, review=True)
-        self.close_action = self._action(m, "Close workspace", self.close_workspace, ["Ctrl+W"], review=True)
+        self.close_action = self._action(
+            m, "Close workspace", self.close_workspace, ["Ctrl+W"], review=True
+        )
         m.addSeparator()
         self._action(m, "Quit", self.close, ["Ctrl+Q"])
         m = self.menuBar().addMenu("&Edit")
@@ -173,18 +191,35 @@ class MainWindow(QMainWindow):
         self._action(m, "Previous record", r.previous, ["K", "Up"], review=True)
         sub = m.addMenu("Reject with reason")
         for n in range(1, 10):
-            self._action(sub, f"Reason {n}", functools.partial(r.reject_number, n), [str(n)], review=True)
+            self._action(
+                sub, f"Reason {n}", functools.partial(r.reject_number, n), [str(n)], review=True
+            )
         m.addSeparator()
-        self._action(m, "Approve selected…", lambda: self.bulk("approve", selection=True), review=True)
-        self._action(m, "Reject selected…", lambda: self.bulk("reject", selection=True), review=True)
-        self._action(m, "Approve all in this view…", lambda: self.bulk("approve", selection=False), review=True)
-        self._action(m, "Reject all in this view…", lambda: self.bulk("reject", selection=False), review=True)
+        self._action(
+            m, "Approve selected…", lambda: self.bulk("approve", selection=True), review=True
+        )
+        self._action(
+            m, "Reject selected…", lambda: self.bulk("reject", selection=True), review=True
+        )
+        self._action(
+            m,
+            "Approve all in this view…",
+            lambda: self.bulk("approve", selection=False),
+            review=True,
+        )
+        self._action(
+            m, "Reject all in this view…", lambda: self.bulk("reject", selection=False), review=True
+        )
         m = self.menuBar().addMenu("&Workspace")
         self._action(m, "Reload", self.controller.refresh, ["F5"], review=True)
         m.addSeparator()
-        self.pipeline_action = self._action(m, "Pipeline…", self.show_pipeline, ["Ctrl+Shift+P"], review=True)
+        self.pipeline_action = self._action(
+            m, "Pipeline…", self.show_pipeline, ["Ctrl+Shift+P"], review=True
+        )
         self.pipeline_action.setToolTip("Tune and run dedup and the quality filters")
-        self.export_action = self._action(m, "Export…", self.open_export, ["Ctrl+Shift+E"], review=True)
+        self.export_action = self._action(
+            m, "Export…", self.open_export, ["Ctrl+Shift+E"], review=True
+        )
         self.export_action.setToolTip("Write a validated fine-tuning set")
         m.setToolTipsVisible(True)
         m = self.menuBar().addMenu("&Help")
@@ -209,7 +244,9 @@ class MainWindow(QMainWindow):
         """Help > About: version, licence, where the data lives."""
         from curator import DIST_NAME, __version__
 
-        box = QMessageBox(QMessageBox.Icon.NoIcon, f"About {APP_NAME}", "", QMessageBox.StandardButton.Ok, self)
+        box = QMessageBox(
+            QMessageBox.Icon.NoIcon, f"About {APP_NAME}", "", QMessageBox.StandardButton.Ok, self
+        )
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setIconPixmap(self.windowIcon().pixmap(64, 64))
         box.setText(
@@ -244,7 +281,9 @@ class MainWindow(QMainWindow):
 
     def ask_reviewer(self) -> None:
         name, ok = QInputDialog.getText(
-            self, "Reviewer name", "Name recorded with each review action (blank: your OS user name):",
+            self,
+            "Reviewer name",
+            "Name recorded with each review action (blank: your OS user name):",
             text=str(self.recent.store.value(REVIEWER_KEY, "") or ""),
         )
         if ok:
@@ -269,7 +308,10 @@ class MainWindow(QMainWindow):
 
     def new_workspace(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
-            self, "New workspace", str(Path.home() / "data.curator"), "Curator workspace (*.curator)"
+            self,
+            "New workspace",
+            str(Path.home() / "data.curator"),
+            "Curator workspace (*.curator)",
         )
         if path:
             p = Path(path)
@@ -297,7 +339,9 @@ class MainWindow(QMainWindow):
 
         target = Path(getattr(demo, "DEFAULT_DEMO_PATH", DEMO_PATH)).expanduser()
         worker = self.controller.job_worker(lambda: demo.build_demo(target))
-        worker.succeeded.connect(lambda res: self.open_workspace(Path(getattr(res, "path", target))))
+        worker.succeeded.connect(
+            lambda res: self.open_workspace(Path(getattr(res, "path", target)))
+        )
         worker.failed.connect(lambda text: plain_warning(self, APP_NAME, text))
         self.job_dialog = JobDialog("Building the demo workspace", worker, self)
         self.controller.pool.start(worker)
@@ -334,7 +378,9 @@ class MainWindow(QMainWindow):
     def import_database(self) -> None:
         """The import dialog with a PostgreSQL/SQLite query as its source."""
         if self.controller.ws is None:
-            QMessageBox.information(self, APP_NAME, "Create or open a workspace first; then import into it.")
+            QMessageBox.information(
+                self, APP_NAME, "Create or open a workspace first; then import into it."
+            )
             return
         self.import_dialog = ImportDialog(self.controller, [], self)
         self.import_dialog.runRequested.connect(self.run_pipeline)

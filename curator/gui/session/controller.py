@@ -35,7 +35,7 @@ from curator.gui.session.frame_state import (
     warm_tokens,
 )
 from curator.gui.session.patch import patch_counts, patched_frames, scatter_rows
-from curator.gui.session.workers import Worker, WorkerPool, call_task, job_task
+from curator.gui.session.workers import Worker, WorkerPool, call_task, job_task, keep_out_of_gc
 
 BULK_IN_WORKER = 500  # bulk actions on more ids than this run off the UI thread
 REMEMBER_DELAY_MS = 400  # the current record is written at most this often while moving
@@ -206,6 +206,7 @@ class Controller(QObject):
             )
             self.frame = scatter_rows(self.frame, fresh)
             self.view = scatter_rows(self.view, fresh)
+        keep_out_of_gc("opened")  # what opening imported and built, too
         missing = [c for c in D.LAZY_COLUMNS if c not in self.view.columns]
         if missing:
             self.set_spec(self.spec)  # re-slice the view with the new columns (same rows)

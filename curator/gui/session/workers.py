@@ -7,6 +7,7 @@ next ``yield`` so a cancelled job changes nothing.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 import traceback
@@ -58,6 +59,20 @@ def unhandled_hook(
             showing.clear()
 
     return hook
+
+
+_FROZEN: set[str] = set()
+
+
+def keep_out_of_gc(moment: str) -> None:
+    """Move every object alive now (modules, classes, the window's widgets) out of the
+    cyclic garbage collector's reach, once per ``moment`` per process. A full collection
+    walked them all with the GIL held, 100+ ms, on whichever thread's allocations set it
+    off (a worker's 20k-record undo, an import, a report): the window froze that long.
+    Objects made later are collected as before; reference counting frees the rest."""
+    if moment not in _FROZEN:
+        _FROZEN.add(moment)
+        gc.freeze()
 
 
 class Worker(QThread):
