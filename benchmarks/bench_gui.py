@@ -37,7 +37,18 @@ import polars as pl
 from curator.core import records as R
 from curator.core.workspace import Workspace
 
-WORDS = ["order", "refund", "shipping", "account", "password", "invoice", "delivery", "router", "billing", "upgrade"]
+WORDS = [
+    "order",
+    "refund",
+    "shipping",
+    "account",
+    "password",
+    "invoice",
+    "delivery",
+    "router",
+    "billing",
+    "upgrade",
+]
 
 
 def synthetic_records(n: int, source: str = "synthetic.jsonl") -> pl.DataFrame:
@@ -48,15 +59,24 @@ def synthetic_records(n: int, source: str = "synthetic.jsonl") -> pl.DataFrame:
     )
     word = pl.lit(pl.Series(WORDS)).get((pl.col("i") * 7 + pl.col("t")) % len(WORDS))
     content = pl.concat_str(
-        pl.when(pl.col("t") % 2 == 0).then(pl.lit("Hi, about my ")).otherwise(pl.lit("Thanks for asking about your ")),
-        word, pl.lit(" #"), pl.col("i").cast(pl.String),
+        pl.when(pl.col("t") % 2 == 0)
+        .then(pl.lit("Hi, about my "))
+        .otherwise(pl.lit("Thanks for asking about your ")),
+        word,
+        pl.lit(" #"),
+        pl.col("i").cast(pl.String),
         pl.when(pl.col("t") % 2 == 0)
         .then(pl.lit(": it has been three days and nothing has changed, can you check?"))
-        .otherwise(pl.lit(". I have checked it: the fix is on its way and you will get an email today.")),
+        .otherwise(
+            pl.lit(". I have checked it: the fix is on its way and you will get an email today.")
+        ),
     )
     msgs = long.select(
         pl.struct(
-            pl.when(pl.col("t") % 2 == 0).then(pl.lit("user")).otherwise(pl.lit("assistant")).alias("role"),
+            pl.when(pl.col("t") % 2 == 0)
+            .then(pl.lit("user"))
+            .otherwise(pl.lit("assistant"))
+            .alias("role"),
             content.alias("content"),
             pl.lit(None, pl.String).alias("name"),
             pl.lit(None, pl.Int8).alias("weight"),
@@ -66,18 +86,28 @@ def synthetic_records(n: int, source: str = "synthetic.jsonl") -> pl.DataFrame:
     ).to_series()
     messages = msgs.reshape((n, per)).cast(R.MESSAGES_DTYPE)
     i = pl.int_range(0, n, eager=True)
-    df = pl.DataFrame({"i": i}).select(
-        pl.concat_str(pl.lit("r"), pl.col("i").cast(pl.String).str.zfill(8)).alias(R.ID),
-        pl.lit(source).alias(R.SOURCE),
-        pl.lit(f"/data/{source}").alias(R.SOURCE_PATH),
-        pl.concat_str(pl.lit("line "), (pl.col("i") + 1).cast(pl.String)).alias(R.LOCATOR),
-        (pl.col("i") + 1).cast(pl.Int64).alias(R.LINE),
-        pl.lit("{}").alias(R.META),
-        pl.lit([], pl.List(pl.String)).alias(R.REPAIRS),
-        pl.lit(0, pl.Int64).alias(R.IMPORT_ID),
-    ).with_columns(messages.alias(R.MESSAGES))
-    missing = [pl.lit(None, dtype).alias(name) for name, dtype in R.RECORD_SCHEMA.items() if name not in df.columns]
-    return df.with_columns(missing).select(list(R.RECORD_SCHEMA.names())).cast(dict(R.RECORD_SCHEMA))
+    df = (
+        pl.DataFrame({"i": i})
+        .select(
+            pl.concat_str(pl.lit("r"), pl.col("i").cast(pl.String).str.zfill(8)).alias(R.ID),
+            pl.lit(source).alias(R.SOURCE),
+            pl.lit(f"/data/{source}").alias(R.SOURCE_PATH),
+            pl.concat_str(pl.lit("line "), (pl.col("i") + 1).cast(pl.String)).alias(R.LOCATOR),
+            (pl.col("i") + 1).cast(pl.Int64).alias(R.LINE),
+            pl.lit("{}").alias(R.META),
+            pl.lit([], pl.List(pl.String)).alias(R.REPAIRS),
+            pl.lit(0, pl.Int64).alias(R.IMPORT_ID),
+        )
+        .with_columns(messages.alias(R.MESSAGES))
+    )
+    missing = [
+        pl.lit(None, dtype).alias(name)
+        for name, dtype in R.RECORD_SCHEMA.items()
+        if name not in df.columns
+    ]
+    return (
+        df.with_columns(missing).select(list(R.RECORD_SCHEMA.names())).cast(dict(R.RECORD_SCHEMA))
+    )
 
 
 def build_workspace(path: Path, n: int) -> None:
@@ -90,22 +120,41 @@ def build_workspace(path: Path, n: int) -> None:
     ws = Workspace.open(path, create=True)
     t = time.perf_counter()
     df = synthetic_records(n)
-    ws.add_import(source="synthetic.jsonl", path="/data/synthetic.jsonl", file_hash=f"synthetic-{n}",
-                  fmt="openai", options={}, records=df, quarantine=[])
+    ws.add_import(
+        source="synthetic.jsonl",
+        path="/data/synthetic.jsonl",
+        file_hash=f"synthetic-{n}",
+        fmt="openai",
+        options={},
+        records=df,
+        quarantine=[],
+    )
     ids = df.get_column(R.ID)
     langs = pl.Series(["en", "de", "fr", "es"]).gather(pl.int_range(0, n, eager=True) % 4)
     ws.write_result("scores_language", pl.DataFrame({R.ID: ids, "language": langs}))
-    ws.write_result("scores_length", pl.DataFrame({R.ID: ids, "tokens": (pl.int_range(0, n, eager=True) % 900) + 40}))
+    ws.write_result(
+        "scores_length",
+        pl.DataFrame({R.ID: ids, "tokens": (pl.int_range(0, n, eager=True) % 900) + 40}),
+    )
     flagged = ids.gather(pl.int_range(0, n, 97, eager=True))
-    ws.write_flags("filters", pl.DataFrame({R.ID: flagged, "name": "length.short", "reason": "under 50 tokens", "severity": "warn"}))
+    ws.write_flags(
+        "filters",
+        pl.DataFrame(
+            {R.ID: flagged, "name": "length.short", "reason": "under 50 tokens", "severity": "warn"}
+        ),
+    )
     # every 50th record and the next one: a near-duplicate cluster of two (20k clusters at 1M)
     from curator.core.dedup.store import write_clusters
 
     keepers = pl.int_range(0, n - 1, 50, eager=True)
     members = pl.concat([keepers, keepers + 1]).sort()
-    clusters = pl.DataFrame({"m": members, R.ID: ids.gather(members), "k": ids.gather(members - members % 50)}).select(
+    clusters = pl.DataFrame(
+        {"m": members, R.ID: ids.gather(members), "k": ids.gather(members - members % 50)}
+    ).select(
         R.ID,
-        pl.concat_str(pl.lit("c"), (pl.col("m") - pl.col("m") % 50).cast(pl.String)).alias(R.CLUSTER_ID),
+        pl.concat_str(pl.lit("c"), (pl.col("m") - pl.col("m") % 50).cast(pl.String)).alias(
+            R.CLUSTER_ID
+        ),
         pl.when(pl.col("m") % 50 == 0).then(None).otherwise(pl.col("k")).alias(R.DUPLICATE_OF),
         pl.when(pl.col("m") % 50 == 0).then(None).otherwise(pl.lit(0.91)).alias(R.SIMILARITY),
         pl.lit("near").alias("kind"),
@@ -260,10 +309,23 @@ def write_import_file(path: Path, n: int) -> None:
 
     with path.open("w") as f:
         for i in range(n):
-            f.write(json.dumps({"messages": [
-                {"role": "user", "content": f"New question {i}: where is parcel {i * 31}?"},
-                {"role": "assistant", "content": f"Parcel {i * 31} left the depot this morning."},
-            ]}) + "\n")
+            f.write(
+                json.dumps(
+                    {
+                        "messages": [
+                            {
+                                "role": "user",
+                                "content": f"New question {i}: where is parcel {i * 31}?",
+                            },
+                            {
+                                "role": "assistant",
+                                "content": f"Parcel {i * 31} left the depot this morning.",
+                            },
+                        ]
+                    }
+                )
+                + "\n"
+            )
 
 
 class Results:
@@ -276,19 +338,27 @@ class Results:
     def add(self, action: str, stall: tuple[float, float]) -> None:
         wall, own = stall
         self.rows.append((action, wall, own, BUDGET_STALL))
-        print(f"  {action:<52} {wall * 1000:6.0f} ms {'met' if wall < BUDGET_STALL else 'NOT MET':>7}"
-              f"   {own * 1000:6.0f} ms {'met' if own < BUDGET_STALL else 'NOT MET':>7}", flush=True)
+        print(
+            f"  {action:<52} {wall * 1000:6.0f} ms {'met' if wall < BUDGET_STALL else 'NOT MET':>7}"
+            f"   {own * 1000:6.0f} ms {'met' if own < BUDGET_STALL else 'NOT MET':>7}",
+            flush=True,
+        )
         if self.probe.sample:
             for line in self.probe.why():
                 print(line)
 
     def paint(self, seconds: float) -> None:
         self.rows.append(("first paint", seconds, seconds, BUDGET_PAINT))
-        print(f"  {'time to first paint (window + first page)':<52} {seconds:6.2f} s  "
-              f"{'met' if seconds < BUDGET_PAINT else 'NOT MET':>7}   (budget < {BUDGET_PAINT:g} s)", flush=True)
+        print(
+            f"  {'time to first paint (window + first page)':<52} {seconds:6.2f} s  "
+            f"{'met' if seconds < BUDGET_PAINT else 'NOT MET':>7}   (budget < {BUDGET_PAINT:g} s)",
+            flush=True,
+        )
 
     def header(self) -> None:
-        print(f"  {'action':<52} {'worst stall':>17}   {'less CPU queueing':>17}   (budget < {BUDGET_STALL * 1000:g} ms)")
+        print(
+            f"  {'action':<52} {'worst stall':>17}   {'less CPU queueing':>17}   (budget < {BUDGET_STALL * 1000:g} ms)"
+        )
 
     def missed(self, own: bool) -> list[str]:
         return [a for a, wall, mine, b in self.rows if (mine if own else wall) >= b]
@@ -297,10 +367,16 @@ class Results:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--records", type=int, default=1_000_000)
-    ap.add_argument("--template", type=Path, default=Path("/tmp/bench_gui_1m.curator"),
-                    help="built once and kept; every run works on a fresh copy")
+    ap.add_argument(
+        "--template",
+        type=Path,
+        default=Path("/tmp/bench_gui_1m.curator"),
+        help="built once and kept; every run works on a fresh copy",
+    )
     ap.add_argument("--actions", type=int, default=15, help="key presses per review action")
-    ap.add_argument("--bulk", type=int, default=20_000, help="records in the bulk step that is undone")
+    ap.add_argument(
+        "--bulk", type=int, default=20_000, help="records in the bulk step that is undone"
+    )
     ap.add_argument("--import-records", type=int, default=2_000)
     ap.add_argument("--why", action="store_true", help="attribute the worst stalls to stacks")
     args = ap.parse_args()
@@ -328,13 +404,19 @@ def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     theme.apply(app)  # type: ignore[arg-type]
     load = os.getloadavg()
-    print(f"{args.records:,} records; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} cores")
+    print(
+        f"{args.records:,} records; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} cores"
+    )
 
     painted: list[float] = []
 
     class PaintWatch(QObject):
         def eventFilter(self, obj: QObject, e: QEvent) -> bool:
-            if e.type() == QEvent.Type.Paint and window.records.model.rowCount() > 0 and not painted:
+            if (
+                e.type() == QEvent.Type.Paint
+                and window.records.model.rowCount() > 0
+                and not painted
+            ):
                 painted.append(time.perf_counter())
             return False
 
@@ -360,7 +442,9 @@ def main() -> int:
     res.header()
     res.paint(first_paint)
     res.add("opening (open to loaded and enriched)", probe.stop())
-    print(f"    (frame of {c.frame.height:,} records loaded, counted and enriched in the background in {full:.2f} s)")
+    print(
+        f"    (frame of {c.frame.height:,} records loaded, counted and enriched in the background in {full:.2f} s)"
+    )
 
     # --- scrolling ------------------------------------------------------------------------------
     table = window.records.table
@@ -391,7 +475,10 @@ def main() -> int:
 
     review_keys: list[tuple[str, Any]] = [
         ("approve (A, then the next record)", lambda: QTest.keyClick(table, Qt.Key.Key_A)),
-        ("reject with reason 2 (then the next record)", lambda: QTest.keyClick(table, Qt.Key.Key_2)),
+        (
+            "reject with reason 2 (then the next record)",
+            lambda: QTest.keyClick(table, Qt.Key.Key_2),
+        ),
         ("edit a message (E, type, Ctrl+Enter)", edit),
         ("next record (J)", lambda: QTest.keyClick(table, Qt.Key.Key_J)),
     ]
@@ -408,8 +495,10 @@ def main() -> int:
             worst = (max(worst[0], wall), max(worst[1], own))
         res.add(f"reviewing: {name}", worst)
     latencies.sort()
-    print(f"    (key press to handled: median {latencies[len(latencies) // 2] * 1000:.0f} ms,"
-          f" max {latencies[-1] * 1000:.0f} ms over {len(latencies)} presses; queues now {c.counts})")
+    print(
+        f"    (key press to handled: median {latencies[len(latencies) // 2] * 1000:.0f} ms,"
+        f" max {latencies[-1] * 1000:.0f} ms over {len(latencies)} presses; queues now {c.counts})"
+    )
 
     # --- a bulk step and its undo -------------------------------------------------------------------
     wait_for(app, lambda: not c.pool.busy)
@@ -427,14 +516,25 @@ def main() -> int:
 
     # --- switching tabs ------------------------------------------------------------------------------
     for visit in ("first", "second"):
-        for panel, title in ((window.dashboard, "Readiness"), (window.duplicates, "Duplicates"),
-                             (window.pipeline, "Pipeline"), (window.records, "Records")):
+        for panel, title in (
+            (window.dashboard, "Readiness"),
+            (window.duplicates, "Duplicates"),
+            (window.pipeline, "Pipeline"),
+            (window.records, "Records"),
+        ):
             probe.start()
             window.tabs.setCurrentWidget(panel)
             pump(app, 0.1)
             # until shown: no worker left, every Pipeline card built, every Readiness chart up
-            wait_for(app, lambda p=panel: not c.pool.busy and not getattr(p, "building", False)
-                     and not getattr(p, "painting", False), timeout=300)
+            wait_for(
+                app,
+                lambda p=panel: (
+                    not c.pool.busy
+                    and not getattr(p, "building", False)
+                    and not getattr(p, "painting", False)
+                ),
+                timeout=300,
+            )
             pump(app, 0.2)
             res.add(f"switching to {title} ({visit} visit, until shown)", probe.stop())
 
@@ -448,7 +548,11 @@ def main() -> int:
     wait_for(app, lambda: dlg.last_preview is not None and not c.pool.busy)
     dlg.start_import()
     wait_for(app, lambda: dlg.summary is not None, timeout=600)
-    wait_for(app, lambda: c.loaded and c.enriched and not c.pool.busy and c.frame.height > before, timeout=600)
+    wait_for(
+        app,
+        lambda: c.loaded and c.enriched and not c.pool.busy and c.frame.height > before,
+        timeout=600,
+    )
     pump(app, 0.3)
     res.add(f"importing {args.import_records:,} records (dialog to re-read)", probe.stop())
     dlg.close()
@@ -466,8 +570,10 @@ def main() -> int:
         _ = model._fetch(b)  # one block of 200 rows, as data() does it
         fetches.append(time.perf_counter() - t)
     block_rows = sorted(fetches)[len(fetches) // 2]
-    print(f"  rows as Python values: a block of 200 (median of 9) {block_rows * 1000:.1f} ms vs all rows up front"
-          f" {naive_rows:.2f} s (naive/block = {naive_rows / max(block_rows, 1e-6):,.0f}x)")
+    print(
+        f"  rows as Python values: a block of 200 (median of 9) {block_rows * 1000:.1f} ms vs all rows up front"
+        f" {naive_rows:.2f} s (naive/block = {naive_rows / max(block_rows, 1e-6):,.0f}x)"
+    )
     rid = c.view_id(10)
     assert rid is not None
     t = time.perf_counter()
@@ -476,8 +582,10 @@ def main() -> int:
     t = time.perf_counter()
     D.add_display_columns(ws.frame(), ws)
     reread = time.perf_counter() - t
-    print(f"  after one approve: commit + in-memory patch {patch_time * 1000:.0f} ms vs re-reading the frame"
-          f" {reread:.2f} s (naive/patch = {reread / patch_time:.0f}x)")
+    print(
+        f"  after one approve: commit + in-memory patch {patch_time * 1000:.0f} ms vs re-reading the frame"
+        f" {reread:.2f} s (naive/patch = {reread / patch_time:.0f}x)"
+    )
     probe.close()
     window.close()
     load = os.getloadavg()
@@ -485,7 +593,10 @@ def main() -> int:
     wall, own = res.missed(own=False), res.missed(own=True)
     print("every budget met" if not wall else f"over budget ({len(wall)}): " + ", ".join(wall))
     if wall:
-        print("less CPU queueing: " + ("every budget met" if not own else f"over budget ({len(own)}): " + ", ".join(own)))
+        print(
+            "less CPU queueing: "
+            + ("every budget met" if not own else f"over budget ({len(own)}): " + ", ".join(own))
+        )
     shutil.rmtree(run_dir, ignore_errors=True)
     return 0
 

@@ -68,7 +68,9 @@ def _status(ws: Workspace, rid: str) -> str:
     return ws.frame().filter(pl.col(R.ID) == rid).get_column(R.STATUS)[0]
 
 
-def test_approving_a_blocking_flag_asks_and_no_keeps_it_pending(qtbot, tmp_path: Path, held_ws: Workspace):
+def test_approving_a_blocking_flag_asks_and_no_keeps_it_pending(
+    qtbot, tmp_path: Path, held_ws: Workspace
+):
     w = make_window(qtbot, tmp_path, held_ws)
     rt = w.records
     rid = rt.current_id
@@ -94,7 +96,9 @@ def test_approving_a_blocking_flag_asks_and_no_keeps_it_pending(qtbot, tmp_path:
     close_window(w)
 
 
-def test_approving_a_warning_flag_names_it_in_the_status_line(qtbot, tmp_path: Path, held_ws: Workspace):
+def test_approving_a_warning_flag_names_it_in_the_status_line(
+    qtbot, tmp_path: Path, held_ws: Workspace
+):
     w = make_window(qtbot, tmp_path, held_ws)
     rt = w.records
     ids = held_ws.record_ids().to_list()
@@ -130,35 +134,54 @@ def test_a_digit_in_the_reject_dialog_rejects_with_that_reason(qtbot):
     assert dlg.reason() == "duplicate"
 
 
-def test_redact_clears_the_red_flag_lines_and_an_edit_updates_the_tokens(qtbot, tmp_path: Path, workspace):
+def test_redact_clears_the_red_flag_lines_and_an_edit_updates_the_tokens(
+    qtbot, tmp_path: Path, workspace
+):
     from curator.core.filters import FILTERS, Recipe  # noqa: F401  (the pii filter must exist)
     from curator.core.jobs import run_job
     from curator.core.pipeline import pipeline_job
 
     add_conversations(
         workspace,
-        [[("user", f"my token is {SLACK} please check"), ("assistant", "It works, thanks for asking.")]]
-        + [[("user", f"Question number {i} about my order?"), ("assistant", f"Answer {i}: it ships.")] for i in range(4)],
+        [
+            [
+                ("user", f"my token is {SLACK} please check"),
+                ("assistant", "It works, thanks for asking."),
+            ]
+        ]
+        + [
+            [
+                ("user", f"Question number {i} about my order?"),
+                ("assistant", f"Answer {i}: it ships."),
+            ]
+            for i in range(4)
+        ],
     )
     run_job(pipeline_job(workspace, Recipe.from_workspace(workspace)))
     w = make_window(qtbot, tmp_path, workspace)
     rt = w.records
     flagged = workspace.frame().filter(pl.col(R.FLAGS).list.len() > 0)
-    rid = flagged.filter(pl.col(R.MESSAGES).list.first().struct.field("content").str.contains("xoxb")).get_column(R.ID)[0]
+    rid = flagged.filter(
+        pl.col(R.MESSAGES).list.first().struct.field("content").str.contains("xoxb")
+    ).get_column(R.ID)[0]
     rt.go_to_id(rid)
     qtbot.waitUntil(lambda: rt.current_id == rid and rt.pane.record is not None, timeout=5_000)
     assert any(f["name"].startswith("secret") for f in rt.pane.record["flags"])
     qtbot.keyClick(rt.table, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not w.controller.pool.busy, timeout=20_000)
     qtbot.waitUntil(
-        lambda: rt.pane.record is not None
-        and not any(f["name"].startswith("secret") for f in rt.pane.record["flags"]),
+        lambda: (
+            rt.pane.record is not None
+            and not any(f["name"].startswith("secret") for f in rt.pane.record["flags"])
+        ),
         timeout=10_000,
     )
     before = rt.pane.record["tokens"]
     rt.pane.edit_default()
     editing = next(b for b in rt.pane.bubbles if b.editing)
-    editing.text.setPlainText("A much longer reply than before, with many more words and tokens in it than it had.")
+    editing.text.setPlainText(
+        "A much longer reply than before, with many more words and tokens in it than it had."
+    )
     qtbot.keyClick(editing.text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not rt.render_pending)  # re-painted in the next turn
     assert rt.pane.record["tokens"] > before

@@ -37,11 +37,22 @@ def load(ws: Workspace, spec: D.ViewSpec) -> Loaded:
     snapshot = ws.records()  # cached: the frame was built from it
     scores = D.read_scores(ws)
     if scores is not None:  # one join here, in the worker; rows then line up with the frame
-        scores = frame.select(R.ID).join(scores.unique(R.ID, keep="first"), on=R.ID, how="left", maintain_order="left")
+        scores = frame.select(R.ID).join(
+            scores.unique(R.ID, keep="first"), on=R.ID, how="left", maintain_order="left"
+        )
     pii = ws.read_result("pii_findings")
     view = D.build_view(frame, spec, scores)
     warm_blocking(ws)  # the blocking flags an approval names, read here, not on the first "A"
-    return Loaded(frame, scores, D.queue_counts(frame), D.filter_choices(frame, scores), pii, view, version, snapshot)
+    return Loaded(
+        frame,
+        scores,
+        D.queue_counts(frame),
+        D.filter_choices(frame, scores),
+        pii,
+        view,
+        version,
+        snapshot,
+    )
 
 
 def warm_tokens() -> None:
@@ -69,7 +80,9 @@ def load_head(ws: Workspace, spec: D.ViewSpec, n: int = HEAD_ROWS) -> Loaded | N
     frame = D.base_columns(build_frame(head, ws.state(), ws.flags(), ws.clusters()))
     frame = frame.hstack(D.lazy_columns(frame, D.read_scores(ws)))
     view = D.build_view(frame, spec)
-    return Loaded(frame, None, D.queue_counts(frame), {}, ws.read_result("pii_findings"), view, snapshot=head)
+    return Loaded(
+        frame, None, D.queue_counts(frame), {}, ws.read_result("pii_findings"), view, snapshot=head
+    )
 
 
 def positions(df: pl.DataFrame, ids: Sequence[str]) -> pl.Series:
@@ -105,7 +118,9 @@ def one_line(text: str | None, limit: int = 160) -> str | None:
     return text[:limit].replace("\n", " ").replace("\r", " ").strip()
 
 
-def block_columns(frame: pl.DataFrame, scores: pl.DataFrame | None, rows: list[int]) -> dict[str, list[Any]]:
+def block_columns(
+    frame: pl.DataFrame, scores: pl.DataFrame | None, rows: list[int]
+) -> dict[str, list[Any]]:
     """display.LAZY_COLUMNS for a few frame rows, without the query engine."""
     msgs = take_rows(frame.get_column(R.MESSAGES), rows)
     flags = take_rows(frame.get_column(R.FLAGS), rows)
@@ -117,7 +132,8 @@ def block_columns(frame: pl.DataFrame, scores: pl.DataFrame | None, rows: list[i
         D.FIRST_USER: [first(m, "user") for m in msgs],
         D.PREVIEW: [first(m, "assistant") for m in msgs],
         D.FLAG_NAMES: [
-            D.flag_mark([f["severity"] for f in fl or []]) + ", ".join(dict.fromkeys(f["name"] for f in fl or []))
+            D.flag_mark([f["severity"] for f in fl or []])
+            + ", ".join(dict.fromkeys(f["name"] for f in fl or []))
             for fl in flags
         ],
     }
