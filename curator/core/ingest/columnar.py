@@ -255,7 +255,9 @@ def _assemble(frame: pl.DataFrame, n_parts: int) -> pl.DataFrame:
     counts = np.bincount(flat.get_column("_row").to_numpy(), minlength=frame.height)
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     values = flat.get_column("_m").to_arrow()
-    lists = pl.Series(R.MESSAGES, pa.LargeListArray.from_arrays(pa.array(offsets), values))
+    # from buffers: ``pa.array`` imports pandas (0.5 s of start-up), this does not
+    starts = pa.Array.from_buffers(pa.int64(), len(offsets), [None, pa.py_buffer(offsets)])
+    lists = pl.Series(R.MESSAGES, pa.LargeListArray.from_arrays(starts, values))
     return frame.select(R.LINE, R.LOCATOR, lists.cast(pl.List(RAW_MESSAGE_DTYPE)), R.META, *extra)
 
 
@@ -331,12 +333,13 @@ def _kind(dtype: Any) -> str | None:
 
 def jsonl_batch(
     data: bytes,
-    lines: list[str],
+    lines: pl.Series | list[str],
     numbers: np.ndarray,
     shape: str,
     options: ImportOptions | None = None,
 ) -> tuple[pl.DataFrame, pl.Series, list[str]] | None:
-    """Vectorised conversion of JSON lines (``data`` holds exactly the non-blank ``lines``).
+    """Vectorised conversion of JSON lines (``data`` holds exactly the non-blank ``lines``,
+    a String series: the checks below read each line's own text).
 
     Polars cannot tell a missing key from a null one nor see a line's key order, so a
     line is converted here only when raw-text checks prove it has every column exactly

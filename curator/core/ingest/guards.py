@@ -41,6 +41,7 @@ LONE_SURROGATE: Final = (
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
 _SURROGATE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 _PAIR = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+_NOT_OPEN_OR_NL = bytes(b for b in range(256) if b not in b"[{\n")
 
 
 def nesting_depth(line: bytes) -> int:
@@ -69,9 +70,16 @@ def pathological_lines(chunk: LineChunk, idx: np.ndarray) -> dict[int, str]:
     if len(idx) == 0:
         return {}
     arr = np.frombuffer(chunk.data, dtype=np.uint8)
-    # positions of the few interesting bytes, counted per line by binary search: a
-    # running sum over every byte of a 32 MB chunk cost more than parsing it
-    opens = np.flatnonzero((arr == ord("[")) | (arr == ord("{")))
+    # brackets per line: the chunk with every byte but brackets and line ends deleted
+    # (one C pass; every line of a chunk ends with a line break), then the gaps between
+    # the line breaks. (A running sum over every byte cost more than parsing.)
+    marks = np.frombuffer(chunk.data.translate(None, _NOT_OPEN_OR_NL), dtype=np.uint8)
+    breaks = np.flatnonzero(marks == ord("\n"))
+    opens_per_line = np.diff(breaks, prepend=-1) - 1
+    if len(breaks) != len(chunk.starts):  # not cut at line breaks: count by position
+        opens = np.flatnonzero((arr == ord("[")) | (arr == ord("{")))
+        opens_per_line = np.searchsorted(opens, chunk.ends) - np.searchsorted(opens, chunk.starts)
+    # positions of the few backslashes, counted per line by binary search
     slashes = np.flatnonzero(arr[:-1] == ord("\\"))
     escapes = slashes[arr[slashes + 1] == ord("u")]
     starts, ends = chunk.starts[idx], chunk.ends[idx]
@@ -80,7 +88,7 @@ def pathological_lines(chunk: LineChunk, idx: np.ndarray) -> dict[int, str]:
         return np.searchsorted(pos, ends) - np.searchsorted(pos, starts)
 
     out: dict[int, str] = {}
-    for i in idx[count(opens) > MAX_DEPTH].tolist():
+    for i in idx[opens_per_line[idx] > MAX_DEPTH].tolist():
         depth = nesting_depth(chunk.line(i))
         if depth > MAX_DEPTH:
             out[i] = (

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from curator.core import records as R
 from curator.core.ingest.columnar import jsonl_batch
@@ -97,7 +98,8 @@ def _python_lines(
 def _vectorised(chunk: LineChunk, idx: np.ndarray) -> pl.DataFrame:
     """Parse the contiguous non-blank lines ``idx`` of ``chunk``; raise on any problem."""
     lo, hi = int(chunk.starts[idx[0]]), int(chunk.ends[idx[-1]])
-    data = chunk.data[lo:hi]
+    whole = lo == 0 and len(idx) == len(chunk.starts)  # every line: no 32 MB copy
+    data = chunk.data if whole else chunk.data[lo:hi]
     if _ODD_CONTENT.search(data):
         raise ValueError("content that is not text")
     # Parse only the message fields that occur in these bytes: a narrower struct
@@ -172,14 +174,12 @@ def _columnar_range(
         lo, hi = int(chunk.starts[idx[0]]), int(chunk.ends[idx[-1]])
         data = chunk.data[lo:hi]
         try:
-            pieces = data.decode("utf-8").split("\n")
+            data.decode("utf-8")  # only checked: the lines are cut from the bytes below
         except UnicodeDecodeError:
-            pieces = None
-        if pieces is not None and len(pieces) == int(idx[-1] - idx[0]) + 1:
-            lines = (
-                [pieces[i] for i in (idx - idx[0]).tolist()] if len(pieces) != len(idx) else pieces
-            )
+            data = b""
+        if data:
             shape = "json" if options.messages_field else fmt  # a mapping (see read_jsonl)
+            lines = _line_texts(data, chunk.starts[idx] - lo)
             batch = jsonl_batch(data, lines, chunk.numbers[idx], shape, options)
     if batch is None:
         rows, bad = _python_lines(chunk, idx, fmt, options, keys)
@@ -188,6 +188,17 @@ def _columnar_range(
     keys.update(columns)
     rows, bad = _python_lines(chunk, idx[mask.to_numpy()], fmt, options, keys)
     return [frame], rows, bad
+
+
+def _line_texts(data: bytes, starts: np.ndarray) -> pl.Series:
+    """Each line of the valid UTF-8 ``data`` as text, cut by the line starts, without
+    a Python string per line: line i runs to the start of line i + 1, so it keeps its
+    line break and any blank lines after it (whitespace, which no check looks at)."""
+    offsets = np.empty(len(starts) + 1, dtype=np.int64)
+    offsets[:-1] = starts
+    offsets[-1] = len(data)
+    arr = pa.LargeStringArray.from_buffers(len(starts), pa.py_buffer(offsets), pa.py_buffer(data))
+    return pl.Series("_raw", arr, dtype=pl.String)
 
 
 def read_jsonl(
@@ -217,12 +228,12 @@ def read_jsonl(
         else:
             rows, bad = _python_lines(chunk, idx, fmt, options, keys)
             frames = [pl.DataFrame(rows, schema=RAW_SCHEMA)]
-        # diagonal: vectorised pairs carry their rejected reply as a column of its own
-        frame = (
-            pl.concat(frames, how="diagonal").sort(R.LINE)
-            if frames
-            else pl.DataFrame(schema=RAW_SCHEMA)
-        )
+        frames = [f for f in frames if f.height]
+        if len(frames) > 1:
+            # diagonal: vectorised pairs carry their rejected reply as a column of its own
+            frame = pl.concat(frames, how="diagonal").sort(R.LINE)
+        else:  # one frame is in line order already (sorting it copied every message)
+            frame = frames[0] if frames else pl.DataFrame(schema=RAW_SCHEMA)
         bad = sorted([*guarded, *bad], key=lambda q: q.line or 0) if guarded else bad
         seen += len(idx) + len(odd)
         yield RawChunk(frame, bad, sorted(keys), chunk.done, total, _raw_lookup(chunk))

@@ -63,7 +63,9 @@ def _index(data: bytes, first_line: int, done: int) -> LineChunk:
     return LineChunk(data, first_line, starts, ends, blank, done)
 
 
-def iter_line_chunks(path: Path, chunk_bytes: int = CHUNK_BYTES, tap: Tap | None = None) -> Iterator[LineChunk]:
+def iter_line_chunks(
+    path: Path, chunk_bytes: int = CHUNK_BYTES, tap: Tap | None = None
+) -> Iterator[LineChunk]:
     """Whole-line chunks of ``path``; a leading UTF-8 BOM is removed.
 
     The file is read once, front to back (through ``tap`` when given, which
@@ -79,8 +81,11 @@ def iter_line_chunks(path: Path, chunk_bytes: int = CHUNK_BYTES, tap: Tap | None
         if tail == BOM:
             pos, tail = len(BOM), b""
         want = chunk_bytes
+        buf = bytearray()  # reused: a fresh 32 MB buffer per block cost its page faults again
         while True:
-            buf = bytearray(want if len(tail) < want else len(tail) + want)
+            size = want if len(tail) < want else len(tail) + want
+            if len(buf) != size:
+                buf = bytearray(size)
             buf[: len(tail)] = tail  # the partial line carried over (small)
             got = fh.readinto(memoryview(buf)[len(tail) :]) or 0
             filled = len(tail) + got
@@ -99,7 +104,7 @@ def iter_line_chunks(path: Path, chunk_bytes: int = CHUNK_BYTES, tap: Tap | None
                 pos += filled
                 if not data.endswith(b"\n"):
                     data += b"\n"
-            del view, buf
+            del view
             chunk = _index(data, line, pos)
             line += len(chunk.starts)
             want = chunk_bytes
