@@ -30,7 +30,7 @@ TEXTS = [
     "",
     "  ",
     'say \\"id\\": 3, {\\"from\\": 1}',
-    "a \\\\\\\" b",
+    'a \\\\\\" b',
     "\\u00e9\\ud83d\\ude00",
     "brace } and ] and , inside",
     '\\"value\\": \\"x\\"',
