@@ -174,3 +174,30 @@ def test_deep_lines_are_found_by_their_bracket_count(tmp_path: Path) -> None:
         idx = np.flatnonzero(~chunk.blank)
         found += [chunk.first_line + i for i in pathological_lines(chunk, idx)]
     assert found == [2, 5]
+
+
+def test_raw_frame_column_by_column_is_the_row_by_row_frame() -> None:
+    from curator.core import records as R
+    from curator.core.ingest.model import RAW_SCHEMA, raw_frame, raw_message
+
+    rows: list[dict[str, Any]] = [
+        {
+            R.LINE: 1,
+            R.LOCATOR: "index 1",
+            R.MESSAGES: [raw_message("user", "é 😀"), raw_message(None, None, weight=1)],
+            R.META: '{"a":null}',
+        },
+        {R.LINE: 2, R.LOCATOR: "index 2", R.MESSAGES: [], R.META: "{}"},
+        {
+            R.LINE: 3,
+            R.LOCATOR: "index 3",
+            R.MESSAGES: [raw_message("tool", "", name="n", tool_calls="[]", tool_call_id="t")],
+            R.META: None,
+        },
+    ]
+    want = pl.DataFrame(rows, schema=RAW_SCHEMA)
+    got = raw_frame(rows)
+    assert got.schema == want.schema and got.to_dicts() == want.to_dicts()
+    odd = [*rows, {R.LINE: 4, R.LOCATOR: "index 4", R.MESSAGES: None, R.META: "{}"}]
+    assert raw_frame(odd).to_dicts() == pl.DataFrame(odd, schema=RAW_SCHEMA).to_dicts()
+    assert raw_frame([]).schema == RAW_SCHEMA

@@ -25,7 +25,10 @@ def _text(value: Any, what: str) -> str | None:
     if (
         isinstance(value, list)
         and value
-        and all(isinstance(p, dict) and p.get("type") == "text" and isinstance(p.get("text"), str) for p in value)
+        and all(
+            isinstance(p, dict) and p.get("type") == "text" and isinstance(p.get("text"), str)
+            for p in value
+        )
     ):
         return "\n".join(p["text"] for p in value)
     if isinstance(value, list):
@@ -68,7 +71,19 @@ def _turns(
     if not isinstance(turns, list):
         raise BadRecord(f"{field!r} is {describe_json_type(turns)}, expected a list of messages")
     out = []
+    plain = role_key != content_key
     for i, turn in enumerate(turns, start=1):
+        # the common turn: just the role and the content, both text (what the checks
+        # below would give, without a call per field)
+        if (
+            plain
+            and type(turn) is dict
+            and len(turn) == 2
+            and type(role := turn.get(role_key)) is str
+            and type(content := turn.get(content_key)) is str
+        ):
+            out.append(raw_message(role, content))
+            continue
         if not isinstance(turn, dict):
             raise BadRecord(f"message {i} is {describe_json_type(turn)}, expected an object")
         if role_key not in turn:
@@ -112,10 +127,14 @@ def prompt_completion(obj: dict[str, Any], options: ImportOptions) -> Converted:
 
 
 def sharegpt(obj: dict[str, Any], options: ImportOptions) -> Converted:
-    field = next((f for f in ("conversations", "conversation", "messages") if f in obj), "conversations")
+    field = next(
+        (f for f in ("conversations", "conversation", "messages") if f in obj), "conversations"
+    )
     turns = obj.get(field)
     first = turns[0] if isinstance(turns, list) and turns and isinstance(turns[0], dict) else {}
-    role_key, content_key = ("role", "content") if "from" not in first and "role" in first else ("from", "value")
+    role_key, content_key = (
+        ("role", "content") if "from" not in first and "role" in first else ("from", "value")
+    )
     msgs = _turns(obj, field, role_key, content_key, "expected ShareGPT 'conversations'")
     used = [field]
     system = obj.get("system")
@@ -159,7 +178,9 @@ CONVERTERS: dict[str, Callable[[dict[str, Any], ImportOptions], Converted]] = {
 }
 
 
-def converter_for(fmt: str, options: ImportOptions) -> Callable[[dict[str, Any], ImportOptions], Converted]:
+def converter_for(
+    fmt: str, options: ImportOptions
+) -> Callable[[dict[str, Any], ImportOptions], Converted]:
     if options.messages_field and fmt in ("openai", "json"):
         return generic
     if fmt == "preference":

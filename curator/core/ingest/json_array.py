@@ -37,6 +37,7 @@ from curator.core.ingest.model import (
     RawChunk,
     describe_json_type,
     meta_json,
+    raw_frame,
 )
 from curator.core.ingest.options import ImportOptions
 from curator.core.ingest.source import Tap, open_source
@@ -204,9 +205,14 @@ def read_json_array(
                     )
                 )
                 break
-            raw = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            ascii_only = text.isascii()  # then no escaped bytes, and raw is the text itself
+            raw = (
+                text
+                if ascii_only
+                else text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            )
             try:
-                if _SURROGATE.search(text):
+                if not ascii_only and _SURROGATE.search(text):
                     raise BadRecord("contains bytes that are not UTF-8; re-save the file as UTF-8")
                 if "\\u" in text and has_lone_surrogate(text.encode("utf-8", "surrogateescape")):
                     raise BadRecord(LONE_SURROGATE)
@@ -226,10 +232,8 @@ def read_json_array(
                 }
             )
             if len(rows) >= _BATCH:
-                yield RawChunk(
-                    pl.DataFrame(rows, schema=RAW_SCHEMA), bad, sorted(keys), stream.done, total
-                )
+                yield RawChunk(raw_frame(rows), bad, sorted(keys), stream.done, total)
                 rows, bad = [], []
     finally:
         stream.close()
-    yield RawChunk(pl.DataFrame(rows, schema=RAW_SCHEMA), bad, sorted(keys), total, total)
+    yield RawChunk(raw_frame(rows), bad, sorted(keys), total, total)

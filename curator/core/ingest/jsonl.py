@@ -35,6 +35,7 @@ from curator.core.ingest.model import (
     RawChunk,
     describe_json_type,
     meta_json,
+    raw_frame,
 )
 from curator.core.ingest.options import ImportOptions
 from curator.core.ingest.source import Tap
@@ -219,15 +220,15 @@ def read_jsonl(
         if fmt == "openai" and not options.messages_field:
             frames, rows, bad = _openai_range(chunk, idx, options, keys)
             if rows:
-                frames.append(pl.DataFrame(rows, schema=RAW_SCHEMA))
+                frames.append(raw_frame(rows))
             if frames and not keys:
                 keys.update(_head_keys(chunk, idx))
         elif not options.messages_field or fmt in ("openai", "json"):
             frames, rows, bad = _columnar_range(chunk, idx, fmt, options, keys)
-            frames.append(pl.DataFrame(rows, schema=RAW_SCHEMA))
+            frames.append(raw_frame(rows))
         else:
             rows, bad = _python_lines(chunk, idx, fmt, options, keys)
-            frames = [pl.DataFrame(rows, schema=RAW_SCHEMA)]
+            frames = [raw_frame(rows)]
         frames = [f for f in frames if f.height]
         if len(frames) > 1:
             # diagonal: vectorised pairs carry their rejected reply as a column of its own

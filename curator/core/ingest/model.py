@@ -83,12 +83,54 @@ def raw_message(
 
 
 def raw_frame(rows: Iterable[dict[str, Any]]) -> pl.DataFrame:
-    """Build a RAW_SCHEMA frame from dicts with line, locator, messages, meta."""
-    return pl.DataFrame(list(rows), schema=RAW_SCHEMA)
+    """Build a RAW_SCHEMA frame from dicts with line, locator, messages, meta.
+
+    Column by column: one flat list per message field, then the lists by offsets
+    (Polars builds nested dicts row by row several times slower). Rows it cannot
+    take that way (messages None, a value of another type) are built as before."""
+    rows = list(rows)
+    if not rows:
+        return pl.DataFrame(schema=RAW_SCHEMA)
+    try:
+        return _flat_frame(rows)
+    except (TypeError, ValueError, OverflowError, pl.exceptions.PolarsError):
+        return pl.DataFrame(rows, schema=RAW_SCHEMA)
+
+
+_MESSAGE_FIELDS = list(RAW_MESSAGE_DTYPE.to_schema().items())
+
+
+def _flat_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    import numpy as np
+    import pyarrow as pa
+
+    msgs = [r[R.MESSAGES] for r in rows]
+    offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum([len(m) for m in msgs], out=offsets[1:])
+    flat = [m for ms in msgs for m in ms]
+    values = pl.DataFrame(
+        [pl.Series(f, [m.get(f) for m in flat], dtype=dt, strict=True) for f, dt in _MESSAGE_FIELDS]
+    ).to_struct("m")
+    # from buffers: ``pa.array`` would import pandas
+    starts = pa.Array.from_buffers(pa.int64(), len(offsets), [None, pa.py_buffer(offsets)])
+    lists = pl.Series(R.MESSAGES, pa.LargeListArray.from_arrays(starts, values.to_arrow()))
+    return pl.DataFrame(
+        [
+            pl.Series(R.LINE, [r[R.LINE] for r in rows], dtype=pl.Int64, strict=True),
+            pl.Series(R.LOCATOR, [r[R.LOCATOR] for r in rows], dtype=pl.String, strict=True),
+            lists.cast(pl.List(RAW_MESSAGE_DTYPE)),
+            pl.Series(R.META, [r[R.META] for r in rows], dtype=pl.String, strict=True),
+        ]
+    )
+
+
+_META = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":"))
 
 
 def meta_json(extra: dict[str, Any]) -> str:
-    return json.dumps(extra, ensure_ascii=False, default=str, separators=(",", ":"))
+    """``json.dumps(extra, ensure_ascii=False, default=str, separators=(",", ":"))``
+    with the encoder made once."""
+    return _META.encode(extra)
 
 
 def describe_json_type(value: Any) -> str:

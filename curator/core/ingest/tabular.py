@@ -21,7 +21,14 @@ from curator.core import records as R
 from curator.core.errors import CuratorError
 from curator.core.ingest.columnar import convert_batch
 from curator.core.ingest.convert import converter_for
-from curator.core.ingest.model import RAW_SCHEMA, BadRecord, QuarantineEntry, RawChunk, meta_json
+from curator.core.ingest.model import (
+    RAW_SCHEMA,
+    BadRecord,
+    QuarantineEntry,
+    RawChunk,
+    meta_json,
+    raw_frame,
+)
 from curator.core.ingest.options import ImportOptions
 from curator.core.ingest.source import Tap, open_source
 
@@ -127,11 +134,7 @@ def read_tabular(
         else:
             fast, idx = batch[0], np.flatnonzero(batch[1].to_numpy())
         rows, bad = _convert_rows(frame, idx, shape, options, done + 1, start, prefix)
-        out = (
-            pl.concat([fast, pl.DataFrame(rows, schema=RAW_SCHEMA)], how="diagonal").sort(R.LINE)
-            if rows
-            else fast
-        )
+        out = pl.concat([fast, raw_frame(rows)], how="diagonal").sort(R.LINE) if rows else fast
         done += frame.height
         yield RawChunk(out, bad, columns, done, total)
 
