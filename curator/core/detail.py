@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from curator.core import records as R
@@ -35,6 +36,15 @@ def _one(path: Path, record_id: str) -> pl.DataFrame | None:
     return lf.filter(pl.col(R.ID) == record_id).collect()
 
 
+def _rows_of(df: pl.DataFrame, record_id: str) -> pl.DataFrame:
+    """``df``'s rows for one id by a direct comparison and slices, no query: the review
+    pane's detail runs on the UI thread, where a query would wait behind a worker's."""
+    hits = np.flatnonzero((df.get_column(R.ID) == record_id).to_numpy())
+    if not hits.size:
+        return df.clear()
+    return pl.concat([df.slice(int(i), 1) for i in hits])
+
+
 def _score(ws: Workspace, name: str, col: str, record_id: str) -> Any:
     hit = _one(ws.result_path(name), record_id)
     if hit is None or col not in hit.columns or hit.height == 0:
@@ -50,7 +60,9 @@ def _flags(ws: Workspace, record_id: str) -> pl.DataFrame:
     ]
     if not parts:
         return pl.DataFrame(schema=R.FLAGS_SCHEMA)
-    return ws.apply_overrides(pl.concat([p.select(list(R.FLAGS_SCHEMA.names())).cast(R.FLAGS_SCHEMA) for p in parts]))
+    return ws.apply_overrides(
+        pl.concat([p.select(list(R.FLAGS_SCHEMA.names())).cast(R.FLAGS_SCHEMA) for p in parts])
+    )
 
 
 def _clusters(ws: Workspace, record_id: str) -> pl.DataFrame:
@@ -74,13 +86,21 @@ def _snapshot_row(
     """The imported record at position ``at`` of the snapshot, if it is ``record_id``
     (direct slices: no scan, no query engine)."""
     recs = ws.records() if snapshot is None else snapshot
-    if at is None or not 0 <= at < recs.height or recs.get_column(R.ID).slice(at, 1).to_list() != [record_id]:
+    if (
+        at is None
+        or not 0 <= at < recs.height
+        or recs.get_column(R.ID).slice(at, 1).to_list() != [record_id]
+    ):
         return None
     return recs.row(at, named=True)
 
 
 def _fast_detail(
-    ws: Workspace, record_id: str, snap: dict[str, Any], row: Mapping[str, Any], pii: pl.DataFrame | None,
+    ws: Workspace,
+    record_id: str,
+    snap: dict[str, Any],
+    row: Mapping[str, Any],
+    pii: pl.DataFrame | None,
     count_tokens: bool,
 ) -> dict[str, Any]:
     """record_detail for a face that knows the record's snapshot position and frame
@@ -93,7 +113,11 @@ def _fast_detail(
     edited_json, edited_rej = state.get("edited_messages"), state.get("edited_rejected")
     original: list[dict[str, Any]] = snap[R.MESSAGES] or []
     messages = _decoded_messages(edited_json) if edited_json is not None else original
-    found = pii.filter(pl.col(R.ID) == record_id) if pii is not None else _one(ws.result_path("pii_findings"), record_id)
+    found = (
+        _rows_of(pii, record_id)
+        if pii is not None
+        else _one(ws.result_path("pii_findings"), record_id)
+    )
     language = row.get(LANGUAGE)
     if language is None and LANGUAGE not in row:
         language = _score(ws, "scores_language", LANGUAGE, record_id)
@@ -112,7 +136,9 @@ def _fast_detail(
         "original_messages": original,
         R.META: json.loads(snap[R.META]) if snap[R.META] else {},
         R.REPAIRS: snap[R.REPAIRS],
-        R.FLAGS: sorted(row.get(R.FLAGS) or [], key=lambda f: (f["severity"] != R.BLOCK, f["name"])),
+        R.FLAGS: sorted(
+            row.get(R.FLAGS) or [], key=lambda f: (f["severity"] != R.BLOCK, f["name"])
+        ),
         R.CLUSTER_ID: row.get(R.CLUSTER_ID),
         R.DUPLICATE_OF: row.get(R.DUPLICATE_OF),
         R.SIMILARITY: row.get(R.SIMILARITY),
@@ -122,7 +148,9 @@ def _fast_detail(
     }
     if R.REJECTED_ANSWER in snap:
         imported = snap[R.REJECTED_ANSWER]
-        out[R.REJECTED_ANSWER] = _decoded_message(edited_rej) if edited_rej is not None else imported
+        out[R.REJECTED_ANSWER] = (
+            _decoded_message(edited_rej) if edited_rej is not None else imported
+        )
         out["original_rejected"] = imported
     return out
 
