@@ -7,12 +7,14 @@ from pathlib import Path
 
 import polars as pl
 from conftest import add_conversations
-from gui_helpers import close_window, make_window
-from PySide6.QtCore import Qt
+from gui_helpers import close_window, make_window, wait_loaded
+from PySide6.QtCore import QSettings, Qt
 
 from curator.core import records as R
 from curator.core import review
 from curator.core.workspace import Workspace
+from curator.gui.main_window import MainWindow
+from curator.gui.start.start_page import RecentWorkspaces
 
 
 def key(qtbot, w, k, mod=Qt.KeyboardModifier.NoModifier) -> None:
@@ -24,7 +26,10 @@ def test_fifty_keyboard_decisions_an_edit_and_an_undo_survive_quit_and_reopen(
 ):
     add_conversations(
         workspace,
-        [[("user", f"Where is order {i}?"), ("assistant", f"Order {i} ships on day {i % 7}.")] for i in range(60)],
+        [
+            [("user", f"Where is order {i}?"), ("assistant", f"Order {i} ships on day {i % 7}.")]
+            for i in range(60)
+        ],
     )
     w = make_window(qtbot, tmp_path, workspace)
     rt = w.records
@@ -56,7 +61,10 @@ def test_fifty_keyboard_decisions_an_edit_and_an_undo_survive_quit_and_reopen(
     got = dict(frame.select(R.ID, R.STATUS).iter_rows())
     assert {rid: got[rid] for rid in expected} == expected
     assert got[mistake] == R.PENDING
-    assert review.current_messages(reopened_ws, mistake)[1]["content"] == "Fixed answer for this order."
+    assert (
+        review.current_messages(reopened_ws, mistake)[1]["content"]
+        == "Fixed answer for this order."
+    )
     assert frame.filter(pl.col(R.STATUS) != R.PENDING).height == 50
 
     w2 = make_window(qtbot, tmp_path / "again", reopened_ws)
@@ -74,20 +82,51 @@ def test_many_single_record_patches_give_the_columns_a_full_rewrite_would():
     from curator.gui.session.patch import MAX_CHUNKS, scatter_rows
 
     n = 500
-    df = pl.DataFrame({
-        R.ID: [f"r{i:04d}" for i in range(n)],
-        R.STATUS: ["pending"] * n,
-        R.REASON: pl.Series([None] * n, dtype=pl.String),
-        "turns": pl.Series([[1, 2]] * n, dtype=pl.List(pl.Int64)),
-    })
+    df = pl.DataFrame(
+        {
+            R.ID: [f"r{i:04d}" for i in range(n)],
+            R.STATUS: ["pending"] * n,
+            R.REASON: pl.Series([None] * n, dtype=pl.String),
+            "turns": pl.Series([[1, 2]] * n, dtype=pl.List(pl.Int64)),
+        }
+    )
     want_status, want_reason, want_turns = [*df.get_column(R.STATUS)], [None] * n, [[1, 2]] * n
     for k in range(3 * MAX_CHUNKS):
         i = (k * 37) % n
-        up = pl.DataFrame({R.ID: [f"r{i:04d}"], R.STATUS: ["rejected" if k % 2 else "approved"],
-                           R.REASON: [f"reason {k}"], "turns": [[k]]})
+        up = pl.DataFrame(
+            {
+                R.ID: [f"r{i:04d}"],
+                R.STATUS: ["rejected" if k % 2 else "approved"],
+                R.REASON: [f"reason {k}"],
+                "turns": [[k]],
+            }
+        )
         df = scatter_rows(df, up, pl.Series([i], dtype=pl.UInt32) if k % 3 else None)
         want_status[i], want_reason[i], want_turns[i] = up.row(0)[1:]
     assert df.get_column(R.STATUS).to_list() == want_status
     assert df.get_column(R.REASON).to_list() == want_reason
     assert df.get_column("turns").to_list() == want_turns
     assert df.height == n and max(df.get_column(c).n_chunks() for c in df.columns) <= MAX_CHUNKS + 1
+
+
+def test_the_token_counter_is_ready_before_the_window_takes_input_so_opening_never_waits_for_it(
+    qtbot, tmp_path: Path, workspace: Workspace
+):
+    """tiktoken builds its BPE holding the GIL; built in a worker mid-opening it froze the
+    UI thread for 0.1-0.4 s, and the first record showed a stale (or no) token count."""
+    from curator.core import tokens
+
+    add_conversations(
+        workspace, [[("user", "How long is shipping?"), ("assistant", "Three to five days.")]]
+    )
+    tokens._encoding.cache_clear()
+    store = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(recent=RecentWorkspaces(store))
+    qtbot.addWidget(w)
+    assert tokens.encoding_ready()  # built with the window, before any event is handled
+    w.show()
+    assert w.open_workspace(workspace.path)
+    wait_loaded(qtbot, w)
+    rec = w.records.pane.record
+    assert rec is not None and rec["tokens"] == tokens.conversation_tokens(rec["messages"])
+    close_window(w)

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from curator.core.errors import CuratorError
 from curator.core.jobs import Job
+from curator.core.tokens import warm_encoding
 from curator.core.workspace import Workspace
 from curator.gui.duplicates.duplicates_panel import DuplicatesPanel
 from curator.gui.export.export_dialog import ExportDialog
@@ -74,6 +75,10 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if isinstance(app, QApplication) and app.windowIcon().isNull():
             app.setWindowIcon(icon)  # dialogs and message boxes inherit the application's icon
+        # The token counter's BPE is built here, before the window takes input: tiktoken
+        # builds it in Rust holding the GIL (0.1-0.4 s), which in a worker froze the UI
+        # thread mid-opening; here it is part of start-up (first paint stays < 1 s).
+        warm_encoding()
         self.controller = Controller(self)
         self.recent = recent or RecentWorkspaces()
         self.stack = QStackedWidget()

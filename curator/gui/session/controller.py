@@ -32,7 +32,6 @@ from curator.gui.session.frame_state import (
     load_head,
     positions,
     take_rows,
-    warm_tokens,
 )
 from curator.gui.session.patch import patch_counts, patched_frames, scatter_rows
 from curator.gui.session.workers import Worker, WorkerPool, call_task, job_task, keep_out_of_gc
@@ -125,8 +124,6 @@ class Controller(QObject):
         gen = self._load_gen
         spec = self.spec
         self.loadingChanged.emit(True)
-        warm = Worker(call_task(warm_tokens))  # the BPE the review pane counts tokens with
-        self.pool.start(warm)
         head = Worker(call_task(lambda: load_head(ws, spec)))
         head.succeeded.connect(lambda res: self._previewed(gen, res))
         head.done.connect(lambda: self.refresh() if gen == self._load_gen else None)

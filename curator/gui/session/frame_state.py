@@ -55,13 +55,6 @@ def load(ws: Workspace, spec: D.ViewSpec) -> Loaded:
     )
 
 
-def warm_tokens() -> None:
-    """Load the token counter's BPE (a few hundred ms) off the UI thread."""
-    from curator.core.tokens import warm_encoding
-
-    warm_encoding()
-
-
 HEAD_ROWS = 400  # rows shown while a big workspace is still loading
 
 
