@@ -224,3 +224,77 @@ def test_the_comparison_can_fail(workspace: Workspace, monkeypatch: pytest.Monke
     monkeypatch.setattr(checks_data, "billing_tokens", lambda ctx: real(ctx) + 1)
     with pytest.raises(AssertionError, match="differs from the reference"):
         assert_same(workspace, include="passing")
+
+
+def _facts_caches(ws: Workspace) -> list[str]:
+    return sorted(p.name for p in (ws.path / "results").glob("facts_*.parquet"))
+
+
+def test_same_report_over_several_parts_with_the_facts_cache(workspace: Workspace) -> None:
+    """Two imports (two parts, chunked frames): the first report writes one facts cache
+    per part, the next reads them; both agree with the reference, given a frame or not."""
+    populate(workspace, 900, 5)
+    extra = records(700, 6).with_columns(pl.format("s{}", pl.col(R.ID)).alias(R.ID))
+    workspace.add_import(source="more.jsonl", path="/data/more.jsonl", file_hash="more", fmt="openai",
+                         options={}, records=extra, quarantine=[])
+    approve(workspace, extra.get_column(R.ID).head(300).to_list(), reviewer="bulk-bot")
+    assert _facts_caches(workspace) == []
+    cold = assert_same(workspace, include="passing")
+    assert len(_facts_caches(workspace)) == 2
+    assert assert_same(workspace, include="passing") == cold  # from the caches
+    assert assert_same(workspace, include="approved", frame=workspace.frame())["counts"]["good"] > 0
+
+
+def test_a_review_edit_changes_the_cached_report(workspace: Workspace) -> None:
+    """With the facts cached, an edit that turns a good example into a format error and
+    another that repairs one show in the next report, exactly as the reference says."""
+    populate(workspace, 600, 7)
+    before = assert_same(workspace, include="passing")
+    assert _facts_caches(workspace)
+    bad_ids = before["ids_behind"]["format"]
+    good_ids = [x for x in before["ids_behind"]["volume"] if x not in bad_ids]
+    assert bad_ids and good_ids
+    edit(workspace, good_ids[0], [_msg("user", "Is it in stock?"), _msg("assistant", "   ")], reviewer="ana")
+    edit(workspace, bad_ids[0], [_msg("user", "Does it ship?"), _msg("assistant", "Yes, on Monday.")], reviewer="ana")
+    after = assert_same(workspace, include="passing")
+    assert good_ids[0] in after["ids_behind"]["format"]
+    assert bad_ids[0] not in after["ids_behind"]["format"]
+    assert after["checks"] != before["checks"]
+    reject(workspace, [good_ids[1]], "off topic")
+    assert assert_same(workspace, include="passing")["counts"]["good"] == after["counts"]["good"] - 1
+
+
+def test_a_damaged_or_stale_facts_cache_is_measured_again(workspace: Workspace) -> None:
+    populate(workspace, 500, 8)
+    first = assert_same(workspace, include="passing")
+    (cache,) = (workspace.path / "results").glob("facts_*.parquet")
+    cache.write_bytes(b"not parquet")  # damaged: counts as missing, rewritten
+    assert assert_same(workspace, include="passing") == first
+    (cache,) = (workspace.path / "results").glob("facts_*.parquet")
+    pl.read_parquet(cache).with_columns(pl.lit(True).alias("no_user")).write_parquet(cache)
+    # (the report reads the cache: a doctored one shows)
+    doctored = comparable(build_report(workspace, include="passing"))
+    assert doctored["checks"] != first["checks"]
+    from curator.core.readiness import facts_cache
+
+    assert facts_cache.FACTS_VERSION == 1
+    facts_cache.FACTS_VERSION = 2  # a changed definition of the facts: the old cache misses
+    try:
+        assert assert_same(workspace, include="passing") == first
+        (fresh,) = (workspace.path / "results").glob("facts_*.parquet")
+        assert "_v2-" in fresh.name
+    finally:
+        facts_cache.FACTS_VERSION = 1
+
+
+def test_a_read_only_workspace_reports_without_writing_a_cache(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    populate(workspace, 300, 9)
+    from curator.core.readiness import facts_cache
+
+    def refuse(*_a: Any, **_k: Any) -> bool:
+        raise PermissionError(13, "Read-only file system")
+
+    monkeypatch.setattr(facts_cache, "atomic_write_parquet", refuse)
+    ro = Workspace.open(workspace.path, readonly=True)
+    assert_same(ro, include="passing")
+    assert _facts_caches(workspace) == []

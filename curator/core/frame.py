@@ -23,7 +23,10 @@ def build_frame(
     flags: pl.DataFrame,
     clusters: pl.DataFrame,
 ) -> pl.DataFrame:
-    """One row per record; see Workspace.frame for the meaning of the columns."""
+    """One row per record; see Workspace.frame for the meaning of the columns.
+
+    ``records`` may hold only some record columns (id among them) and ``state`` may
+    lack reason and reviewed_at: the frame then lacks them too."""
     ids = records.select(R.ID)
     st = _aligned(ids, state)
     edited_json = st.get_column("edited_messages")
@@ -34,8 +37,8 @@ def build_frame(
     )
     columns = [
         st.get_column(R.STATUS).fill_null(R.PENDING),
-        st.get_column(R.REASON),
-        st.get_column(R.REVIEWED_AT),
+        # (a state without reason and time, Workspace.review_state, leaves them out)
+        *(st.get_column(c) for c in (R.REASON, R.REVIEWED_AT) if c in st.columns),
         (edited_json.is_not_null() | edited_rejected.is_not_null()).alias(R.EDITED),
     ]
     df = records
@@ -64,7 +67,31 @@ def build_frame(
 
     cl = _aligned(ids, clusters.select(R.ID, R.CLUSTER_ID, R.DUPLICATE_OF, R.SIMILARITY))
     columns.extend(cl.get_columns())
-    return df.hstack(columns)
+    return _same_chunks(df.hstack(columns))
+
+
+def _same_chunks(df: pl.DataFrame) -> pl.DataFrame:
+    """``df`` with every column cut into chunks at the same rows as ``id`` (the record
+    parts' row groups), by zero-copy slices. The joined columns come out as one chunk
+    while the records have one per row group, and Polars rechunks every column of a
+    frame with unaligned chunks (the million message lists included) on each select
+    or filter of it: 60-80 ms a call at 1M records, 2 ms once aligned."""
+    if not df.width:
+        return df
+    lengths = df.get_column(R.ID).chunk_lengths() if R.ID in df.columns else []
+    if len(lengths) <= 1:
+        return df.rechunk() if any(c.n_chunks() > 1 for c in df.get_columns()) else df
+    cols = []
+    for col in df.get_columns():
+        if col.chunk_lengths() != lengths:
+            whole = col.rechunk() if col.n_chunks() > 1 else col
+            pieces, offset = [], 0
+            for n in lengths:
+                pieces.append(whole.slice(offset, n))
+                offset += n
+            col = pl.concat(pieces, rechunk=False)
+        cols.append(col)
+    return pl.DataFrame(cols)
 
 
 def has_blocking_flag() -> pl.Expr:

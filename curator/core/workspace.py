@@ -655,31 +655,45 @@ class Workspace:
     def _parts(self) -> tuple[str, ...]:
         return tuple(i.part for i in self.imports() if i.part)
 
-    def records(self) -> pl.DataFrame:
+    def records(self, columns: Sequence[str] | None = None) -> pl.DataFrame:
         """The imported snapshot, all parts, cached until the next import.
+
+        ``columns``: only these record columns, in this order, read from the parts
+        (projection pushdown: the readiness report skips the provenance columns)
+        unless the whole snapshot is cached already; not cached themselves.
 
         An unreadable part raises WorkspaceDamaged naming the part and the source
         file to re-import (``curator repair`` quarantines it)."""
         parts = self._parts()
         with self._lock:
             if self._records_cache is not None and self._records_cache[0] == parts:
-                return self._records_cache[1]
-            if parts:
-                try:
-                    # Parts without preference pairs have no rejected_answer column: null.
-                    df = pl.read_parquet(
-                        [self.path / "records" / p for p in parts],
-                        schema=R.RECORD_SCHEMA,
-                        missing_columns="insert",
-                    )
-                except Exception as exc:  # polars/arrow/OS errors: find the part
-                    from curator.core.integrity import damaged_part_error
-
-                    raise damaged_part_error(self, parts, exc) from exc
-            else:
-                df = R.empty_records()
+                df = self._records_cache[1]
+                return df if columns is None else df.select(list(columns))
+            if columns is not None:
+                unknown = [c for c in columns if c not in R.RECORD_SCHEMA]
+                if unknown:
+                    raise ValueError(f"not record columns: {unknown}")
+                return self._read_parts(parts, list(columns))
+            df = self._read_parts(parts, None)
             self._records_cache = (parts, df)
             return df
+
+    def _read_parts(self, parts: tuple[str, ...], columns: list[str] | None) -> pl.DataFrame:
+        if not parts:
+            empty = R.empty_records()
+            return empty if columns is None else empty.select(columns)
+        try:
+            # Parts without preference pairs have no rejected_answer column: null.
+            return pl.read_parquet(
+                [self.path / "records" / p for p in parts],
+                columns=columns,
+                schema=R.RECORD_SCHEMA,
+                missing_columns="insert",
+            )
+        except Exception as exc:  # polars/arrow/OS errors: find the part
+            from curator.core.integrity import damaged_part_error
+
+            raise damaged_part_error(self, parts, exc) from exc
 
     def record_ids(self) -> pl.Series:
         return self.records().get_column(R.ID)
@@ -714,6 +728,41 @@ class Workspace:
             df = self._state_frame(rows)
             self._state_cache = (version, df)
             return df
+
+    def review_state(self) -> pl.DataFrame:
+        """The review state the readiness report reads: id, status, edited_messages and
+        edited_rejected of every row of :meth:`state` (without reason and time).
+
+        Ids and statuses are read as two newline-joined strings from one query and
+        split in Polars (a quarter of the time of fetching 333k rows one by one), the
+        few edits row by row, in one read transaction; an id that holds a newline (or
+        is null) makes the pieces disagree with the row count, and then the rows are
+        fetched one by one. Served from :meth:`state`'s cache when that is current."""
+        with self._lock:
+            cached = self._state_cache
+            if cached is not None and cached[0] == self.state_version():
+                return cached[1].select(R.ID, R.STATUS, "edited_messages", "edited_rejected")
+        with self.reading() as con:
+            ids, statuses, n = con.execute(
+                "SELECT group_concat(record_id, char(10)), group_concat(status, char(10)), count(*) FROM state"
+            ).fetchone()
+            edits = con.execute(
+                "SELECT record_id, messages, rejected FROM state WHERE messages IS NOT NULL OR rejected IS NOT NULL"
+            ).fetchall()
+        schema = {R.ID: pl.String, "edited_messages": pl.String, "edited_rejected": pl.String}
+        edited = pl.DataFrame(edits, schema=schema, orient="row")
+        if not n:
+            return pl.DataFrame(schema={R.ID: pl.String, R.STATUS: pl.String, **dict(list(schema.items())[1:])})
+        split = pl.DataFrame({R.ID: [ids], R.STATUS: [statuses]}).select(
+            pl.col(R.ID).str.split("\n"), pl.col(R.STATUS).str.split("\n")
+        )
+        lengths = split.select(pl.col(R.ID).list.len(), pl.col(R.STATUS).list.len()).row(0)
+        if lengths != (n, n):
+            return self.state().select(R.ID, R.STATUS, "edited_messages", "edited_rejected")
+        rows = split.explode([R.ID, R.STATUS])
+        if not edited.height:
+            return rows.with_columns(pl.lit(None, pl.String).alias(c) for c in ("edited_messages", "edited_rejected"))
+        return rows.join(edited, on=R.ID, how="left", maintain_order="left")
 
     def state_of(self, record_id: str) -> pl.DataFrame:
         """The state row of one record (empty if untouched), same columns as :meth:`state`;

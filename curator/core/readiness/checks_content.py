@@ -102,7 +102,7 @@ def held_back_with(ctx: Context, family: str) -> pl.DataFrame:
 
     Reads the flat flags table first, so the million-row frame is only filtered by id.
     """
-    flat = ctx.ws.flags()
+    flat = ctx.all_flags if ctx.all_flags is not None else ctx.ws.flags()
     named = flat.filter((pl.col("name") == family) | pl.col("name").str.starts_with(family + "."))
     if named.height == 0:
         return ctx.frame.select(R.ID, R.FLAGS).clear()

@@ -15,10 +15,11 @@ import numpy as np
 import polars as pl
 
 from curator.core import records as R
-from curator.core.frame import is_keeper
+from curator.core.frame import build_frame, is_keeper
 from curator.core.readiness import metrics as M
 from curator.core.readiness.conflicts import normalised
 from curator.core.readiness.facts import message_facts
+from curator.core.readiness.facts_cache import frame_facts
 from curator.core.readiness.model import Context
 from curator.core.readiness.settings import load_thresholds
 from curator.core.readiness.targets import resolve_target
@@ -66,8 +67,27 @@ def read_scores(ws: Workspace) -> dict[str, pl.DataFrame | None]:
     return out
 
 
-def flag_families_seen(ws: Workspace) -> set[str]:
-    names = ws.flags().get_column("name").drop_nulls().unique()
+# the frame columns the report reads (Workspace.frame has these and more)
+REPORT_RECORD_COLUMNS = (R.ID, R.MESSAGES, R.META)
+
+
+def report_frame(ws: Workspace, state: pl.DataFrame, flags: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
+    """``ws.frame()`` restricted to the record columns the report reads (id, messages,
+    meta; the Parquet parts are read with projection pushdown), with status and edited
+    from ``state`` (Workspace.review_state) and flags and clusters as in the frame;
+    and the imported messages (before edits)."""
+    records = ws.records(columns=REPORT_RECORD_COLUMNS)
+    return build_frame(records, state, flags, ws.clusters()), records.get_column(R.MESSAGES)
+
+
+def _same_rows(ws: Workspace, frame: pl.DataFrame) -> bool:
+    """Whether a frame handed in holds the workspace's records in part order."""
+    return frame.get_column(R.ID).equals(ws.records(columns=[R.ID]).get_column(R.ID))
+
+
+def flag_families_seen(flags: pl.DataFrame) -> set[str]:
+    """Families of every flag in the workspace (``ws.flags()``)."""
+    names = flags.get_column("name").drop_nulls().unique()
     return {str(n).split(".", 1)[0] for n in names.to_list()}
 
 
@@ -192,7 +212,13 @@ def build_context(
         raise ValueError(f"include must be one of {INCLUDES}, not {include!r}")
     th = load_thresholds(ws)
     tgt = resolve_target(target, default=th.target, cutoff=th.open_source_cutoff)
-    df = ws.frame() if frame is None else frame
+    all_flags = pre["flags"].result() if "flags" in pre else ws.flags()
+    originals: pl.Series | None = None
+    if frame is None:
+        state = pre["state"].result() if "state" in pre else ws.review_state()
+        df, originals = report_frame(ws, state, all_flags)
+    else:
+        df = frame
     scores = pre["scores"].result() if "scores" in pre else read_scores(ws)
     n = df.height
     flags = flag_rows(df)
@@ -211,9 +237,16 @@ def build_context(
     text_job = pool.submit(text_rows, df, keys, th.text_sample_records) if pool is not None else None
     families = pl.DataFrame(families_of(flags, n)).filter(mask)
     messages = df.get_column(R.MESSAGES)
-    # facts of the good records only when they are a minority (filtering the nested
-    # column costs less than the facts of the others)
-    facts = message_facts(messages.filter(mask)) if keys.height < n // 2 else message_facts(messages).filter(mask)
+    # the facts of every record from the per-part caches (edited rows measured afresh);
+    # without them, of the good records only when they are a minority (filtering the
+    # nested column costs less than the facts of the others)
+    cached = frame_facts(ws, df, originals) if frame is None or _same_rows(ws, df) else None
+    if cached is not None:
+        facts = cached.filter(mask)
+    elif keys.height < n // 2:
+        facts = message_facts(messages.filter(mask))
+    else:
+        facts = message_facts(messages).filter(mask)
     good = pl.concat(
         [
             df.select(R.ID, R.STATUS, R.EDITED, R.CLUSTER_ID, R.DUPLICATE_OF, R.FLAGS).with_row_index("_row").filter(mask),
@@ -234,11 +267,11 @@ def build_context(
             df.select(selected_by_status(include)).to_series()
         ),
         good=good, text=text, sampled=sampled, scores=scores,
-        clusters=ws.clusters(), families_seen=flag_families_seen(ws),
+        clusters=ws.clusters(), families_seen=flag_families_seen(all_flags), all_flags=all_flags,
         approved=int(df.select((pl.col(R.STATUS) == R.APPROVED).sum()).item()),
         overrides=override_summary(df.select(R.ID, R.STATUS, R.FLAGS, R.DUPLICATE_OF).filter(maybe_over)),
         waiting=int(((mask if include == "passing" else passes(selected_by_status("passing")))
                      & (df.get_column(R.STATUS) == R.PENDING)).sum()),
         flags=flags, good_flags=flags.filter(pl.col("_row").is_in(good.get_column("_row").implode())),
-        prefetched={k: v for k, v in pre.items() if k != "scores"},
+        prefetched={k: v for k, v in pre.items() if k not in ("scores", "state", "flags")},
     )

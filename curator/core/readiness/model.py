@@ -81,6 +81,7 @@ class Context:
     # one row per flag: _row, id, name, severity (inputs.flag_rows); of ``frame`` and of ``good``
     flags: pl.DataFrame | None = None
     good_flags: pl.DataFrame | None = None
+    all_flags: pl.DataFrame | None = None  # ws.flags(), read once: every flag of the workspace
     # inputs read from the database in a worker thread while the frame is measured
     # (``single``: decided_one_at_a_time; ``progress``: review_progress rows)
     prefetched: dict[str, Future[Any]] = field(default_factory=dict)

@@ -90,15 +90,19 @@ def build_report(
     target: str | None = None,
     frame: pl.DataFrame | None = None,
 ) -> Report:
-    """The readiness report. ``frame`` may be a precomputed ``ws.frame()``.
+    """The readiness report. ``frame`` may be a precomputed ``ws.frame()``; without it
+    the report builds the frame of only the columns it reads (``inputs.report_frame``).
 
-    The score files and two journal queries are read, and the text sample measured, by
-    worker threads while the frame is built and measured (Polars, Parquet and SQLite
-    release the GIL)."""
+    The review state, flags, score files and two journal queries are read, and the text
+    sample measured, by worker threads while the records are read and measured (Polars,
+    Parquet and SQLite release the GIL)."""
     if ws.db().in_transaction:  # other connections would not see what this one wrote
         return _report(ws, include, build_context(ws, include, target, frame))
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="readiness") as pool:
         prefetched: dict[str, Future[Any]] = {
+            # the review state and flags first: the frame waits for them
+            "state": pool.submit(ws.review_state),
+            "flags": pool.submit(ws.flags),
             "scores": pool.submit(read_scores, ws),
             "single": pool.submit(decided_one_at_a_time, ws),
             "progress": pool.submit(progress_rows, ws),
