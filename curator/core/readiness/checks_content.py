@@ -22,7 +22,7 @@ def _not_measured(ctx: Context, cid: str, title: str, threshold: str, why: str, 
 
 def check_exact_dups(ctx: Context) -> Check:
     th, g = ctx.th, ctx.good
-    extra_ids = g.filter(pl.col("conv_hash").is_first_distinct().not_()).get_column(R.ID)
+    extra_ids = g.get_column(R.ID).filter(~g.get_column("conv_hash").is_first_distinct())
     n = extra_ids.len()
     frac = share(n, g.height)
     level: Level = "block" if frac > th.exact_dup_block_share else "warn" if n else "ok"

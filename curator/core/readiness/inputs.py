@@ -258,7 +258,10 @@ def build_context(
     marks = {col: marked_ids(scores[res], cols) for col, (res, cols) in SCORE_MARKS.items()}
     good = good.with_columns([pl.col(R.ID).is_in(ids.implode()).alias(col) for col, ids in marks.items()])
     good = attach_tokens(good, df, scores["scores_length"])
-    text, sampled = text_job.result() if text_job is not None else text_rows(df, keys, th.text_sample_records)
+    # the checks wait for the text sample only when they read it (the first ten do not)
+    text: pl.DataFrame | Future[tuple[pl.DataFrame, bool]]
+    text = text_job if text_job is not None else text_rows(df, keys, th.text_sample_records)[0]
+    sampled = keys.height > th.text_sample_records  # as text_rows decides
     # override_summary reads only approved keepers with an overridden flag: hand it those
     maybe_over = mask & pl.Series(_rows_where(flags, pl.col("severity") == R.OVERRIDDEN, n))
     return Context(
@@ -266,7 +269,7 @@ def build_context(
         selected=df.select(R.ID, R.CLUSTER_ID, R.DUPLICATE_OF).filter(
             df.select(selected_by_status(include)).to_series()
         ),
-        good=good, text=text, sampled=sampled, scores=scores,
+        good=good, text_source=text, sampled=sampled, scores=scores,
         clusters=ws.clusters(), families_seen=flag_families_seen(all_flags), all_flags=all_flags,
         approved=int(df.select((pl.col(R.STATUS) == R.APPROVED).sum()).item()),
         overrides=override_summary(df.select(R.ID, R.STATUS, R.FLAGS, R.DUPLICATE_OF).filter(maybe_over)),

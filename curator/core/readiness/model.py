@@ -60,7 +60,8 @@ class Check:
 class Context:
     """What the checks read. ``good`` holds the exportable rows (N_good) with
     token columns, role-problem columns, flag-family columns and score columns;
-    ``text`` is ``good`` or a seeded sample of it for text-heavy measures."""
+    ``text`` is ``good`` or a seeded sample of it for text-heavy measures (measured by
+    a worker thread while the checks that do not read it run)."""
 
     ws: Workspace
     include: Include
@@ -69,7 +70,8 @@ class Context:
     frame: pl.DataFrame
     selected: pl.DataFrame
     good: pl.DataFrame
-    text: pl.DataFrame
+    # the text sample, or the worker's future of (sample, sampled) while it is measured
+    text_source: pl.DataFrame | Future[tuple[pl.DataFrame, bool]]
     sampled: bool
     scores: dict[str, pl.DataFrame | None]
     clusters: pl.DataFrame
@@ -85,6 +87,14 @@ class Context:
     # inputs read from the database in a worker thread while the frame is measured
     # (``single``: decided_one_at_a_time; ``progress``: review_progress rows)
     prefetched: dict[str, Future[Any]] = field(default_factory=dict)
+
+    @property
+    def text(self) -> pl.DataFrame:
+        """``good`` or a seeded sample of it, with the text columns (inputs.text_rows);
+        waits for the worker measuring it the first time it is read."""
+        if isinstance(self.text_source, Future):
+            self.text_source = self.text_source.result()[0]
+        return self.text_source
 
     def fetched(self, name: str, compute: Callable[[], Any]) -> Any:
         """A prefetched input, or ``compute()`` when it was not prefetched."""
