@@ -287,14 +287,14 @@ def test_a_damaged_or_stale_facts_cache_is_measured_again(workspace: Workspace) 
         facts_cache.FACTS_VERSION = 1
 
 
-def test_a_read_only_workspace_reports_without_writing_a_cache(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_read_only_report_writes_no_cache_and_reads_one(workspace: Workspace) -> None:
     populate(workspace, 300, 9)
+    ro = Workspace.open(workspace.path, readonly=True)
+    first = assert_same(ro, include="passing")
+    assert _facts_caches(workspace) == []
     from curator.core.readiness import facts_cache
 
-    def refuse(*_a: Any, **_k: Any) -> bool:
-        raise PermissionError(13, "Read-only file system")
-
-    monkeypatch.setattr(facts_cache, "atomic_write_parquet", refuse)
-    ro = Workspace.open(workspace.path, readonly=True)
-    assert_same(ro, include="passing")
-    assert _facts_caches(workspace) == []
+    assert facts_cache.write_missing(ro) == 0
+    assert facts_cache.write_missing(workspace) == 1  # as `curator run` does
+    assert facts_cache.write_missing(workspace) == 0
+    assert assert_same(Workspace.open(workspace.path, readonly=True), include="passing") == first

@@ -64,3 +64,14 @@ def test_records_columns_and_frame_chunks(workspace: Workspace) -> None:
     assert len(lengths) == 2  # one chunk per part ...
     assert all(c.chunk_lengths() == lengths for c in frame.get_columns())  # ... in every column
     assert frame.rechunk().equals(frame)
+
+
+def test_curator_run_caches_the_report_facts_of_each_part(workspace: Workspace) -> None:
+    from curator.core.filters.job import score_job
+    from curator.core.jobs import run_job
+
+    add_conversations(workspace, _convs(30), source="a.jsonl")
+    add_conversations(workspace, _convs(20), source="b.jsonl")
+    run_job(score_job(workspace))
+    caches = sorted(p.name for p in (workspace.path / "results").glob("facts_*.parquet"))
+    assert [c.split("_v")[0] for c in caches] == ["facts_import-000001", "facts_import-000002"]

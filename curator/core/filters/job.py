@@ -215,6 +215,10 @@ def score_job(
         for res, frame in scores.items():
             ws.write_result(res, frame)
     ws.set_setting(CACHE_KEY_SETTING, new_keys)
+    if remote_records is None:  # the records are in memory: the report's facts, per part
+        from curator.core.readiness.facts_cache import write_missing
+
+        write_missing(ws)
     return summary
 
 

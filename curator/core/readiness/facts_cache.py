@@ -8,12 +8,15 @@ from a backup) misses and is measured again. A cache file that cannot be read, o
 whose length is not the part's, counts as missing.
 
 What review changes is never cached: the rows a reviewer edited are measured from the
-edit on every report. A new import adds a part, and so a cache of its own.
+edit on every report. A new import adds a part, and so a cache of its own. The caches
+are written by ``curator run`` and by reports on a writable workspace (the app's);
+a read-only report (``curator report``) reads them and writes nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -73,33 +76,57 @@ def _write(ws: Workspace, path: Path, stem: str, facts: pl.DataFrame) -> None:
                 old.unlink(missing_ok=True)
 
 
+def _parts(ws: Workspace) -> list[tuple[str, int]]:
+    """(part, rows) of every record part, in the order ``Workspace.records`` reads them."""
+    return [(str(i.part), i.records) for i in ws.imports() if i.part]
+
+
+def write_missing(ws: Workspace) -> int:
+    """Measure and cache the facts of every part without a cache (``curator run`` does
+    this after scoring, with the records in memory already); returns how many were
+    written. A read-only workspace is left as it is."""
+    if ws.readonly:
+        return 0
+    digests = _digests(ws)
+    messages: pl.Series | None = None
+    offset, written = 0, 0
+    for part, rows in _parts(ws):
+        path = cache_file(ws, part, digests.get(part))
+        if path is not None and _read(path, rows) is None:
+            if messages is None:
+                messages = ws.records(columns=[R.MESSAGES]).get_column(R.MESSAGES)
+            _write(ws, path, part.removesuffix(".parquet"), message_facts(messages.slice(offset, rows)))
+            written += 1
+        offset += rows
+    return written
+
+
 def frame_facts(
-    ws: Workspace, frame: pl.DataFrame, originals: pl.Series | None
+    ws: Workspace, frame: pl.DataFrame, originals: Callable[[], pl.Series] | None
 ) -> pl.DataFrame | None:
     """``message_facts(frame[messages])``, the unedited rows from the part caches.
 
     ``frame`` must hold the workspace's parts' rows in order (as ``Workspace.frame``
-    and ``inputs.report_frame`` build it); None when its length says otherwise, or
-    when a part's cache is missing and ``originals`` (the parts' own messages, before
-    any edit) is not given to measure it. A part measured here is cached."""
-    imports = [i for i in ws.imports() if i.part]
-    if sum(i.records for i in imports) != frame.height:
+    and ``inputs.report_frame`` build it); None when its length says otherwise. A
+    part without a cache is measured and cached when the workspace is writable and
+    ``originals`` gives the parts' own messages (before any edit); otherwise None
+    (a read-only report writes nothing: it measures only what it needs)."""
+    parts = _parts(ws)
+    if sum(rows for _, rows in parts) != frame.height:
         return None
     digests = _digests(ws)
     pieces: list[pl.DataFrame] = []
     offset = 0
-    for imp in imports:
-        part = str(imp.part)
+    for part, rows in parts:
         path = cache_file(ws, part, digests.get(part))
-        facts = _read(path, imp.records) if path is not None else None
+        facts = _read(path, rows) if path is not None else None
         if facts is None:
-            if originals is None:
+            if originals is None or ws.readonly or path is None:
                 return None
-            facts = message_facts(originals.slice(offset, imp.records))
-            if path is not None:
-                _write(ws, path, part.removesuffix(".parquet"), facts)
+            facts = message_facts(originals().slice(offset, rows))
+            _write(ws, path, part.removesuffix(".parquet"), facts)
         pieces.append(facts)
-        offset += imp.records
+        offset += rows
     if not pieces:
         return message_facts(frame.get_column(R.MESSAGES))
     out = pl.concat(pieces, rechunk=True) if len(pieces) > 1 else pieces[0]

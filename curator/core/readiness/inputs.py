@@ -213,7 +213,7 @@ def build_context(
     th = load_thresholds(ws)
     tgt = resolve_target(target, default=th.target, cutoff=th.open_source_cutoff)
     all_flags = pre["flags"].result() if "flags" in pre else ws.flags()
-    originals: pl.Series | None = None
+    originals = pl.Series(R.MESSAGES, [], dtype=R.MESSAGES_DTYPE)
     if frame is None:
         state = pre["state"].result() if "state" in pre else ws.review_state()
         df, originals = report_frame(ws, state, all_flags)
@@ -240,7 +240,12 @@ def build_context(
     # the facts of every record from the per-part caches (edited rows measured afresh);
     # without them, of the good records only when they are a minority (filtering the
     # nested column costs less than the facts of the others)
-    cached = frame_facts(ws, df, originals) if frame is None or _same_rows(ws, df) else None
+    if frame is None:
+        cached = frame_facts(ws, df, lambda: originals)
+    elif _same_rows(ws, df):  # a frame handed in (the app's): its records are cached
+        cached = frame_facts(ws, df, lambda: ws.records(columns=[R.MESSAGES]).get_column(R.MESSAGES))
+    else:
+        cached = None
     if cached is not None:
         facts = cached.filter(mask)
     elif keys.height < n // 2:
