@@ -99,9 +99,9 @@ def build_report(
     if ws.db().in_transaction:  # other connections would not see what this one wrote
         return _report(ws, include, build_context(ws, include, target, frame))
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="readiness") as pool:
-        prefetched: dict[str, Future[Any]] = {
-            # the review state and flags first: the frame waits for them
-            "state": pool.submit(ws.review_state),
+        # the review state (unless the frame is given) and flags first: the frame waits for them
+        prefetched: dict[str, Future[Any]] = {} if frame is not None else {"state": pool.submit(ws.review_state)}
+        prefetched |= {
             "flags": pool.submit(ws.flags),
             "scores": pool.submit(read_scores, ws),
             "single": pool.submit(decided_one_at_a_time, ws),
