@@ -113,9 +113,11 @@ class SignatureBatch:
 
     def __call__(self, batch: pl.DataFrame) -> pl.DataFrame:
         s = self.s
+        words = batch.get_column("words").to_numpy() if "words" in batch.columns else None
         sigs, short = compared_signatures(
             batch.get_column("text"),
             as_char=batch.get_column("as_char").to_numpy(),
+            words=words,
             drop=self.drop,
             passages=self.passages,
             ngram=s.ngram,
@@ -199,9 +201,15 @@ def prefilter(cand: np.ndarray, sigs: np.ndarray) -> np.ndarray:
 
 
 def exact_pairs(
-    text_col: pl.Series, cand: np.ndarray, s: DedupSettings, shared: pl.DataFrame
+    text_col: pl.Series,
+    cand: np.ndarray,
+    s: DedupSettings,
+    shared: pl.DataFrame,
+    words: np.ndarray | None = None,
 ) -> pl.DataFrame:
-    """Text pairs (i, j) with the exact Jaccard of their compared shingles: i, j, similarity."""
+    """Text pairs (i, j) with the exact Jaccard of their compared shingles: i, j, similarity.
+
+    ``words``: the texts' word counts (spaces + 1), when known."""
     shingles, passages = shared_parts(shared)
     exact = exact_jaccard(
         text_col,
@@ -211,6 +219,7 @@ def exact_pairs(
         char_ngram=s.char_ngram,
         shared=shingles,
         passages=passages,
+        words=words,
     )
     return pl.DataFrame({"i": cand[:, 0], "j": cand[:, 1], "similarity": exact}, schema=PAIR_SCHEMA)
 
@@ -228,13 +237,15 @@ def _found_locally(ws: Workspace, s: DedupSettings, full: bool) -> Job[Found]:
     yield Progress("normalising", frame.height, frame.height)
 
     # --- signatures for distinct eligible texts, cached by text key --------------
-    texts = distinct_texts(nodes, pl.col("text").first())
+    # spaces + 1 (the kernels' count: 1 for the empty text), counted once for every step
+    words = pl.max_horizontal(pl.col("words").first(), 1).cast(pl.Int64).alias("words")
+    texts = distinct_texts(nodes, pl.col("text").first(), words)
     text_col = texts.get_column("text")
     # bridge texts also get a character signature (a pair is compared in its shorter
     # text's shingles: spaces.py), cached under a derived key
-    text_words = (text_col.str.count_matches(" ", literal=True) + 1).to_numpy()
+    text_words = texts.get_column("words").to_numpy()
     bridge = bridge_rows(text_words, s.short_words)
-    sig_rows = signature_keys(texts, bridge, "text")
+    sig_rows = signature_keys(texts, bridge, "text", "words")
     stored = None if full else read_shared(ws, s.text_fingerprint())
     if stored is None:
         yield Progress("shared text", 0, None, "finding text most records share")
@@ -268,7 +279,7 @@ def _found_locally(ws: Workspace, s: DedupSettings, full: bool) -> Job[Found]:
     for start in range(0, len(missing), _SIG_BATCH):
         yield Progress("signatures", start, len(missing), f"{backend()} MinHash")
         idx = missing[start : start + _SIG_BATCH]
-        out = batch(sig_rows.select("text", "as_char")[idx])
+        out = batch(sig_rows.select("text", "as_char", "words")[idx])
         sigs[idx] = out.get_column("sig").to_numpy()
         n_short += int(out.get_column("short").sum()) - int(sig_rows["as_char"][idx].sum())
     yield Progress("signatures", len(missing), len(missing))
@@ -284,7 +295,7 @@ def _found_locally(ws: Workspace, s: DedupSettings, full: bool) -> Job[Found]:
             cand = cand[bridged_candidates(cand, text_words < s.short_words, bridge)]
         cand = text_pairs(prefilter(cand, sigs), texts.height, bridge)
         yield Progress("verifying", 0, len(cand), "exact Jaccard of each candidate pair")
-        near_pairs = kept_pairs(exact_pairs(text_col, cand, s, shared))
+        near_pairs = kept_pairs(exact_pairs(text_col, cand, s, shared, text_words))
         n_candidates = len(cand)
     cache_out = sig_rows.select("scope1", "scope2").with_columns(
         pl.Series("sig", sigs, dtype=pl.Array(pl.UInt32, num_perm)), pl.lit(fp).alias("fp")

@@ -279,20 +279,22 @@ def compared_signatures(
     drop: np.ndarray | None = None,
     passages: list[str] | None = None,
     as_char: np.ndarray | None = None,
+    words: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(signatures, is_short) of scope texts, compared without their shared text.
 
     A text of ``short_words`` words or more: word n-grams without the shared
     shingles ``drop``. A shorter one, or one marked in ``as_char`` (a bridge
     text's second signature, ``spaces.py``): character n-grams of the text
-    without the shared ``passages`` (see ``shingles.compared_shingle_set``).
+    without the shared ``passages`` (see ``shingles.compared_shingle_set``). ``words``:
+    the texts' word counts when the caller has them (else counted here).
     """
-    words = texts.str.count_matches(" ", literal=True) + 1
-    short = ((texts != "") & (words < short_words)).fill_null(False).to_numpy()
+    nonempty = (texts != "").fill_null(False).to_numpy()
+    if words is None:
+        words = texts.str.count_matches(" ").fill_null(0).to_numpy() + 1
+    short = nonempty & (np.asarray(words) < short_words)
     if as_char is not None:
-        short = short | (
-            np.asarray(as_char, dtype=bool) & (texts != "").fill_null(False).to_numpy()
-        )
+        short = short | (np.asarray(as_char, dtype=bool) & nonempty)
     out = np.empty((texts.len(), num_perm), dtype=np.uint32)
     long_idx = np.flatnonzero(~short)
     short_idx = np.flatnonzero(short)

@@ -88,7 +88,13 @@ def scope_text_of(messages: pl.Series, s: DedupSettings) -> pl.Series:
 
 def word_count(text: pl.Expr) -> pl.Expr:
     """Words in a normalised text (0 for the empty text)."""
-    return pl.when(text == "").then(0).otherwise(text.str.count_matches(" ", literal=True) + 1)
+    return pl.when(text == "").then(0).otherwise(spaces(text) + 1)
+
+
+def spaces(text: pl.Expr) -> pl.Expr:
+    """Spaces in each text (a normalised text has one between words). As a regex: the
+    regex engine finds a one-byte literal with memchr, ~1.7x faster than ``literal=True``."""
+    return text.str.count_matches(" ")
 
 
 def assistant_chars(messages: pl.Expr | None = None) -> pl.Expr:

@@ -74,6 +74,7 @@ def exact_jaccard(
     char_ngram: int,
     shared: list[str],
     passages: list[str],
+    words: np.ndarray | None = None,
 ) -> np.ndarray:
     """Jaccard of the compared shingle sets of texts[i] and texts[j] for each (i, j) row.
 
@@ -82,11 +83,16 @@ def exact_jaccard(
 
     With numba, word-shingled pairs are measured by the compiled kernel (each
     shingle hashed to 64 bits, the sorted sets merged); otherwise, and for
-    character pairs, Polars hashes the shingle strings to 64 bits and joins.
+    character pairs, Polars hashes the shingle strings to 64 bits and joins. ``words``:
+    the texts' word counts (spaces + 1) when the caller has them.
     """
     if pairs.shape[0] == 0:
         return np.empty(0, dtype=np.float64)
-    all_words = (texts.str.count_matches(" ", literal=True) + 1).to_numpy()
+    all_words = (
+        (texts.str.count_matches(" ").fill_null(0) + 1).to_numpy()
+        if words is None
+        else np.asarray(words)
+    )
     by_char = char_pair(all_words, pairs, short_words)
     if by_char.any():
         # a pair whose shorter text is short is compared by character n-grams (spaces.py)
@@ -112,6 +118,7 @@ def exact_jaccard(
                 char_ngram=char_ngram,
                 shared=shared,
                 passages=passages,
+                words=all_words,
             )
         return out
     involved = np.unique(pairs)
@@ -119,12 +126,12 @@ def exact_jaccard(
     pa = np.searchsorted(involved, pairs[:, 0])
     pb = np.searchsorted(involved, pairs[:, 1])
     kern = _kernels()
-    words = sub.str.count_matches(" ", literal=True) + 1
-    any_short = bool(((sub != "") & (words < short_words)).any())
+    sub_words = all_words[involved].astype(np.int64)
+    any_short = bool(((sub != "").fill_null(False).to_numpy() & (sub_words < short_words)).any())
     if kern is None or any_short:
         return _exact_polars(sub, pa, pb, ngram, short_words, char_ngram, shared, passages)
     buf, offsets = encode(sub)
-    n_sh = np.maximum(words.to_numpy().astype(np.int64) - ngram + 1, 1)
+    n_sh = np.maximum(sub_words - ngram + 1, 1)
     starts = np.zeros(len(n_sh) + 1, dtype=np.int64)
     np.cumsum(n_sh, out=starts[1:])
     hs = np.empty(int(starts[-1]), dtype=np.uint64)
