@@ -313,7 +313,9 @@ def _found_locally(ws: Workspace, s: DedupSettings, full: bool) -> Job[Found]:
         short=n_short,
         computed=len(missing),
         publish_signatures=lambda: ws.write_result(
-            SIGNATURES, cache_out, compression="lz4"  # hashes: zstd only costs time
+            SIGNATURES,
+            cache_out,
+            compression="lz4",  # hashes: zstd only costs time
         ),
     )
 
