@@ -98,3 +98,22 @@ def test_numpy_banding_gives_the_buckets_of_datasketch_lsh() -> None:
     got = band_pairs(sigs, bands, rows)
     assert len(expected) > 100
     assert np.array_equal(got, expected)
+
+
+def test_kernel_drop_set_equals_the_numpy_path_when_the_prefilter_collides() -> None:
+    """The compiled kernels pre-check the dropped (shared) hashes by their low 16 bits: a
+    kept shingle sharing those bits with a dropped one must still be kept."""
+    if M._kernels() is None:
+        pytest.skip("numba not installed (or CURATOR_NO_NUMBA set)")
+    texts = random_texts(200, seed=11)
+    kept = M.shingle_hashes(sorted({sh for t in texts for sh in shingle_set(t, 3)}))
+    real = kept[::7]  # some shingles really dropped
+    rng = np.random.default_rng(0)
+    # decoys: never a shingle's hash, but equal to kept ones in the low 16 bits
+    decoys = (kept[1::7] ^ (rng.integers(1, 1 << 16, kept[1::7].shape[0]) << 16)).astype(np.uint32)
+    decoys = decoys[~np.isin(decoys, kept)]
+    drop = np.concatenate([real, decoys])
+    want = M.signatures(texts, ngram=3, num_perm=64, use="numpy", drop=drop)
+    assert not np.array_equal(want, M.signatures(texts, ngram=3, num_perm=64, use="numpy"))
+    for use in ("numba", "auto"):
+        assert np.array_equal(M.signatures(texts, ngram=3, num_perm=64, use=use, drop=drop), want)

@@ -40,6 +40,7 @@ def char_signatures(
     """Fill out[d] with the MinHash of text d's character n-grams (a text shorter than n
     characters is one shingle; an empty text leaves the row as it is)."""
     drop = np.empty(0, np.uint32)
+    filt = np.empty(0, np.uint8)  # (not read: nothing is dropped)
     for d in prange(offsets.shape[0] - 1):
         s = offsets[d]
         e = offsets[d + 1]
@@ -55,7 +56,7 @@ def char_signatures(
         for i in range(count):
             st = cp[i]
             hs[i] = np.uint32(_fmix32(_sha1_le32(buf, st, cp[i + span] - st, w, blk)))
-        _fill_row(hs, count, drop, a, b, out[d])
+        _fill_row(hs, count, drop, filt, a, b, out[d])
 
 
 @njit(cache=True, parallel=True)
@@ -72,6 +73,7 @@ def char_signatures_openssl(
 ) -> None:
     """As ``char_signatures``, hashing with OpenSSL (see ``_numba_kernels.signatures_openssl``)."""
     drop = np.empty(0, np.uint32)
+    filt = np.empty(0, np.uint8)  # (not read: nothing is dropped)
     base = buf.ctypes.data
     for d in prange(offsets.shape[0] - 1):
         s = offsets[d]
@@ -91,4 +93,4 @@ def char_signatures_openssl(
             sha1_update(ctx.ctypes.data, base + st, cp[i + span] - st)
             sha1_final(md.ctypes.data, ctx.ctypes.data)
             hs[i] = _digest_hash(md)
-        _fill_row(hs, count, drop, a, b, out[d])
+        _fill_row(hs, count, drop, filt, a, b, out[d])

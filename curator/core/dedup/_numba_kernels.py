@@ -117,10 +117,25 @@ def _word_bounds(buf: np.ndarray, s: int, e: int) -> tuple[np.ndarray, np.ndarra
     return starts, ends
 
 
+_FILTER_BITS = 16
+
+
+@njit(cache=True)
+def _drop_filter(drop: np.ndarray) -> np.ndarray:
+    """A membership pre-check for ``drop``: entry ``h & 0xFFFF`` is 1 when some dropped
+    hash has those low 16 bits. Nearly every shingle is not dropped and is told so by one
+    load from this 64 KB table instead of a binary search (0.2 s of 1.1 s at 50k texts)."""
+    filt = np.zeros(1 << _FILTER_BITS, np.uint8)
+    for k in range(drop.shape[0]):
+        filt[np.int64(drop[k]) & ((1 << _FILTER_BITS) - 1)] = 1
+    return filt
+
+
 @njit(cache=True, inline="always")
-def _is_dropped(drop: np.ndarray, h: Any) -> bool:
-    """Whether h is in the sorted array ``drop`` (shared shingles' hashes)."""
-    if drop.shape[0] == 0:
+def _is_dropped(drop: np.ndarray, filt: np.ndarray, h: Any) -> bool:
+    """Whether h is in the sorted array ``drop`` (shared shingles' hashes); ``filt`` is
+    ``_drop_filter(drop)``."""
+    if drop.shape[0] == 0 or filt[np.int64(h) & ((1 << _FILTER_BITS) - 1)] == 0:
         return False
     k = np.searchsorted(drop, h)
     return k < drop.shape[0] and drop[k] == h
@@ -128,15 +143,22 @@ def _is_dropped(drop: np.ndarray, h: Any) -> bool:
 
 @njit(cache=True)
 def _fill_row(
-    hs: np.ndarray, count: int, drop: np.ndarray, a: np.ndarray, b: np.ndarray, out_row: np.ndarray
+    hs: np.ndarray,
+    count: int,
+    drop: np.ndarray,
+    filt: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    out_row: np.ndarray,
 ) -> None:
-    """out_row = MinHash of hs[:count] without the dropped hashes (all of them if none is left)."""
+    """out_row = MinHash of hs[:count] without the dropped hashes (all of them if none is
+    left); ``filt`` is ``_drop_filter(drop)`` (any array when ``drop`` is empty)."""
     num_perm = a.shape[0]
     row = np.full(num_perm, np.uint32(M32), np.uint32)
     kept = 0
     for i in range(count):
         h32u = hs[i]
-        if _is_dropped(drop, h32u):
+        if _is_dropped(drop, filt, h32u):
             continue
         kept += 1
         for q in range(num_perm):  # uint32 wrap-around = mod 2**32; vectorises 8 lanes wide
@@ -170,6 +192,7 @@ def signatures(
     leaves nothing.
     """
     n = offsets.shape[0] - 1
+    filt = _drop_filter(drop)
     for d in prange(n):
         s = offsets[d]
         e = offsets[d + 1]
@@ -185,7 +208,7 @@ def signatures(
         for i in range(count):
             st = starts[i]
             hs[i] = np.uint32(_fmix32(_sha1_le32(buf, st, ends[i + last] - st, w, blk)))
-        _fill_row(hs, count, drop, a, b, out[d])
+        _fill_row(hs, count, drop, filt, a, b, out[d])
 
 
 @njit(cache=True, parallel=True)
@@ -204,6 +227,7 @@ def signatures_openssl(
     """As ``signatures``, hashing with OpenSSL's SHA1_Init/Update/Final (SHA-NI when present)."""
     n = offsets.shape[0] - 1
     base = buf.ctypes.data
+    filt = _drop_filter(drop)
     for d in prange(n):
         s = offsets[d]
         e = offsets[d + 1]
@@ -222,7 +246,7 @@ def signatures_openssl(
             sha1_update(ctx.ctypes.data, base + st, ends[i + last] - st)
             sha1_final(md.ctypes.data, ctx.ctypes.data)
             hs[i] = _digest_hash(md)
-        _fill_row(hs, count, drop, a, b, out[d])
+        _fill_row(hs, count, drop, filt, a, b, out[d])
 
 
 @njit(cache=True, parallel=True)
@@ -289,6 +313,7 @@ def compared_hashes(
     out[starts_out[d]:][:counts[d]]. For exact Jaccard: a spurious 64-bit collision
     between two texts' few hundred shingles is too rare to matter."""
     n = offsets.shape[0] - 1
+    filt = _drop_filter(drop)
     for d in prange(n):
         s = offsets[d]
         e = offsets[d + 1]
@@ -304,7 +329,7 @@ def compared_hashes(
         for i in range(count):
             st = starts[i]
             h = _hash64(buf, st, ends[i + last] - st)
-            if not _is_dropped(drop, h):
+            if not _is_dropped(drop, filt, h):
                 hs[kept] = h
                 kept += 1
         if kept == 0:  # nothing but shared text: compared whole
