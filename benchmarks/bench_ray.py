@@ -10,7 +10,7 @@ engine configuration:
   CPUs plus 1 or 2 worker nodes with one CPU each), joined with
   ``--engine ray --ray-address ADDR``.
 
-Printed per stage: wall seconds, the ratio to local, the driver's peak RSS and
+Printed per stage: wall seconds (and, within `run`, the run log's dedup and filter seconds), the ratio to local, the driver's peak RSS and
 the largest peak RSS (VmHWM) of any Ray worker process (sampled every 0.2 s from /proc).
 Results are checked equal (flags, clusters, export bytes) across configurations.
 
@@ -167,6 +167,26 @@ def digest(folder: Path) -> str:
     return h.hexdigest()[:16]
 
 
+def run_split(ws: Path) -> dict[str, float]:
+    """The last ``curator run``'s own split (its run log): dedup and filter seconds, pairs."""
+    import sqlite3
+
+    con = sqlite3.connect(f"file:{ws / 'curator.db'}?mode=ro", uri=True)
+    try:
+        row = con.execute(
+            "SELECT summary FROM runs WHERE kind='run' ORDER BY run_id DESC LIMIT 1"
+        ).fetchone()
+    finally:
+        con.close()
+    steps = {st["step"]: st for st in json.loads(row[0])["steps"]} if row else {}
+    dedup, flags = steps.get("dedup", {}), steps.get("flags", {})
+    return {
+        "dedup": float(dedup.get("seconds", 0.0)),
+        "filters": float(flags.get("seconds", 0.0)),  # scoring + thresholds
+        "candidate_pairs": int(dedup.get("candidate_pairs", 0)),
+    }
+
+
 def run_config(name: str, shards: Path, root: Path, engine: list[str]) -> dict[str, object]:
     ws = root / f"{name}.curator"
     out = root / f"{name}-out"
@@ -184,6 +204,8 @@ def run_config(name: str, shards: Path, root: Path, engine: list[str]) -> dict[s
         seconds, driver, worker = curator(args + engine)
         row[stage] = (seconds, driver, worker)
         print(f"  {name} {stage}: {seconds:.1f} s (load {os.getloadavg()[0]:.1f})", flush=True)
+        if stage == "run":
+            row["split"] = run_split(ws)
     row["digest"] = digest(out)
     row["load_after"] = round(os.getloadavg()[0], 1)
     shutil.rmtree(ws, ignore_errors=True)  # a 5M workspace is gigabytes
@@ -226,6 +248,14 @@ def table(n: int, rows: list[dict[str, object]]) -> None:
                 f"{row['config']:<8} {stage:<7} {s:>8.1f} {ratio} {s / n * 1e6:>9.0f} "
                 f"{d / 2**20:>9.0f}MB {w / 2**20 if w else 0:>9.0f}MB  "
                 f"{row['load_before']}->{row['load_after']}"
+            )
+    print(f"{'config':<8} {'dedup s':>8} {'filters s':>10} {'candidate pairs':>16}  (within run)")
+    for row in rows:
+        sp = row.get("split") or {}
+        if sp:
+            print(
+                f"{row['config']:<8} {sp['dedup']:>8.1f} {sp['filters']:>10.1f} "
+                f"{sp['candidate_pairs']:>16,}"
             )
     digests = {str(row["digest"]) for row in rows}
     print(f"export bytes identical across configurations: {len(digests) == 1}")

@@ -19,6 +19,8 @@ _SCOPE_ROLES = {
 }
 
 
+_NORM_BATCH = 50_000  # records normalised at a time (see dedup_texts)
+
 _PUNCT_OR_SPACE_RUN = r"[\p{P}\p{S}\s]*[\p{P}\p{S}][\p{P}\p{S}\s]*|\s\s+|[^\S ]"
 
 
@@ -59,9 +61,22 @@ def normalised_turns(messages: pl.Series, s: DedupSettings, name: str = "content
 def dedup_texts(messages: pl.Series, s: DedupSettings) -> pl.DataFrame:
     """Per record (same order): ``text`` (near-dup scope), ``exact_text``, ``has_content``.
 
-    Messages are exploded once so every content is normalised in one
-    vectorised pass (a regex inside ``list.eval`` runs per record, far slower).
+    Messages are exploded so every content is normalised in one vectorised pass
+    (a regex inside ``list.eval`` runs per record, far slower), ``_NORM_BATCH``
+    records at a time: the exploded, normalised turns are several times the size
+    of the texts, so one pass over a million records held gigabytes at once.
     """
+    if messages.len() <= _NORM_BATCH:
+        return _dedup_texts(messages, s)
+    return pl.concat(
+        [
+            _dedup_texts(messages.slice(lo, _NORM_BATCH), s)
+            for lo in range(0, messages.len(), _NORM_BATCH)
+        ]
+    )
+
+
+def _dedup_texts(messages: pl.Series, s: DedupSettings) -> pl.DataFrame:
     roles = _SCOPE_ROLES[s.scope] + (["system"] if s.include_system else [])
     msgs = normalised_turns(messages, s)
     has_text = pl.col("content") != ""

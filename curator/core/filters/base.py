@@ -60,6 +60,9 @@ class Filter:
     results: ClassVar[tuple[str, ...]]  # result files written by score, first = scores_NAME
     version: ClassVar[int] = 1  # bump when the scoring code changes meaning
     code_modules: ClassVar[tuple[str, ...]] = ()  # helper modules whose code scores depend on
+    # results that ``score`` returns sorted (not in record order), by these columns: an
+    # engine scoring in batches sorts their concatenation the same way
+    sorted_by: ClassVar[Mapping[str, tuple[str, ...]]] = {}
 
     def score(self, df: pl.DataFrame, params: Any) -> ScoreJob:
         """Score records (columns id, messages); yields Progress, returns Scores."""

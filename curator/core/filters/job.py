@@ -96,6 +96,7 @@ def _merge(old: Scores | None, new: Scores, keep_ids: pl.Series) -> Scores:
     return out
 
 
+_LOCAL_BATCH = 50_000  # records scored at a time on the local engine (_score_local)
 _SEP = "\x1f"  # filter name / result name in the keys of ScoreBatch's outputs
 
 
@@ -116,6 +117,42 @@ class ScoreBatch:
             for res, frame in run_job(cls().score(batch, params)).items():
                 out[f"{name}{_SEP}{res}"] = frame
         return out
+
+
+def _score_local(f: Filter, df: pl.DataFrame, params: Any) -> Job[Scores]:
+    """``f.score`` on ``df``, ``_LOCAL_BATCH`` records at a time, outputs concatenated.
+
+    Scores are row-local by contract (as for ``ScoreBatch`` on an engine), so this
+    equals one call on the whole frame; the batches bound what a filter's
+    intermediate frames (exploded messages, words, n-grams) hold at once.
+    """
+    n = df.height
+    if n <= _LOCAL_BATCH:
+        return (yield from f.score(df, params))
+    parts: dict[str, list[pl.DataFrame]] = {}
+    for lo in range(0, n, _LOCAL_BATCH):
+        batch = df.slice(lo, _LOCAL_BATCH)
+        job = f.score(batch, params)
+        while True:
+            try:
+                p = next(job)
+            except StopIteration as stop:
+                for res, frame in stop.value.items():
+                    parts.setdefault(res, []).append(frame)
+                break
+            done = lo + (p.done * batch.height // p.total if p.total else 0)
+            yield Progress(p.step, done, n, p.message)
+    return _in_order(
+        type(f), {res: pl.concat(fs, how="vertical_relaxed") for res, fs in parts.items()}
+    )
+
+
+def _in_order(cls: type[Filter], scores: Scores) -> Scores:
+    """Batches' concatenated results as one call returns them (``Filter.sorted_by``)."""
+    return {
+        res: frame.sort(*cls.sorted_by[res]) if res in cls.sorted_by else frame
+        for res, frame in scores.items()
+    }
 
 
 def _todo(df: pl.DataFrame, old: Scores | None, first: str) -> tuple[pl.DataFrame, pl.Series]:
@@ -144,7 +181,8 @@ def _score_remote(
         name, res = key.split(_SEP, 1)
         mine = wanted[name].get_column(R.ID).implode()
         out.setdefault(name, {})[res] = frame.filter(pl.col(R.ID).is_in(mine))
-    return out
+    classes = {name: cls for name, cls, _, _ in plan}
+    return {name: _in_order(classes[name], scores) for name, scores in out.items()}
 
 
 def _score_filter(
@@ -162,7 +200,7 @@ def _score_filter(
     if computed is not None:
         new = dict(computed)
     else:
-        new = yield from f.score(todo.select(R.ID, R.MESSAGES), params)
+        new = yield from _score_local(f, todo.select(R.ID, R.MESSAGES), params)
     new[first] = new[first].join(todo.select(R.ID, HASH_COL), on=R.ID, how="left")
     merged = _merge(old, new, keep)
     # Drop rows of records no longer in the workspace frame.

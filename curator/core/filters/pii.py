@@ -13,7 +13,7 @@ info, never called personal data and never redacted).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import polars as pl
 
@@ -234,6 +234,9 @@ class PiiFilter(Filter):
     title = "PII & secrets"
     Params = PiiParams
     results = ("scores_pii", "pii_findings")
+    sorted_by: ClassVar[dict[str, tuple[str, ...]]] = {
+        "pii_findings": (R.ID, "turn", "field", "start")  # as scan_messages sorts them
+    }
     code_modules = (
         "curator.core.filters.detectors",
         "curator.core.filters.secrets",
