@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, Qt, QThread, Signal
 
 from curator.core.errors import CuratorError
 from curator.core.jobs import CancelToken, Job, JobCancelled, Progress, run_job
@@ -76,13 +76,22 @@ def keep_out_of_gc(moment: str) -> None:
 
 
 class Worker(QThread):
-    """Runs ``task(on_progress, cancel)`` off the UI thread."""
+    """Runs ``task(on_progress, cancel)`` off the UI thread.
+
+    The thread emits private signals that the Worker object (which lives on the UI
+    thread) relays as the public ones. Once the pool shut down (the window closed),
+    relays that were still queued are dropped: a result that arrives after its
+    window is gone reaches no listener of that window.
+    """
 
     progressed = Signal(object)  # Progress
     succeeded = Signal(object)  # the task's result
     failed = Signal(str)
     cancelled = Signal()
     done = Signal()  # after any of the three above
+
+    _progressed_in_thread = Signal(object)
+    _ended_in_thread = Signal(str, object)  # "succeeded" | "failed" | "cancelled", payload
 
     def __init__(self, task: Task, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -92,6 +101,10 @@ class Worker(QThread):
         self.result: Any = None
         self.error: str | None = None
         self.is_done = False  # set before ``done`` is emitted: late listeners check it
+        self.discarded = False  # set by WorkerPool.shutdown: relay nothing more
+        queued = Qt.ConnectionType.QueuedConnection
+        self._progressed_in_thread.connect(self._relay_progress, queued)
+        self._ended_in_thread.connect(self._relay_end, queued)
 
     def cancel(self) -> None:
         self.token.cancel()
@@ -100,25 +113,40 @@ class Worker(QThread):
         now = time.monotonic()
         if now - self._last_emit >= 0.05 or (p.total is not None and p.done >= p.total):
             self._last_emit = now
+            self._progressed_in_thread.emit(p)
+
+    def _relay_progress(self, p: Progress) -> None:
+        if not self.discarded:
             self.progressed.emit(p)
 
+    def _relay_end(self, kind: str, payload: Any) -> None:
+        self.is_done = True
+        if self.discarded:
+            return
+        if kind == "succeeded":
+            self.succeeded.emit(payload)
+        elif kind == "failed":
+            self.failed.emit(payload)
+        else:
+            self.cancelled.emit()
+        self.done.emit()
+
     def run(self) -> None:
+        kind, payload = "succeeded", None
         try:
             self.result = self._task(self._on_progress, self.token)
+            payload = self.result
         except JobCancelled:
-            self.cancelled.emit()
+            kind = "cancelled"
         except Exception as exc:
             self.error = error_text(exc)
             if not isinstance(exc, CuratorError) and os.environ.get("CURATOR_DEBUG"):
                 traceback.print_exc()  # only when asked for: no traceback reaches a user
-            self.failed.emit(self.error)
+            kind, payload = "failed", self.error
         else:
             if self.token.cancelled:
-                self.cancelled.emit()
-            else:
-                self.succeeded.emit(self.result)
-        self.is_done = True
-        self.done.emit()
+                kind = "cancelled"
+        self._ended_in_thread.emit(kind, payload)
 
 
 def job_task(factory: Callable[[], Job[Any]]) -> Task:
@@ -175,4 +203,5 @@ class WorkerPool(QObject):
             w.cancel()
         for w in list(self._workers):
             w.wait(timeout_ms)
+            w.discarded = True  # its queued result would reach a closed window
         self._pending = 0
