@@ -460,8 +460,8 @@ def original_messages(ws: Workspace, record_id: str) -> list[dict[str, Any]]:
     hits = np.flatnonzero((records.get_column(R.ID) == record_id).to_numpy())
     if not hits.size:
         raise WorkspaceError(f"No record {record_id} in workspace {ws.name}.")
-    msgs: list[dict[str, Any]] = records.get_column(R.MESSAGES).slice(int(hits[0]), 1).to_list()[0]
-    return msgs
+    msgs: list[dict[str, Any]] | None = records.get_column(R.MESSAGES).slice(int(hits[0]), 1).to_list()[0]
+    return msgs if msgs is not None else []  # a damaged part's null list: nothing to show, no crash
 
 
 def current_messages(ws: Workspace, record_id: str) -> list[dict[str, Any]]:
