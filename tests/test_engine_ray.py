@@ -282,3 +282,25 @@ def test_gui_cancel_on_ray_publishes_nothing(
     after = sorted(q.name for q in results.glob("*.parquet")) if results.exists() else []
     assert after == before
     close_window(w)
+
+
+def test_a_worker_dying_while_export_lines_are_built_publishes_nothing(
+    cluster: Cluster, demo: Path, tmp_path: Path, fault_file: Path
+) -> None:
+    from curator.core.export.job import export_job
+    from curator.core.export.options import ExportOptions
+
+    ws = Workspace.open(_copy(demo, tmp_path / "ws.curator"))
+    run_job(pipeline_job(ws))
+    out = tmp_path / "out"
+    opts = ExportOptions(output_dir=out, include="passing", split=0.2)
+    fault_file.write_text("format")
+    try:
+        with pytest.raises(EngineFailure, match="nothing was published"):
+            run_job(export_job(ws, opts, engine_for("ray", cluster.address)))
+    finally:
+        fault_file.write_text("")
+    assert not out.exists()
+    assert not list(tmp_path.glob(".out*"))  # no staging folder left behind
+    run_job(export_job(ws, opts, engine_for("ray", cluster.address)))  # healthy again: it works
+    assert (out / "train.jsonl").stat().st_size > 0

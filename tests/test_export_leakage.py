@@ -158,3 +158,51 @@ def test_report_blocks_an_old_export_that_leaked_a_prompt(workspace) -> None:
     c = build_report(workspace, include="passing").check("split")
     assert c.level == "block" and c.value == 2
     assert "On both sides: 2 user prompts." in c.message
+
+
+def test_link_keys_match_the_per_use_definition_on_awkward_texts() -> None:
+    """link_keys builds each normalised text once and counts words by spaces; the keys
+    must equal the plain definition (regex word count, text rebuilt per use)."""
+    from curator.core.export import groups as G
+
+    replies = [
+        "",
+        "   ",
+        "?!...",
+        "one two three four five six seven",  # 7 words: not linked
+        "one two three four five six seven eight",  # 8: linked
+        "One,two;three—four\u00a0five\u2003six\tseven\neight!",  # unicode spaces, dashes
+        "  a  b  c  d  e  f  g  h  ",
+        "Émile's café: ünïcode wörds here, yes indeed friend",
+    ]
+    rows = [
+        {
+            "id": f"r{i}",
+            "cluster_id": None,
+            "messages": [{"role": "user", "content": t}, {"role": "assistant", "content": t}],
+        }
+        for i, t in enumerate(replies)
+    ]
+    rows.append(
+        {"id": "none", "cluster_id": None, "messages": [{"role": "system", "content": "x"}]}
+    )
+    df = pl.DataFrame(rows)
+    got = G.link_keys(df)
+    msgs = pl.col("messages")
+    prompt = G._normalised(
+        msgs.list.eval(G._TEXT.filter(G._ROLE == "user").fill_null("")).list.join("\n")
+    )
+    reply = G._normalised(
+        msgs.list.eval(G._TEXT.filter(G._ROLE == "assistant")).list.last().fill_null("")
+    )
+    want = df.with_columns(
+        G.content_key().hash().alias(G.CONTENT),
+        pl.when(prompt.str.len_chars() > 0).then(prompt.hash()).alias(G.PROMPT),
+        pl.when(reply.str.count_matches(r"\S+") >= G.MIN_REPLY_WORDS)
+        .then(reply.hash())
+        .alias(G.REPLY),
+    )
+    assert got.select(G.CONTENT, G.PROMPT, G.REPLY).equals(
+        want.select(G.CONTENT, G.PROMPT, G.REPLY)
+    )
+    assert got.get_column(G.REPLY).is_not_null().to_list()[3:6] == [False, True, True]

@@ -55,13 +55,13 @@ def test_disk_full_mid_write_keeps_the_previous_export(ws_with_bad, tmp_path, mo
     export(ws, out, skip_invalid=True, split=0.3)
     before = _snapshot(out)
 
-    real_write = writers.Staging.write_lines
+    real_write = writers.LineWriter.write
 
-    def failing(self, name, lines, json_array=False):
-        yield from real_write(self, name, lines.head(3), json_array=json_array)
+    def failing(self, lines):
+        real_write(self, lines.head(3))
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(writers.Staging, "write_lines", failing)
+    monkeypatch.setattr(writers.LineWriter, "write", failing)
     with pytest.raises(CuratorError, match=r"No space left on device.*previous export there is unchanged"):
         export(ws, out, include="passing", skip_invalid=True)
     assert _snapshot(out) == before

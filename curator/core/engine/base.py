@@ -75,6 +75,22 @@ class Engine:
         yield Progress(step, df.height, df.height)
         return {name: pl.concat(p, how="vertical_relaxed") for name, p in parts.items()}
 
+    def map_frame_into(
+        self,
+        fn: FrameFn,
+        df: pl.DataFrame,
+        sink: Callable[[pl.DataFrame], None],
+        *,
+        step: str,
+        batch_rows: int = BATCH_ROWS,
+    ) -> Job[None]:
+        """Like ``map_frame``, but each batch's output goes to ``sink`` in input order
+        and is dropped: memory holds a few batches, not the whole output (export)."""
+        for start in range(0, df.height, batch_rows):
+            yield Progress(step, start, df.height)
+            sink(fn(df.slice(start, batch_rows)))
+        yield Progress(step, df.height, df.height)
+
     def read_ahead(self, fn: Callable[..., Any], plan: list[tuple[Any, ...]]) -> ReadAhead:
         """Start ``fn(*args)`` for each planned call (see ReadAhead)."""
         return ReadAhead(fn, plan)

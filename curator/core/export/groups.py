@@ -54,12 +54,18 @@ def link_keys(df: pl.DataFrame) -> pl.DataFrame:
     reply = _normalised(
         msgs.list.eval(_TEXT.filter(_ROLE == "assistant")).list.last().fill_null("")
     )
-    words = reply.str.count_matches(r"\S+")
-    return df.with_columns(
-        content_key().hash().alias(CONTENT),
-        pl.when(prompt.str.len_chars() > 0).then(prompt.hash()).alias(PROMPT),
-        pl.when(words >= MIN_REPLY_WORDS).then(reply.hash()).alias(REPLY),
+    # Each normalised text once (an eager with_columns would build it per use); after
+    # normalisation words are separated by single spaces, so words = spaces + 1.
+    texts = df.select(prompt.alias("p"), reply.alias("r"))
+    p, r = pl.col("p"), pl.col("r")
+    words = (
+        pl.when(r.str.len_bytes() > 0).then(r.str.count_matches(" ", literal=True) + 1).otherwise(0)
     )
+    keys = texts.select(
+        pl.when(p.str.len_bytes() > 0).then(p.hash()).alias(PROMPT),
+        pl.when(words >= MIN_REPLY_WORDS).then(r.hash()).alias(REPLY),
+    )
+    return df.with_columns(content_key().hash().alias(CONTENT)).hstack(keys)
 
 
 def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -82,8 +88,10 @@ def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def group_keys(df: pl.DataFrame, keys: tuple[str, ...] = tuple(KEYS)) -> pl.DataFrame:
     """Adds ``_group`` — the cluster id ("c:...") or smallest record id ("r:...") of the
-    record's component over the link ``keys`` — plus the link-key columns."""
-    out = link_keys(df).with_row_index("_i")
+    record's component over the link ``keys`` — plus the link-key columns (kept when
+    ``df`` already has them: computing them is most of the cost)."""
+    have = all(c in df.columns for c in (CONTENT, PROMPT, REPLY))
+    out = (df if have else link_keys(df)).with_row_index("_i")  # a second grouping reuses them
     a_parts, b_parts = [], []
     for key in keys:
         col = KEYS[key]

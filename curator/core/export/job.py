@@ -10,7 +10,7 @@ from typing import Any, Final
 import polars as pl
 
 from curator.core import records as R
-from curator.core.engine import Engine
+from curator.core.engine import Engine, LocalEngine
 from curator.core.errors import CuratorError
 from curator.core.export import card, fixes, snippets
 from curator.core.export import formats as F
@@ -21,7 +21,13 @@ from curator.core.export.options import HF_FOLDER, ExportOptions
 from curator.core.export.split import SPLIT, assign, leakage
 from curator.core.export.targets import cuts_untrained, data_facts, trainer_notes
 from curator.core.export.validate import check
-from curator.core.export.writers import Staging, check_output_dir, conflict_message, file_digest
+from curator.core.export.writers import (
+    LineWriter,
+    Staging,
+    check_output_dir,
+    conflict_message,
+    file_digest,
+)
 from curator.core.jobs import DeferredInterrupt, Job, Progress, run_job
 from curator.core.selection import exclusion_reason, exportable, override_summary
 from curator.core.tokens import message_token_table
@@ -78,7 +84,10 @@ class _Plan:
 
 
 def _nothing_message(options: ExportOptions, excluded: dict[str, int]) -> str:
-    why = ", ".join(f"{n} {reason}" for reason, n in sorted(excluded.items())) or "the workspace is empty"
+    why = (
+        ", ".join(f"{n} {reason}" for reason, n in sorted(excluded.items()))
+        or "the workspace is empty"
+    )
     hint = (
         "approve records (curator review --approve ...) or export with --include passing"
         if options.include == "approved"
@@ -88,8 +97,15 @@ def _nothing_message(options: ExportOptions, excluded: dict[str, int]) -> str:
 
 
 def _invalid_message(options: ExportOptions, problems: pl.DataFrame, n: int) -> str:
-    shown = [f"  {r[R.ID]}: {r['kind']}: {r['detail']}" for r in problems.head(_SHOW_PROBLEMS).iter_rows(named=True)]
-    more = f"\n  ... and {problems.height - _SHOW_PROBLEMS} more problems" if problems.height > _SHOW_PROBLEMS else ""
+    shown = [
+        f"  {r[R.ID]}: {r['kind']}: {r['detail']}"
+        for r in problems.head(_SHOW_PROBLEMS).iter_rows(named=True)
+    ]
+    more = (
+        f"\n  ... and {problems.height - _SHOW_PROBLEMS} more problems"
+        if problems.height > _SHOW_PROBLEMS
+        else ""
+    )
     return (
         f"{n} record(s) would not be valid {options.format} lines; nothing was written:\n"
         + "\n".join(shown)
@@ -118,7 +134,9 @@ def _plan_job(ws: Workspace, options: ExportOptions) -> Generator[Progress, None
         problems = P.check(sel, P.style_of(options))
     else:
         problems = pl.concat([check(sel, options.format, msgs), fixes.refused(sel, msgs)])
-    yield Progress("validate", sel.height, sel.height, f"{problems.get_column(R.ID).n_unique():,} invalid")
+    yield Progress(
+        "validate", sel.height, sel.height, f"{problems.get_column(R.ID).n_unique():,} invalid"
+    )
     return _Plan(sel, excluded, problems, msgs, ws.read_result("clusters") is not None, fixed)
 
 
@@ -144,7 +162,10 @@ def _estimate_tokens(rows: pl.DataFrame, options: ExportOptions) -> dict[str, in
     chars = rows.select(
         R.ID,
         SPLIT,
-        pl.col(R.MESSAGES).list.eval(pl.element().struct.field("content").str.len_chars()).list.sum().alias("_c"),
+        pl.col(R.MESSAGES)
+        .list.eval(pl.element().struct.field("content").str.len_chars())
+        .list.sum()
+        .alias("_c"),
     )
     sample = rows.sample(min(_ESTIMATE_SAMPLE, rows.height), seed=0)
     counted = message_token_table(sample.get_column(R.MESSAGES), sample.get_column(R.ID))
@@ -161,12 +182,18 @@ def preflight(ws: Workspace, options: ExportOptions) -> Preflight:
     invalid = plan.problems.get_column(R.ID).n_unique()
     warnings: list[str] = []
     try:
-        rows = _valid_rows(plan, options) if options.skip_invalid else assign(plan.frame, options.split, options.seed)
+        rows = (
+            _valid_rows(plan, options)
+            if options.skip_invalid
+            else assign(plan.frame, options.split, options.seed)
+        )
     except CuratorError as exc:
         warnings.append(str(exc))
         rows = plan.frame.with_columns(pl.lit("train").alias(SPLIT))
     if not plan.clusters_present and options.split is not None:
-        warnings.append("no dedup results: near-duplicate leakage is unchecked; run `curator dedup` first")
+        warnings.append(
+            "no dedup results: near-duplicate leakage is unchecked; run `curator dedup` first"
+        )
     known = M.fresh_scores(ws, rows) if rows.height else None
     exact = rows.height - (known.height if known is not None else 0) <= _ESTIMATE_SAMPLE
     if rows.height == 0:
@@ -198,7 +225,10 @@ def _hf_dataset(splits: dict[str, pl.DataFrame]) -> Any:
 
     datasets.disable_progress_bars()
     return datasets.DatasetDict(
-        {name: datasets.Dataset(plain_arrow(F.messages_table(df).to_arrow())) for name, df in splits.items()}
+        {
+            name: datasets.Dataset(plain_arrow(F.messages_table(df).to_arrow()))
+            for name, df in splits.items()
+        }
     )
 
 
@@ -214,7 +244,9 @@ def _write_splits(
     if options.format == "hf":
         yield Progress("write", 0, total, "datasets")
         # One shard per split, so LLaMA-Factory can be pointed at a single .arrow file.
-        _hf_dataset(by_split).save_to_disk(str(stage.path(HF_FOLDER)), num_shards=dict.fromkeys(by_split, 1))
+        _hf_dataset(by_split).save_to_disk(
+            str(stage.path(HF_FOLDER)), num_shards=dict.fromkeys(by_split, 1)
+        )
         stage.sync_tree(HF_FOLDER)
         yield Progress("write", total, total, "datasets")
         return [HF_FOLDER]
@@ -222,18 +254,27 @@ def _write_splits(
     for split, part in by_split.items():
         if options.format == "parquet":
             stage.write_arrow_parquet(files[split], plain_arrow(F.messages_table(part).to_arrow()))
-        else:
-            if options.format == "preference":
-                lines = P.lines(part, P.style_of(options)).get_column(F.LINE)
-            elif engine is not None and engine.name != "local":
-                built = yield from engine.map_frame(
-                    F.LINE_BUILDERS[options.format], part, step="format"
-                )
-                lines = built.get_column(F.LINE)
-            else:
-                lines = F.LINE_BUILDERS[options.format](part).get_column(F.LINE)
-            for done in stage.write_lines(files[split], lines, json_array=options.format == "alpaca"):
+        elif options.format == "preference":
+            lines = P.lines(part, P.style_of(options)).get_column(F.LINE)
+            for done in stage.write_lines(files[split], lines):
                 yield Progress("write", written + done, total, files[split])
+        else:
+            # Lines are built batch by batch (on the engine's workers) and written as each
+            # batch arrives: the whole split's lines never sit in memory at once.
+            eng = engine or LocalEngine()
+            with stage.line_writer(files[split], json_array=options.format == "alpaca") as out:
+
+                def sink(batch: pl.DataFrame, out: LineWriter = out) -> None:
+                    out.write(batch.get_column(F.LINE))
+
+                built = eng.map_frame_into(
+                    F.LINE_BUILDERS[options.format], part, sink, step="format"
+                )
+                try:
+                    for p in built:
+                        yield Progress("write", written + p.done, total, files[split])
+                finally:
+                    built.close()  # a cancelled export stops the engine's running batches
         written += part.height
         yield Progress("write", written, total, files[split])
     return list(files.values())
@@ -258,7 +299,9 @@ def export_job(
     yield Progress("split", 0, None, f"{n_invalid} invalid left out" if n_invalid else "")
     rows = _valid_rows(plan, options)
     if rows.height == 0:
-        raise CuratorError(f"all {plan.frame.height} selected records are invalid; nothing was written.")
+        raise CuratorError(
+            f"all {plan.frame.height} selected records are invalid; nothing was written."
+        )
     yield Progress("tokens", 0, rows.height, "counting tokens")
     tokens = M.token_table(ws, rows)
     yield Progress("tokens", rows.height, rows.height)
@@ -270,7 +313,11 @@ def export_job(
             facts = data_facts(rows, F.explode_messages(rows))
             names = yield from _write_splits(stage, options, by_split, rows.height, engine)
             # the SFT snippets would mislabel preference pairs
-            configs = {} if options.format == "preference" else snippets.write_all(options, facts, options.target)
+            configs = (
+                {}
+                if options.format == "preference"
+                else snippets.write_all(options, facts, options.target)
+            )
             for name, text in configs.items():
                 stage.write_text(name, text)
             yield Progress("publish", 0, None, "hashing files")
@@ -278,19 +325,28 @@ def export_job(
             for split, name in files_by_split.items():
                 size, digest = file_digest(stage.path(name))
                 files.append(
-                    {"split": split, "path": name if options.format != "hf" else f"{name}/{split}",
-                     "records": by_split[split].height, "bytes": size, "sha256": digest}
+                    {
+                        "split": split,
+                        "path": name if options.format != "hf" else f"{name}/{split}",
+                        "records": by_split[split].height,
+                        "bytes": size,
+                        "sha256": digest,
+                    }
                 )
             counts = {s: by_split[s].height for s in options.split_names()}
             leak = leakage(rows)
             skipped = plan.problems if options.skip_invalid else plan.problems.clear()
             manifest = M.build(
-                ws, options,
+                ws,
+                options,
                 counts=counts,
                 tokens=M.token_totals(tokens, rows.select(R.ID, SPLIT)),
                 files=files,
-                selection={"selected": plan.frame.height, "excluded": plan.excluded,
-                           "overrides": override_summary(rows)},
+                selection={
+                    "selected": plan.frame.height,
+                    "excluded": plan.excluded,
+                    "overrides": override_summary(rows),
+                },
                 leakage=leak,
                 skipped=skipped,
                 clusters_present=plan.clusters_present,
@@ -304,7 +360,9 @@ def export_job(
                 snippets={snippets.SNIPPET_KEYS[n]: n for n in configs},
             )
             readme = card.render(
-                manifest, {s: snippets.data_file(options, s) for s in options.split_names()}, card.features(options, facts)
+                manifest,
+                {s: snippets.data_file(options, s) for s in options.split_names()},
+                card.features(options, facts),
             )
             stage.write_text(card.CARD, readme)
             names += [*configs, card.CARD]

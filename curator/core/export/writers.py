@@ -41,9 +41,19 @@ _RENAME_EXCHANGE: Final = 2
 CHUNK_ROWS: Final = 50_000
 # Files an export may own; a new export removes the ones it does not rewrite.
 OWNED: Final = (
-    "train.jsonl", "validation.jsonl", "train.json", "validation.json",
-    "train.parquet", "validation.parquet", "dataset", "dataset_info.json", "axolotl.yaml",
-    "trl_sft.yaml", "llamafactory_sft.yaml", "openai_job.json", "README.md",
+    "train.jsonl",
+    "validation.jsonl",
+    "train.json",
+    "validation.json",
+    "train.parquet",
+    "validation.parquet",
+    "dataset",
+    "dataset_info.json",
+    "axolotl.yaml",
+    "trl_sft.yaml",
+    "llamafactory_sft.yaml",
+    "openai_job.json",
+    "README.md",
 )
 
 
@@ -182,27 +192,19 @@ class Staging:
 
     def path(self, name: str) -> Path:
         return self.dir / name
-    def write_lines(self, name: str, lines: pl.Series, *, json_array: bool = False) -> Iterator[int]:
+
+    def write_lines(
+        self, name: str, lines: pl.Series, *, json_array: bool = False
+    ) -> Iterator[int]:
         """Write one line per element (or a JSON array of them); yields lines written."""
-        path = self.path(name)
-        with open(path, "wb") as fh:
-            if json_array:
-                fh.write(b"[\n")
+        with self.line_writer(name, json_array=json_array) as out:
             for start in range(0, lines.len(), CHUNK_ROWS):
-                chunk = lines.slice(start, CHUNK_ROWS).to_list()
-                sep = ",\n" if json_array else "\n"
-                text = sep.join(chunk)
-                if json_array and start + CHUNK_ROWS < lines.len():
-                    text += ",\n"
-                elif not json_array:
-                    text += "\n"
-                fh.write(text.encode("utf-8"))
-                fault_point("export-write", name)
+                out.write(lines.slice(start, CHUNK_ROWS))
                 yield min(lines.len(), start + CHUNK_ROWS)
-            if json_array:
-                fh.write(b"\n]\n" if lines.len() else b"]\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+
+    def line_writer(self, name: str, *, json_array: bool = False) -> LineWriter:
+        """A staged file written chunk by chunk (``write_lines`` without the whole Series)."""
+        return LineWriter(self.path(name), name, json_array)
 
     def write_text(self, name: str, text: str) -> None:
         path = self.path(name)
@@ -272,7 +274,9 @@ class Staging:
 
 
 def conflict_message(output_dir: Path, conflicts: list[str]) -> str:
-    shown = ", ".join(conflicts[:10]) + (f" and {len(conflicts) - 10} more" if len(conflicts) > 10 else "")
+    shown = ", ".join(conflicts[:10]) + (
+        f" and {len(conflicts) - 10} more" if len(conflicts) > 10 else ""
+    )
     return (
         f"{output_dir} already holds {shown} not written by Curator (no Curator manifest.json lists "
         "them); refusing to overwrite it. Choose an empty or new folder, or move those files out."
@@ -297,3 +301,43 @@ def check_output_dir(output_dir: Path) -> list[str]:
         return sorted(entries)
     listed = set(manifest.get("published") or [*OWNED, MANIFEST])
     return sorted(entries - listed)
+
+
+class LineWriter:
+    """One staged data file written in chunks: JSONL lines, or the elements of a JSON
+    array (``[\n`` a``,\n``b ``\n]\n``); the bytes do not depend on the chunking.
+    Synced to disk on a clean close; an exception leaves it to the staging cleanup."""
+
+    def __init__(self, path: Path, name: str, json_array: bool) -> None:
+        self.name = name
+        self.json_array = json_array
+        self.lines = 0
+        self._fh = open(path, "wb")  # noqa: SIM115 - closed in __exit__
+        if json_array:
+            self._fh.write(b"[\n")
+
+    def write(self, lines: pl.Series) -> None:
+        for start in range(0, lines.len(), CHUNK_ROWS):
+            chunk = lines.slice(start, CHUNK_ROWS).to_list()
+            if not chunk:
+                continue
+            if self.json_array:
+                text = (",\n" if self.lines else "") + ",\n".join(chunk)
+            else:
+                text = "\n".join(chunk) + "\n"
+            self._fh.write(text.encode("utf-8"))
+            self.lines += len(chunk)
+            fault_point("export-write", self.name)
+
+    def __enter__(self) -> LineWriter:
+        return self
+
+    def __exit__(self, kind: Any, *rest: Any) -> None:
+        try:
+            if kind is None:
+                if self.json_array:
+                    self._fh.write(b"\n]\n" if self.lines else b"]\n")
+                self._fh.flush()
+                os.fsync(self._fh.fileno())
+        finally:
+            self._fh.close()
