@@ -9,7 +9,10 @@ opening, scrolling, reviewing by keyboard (approve, reject, edit, next record),
 undoing a bulk step, switching to the Readiness, Duplicates and Pipeline tabs (and
 back), and importing a file. Prints the worst stall per action beside the 50 ms
 budget. ``--why`` samples the UI thread's Python stack during every gap over 30 ms
-and prints where the worst ones were spent.
+and prints where the worst ones were spent: the UI thread's own stack and the workers',
+its time on a CPU (near none: it was blocked, e.g. a worker held the GIL), its calls over
+8 ms from a profile hook (C calls named, e.g. a Qt method) and, for a native stretch, the
+Qt event it began after (an application event filter).
 
 Baselines in the same run: the block model against every row as Python objects up
 front, and the in-memory patch against re-reading the frame after a review action.
@@ -168,6 +171,111 @@ TEMPLATE_VERSION = 2
 BUDGET_PAINT = 1.0  # seconds to the first painted page
 BUDGET_STALL = 0.050  # seconds the UI thread may go without serving events
 SAMPLE_OVER = 0.030  # --why: sample the UI thread's stack during gaps longer than this
+LONG_CALL = 0.008  # --why: calls (Python or C) lasting longer than this are recorded
+
+
+class CallTrace:
+    """--why: every call lasting over LONG_CALL on the UI thread and in the GUI's worker
+    threads, from a profile hook (``sys.setprofile``), C calls included: a gap with no
+    Python frame to sample (a Qt method doing layout, style polish or text layout; a
+    worker's C call holding the GIL) is named by the call it was spent in."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[float, float, str, int, str]] = []  # start, end, thread, depth, name
+        self.events: list[tuple[float, str]] = []  # (delivered at, "receiver class, event type")
+
+    def hook(self, thread: str) -> Any:
+        stack: list[float] = []
+        calls = self.calls
+        clock = time.perf_counter
+
+        def hook(frame: Any, event: str, arg: Any) -> None:
+            if event == "call" or event == "c_call":
+                stack.append(clock())
+            elif stack:
+                t0 = stack.pop()
+                t1 = clock()
+                if t1 - t0 > LONG_CALL:
+                    code = frame.f_code
+                    if event == "return":
+                        name = (
+                            f"{code.co_qualname} ({_short(code.co_filename)}:{code.co_firstlineno})"
+                        )
+                    else:
+                        name = (
+                            f"{getattr(arg, '__qualname__', repr(arg))} [C, called at"
+                            f" {_short(code.co_filename)}:{frame.f_lineno}]"
+                        )
+                    calls.append((t0, t1, thread, len(stack), name))
+
+        return hook
+
+    def install(self, app: Any) -> None:
+        """On the UI thread (workers are sampled instead: a hook there slowed them enough
+        to distort the gaps), plus an application-wide event filter that notes each Qt
+        event as it is delivered: a native stretch is named by the event it began in."""
+        from PySide6.QtCore import QObject
+
+        sys.setprofile(self.hook("UI"))
+        events = self.events
+        clock = time.perf_counter
+
+        class EventNotes(QObject):
+            def eventFilter(self, obj: Any, e: Any) -> bool:
+                name = obj.objectName()
+                events.append(
+                    (clock(), f"{type(obj).__name__}{f' {name!r}' if name else ''} {e.type().name}")
+                )
+                return False
+
+        self._notes = EventNotes()
+        app.installEventFilter(self._notes)
+
+    def during(self, start: float, end: float, top: int = 4) -> list[str]:
+        """The innermost long calls overlapping [start, end] by over half of LONG_CALL."""
+        over = [
+            (min(end, t1) - max(start, t0), depth, thread, name, t1 - t0)
+            for t0, t1, thread, depth, name in self.calls
+            if min(end, t1) - max(start, t0) > LONG_CALL / 2 and not name.startswith(_HARNESS)
+        ]
+        lines = []
+        # the longest stretch of the gap with no event delivered: named by the event before it
+        seen = [(t, what) for t, what in self.events if start - 0.5 <= t <= end]
+        before = [x for x in seen if x[0] < start]
+        prev = before[-1] if before else (start, "(before the gap)")
+        best = (0.0, "")
+        for t, what in [x for x in seen if x[0] >= start] + [(end, "")]:
+            quiet = t - max(prev[0], start)
+            if quiet > best[0]:
+                best = (quiet, prev[1])
+            prev = (t, what)
+        if best[0] > LONG_CALL:
+            lines.append(
+                f"        UI: {best[0] * 1000:.0f} ms with no event delivered, after: {best[1]}"
+            )
+        for thread in sorted({o[2] for o in over}, key=lambda t: t != "UI"):
+            mine = sorted(
+                (o for o in over if o[2] == thread), key=lambda o: (-round(o[0] * 250), -o[1])
+            )
+            for ov, depth, _t, name, dur in mine[:top]:
+                lines.append(
+                    f"        {thread}: {ov * 1000:.0f} ms of it in {name} ({dur * 1000:.0f} ms, depth {depth})"
+                )
+        return lines
+
+
+_HARNESS = (
+    "wait_for ",
+    "pump ",
+    "QCoreApplication.processEvents ",
+    "sleep ",
+    "StallProbe.",
+    "main.",
+)
+
+
+def _short(filename: str) -> str:
+    return filename.split("/curator/", 1)[-1] if "/curator/" in filename else Path(filename).name
 
 
 def _stack(frame: Any, depth: int = 7) -> str:
@@ -211,6 +319,7 @@ class StallProbe:
 
     def __init__(self, sample: bool = False) -> None:
         from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
 
         self.timer = QTimer()
         self.timer.setInterval(5)
@@ -218,12 +327,17 @@ class StallProbe:
         self.sched = _schedstat_reader()
         self.last = time.perf_counter()
         self.last_wait = 0.0
+        self.last_run = 0.0
         self.worst = 0.0
         self.worst_own = 0.0
         self.sample = sample
         self.main = threading.get_ident()
         self._samples: list[tuple[float, str]] = []
-        self.gaps: list[tuple[float, float, Counter[str]]] = []
+        self.gaps: list[tuple[float, float, Counter[str], float, float]] = []
+        self.trace: CallTrace | None = None
+        if sample:
+            self.trace = CallTrace()
+            self.trace.install(QApplication.instance())
         self._stop = threading.Event()
         self._running = False  # read by the watchdog thread instead of the QTimer (no Qt call off the UI thread)
         self._watcher: threading.Thread | None = None
@@ -236,18 +350,30 @@ class StallProbe:
             time.sleep(0.003)
             now = time.perf_counter()
             if self._running and now - self.last > 0.015:
-                frame = sys._current_frames().get(self.main)
-                self._samples.append((now, _stack(frame)))
+                frames = sys._current_frames()
+                self._samples.append((now, _stack(frames.get(self.main))))
+                for ident, frame in frames.items():
+                    if ident != self.main and ident != threading.get_ident():
+                        where = _stack(frame)
+                        if where != "(in Qt)":
+                            self._samples.append((now, "[worker] " + where))
 
     def _wait(self) -> float:
         return self.sched()[1] if self.sched is not None else 0.0
 
+    def _run(self) -> float:
+        return self.sched()[0] if self.sched is not None else 0.0
+
     def start(self) -> None:
         self.last = time.perf_counter()
         self.last_wait = self._wait()
+        self.last_run = self._run()
         self.worst = self.worst_own = 0.0
         self.gaps = []
         self._samples = []
+        if self.trace is not None:
+            self.trace.calls.clear()
+            self.trace.events.clear()
         self._running = True
         self.timer.start()
 
@@ -258,11 +384,15 @@ class StallProbe:
         own = max(0.0, gap - (wait - self.last_wait))
         self.worst = max(self.worst, gap)
         self.worst_own = max(self.worst_own, own)
+        run = self._run() if self.sample else 0.0
         if self.sample and gap > SAMPLE_OVER:
             hits = Counter(s for t, s in self._samples if self.last <= t <= now)
-            self.gaps.append((gap, own, hits))
+            # on a CPU: the UI thread's own work; the rest of "own" it was blocked (the GIL
+            # held by another thread, a lock)
+            hits[f"#oncpu {run - self.last_run}"] = 0
+            self.gaps.append((gap, own, hits, self.last, now))
         self._samples = [x for x in self._samples if x[0] > now]
-        self.last, self.last_wait = now, wait
+        self.last, self.last_wait, self.last_run = now, wait, run
 
     def stop(self) -> tuple[float, float]:
         """(worst gap, worst gap less CPU queueing) since start()."""
@@ -275,15 +405,26 @@ class StallProbe:
         """Stop the watchdog thread before Qt deletes the timer (it printed "QTimer already
         deleted" at exit)."""
         self._running = False
+        if self.trace is not None:
+            sys.setprofile(None)
         self._stop.set()
         if self._watcher is not None:
             self._watcher.join()
 
     def why(self, top: int = 3) -> list[str]:
         lines = []
-        for gap, own, hits in sorted(self.gaps, key=lambda g: -g[1])[:top]:
-            where = "; ".join(f"{n}x {s}" for s, n in hits.most_common(2)) or "(no sample)"
-            lines.append(f"      {gap * 1000:.0f} ms ({own * 1000:.0f} ms own): {where}")
+        for gap, own, hits, start, end in sorted(self.gaps, key=lambda g: -g[1])[:top]:
+            ui = Counter({k: n for k, n in hits.items() if not k.startswith(("[worker]", "#"))})
+            wk = Counter({k: n for k, n in hits.items() if k.startswith("[worker]")})
+            cpu = next((float(k.split()[1]) for k in hits if k.startswith("#oncpu")), 0.0)
+            where = "; ".join(f"{n}x {s}" for s, n in ui.most_common(2)) or "(no sample)"
+            lines.append(
+                f"      {gap * 1000:.0f} ms ({own * 1000:.0f} ms own, {cpu * 1000:.0f} ms on a CPU): {where}"
+            )
+            for k, n in wk.most_common(1):
+                lines.append(f"        {n}x {k}")
+            if self.trace is not None:
+                lines.extend(self.trace.during(start, end))
         return lines
 
 
@@ -378,7 +519,11 @@ def main() -> int:
         "--bulk", type=int, default=20_000, help="records in the bulk step that is undone"
     )
     ap.add_argument("--import-records", type=int, default=2_000)
-    ap.add_argument("--why", action="store_true", help="attribute the worst stalls to stacks")
+    ap.add_argument(
+        "--why",
+        action="store_true",
+        help="attribute the worst stalls: stack samples of every thread, the UI thread's time on a CPU, its calls over 8 ms (a profile hook, which slows it) and the Qt event each native stretch began after",
+    )
     args = ap.parse_args()
     build_workspace(args.template, args.records)
     run_dir = Path(f"{args.template}.run")
