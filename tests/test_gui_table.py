@@ -330,3 +330,42 @@ def test_contact_details_are_marked_as_info_not_as_a_warning() -> None:
     df = pl.DataFrame({R.FLAGS: flags}, schema={R.FLAGS: R.FLAGS_DTYPE_LIST})
     shown = df.select(D._flag_names(df).alias("f")).get_column("f").to_list()
     assert shown == ["ⓘ contact.phone", "⚑ contact.phone, pii.name", ""]
+
+
+def test_a_reread_hands_the_table_its_first_blocks_built_in_the_worker(
+    qtbot, tmp_path: Path, flagged_ws: Workspace, monkeypatch
+):
+    """The re-read's worker builds the view's first block and the on-screen record's
+    block (messages to first lines): the UI thread paints them without building them,
+    and they are exactly what the table would have built itself."""
+    from curator.gui.records.records_model import fetch_block
+
+    w = make_window(qtbot, tmp_path, flagged_ws)
+    c, m = w.controller, w.records.model
+    w.records.select_row(300)
+    qtbot.waitUntil(lambda: w.records.current_id == c.view_id(300))
+    rid = c.view_id(300)
+    seen: dict[str, object] = {}
+
+    def on_view() -> None:  # connected after the model's reset: what it was handed
+        if "blocks" not in seen:
+            seen.update(blocks={b: list(rows) for b, rows in m._blocks.items()}, view=c.view,
+                        row=c.view_row_of(rid), enriched=c.enriched)
+
+    built: list[tuple[object, int]] = []  # (view, block) of every block the UI thread built
+    fetch = m._fetch
+    monkeypatch.setattr(m, "_fetch", lambda b: built.append((c.view, b)) or fetch(b))
+    c.viewChanged.connect(on_view)
+    c.refresh()
+    qtbot.waitUntil(lambda: "blocks" in seen and not c.pool.busy, timeout=10_000)
+    assert seen["enriched"] is False  # the full frame before its text columns: built from messages
+    blocks = seen["blocks"]
+    assert set(blocks) == {0, 300 // BLOCK}
+    assert not [b for v, b in built if v is seen["view"]]  # none built on the UI thread
+    view, frame, scores = c.view, c.frame, c.scores
+    for b, rows in blocks.items():
+        assert rows == fetch_block(view, frame, scores, b)
+    assert blocks[1][300 - BLOCK][0][2] == rid  # the id column of the record on screen
+    assert seen["row"] == 300
+    assert w.records.current_id == rid
+    close_window(w)

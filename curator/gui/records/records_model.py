@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
+import polars as pl
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from curator.core import records as R
 from curator.gui.session import display as D
 from curator.gui.session.controller import Controller
+from curator.gui.session.frame_state import block_columns
 from curator.gui.widgets import theme
 from curator.gui.widgets.plain import plain_tooltip
 
@@ -84,6 +86,31 @@ def _init_styles() -> None:
         _FONTS.append(theme.mono_font() if c in (R.ID, R.CLUSTER_ID) else None)
 
 
+def fetch_block(
+    view: pl.DataFrame, frame: pl.DataFrame, scores: pl.DataFrame | None, b: int
+) -> list[tuple[tuple[str, ...], str]]:
+    """Block ``b`` of ``view`` as (display strings, status) per row; the lazy columns
+    from ``frame``'s messages and ``scores`` when the view lacks them (Qt-free: a
+    re-read's worker builds the first blocks with it, the UI thread the others)."""
+    start = b * BLOCK
+    # Series slices and to_list() run directly, not through the query engine, so a
+    # big query in a worker (which owns Polars' thread pool) cannot delay a paint.
+    columns: dict[str, list[Any]] = {
+        col: view.get_column(col).slice(start, BLOCK).to_list()
+        for col in _COLS
+        if col in view.columns
+    }
+    missing = [col for col in _COLS if col not in columns]
+    if missing:
+        rows_in_frame = view.get_column(D.ROW).slice(start, BLOCK).to_list()
+        if not rows_in_frame:
+            return []
+        extra = block_columns(frame, scores, rows_in_frame)
+        columns.update({col: extra[col] for col in missing})
+    rows = list(zip(*(columns[col] for col in _COLS), strict=True))
+    return [(tuple(f(v) for f, v in zip(_FORMAT, row, strict=True)), row[0]) for row in rows]
+
+
 class RecordsModel(QAbstractTableModel):
     """Rows = the controller's current view; columns = display.COLUMNS."""
 
@@ -93,6 +120,7 @@ class RecordsModel(QAbstractTableModel):
         self.controller = controller
         self._blocks: OrderedDict[int, list[tuple[Any, ...]]] = OrderedDict()
         self._rows = 0
+        controller.block_builder, controller.block_rows = fetch_block, BLOCK
         controller.viewChanged.connect(self.reset_view)
         controller.recordsPatched.connect(self.on_patched)
         self.block_fetches = 0  # for tests/benchmarks: how many blocks were materialised
@@ -100,6 +128,9 @@ class RecordsModel(QAbstractTableModel):
     def reset_view(self) -> None:
         self.beginResetModel()
         self._blocks.clear()
+        # blocks a worker built for this view (a re-read's first page): used, not rebuilt
+        self._blocks.update(self.controller.view_blocks)
+        self.controller.view_blocks = {}
         self._rows = self.controller.view.height
         self.endResetModel()
 
@@ -146,24 +177,7 @@ class RecordsModel(QAbstractTableModel):
     def _fetch(self, b: int) -> list[tuple[tuple[str, ...], str]]:
         """One block as (display strings, status) per row; lazy columns computed if missing."""
         c = self.controller
-        view = c.view
-        start = b * BLOCK
-        # Series slices and to_list() run directly, not through the query engine, so a
-        # big query in a worker (which owns Polars' thread pool) cannot delay a paint.
-        columns: dict[str, list[Any]] = {
-            col: view.get_column(col).slice(start, BLOCK).to_list()
-            for col in _COLS
-            if col in view.columns
-        }
-        missing = [col for col in _COLS if col not in columns]
-        if missing:
-            rows_in_frame = view.get_column(D.ROW).slice(start, BLOCK).to_list()
-            if not rows_in_frame:
-                return []
-            extra = c.block_columns(rows_in_frame)
-            columns.update({col: extra[col] for col in missing})
-        rows = list(zip(*(columns[col] for col in _COLS), strict=True))
-        return [(tuple(f(v) for f, v in zip(_FORMAT, row, strict=True)), row[0]) for row in rows]
+        return fetch_block(c.view, c.frame, c.scores, b)
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         # Called thousands of times per repaint: plain int roles, precomputed per block.

@@ -26,11 +26,13 @@ from curator.core.review_delta import ReviewDelta
 from curator.core.workspace import Workspace
 from curator.gui.session import display as D
 from curator.gui.session.frame_state import (
+    BlockBuilder,
     Loaded,
     block_columns,
     load,
     load_head,
     positions,
+    prefetch,
     take_rows,
 )
 from curator.gui.session.patch import patch_counts, patched_frames, scatter_rows
@@ -106,6 +108,12 @@ class Controller(QObject):
         self._remember_timer.setInterval(REMEMBER_DELAY_MS)
         self._remember_timer.timeout.connect(lambda: self._flush_last_record(wait=False))
         self._restoring: Worker | None = None  # a big undo/redo running in a worker
+        # The table model's block builder (set by it): a re-read's worker builds the first
+        # blocks of the new view with it, handed over in ``view_blocks`` with the view.
+        self.block_builder: BlockBuilder | None = None
+        self.block_rows = 200
+        self.view_blocks: dict[int, Any] = {}
+        self._rows_of: tuple[pl.DataFrame, dict[str, int | None]] | None = None
 
     # --- opening and refreshing --------------------------------------------------
     def open_workspace(self, ws: Workspace) -> None:
@@ -147,8 +155,18 @@ class Controller(QObject):
         gen = self._load_gen
         self._view_gen += 1
         spec = self.spec
+        build, block_rows = self.block_builder, self.block_rows
+        current = self._current[0] if self._current is not None else None
+
+        def task() -> Loaded:
+            res = load(ws, spec)
+            last = ws.get_setting("gui.last_record")  # where the Records tab goes on open
+            return prefetch(
+                res, build, [current, last if isinstance(last, str) else None], block_rows
+            )
+
         self.loadingChanged.emit(True)
-        worker = Worker(call_task(lambda: load(ws, spec)))
+        worker = Worker(call_task(task))
         worker.succeeded.connect(lambda res: self._loaded(gen, res))
         worker.failed.connect(self._failed)
         return self.pool.start(worker)
@@ -172,7 +190,7 @@ class Controller(QObject):
         self._texts_since_enrich.clear()
         self.enriched = False
         self.loaded = True
-        self._set_view(res.view)
+        self._set_view(res.view, res.blocks, res.rows_of)
         self.countsChanged.emit(self.counts)
         self.loadingChanged.emit(False)
         self.frameReloaded.emit()
@@ -231,8 +249,16 @@ class Controller(QObject):
         self._set_view(view)
         self.loadingChanged.emit(False)
 
-    def _set_view(self, view: pl.DataFrame) -> None:
+    def _set_view(
+        self,
+        view: pl.DataFrame,
+        blocks: dict[int, Any] | None = None,
+        rows_of: dict[str, int | None] | None = None,
+    ) -> None:
+        """``blocks``/``rows_of``: table blocks and record rows a worker built for ``view``."""
         self.view = view
+        self.view_blocks = blocks or {}
+        self._rows_of = (view, rows_of) if rows_of else None
         self.viewChanged.emit()
 
     def show_records(
@@ -327,6 +353,9 @@ class Controller(QObject):
     def view_row_of(self, rid: str) -> int | None:
         if not self.view.height:
             return None
+        known = self._rows_of
+        if known is not None and known[0] is self.view and rid in known[1]:
+            return known[1][rid]  # found by the worker that built this view
         hits = positions(self.view, [rid])
         return int(hits[0]) if hits.len() else None
 

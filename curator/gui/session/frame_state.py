@@ -5,7 +5,7 @@ Qt-free, so the loading runs in a worker thread and tests need no display.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,10 @@ class Loaded:
     view: pl.DataFrame
     version: int | None = None  # the workspace state version read (before the frame)
     snapshot: pl.DataFrame | None = None  # the imported records (or their head), frame row order
+    # the table's first blocks for ``view``, built in the worker (``Controller.block_builder``):
+    # block number -> rows; and the view rows of the record ids it was asked about
+    blocks: dict[int, Any] | None = None
+    rows_of: dict[str, int | None] | None = None
 
 
 def load(ws: Workspace, spec: D.ViewSpec) -> Loaded:
@@ -53,6 +57,30 @@ def load(ws: Workspace, spec: D.ViewSpec) -> Loaded:
         version,
         snapshot,
     )
+
+
+BlockBuilder = Callable[[pl.DataFrame, pl.DataFrame, "pl.DataFrame | None", int], Any]
+
+
+def prefetch(
+    res: Loaded, build: BlockBuilder | None, ids: Sequence[str | None], block_rows: int
+) -> Loaded:
+    """``res`` with the view rows of ``ids`` and the table blocks holding row 0 and those
+    rows, built where ``res`` was (a worker): the UI thread then paints the first page of
+    a new frame without converting a block of it (messages to first lines) itself."""
+    if build is None:
+        return res
+    view = res.view
+    rows_of: dict[str, int | None] = {}
+    for rid in dict.fromkeys(i for i in ids if i):
+        hits = positions(view, [rid]) if view.height else pl.Series([], dtype=pl.UInt32)
+        rows_of[rid] = int(hits[0]) if hits.len() else None
+    wanted = {0} | {r // block_rows for r in rows_of.values() if r is not None}
+    res.rows_of = rows_of
+    res.blocks = (
+        {b: build(view, res.frame, res.scores, b) for b in sorted(wanted)} if view.height else {}
+    )
+    return res
 
 
 HEAD_ROWS = 400  # rows shown while a big workspace is still loading
