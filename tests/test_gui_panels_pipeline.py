@@ -234,6 +234,34 @@ def test_first_visit_builds_the_cards_across_turns_and_shows_every_step(
     close_window(w)
 
 
+def test_reopening_while_a_card_is_half_built_puts_each_step_on_the_page_once(
+    qtbot, tmp_path: Path, demo_ws: Workspace
+):
+    """A card is made in one turn and placed in the next: a workspace (re)opened in
+    between drops the made card; the page ends with each step once, in recipe order."""
+    from curator.core.filters.recipe import DEDUP_STEPS
+    from curator.gui.pipeline.step_card import StepCard
+
+    w = panel_window(qtbot, tmp_path, demo_ws)
+    p = w.pipeline
+    w.tabs.setCurrentWidget(p)
+    assert p._made is not None and not p._cards  # made, not on the page yet
+    half = p._made[1]
+    with qtbot.waitSignal(p.built, timeout=10_000):
+        p.load(demo_ws)
+    recipe = [s.name for s in Recipe.from_workspace(demo_ws).steps]
+    expected = recipe + [n for n in (*DEDUP_STEPS, *FILTERS) if n not in recipe]
+    layout_order = [
+        item.widget().name  # type: ignore[union-attr]
+        for item in (p.cards_layout.itemAt(i) for i in range(p.cards_layout.count()))
+        if item is not None and isinstance(item.widget(), StepCard)
+    ]
+    assert layout_order == expected
+    assert all(card is not half for card in p._cards.values())
+    assert sorted(c.name for c in p.inner.findChildren(StepCard)) == sorted(expected)
+    close_window(w)
+
+
 def test_run_on_choice_does_not_stretch_across_the_row(qtbot, tmp_path: Path, demo_ws: Workspace):
     """With "This computer" chosen (no address box) the combo keeps its own width."""
     w = panel_window(qtbot, tmp_path, demo_ws, tab="pipeline")

@@ -82,14 +82,15 @@ def test_the_dashboard_reads_the_open_frame_not_the_disk(
 def test_a_report_paints_its_charts_across_turns_and_names_itself_when_all_are_up(
     qtbot, tmp_path: Path, demo_ws
 ):
-    """Text, cards and checks land at once; the six charts follow one per event-loop turn,
-    and ``computed`` is the new report only when every chart of it is on the page."""
+    """Text and cards land at once, the checks in the next event-loop turn, then the six
+    charts one per turn; ``computed`` is the new report only when every chart is up."""
     w = panel_window(qtbot, tmp_path, demo_ws, "dashboard")
     d = w.dashboard
     qtbot.waitUntil(lambda: d.computed is not None and d.worker is None, timeout=30_000)
     old = d.computed
     before = [d.grid.itemAtPosition(i // 2, i % 2).widget() for i in range(6)]
-    seen: list[tuple[bool, bool, int]] = []
+    first_check = d.checks.topLevelItem(0)
+    seen: list[tuple[bool, bool, int, bool]] = []
     show = d.show_report
 
     def watched(computed):  # what the slot that receives the report leaves behind
@@ -97,13 +98,17 @@ def test_a_report_paints_its_charts_across_turns_and_names_itself_when_all_are_u
         replaced = sum(
             d.grid.itemAtPosition(i // 2, i % 2).widget() is not before[i] for i in range(6)
         )
-        seen.append((d.painting, d.computed is old, replaced))
+        seen.append((d.painting, d.computed is old, replaced, d.checks.topLevelItem(0) is first_check))
 
     d.show_report = watched
     review.approve(demo_ws, demo_ws.frame().filter(~is_flagged())[R.ID].head(7).to_list())
     w.controller.refresh()
     qtbot.waitUntil(lambda: bool(seen) and not d.painting and d.worker is None, timeout=30_000)
-    assert seen[0] == (True, True, 1)  # one chart in that slot; the report is not named yet
+    # no chart and the old checks after that slot; the report is not named yet
+    assert seen[0] == (True, True, 0, True)
+    levels = [d.checks.topLevelItem(i).text(0).split()[-1] for i in range(d.checks.topLevelItemCount())]
+    assert d.checks.topLevelItem(0) is not first_check
+    assert levels == [c.level for c in d.computed.report.checks]  # the new report's checks
     assert (
         d.computed is not old
         and d.computed.report.counts["approved"] == old.report.counts["approved"] + 7
