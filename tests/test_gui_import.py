@@ -72,3 +72,35 @@ def test_csv_mapping_errors_are_clear_and_role_map_updates_preview(qtbot, tmp_pa
     assert w.controller.counts["all"] == 2
     dlg.done_button.click()
     close_window(w)
+
+
+def test_an_import_started_before_the_later_pages_were_built_shows_its_progress_and_summary(
+    qtbot, tmp_path: Path, workspace: Workspace
+):
+    """The progress and summary pages are built in the turns after the dialog opens; an
+    import started and finished before then (no event-loop turn between) still shows
+    them, in order, with the summary of what was imported."""
+
+    src = tmp_path / "chats.jsonl"
+    src.write_text("\n".join(_good(i) for i in range(4)) + "\n")
+    w = make_window(qtbot, tmp_path)
+    w.open_workspace(workspace.path)
+    qtbot.waitUntil(lambda: w.controller.loaded and not w.controller.pool.busy)
+    dlg = ImportDialog(w.controller, [src], w)
+    assert dlg.pages.count() == 1  # only the setup page so far
+    dlg.start_import()  # no turn in between: the worker has not run yet
+    assert dlg.pages.count() == 3 and dlg.pages.currentIndex() == 1
+    assert dlg.pages.currentWidget() is dlg.progress_panel
+    qtbot.waitUntil(lambda: dlg.summary is not None, timeout=10_000)
+    assert dlg.pages.currentIndex() == 2
+    assert dlg.summary_title.text() == "Imported 4 conversations"
+    assert dlg.files_table.item(0, 2).text() == "4"
+    qtbot.waitUntil(lambda: not w.controller.pool.busy, timeout=10_000)
+    dlg2 = ImportDialog(w.controller, [], w)
+    summary = dlg.summary
+    dlg2._finished(summary)  # a result before any turn: the summary page is built for it
+    assert dlg2.pages.currentIndex() == 2 and dlg2.summary_title.text() == "Imported 4 conversations"
+    qtbot.waitUntil(lambda: not w.controller.pool.busy, timeout=10_000)
+    dlg.close()
+    dlg2.close()
+    close_window(w)

@@ -87,8 +87,14 @@ class ImportDialog(QDialog):
         self.pages = QStackedWidget()
         lay.addWidget(self.pages, 1)
         self.pages.addWidget(self._setup_page())
-        self.pages.addWidget(self._progress_page())
-        self.pages.addWidget(self._summary_page())
+        # The progress and summary pages are built in the turns after the dialog opens (or
+        # when first needed): all three in the constructor were one 50-70 ms slot.
+        self._later_pages = [self._progress_page, self._summary_page]
+        self._pages_timer = QTimer(self)
+        self._pages_timer.setSingleShot(True)
+        self._pages_timer.setInterval(0)
+        self._pages_timer.timeout.connect(self._next_page)
+        self._pages_timer.start()
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(PREVIEW_DEBOUNCE_MS)
@@ -105,6 +111,18 @@ class ImportDialog(QDialog):
             self.update_preview()
 
     # --- pages --------------------------------------------------------------------
+    def _next_page(self) -> None:
+        if self._later_pages:
+            self.pages.addWidget(self._later_pages.pop(0)())
+        if self._later_pages:
+            self._pages_timer.start()
+
+    def _all_pages(self) -> None:
+        """Build the pages still to come now (a slot about to use them)."""
+        self._pages_timer.stop()
+        while self._later_pages:
+            self._next_page()
+
     def _setup_page(self) -> QWidget:
         page = QWidget()
         lay = QVBoxLayout(page)
@@ -332,6 +350,7 @@ class ImportDialog(QDialog):
             self.error.setText(str(exc))
             return
         sources, db = list(self.sources), self.database
+        self._all_pages()
         self.pages.setCurrentIndex(1)
         self.progress_panel.start()
         self.worker = self.controller.job_worker(
@@ -348,6 +367,7 @@ class ImportDialog(QDialog):
             self.worker.cancel()
 
     def _cancelled(self) -> None:
+        self._all_pages()
         self.worker = None
         self.pages.setCurrentIndex(0)
         self.progress_panel.start()
@@ -360,6 +380,7 @@ class ImportDialog(QDialog):
         self.error.setText(text)
 
     def _finished(self, summary: ImportSummary) -> None:
+        self._all_pages()
         self.worker = None
         self.summary = summary
         files = summary.files
@@ -396,6 +417,7 @@ class ImportDialog(QDialog):
 
     def _show_unscored(self, added: int, n: int) -> None:
         """Say what the new records are: new and not yet looked at by dedup and filters."""
+        self._all_pages()
         if n == 0:
             self.unscored_label.setText(f"{added:,} new record{'s' if added != 1 else ''}, already scored.")
             self.run_button.hide()
