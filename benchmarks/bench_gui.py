@@ -428,6 +428,18 @@ class StallProbe:
         return lines
 
 
+def _memory() -> str:
+    """This process's resident memory now and at its peak (Linux)."""
+    try:
+        fields = dict(
+            line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines()
+        )
+    except OSError:
+        return "memory not known"
+    gb = {k: int(fields[k].split()[0]) / 1e6 for k in ("VmRSS", "VmHWM") if k in fields}
+    return f"RSS {gb.get('VmRSS', 0):.2f} GB (peak {gb.get('VmHWM', 0):.2f} GB)"
+
+
 def pump(app: Any, seconds: float) -> None:
     end = time.perf_counter() + seconds
     while time.perf_counter() < end:
@@ -734,7 +746,7 @@ def main() -> int:
     probe.close()
     window.close()
     load = os.getloadavg()
-    print(f"load average at the end {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+    print(f"load average at the end {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; {_memory()}")
     wall, own = res.missed(own=False), res.missed(own=True)
     print("every budget met" if not wall else f"over budget ({len(wall)}): " + ", ".join(wall))
     if wall:
