@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from gui_helpers import close_window
 from gui_panels_helpers import demo_master, demo_ws, panel_window  # noqa: F401
+from PySide6.QtWidgets import QScrollArea
 
 from curator.core import records as R
 from curator.core import review
@@ -117,3 +118,30 @@ def test_a_report_paints_its_charts_across_turns_and_names_itself_when_all_are_u
     assert all(a is not b for a, b in zip(after, before, strict=True))  # every chart rebuilt
     assert [a.height() for a in after] == [slot_height(i) for i in range(6)]
     close_window(w)
+
+
+def test_the_page_keeps_its_width_while_a_first_report_is_put_up(qtbot, tmp_path: Path, demo_ws):
+    """Every chart is placed at the width the page ends with: the scroll bar a long
+    report needs does not appear halfway and make every chart lay itself out again."""
+    w = make_small_window(qtbot, tmp_path, demo_ws)
+    d = w.dashboard
+    widths: list[int] = []
+    place = d._place
+
+    def watched(i, chart):
+        widths.append(d.findChild(QScrollArea).viewport().width())
+        place(i, chart)
+
+    d._place = watched
+    w.tabs.setCurrentWidget(d)
+    qtbot.waitUntil(lambda: d.computed is not None and not d.painting and d.worker is None, timeout=30_000)
+    qtbot.wait(50)  # the layout after the last chart
+    assert len(widths) == 6
+    assert widths == [d.findChild(QScrollArea).viewport().width()] * 6
+    close_window(w)
+
+
+def make_small_window(qtbot, tmp_path: Path, ws):
+    w = panel_window(qtbot, tmp_path, ws)
+    w.resize(1000, 1000)  # taller than the page before a report, shorter than after
+    return w

@@ -130,6 +130,11 @@ class DashboardPanel(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        # The page is taller than any window once a report is up; a scroll bar that came
+        # only then narrowed the page, and every chart laid itself out again in one
+        # native slot (50-65 ms at 1M, the last of the first visit's stalls).
+        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.scroll = scroll
         outer.addWidget(scroll)
         body = QWidget()
         scroll.setWidget(body)
