@@ -30,6 +30,10 @@ def test_broken_file_imports_good_lines_and_shows_quarantined_ones(qtbot, tmp_pa
     assert dlg.detected.text() == "detected: openai"
     assert dlg.preview_table.rowCount() == 6  # 3 conversations x 2 messages, as they will be imported
     assert dlg.preview_table.item(0, 2).text() == "Hi 1"
+    table = [[dlg.preview_table.item(r, c).text() for c in range(3)] for r in range(6)]
+    locators = dlg.last_preview.records.get_column("locator").to_list()
+    assert [row[0] for row in table] == [locators[0], "", locators[1], "", locators[2], ""]
+    assert [row[1:] for row in table[:2]] == [["user", "Hi 1"], ["assistant", "Hello 1"]]
     assert "quarantined" in dlg.preview_quarantine.text()
     with qtbot.waitSignal(w.controller.frameChanged, timeout=10_000):
         dlg.import_button.click()

@@ -70,6 +70,15 @@ def gui_hint(error: str) -> str:
     return f"{error}\n→ Set “{fields[0]}” above; the preview updates as you type."
 
 
+def preview_rows(p: Preview) -> list[list[Any]]:
+    """The preview table's rows: one per message, the record's locator on its first."""
+    rows: list[list[Any]] = []
+    for rec in p.records.select(R.LOCATOR, R.MESSAGES).iter_rows():
+        for i, m in enumerate(rec[1] or []):
+            rows.append([rec[0] if i == 0 else "", m["role"], m["content"]])
+    return rows
+
+
 class ImportDialog(QDialog):
     runRequested = Signal()  # "Run the pipeline on them" after an import
     def __init__(self, controller: Controller, paths: list[Path], parent: QWidget | None = None) -> None:
@@ -295,12 +304,16 @@ class ImportDialog(QDialog):
         gen = self._gen
         path, db = (self.sources or [Path()])[0], self.database
         self.preview_title.setText(f"Preview of {self._source_name()} — reading…")
-        w = Worker(call_task(lambda: preview_database(db, opts, PREVIEW_LIMIT) if db else preview(path, opts, PREVIEW_LIMIT)))
-        w.succeeded.connect(lambda p: self._show_preview(gen, p))
+        def task() -> tuple[Preview, list[list[Any]]]:
+            p = preview_database(db, opts, PREVIEW_LIMIT) if db else preview(path, opts, PREVIEW_LIMIT)
+            return p, preview_rows(p)  # the table's rows made here: no Polars on the UI thread
+
+        w = Worker(call_task(task))
+        w.succeeded.connect(lambda res: self._show_preview(gen, *res))
         w.failed.connect(self.error.setText)
         self.controller.pool.start(w)
 
-    def _show_preview(self, gen: int, p: Preview) -> None:
+    def _show_preview(self, gen: int, p: Preview, rows: list[list[Any]] | None = None) -> None:
         if gen != self._gen:
             return
         self.last_preview = p
@@ -324,11 +337,7 @@ class ImportDialog(QDialog):
                 combo.setEditText(text)
                 combo.blockSignals(False)
         self.speakers.setText(f"Speakers found: {', '.join(p.speakers)}" if p.speakers else "")
-        rows: list[list[Any]] = []
-        for rec in p.records.select(R.LOCATOR, R.MESSAGES).iter_rows():
-            for i, m in enumerate(rec[1] or []):
-                rows.append([rec[0] if i == 0 else "", m["role"], m["content"]])
-        fill_table(self.preview_table, rows)
+        fill_table(self.preview_table, preview_rows(p) if rows is None else rows)
         n = p.records.height
         self.preview_title.setText(
             f"Preview of {self._source_name()}: first {n} conversation{'s' if n != 1 else ''} as they will be imported"
