@@ -42,7 +42,7 @@ def build_frame(
         (edited_json.is_not_null() | edited_rejected.is_not_null()).alias(R.EDITED),
     ]
     df = records
-    if edited_json.null_count() < edited_json.len():
+    if R.MESSAGES in df.columns and edited_json.null_count() < edited_json.len():
         decoded = edited_json.str.json_decode(R.MESSAGES_DTYPE)
         df = df.with_columns(
             pl.when(decoded.is_not_null()).then(decoded).otherwise(pl.col(R.MESSAGES)).alias(R.MESSAGES)

@@ -91,6 +91,23 @@ class Engine:
             sink(fn(df.slice(start, batch_rows)))
         yield Progress(step, df.height, df.height)
 
+    def map_calls_into(
+        self,
+        fn: Callable[..., Any],
+        shared: Any,
+        calls: list[tuple[Any, ...]],
+        sink: Callable[[Any], None],
+        *,
+        step: str,
+    ) -> Job[None]:
+        """``sink(fn(shared, *args))`` for each call, in order. ``shared`` is what every
+        call reads (sent once to a cluster); each result is dropped once sunk, so memory
+        holds a few results, not all of them (the sliced export's passes over the parts)."""
+        for i, args in enumerate(calls):
+            yield Progress(step, i, len(calls))
+            sink(fn(shared, *args))
+        yield Progress(step, len(calls), len(calls))
+
     def read_ahead(self, fn: Callable[..., Any], plan: list[tuple[Any, ...]]) -> ReadAhead:
         """Start ``fn(*args)`` for each planned call (see ReadAhead)."""
         return ReadAhead(fn, plan)

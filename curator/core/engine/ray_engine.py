@@ -222,6 +222,43 @@ class RayEngine(Engine):
             for left in running.values():  # cancelled or failed: stop what still runs
                 ray.cancel(left)
 
+    def map_calls_into(
+        self,
+        fn: Callable[..., Any],
+        shared: Any,
+        calls: list[tuple[Any, ...]],
+        sink: Callable[[Any], None],
+        *,
+        step: str,
+    ) -> Job[None]:
+        """A window of tasks (two per CPU) over ``calls``; ``shared`` is put in the object
+        store once; results reach ``sink`` in call order and are dropped."""
+        ray = self._ray
+        yield Progress(step, 0, len(calls), "on Ray")
+        if not calls:
+            return
+        window = 2 * max(1, int(ray.cluster_resources().get("CPU", 1)))
+        shared_ref = ray.put(shared)
+        remote = ray.remote(max_retries=RETRIES)(_step_call)
+        running: dict[int, Any] = {}
+        nxt = 0
+        try:
+            for i in range(len(calls)):
+                while nxt < len(calls) and len(running) < window:
+                    running[nxt] = remote.remote(step, fn, shared_ref, *calls[nxt])
+                    nxt += 1
+                ref = running.pop(i)
+                while not ray.wait([ref], timeout=0.5)[0]:
+                    yield Progress(step, i, len(calls), "on Ray")
+                sink(ray.get(ref))
+                del ref
+                yield Progress(step, i + 1, len(calls), "on Ray")
+        except ray.exceptions.RayError as exc:
+            raise _failed(step, exc) from exc
+        finally:
+            for left in running.values():  # cancelled or failed: stop what still runs
+                ray.cancel(left)
+
     def read_ahead(self, fn: Callable[..., Any], plan: list[tuple[Any, ...]]) -> ReadAhead:
         return _RayReadAhead(self._ray, fn, plan)
 
@@ -274,6 +311,12 @@ class _RayReadAhead(ReadAhead):
 def _call(apply: _Apply, batch: pa.Table) -> pa.Table:
     """A task body for ``map_frame_into`` (``ray.remote`` wants a function)."""
     return apply(batch)
+
+
+def _step_call(step: str, fn: Callable[..., Any], shared: Any, *args: Any) -> Any:
+    """A task body for ``map_calls_into``: the fault hook for ``step``, then the call."""
+    _fault(step)
+    return fn(shared, *args)
 
 
 def _fault_wrapped(fn: Callable[..., Any]) -> Callable[..., Any]:

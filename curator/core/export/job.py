@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+import numpy as np
 import polars as pl
 
 from curator.core import records as R
@@ -16,10 +18,11 @@ from curator.core.export import card, fixes, snippets
 from curator.core.export import formats as F
 from curator.core.export import manifest as M
 from curator.core.export import preference as P
+from curator.core.export import sliced as S
 from curator.core.export.arrow import plain_arrow
 from curator.core.export.options import HF_FOLDER, ExportOptions
 from curator.core.export.split import SPLIT, assign, leakage
-from curator.core.export.targets import cuts_untrained, data_facts, trainer_notes
+from curator.core.export.targets import cuts_untrained, data_facts, facts_of, trainer_notes
 from curator.core.export.validate import check
 from curator.core.export.writers import (
     LineWriter,
@@ -123,7 +126,7 @@ def _plan_job(ws: Workspace, options: ExportOptions) -> Generator[Progress, None
     frame = ws.frame()
     keep = exportable(options.include)
     why = frame.filter(~keep).group_by(exclusion_reason(options.include).alias("why")).len()
-    excluded = {str(r): int(n) for r, n in why.iter_rows() if r is not None}
+    excluded = {str(r): int(n) for r, n in sorted(why.iter_rows()) if r is not None}
     sel = frame.filter(keep).with_row_index(F.ROW)
     yield Progress("validate", 0, sel.height, f"{sel.height:,} records")
     fixed = fixes.FixReport()
@@ -138,6 +141,27 @@ def _plan_job(ws: Workspace, options: ExportOptions) -> Generator[Progress, None
         "validate", sel.height, sel.height, f"{problems.get_column(R.ID).n_unique():,} invalid"
     )
     return _Plan(sel, excluded, problems, msgs, ws.read_result("clusters") is not None, fixed)
+
+
+def _sliced_plan_job(
+    ws: Workspace, options: ExportOptions, engine: Engine
+) -> Generator[Progress, None, tuple[_Plan, S.Shared, S.SlicePlan]]:
+    """``_plan_job`` for the line formats, with no frame of messages (``export.sliced``):
+    the plan's frame is the light selection with link keys and facts."""
+    light = S.light_frame(ws)
+    keep = light.select(exportable(options.include)).to_series().fill_null(False)
+    why = light.filter(~keep).group_by(exclusion_reason(options.include).alias("why")).len()
+    excluded = {str(r): int(n) for r, n in sorted(why.iter_rows()) if r is not None}
+    sel = light.filter(keep).with_row_index(F.ROW)
+    yield Progress("validate", 0, sel.height, f"{sel.height:,} records")
+    shared = S.Shared(ws.state(), options.format, cuts_untrained(options.target))
+    slices = S.SlicePlan.of(ws, keep.to_numpy())
+    sel, problems, fixed = yield from S.plan_pass(engine, shared, slices, sel)
+    yield Progress(
+        "validate", sel.height, sel.height, f"{problems.get_column(R.ID).n_unique():,} invalid"
+    )
+    plan = _Plan(sel, excluded, problems, pl.DataFrame(), ws.read_result("clusters") is not None, fixed)
+    return plan, shared, slices
 
 
 def _plan(ws: Workspace, options: ExportOptions) -> _Plan:
@@ -280,17 +304,122 @@ def _write_splits(
     return list(files.values())
 
 
+def _write_sliced(
+    stage: Staging,
+    options: ExportOptions,
+    rows: pl.DataFrame,
+    tokens_wanted: pl.Series,
+    engine: Engine,
+    shared: S.Shared,
+    slices: S.SlicePlan,
+) -> Generator[Progress, None, tuple[list[str], pl.DataFrame]]:
+    """Pass 2 of the sliced export: every split's file, written slice by slice; returns
+    the staged names and the token counts of the records ``tokens_wanted`` (ids) names."""
+    files = options.data_files()
+    # per selected record (_row): its side, or "" when it is left out (invalid)
+    side = np.full(sum(r.size for r in slices.rows), "", object)
+    side[rows.get_column(F.ROW).to_numpy()] = rows.get_column(SPLIT).to_numpy()
+    want = np.zeros(side.size, bool)
+    want[rows.filter(pl.col(R.ID).is_in(tokens_wanted.implode())).get_column(F.ROW).to_numpy()] = True
+    counted: list[pl.DataFrame] = []
+    total = rows.height
+    written = 0
+    with contextlib.ExitStack() as stack:
+        out = {
+            split: stack.enter_context(
+                stage.line_writer(name, json_array=options.format == "alpaca")
+            )
+            for split, name in files.items()
+        }
+
+        def valid(k: int) -> np.ndarray:
+            return side[slices.rows[k]] != ""
+
+        def extras(k: int) -> tuple[Any, ...]:
+            ok = valid(k)
+            r = slices.rows[k][ok]
+            return (side[r].astype(str), want[r])
+
+        calls = [
+            (sl, slices.pos[k][valid(k)], slices.rows[k][valid(k)], *extras(k))
+            for k, sl in enumerate(slices.slices)
+            if valid(k).any()
+        ]
+
+        def sink(got: dict[str, Any]) -> None:
+            nonlocal written
+            counted.append(got.pop("_tokens"))
+            for split, lines in got.items():
+                out[split].write(lines)
+                written += lines.len()
+
+        built = engine.map_calls_into(S.lines_slice, shared, calls, sink, step="format")
+        try:
+            for p in built:
+                yield Progress("write", written, total, f"{p.done} of {p.total} parts")
+        finally:
+            built.close()  # a cancelled export stops the engine's running slices
+    yield Progress("write", total, total, ", ".join(files.values()))
+    tokens = pl.concat(counted) if counted else S.count_tokens(rows.head(0))
+    return list(files.values()), tokens
+
+
+def _sliced_tokens(
+    ws: Workspace,
+    rows: pl.DataFrame,
+    counted: pl.DataFrame,
+    sample: pl.DataFrame | None,
+    known: pl.DataFrame | None,
+    engine: Engine,
+    shared: S.Shared,
+    slices: S.SlicePlan,
+) -> Job[pl.DataFrame]:
+    """``manifest.token_table`` from the counts pass 2 made: the length scores are used
+    when the sample recounted matches them, else every record is counted (a third pass)."""
+    if known is not None and sample is not None:
+        now = sample.join(counted, on=R.ID, suffix="_now")
+        if now.height == sample.height and not any(
+            (now[c] != now[f"{c}_now"]).any() for c in M.TOKEN_COLUMNS
+        ):
+            todo = counted.join(known.select(R.ID), on=R.ID, how="anti")
+            return pl.concat([todo, known])
+    if known is None:
+        return counted
+    got: list[pl.DataFrame] = []
+    keep = np.zeros(sum(r.size for r in slices.rows), bool)
+    keep[rows.get_column(F.ROW).to_numpy()] = True
+    calls = [
+        (sl, slices.pos[k][keep[slices.rows[k]]], slices.rows[k][keep[slices.rows[k]]])
+        for k, sl in enumerate(slices.slices)
+        if keep[slices.rows[k]].any()
+    ]
+    yield from engine.map_calls_into(S.tokens_slice, shared, calls, got.append, step="tokens")
+    return pl.concat(got) if got else counted.head(0)
+
+
 def export_job(
     ws: Workspace, options: ExportOptions, engine: Engine | None = None
 ) -> Job[dict[str, Any]]:
     """Write the export; returns the manifest. Raises CuratorError, writing nothing,
     when the selection is empty, a line is invalid (without skip_invalid), or the
     output folder holds files Curator did not write."""
+    return _export_job(ws, options, engine, sliced=options.format in S.SLICED_FORMATS)
+
+
+def _export_job(
+    ws: Workspace, options: ExportOptions, engine: Engine | None, *, sliced: bool
+) -> Job[dict[str, Any]]:
+    """``export_job``; ``sliced``: the line formats' path with no frame of messages
+    (``export.sliced``), else the whole-frame path (tests compare the two)."""
     yield Progress("select", 0, None, "reading the workspace")
     conflicts = check_output_dir(options.output_dir)
     if conflicts:
         raise CuratorError(_conflict_message(options, conflicts))
-    plan = yield from _plan_job(ws, options)
+    eng = engine or LocalEngine()
+    if sliced:  # no frame of messages: the engine reads the parts (export.sliced)
+        plan, shared, slices = yield from _sliced_plan_job(ws, options, eng)
+    else:
+        plan = yield from _plan_job(ws, options)
     if plan.frame.height == 0:
         raise CuratorError(_nothing_message(options, plan.excluded))
     n_invalid = plan.problems.get_column(R.ID).n_unique()
@@ -303,15 +432,38 @@ def export_job(
             f"all {plan.frame.height} selected records are invalid; nothing was written."
         )
     yield Progress("tokens", 0, rows.height, "counting tokens")
-    tokens = M.token_table(ws, rows)
+    if sliced:  # counted while the lines are built; here, which records need counting
+        candidates = M.fresh_candidates(ws, rows)
+        known, sample = candidates if candidates else (None, None)
+        wanted = (
+            rows.get_column(R.ID)
+            if known is None or sample is None
+            else pl.concat(
+                [
+                    rows.select(R.ID).join(known, on=R.ID, how="anti").get_column(R.ID),
+                    sample.get_column(R.ID),
+                ]
+            )
+        )
+    else:
+        tokens = M.token_table(ws, rows)
     yield Progress("tokens", rows.height, rows.height)
     files_by_split = options.data_files()
     by_split = {s: rows.filter(pl.col(SPLIT) == s) for s in options.split_names()}
     hold = DeferredInterrupt()
     try:
         with Staging(options.output_dir) as stage:
-            facts = data_facts(rows, F.explode_messages(rows))
-            names = yield from _write_splits(stage, options, by_split, rows.height, engine)
+            if sliced:
+                facts = facts_of(rows.select(S.FACTS), rows.get_column(SPLIT))
+                names, counted = yield from _write_sliced(
+                    stage, options, rows, wanted, eng, shared, slices
+                )
+                tokens = yield from _sliced_tokens(
+                    ws, rows, counted, sample, known, eng, shared, slices
+                )
+            else:
+                facts = data_facts(rows, F.explode_messages(rows))
+                names = yield from _write_splits(stage, options, by_split, rows.height, engine)
             # the SFT snippets would mislabel preference pairs
             configs = (
                 {}

@@ -22,13 +22,12 @@ TOKEN_NOTE: Final = (
 )
 
 
-def _fresh_scores(ws: Workspace, df: pl.DataFrame) -> pl.DataFrame | None:
-    """Token counts from the length filter's ``scores_length`` where still valid.
-
-    Valid for a record that is not edited and was not touched by review after
-    the scores were written; a sample is recounted and any mismatch discards
-    the whole result (it may come from another tokenizer or an older Curator).
-    """
+def fresh_candidates(
+    ws: Workspace, df: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    """The length filter's token counts that may still be valid for rows of ``df`` (a
+    record not edited and not touched by review after the scores were written), and the
+    sample of them to recount; None when there are none. Reads no messages."""
     scores = ws.read_result("scores_length")
     if scores is None or not {R.ID, *TOKEN_COLUMNS} <= set(scores.columns):
         return None
@@ -41,7 +40,20 @@ def _fresh_scores(ws: Workspace, df: pl.DataFrame) -> pl.DataFrame | None:
     )
     if fresh.height == 0:
         return None
-    sample = fresh.sample(min(_VERIFY_SAMPLE, fresh.height), seed=0)
+    return fresh, fresh.sample(min(_VERIFY_SAMPLE, fresh.height), seed=0)
+
+
+def _fresh_scores(ws: Workspace, df: pl.DataFrame) -> pl.DataFrame | None:
+    """Token counts from the length filter's ``scores_length`` where still valid.
+
+    Valid for a record that is not edited and was not touched by review after
+    the scores were written; a sample is recounted and any mismatch discards
+    the whole result (it may come from another tokenizer or an older Curator).
+    """
+    got = fresh_candidates(ws, df)
+    if got is None:
+        return None
+    fresh, sample = got
     msgs = df.select(R.ID, R.MESSAGES).join(sample.select(R.ID), on=R.ID, how="semi")
     check = message_token_table(msgs.get_column(R.MESSAGES), msgs.get_column(R.ID))
     joined = sample.join(check.select(R.ID, *TOKEN_COLUMNS), on=R.ID, suffix="_now")

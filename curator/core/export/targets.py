@@ -67,48 +67,62 @@ def cuts_untrained(target: str | None) -> bool:
     return target is not None and not profile(target).masks_weight
 
 
-def data_facts(rows: Any, msgs: Any) -> Any:
-    """:class:`~curator.core.export.snippets.DataFacts` of the rows to be written."""
+def fact_columns(rows: Any, msgs: Any) -> Any:
+    """Per row of ``rows`` (``_row`` order): calls, system, tools (booleans) and w0
+    (weight-0 assistant messages), from its messages ``msgs``; :func:`facts_of` sums
+    them. Row-local, so a sliced export computes them part by part."""
     import polars as pl
 
     from curator.core.export import formats as F
-    from curator.core.export.fixes import weight_stats
-    from curator.core.export.snippets import DataFacts
 
     c = pl.col
     per = msgs.group_by(F.ROW).agg(
         c("tool_calls").is_not_null().any().alias("calls"),
         (c("role") == "system").any().alias("system"),
+        ((c("role") == "assistant") & (c("weight") == 0)).sum().cast(pl.Int64).alias("w0"),
     )
-    has_tools = (
-        F.line_extras(rows).get_column("tools").is_not_null()
+    tools = (
+        F.line_extras(rows).select(F.ROW, c("tools").is_not_null().alias("tools"))
         if rows.height
-        else pl.Series([], dtype=pl.Boolean)
+        else pl.DataFrame(schema={F.ROW: pl.UInt32, "tools": pl.Boolean})
     )
-    tools = int(has_tools.sum())
-    split = (
-        rows.get_column("split") if "split" in rows.columns else pl.Series(["train"] * rows.height)
+    return (
+        rows.select(F.ROW)
+        .join(per, on=F.ROW, how="left", maintain_order="left")
+        .join(tools, on=F.ROW, how="left", maintain_order="left")
+        .with_columns(
+            c("calls", "system", "tools").fill_null(False), c("w0").fill_null(0)
+        )
     )
-    sys_rows = per.filter(c("system")).get_column(F.ROW)
-    flags = pl.DataFrame(
-        {
-            "split": split,
-            "tools": has_tools,
-            "system": rows.get_column(F.ROW).is_in(sys_rows.implode()),
-        }
-    )
+
+
+def facts_of(per: Any, split: Any = None) -> Any:
+    """:class:`~curator.core.export.snippets.DataFacts` of :func:`fact_columns` rows;
+    ``split``: each row's side (None: all train)."""
+    import polars as pl
+
+    from curator.core.export.snippets import DataFacts
+
+    c = pl.col
+    sides = split if split is not None else pl.Series(["train"] * per.height, dtype=pl.String)
+    flags = per.select("tools", "system").with_columns(sides.alias("split"))
     by = flags.group_by("split").agg(c("tools").sum(), c("system").sum())
-    w = weight_stats(msgs)
     return DataFacts(
-        records=rows.height,
+        records=per.height,
         tool_calls=int(per.get_column("calls").sum()),
-        tools=int(tools),
+        tools=int(per.get_column("tools").sum()),
         system=int(per.get_column("system").sum()),
-        weight0_messages=w["weight0_messages"],
-        weight0_records=w["weight0_records"],
+        weight0_messages=int(per.get_column("w0").sum()),
+        weight0_records=int((per.get_column("w0") > 0).sum()),
         tools_by_split={str(r["split"]): int(r["tools"]) for r in by.iter_rows(named=True)},
         system_by_split={str(r["split"]): int(r["system"]) for r in by.iter_rows(named=True)},
     )
+
+
+def data_facts(rows: Any, msgs: Any) -> Any:
+    """:class:`~curator.core.export.snippets.DataFacts` of the rows to be written."""
+    split = rows.get_column("split") if "split" in rows.columns else None
+    return facts_of(fact_columns(rows, msgs), split)
 
 
 def trainer_notes(options: Any, facts: Any, fixed: Any) -> list[str]:
