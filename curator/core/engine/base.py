@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, Final
 
 import polars as pl
@@ -12,6 +15,7 @@ from curator.core.jobs import Job, Progress
 
 ENGINES: Final = ("local", "ray")
 BATCH_ROWS: Final = 20_000  # rows per batch: one progress step, one Ray block
+_MAX_THREADS: Final = 4  # the local engine's calls in flight (each holds one record slice)
 
 FrameFn = Callable[[pl.DataFrame], pl.DataFrame]
 
@@ -103,10 +107,33 @@ class Engine:
         """``sink(fn(shared, *args))`` for each call, in order. ``shared`` is what every
         call reads (sent once to a cluster); each result is dropped once sunk, so memory
         holds a few results, not all of them (the sliced export's passes over the parts)."""
-        for i, args in enumerate(calls):
-            yield Progress(step, i, len(calls))
-            sink(fn(shared, *args))
-        yield Progress(step, len(calls), len(calls))
+        # Calls run on a thread per CPU (Polars and pyarrow release the GIL), a window of
+        # that many ahead: one slice is one chunk, which Polars would work on alone.
+        workers = max(1, min(len(calls), os.cpu_count() or 1, _MAX_THREADS))
+        yield Progress(step, 0, len(calls))
+        if not calls:
+            return
+        with ThreadPoolExecutor(workers, thread_name_prefix="curator-engine") as pool:
+            running: dict[int, Future[Any]] = {}
+            nxt = 0
+            try:
+                for i in range(len(calls)):
+                    while nxt < len(calls) and len(running) < workers:
+                        running[nxt] = pool.submit(fn, shared, *calls[nxt])
+                        nxt += 1
+                    future = running.pop(i)
+                    while True:
+                        try:
+                            result = future.result(timeout=0.5)
+                            break
+                        except FutureTimeout:
+                            yield Progress(step, i, len(calls))
+                    sink(result)
+                    del result
+                    yield Progress(step, i + 1, len(calls))
+            finally:
+                for left in running.values():  # cancelled or failed: start nothing more
+                    left.cancel()
 
     def read_ahead(self, fn: Callable[..., Any], plan: list[tuple[Any, ...]]) -> ReadAhead:
         """Start ``fn(*args)`` for each planned call (see ReadAhead)."""
