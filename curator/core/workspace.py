@@ -18,11 +18,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import queue
 import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -264,6 +265,173 @@ def atomic_write_parquet(
         raise
     _fsync_dir(path.parent)
     return True
+
+
+PART_ROWS = 125_000  # rows per row group of a staged part (what write_parquet gives)
+# Snappy, not zstd: about half the CPU time to write (0.43 vs 0.84 CPU-s for 200k chats)
+# and faster to read, for a part ~1.4x the size. Parts are read by Parquet readers
+# only (Polars, pyarrow), which take any codec; `curator check` compares digests.
+PART_CODEC = "snappy"
+
+
+class _HashingFile:
+    """A file opened for writing whose every byte is also fed to SHA-256, in order
+    (a part's digest without reading the part again)."""
+
+    def __init__(self, path: Path) -> None:
+        self.fh = open(path, "wb")  # noqa: SIM115 (closed by close(), after the writer)
+        self.hash = hashlib.sha256()
+        self.closed = False
+
+    def write(self, data: Any) -> int:
+        self.hash.update(data)
+        return self.fh.write(data)
+
+    def tell(self) -> int:
+        return self.fh.tell()
+
+    def flush(self) -> None:
+        self.fh.flush()
+
+    def writable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        if not self.closed:
+            self.fh.flush()
+            os.fsync(self.fh.fileno())
+            self.fh.close()
+            self.closed = True
+
+
+class StagedPart:
+    """A record part written while its file is still being read, for ``add_import``.
+
+    Frames given to :meth:`add` (RECORD_SCHEMA, ids set, already without the ids the
+    workspace has) are written by a thread of their own, row group by row group, to
+    a temp file in ``records/`` (``integrity.residue`` removes it if the process is
+    killed), so the part's encoding and compression overlap the reading instead of
+    following it. The part carries the import id ``import_id``, the one the next
+    imports row gets (ids are not reused; only imports add rows, under the import
+    lock); ``add_import`` checks it and writes the part again if it differs.
+
+    A chat part has no ``rejected_answer`` column, a pair part has it (``pairs``);
+    when a chunk does not fit that choice, it and everything after it are kept in
+    memory instead and ``add_import`` writes the whole part the ordinary way.
+    """
+
+    def __init__(self, ws: Workspace, import_id: int, pairs: bool) -> None:
+        folder = ws.path / "records"
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / f".staged-{import_id}.{os.getpid()}.{threading.get_ident()}.tmp"
+        self.import_id = import_id
+        self.pairs = pairs
+        self.rows = 0  # rows given to the writer
+        self.any_rejected = False
+        self.held: list[pl.DataFrame] | None = None  # frames that did not fit, in order
+        self.digest: str | None = None
+        self._error: BaseException | None = None
+        self._queue: queue.Queue[pl.DataFrame | None] = queue.Queue(maxsize=2)
+        self._thread = threading.Thread(target=self._work, name="curator-part", daemon=True)
+        self._thread.start()
+
+    @property
+    def height(self) -> int:
+        return self.rows + sum(f.height for f in self.held or [])
+
+    def add(self, records: pl.DataFrame) -> None:
+        if records.height == 0:
+            return
+        rejected = records.get_column(R.REJECTED_ANSWER).null_count() < records.height
+        self.any_rejected |= rejected
+        if self.held is None and rejected and not self.pairs:
+            self.held = []
+        if self.held is not None:
+            self.held.append(records)
+            return
+        self._check()
+        self._queue.put(records)
+        self.rows += records.height
+
+    def _check(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def _work(self) -> None:
+        import pyarrow.parquet as pq
+
+        writer = None
+        out: _HashingFile | None = None
+        pending: list[Any] = []
+        rows = 0
+        try:
+            while (frame := self._queue.get()) is not None:
+                if self._error is not None:
+                    continue  # failed: drain what still comes
+                frame = frame.with_columns(pl.lit(self.import_id, pl.Int64).alias(R.IMPORT_ID))
+                frame = frame.select(list(R.RECORD_SCHEMA.names())).cast(R.RECORD_SCHEMA)
+                if not self.pairs:
+                    frame = frame.drop(R.REJECTED_ANSWER)
+                pending.append(frame)
+                rows += frame.height
+                if rows >= PART_ROWS:
+                    writer, out = self._write(pq, writer, out, pending)
+                    pending, rows = [], 0
+            if self._error is None:
+                if pending:
+                    writer, out = self._write(pq, writer, out, pending)
+                if writer is not None and out is not None:
+                    writer.close()
+                    out.close()
+                    self.digest = out.hash.hexdigest()
+        except BaseException as exc:  # raised again in the importing thread
+            os_error = as_os_error(exc, self.path) if isinstance(exc, Exception) else None
+            self._error = os_error if os_error is not None else exc
+            while self._queue.get() is not None:
+                pass
+        finally:
+            if out is not None and not out.closed:
+                out.fh.close()
+
+    def _write(self, pq: Any, writer: Any, out: Any, frames: list[pl.DataFrame]) -> Any:
+        table = pl.concat(frames, rechunk=False).to_arrow()
+        if writer is None:
+            out = _HashingFile(self.path)
+            writer = pq.ParquetWriter(out, table.schema, compression=PART_CODEC, write_statistics=False)
+        writer.write_table(table, row_group_size=table.num_rows)
+        return writer, out
+
+    def finish(self) -> None:
+        """Wait for the writer; raise what it failed with."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        self._check()
+
+    def read(self) -> pl.DataFrame:
+        """Every record given, in order (the written ones read back), import id 0."""
+        frames = []
+        if self.rows:
+            written = pl.read_parquet(self.path).with_columns(pl.lit(0, pl.Int64).alias(R.IMPORT_ID))
+            if R.REJECTED_ANSWER not in written.columns:
+                written = written.with_columns(pl.lit(None, R.MESSAGE_DTYPE).alias(R.REJECTED_ANSWER))
+            frames.append(written.select(list(R.RECORD_SCHEMA.names())))
+        frames += [f.select(list(R.RECORD_SCHEMA.names())).cast(R.RECORD_SCHEMA) for f in self.held or []]
+        return pl.concat(frames) if frames else R.empty_records()
+
+    def fits(self, import_id: int) -> bool:
+        """Whether the written file is the part as ``add_import`` would write it."""
+        return (
+            self.held is None
+            and self.rows > 0
+            and import_id == self.import_id
+            and self.pairs == self.any_rejected
+        )
+
+    def discard(self) -> None:
+        with suppress(BaseException):
+            self.finish()
+        self.path.unlink(missing_ok=True)
 
 
 def atomic_write_batches(batches: Iterable[pl.DataFrame], path: Path, schema: pl.Schema) -> None:
@@ -517,15 +685,17 @@ class Workspace:
         file_hash: str,
         fmt: str,
         options: dict[str, Any],
-        records: pl.DataFrame,
+        records: pl.DataFrame | None,
         quarantine: Iterable[tuple[int | None, str, str, str | None]],
+        staged: StagedPart | None = None,
     ) -> ImportRow:
         """Publish one imported file: Parquet part first, then the DB rows.
 
         ``records`` must follow RECORD_SCHEMA (import_id is filled in here) and
-        must already exclude ids present in the workspace. ``quarantine`` rows
-        are ``(line, locator, reason, raw)``. A crash before the commit leaves
-        at most an orphan part file, which ``records()`` ignores.
+        must already exclude ids present in the workspace; or (``records`` None)
+        ``staged`` holds them, written already (see :class:`StagedPart`).
+        ``quarantine`` rows are ``(line, locator, reason, raw)``. A crash before
+        the commit leaves at most an orphan part file, which ``records()`` ignores.
         """
         with self._lock:
             with self.transaction() as con:
@@ -536,16 +706,29 @@ class Workspace:
                 )
                 import_id = int(cur.lastrowid or 0)
             part: str | None = None
-            frame = records.with_columns(pl.lit(import_id, pl.Int64).alias(R.IMPORT_ID))
-            if R.REJECTED_ANSWER not in frame.columns:
-                frame = frame.with_columns(pl.lit(None, R.MESSAGE_DTYPE).alias(R.REJECTED_ANSWER))
-            frame = frame.select(list(R.RECORD_SCHEMA.names())).cast(R.RECORD_SCHEMA)
-            if frame.get_column(R.REJECTED_ANSWER).null_count() == frame.height:
-                frame = frame.drop(R.REJECTED_ANSWER)  # chat parts stay as they always were
             digest: str | None = None
-            if frame.height:
-                part = self._write_part(frame, import_id)
-                digest = part_digest(self.path / "records" / part)
+            height = 0
+            if staged is not None:
+                staged.finish()
+                if staged.fits(import_id):
+                    height = staged.rows
+                    part = self._publish_staged(staged, import_id)
+                    digest = staged.digest
+                else:  # another import id, or a chunk that did not fit: the ordinary way
+                    records = staged.read()
+                    staged.discard()
+            if records is not None:
+                frame = records.with_columns(pl.lit(import_id, pl.Int64).alias(R.IMPORT_ID))
+                if R.REJECTED_ANSWER not in frame.columns:
+                    frame = frame.with_columns(pl.lit(None, R.MESSAGE_DTYPE).alias(R.REJECTED_ANSWER))
+                frame = frame.select(list(R.RECORD_SCHEMA.names())).cast(R.RECORD_SCHEMA)
+                if frame.get_column(R.REJECTED_ANSWER).null_count() == frame.height:
+                    frame = frame.drop(R.REJECTED_ANSWER)  # chat parts stay as they always were
+                height = frame.height
+                if frame.height:
+                    part = self._write_part(frame, import_id)
+                    digest = part_digest(self.path / "records" / part)
+            if part is not None:
                 fault_point("import-part-published")
             q_rows = [
                 (import_id, source, path, line, loc, reason, raw[:QUARANTINE_RAW] if raw else raw)
@@ -559,7 +742,7 @@ class Workspace:
                 )
                 con.execute(
                     "UPDATE imports SET finished_at=?, records=?, quarantined=?, part=? WHERE import_id=?",
-                    (_now(), frame.height, len(q_rows), part, import_id),
+                    (_now(), height, len(q_rows), part, import_id),
                 )
                 if digest is not None:  # `curator check` compares it: a silent bit flip shows
                     con.execute(
@@ -568,22 +751,49 @@ class Workspace:
                     )
                 fault_point("import-commit")
             self._records_cache = None
-            return ImportRow(
-                import_id, source, path, file_hash, fmt, frame.height, 0, len(q_rows), part
-            )
+            return ImportRow(import_id, source, path, file_hash, fmt, height, 0, len(q_rows), part)
 
-    def _write_part(self, frame: pl.DataFrame, import_id: int) -> str:
-        """Publish a record part under a number no part on disk or in the database
-        has: a part is never overwritten (not even after the database was restored)."""
+    def next_import_id(self) -> int:
+        """The import id the next imports row gets (rowids: the largest one + 1)."""
+        row = self.db().execute("SELECT COALESCE(MAX(import_id), 0) FROM imports").fetchone()
+        return int(row[0]) + 1
+
+    def _part_numbers(self, import_id: int) -> Iterator[int]:
+        """Part numbers to try, first the import's own unless a part on disk or in the
+        database has it: a part is never overwritten (not even after a restore)."""
         folder = self.path / "records"
         used = {int(m) for m in (_part_number(f.name) for f in folder.glob("import-*.parquet")) if m}
         used |= {int(m) for m in (_part_number(p) for p in self._parts()) if m}
         number = import_id if import_id not in used else max(used) + 1
         while True:
-            part = f"import-{number:06d}.parquet"
-            if atomic_write_parquet(frame, folder / part, overwrite=False):
-                return part
+            yield number
             number += 1  # another process took it meanwhile
+
+    def _write_part(self, frame: pl.DataFrame, import_id: int) -> str:
+        """Publish a record part under a number no part on disk or in the database has."""
+        for number in self._part_numbers(import_id):
+            part = f"import-{number:06d}.parquet"
+            target = self.path / "records" / part
+            if atomic_write_parquet(frame, target, overwrite=False, compression=PART_CODEC):
+                return part
+        raise AssertionError("unreachable")
+
+    def _publish_staged(self, staged: StagedPart, import_id: int) -> str:
+        """Link the staged part's finished file into place (as ``_write_part`` would)."""
+        folder = self.path / "records"
+        try:
+            for number in self._part_numbers(import_id):
+                part = f"import-{number:06d}.parquet"
+                fault_point("write", part)
+                try:
+                    os.link(staged.path, folder / part)
+                except FileExistsError:
+                    continue
+                _fsync_dir(folder)
+                return part
+        finally:
+            staged.path.unlink(missing_ok=True)
+        raise AssertionError("unreachable")
 
     def import_options(self, file_hash: str) -> list[dict[str, Any]]:
         """Distinct option sets this file content was imported with."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -46,7 +47,7 @@ from curator.core.ingest.source import Tap, streams
 from curator.core.integrity import clean_residue, damaged_part_error
 from curator.core.jobs import Job, Progress
 from curator.core.locks import workspace_lock
-from curator.core.workspace import Workspace
+from curator.core.workspace import StagedPart, Workspace
 
 
 @dataclass
@@ -115,6 +116,17 @@ def _existing_ids(ws: Workspace) -> pl.Series:
         return pl.scan_parquet(parts).select(R.ID).collect().get_column(R.ID)
     except Exception as exc:  # a damaged part: name it and its source, never "bug"
         raise damaged_part_error(ws, [p.name for p in parts], exc) from exc
+
+
+def _existing_or_none(ws: Workspace, existing: pl.Series | None) -> pl.Series | None:
+    """``_existing_ids`` (or ``existing`` when known), None for a damaged part: the file
+    is then read the ordinary way and the damage raised where it always was."""
+    if existing is not None:
+        return existing
+    try:
+        return _existing_ids(ws)
+    except CuratorError:
+        return None
 
 
 FAILED = "failed"  # the format of a failed import's row
@@ -277,6 +289,109 @@ def _read_file(
         return with_ids(records, digest), sort_entries(quarantine), digest
 
 
+class _Hasher:
+    """``file_hash(path)`` computed by a thread while the file is parsed (the ids of
+    the records read need it before the tap's own hash is complete)."""
+
+    def __init__(self, path: Path, known: str | None) -> None:
+        self.value = known
+        self.error: BaseException | None = None
+        self.thread: threading.Thread | None = None
+        if known is None:
+            self.thread = threading.Thread(target=self._work, args=(path,), daemon=True)
+            self.thread.start()
+
+    def _work(self, path: Path) -> None:
+        try:
+            self.value = file_hash(path)
+        except BaseException as exc:
+            self.error = exc
+
+    def get(self) -> str:
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+        if self.error is not None:
+            raise self.error
+        assert self.value is not None
+        return self.value
+
+
+@dataclass
+class _Staged:
+    part: StagedPart
+    quarantine: list[QuarantineEntry]
+    digest: str  # the tap's: the hash of the bytes parsed
+    identity: str  # the hash the ids were made from (``digest`` unless the file changed)
+    total: int  # records read (before the ids already in the workspace were left out)
+    fresh: pl.Series  # ids of the records staged
+    # per chunk, the number of records staged and (when some were left out) all its records
+    layout: list[tuple[int, pl.DataFrame | None]]
+
+    def records(self) -> pl.DataFrame:
+        """Every record read, in order, from the part and ``layout`` (ids of ``identity``)."""
+        staged = self.part.read()
+        frames, at = [], 0
+        for kept, whole in self.layout:
+            frames.append(staged.slice(at, kept) if whole is None else whole)
+            at += kept
+        return pl.concat(frames) if frames else R.empty_records()
+
+
+def _read_staged(
+    ws: Workspace,
+    path: Path,
+    fmt: str,
+    options: ImportOptions,
+    source_path: str,
+    step: str,
+    hashed: str | None,
+    existing: pl.Series,
+) -> Generator[Progress, None, _Staged]:
+    """``_read_file`` on the local engine, writing the part while it reads: the file's
+    hash is taken by a thread beside the reader (or is ``hashed``), so each chunk gets
+    its ids at once, loses the ids the workspace has and goes to a :class:`StagedPart`.
+    When the tap's hash of the bytes parsed is not that hash (the file changed while
+    it was read), the caller gives the records the tap's ids instead (``records``)."""
+    tap = Tap(path) if streams(path, fmt) else None
+    before = None if tap is not None else (hashed or file_hash(path))
+    identity = _Hasher(path, hashed if tap is not None else before)
+    staged = StagedPart(ws, ws.next_import_id(), pairs=fmt == "preference")
+    quarantine: list[QuarantineEntry] = []
+    fresh: list[pl.Series] = []
+    layout: list[tuple[int, pl.DataFrame | None]] = []
+    total = 0
+    try:
+        known = existing.implode()
+        for records, bad, progress in finalised_chunks(path, fmt, options, source_path, step, tap):
+            quarantine.extend(bad)
+            records = with_ids(records, identity.get())
+            total += records.height
+            if len(existing):
+                kept = records.filter(~pl.col(R.ID).is_in(known))
+                layout.append((kept.height, records if kept.height < records.height else None))
+                records = kept
+            else:
+                layout.append((records.height, None))
+            fresh.append(records.get_column(R.ID))
+            staged.add(records)
+            del records
+            fault_point("import-chunk")
+            yield progress
+        digest = _digest_after(path, tap, before)
+        staged.finish()
+    except BaseException:
+        staged.discard()
+        raise
+    ids = pl.concat(fresh) if fresh else pl.Series(R.ID, [], dtype=pl.String)
+    return _Staged(staged, sort_entries(quarantine), digest, identity.get(), total, ids, layout)
+
+
+def _discard(staged: _Staged | None) -> None:
+    if staged is not None:
+        staged.part.discard()
+
+
 Identity = tuple[tuple[str, int, int, int, int], ...]
 
 
@@ -366,6 +481,8 @@ def _import_locked(
         step = f"import {n}/{len(files)}"
         yield Progress(step, 0, None, path.name)
         digest: str | None = None
+        staged: _Staged | None = None
+        records: pl.DataFrame | None = None
 
         try:
             before = _identity(path)
@@ -382,6 +499,12 @@ def _import_locked(
                 key := (path, result.format, options, hashed, result.path)
             ):
                 records, quarantine, digest = yield from ahead.get(key, step)
+            elif ahead is None and (existing := _existing_or_none(ws, existing)) is not None:
+                # the local engine: the part is written as the file is read
+                staged = yield from _read_staged(
+                    ws, path, result.format, options, result.path, step, hashed, existing
+                )
+                records, quarantine, digest = None, staged.quarantine, staged.digest
             else:
                 records, quarantine, digest = yield from _read_file(
                     ws, path, result.format, options, result.path, step
@@ -391,18 +514,29 @@ def _import_locked(
             if hashed is not None and digest != hashed:
                 raise _changed(path, "its content is not what it was when the import began")
             if _already(ws, result, digest, previous, failed, options):  # the same bytes, another name
+                _discard(staged)
                 continue
-            if records.height == 0 and not quarantine:
+            if staged is not None and staged.identity != digest:
+                # the file changed while it was read and nothing could tell (coarse time
+                # stamps): the ids are made from the hash of the bytes parsed, as always
+                records = with_ids(staged.records(), digest)
+                _discard(staged)
+                staged = None
+            height = staged.total if staged is not None else records.height  # type: ignore[union-attr]
+            if height == 0 and not quarantine:
                 raise CuratorError(f"{path.name}: no conversations found in it; nothing to import")
         except EngineFailure:
+            _discard(staged)
             raise  # a worker died: the whole job stops, this file is not "failed"
         except SourceChanged as exc:
+            _discard(staged)
             result.error = str(exc)
             continue  # refused: nothing recorded, not even a failure
         except CuratorError as exc:
             result.error = str(exc)
         except OSError as exc:
             if kind(exc) == "disk_full":
+                _discard(staged)
                 raise  # the workspace's disk, not the source: the whole import stops
             result.error = f"{path}: cannot read it ({exc.strerror or exc})"
         except Exception as exc:  # a reader bug must not lose the other files
@@ -421,31 +555,43 @@ def _import_locked(
                     "nothing from this file was imported. This is a bug in Curator; please report it."
                 )
         if result.error is not None:
+            _discard(staged)
             _record_failure(ws, result, path, digest or _hash_if_readable(path), options)
             failed |= {result.path, digest or result.path}
             continue
         assert digest is not None and result.format is not None
         if existing is None:
             existing = _existing_ids(ws)
-        new = ~records.get_column(R.ID).is_in(existing.implode())
-        fresh = records if new.all() else records.filter(new)
-        existing = existing.append(fresh.get_column(R.ID))
-        row = ws.add_import(
-            source=path.name,
-            path=result.path,
-            file_hash=digest,
-            fmt=result.format,
-            options=options.to_dict(),
-            records=fresh,
-            quarantine=[(q.line, q.locator, q.reason, q.raw) for q in quarantine],
-        )
+        fresh: pl.DataFrame | None = None
+        if staged is not None:
+            existing = existing.append(staged.fresh)
+            total = staged.total
+        else:
+            assert records is not None
+            new = ~records.get_column(R.ID).is_in(existing.implode())
+            fresh = records if new.all() else records.filter(new)
+            existing = existing.append(fresh.get_column(R.ID))
+            total = records.height
+        try:
+            row = ws.add_import(
+                source=path.name,
+                path=result.path,
+                file_hash=digest,
+                fmt=result.format,
+                options=options.to_dict(),
+                records=fresh,
+                quarantine=[(q.line, q.locator, q.reason, q.raw) for q in quarantine],
+                staged=staged.part if staged is not None else None,
+            )
+        finally:
+            _discard(staged)
         if digest in previous:
             # This read supersedes the earlier ones: what still fails is quarantined again.
             ws.supersede_quarantine(digest, row.import_id)
         if result.path in failed or digest in failed:
             ws.drop_failed_imports(path=result.path, file_hash=digest)
         result.added = row.records
-        result.skipped_existing = records.height - fresh.height
+        result.skipped_existing = total - row.records
         if result.skipped_existing:
             ws.record_skipped(row.import_id, result.skipped_existing)
         result.quarantined = len(quarantine)

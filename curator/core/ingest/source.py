@@ -18,25 +18,55 @@ from __future__ import annotations
 
 import hashlib
 import io
+import queue
+import threading
+import weakref
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 IN_MEMORY_BYTES = 1 << 30  # Parquet up to this size is read into memory once, through the tap
 _BLOCK = 8 << 20
+_AHEAD = 1 << 20  # blocks from this size on are hashed by the tap's thread
+_PENDING = 4  # blocks at most waiting for it (memory: a few blocks, not the file)
 
 
 class Tap:
-    """SHA-256 of one file's bytes as its reader consumes them, each byte once, in order."""
+    """SHA-256 of one file's bytes as its reader consumes them, each byte once, in order.
+
+    Large blocks are copied and hashed by a thread of the tap's own, in the order they
+    were read (hashlib releases the GIL), so the reader does not wait for the hash: it
+    finds the lines and parses while the previous block is hashed. ``finish`` waits
+    for the thread."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.consumed = 0
         self._hash = hashlib.sha256()
         self._opened = False
+        self._queue: queue.Queue[bytes | None] | None = None
+        self._thread: threading.Thread | None = None
 
     def update(self, data: bytes | memoryview) -> None:
-        self._hash.update(data)
         self.consumed += len(data)
+        if len(data) < _AHEAD and self._queue is None:
+            self._hash.update(data)
+            return
+        if self._queue is None:
+            self._queue = queue.Queue(maxsize=_PENDING)
+            self._thread = threading.Thread(
+                target=_hash_blocks, args=(self._queue, self._hash), name="curator-hash", daemon=True
+            )
+            self._thread.start()
+            # a tap dropped unfinished (a cancelled import) stops its thread
+            weakref.finalize(self, self._queue.put, None)
+        # a copy: the reader reuses its buffer for the next block
+        self._queue.put(data if isinstance(data, bytes) else bytes(data))
+
+    def _drain(self) -> None:
+        if self._queue is not None and self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._queue = self._thread = None
 
     def open(self) -> io.BufferedReader:
         if self._opened:  # a second open would hash bytes twice or out of order
@@ -46,11 +76,17 @@ class Tap:
 
     def finish(self) -> str:
         """Hash the bytes the reader did not read (at most a tail) and return the digest."""
+        self._drain()
         with open(self.path, "rb") as fh:
             fh.seek(self.consumed)
             while block := fh.read(_BLOCK):
                 self.update(block)
         return self._hash.hexdigest()[:32]
+
+
+def _hash_blocks(blocks: queue.Queue[bytes | None], digest: Any) -> None:
+    while (block := blocks.get()) is not None:
+        digest.update(block)
 
 
 class _TappedFile(io.RawIOBase):

@@ -1,0 +1,166 @@
+"""The local import writes its part while it reads the file (``job._read_staged``,
+``workspace.StagedPart``). It must publish exactly what reading the whole file first
+and then writing the part (the path the Ray engine and a damaged workspace take) gives:
+the same records, ids, import ids, quarantine and import rows, on awkward input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from curator.core.ingest import ImportOptions, import_job, jsonl
+from curator.core.ingest import job as job_module
+from curator.core.jobs import run_job
+from curator.core.workspace import Workspace
+
+
+def _chat(i: int, **extra: object) -> dict[str, object]:
+    return {
+        "messages": [
+            {"role": "system", "content": f"  rules {i}  "},  # trimmed: a repair note
+            {"role": "user", "content": f"question {i}"},
+            {"role": "user", "content": "and more"},  # merged with the one before
+            {"role": "assistant", "content": f"answer {i}", **({"weight": 1} if i % 3 else {})},
+        ],
+        "conversation_id": f"c{i}",
+        **extra,
+    }
+
+
+def _awkward(path: Path, n: int = 120) -> Path:
+    lines = []
+    for i in range(n):
+        if i % 17 == 5:
+            lines.append("{not json")
+        elif i % 23 == 7:
+            lines.append(json.dumps({"messages": [{"role": "robot", "content": "beep"}]}))
+        elif i % 29 == 3:
+            lines.append("   ")
+        elif i % 31 == 11:  # a chat line whose meta says it is the rejected half of a pair
+            lines.append(
+                json.dumps(_chat(i, __curator_rejected__={"role": "assistant", "content": "no"}))
+            )
+        else:
+            lines.append(json.dumps(_chat(i, n=i)))
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _pairs(path: Path, n: int = 60) -> Path:
+    rows = []
+    for i in range(n):
+        row: dict[str, object] = {"prompt": f"p{i}", "chosen": f"good {i}", "rejected": f"bad {i}"}
+        if i % 9 == 4:
+            row["rejected"] = "  "  # not a pair: quarantined with its reason
+        rows.append(json.dumps(row))
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def _state(ws: Workspace) -> dict[str, object]:
+    records = ws.records()
+    parts = sorted((ws.path / "records").glob("import-*.parquet"))
+    raw = [pl.read_parquet(p) for p in parts]
+    quarantine = (
+        ws.db()
+        .execute(
+            "SELECT import_id, source, line, locator, reason, raw FROM quarantine ORDER BY qid"
+        )
+        .fetchall()
+    )
+    imports = [
+        (
+            i.import_id,
+            i.source,
+            i.file_hash,
+            i.format,
+            i.records,
+            i.skipped_existing,
+            i.quarantined,
+            i.part,
+        )
+        for i in ws.imports()
+    ]
+    return {
+        "records": records.to_dicts(),
+        "parts": [(p.name, f.columns, f.to_dicts()) for p, f in zip(parts, raw, strict=True)],
+        "quarantine": quarantine,
+        "imports": imports,
+        "left": sorted(p.name for p in (ws.path / "records").iterdir() if p.name.startswith(".")),
+    }
+
+
+def _run(tmp: Path, name: str, steps: list[tuple[list[Path], ImportOptions]]) -> dict[str, object]:
+    ws = Workspace.open(tmp / name, create=True)
+    summaries = [run_job(import_job(ws, files, options)).to_dict() for files, options in steps]
+    for s in summaries:
+        for f in s["files"]:
+            f.pop("path", None)
+    return {**_state(ws), "summaries": summaries}
+
+
+def _whole_file_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reference: read the whole file, then write the part (no staging)."""
+    monkeypatch.setattr(job_module, "_existing_or_none", lambda ws, existing: None)
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(jsonl, "CHUNK_BYTES", 4096)  # many chunks
+    monkeypatch.setattr("curator.core.workspace.PART_ROWS", 25)  # many row groups
+
+
+def _steps(tmp_path: Path) -> list[tuple[list[Path], ImportOptions]]:
+    chats = _awkward(tmp_path / "chats.jsonl")
+    pairs = _pairs(tmp_path / "pairs.jsonl")
+    return [
+        ([chats], ImportOptions()),
+        ([pairs], ImportOptions(format="preference")),
+        # the robot lines again, now with a role: only they are new (the rest are in)
+        ([chats], ImportOptions(role_map={"robot": "assistant"})),
+        ([chats], ImportOptions(role_map={"robot": "assistant"})),  # already imported
+    ]
+
+
+def test_staged_parts_equal_the_whole_file_path_on_awkward_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_chunks: None
+) -> None:
+    steps = _steps(tmp_path)
+    staged = _run(tmp_path, "staged.curator", steps)
+    _whole_file_first(monkeypatch)
+    reference = _run(tmp_path, "reference.curator", steps)
+    assert staged == reference
+    assert staged["left"] == []
+    assert len(staged["parts"]) == 3  # type: ignore[arg-type]
+
+
+def test_a_staged_part_with_an_unexpected_import_id_is_written_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_chunks: None
+) -> None:
+    steps = _steps(tmp_path)
+    reference = _run(tmp_path, "reference.curator", steps)
+    real = Workspace.next_import_id
+    monkeypatch.setattr(Workspace, "next_import_id", lambda self: real(self) + 5)
+    assert _run(tmp_path, "staged.curator", steps) == reference
+
+
+def test_a_staged_pair_part_without_rejected_answers_drops_the_column(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The staged writer decides the pair column by format; records whose rejected
+    answer is null all through give a part without it, as before."""
+    from curator.core.workspace import StagedPart
+
+    chats = tmp_path / "c.jsonl"
+    chats.write_text("".join(json.dumps(_chat(i)) + "\n" for i in range(30)))
+    reference = _run(tmp_path, "ref.curator", [([chats], ImportOptions())])
+    real = StagedPart.__init__
+
+    def as_pairs(self: StagedPart, ws: Workspace, import_id: int, pairs: bool) -> None:
+        real(self, ws, import_id, True)
+
+    monkeypatch.setattr(StagedPart, "__init__", as_pairs)
+    assert _run(tmp_path, "staged.curator", [([chats], ImportOptions())]) == reference
