@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-import pyarrow as pa
 
 from curator.core import records as R
 from curator.core.ingest.model import RAW_MESSAGE_DTYPE
@@ -28,8 +27,13 @@ _INTS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, 
 # meta values whose JSON text Polars writes exactly as json.dumps does
 _SIMPLE = (*_TEXT, *_INTS, pl.Boolean)
 # Python's str.isspace() set, so "blank" means what ``s.strip()`` means in convert.py
-# (every such character is below U+3001; scanning all of Unicode cost 0.2 s per start)
-_PY_SPACE = "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(0x3001)) if c.isspace())
+# (every such character is below U+3001; the set written out: building it at import cost
+# 3 ms of every start; tests/test_ingest_speed.py checks it against str.isspace)
+_PY_SPACE = (
+    r"\x{9}\x{a}\x{b}\x{c}\x{d}\x{1c}\x{1d}\x{1e}\x{1f}\x{20}\x{85}\x{a0}\x{1680}\x{2000}"
+    r"\x{2001}\x{2002}\x{2003}\x{2004}\x{2005}\x{2006}\x{2007}\x{2008}\x{2009}\x{200a}\x{2028}"
+    r"\x{2029}\x{202f}\x{205f}\x{3000}"
+)
 _BLANK = f"^[{_PY_SPACE}]*$"
 
 # (converted rows in RAW_SCHEMA, per input row: "convert this one per row instead")
@@ -236,6 +240,8 @@ def _part_columns(parts: list[pl.Expr]) -> list[pl.Expr]:
 def _assemble(frame: pl.DataFrame, n_parts: int) -> pl.DataFrame:
     """Replace the ``_part*`` columns by the messages list: per row, the non-null
     parts in order (``concat_list`` of struct lists is far slower than this)."""
+    import pyarrow as pa  # here: the OpenAI path never needs it
+
     parts = [f"_part{i}" for i in range(n_parts)]
     extra = [REJECTED] if REJECTED in frame.columns else []
     used = [c for c in parts if frame.get_column(c).null_count() < frame.height]
@@ -254,7 +260,8 @@ def _assemble(frame: pl.DataFrame, n_parts: int) -> pl.DataFrame:
     flat = pl.concat(pieces).sort("_row", maintain_order=True)
     counts = np.bincount(flat.get_column("_row").to_numpy(), minlength=frame.height)
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    values = flat.get_column("_m").to_arrow()
+    # string views kept as they are (the default converts every text to a large string)
+    values = flat.get_column("_m").to_arrow(compat_level=pl.CompatLevel.newest())
     # from buffers: ``pa.array`` imports pandas (0.5 s of start-up), this does not
     starts = pa.Array.from_buffers(pa.int64(), len(offsets), [None, pa.py_buffer(offsets)])
     lists = pl.Series(R.MESSAGES, pa.LargeListArray.from_arrays(starts, values))

@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-import pyarrow as pa
 
 from curator.core import records as R
 from curator.core.ingest.columnar import jsonl_batch
@@ -195,6 +194,8 @@ def _line_texts(data: bytes, starts: np.ndarray) -> pl.Series:
     """Each line of the valid UTF-8 ``data`` as text, cut by the line starts, without
     a Python string per line: line i runs to the start of line i + 1, so it keeps its
     line break and any blank lines after it (whitespace, which no check looks at)."""
+    import pyarrow as pa  # here: the OpenAI path never needs it
+
     offsets = np.empty(len(starts) + 1, dtype=np.int64)
     offsets[:-1] = starts
     offsets[-1] = len(data)

@@ -17,10 +17,8 @@ import polars as pl
 
 from curator.core import records as R
 from curator.core.errors import CuratorError
-from curator.core.ingest.csv_log import read_csv_log
 from curator.core.ingest.detect import detect_format
 from curator.core.ingest.encoding import as_utf8, file_encoding
-from curator.core.ingest.json_array import read_json_array
 from curator.core.ingest.jsonl import read_jsonl
 from curator.core.ingest.lines import BOM
 from curator.core.ingest.model import QuarantineEntry, RawChunk
@@ -28,8 +26,6 @@ from curator.core.ingest.options import ImportOptions
 from curator.core.ingest.preference import split_rejected
 from curator.core.ingest.repair import explode_messages, needs_repair, repair, validate
 from curator.core.ingest.source import Tap
-from curator.core.ingest.tabular import read_tabular
-from curator.core.ingest.transcript import read_transcript
 
 _REC = "_rec"
 _NOTES = "_reader_notes"
@@ -84,15 +80,24 @@ def _read_transcoded(
 def _reader(
     path: Path, fmt: str, options: ImportOptions, limit: int | None, tap: Tap | None = None
 ) -> Iterator[RawChunk]:
+    # each reader is imported when a file needs it (an import loads what it runs)
     if fmt in ("parquet", "hf"):
+        from curator.core.ingest.tabular import read_tabular
+
         return read_tabular(path, fmt, options, limit, tap=tap)
     if fmt == "csv":
+        from curator.core.ingest.csv_log import read_csv_log
+
         return read_csv_log(path, fmt, options, limit, tap)
     if fmt == "transcript":
+        from curator.core.ingest.transcript import read_transcript
+
         return read_transcript(path, fmt, options, limit, tap)
     if path.is_dir():
         raise CuratorError(f"{path}: a folder cannot be read as {fmt}")
     if _is_json_array(path):
+        from curator.core.ingest.json_array import read_json_array
+
         return read_json_array(path, fmt, options, limit, tap)
     return read_jsonl(path, fmt, options, limit, tap)
 
