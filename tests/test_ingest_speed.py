@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import random
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,3 +53,91 @@ def test_columnar_chunks_cut_or_whole_equal_the_per_line_path(
     assert len(fast[0]) >= 199
     if case == "bad_utf8":
         assert [q.line for q in fast[1]] == [58]
+
+
+def _openai_line(i: int, rng: random.Random | None) -> str:
+    """Line ``i``: regular (``rng`` None) or one of the awkward kinds, drawn by ``rng``."""
+    import json
+
+    msgs: list[dict[str, object]] = [
+        {"role": "user", "content": f'q {i} \\u00e9 "quoted"'},
+        {"role": "assistant", "content": f"a {i}"},
+    ]
+    row: dict[str, object] = {"messages": msgs, "conversation_id": f"c{i}"}
+    kind = rng.randrange(13) if rng is not None else -1
+    if kind == 0:
+        msgs[1]["name"] = "bot"  # a field the range had not had
+    elif kind == 1:
+        msgs[1]["weight"] = rng.choice([0, 1, 2, 1.0, True])
+    elif kind == 2:
+        row["conversation_id"] = rng.choice([5, None, True, 1.5, ["x"], {"k": 1}])
+    elif kind == 3:
+        row["extra"] = "x"  # a second field beside the messages
+    elif kind == 4:
+        msgs[0]["content"] = rng.choice([5, None, ["part"], {"t": 1}])
+    elif kind == 5:
+        row["messages"] = rng.choice([None, [], [None], "text", [5]])
+    elif kind == 6:
+        return '{"messages": [{"role": "user", "role": "assistant", "content": "dup"}]}'
+    elif kind == 7:
+        return '{"conversation_id": "x", "conversation_id": "y", "messages": []}'
+    elif kind == 8:
+        return "{}"
+    elif kind == 9:
+        msgs[1]["tool_calls"] = [{"id": "t", "type": "function"}]
+    elif kind == 10:
+        del row["conversation_id"]
+    elif kind == 11:
+        return '{"messages": [{"role": "user", "content": "x"}]} {"messages": []}'
+    elif kind == 12:
+        row = {"conversation_id": row["conversation_id"], "messages": msgs}  # key order
+    return json.dumps(row, ensure_ascii=rng is not None and rng.random() < 0.5)
+
+
+def _openai_records(path: Path, force_polars: bool) -> tuple[Any, Any]:
+    from curator.core.ingest import jsonl
+    from curator.core.ingest.options import ImportOptions
+    from curator.core.ingest.pipeline import finalize
+
+    jsonl.FORCE_POLARS = force_polars
+    try:
+        chunks = list(jsonl.read_jsonl(path, "openai", ImportOptions()))
+    finally:
+        jsonl.FORCE_POLARS = False
+    opts = ImportOptions()
+    done = [finalize(c, opts, source="s", source_path="s", identity="x") for c in chunks]
+    raw = [c.frame.to_dicts() for c in chunks]
+    records = [d.records.to_dicts() for d in done]
+    return (raw, records), sorted(q for d in done for q in d.quarantine)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_openai_ranges_read_by_arrow_equal_polars_reading_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    """After a range parsed by Polars, the next ones are read by Arrow's JSON reader with
+    the schema it found (jsonl._arrow_parse); whatever does not fit goes back to Polars.
+    Either way every chunk's frame, records and quarantine are what Polars alone gives."""
+    from curator.core.ingest import jsonl
+
+    monkeypatch.setattr(jsonl, "CHUNK_BYTES", 4096)
+    rng = random.Random(seed)
+    # runs of regular lines (Arrow's) between awkward ones, more of them in some files
+    odd = (0.005, 0.02, 0.06)[seed % 3]
+    lines = [_openai_line(i, rng if rng.random() < odd else None) for i in range(400)]
+    lines[33] = ""
+    text = "\r\n".join(lines[:200]) + "\n" + "\n".join(lines[200:]) + "\n"
+    path = tmp_path / "chats.jsonl"
+    path.write_text(text, encoding="utf-8")
+    used = []
+    real = jsonl._arrow_parse
+
+    def spy(*args: Any) -> Any:
+        out = real(*args)
+        used.append(out is not None)
+        return out
+
+    monkeypatch.setattr(jsonl, "_arrow_parse", spy)
+    fast = _openai_records(path, force_polars=False)
+    assert any(used)  # Arrow read some ranges
+    assert fast == _openai_records(path, force_polars=True)

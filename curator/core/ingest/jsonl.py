@@ -40,6 +40,7 @@ from curator.core.ingest.options import ImportOptions
 from curator.core.ingest.source import Tap
 
 FORCE_PER_LINE = False  # tests: every non-OpenAI line through the per-line converter
+FORCE_POLARS = False  # tests: every OpenAI range parsed by Polars (no Arrow reader)
 _MIN_SPLIT = 256  # below this many lines a failing range is parsed line by line
 # content that is not a string or null (a number, a parts list...): Polars would turn it
 # into text silently, so such ranges go to the per-line converter, which checks the type
@@ -95,11 +96,78 @@ def _python_lines(
     return rows, bad
 
 
-def _vectorised(chunk: LineChunk, idx: np.ndarray) -> pl.DataFrame:
-    """Parse the contiguous non-blank lines ``idx`` of ``chunk``; raise on any problem."""
+# The top-level columns of the last chunk Polars parsed: (name, dtype) of at most one
+# field beside the messages, or None. A later chunk is parsed by Arrow's JSON reader
+# with exactly that schema, which refuses (raises) a field not in it, a key given
+# twice and a value of another JSON type, where Polars would infer the schema from
+# every line first (a third of the parse) and turn a number into text silently.
+Hint = list[tuple[str, pl.DataType]] | None
+_ARROW_KINDS = (pl.String, pl.Int64, pl.Boolean)  # JSON types the reader tells apart
+# message fields as Polars' path reads them when no tool call is in the range
+_ARROW_MESSAGE = {k: v for k, v in RAW_MESSAGE_DTYPE.to_schema().items() if "tool" not in k}
+
+
+def _hint(df: pl.DataFrame) -> Hint:
+    extras = [(c, df.schema[c]) for c in df.columns if c != R.MESSAGES]
+    if len(extras) > 1 or any(not any(t == k for k in _ARROW_KINDS) for _, t in extras):
+        return None  # two extras: their order is Polars' inference's; other types: inferred
+    return extras
+
+
+def _arrow_parse(data: bytes, hint: Hint, lines: int) -> pl.DataFrame | None:
+    """``data`` parsed by Arrow with the hinted schema, or None: the range does not fit
+    it (Polars' path then parses it as before). The result is the frame Polars would
+    give: the same columns (one extra at most, so no column order to agree on), types
+    and values; a null message list or an extra that is null throughout is left to
+    Polars (it would leave out or type such a column by inference)."""
+    if hint is None:
+        return None
+    import pyarrow as pa
+    import pyarrow.json as pj
+
+    kind = {pl.String: pa.string(), pl.Int64: pa.int64(), pl.Boolean: pa.bool_()}
+    message = pa.struct([(k, kind[v]) for k, v in _ARROW_MESSAGE.items()])  # type: ignore[index]
+    schema = pa.schema([(R.MESSAGES, pa.list_(message)), *((c, kind[t]) for c, t in hint)])  # type: ignore[index]
+    try:
+        table = pj.read_json(
+            pa.BufferReader(data),
+            parse_options=pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error"),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if table.num_rows != lines:
+        return None
+    df = pl.from_arrow(table)
+    assert isinstance(df, pl.DataFrame)
+    if df.get_column(R.MESSAGES).null_count() or any(
+        df.get_column(c).null_count() == df.height for c, _ in hint
+    ):
+        return None
+    return df
+
+
+def _vectorised(chunk: LineChunk, idx: np.ndarray, hint: list[Hint]) -> pl.DataFrame:
+    """Parse the contiguous non-blank lines ``idx`` of ``chunk``; raise on any problem.
+    ``hint[0]``: the schema hint for Arrow's reader, replaced when Polars parses."""
     lo, hi = int(chunk.starts[idx[0]]), int(chunk.ends[idx[-1]])
     whole = lo == 0 and len(idx) == len(chunk.starts)  # every line: no 32 MB copy
     data = chunk.data if whole else chunk.data[lo:hi]
+    df = _arrow_parse(data, hint[0], len(idx)) if not FORCE_POLARS else None
+    if df is None:
+        df = _polars_parse(data, len(idx))
+        hint[0] = _hint(df)
+    extras = [c for c in df.columns if c != R.MESSAGES]
+    meta = _meta_expr(extras)
+    lines = pl.Series(R.LINE, chunk.numbers[idx], dtype=pl.Int64)
+    return df.select(
+        lines,
+        (pl.lit("line ") + lines.cast(pl.String)).alias(R.LOCATOR),
+        pl.col(R.MESSAGES).cast(pl.List(RAW_MESSAGE_DTYPE)),
+        meta.alias(R.META),
+    )
+
+
+def _polars_parse(data: bytes, lines: int) -> pl.DataFrame:
     if _ODD_CONTENT.search(data):
         raise ValueError("content that is not text")
     # Parse only the message fields that occur in these bytes: a narrower struct
@@ -117,19 +185,11 @@ def _vectorised(chunk: LineChunk, idx: np.ndarray) -> pl.DataFrame:
         schema_overrides={R.MESSAGES: pl.List(pl.Struct(fields))},
         infer_schema_length=None,
     )
-    if df.height != len(idx):
+    if df.height != lines:
         raise ValueError("line count mismatch")
     if R.MESSAGES not in df.columns:
         df = df.with_columns(pl.lit(None, pl.List(RAW_MESSAGE_DTYPE)).alias(R.MESSAGES))
-    extras = [c for c in df.columns if c != R.MESSAGES]
-    meta = _meta_expr(extras)
-    lines = pl.Series(R.LINE, chunk.numbers[idx], dtype=pl.Int64)
-    return df.select(
-        lines,
-        (pl.lit("line ") + lines.cast(pl.String)).alias(R.LOCATOR),
-        pl.col(R.MESSAGES).cast(pl.List(RAW_MESSAGE_DTYPE)),
-        meta.alias(R.META),
-    )
+    return df
 
 
 def _meta_expr(extras: list[str]) -> pl.Expr:
@@ -147,20 +207,26 @@ def _meta_expr(extras: list[str]) -> pl.Expr:
 
 
 def _openai_range(
-    chunk: LineChunk, idx: np.ndarray, options: ImportOptions, keys: set[str]
+    chunk: LineChunk,
+    idx: np.ndarray,
+    options: ImportOptions,
+    keys: set[str],
+    hint: list[Hint] | None = None,
 ) -> tuple[list[pl.DataFrame], list[dict[str, Any]], list[QuarantineEntry]]:
+    """``hint``: a one-item list, the schema hint the last range parsed by Polars left."""
     if len(idx) == 0:
         return [], [], []
+    hint = hint if hint is not None else [None]
     try:
-        return [_vectorised(chunk, idx)], [], []
+        return [_vectorised(chunk, idx, hint)], [], []
     except Exception:
         pass
     if len(idx) <= _MIN_SPLIT:
         rows, bad = _python_lines(chunk, idx, "openai", options, keys)
         return [], rows, bad
     mid = len(idx) // 2
-    f1, r1, b1 = _openai_range(chunk, idx[:mid], options, keys)
-    f2, r2, b2 = _openai_range(chunk, idx[mid:], options, keys)
+    f1, r1, b1 = _openai_range(chunk, idx[:mid], options, keys, hint)
+    f2, r2, b2 = _openai_range(chunk, idx[mid:], options, keys, hint)
     return f1 + f2, r1 + r2, b1 + b2
 
 
@@ -212,6 +278,7 @@ def read_jsonl(
 ) -> Iterator[RawChunk]:
     total = path.stat().st_size
     keys: set[str] = set()
+    hint: list[Hint] = [None]  # OpenAI ranges: see _arrow_parse
     seen = 0
     chunk_bytes = CHUNK_BYTES if limit is None else 1 << 20
     for chunk in iter_line_chunks(path, chunk_bytes, tap):
@@ -223,7 +290,7 @@ def read_jsonl(
         if odd:
             idx = idx[~np.isin(idx, np.fromiter(odd, dtype=np.int64))]
         if fmt == "openai" and not options.messages_field:
-            frames, rows, bad = _openai_range(chunk, idx, options, keys)
+            frames, rows, bad = _openai_range(chunk, idx, options, keys, hint)
             if rows:
                 frames.append(raw_frame(rows))
             if frames and not keys:
