@@ -141,3 +141,42 @@ def test_openai_ranges_read_by_arrow_equal_polars_reading_them(
     fast = _openai_records(path, force_polars=False)
     assert any(used)  # Arrow read some ranges
     assert fast == _openai_records(path, force_polars=True)
+
+
+@pytest.mark.parametrize("shape", ["sharegpt", "json", "alpaca", "preference"])
+def test_columnar_ranges_read_by_arrow_equal_the_per_line_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shape: str
+) -> None:
+    """Many small chunks: after the first range Polars reads, the next are read by Arrow
+    with its schema (columnar._arrow_lines); lines of every edge kind scattered between
+    regular ones. Records and quarantine are the per-line converter's."""
+    from curator.core.ingest import columnar, jsonl
+    from curator.core.ingest.options import ImportOptions
+    from tests.test_ingest_fastpaths import LINE_EDGES, TURN_EDGES, _line, _records
+
+    monkeypatch.setattr(jsonl, "CHUNK_BYTES", 4096)
+    rng = random.Random(shape)
+    edges = LINE_EDGES + TURN_EDGES
+    lines = [
+        _line(rng, shape, rng.choice(edges) if rng.random() < 0.05 else "") for _ in range(900)
+    ]
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(("\r\n".join(lines[:400]) + "\n" + "\n".join(lines[400:]) + "\n").encode())
+    opts = ImportOptions(
+        **({"messages_field": "dialog", "role_field": "speaker", "content_field": "text"})
+        if shape == "json"
+        else {}
+    )
+    used = []
+    real = columnar._arrow_lines
+
+    def spy(*args: Any) -> Any:
+        out = real(*args)
+        used.append(out is not None)
+        return out
+
+    monkeypatch.setattr(columnar, "_arrow_lines", spy)
+    fast = _records(path, shape, opts, force=False)
+    assert sum(used) > 5  # Arrow read many ranges
+    assert fast == _records(path, shape, opts, force=True)
+    assert len(fast[0]) > 400

@@ -375,12 +375,55 @@ def _line_pattern(
     return r"^\s*\{\s*" + r"\s*,\s*".join(values) + r"\s*\}\s*$"
 
 
+def _arrow_schema(schema: pl.Schema) -> Any:
+    """The Arrow schema of a frame of text, integer, boolean and null columns and lists
+    of text-field structs (the turns), in its column order; None for any other type."""
+    import pyarrow as pa
+
+    kinds = {pl.String: pa.string(), pl.Int64: pa.int64(), pl.Boolean: pa.bool_(), pl.Null: pa.null()}
+
+    def arrow(dtype: Any) -> Any:
+        for k, v in kinds.items():
+            if dtype == k:
+                return v
+        if isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct):
+            fields = [(f.name, arrow(f.dtype)) for f in dtype.inner.fields]
+            if all(t is not None and t != pa.null() for _, t in fields):
+                return pa.list_(pa.struct(fields))
+        return None
+
+    columns = [(c, arrow(t)) for c, t in schema.items()]
+    return None if any(t is None for _, t in columns) else pa.schema(columns)
+
+
+def _arrow_lines(data: bytes, schema: Any, n: int) -> pl.DataFrame | None:
+    """``data`` read by Arrow's JSON reader with ``schema`` (a field not in it, a key
+    given twice, a value of another JSON type: None, and Polars reads the range as
+    before). The per-line checks of ``jsonl_batch`` still decide which lines the
+    columns vouch for: a missing key reads as null here, and the checks see it."""
+    import pyarrow as pa
+    import pyarrow.json as pj
+
+    try:
+        table = pj.read_json(
+            pa.BufferReader(data),
+            parse_options=pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error"),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if table.num_rows != n:
+        return None
+    df = pl.from_arrow(table)
+    return df if isinstance(df, pl.DataFrame) else None
+
+
 def jsonl_batch(
     data: bytes,
     lines: pl.Series | list[str],
     numbers: np.ndarray,
     shape: str,
     options: ImportOptions | None = None,
+    hint: list[Any] | None = None,
 ) -> tuple[pl.DataFrame, pl.Series, list[str]] | None:
     """Vectorised conversion of JSON lines (``data`` holds exactly the non-blank ``lines``,
     a String series: the checks below read each line's own text).
@@ -392,6 +435,9 @@ def jsonl_batch(
     range needs the per-line converter. Shape ``json`` is a ``--messages-field``
     mapping (``options``); its turns may hold only the role and content fields. Shape
     ``preference`` takes text DPO pairs; the rows then carry :data:`REJECTED`.
+    ``hint``: a one-item list holding the Arrow schema of the last range Polars read
+    (updated here): a range is first read by Arrow with it (``_arrow_lines``), which
+    spares Polars' inference of the schema from every line.
     """
     options = options or ImportOptions()
     if shape not in ("sharegpt", "alpaca", "prompt-completion", "json", "preference"):
@@ -400,10 +446,14 @@ def jsonl_batch(
         pairs = len(_PAIR.findall(data))
         if not len(_HIGH.findall(data)) == len(_LOW.findall(data)) == pairs:
             return None
-    try:
-        df = pl.read_ndjson(data, infer_schema_length=None)
-    except Exception:
-        return None
+    df = _arrow_lines(data, hint[0], len(lines)) if hint is not None and hint[0] else None
+    if df is None:
+        try:
+            df = pl.read_ndjson(data, infer_schema_length=None)
+        except Exception:
+            return None
+        if hint is not None:
+            hint[0] = _arrow_schema(df.schema)
     if df.height != len(lines) or df.width == 0 or "_raw" in df.columns:
         return None
     schema = df.schema

@@ -231,10 +231,16 @@ def _openai_range(
 
 
 def _columnar_range(
-    chunk: LineChunk, idx: np.ndarray, fmt: str, options: ImportOptions, keys: set[str]
+    chunk: LineChunk,
+    idx: np.ndarray,
+    fmt: str,
+    options: ImportOptions,
+    keys: set[str],
+    hint: list[Any] | None = None,
 ) -> tuple[list[pl.DataFrame], list[dict[str, Any]], list[QuarantineEntry]]:
     """ShareGPT / Alpaca / prompt-completion lines: Polars for the lines it can prove
-    regular (see ``columnar.jsonl_batch``), the per-line converter for the rest."""
+    regular (see ``columnar.jsonl_batch``; ``hint`` is its schema hint), the per-line
+    converter for the rest."""
     batch = None
     if len(idx) and not FORCE_PER_LINE:
         lo, hi = int(chunk.starts[idx[0]]), int(chunk.ends[idx[-1]])
@@ -243,7 +249,7 @@ def _columnar_range(
         lines = _line_texts(data, chunk.starts[idx] - lo)  # None: not valid UTF-8
         if lines is not None:
             shape = "json" if options.messages_field else fmt  # a mapping (see read_jsonl)
-            batch = jsonl_batch(data, lines, chunk.numbers[idx], shape, options)
+            batch = jsonl_batch(data, lines, chunk.numbers[idx], shape, options, hint)
     if batch is None:
         rows, bad = _python_lines(chunk, idx, fmt, options, keys)
         return [], rows, bad
@@ -279,6 +285,7 @@ def read_jsonl(
     total = path.stat().st_size
     keys: set[str] = set()
     hint: list[Hint] = [None]  # OpenAI ranges: see _arrow_parse
+    table_hint: list[Any] = [None]  # other shapes: see columnar.jsonl_batch
     seen = 0
     chunk_bytes = CHUNK_BYTES if limit is None else 1 << 20
     for chunk in iter_line_chunks(path, chunk_bytes, tap):
@@ -296,7 +303,7 @@ def read_jsonl(
             if frames and not keys:
                 keys.update(_head_keys(chunk, idx))
         elif not options.messages_field or fmt in ("openai", "json"):
-            frames, rows, bad = _columnar_range(chunk, idx, fmt, options, keys)
+            frames, rows, bad = _columnar_range(chunk, idx, fmt, options, keys, table_hint)
             frames.append(raw_frame(rows))
         else:
             rows, bad = _python_lines(chunk, idx, fmt, options, keys)
