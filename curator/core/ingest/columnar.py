@@ -442,6 +442,12 @@ def jsonl_batch(
     options = options or ImportOptions()
     if shape not in ("sharegpt", "alpaca", "prompt-completion", "json", "preference"):
         return None
+    if shape == "preference":  # OpenAI preference pairs: ingest/regular.py
+        from curator.core.ingest.regular import openai_pairs
+
+        openai = openai_pairs(data, lines, numbers)
+        if openai is not None:
+            return openai
     if _SURROGATE.search(data):
         pairs = len(_PAIR.findall(data))
         if not len(_HIGH.findall(data)) == len(_LOW.findall(data)) == pairs:

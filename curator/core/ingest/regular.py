@@ -33,6 +33,7 @@ from curator.core.ingest.model import RAW_MESSAGE_DTYPE
 Result = tuple[pl.DataFrame, pl.Series, list[str]]
 
 OPENAI_PAIR = ("input", "preferred_output", "non_preferred_output")
+_MIN_SPLIT = 256  # below this many lines a range that does not parse goes line by line
 _STR = r'"(?:[^"\\]|\\.)*"'
 _TEXT = rf"(?:{_STR}|null)"
 _WEIGHT = r"(?:0|1|null)"
@@ -87,24 +88,10 @@ def _struct_fields(dtype: Any) -> set[str] | None:
 
 def _paired(data: bytes) -> bool:
     """No lone surrogate escape (Polars would give U+0000 for one)."""
-    if not _SURROGATE.search(data):
+    if data.find(b"\\u") < 0 or not _SURROGATE.search(data):
         return True
     pairs = len(_PAIR.findall(data))
     return len(_HIGH.findall(data)) == len(_LOW.findall(data)) == pairs
-
-
-def _parse(data: bytes, n: int) -> pl.DataFrame | None:
-    if not _paired(data):
-        return None
-    try:
-        df = pl.read_ndjson(data, infer_schema_length=None)
-    except Exception:
-        return None
-    if df.height != n or df.width == 0 or "_raw" in df.columns:
-        return None
-    if any(not C._NAME.match(c) for c in df.columns):
-        return None
-    return df
 
 
 def _messages(expr: pl.Expr, fields: set[str]) -> pl.Expr:
@@ -191,17 +178,16 @@ def openai_array(
     (when many do, the schema is inferred from all of them)."""
     if not _paired(array):
         return None
+    best: Result | None = None
     for infer in (100, None):
         try:
             df = pl.read_json(array, infer_schema_length=infer)
         except Exception:
-            return None
+            continue
         if df.height != len(numbers) or any(not C._NAME.match(c) for c in df.columns):
-            return None
+            return best
         plan = _chat_plan(df.schema)
         if plan is None:
-            if infer is None:
-                return None
             continue
         pattern, msgs, meta = plan
         whole = pl.Series("_raw", [array.decode("utf-8")], dtype=pl.String)
@@ -209,12 +195,11 @@ def openai_array(
         if whole.str.contains(every).item():
             ok = pl.Series("_ok", [True] * df.height, dtype=pl.Boolean)
         else:
-            text = lines()
-            ok = text.str.contains(rf"^\s*{pattern}\s*[,\]]?$").fill_null(False)
-            if infer is not None and ok.sum() < 0.99 * len(ok):
-                continue
-        return _finish(df, ok, numbers, [msgs], meta, pl.lit(False), [])
-    return None
+            ok = lines().str.contains(rf"^\s*{pattern}\s*[,\]]?$").fill_null(False)
+        best = _fewer_masked(best, _finish(df, ok, numbers, [msgs], meta, pl.lit(False), []))
+        if best is not None and best[1].sum() <= 0.01 * len(numbers):
+            break
+    return best
 
 
 def _blank(content: pl.Expr) -> pl.Expr:
@@ -224,11 +209,70 @@ def _blank(content: pl.Expr) -> pl.Expr:
 def openai_pairs(data: bytes, lines: pl.Series | list[str], numbers: np.ndarray) -> Result | None:
     """OpenAI preference objects -> (rows, mask, keys) as ``preference.preference`` and
     ``preference.split_rejected`` give them (the rejected reply in ``columnar.REJECTED``);
-    None: not this shape, or types that need the per-object converter."""
+    None: not this shape, or types that need the per-object converter.
+
+    As in ``columnar.jsonl_batch``, line i of ``lines`` is ``data`` from its start to the
+    next line's, and the caller has left out the lines with a lone surrogate escape
+    (``guards.pathological_lines``; their bytes may still be in ``data``, but then the
+    row count differs and the range goes to the per-line converter)."""
     if data.find(b'"non_preferred_output"') < 0:
         return None
-    df = _parse(data, len(lines))
-    if df is None or any(k not in df.columns for k in OPENAI_PAIR):
+    text = pl.Series("_raw", lines, dtype=pl.String)
+    got = _pairs_range(data, text, numbers)
+    return None if got is None or got[1].all() else got
+
+
+def _pairs_range(data: bytes, lines: pl.Series, numbers: np.ndarray) -> Result | None:
+    """Like :func:`openai_pairs`; a range that does not parse is split in halves (the
+    bad lines then go to the per-line converter alone), down to ``_MIN_SPLIT`` lines."""
+    # the schema from the first lines (as a bare read infers it): the pattern is built
+    # from it, so a line with another key or type does not match; when many do, the
+    # schema is inferred from every line
+    best: Result | None = None
+    for infer in (100, None):
+        try:
+            df = pl.read_ndjson(data, infer_schema_length=infer)
+        except Exception:
+            break
+        if df.height != len(lines):
+            return None
+        best = _fewer_masked(best, _pairs(df, lines, numbers))
+        if best is not None and best[1].sum() <= 0.01 * len(lines):
+            return best
+    else:
+        return best
+    if len(lines) <= _MIN_SPLIT:  # does not parse: every line to the per-line converter
+        return None
+    mid = len(lines) // 2
+    cut = int(lines.head(mid).str.len_bytes().sum())  # the lines are cut from ``data``
+    parts = [
+        _pairs_range(data[:cut], lines.head(mid), numbers[:mid]),
+        _pairs_range(data[cut:], lines.tail(len(lines) - mid), numbers[mid:]),
+    ]
+    frames: list[pl.DataFrame] = []
+    masks: list[pl.Series] = []
+    keys: list[str] = []
+    for got, n in zip(parts, (mid, len(lines) - mid), strict=True):
+        if got is None:
+            masks.append(pl.Series("_fallback", [True] * n, dtype=pl.Boolean))
+        else:
+            frames.append(got[0])
+            masks.append(got[1])
+            keys.extend(k for k in got[2] if k not in keys)
+    if not frames:
+        return None
+    frame = frames[0] if len(frames) == 1 else pl.concat(frames, how="vertical_relaxed")
+    return frame, pl.concat(masks), keys
+
+
+def _fewer_masked(a: Result | None, b: Result | None) -> Result | None:
+    if a is None or b is None:
+        return a if b is None else b
+    return b if b[1].sum() < a[1].sum() else a
+
+
+def _pairs(df: pl.DataFrame, lines: pl.Series | list[str], numbers: np.ndarray) -> Result | None:
+    if any(k not in df.columns for k in OPENAI_PAIR):
         return None
     schema = df.schema
     inp = schema["input"]
