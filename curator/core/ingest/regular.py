@@ -19,7 +19,6 @@ non-blank assistant message...), are masked for that converter, which says why.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -39,10 +38,6 @@ _TEXT = rf"(?:{_STR}|null)"
 _WEIGHT = r"(?:0|1|null)"
 _MSG_KINDS = {"role": _STR, "content": _TEXT, "name": _TEXT, "weight": _WEIGHT}
 _MSG_KINDS["tool_call_id"] = _TEXT
-_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
-_HIGH = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}")
-_LOW = re.compile(rb"\\u[dD][c-fC-F][0-9a-fA-F]{2}")
-_PAIR = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 
 
 def _kv(key: str, value: str) -> str:
@@ -84,14 +79,6 @@ def _struct_fields(dtype: Any) -> set[str] | None:
         if not any(t == w for w in want):
             return None
     return set(fields)
-
-
-def _paired(data: bytes) -> bool:
-    """No lone surrogate escape (Polars would give U+0000 for one)."""
-    if data.find(b"\\u") < 0 or not _SURROGATE.search(data):
-        return True
-    pairs = len(_PAIR.findall(data))
-    return len(_HIGH.findall(data)) == len(_LOW.findall(data)) == pairs
 
 
 def _messages(expr: pl.Expr, fields: set[str]) -> pl.Expr:
@@ -175,9 +162,8 @@ def openai_array(
 
     The schema is inferred from the first elements: the pattern is built from it, so an
     element with another key or type does not match and goes to the per-object converter
-    (when many do, the schema is inferred from all of them)."""
-    if not _paired(array):
-        return None
+    (when many do, the schema is inferred from all of them). The caller has left out
+    the elements with a lone surrogate escape (Polars would read one as U+0000)."""
     best: Result | None = None
     for infer in (100, None):
         try:
