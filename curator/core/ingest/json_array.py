@@ -1,14 +1,22 @@
-"""JSON array files (``[{...}, {...}]``), streamed element by element.
+"""JSON array files (``[{...}, {...}]``), read in blocks, never loaded whole.
 
-The file is decoded incrementally and each element parsed with
-``json.JSONDecoder.raw_decode``, so a large array is never loaded whole.
+Fast path (:func:`_fast`): the file is read 32 MB at a time; the elements' boundaries
+are found with numpy (``_scan``: strings by quote parity, depth over the few
+structural bytes); runs of elements are parsed by Polars and converted with Polars
+expressions (``regular.openai_array`` for OpenAI chats, ``columnar.jsonl_batch`` on
+the elements as JSON lines for the other shapes) where raw-text checks prove them
+regular. Every other element takes the checks of the streaming reader one by one.
+
+Streaming reader (:func:`_elements`, also for ``preview``): the file is decoded
+incrementally and each element parsed with ``json.JSONDecoder.raw_decode``.
 Locators are ``index N``, 1-based (the Nth element), like line numbers;
 ``jq '.[N-1]'`` shows the same element. Bytes that are not UTF-8 are kept as
 surrogates and the element holding them is quarantined. A syntax error ends
 the file: everything before it is imported and the rest is quarantined as one
-entry, because after a broken element there is no reliable way to resync.
+entry, because after a broken element there is no reliable way to resync. (The
+fast path hands over to the streaming reader at the first element that is not
+one valid JSON value, so this holds on both paths.)
 """
-
 from __future__ import annotations
 
 import codecs
