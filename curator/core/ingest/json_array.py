@@ -151,7 +151,7 @@ def _element(stream: _Stream, decoder: json.JSONDecoder) -> tuple[Any, str]:
 
 
 FORCE_SLOW = False  # tests: every element through the element-by-element parser
-_BLOCK = 32 << 20  # bytes scanned for element boundaries at a time
+_BLOCK = 16 << 20  # bytes scanned for element boundaries at a time
 _MIN_SPLIT = 512  # below this many elements a failing range is parsed element by element
 _JSON_WS = b" \t\r\n"
 _SURROGATE_ESC = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
@@ -414,6 +414,7 @@ class _Block:
         self.rows: list[dict[str, Any]] = []
         self.bad: list[QuarantineEntry] = []
         self._lines: bytes | None = None
+        self.text: str | None = None
 
     @property
     def lines(self) -> bytes:
@@ -438,8 +439,8 @@ class _Block:
         odd = self.scan.odd.copy()
         n = len(odd)
         seps = self.scan.seps
-        try:
-            str(memoryview(self.buf)[int(seps[0]) + 1 : int(seps[-1])], "utf-8")
+        try:  # the text of every element, kept for the vectorised checks
+            self.text = str(memoryview(self.buf)[int(seps[0]) + 1 : int(seps[-1])], "utf-8")
         except UnicodeDecodeError:  # the elements that are not UTF-8 go one by one
             for i in range(n):
                 if not odd[i]:
@@ -480,7 +481,9 @@ class _Block:
             inner = memoryview(self.buf)[int(seps[idx[0]]) + 1 : int(seps[idx[-1] + 1])]
             array = b"".join((b"[", inner, b"]"))
             del inner
-            got = openai_array(array, lambda: self.texts(idx), numbers)
+            every = idx[0] == 0 and idx[-1] == len(seps) - 2
+            text = self.text if every else None
+            got = openai_array(array, lambda: self.texts(idx), numbers, text)
             parses = (lambda: _parses(array, pl.read_json)) if got is None else None
         else:
             data, lines = self.data(idx)

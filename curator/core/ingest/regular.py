@@ -153,7 +153,7 @@ def _chat_plan(schema: pl.Schema) -> tuple[str, pl.Expr, pl.Expr] | None:
 
 
 def openai_array(
-    array: bytes, lines: Callable[[], pl.Series], numbers: np.ndarray
+    array: bytes, lines: Callable[[], pl.Series], numbers: np.ndarray, text: str | None = None
 ) -> Result | None:
     """OpenAI chat objects given as one JSON array (``array``, its elements the
     ``numbers``; ``lines()``: each element's text, a separator after it allowed) ->
@@ -176,8 +176,10 @@ def openai_array(
         if plan is None:
             continue
         pattern, msgs, meta = plan
-        whole = pl.Series("_raw", [array.decode("utf-8")], dtype=pl.String)
-        every = rf"^\[\s*(?:{pattern}(?:\s*,\s*{pattern})*)?\s*\]$"
+        if text is None:  # ``text``: the array decoded, without its brackets
+            text = array[1:-1].decode("utf-8")
+        whole = pl.Series("_raw", [text], dtype=pl.String)
+        every = rf"^\s*(?:{pattern}(?:\s*,\s*{pattern})*)?\s*$"
         if whole.str.contains(every).item():
             ok = pl.Series("_ok", [True] * df.height, dtype=pl.Boolean)
         else:
