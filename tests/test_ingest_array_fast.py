@@ -300,3 +300,36 @@ def test_regular_chats_take_the_polars_path() -> None:
     assert got is not None
     assert not got[1].any()
     assert got[0].height == 3
+
+
+def test_blocks_cut_without_the_scan_match(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The quick path guesses each block's last element start: traps for the guess
+    (the first key's text inside content, a nested object with that key) must not
+    change anything, and regular blocks must take it."""
+    rng = random.Random(11)
+    elements = []
+    for _ in range(1500):  # no surrogate escapes: a block holding one is scanned
+        obj = json.loads(_element(rng, edges=0.0))
+        elements.append(json.dumps(obj, ensure_ascii=False))
+    for i in range(0, 1500, 97):
+        trap = {"messages": [{"role": "user", "content": 'x"}, {"messages": 1'}]}
+        trap.update(conversation_id="t", n=1)
+        elements[i] = json.dumps(trap)
+    for i in range(40, 1500, 301):
+        nested = {"messages": [{"role": "user", "content": "q"}], "n": 2}
+        nested["meta"] = [{"a": 1}, {"messages": [{"role": "user"}]}]
+        elements[i] = json.dumps({"conversation_id": "c", **nested})
+    path = tmp_path / "a.json"
+    path.write_bytes(_array(elements, rng))
+    quick = json_array._quick
+    taken: list[int] = []
+
+    def counted(*args: Any) -> Any:
+        got = quick(*args)
+        if got is not None:
+            taken.append(got[0].height)
+        return got
+
+    monkeypatch.setattr(json_array, "_quick", counted)
+    _same(path)
+    assert sum(taken) > 300

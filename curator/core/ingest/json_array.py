@@ -51,7 +51,7 @@ from curator.core.ingest.model import (
     raw_frame,
 )
 from curator.core.ingest.options import ImportOptions
-from curator.core.ingest.regular import openai_array
+from curator.core.ingest.regular import openai_array, openai_whole
 from curator.core.ingest.source import Tap, open_source
 
 Converter = Callable[[dict[str, Any], ImportOptions], Converted]
@@ -609,7 +609,19 @@ def _fast(fh: BinaryIO, fmt: str, options: ImportOptions, total: int) -> Iterato
     buf: bytes | bytearray = body[start:]
     del head, body
     index = 0  # elements before buf
+    quick = fmt == "openai" and not options.messages_field
     while True:
+        got = _quick(buf, reader.eof, index) if quick else None
+        if got is not None:
+            frame, columns, cut, closed = got
+            keys.update(columns)
+            index += frame.height
+            yield RawChunk(frame, [], sorted(keys), reader.done, total)
+            if closed:
+                yield RawChunk(pl.DataFrame(schema=RAW_SCHEMA), [], sorted(keys), total, total)
+                return
+            buf = reader.fill(bytes(buf[cut:]))
+            continue
         scan = _scan(buf)
         n = len(scan.seps) - 1
         if n == 0 and not (scan.closed or scan.broken or reader.eof):  # no whole element yet
@@ -633,3 +645,47 @@ def _fast(fh: BinaryIO, fmt: str, options: ImportOptions, total: int) -> Iterato
             return
         index += n
         buf = reader.fill(bytes(buf[int(scan.seps[-1]) :]))
+
+
+_FIRST_KEY = re.compile(rb'\s*\{\s*"([A-Za-z0-9_ -]+)"')
+_TAIL = 1 << 18  # bytes searched back from a block's end for the last element start
+
+
+def _quick(
+    buf: bytes | bytearray, eof: bool, index: int
+) -> tuple[pl.DataFrame, list[str], int, bool] | None:
+    """OpenAI chats without the boundary scan: the block is cut before the last
+    ``, {"<first key>"`` (or at the closing ``]`` at the end of the file) and taken
+    whole when ``regular.openai_whole`` proves every element before the cut regular,
+    which also proves the cut was between two elements (and that no element holds a
+    control byte in a string, nesting or a non-object: Polars and the regex refuse
+    them). (rows, keys, cut, closed); None: the scanned path decides."""
+    first = _FIRST_KEY.match(buf, 1)
+    if first is None:
+        return None
+    if eof:
+        end = len(buf.rstrip(_JSON_WS)) - 1
+        if end <= 0 or buf[end] != ord("]"):
+            return None
+        cut, closed = end, True
+    else:
+        start = max(len(buf) - _TAIL, 1)
+        at = rb"\}\s*(,)\s*\{\s*\"" + re.escape(first.group(1)) + rb'"'
+        found = list(re.finditer(at, memoryview(buf)[start:]))
+        if not found:
+            return None
+        cut, closed = start + found[-1].start(1), False
+    inner = memoryview(buf)[1:cut]
+    try:
+        text = str(inner, "utf-8")
+    except UnicodeDecodeError:
+        return None
+    array = b"".join((b"[", inner, b"]"))
+    del inner
+    got = openai_whole(array, text, index + 1)
+    if got is None:
+        return None
+    frame = got[0].with_columns(
+        (pl.lit("index ") + pl.col(R.LINE).cast(pl.String)).alias(R.LOCATOR)
+    )
+    return frame, got[2], cut, closed

@@ -190,6 +190,33 @@ def openai_array(
     return best
 
 
+def openai_whole(array: bytes, text: str, first: int) -> Result | None:
+    """``openai_array`` for a run of elements whose bounds were only guessed: the rows
+    when the regex proves *every* element regular (so the run is exactly a sequence of
+    whole elements, and the guess was right), else None. ``text``: the array decoded,
+    without its brackets; ``first``: the number of the run's first element. No lone
+    surrogate check was made by the caller: a run holding a surrogate escape gives None.
+    """
+    whole = pl.Series("_raw", [text], dtype=pl.String)
+    if whole.str.contains(r"\\u[dD][89a-fA-F]").item():
+        return None
+    try:
+        df = pl.read_json(array, infer_schema_length=100)
+    except Exception:
+        return None
+    if any(not C._NAME.match(c) for c in df.columns):
+        return None
+    plan = _chat_plan(df.schema)
+    if plan is None:
+        return None
+    pattern, msgs, meta = plan
+    if not whole.str.contains(rf"^\s*(?:{pattern}(?:\s*,\s*{pattern})*)?\s*$").item():
+        return None
+    ok = pl.Series("_ok", [True] * df.height, dtype=pl.Boolean)
+    numbers = np.arange(first, first + df.height, dtype=np.int64)
+    return _finish(df, ok, numbers, [msgs], meta, pl.lit(False), [])
+
+
 def _blank(content: pl.Expr) -> pl.Expr:
     return content.is_null() | content.str.contains(C._BLANK)
 
