@@ -155,6 +155,7 @@ _BLOCK = 16 << 20  # bytes scanned for element boundaries at a time
 _MIN_SPLIT = 512  # below this many elements a failing range is parsed element by element
 _JSON_WS = b" \t\r\n"
 _SURROGATE_ESC = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE_START = re.compile(rb"\\u[dD][89a-fA-F]")
 _SURROGATE_PAIR = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 
 
@@ -676,13 +677,18 @@ def _quick(
             return None
         cut, closed = start + found[-1].start(1), False
     inner = memoryview(buf)[1:cut]
-    try:
-        text = str(inner, "utf-8")
-    except UnicodeDecodeError:
+    if _SURROGATE_START.search(inner):  # a surrogate escape: the scan checks each one
         return None
     array = b"".join((b"[", inner, b"]"))
     del inner
-    got = openai_whole(array, text, index + 1)
+    if buf.isascii():  # valid UTF-8 already: the text straight from the bytes
+        whole = _texts(array, np.array([1, len(array) - 1], dtype=np.int64))
+    else:
+        try:
+            whole = pl.Series("_raw", [array[1:-1].decode("utf-8")], dtype=pl.String)
+        except UnicodeDecodeError:
+            return None
+    got = openai_whole(array, whole, index + 1)
     if got is None:
         return None
     frame = got[0].with_columns(

@@ -190,16 +190,14 @@ def openai_array(
     return best
 
 
-def openai_whole(array: bytes, text: str, first: int) -> Result | None:
+def openai_whole(array: bytes, whole: pl.Series, first: int) -> Result | None:
     """``openai_array`` for a run of elements whose bounds were only guessed: the rows
     when the regex proves *every* element regular (so the run is exactly a sequence of
-    whole elements, and the guess was right), else None. ``text``: the array decoded,
-    without its brackets; ``first``: the number of the run's first element. No lone
-    surrogate check was made by the caller: a run holding a surrogate escape gives None.
+    whole elements, and the guess was right), else None. ``whole``: the array's text
+    without its brackets, as a one-row String series; ``first``: the number of the
+    run's first element. The caller has made sure the run holds no surrogate escape
+    (Polars reads a lone one as U+0000).
     """
-    whole = pl.Series("_raw", [text], dtype=pl.String)
-    if whole.str.contains(r"\\u[dD][89a-fA-F]").item():
-        return None
     try:
         df = pl.read_json(array, infer_schema_length=100)
     except Exception:
