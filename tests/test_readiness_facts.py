@@ -61,3 +61,15 @@ def test_identical_conversations_share_a_hash_and_order_matters() -> None:
     b = [R.message("assistant", "hello"), R.message("user", "hi")]
     h = message_facts(pl.Series([a, list(a), b], dtype=R.MESSAGES_DTYPE)).get_column("conv_hash").to_list()
     assert h[0] == h[1] != h[2]
+
+
+def test_facts_in_chunks_equal_the_facts_in_one_pass(monkeypatch) -> None:
+    from curator.core.readiness import facts as facts_module
+
+    convs = random_conversations(997, seed=5)
+    series = pl.Series("messages", convs, dtype=R.MESSAGES_DTYPE)
+    whole = message_facts(series)
+    monkeypatch.setattr(facts_module, "CHUNK", 64)  # 16 chunks, the last one short
+    chunked = message_facts(series)
+    assert chunked.height == 997
+    assert chunked.equals(whole)
