@@ -148,7 +148,7 @@ def test_columnar_ranges_read_by_arrow_equal_the_per_line_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shape: str
 ) -> None:
     """Many small chunks: after the first range Polars reads, the next are read by Arrow
-    with its schema (columnar._arrow_lines); lines of every edge kind scattered between
+    with its schema (columnar.arrow_lines); lines of every edge kind scattered between
     regular ones. Records and quarantine are the per-line converter's."""
     from curator.core.ingest import columnar, jsonl
     from curator.core.ingest.options import ImportOptions
@@ -168,14 +168,14 @@ def test_columnar_ranges_read_by_arrow_equal_the_per_line_path(
         else {}
     )
     used = []
-    real = columnar._arrow_lines
+    real = columnar.arrow_lines
 
     def spy(*args: Any) -> Any:
         out = real(*args)
         used.append(out is not None)
         return out
 
-    monkeypatch.setattr(columnar, "_arrow_lines", spy)
+    monkeypatch.setattr(columnar, "arrow_lines", spy)
     fast = _records(path, shape, opts, force=False)
     assert sum(used) > 5  # Arrow read many ranges
     assert fast == _records(path, shape, opts, force=True)

@@ -396,7 +396,7 @@ def _arrow_schema(schema: pl.Schema) -> Any:
     return None if any(t is None for _, t in columns) else pa.schema(columns)
 
 
-def _arrow_lines(data: bytes, schema: Any, n: int) -> pl.DataFrame | None:
+def arrow_lines(data: bytes, schema: Any, n: int) -> pl.DataFrame | None:
     """``data`` read by Arrow's JSON reader with ``schema`` (a field not in it, a key
     given twice, a value of another JSON type: None, and Polars reads the range as
     before). The per-line checks of ``jsonl_batch`` still decide which lines the
@@ -436,7 +436,7 @@ def jsonl_batch(
     mapping (``options``); its turns may hold only the role and content fields. Shape
     ``preference`` takes text DPO pairs; the rows then carry :data:`REJECTED`.
     ``hint``: a one-item list holding the Arrow schema of the last range Polars read
-    (updated here): a range is first read by Arrow with it (``_arrow_lines``), which
+    (updated here): a range is first read by Arrow with it (``arrow_lines``), which
     spares Polars' inference of the schema from every line.
     """
     options = options or ImportOptions()
@@ -452,7 +452,7 @@ def jsonl_batch(
         pairs = len(_PAIR.findall(data))
         if not len(_HIGH.findall(data)) == len(_LOW.findall(data)) == pairs:
             return None
-    df = _arrow_lines(data, hint[0], len(lines)) if hint is not None and hint[0] else None
+    df = arrow_lines(data, hint[0], len(lines)) if hint is not None and hint[0] else None
     if df is None:
         try:
             df = pl.read_ndjson(data, infer_schema_length=None)

@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 
 from curator.core import records as R
-from curator.core.ingest.columnar import jsonl_batch
+from curator.core.ingest.columnar import arrow_lines, jsonl_batch
 from curator.core.ingest.convert import converter_for
 from curator.core.ingest.guards import pathological_lines, quarantine_lines
 from curator.core.ingest.lines import CHUNK_BYTES, LineChunk, iter_line_chunks
@@ -123,22 +123,13 @@ def _arrow_parse(data: bytes, hint: Hint, lines: int) -> pl.DataFrame | None:
     if hint is None:
         return None
     import pyarrow as pa
-    import pyarrow.json as pj
 
     kind = {pl.String: pa.string(), pl.Int64: pa.int64(), pl.Boolean: pa.bool_()}
     message = pa.struct([(k, kind[v]) for k, v in _ARROW_MESSAGE.items()])  # type: ignore[index]
     schema = pa.schema([(R.MESSAGES, pa.list_(message)), *((c, kind[t]) for c, t in hint)])  # type: ignore[index]
-    try:
-        table = pj.read_json(
-            pa.BufferReader(data),
-            parse_options=pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error"),
-        )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    df = arrow_lines(data, schema, lines)
+    if df is None:
         return None
-    if table.num_rows != lines:
-        return None
-    df = pl.from_arrow(table)
-    assert isinstance(df, pl.DataFrame)
     if df.get_column(R.MESSAGES).null_count() or any(
         df.get_column(c).null_count() == df.height for c, _ in hint
     ):
