@@ -332,19 +332,12 @@ def _write_sliced(
             for split, name in files.items()
         }
 
-        def valid(k: int) -> np.ndarray:
-            return side[slices.rows[k]] != ""
-
-        def extras(k: int) -> tuple[Any, ...]:
-            ok = valid(k)
-            r = slices.rows[k][ok]
-            return (side[r].astype(str), want[r])
-
-        calls = [
-            (sl, slices.pos[k][valid(k)], slices.rows[k][valid(k)], *extras(k))
-            for k, sl in enumerate(slices.slices)
-            if valid(k).any()
-        ]
+        calls = []
+        for k, sl in enumerate(slices.slices):
+            ok = side[slices.rows[k]] != ""  # the slice's valid selected records
+            if ok.any():
+                r = slices.rows[k][ok]
+                calls.append((sl, slices.pos[k][ok], r, side[r].astype(str), want[r]))
 
         def sink(got: dict[str, Any]) -> None:
             nonlocal written

@@ -62,22 +62,21 @@ def light_frame(ws: Workspace) -> pl.DataFrame:
     return build_frame(ws.records([R.ID]), ws.state(), ws.flags(), ws.clusters())
 
 
-def _selected(sl: RecordSlice, shared: Shared, pos: np.ndarray, rows: np.ndarray) -> pl.DataFrame:
+def _selected(
+    sl: RecordSlice, shared: Shared, pos: np.ndarray, rows: np.ndarray
+) -> tuple[pl.DataFrame, fixes.FixReport]:
     """Records ``pos`` of the slice, numbered ``rows`` (their ``_row`` in the selection),
-    with the export's fixes applied."""
+    with the export's fixes applied, and what the fixes changed."""
     df = read_slice(sl, shared.state, _READ)[pos]
     df = df.select(pl.Series(F.ROW, rows, pl.UInt32), pl.all())
-    fixed, _ = fixes.apply(df, cut_untrained=shared.cut_untrained)
-    return fixed
+    return fixes.apply(df, cut_untrained=shared.cut_untrained)
 
 
 def plan_slice(
     shared: Shared, sl: RecordSlice, pos: np.ndarray, rows: np.ndarray
 ) -> dict[str, pl.DataFrame]:
     """Pass 1 on one slice: keys (id, _row, link hashes, facts), problems, refusals, fixes."""
-    df = read_slice(sl, shared.state, _READ)[pos]
-    df = df.select(pl.Series(F.ROW, rows, pl.UInt32), pl.all())
-    fixed, report = fixes.apply(df, cut_untrained=shared.cut_untrained)
+    fixed, report = _selected(sl, shared, pos, rows)
     msgs = F.explode_messages(fixed)
     keyed = link_keys(fixed.select(F.ROW, R.ID, R.MESSAGES)).select(
         F.ROW, R.ID, CONTENT, PROMPT, REPLY
@@ -107,7 +106,7 @@ def lines_slice(
 ) -> dict[str, Any]:
     """Pass 2 on one slice: each side's lines (in ``_row`` order) and the token counts of
     the records ``count`` marks."""
-    fixed = _selected(sl, shared, pos, rows)
+    fixed, _ = _selected(sl, shared, pos, rows)
     lines = F.LINE_BUILDERS[shared.fmt](fixed).get_column(F.LINE)
     side = pl.Series("side", sides)
     out: dict[str, Any] = {
@@ -123,7 +122,7 @@ def tokens_slice(
 ) -> pl.DataFrame:
     """Token counts of records ``pos`` (a pass of its own when the length scores failed
     their check after the lines were written)."""
-    return count_tokens(_selected(sl, shared, pos, rows))
+    return count_tokens(_selected(sl, shared, pos, rows)[0])
 
 
 def count_tokens(df: pl.DataFrame) -> pl.DataFrame:
