@@ -109,31 +109,37 @@ def test_run_gives_the_local_flags_clusters_and_keepers(
     assert pa_ is not None and pb_ is not None
     assert pa_.sort("i", "j").equals(pb_.sort("i", "j"))
 
-    # the exports are byte-identical
-    for ws, out in ((local, tmp_path / "out-local"), (remote, tmp_path / "out-ray")):
-        args = [
-            "export",
-            "-w",
-            str(ws),
-            "-o",
-            str(out),
-            "--include",
-            "passing",
-            "--split",
-            "0.2",
-            "--seed",
-            "3",
-            "-q",
-        ]
-        if ws == remote:
-            args += ["--engine", "ray", "--ray-address", cluster.address]
-        assert main(args) == 0
-    for name in ("train.jsonl", "validation.jsonl"):
-        left, right = (
-            (tmp_path / "out-local" / name).read_bytes(),
-            (tmp_path / "out-ray" / name).read_bytes(),
-        )
-        assert left and left == right
+    # the exports are byte-identical: lines, and Parquet built from the same slices
+    for fmt, names in (
+        ("openai", ("train.jsonl", "validation.jsonl")),
+        ("parquet", ("train.parquet", "validation.parquet")),
+    ):
+        for ws, out in ((local, tmp_path / f"{fmt}-local"), (remote, tmp_path / f"{fmt}-ray")):
+            args = [
+                "export",
+                "-w",
+                str(ws),
+                "-o",
+                str(out),
+                "--format",
+                fmt,
+                "--include",
+                "passing",
+                "--split",
+                "0.2",
+                "--seed",
+                "3",
+                "-q",
+            ]
+            if ws == remote:
+                args += ["--engine", "ray", "--ray-address", cluster.address]
+            assert main(args) == 0
+        for name in names:
+            left, right = (
+                (tmp_path / f"{fmt}-local" / name).read_bytes(),
+                (tmp_path / f"{fmt}-ray" / name).read_bytes(),
+            )
+            assert left and left == right
 
 
 def test_incremental_import_on_ray_matches_local(

@@ -1,7 +1,8 @@
 """The line formats are exported part by part (``export.sliced``): same files, same manifest.
 
-The sliced path never builds a frame of messages; the whole-frame path it replaced
-(still used for Parquet, datasets and preference pairs) is the reference. Both run on
+The sliced path never builds a frame of messages; the whole-frame path it replaced is
+the reference (line formats: the same bytes; Parquet and ``datasets``: the same
+tables, read back with pyarrow and ``datasets`` themselves). Both run on
 a workspace of several parts holding what the plan's steps act on: reviewer edits,
 agent-first openings (moved), an opening tool call (refused), weight-0 tails (cut
 for some targets), tool definitions, system prompts, duplicates and rejections.
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pref_helpers import GOOD, write_jsonl
 from test_export_support import TOOL_CALLS, add_records, qa, write_clusters
 
 from curator.core import records as R
@@ -21,6 +23,9 @@ from curator.core import review
 from curator.core.errors import CuratorError
 from curator.core.export import ExportOptions
 from curator.core.export.job import _export_job
+from curator.core.export.options import HF_FOLDER
+from curator.core.ingest.job import import_job
+from curator.core.ingest.options import ImportOptions
 from curator.core.jobs import run_job
 from curator.core.workspace import Workspace
 
@@ -73,7 +78,11 @@ def parts(workspace: Workspace) -> Workspace:
 def _export(ws: Workspace, out: Path, sliced: bool, **kw: Any) -> tuple[dict[str, Any], dict[str, bytes]]:
     options = ExportOptions(output_dir=out, include="passing", **kw)
     manifest = run_job(_export_job(ws, options, None, sliced=sliced))
-    files = {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.name not in ("manifest.json", "README.md")}
+    files = {
+        p.name: p.read_bytes()
+        for p in sorted(out.iterdir())
+        if p.is_file() and p.name not in ("manifest.json", "README.md")
+    }
     return manifest, files
 
 
@@ -145,3 +154,61 @@ def test_sliced_export_never_reads_the_messages_into_one_frame(
     assert files["train.jsonl"] and files["validation.jsonl"]
     assert manifest["counts"]["train"] + manifest["counts"]["validation"] > 40
     assert reads and all(cols == [R.ID] for cols in reads)
+
+
+def _tables(out: Path, fmt: str) -> dict[str, Any]:
+    """Each split's rows and Arrow schema, read by the library a trainer would use."""
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        got = {p.stem: pq.read_table(p) for p in sorted(out.glob("*.parquet"))}
+        return {k: (t.schema, t.to_pylist()) for k, t in got.items()}
+    import datasets
+
+    data = datasets.load_from_disk(str(out / HF_FOLDER))
+    return {k: (d.features, d.to_list()) for k, d in data.items()}
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "hf"])
+def test_sliced_tables_hold_what_the_whole_frame_path_writes(
+    parts: Workspace, tmp_path: Path, fmt: str
+) -> None:
+    kw: dict[str, Any] = {"format": fmt, "split": 0.3, "seed": 7, "skip_invalid": True}
+    whole, _ = _export(parts, tmp_path / "whole", False, **kw)
+    sliced, _ = _export(parts, tmp_path / "sliced", True, **kw)
+    assert _comparable(whole) == {
+        **_comparable(sliced),
+        "files": whole["files"],  # the same rows in other row groups / record batches
+    }
+    got = _tables(tmp_path / "sliced", fmt)
+    assert got == _tables(tmp_path / "whole", fmt)
+    assert sum(len(rows) for _, rows in got.values()) == sum(sliced["counts"].values()) > 40
+    if fmt == "hf":  # nothing but the dataset folder, manifest and card is published
+        assert sorted(p.name for p in (tmp_path / "sliced").iterdir()) == sorted(
+            p.name for p in (tmp_path / "whole").iterdir()
+        )
+
+
+@pytest.mark.parametrize("style", ["openai", "trl"])
+def test_sliced_preference_pairs_are_the_whole_frame_lines(
+    tmp_path: Path, style: str
+) -> None:
+    ws = Workspace.open(tmp_path / "pairs.curator", create=True)
+    for k in range(3):  # three parts; the chats among them are refused as not_a_pair
+        objs = [{**o, "tag": f"{k}-{i}"} for i, o in enumerate(GOOD * 4)]
+        src = write_jsonl(tmp_path / f"pairs{k}.jsonl", objs)
+        chat = write_jsonl(tmp_path / f"chat{k}.jsonl", [{"messages": qa(k, "chat")}])
+        run_job(import_job(ws, [src, chat], ImportOptions()))
+    kw: dict[str, Any] = {
+        "format": "preference",
+        "preference_style": style,
+        "split": 0.25,
+        "seed": 3,
+        "skip_invalid": True,
+    }
+    whole, whole_files = _export(ws, tmp_path / "whole", False, **kw)
+    sliced, sliced_files = _export(ws, tmp_path / "sliced", True, **kw)
+    assert whole_files == sliced_files
+    assert _comparable(whole) == _comparable(sliced)
+    assert sliced["invalid"]["skipped"] == 3
+    assert sum(sliced["counts"].values()) == 48

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from collections.abc import Generator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
@@ -154,7 +156,9 @@ def _sliced_plan_job(
     excluded = {str(r): int(n) for r, n in sorted(why.iter_rows()) if r is not None}
     sel = light.filter(keep).with_row_index(F.ROW)
     yield Progress("validate", 0, sel.height, f"{sel.height:,} records")
-    shared = S.Shared(ws.state(), options.format, cuts_untrained(options.target))
+    shared = S.Shared(
+        ws.state(), options.format, cuts_untrained(options.target), P.style_of(options)
+    )
     slices = S.SlicePlan.of(ws, keep.to_numpy())
     sel, problems, fixed = yield from S.plan_pass(engine, shared, slices, sel)
     yield Progress(
@@ -324,12 +328,21 @@ def _write_sliced(
     counted: list[pl.DataFrame] = []
     total = rows.height
     written = 0
+    hf = options.format == "hf"
+    # datasets' save_to_disk takes whole datasets: each split is first streamed to an
+    # Arrow file it memory-maps (outside the published names), then saved from there
+    parts_dir = f"{HF_FOLDER}.parts"
+    staged = {s: f"{parts_dir}/{s}.arrow" for s in files} if hf else files
+    if hf:
+        stage.path(parts_dir).mkdir()
     with contextlib.ExitStack() as stack:
-        out = {
+        out: dict[str, Any] = {
             split: stack.enter_context(
-                stage.line_writer(name, json_array=options.format == "alpaca")
+                stage.table_writer(name, S.table_schema(), stream=hf)
+                if options.format in S.TABLE_FORMATS
+                else stage.line_writer(name, json_array=options.format == "alpaca")
             )
-            for split, name in files.items()
+            for split, name in staged.items()
         }
 
         calls = []
@@ -342,9 +355,9 @@ def _write_sliced(
         def sink(got: dict[str, Any]) -> None:
             nonlocal written
             counted.append(got.pop("_tokens"))
-            for split, lines in got.items():
-                out[split].write(lines)
-                written += lines.len()
+            for split, data in got.items():
+                out[split].write(data)
+                written += len(data)
 
         built = engine.map_calls_into(S.lines_slice, shared, calls, sink, step="format")
         try:
@@ -352,9 +365,28 @@ def _write_sliced(
                 yield Progress("write", written, total, f"{p.done} of {p.total} parts")
         finally:
             built.close()  # a cancelled export stops the engine's running slices
-    yield Progress("write", total, total, ", ".join(files.values()))
+    if hf:
+        yield Progress("write", total, total, "datasets")
+        _save_hf(stage, {s: stage.path(name) for s, name in staged.items()})
+        shutil.rmtree(stage.path(parts_dir))
+    yield Progress("write", total, total, ", ".join(dict.fromkeys(files.values())))
     tokens = pl.concat(counted) if counted else S.count_tokens(rows.head(0))
-    return list(files.values()), tokens
+    return list(dict.fromkeys(files.values())), tokens
+
+
+def _save_hf(stage: Staging, arrow_files: dict[str, Path]) -> None:
+    """The staged ``datasets`` folder from each split's Arrow stream file, one shard a split."""
+    os.environ["HF_DATASETS_OFFLINE"] = "1"
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    import datasets
+
+    datasets.disable_progress_bars()
+    data = datasets.DatasetDict(
+        {s: datasets.Dataset.from_file(str(path)) for s, path in arrow_files.items()}
+    )
+    data.save_to_disk(str(stage.path(HF_FOLDER)), num_shards=dict.fromkeys(arrow_files, 1))
+    del data
+    stage.sync_tree(HF_FOLDER)
 
 
 def _sliced_tokens(

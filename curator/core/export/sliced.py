@@ -1,4 +1,4 @@
-"""The export of the line formats, record part by record part: no frame of messages.
+"""The export record part by record part: no frame of messages.
 
 The process that runs the export holds one light row per record (id, review state,
 flags, cluster; then the link-key hashes and a few facts per selected record), never
@@ -6,14 +6,16 @@ the messages. The engine reads each slice (one Parquet row group of a record par
 reviewer edits applied: ``engine.parts``) twice:
 
 1. **plan**: the selected records are fixed, validated and keyed (``fixes.apply``,
-   ``validate.check``, ``fixes.refused``, ``groups.link_keys``, ``targets.fact_columns``);
-   only problems, hashes and facts come back;
-2. **lines**: after the split is assigned from the hashes, the valid records are fixed
-   again and turned into lines (``formats.LINE_BUILDERS``), with token counts where the
-   length scores cannot be reused; each slice's lines are written as they arrive.
+   ``validate.check`` or ``preference.check``, ``fixes.refused``, ``groups.link_keys``,
+   ``targets.fact_columns``); only problems, hashes and facts come back;
+2. **write**: after the split is assigned from the hashes, the valid records are fixed
+   again and turned into what the format writes (``formats.LINE_BUILDERS`` or
+   ``preference.lines`` lines; for Parquet and ``datasets``, ``formats.messages_table``
+   as a plain Arrow table), with token counts where the length scores cannot be reused;
+   each slice's share is written as it arrives.
 
 Every function applied to a slice is the one the whole-frame path applies to the whole
-selection, and each is row-local, so the files, problems and manifest are the same: on
+selection, and each is row-local, so the data, problems and manifest are the same: on
 the Ray engine the workers do both passes and the driver stays at light rows; on the
 local engine memory holds a slice at a time instead of the selection's messages.
 """
@@ -32,6 +34,8 @@ from curator.core.engine import Engine
 from curator.core.engine.parts import RecordSlice, read_slice, record_slices
 from curator.core.export import fixes
 from curator.core.export import formats as F
+from curator.core.export import preference as P
+from curator.core.export.arrow import plain_arrow
 from curator.core.export.groups import CONTENT, PROMPT, REPLY, link_keys
 from curator.core.export.targets import fact_columns
 from curator.core.export.validate import check, empty_problems
@@ -40,12 +44,12 @@ from curator.core.jobs import Job
 from curator.core.tokens import message_token_table
 from curator.core.workspace import Workspace
 
-# Formats written line by line from the slices; Parquet, datasets and preference pairs
-# are written from the whole frame (their writers take a whole table).
-SLICED_FORMATS: Final = ("openai", "sharegpt", "alpaca", "trl")
+# Every format is written from the slices: lines, or (TABLE_FORMATS) Arrow tables.
+LINE_FORMATS: Final = ("openai", "sharegpt", "alpaca", "trl", "preference")
+TABLE_FORMATS: Final = ("parquet", "hf")
+SLICED_FORMATS: Final = (*LINE_FORMATS, *TABLE_FORMATS)
 FACTS: Final = ("calls", "system", "tools", "w0")
 TOKENS: Final = ("tokens", "assistant_tokens")
-_READ: Final = [R.ID, R.MESSAGES, R.META]
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,23 @@ class Shared:
     state: pl.DataFrame
     fmt: str
     cut_untrained: bool
+    style: P.Style = "openai"  # preference pairs' line shape
+
+    @property
+    def columns(self) -> list[str]:
+        pair = [R.REJECTED_ANSWER] if self.fmt == "preference" else []
+        return [R.ID, R.MESSAGES, R.META, *pair]
+
+
+def table_schema() -> Any:
+    """The Arrow schema of every Parquet / ``datasets`` table (``slice_table``'s)."""
+    empty = pl.DataFrame(schema={R.MESSAGES: R.RECORD_SCHEMA[R.MESSAGES]})
+    return plain_arrow(F.messages_table(empty).to_arrow()).schema
+
+
+def slice_table(df: pl.DataFrame) -> Any:
+    """``df``'s messages as the plain Arrow table Parquet and ``datasets`` exports hold."""
+    return plain_arrow(F.messages_table(df).to_arrow())
 
 
 def light_frame(ws: Workspace) -> pl.DataFrame:
@@ -66,9 +87,12 @@ def _selected(
     sl: RecordSlice, shared: Shared, pos: np.ndarray, rows: np.ndarray
 ) -> tuple[pl.DataFrame, fixes.FixReport]:
     """Records ``pos`` of the slice, numbered ``rows`` (their ``_row`` in the selection),
-    with the export's fixes applied, and what the fixes changed."""
-    df = read_slice(sl, shared.state, _READ)[pos]
+    with the export's fixes applied (none to preference pairs, whose prompt and answers
+    ``preference.check`` judges as they are), and what the fixes changed."""
+    df = read_slice(sl, shared.state, shared.columns)[pos]
     df = df.select(pl.Series(F.ROW, rows, pl.UInt32), pl.all())
+    if shared.fmt == "preference":
+        return df, fixes.FixReport()
     return fixes.apply(df, cut_untrained=shared.cut_untrained)
 
 
@@ -82,10 +106,15 @@ def plan_slice(
         F.ROW, R.ID, CONTENT, PROMPT, REPLY
     )
     facts = fact_columns(fixed, msgs)
+    if shared.fmt == "preference":
+        problems, refused = P.check(fixed, shared.style), empty_problems()
+    else:
+        problems = check(fixed, shared.fmt, msgs) if fixed.height else empty_problems()
+        refused = fixes.refused(fixed, msgs)
     return {
         "keys": keyed.join(facts, on=F.ROW, how="left", maintain_order="left"),
-        "problems": check(fixed, shared.fmt, msgs) if fixed.height else empty_problems(),
-        "refused": fixes.refused(fixed, msgs),
+        "problems": problems,
+        "refused": refused,
         "fixes": pl.DataFrame(
             {
                 "moved": [report.agent_first_moved],
@@ -104,14 +133,23 @@ def lines_slice(
     sides: np.ndarray,
     count: np.ndarray,
 ) -> dict[str, Any]:
-    """Pass 2 on one slice: each side's lines (in ``_row`` order) and the token counts of
-    the records ``count`` marks."""
+    """Pass 2 on one slice: what each side writes, in ``_row`` order (its lines, or for
+    the table formats its Arrow table), and the token counts of the records ``count``
+    marks."""
     fixed, _ = _selected(sl, shared, pos, rows)
-    lines = F.LINE_BUILDERS[shared.fmt](fixed).get_column(F.LINE)
     side = pl.Series("side", sides)
-    out: dict[str, Any] = {
-        name: lines.filter(side == name) for name in side.unique(maintain_order=True).to_list()
-    }
+    names = side.unique(maintain_order=True).to_list()
+    out: dict[str, Any]
+    if shared.fmt in TABLE_FORMATS:
+        out = {name: slice_table(fixed.filter(side == name)) for name in names}
+    else:
+        built = (
+            P.lines(fixed, shared.style)
+            if shared.fmt == "preference"
+            else F.LINE_BUILDERS[shared.fmt](fixed)
+        )
+        lines = built.get_column(F.LINE)
+        out = {name: lines.filter(side == name) for name in names}
     todo = fixed.filter(pl.Series(count))
     out["_tokens"] = count_tokens(todo)
     return out

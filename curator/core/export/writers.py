@@ -206,6 +206,10 @@ class Staging:
         """A staged file written chunk by chunk (``write_lines`` without the whole Series)."""
         return LineWriter(self.path(name), name, json_array)
 
+    def table_writer(self, name: str, schema: Any, *, stream: bool = False) -> TableWriter:
+        """A staged Parquet file (or, ``stream``, an Arrow IPC stream) written table by table."""
+        return TableWriter(self.path(name), name, schema, stream)
+
     def write_text(self, name: str, text: str) -> None:
         path = self.path(name)
         with open(path, "w", encoding="utf-8") as fh:
@@ -341,3 +345,46 @@ class LineWriter:
                 os.fsync(self._fh.fileno())
         finally:
             self._fh.close()
+
+
+class TableWriter:
+    """One staged table file written a pyarrow table at a time: Parquet (zstd, a row group
+    per table written) or an Arrow IPC stream (the file ``datasets.Dataset.from_file``
+    memory-maps). Every table must have ``schema``. Synced to disk on a clean close."""
+
+    def __init__(self, path: Path, name: str, schema: Any, stream: bool) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self.name = name
+        self.rows = 0
+        self._path = path
+        self._sink: Any = None
+        if stream:
+            self._sink = pa.OSFile(str(path), "wb")
+            self._writer: Any = pa.ipc.new_stream(self._sink, schema)
+        else:
+            self._writer = pq.ParquetWriter(path, schema, compression="zstd")
+
+    def write(self, table: Any) -> None:
+        try:
+            self._writer.write_table(table)
+        except Exception as exc:
+            os_error = as_os_error(exc, self._path)
+            if os_error is None or os_error is exc:
+                raise
+            raise os_error from exc
+        self.rows += table.num_rows
+        fault_point("export-write", self.name)
+
+    def __enter__(self) -> TableWriter:
+        return self
+
+    def __exit__(self, kind: Any, *rest: Any) -> None:
+        try:
+            self._writer.close()
+        finally:
+            if self._sink is not None:
+                self._sink.close()
+        if kind is None:
+            _fsync_file(self._path)
