@@ -129,12 +129,23 @@ def _bucket_rule(order: np.ndarray, new: np.ndarray) -> list[np.ndarray]:
 
 def unique_pairs(chunks: list[np.ndarray], n: int) -> np.ndarray:
     """Distinct (i, j), i < j, of the bands' pair chunks, sorted."""
+    return pairs_of_codes(pair_codes(chunks, n), n)
+
+
+def pair_codes(chunks: list[np.ndarray], n: int) -> np.ndarray:
+    """The distinct pairs of ``chunks`` as sorted codes ``i * n + j`` (i < j): 8 bytes a
+    pair, so a cluster's bucketing tasks send back half the bytes, duplicates dropped."""
     if not chunks:
-        return np.empty((0, 2), dtype=np.int64)
+        return np.empty(0, dtype=np.int64)
     pairs = np.concatenate(chunks).astype(np.int64)
     lo, hi = np.minimum(pairs[:, 0], pairs[:, 1]), np.maximum(pairs[:, 0], pairs[:, 1])
-    code = np.unique(lo * n + hi)
-    return np.column_stack([code // n, code % n])
+    del pairs
+    return np.unique(lo * n + hi)
+
+
+def pairs_of_codes(codes: np.ndarray, n: int) -> np.ndarray:
+    """``pair_codes``' (i, j) rows, in code order."""
+    return np.column_stack([codes // n, codes % n]) if len(codes) else np.empty((0, 2), np.int64)
 
 
 def colliding_rows(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:

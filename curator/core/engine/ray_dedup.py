@@ -13,7 +13,7 @@ shuffle partition, never the corpus):
    the cache file's row groups. Signature blocks stay in the object store.
 4. **LSH bands**: each signature block's band keys are hash-partitioned; each
    partition task groups rows by (band, key) with the local rule
-   (``lsh.bucket_chunks``). The driver merges the pairs (``lsh.unique_pairs``).
+   (``lsh.bucket_chunks``). The driver merges the partitions' pair codes (``lsh.pair_codes``).
 5. **verifying**: the candidates' texts and signatures are recomputed by row-group
    tasks into ranges of signature rows; one task per pair of ranges runs the local
    pre-filter and exact Jaccard (``dedup.job.prefilter``, ``exact_pairs``).
@@ -126,7 +126,8 @@ def _band_keys(block: pl.DataFrame, bands: int, rows: int, parts: int) -> list[p
     return [frame.filter(pl.Series(part == p)) for p in range(parts)]
 
 
-def _bucket_pairs(*frames: pl.DataFrame) -> np.ndarray:
+def _bucket_pairs(m: int, *frames: pl.DataFrame) -> np.ndarray:
+    """One partition's candidate pairs, as ``lsh.pair_codes`` of ``m`` signature rows."""
     _fault("LSH bands")
     df = pl.concat(frames)
     chunks = L.bucket_chunks(
@@ -134,7 +135,8 @@ def _bucket_pairs(*frames: pl.DataFrame) -> np.ndarray:
         df.get_column("key").to_numpy(),
         df.get_column("row").to_numpy(),
     )
-    return np.concatenate(chunks).astype(np.int64) if chunks else np.empty((0, 2), np.int64)
+    del df
+    return L.pair_codes(chunks, m)
 
 
 def _candidate_rows(
@@ -361,12 +363,15 @@ def dedup_found(engine: Any, ws: Workspace, s: DedupSettings, full: bool) -> Job
         keyed = [band_task.remote(r, bands, rows, p) for r in sig_refs]
         bucket_task = tasks.remote(_bucket_pairs)
         chunks = yield from tasks.gather(
-            [bucket_task.remote(*[k[q] for k in keyed]) for q in range(p)],
+            [bucket_task.remote(m, *[k[q] for k in keyed]) for q in range(p)],
             "LSH bands",
             f"{bands} bands x {rows} rows on Ray",
         )
         del keyed
-        cand = L.unique_pairs([c for c in chunks if len(c)], m)
+        codes = np.unique(np.concatenate(chunks)) if chunks else np.empty(0, np.int64)
+        del chunks
+        cand = L.pairs_of_codes(codes, m)
+        del codes
         if len(bridge) and len(cand):
             cand = cand[bridged_candidates(cand, text_words < s.short_words, bridge)]
 

@@ -86,16 +86,27 @@ class RemoteRecords:
             task.remote(self.slices[int(k[0])], self.state, g.get_column("_pos").to_numpy(), fn)  # type: ignore[arg-type]
             for k, g in sub.group_by("_slice", maintain_order=True)
         ]
-        got = yield from self.tasks.gather(refs, "filters", "scoring on Ray")
-        if not got:
+        yield from self.tasks.gather(refs, "filters", "scoring on Ray", fetch=False)
+        if not refs:
             empty = (
                 ids.head(0)
                 .select(R.ID)
                 .with_columns(pl.lit(None, R.MESSAGES_DTYPE).alias(R.MESSAGES))
             )
             return dict(fn(empty))
+        # fetched one task at a time and stacked without a copy (rechunk=False): the
+        # driver holds the scores once, not the tasks' results and their concatenation
+        from curator.core.engine.ray_engine import _failed
+
         out: dict[str, list[pl.DataFrame]] = {}
-        for parts in got:
-            for name, frame in parts.items():
+        while refs:
+            try:
+                got = self.ray.get(refs.pop(0))
+            except self.ray.exceptions.RayError as exc:
+                raise _failed("filters", exc) from exc
+            for name, frame in got.items():
                 out.setdefault(name, []).append(frame)
-        return {name: pl.concat(p, how="vertical_relaxed") for name, p in out.items()}
+            del got
+        return {
+            name: pl.concat(p, how="vertical_relaxed", rechunk=False) for name, p in out.items()
+        }

@@ -177,10 +177,12 @@ def _score_remote(
     specs = [(name, cls, params) for name, cls, params, _ in plan]
     raw = yield from remote.score(ids, union.get_column(R.ID), ScoreBatch(specs))
     out: dict[str, Scores] = {}
-    for key, frame in raw.items():
+    for key in list(raw):
         name, res = key.split(_SEP, 1)
-        mine = wanted[name].get_column(R.ID).implode()
-        out.setdefault(name, {})[res] = frame.filter(pl.col(R.ID).is_in(mine))
+        frame = raw.pop(key)
+        if wanted[name].height < union.height:  # this filter's cache covers the others
+            frame = frame.filter(pl.col(R.ID).is_in(wanted[name].get_column(R.ID).implode()))
+        out.setdefault(name, {})[res] = frame
     classes = {name: cls for name, cls, _, _ in plan}
     return {name: _in_order(classes[name], scores) for name, scores in out.items()}
 
@@ -203,9 +205,9 @@ def _score_filter(
         new = yield from _score_local(f, todo.select(R.ID, R.MESSAGES), params)
     new[first] = new[first].join(todo.select(R.ID, HASH_COL), on=R.ID, how="left")
     merged = _merge(old, new, keep)
-    # Drop rows of records no longer in the workspace frame.
-    ids = df.get_column(R.ID).implode()
-    merged = {k: v.filter(pl.col(R.ID).is_in(ids)) for k, v in merged.items()}
+    if old is not None:  # drop stored rows of records no longer in the workspace frame
+        ids = df.get_column(R.ID).implode()
+        merged = {k: v.filter(pl.col(R.ID).is_in(ids)) for k, v in merged.items()}
     return f.finalize(merged, params), todo.height
 
 
