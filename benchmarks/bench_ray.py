@@ -203,9 +203,16 @@ def run_config(name: str, shards: Path, root: Path, engine: list[str]) -> dict[s
     ):
         seconds, driver, worker = curator(args + engine)
         row[stage] = (seconds, driver, worker)
-        print(f"  {name} {stage}: {seconds:.1f} s (load {os.getloadavg()[0]:.1f})", flush=True)
+        print(
+            f"  {name} {stage}: {seconds:.1f} s, driver {driver / 2**20:,.0f} MB, largest "
+            f"worker {worker / 2**20:,.0f} MB (load {os.getloadavg()[0]:.1f})",
+            flush=True,
+        )
         if stage == "run":
             row["split"] = run_split(ws)
+        # each stage's figures are kept as soon as measured: a long run stopped midway
+        # still shows what it got (the table reads finished configurations only)
+        (root / f"{name}.partial.json").write_text(json.dumps(row))
     row["digest"] = digest(out)
     row["load_after"] = round(os.getloadavg()[0], 1)
     shutil.rmtree(ws, ignore_errors=True)  # a 5M workspace is gigabytes
