@@ -310,3 +310,42 @@ def test_a_worker_dying_while_export_lines_are_built_publishes_nothing(
     assert not list(tmp_path.glob(".out*"))  # no staging folder left behind
     run_job(export_job(ws, opts, engine_for("ray", cluster.address)))  # healthy again: it works
     assert (out / "train.jsonl").stat().st_size > 0
+
+
+def test_a_sharded_import_on_ray_stages_parts_on_the_workers_like_local(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    """Workers write the parts; skipped, damaged and repeated files end as they do locally."""
+    lines = (
+        (Path(__file__).resolve().parent.parent / "sample_data" / "chats_openai.jsonl")
+        .read_text(encoding="utf-8")
+        .splitlines()
+    )
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    (shards / "a-damaged.parquet").write_bytes(b"PAR1 this is not a parquet file PAR1")
+    (shards / "b-part.jsonl").write_text("\n".join(lines[:40]) + "\n", encoding="utf-8")
+    (shards / "c-copy.jsonl").write_text("\n".join(lines[:40]) + "\n", encoding="utf-8")
+    broken = [*lines[40:70], '{"messages": [{"role": "user", "content": "cut off', *lines[70:90]]
+    (shards / "d-part.jsonl").write_text("\n".join(broken) + "\n", encoding="utf-8")
+    outcome = {}
+    for name, engine in (("local", []), ("ray", ["--engine", "ray", "--ray-address", cluster.address])):
+        ws = tmp_path / f"{name}.curator"
+        codes = [main(["import", str(shards), "-w", str(ws), "-q", *engine]) for _ in range(2)]
+        w = Workspace.open(ws)  # (the second import finds nothing new)
+        outcome[name] = (
+            codes,
+            w.records().sort("id"),
+            w.quarantine().select("source", "line", "reason").sort("source", "line"),
+            [(i.source, i.format, i.records) for i in w.imports()],
+        )
+        # no staged part of a skipped or failed file is left in the workspace
+        assert not [p.name for p in (ws / "records").iterdir() if not p.name.startswith("import-")]
+    local, remote = outcome["local"], outcome["ray"]
+    assert local[0] == remote[0]  # the same exit codes
+    assert local[1].height > 80 and "d-part.jsonl" in local[2].get_column("source").to_list()
+    assert local[1].equals(remote[1])  # the same ids, messages and import ids
+    assert local[2].equals(remote[2])
+    assert local[3] == remote[3]
+    assert ("c-copy.jsonl", "openai", 40) not in local[3]  # the copy was skipped, not imported
+    assert any(src == "a-damaged.parquet" and fmt != "parquet" for src, fmt, _ in local[3])

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
 
+from curator.core.engine import Engine
 from curator.core.ingest import ImportOptions, import_job, jsonl
 from curator.core.ingest import job as job_module
 from curator.core.jobs import run_job
-from curator.core.workspace import Workspace
+from curator.core.workspace import StagedPart, Workspace
 
 
 def _chat(i: int, **extra: object) -> dict[str, object]:
@@ -93,9 +95,13 @@ def _state(ws: Workspace) -> dict[str, object]:
     }
 
 
-def _run(tmp: Path, name: str, steps: list[tuple[list[Path], ImportOptions]]) -> dict[str, object]:
+def _run(
+    tmp: Path, name: str, steps: list[tuple[list[Path], ImportOptions]], engine: Any = None
+) -> dict[str, object]:
     ws = Workspace.open(tmp / name, create=True)
-    summaries = [run_job(import_job(ws, files, options)).to_dict() for files, options in steps]
+    summaries = [
+        run_job(import_job(ws, files, options, engine)).to_dict() for files, options in steps
+    ]
     for s in summaries:
         for f in s["files"]:
             f.pop("path", None)
@@ -164,3 +170,34 @@ def test_a_staged_pair_part_without_rejected_answers_drops_the_column(
 
     monkeypatch.setattr(StagedPart, "__init__", as_pairs)
     assert _run(tmp_path, "staged.curator", [([chats], ImportOptions())]) == reference
+
+
+class _StagesAhead(Engine):
+    """A cluster engine's import without a cluster: ``read_ahead`` (the base class's)
+    runs each file's ``stage_whole_file`` in this process when it is asked for."""
+
+    name = "stages-ahead"
+
+
+def test_parts_staged_ahead_like_a_cluster_worker_equal_the_local_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_chunks: None
+) -> None:
+    chats, other = tmp_path / "chats.jsonl", tmp_path / "other.jsonl"
+    chats.write_text("".join(json.dumps(_chat(i)) + "\n" for i in range(70)) + "{not json\n")
+    other.write_text("".join(json.dumps(_chat(i, n=i)) + "\n" for i in range(50)))
+    copy = tmp_path / "copy.jsonl"
+    copy.write_bytes(chats.read_bytes())  # the same bytes: skipped, so the next id shifts
+    first = [([chats, copy, other], ImportOptions())]
+    reference = _run(tmp_path, "reference.curator", first)
+
+    def no_read_back(self: StagedPart) -> None:
+        raise AssertionError("a staged part was read back instead of relabelled")
+
+    with monkeypatch.context() as m:
+        m.setattr(StagedPart, "read", no_read_back)
+        assert _run(tmp_path, "ahead.curator", first, _StagesAhead()) == reference
+    # and every step of the local tests (pairs, re-reads with new options, repeats)
+    steps = _steps(tmp_path)
+    assert _run(tmp_path, "ahead-steps.curator", steps, _StagesAhead()) == _run(
+        tmp_path, "reference-steps.curator", steps
+    )

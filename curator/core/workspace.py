@@ -320,8 +320,9 @@ class StagedPart:
     memory instead and ``add_import`` writes the whole part the ordinary way.
     """
 
-    def __init__(self, ws: Workspace, import_id: int, pairs: bool) -> None:
-        folder = ws.path / "records"
+    def __init__(self, ws: Workspace | Path, import_id: int, pairs: bool) -> None:
+        # a cluster worker stages into the workspace folder by path (a shared filesystem)
+        folder = (ws if isinstance(ws, Path) else ws.path) / "records"
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / f".staged-{import_id}.{os.getpid()}.{threading.get_ident()}.tmp"
         self.import_id = import_id
@@ -403,10 +404,49 @@ class StagedPart:
 
     def finish(self) -> None:
         """Wait for the writer; raise what it failed with."""
-        if self._thread.is_alive():
+        if self._thread is not None and self._thread.is_alive():
             self._queue.put(None)
             self._thread.join()
         self._check()
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A finished part travels (from a cluster worker to the importing process)
+        as its file's path and what is known of it, without the writer thread."""
+        self.finish()
+        return {k: v for k, v in self.__dict__.items() if k not in ("_thread", "_queue")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, _thread=None, _queue=None)
+
+    def relabel(self, import_id: int) -> None:
+        """The finished file written again, a row group at a time, with ``import_id`` in
+        its import-id column (the import id it was staged with was taken meanwhile)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self.finish()
+        if import_id == self.import_id or not self.rows:
+            self.import_id = import_id
+            return
+        tmp = self.path.with_name(f"{self.path.name}.relabel")
+        try:
+            src = pq.ParquetFile(self.path)
+            out = _HashingFile(tmp)
+            with pq.ParquetWriter(
+                out, src.schema_arrow, compression=PART_CODEC, write_statistics=False
+            ) as writer:
+                for g in range(src.num_row_groups):
+                    table = src.read_row_group(g)
+                    at = table.schema.get_field_index(R.IMPORT_ID)
+                    ids = pa.array([import_id] * table.num_rows, table.schema.field(at).type)
+                    writer.write_table(table.set_column(at, table.schema.field(at), ids))
+            out.close()
+            os.replace(tmp, self.path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        self.digest = out.hash.hexdigest()
+        self.import_id = import_id
 
     def read(self) -> pl.DataFrame:
         """Every record given, in order (the written ones read back), import id 0."""

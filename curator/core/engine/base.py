@@ -42,6 +42,11 @@ class ReadAhead:
         yield Progress(step, 0, None)
         return self.fn(*key)
 
+    def close(self, unused: Callable[[Any], None], *, wait: bool = True) -> None:
+        """Calls started but never asked for (their files were skipped): ``unused`` gets
+        each one's result (to remove what it wrote), or, ``wait`` False (the job was
+        cancelled), they are stopped. The local engine starts nothing ahead."""
+
 
 class Engine:
     """Runs pure per-batch functions; subclasses choose where.

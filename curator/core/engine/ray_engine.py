@@ -13,6 +13,7 @@ Ray is optional (``pip install -e '.[ray]'``); every Ray failure becomes a
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import os
@@ -302,10 +303,31 @@ class _RayReadAhead(ReadAhead):
             while not self.ray.wait([ref], timeout=0.5)[0]:
                 yield Progress(step, 0, None, "reading on Ray")
             value = self.ray.get(ref)
+        except self.ray.exceptions.RayTaskError as exc:
+            self._fill(i)
+            cause = getattr(exc, "cause", None)
+            if isinstance(cause, Exception) and not isinstance(cause, self.ray.exceptions.RayError):
+                raise cause from None  # the file's own error (damaged, unreadable): as locally
+            raise _failed(step, exc) from exc
         except self.ray.exceptions.RayError as exc:
             raise _failed(step, exc) from exc
         self._fill(i)
         return value
+
+
+    def close(self, unused: Callable[[Any], None], *, wait: bool = True) -> None:
+        left, self.running = list(self.running.values()), {}
+        self.next = len(self.plan)  # start nothing more
+        for ref in left:
+            if not wait:
+                with contextlib.suppress(Exception):
+                    self.ray.cancel(ref, force=True)
+                continue
+            try:
+                value = self.ray.get(ref)
+            except Exception:  # a skipped file that failed left nothing to remove
+                continue
+            unused(value)
 
 
 def _call(apply: _Apply, batch: pa.Table) -> pa.Table:

@@ -233,20 +233,42 @@ def _digest_after(path: Path, tap: Tap | None, before: str | None) -> str:
     return before
 
 
-def read_whole_file(
-    path: Path, fmt: str, options: ImportOptions, digest: str, source_path: str
-) -> tuple[pl.DataFrame, list[QuarantineEntry], str]:
-    """One file's records + quarantine + the hash of the bytes read: what an engine's
-    worker runs (``digest``: the hash the driver took, used for untapped sources)."""
-    frames: list[pl.DataFrame] = []
-    quarantine: list[QuarantineEntry] = []
+def stage_whole_file(
+    ws_path: str,
+    import_id: int,
+    path: Path,
+    fmt: str,
+    options: ImportOptions,
+    digest: str,
+    source_path: str,
+) -> tuple[StagedPart, pl.Series, list[QuarantineEntry], str]:
+    """What a cluster engine's worker runs for one file: read it chunk by chunk (the
+    local reader code), give each chunk its ids from ``digest`` (the hash the driver
+    took) and write it straight into a staged part in the workspace folder
+    ``ws_path`` (a shared filesystem), staged as import ``import_id``. Returns the
+    finished part, the ids staged, the quarantine and the hash of the bytes read (not
+    ``digest`` if the file changed meanwhile: the driver then refuses it). Memory holds
+    a chunk or two, whatever the file's size; the records never reach the driver."""
     tap = Tap(path) if streams(path, fmt) else None
-    for records, bad, _ in finalised_chunks(path, fmt, options, source_path, "read", tap):
-        frames.append(records)
-        quarantine.extend(bad)
-    read = _digest_after(path, tap, digest)
-    records = pl.concat(frames) if frames else R.empty_records()
-    return with_ids(records, read), sort_entries(quarantine), read
+    staged = StagedPart(Path(ws_path), import_id, pairs=fmt == "preference")
+    quarantine: list[QuarantineEntry] = []
+    ids: list[pl.Series] = []
+    try:
+        for records, bad, _ in finalised_chunks(path, fmt, options, source_path, "read", tap):
+            quarantine.extend(bad)
+            records = with_ids(records, digest)
+            ids.append(records.get_column(R.ID))
+            staged.add(records)
+            del records
+        read = _digest_after(path, tap, digest) if tap is not None else digest
+        if tap is None and file_hash(path) != digest:
+            read = "changed"
+        staged.finish()
+    except BaseException:
+        staged.discard()
+        raise
+    fresh = pl.concat(ids) if ids else pl.Series(R.ID, [], dtype=pl.String)
+    return staged, fresh, sort_entries(quarantine), read
 
 
 def _read_file(
@@ -437,17 +459,24 @@ def import_job(
         lock.release()
 
 
-def _read_ahead(engine: Engine | None, files: list[Path], options: ImportOptions) -> ReadAhead | None:
-    """On a cluster engine, start reading every file on the workers (a window at a time)."""
+def _read_ahead(
+    ws: Workspace, engine: Engine | None, files: list[Path], options: ImportOptions
+) -> tuple[ReadAhead, dict[tuple[Any, ...], tuple[Any, ...]]] | None:
+    """On a cluster engine, start staging every file on the workers (a window at a
+    time); returns the read-ahead and its calls by (path, format, options, hash, source
+    path). Each file is staged with the import id it gets if every file before it is
+    imported (``StagedPart.relabel`` mends a part whose id was taken meanwhile)."""
     if engine is None or engine.name == "local" or not files:
         return None
-    plan: list[tuple[Any, ...]] = []
+    base = ws.next_import_id()
+    calls: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     for path in files:
         try:
-            plan.append((path, resolve_format(path, options), options, file_hash(path), str(path.resolve())))
+            key = (path, resolve_format(path, options), options, file_hash(path), str(path.resolve()))
         except Exception:
             continue
-    return engine.read_ahead(read_whole_file, plan)
+        calls[key] = (str(ws.path.resolve()), base + len(calls), *key)
+    return engine.read_ahead(stage_whole_file, list(calls.values())), calls
 
 
 def _import_locked(
@@ -467,13 +496,38 @@ def _import_locked(
                 skipped=skip_reason(path),
             )
         )
+    planned = _read_ahead(ws, engine, files, options)
+    ahead, calls = planned if planned is not None else (None, {})
+    try:
+        return (yield from _import_files(ws, files, options, summary, ahead, calls))
+    except BaseException:
+        if ahead is not None:
+            ahead.close(_discard_part, wait=False)
+        raise
+    finally:
+        if ahead is not None:  # files skipped before their staged part was fetched
+            ahead.close(_discard_part)
+
+
+def _discard_part(result: Any) -> None:
+    """A worker's staged file that was never published (``stage_whole_file``'s result)."""
+    result[0].discard()
+
+
+def _import_files(
+    ws: Workspace,
+    files: list[Path],
+    options: ImportOptions,
+    summary: ImportSummary,
+    ahead: ReadAhead | None,
+    calls: dict[tuple[Any, ...], tuple[Any, ...]],
+) -> Job[ImportSummary]:
     imports = ws.imports()
     previous = {i.file_hash: i for i in imports if i.format != FAILED}
     failed = {i.path for i in imports if i.format == FAILED} | {
         i.file_hash for i in imports if i.format == FAILED
     }
     existing: pl.Series | None = None
-    ahead = _read_ahead(engine, files, options)
     seen_paths = {i.path for i in imports if i.format != FAILED}
     for n, path in enumerate(files, start=1):
         result = FileResult(source=path.name, path=str(path.resolve()))
@@ -495,10 +549,12 @@ def _import_locked(
                     continue
             fault_point("import-read")
             result.format = resolve_format(path, options)
-            if ahead is not None and hashed is not None and ahead.has(
-                key := (path, result.format, options, hashed, result.path)
-            ):
-                records, quarantine, digest = yield from ahead.get(key, step)
+            key = (path, result.format, options, hashed, result.path)
+            if ahead is not None and hashed is not None and key in calls:
+                part, ids, quarantine, digest = yield from ahead.get(calls[key], step)
+                # the worker wrote the part: only its ids and quarantine came back
+                staged = _Staged(part, quarantine, digest, hashed, ids.len(), ids, [(ids.len(), None)])
+                records = None
             elif ahead is None and (existing := _existing_or_none(ws, existing)) is not None:
                 # the local engine: the part is written as the file is read
                 staged = yield from _read_staged(
@@ -522,6 +578,14 @@ def _import_locked(
                 records = with_ids(staged.records(), digest)
                 _discard(staged)
                 staged = None
+            if staged is not None and ahead is not None:
+                existing = _existing_ids(ws) if existing is None else existing
+                if staged.fresh.is_in(existing.implode()).any():
+                    # staged on a worker that could not know: some of its records are in
+                    # the workspace already (the same file, other options); read it back
+                    records = staged.records()
+                    _discard(staged)
+                    staged = None
             height = staged.total if staged is not None else records.height  # type: ignore[union-attr]
             if height == 0 and not quarantine:
                 raise CuratorError(f"{path.name}: no conversations found in it; nothing to import")
@@ -572,6 +636,8 @@ def _import_locked(
             fresh = records if new.all() else records.filter(new)
             existing = existing.append(fresh.get_column(R.ID))
             total = records.height
+        if staged is not None:  # staged ahead on a worker: its import id may have been taken
+            staged.part.relabel(ws.next_import_id())
         try:
             row = ws.add_import(
                 source=path.name,
