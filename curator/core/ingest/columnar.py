@@ -417,6 +417,50 @@ def arrow_lines(data: bytes, schema: Any, n: int) -> pl.DataFrame | None:
     return df if isinstance(df, pl.DataFrame) else None
 
 
+_HEAD_LINES = 1000  # lines whose schema the first range is read with by Arrow
+
+
+def _head_schema(data: bytes, lines: pl.Series) -> Any:
+    """The Arrow schema (``_arrow_schema``) Polars infers from the first lines, or None.
+
+    Arrow reads the whole range with it and refuses any line that does not fit (a key
+    not in the head, another type), and the range is then inferred from every line as
+    before; so the head only spares the inference, it decides nothing."""
+    cut = int(lines.head(_HEAD_LINES).str.len_bytes().sum())
+    try:
+        head = pl.read_ndjson(data[:cut], infer_schema_length=None)
+    except Exception:
+        return None
+    return _arrow_schema(head.schema) if head.width else None
+
+
+def _proven_rows(df: pl.DataFrame, shape: str) -> np.ndarray | None:
+    """Rows of a frame Arrow read with an explicit schema that need no check of their
+    text (``_line_pattern``) to be converted as the per-line converter would; None: the
+    shape needs it on every row.
+
+    Arrow refused the range if a line had a key not in the schema, a key twice or a
+    value of another JSON type, and each line is one object (the row count matched).
+    What it cannot tell is a missing key from a null one, and a line's key order, which
+    only the order of the meta JSON shows. So a row is proven when none of its values
+    is null and its meta holds at most one key (alpaca, DPO text pairs and
+    prompt/completion: the messages do not depend on the key order)."""
+    used = {
+        "alpaca": {"instruction", "input", "output"},
+        "preference": set(PAIR_KEYS),
+        "prompt-completion": {"prompt", "completion"},
+    }.get(shape)
+    if used is None or df.height == 0:
+        return None
+    extras = [c for c in df.columns if c not in used]
+    keys = pl.lit(len(extras), pl.Int32)
+    if shape == "alpaca" and "system" in extras:  # a non-blank system is a turn, not meta
+        keys = keys - _nonblank("system", df.schema).cast(pl.Int32)
+    nulls = pl.any_horizontal([pl.col(c).is_null() for c in df.columns])
+    proven = df.select((~nulls & (keys <= 1)).fill_null(False)).to_series()
+    return proven.to_numpy()
+
+
 def jsonl_batch(
     data: bytes,
     lines: pl.Series | list[str],
@@ -452,7 +496,10 @@ def jsonl_batch(
         pairs = len(_PAIR.findall(data))
         if not len(_HIGH.findall(data)) == len(_LOW.findall(data)) == pairs:
             return None
+    if hint is not None and not hint[0] and isinstance(lines, pl.Series):
+        hint[0] = _head_schema(data, lines)  # the first range: Arrow with the head's schema
     df = arrow_lines(data, hint[0], len(lines)) if hint is not None and hint[0] else None
+    strict = df is not None  # Arrow's types held on every line (see ``_proven_rows``)
     if df is None:
         try:
             df = pl.read_ndjson(data, infer_schema_length=None)
@@ -499,7 +546,14 @@ def jsonl_batch(
     raw = pl.col("_raw").str
     pattern = _line_pattern(kinds, turns_field, role_key, content_key)
     checks: list[pl.Expr] = []
-    if pattern is not None:  # one pass over each line instead of three per column
+    proven = _proven_rows(df, shape) if strict and turns_field is None else None
+    if pattern is not None and proven is not None:  # the pattern only where Arrow cannot tell
+        matched = np.ones(df.height, dtype=bool)
+        todo = np.flatnonzero(~proven)
+        if len(todo):
+            matched[todo] = text.gather(todo).str.contains(pattern).fill_null(False).to_numpy()
+        checks.append(pl.lit(pl.Series("_matched", matched)))
+    elif pattern is not None:  # one pass over each line instead of three per column
         checks.append(raw.contains(pattern))
     else:
         for c, kind in kinds.items():
