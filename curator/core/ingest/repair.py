@@ -33,20 +33,28 @@ def explode_messages(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _roles(msgs: pl.DataFrame, role_map: dict[str, str]) -> pl.Series:
+    """Each message's canonical role (null: unknown), by its label trimmed and lower-cased.
+
+    Worked out once per distinct label (a file has a handful) and mapped back, instead
+    of trimming and lower-casing every message's label."""
+    raw = msgs.get_column("role")
+    labels = raw.unique().drop_nulls()
+    canonical = labels.str.strip_chars().str.to_lowercase().replace_strict(
+        role_lookup(role_map), default=None, return_dtype=pl.String
+    )
+    if (labels == canonical).fill_null(False).all():  # every label is its role already
+        return raw
+    mapping = dict(zip(labels.to_list(), canonical.to_list(), strict=True))
+    return raw.replace_strict(mapping, default=None, return_dtype=pl.String)
+
+
 def validate(frame: pl.DataFrame, msgs: pl.DataFrame, role_map: dict[str, str]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Map roles and find records that cannot be imported.
 
     Returns (messages with canonical ``role`` and ``raw_role``, problems: _rec, reason).
     """
-    lookup = role_lookup(role_map)
-    msgs = msgs.with_columns(
-        pl.col("role").alias("raw_role"),
-        pl.col("role")
-        .str.strip_chars()
-        .str.to_lowercase()
-        .replace_strict(lookup, default=None, return_dtype=pl.String)
-        .alias("role"),
-    )
+    msgs = msgs.with_columns(pl.col("role").alias("raw_role"), _roles(msgs, role_map).alias("role"))
     pos = pl.col(_POS).cast(pl.String)
     reason = (
         pl.when(pl.col("raw_role").is_null())
@@ -73,8 +81,15 @@ def validate(frame: pl.DataFrame, msgs: pl.DataFrame, role_map: dict[str, str]) 
         )
         .otherwise(None)
     )
+    # the reasons are built for the messages that have one (usually none), not for all
+    odd = (
+        pl.col("raw_role").is_null()
+        | pl.col("role").is_null()
+        | (pl.col("weight").is_not_null() & ~pl.col("weight").is_in([0, 1]))
+    )
     bad_msgs = (
-        msgs.select(_REC, reason.alias("reason"))
+        msgs.filter(odd)
+        .select(_REC, reason.alias("reason"))
         .drop_nulls("reason")
         .group_by(_REC, maintain_order=True)
         .agg(pl.col("reason").first())
