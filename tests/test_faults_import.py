@@ -288,10 +288,13 @@ def test_one_read_hashes_every_format_as_the_whole_file_hash(tmp_path):
         options = ImportOptions()
         fmt = resolve_format(path, options)
         assert streams(path, fmt), path
-        tap = Tap(path)
-        chunks = list(read_raw(path, fmt, options, tap=tap))
-        assert sum(c.frame.height for c in chunks) >= 1, path
-        assert tap.finish() == file_hash(path), path
+        for ahead in (False, True):  # hashed as parsed / read and hashed ahead by a thread
+            tap = Tap(path, ahead=ahead)
+            chunks = list(read_raw(path, fmt, options, tap=tap))
+            assert sum(c.frame.height for c in chunks) >= 1, path
+            assert tap.finish() == file_hash(path), path
+            if ahead:
+                assert tap.digest() == file_hash(path), path
 
 
 def _paused(args: list[str], step: str, barrier) -> subprocess.Popen[str]:

@@ -43,7 +43,7 @@ from curator.core.ingest.pipeline import (
     with_ids,
 )
 from curator.core.ingest.prefetch import prefetch
-from curator.core.ingest.source import Tap, streams
+from curator.core.ingest.source import Tap, reads_ahead, streams
 from curator.core.integrity import clean_residue, damaged_part_error
 from curator.core.jobs import Job, Progress
 from curator.core.locks import workspace_lock
@@ -339,6 +339,16 @@ class _Hasher:
         return self.value
 
 
+class _TapDigest:
+    """The digest of a tap that reads its file ahead (``Tap.digest``), as a ``_Hasher``."""
+
+    def __init__(self, tap: Tap) -> None:
+        self.tap = tap
+
+    def get(self) -> str:
+        return self.tap.digest()
+
+
 @dataclass
 class _Staged:
     part: StagedPart
@@ -375,9 +385,13 @@ def _read_staged(
     its ids at once, loses the ids the workspace has and goes to a :class:`StagedPart`.
     When the tap's hash of the bytes parsed is not that hash (the file changed while
     it was read), the caller gives the records the tap's ids instead (``records``)."""
-    tap = Tap(path) if streams(path, fmt) else None
+    tap = Tap(path, ahead=reads_ahead(path)) if streams(path, fmt) else None
     before = None if tap is not None else (hashed or file_hash(path))
-    identity = _Hasher(path, hashed if tap is not None else before)
+    identity: _Hasher | _TapDigest
+    if tap is not None and tap.reads_ahead and hashed is None:
+        identity = _TapDigest(tap)  # the tap hashes the file before it is parsed: no 2nd hash
+    else:
+        identity = _Hasher(path, hashed if tap is not None else before)
     staged = StagedPart(ws, ws.next_import_id(), pairs=fmt == "preference")
     quarantine: list[QuarantineEntry] = []
     fresh: list[pl.Series] = []

@@ -25,6 +25,10 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 IN_MEMORY_BYTES = 1 << 30  # Parquet up to this size is read into memory once, through the tap
+# A file up to this size is read and hashed whole by a thread as soon as the import
+# starts (``Tap(path, ahead=True)``): its digest is then known before the first chunk
+# needs it for ids, without reading and hashing the file a second time.
+AHEAD_BYTES = 512 << 20
 _BLOCK = 8 << 20
 _AHEAD = 1 << 20  # blocks from this size on are hashed by the tap's thread
 _PENDING = 4  # blocks at most waiting for it (memory: a few blocks, not the file)
@@ -38,13 +42,27 @@ class Tap:
     finds the lines and parses while the previous block is hashed. ``finish`` waits
     for the thread."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, ahead: bool = False) -> None:
         self.path = path
         self.consumed = 0
         self._hash = hashlib.sha256()
         self._opened = False
         self._queue: queue.Queue[bytes | None] | None = None
         self._thread: threading.Thread | None = None
+        # ``ahead``: a thread reads and hashes the whole file now, keeping its blocks
+        # for the reader (see :class:`_Ahead`); the reader then never reads the file
+        self._ahead = _Ahead(path, self._hash) if ahead else None
+
+    @property
+    def reads_ahead(self) -> bool:
+        return self._ahead is not None
+
+    def digest(self) -> str:
+        """The digest, waiting for the read-ahead thread (``ahead`` taps only): the hash
+        of every byte of the file, each of which the reader gets from those blocks."""
+        assert self._ahead is not None
+        self._ahead.wait()
+        return self._hash.hexdigest()[:32]
 
     def update(self, data: bytes | memoryview) -> None:
         self.consumed += len(data)
@@ -72,10 +90,14 @@ class Tap:
         if self._opened:  # a second open would hash bytes twice or out of order
             raise RuntimeError(f"{self.path}: a tapped source is read once, front to back")
         self._opened = True
+        if self._ahead is not None:
+            return io.BufferedReader(_AheadFile(self._ahead), buffer_size=_BLOCK)
         return io.BufferedReader(_TappedFile(open(self.path, "rb"), self), buffer_size=_BLOCK)
 
     def finish(self) -> str:
         """Hash the bytes the reader did not read (at most a tail) and return the digest."""
+        if self._ahead is not None:
+            return self.digest()  # every byte was hashed by the read-ahead thread
         self._drain()
         with open(self.path, "rb") as fh:
             fh.seek(self.consumed)
@@ -115,9 +137,96 @@ class _TappedFile(io.RawIOBase):
         super().close()
 
 
+class _Ahead:
+    """The bytes of one file, read and hashed in order by a thread of their own.
+
+    The thread reads the file front to back in blocks, feeds each to the digest
+    (hashlib and the read release the GIL) and queues it for the reader, which
+    takes the blocks in order (:class:`_AheadFile`). So the bytes parsed are
+    exactly the bytes hashed, and the digest is known as soon as the file is read,
+    long before it is parsed. Memory: the blocks not parsed yet, at most the file
+    (hence ``AHEAD_BYTES``); a block is dropped once the reader took it."""
+
+    def __init__(self, path: Path, digest: Any) -> None:
+        self.blocks: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self.error: BaseException | None = None
+        self._done = threading.Event()
+        self._thread = threading.Thread(
+            target=self._work, args=(path, digest), name="curator-read", daemon=True
+        )
+        self._thread.start()
+
+    def _work(self, path: Path, digest: Any) -> None:
+        try:
+            with open(path, "rb") as fh:
+                while block := fh.read(_BLOCK):
+                    digest.update(block)
+                    self.blocks.put(block)
+        except BaseException as exc:  # raised again where the bytes or the digest are wanted
+            self.error = exc
+        finally:
+            self.blocks.put(None)
+            self._done.set()
+
+    def wait(self) -> None:
+        self._done.wait()
+        if self.error is not None:
+            raise self.error
+
+
+class _AheadFile(io.RawIOBase):
+    """A read-only, forward-only file over an :class:`_Ahead`'s blocks."""
+
+    def __init__(self, ahead: _Ahead) -> None:
+        self.ahead = ahead
+        self.block = memoryview(b"")
+        self.eof = False
+
+    def readable(self) -> bool:
+        return True
+
+    def _next(self) -> bool:
+        """The next block into ``self.block``; False at the end of the file."""
+        if self.eof:
+            return False
+        block = self.ahead.blocks.get()
+        if block is None:
+            self.eof = True
+            if self.ahead.error is not None:
+                raise self.ahead.error
+            return False
+        self.block = memoryview(block)
+        return True
+
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+        out = memoryview(b).cast("B")
+        n = 0
+        while n < len(out):
+            if not len(self.block) and not self._next():
+                break
+            take = min(len(self.block), len(out) - n)
+            out[n : n + take] = self.block[:take]
+            self.block = self.block[take:]
+            n += take
+        return n
+
+    def readall(self) -> bytes:
+        parts = [bytes(self.block)]
+        while self._next():
+            parts.append(bytes(self.block))
+        self.block = memoryview(b"")
+        return b"".join(parts)
+
+
 def open_source(path: Path, tap: Tap | None) -> io.BufferedReader:
     """``path`` opened for reading: through ``tap`` when given, else plainly."""
     return tap.open() if tap is not None else open(path, "rb")
+
+
+def reads_ahead(path: Path) -> bool:
+    """Whether an import's tap of ``path`` reads it ahead whole (a file up to
+    ``AHEAD_BYTES``; see :class:`Tap`)."""
+    return path.stat().st_size <= AHEAD_BYTES
 
 
 def streams(path: Path, fmt: str) -> bool:
