@@ -19,7 +19,7 @@ import numpy as np
 import polars as pl
 
 from curator.core import records as R
-from curator.core.ingest.model import RAW_MESSAGE_DTYPE
+from curator.core.ingest.model import RAW_MESSAGE_DTYPE, arrow_series
 from curator.core.ingest.options import ImportOptions
 
 _TEXT = (pl.String, pl.Null)
@@ -264,7 +264,7 @@ def _assemble(frame: pl.DataFrame, n_parts: int) -> pl.DataFrame:
     values = flat.get_column("_m").to_arrow(compat_level=pl.CompatLevel.newest())
     # from buffers: ``pa.array`` imports pandas (0.5 s of start-up), this does not
     starts = pa.Array.from_buffers(pa.int64(), len(offsets), [None, pa.py_buffer(offsets)])
-    lists = pl.Series(R.MESSAGES, pa.LargeListArray.from_arrays(starts, values))
+    lists = arrow_series(R.MESSAGES, pa.LargeListArray.from_arrays(starts, values))
     return frame.select(R.LINE, R.LOCATOR, lists.cast(pl.List(RAW_MESSAGE_DTYPE)), R.META, *extra)
 
 

@@ -46,6 +46,7 @@ from curator.core.ingest.model import (
     BadRecord,
     QuarantineEntry,
     RawChunk,
+    arrow_series,
     describe_json_type,
     meta_json,
     raw_frame,
@@ -542,7 +543,7 @@ def _texts(data: bytes | bytearray, offsets: np.ndarray) -> pl.Series:
     arr = pa.LargeStringArray.from_buffers(
         len(offsets) - 1, pa.py_buffer(offsets.astype(np.int64)), pa.py_buffer(data)
     )
-    return pl.Series("_raw", arr)
+    return arrow_series("_raw", arr)
 
 
 def _parses(data: bytes, read: Callable[..., pl.DataFrame]) -> bool:

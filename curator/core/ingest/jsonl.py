@@ -32,6 +32,7 @@ from curator.core.ingest.model import (
     BadRecord,
     QuarantineEntry,
     RawChunk,
+    arrow_series,
     describe_json_type,
     meta_json,
     raw_frame,
@@ -267,7 +268,7 @@ def _line_texts(data: bytes, starts: np.ndarray) -> pl.Series | None:
         arr.validate(full=True)
     except pa.ArrowInvalid:
         return None
-    return pl.Series("_raw", arr, dtype=pl.String)
+    return arrow_series("_raw", arr)
 
 
 def read_jsonl(

@@ -100,6 +100,17 @@ def raw_frame(rows: Iterable[dict[str, Any]]) -> pl.DataFrame:
 _MESSAGE_FIELDS = list(RAW_MESSAGE_DTYPE.to_schema().items())
 
 
+def arrow_series(name: str, array: Any) -> pl.Series:
+    """A Polars series of one Arrow array, zero-copy: through a record batch, because
+    ``pl.Series(name, array)`` imports ``pyarrow.compute`` (~0.1 s of an import's
+    start-up) to look at the array's chunks."""
+    import pyarrow as pa
+
+    frame = pl.from_arrow(pa.RecordBatch.from_arrays([array], names=[name]))
+    assert isinstance(frame, pl.DataFrame)
+    return frame.to_series()
+
+
 def _flat_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
     import numpy as np
     import pyarrow as pa
@@ -113,7 +124,7 @@ def _flat_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
     ).to_struct("m")
     # from buffers: ``pa.array`` would import pandas
     starts = pa.Array.from_buffers(pa.int64(), len(offsets), [None, pa.py_buffer(offsets)])
-    lists = pl.Series(R.MESSAGES, pa.LargeListArray.from_arrays(starts, values.to_arrow()))
+    lists = arrow_series(R.MESSAGES, pa.LargeListArray.from_arrays(starts, values.to_arrow()))
     return pl.DataFrame(
         [
             pl.Series(R.LINE, [r[R.LINE] for r in rows], dtype=pl.Int64, strict=True),
