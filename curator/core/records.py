@@ -108,12 +108,13 @@ def record_id(source_identity: str, locator: str) -> str:
 def record_ids(source_identity: str, locators: list[str]) -> list[str]:
     """``record_id`` of each locator: the shared prefix is hashed once and copied
     (half the time of hashing each whole key; Polars has no BLAKE2 to vectorise with)."""
-    prefix = hashlib.blake2b(f"{source_identity}\x1f".encode(), digest_size=8)
+    copy = hashlib.blake2b(f"{source_identity}\x1f".encode(), digest_size=8).copy
     out: list[str] = []
+    add = out.append
     for locator in locators:
-        h = prefix.copy()
+        h = copy()
         h.update(locator.encode())
-        out.append(h.hexdigest())
+        add(h.hexdigest())
     return out
 
 
