@@ -231,6 +231,74 @@ def test_alpaca_and_prompt_completion_jsonl_match_per_line(tmp_path: Path) -> No
     assert fast.to_dicts() == slow.to_dicts() and fast_bad == slow_bad
 
 
+ARROW_ALPACA_LINES = [  # one JSON type per column: Arrow's explicit-schema read takes them all
+    '{"instruction": "Add", "input": "1 2", "output": "3", "system": "math", "src": "a"}',
+    '{"output": "keys reordered", "src": "b", "instruction": "Hi", "system": "s", "input": ""}',
+    '{"instruction": "two meta keys", "input": "", "output": "o", "system": " ", "src": "c"}',
+    '{"src": "d", "system": "", "output": "two meta keys, reordered", "input": "", "instruction": "i"}',
+    '{"instruction": "no system", "input": "", "output": "o", "src": "e"}',
+    '{"instruction": "null system", "input": "", "output": "o", "system": null, "src": "f"}',
+    '{"input": "", "output": "no instruction", "system": "s", "src": "g"}',
+    '{"instruction": null, "input": null, "output": null, "system": "s", "src": "h"}',
+    '{"instr\\u0075ction": "escaped key", "input": "", "output": "o", "system": "s", "src": "i"}',
+    '{ "instruction" :"spaces" ,"input":"", "output":"o","system":"s","src":"j" }',
+    '{"instruction": "no src", "input": "", "output": "o", "system": "s"}',
+    '{"instruction": "\\u00e9 \\ud83d\\ude00", "input": "\\u3000", "output": "o", "system": "s", "src": "k"}',
+]
+
+
+def test_alpaca_and_dpo_lines_arrow_reads_match_per_line(tmp_path: Path, monkeypatch) -> None:
+    """Lines Arrow reads with an explicit schema skip the whole-line pattern when no value
+    is null and the meta has one key at most (columnar._proven_rows): still the per-line
+    records, whatever the key order, spacing or escapes; every range here is Arrow's."""
+    from curator.core.ingest import columnar, jsonl
+    from curator.core.ingest.pipeline import finalize
+
+    seen: list[bool] = []
+    real = columnar.arrow_lines
+
+    def arrow_lines(*args: Any) -> Any:
+        df = real(*args)
+        seen.append(df is not None)
+        return df
+
+    monkeypatch.setattr(columnar, "arrow_lines", arrow_lines)
+    path = tmp_path / "a.jsonl"
+    lines = [*ARROW_ALPACA_LINES, *ARROW_ALPACA_LINES[:3]]  # the head sees every column
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (fast, fast_bad, fast_cols), (slow, slow_bad, slow_cols) = _jsonl_both(path, "alpaca")
+    assert seen and all(seen)
+    assert fast.to_dicts() == slow.to_dicts()
+    assert fast_bad == slow_bad and fast_cols == slow_cols
+    assert [q.locator for q in fast_bad] == ["line 7"]
+    by_line = {r["line"]: r for r in fast.to_dicts()}
+    assert by_line[3]["meta"] == '{"system":" ","src":"c"}'
+    assert by_line[4]["meta"] == '{"src":"d","system":""}'
+    assert by_line[5]["meta"] == '{"src":"e"}' and by_line[6]["meta"] == '{"system":null,"src":"f"}'
+    pairs = [
+        '{"prompt": "p", "chosen": "c", "rejected": "r", "id": "1"}',
+        '{"id": "2", "rejected": "r", "chosen": "c", "prompt": "reordered"}',
+        '{"prompt": "p", "chosen": "c", "rejected": "r"}',
+        '{"prompt": "p", "chosen": "c", "rejected": "r", "id": null}',
+        '{"prompt": "p", "chosen": " ", "rejected": "r", "id": "5"}',
+        '{"chosen": "c", "rejected": "r", "id": "6"}',
+        '{"prompt": "same", "chosen": "same", "rejected": "same", "id": "7"}',
+    ]
+    path = tmp_path / "p.jsonl"
+    path.write_text("\n".join(pairs) + "\n", encoding="utf-8")
+    seen.clear()
+    out = []
+    for force in (False, True):  # compared as records: a vectorised pair's reply is a column
+        monkeypatch.setattr(jsonl, "FORCE_PER_LINE", force)
+        chunks = list(jsonl.read_jsonl(path, "preference", ImportOptions()))
+        done = [finalize(c, ImportOptions(), source="p", source_path="p", identity="x") for c in chunks]
+        out.append((pl.concat([d.records for d in done]).to_dicts(), [q for d in done for q in d.quarantine]))
+    assert seen and all(seen)
+    (fast, fast_bad), (slow, slow_bad) = out
+    assert fast == slow and fast_bad == slow_bad
+    assert [q.locator for q in fast_bad] == ["line 5", "line 6"]
+
+
 MAPPED_LINES = [
     '{"dialog": [{"speaker": "user", "text": "hi"}, {"speaker": "assistant", "text": "yo"}], "id": 1}',
     '{"id": 2, "dialog": [{"speaker": "user", "text": "order swapped"}]}',  # meta key order
