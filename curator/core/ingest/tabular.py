@@ -32,7 +32,7 @@ from curator.core.ingest.model import (
 from curator.core.ingest.options import ImportOptions
 from curator.core.ingest.source import Tap, open_source
 
-_BATCH = 50_000  # rows per raw chunk (fewer, larger chunks: the pipeline has a cost per chunk)
+_BATCH = 20_000
 
 
 def shape_of(columns: list[str], options: ImportOptions, source: str) -> str:
