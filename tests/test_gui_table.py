@@ -369,3 +369,63 @@ def test_a_reread_hands_the_table_its_first_blocks_built_in_the_worker(
     assert seen["row"] == 300
     assert w.records.current_id == rid
     close_window(w)
+
+
+def test_a_refilter_hands_the_table_its_first_blocks_and_the_records_row(
+    qtbot, tmp_path: Path, flagged_ws: Workspace, monkeypatch
+):
+    """A new filter (or a bulk step's re-filter) is built in a worker, which also finds the
+    record on screen in the new view and builds its block and row 0's: the UI thread
+    paints them without building them, and they are what the table would have built."""
+    from curator.gui.records.records_model import fetch_block
+
+    w = make_window(qtbot, tmp_path, flagged_ws)
+    c, m = w.controller, w.records.model
+    qtbot.waitUntil(lambda: c.enriched and not c.pool.busy, timeout=10_000)
+    w.records.select_row(100)
+    qtbot.waitUntil(lambda: w.records.current_id == c.view_id(100))
+    rid = c.view_id(100)
+    seen: dict[str, object] = {}
+
+    def on_view() -> None:  # connected after the model's reset: what it was handed
+        if "blocks" not in seen:
+            seen.update(blocks={b: list(rows) for b, rows in m._blocks.items()}, view=c.view)
+
+    built: list[tuple[object, int]] = []  # (view, block) of every block the UI thread built
+    fetch = m._fetch
+    monkeypatch.setattr(m, "_fetch", lambda b: built.append((c.view, b)) or fetch(b))
+    scans: list[str] = []  # ids the UI thread looked for in a view by scanning it
+    positions = controller_module.positions
+    monkeypatch.setattr(
+        controller_module, "positions", lambda df, ids: scans.extend(ids) or positions(df, ids)
+    )
+    c.viewChanged.connect(on_view)
+    c.set_spec(c.spec.with_(queue="all", sort_column=D.TOKENS, descending=True))
+    qtbot.waitUntil(lambda: "blocks" in seen and not c.pool.busy, timeout=10_000)
+    row = 449 - int(c.frame.filter(pl.col(R.ID) == rid).get_column(D.TOKENS)[0])
+    assert c.view_id(row) == rid and row // BLOCK == 1  # sorted by tokens, descending: it moved
+    blocks = seen["blocks"]
+    assert set(blocks) == {0, 1}
+    assert not [b for v, b in built if v is seen["view"]]  # none built on the UI thread
+    assert rid not in scans  # its new row came with the view
+    for b, rows in blocks.items():
+        assert rows == fetch_block(c.view, c.frame, c.scores, b)
+    assert w.records.current_id == rid and w.records.current_row() == row
+    close_window(w)
+
+
+def test_the_first_page_shows_the_record_as_the_full_read_will(flagged_ws: Workspace):
+    """The head read while a big workspace loads has every record column (a chat
+    workspace's absent pair columns as nulls), so the record on screen is the one the
+    full read gives and is not painted again when that lands."""
+    from curator.core.detail import record_detail
+    from curator.gui.session import frame_state
+
+    head = frame_state.load_head(flagged_ws, D.ViewSpec(queue="all"), n=50)
+    assert head is not None and head.snapshot is not None
+    full = flagged_ws.records()
+    assert head.snapshot.schema == full.schema
+    rid = head.frame.get_column(R.ID)[7]
+    from_head = record_detail(flagged_ws, rid, history=False, at=7, count_tokens=False, snapshot=head.snapshot)
+    from_full = record_detail(flagged_ws, rid, history=False, at=7, count_tokens=False, snapshot=full)
+    assert from_head == from_full

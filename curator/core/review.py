@@ -560,17 +560,29 @@ def _restore(ws: Workspace, undone_from: int, undone_to: int, pick: str) -> Revi
             (batch,),
         ).fetchall()
         now = time.time()
+        # Each distinct state text is parsed once: a bulk step's entries share one or two
+        # (20,000 json.loads held the GIL in the GUI's worker), and states are immutable.
+        parsed: dict[str, ReviewState] = {}
+
+        def state(text: str) -> ReviewState:
+            st = parsed.get(text)
+            if st is None:
+                st = parsed[text] = ReviewState.from_json(text)
+            return st
+
         # One executemany per statement kind (a big batch was one execute per record).
         # Ids are unique within a batch; were one repeated, the last entry wins as before.
-        final: dict[str, ReviewState] = {rid: ReviewState.from_json(st) for rid, st, _o, _a in rows}
+        final: dict[str, ReviewState] = {rid: state(st) for rid, st, _o, _a in rows}
         first: dict[str, ReviewState] = {}
         for rid, _st, cur_json, _a in rows:
-            first.setdefault(rid, ReviewState.from_json(cur_json))
-        deletes = [(rid,) for rid, st in final.items() if st == PENDING_STATE]
+            if rid not in first:
+                first[rid] = state(cur_json)
+        pending = {id(st) for st in parsed.values() if st == PENDING_STATE}
+        deletes = [(rid,) for rid, st in final.items() if id(st) in pending]
         upserts = [
             (rid, st.status, st.reason, st.messages, now, st.rejected)
             for rid, st in final.items()
-            if st != PENDING_STATE
+            if id(st) not in pending
         ]
         con.executemany("DELETE FROM state WHERE record_id=?", deletes)
         con.executemany(

@@ -107,8 +107,9 @@ def fetch_block(
             return []
         extra = block_columns(frame, scores, rows_in_frame)
         columns.update({col: extra[col] for col in missing})
-    rows = list(zip(*(columns[col] for col in _COLS), strict=True))
-    return [(tuple(f(v) for f, v in zip(_FORMAT, row, strict=True)), row[0]) for row in rows]
+    # formatted column by column (a map per column, not a generator per row): half the time
+    shown = [list(map(f, columns[col])) for f, col in zip(_FORMAT, _COLS, strict=True)]
+    return list(zip(zip(*shown, strict=True), columns[_COLS[0]], strict=True))
 
 
 class RecordsModel(QAbstractTableModel):

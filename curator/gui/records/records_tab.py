@@ -243,7 +243,11 @@ class RecordsTab(QWidget):
             | QItemSelectionModel.SelectionFlag.Rows,
         )
         self.table.scrollTo(idx)
-        if self.controller.view_id(row) == self.current_id and self.pane.record is None:
+        if (
+            self.controller.view_id(row) == self.current_id
+            and self.pane.record is None
+            and not self.render_pending
+        ):
             self._show_current()
 
     def current_row(self) -> int:
@@ -256,7 +260,8 @@ class RecordsTab(QWidget):
         same = rid is not None and self.pane.record is not None and self.pane.record[R.ID] == rid
         self.current_id = rid
         if not same:  # a re-sliced view with the same record: keep the pane (and any edit) as is
-            self._show_current(later=self._render_later)
+            # a big workspace's first page: the table paints in this turn, the record next
+            self._show_current(later=self._render_later or self.controller.previewing)
         self.controller.remember(rid)
 
     def _show_current(self, keep_scroll: bool = False, later: bool = False) -> None:

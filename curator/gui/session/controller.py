@@ -29,6 +29,7 @@ from curator.gui.session.frame_state import (
     BlockBuilder,
     Loaded,
     block_columns,
+    first_blocks,
     load,
     load_head,
     positions,
@@ -131,8 +132,14 @@ class Controller(QObject):
         self._load_gen += 1
         gen = self._load_gen
         spec = self.spec
+        build, block_rows = self.block_builder, self.block_rows
         self.loadingChanged.emit(True)
-        head = Worker(call_task(lambda: load_head(ws, spec)))
+
+        def head_task() -> Loaded | None:
+            res = load_head(ws, spec)  # its first block built here too: the first paint builds none
+            return prefetch(res, build, [], block_rows) if res is not None else None
+
+        head = Worker(call_task(head_task))
         head.succeeded.connect(lambda res: self._previewed(gen, res))
         head.done.connect(lambda: self.refresh() if gen == self._load_gen else None)
         self.pool.start(head)
@@ -144,7 +151,7 @@ class Controller(QObject):
         self.frame, self.pii, self.scores, self.snapshot = res.frame, res.pii, None, res.snapshot
         self.enriched = True
         self.previewing = True
-        self._set_view(res.view)
+        self._set_view(res.view, res.blocks)
 
     def refresh(self) -> Worker | None:
         """Re-read the workspace frame in a worker, then re-apply the filter."""
@@ -199,8 +206,11 @@ class Controller(QObject):
 
     def _enrich(self, gen: int) -> None:
         """Compute the one-line text and score columns for the whole frame in a worker."""
-        frame, scores = self.frame.select(R.ID, R.MESSAGES, R.FLAGS), self.scores
-        worker = Worker(call_task(lambda: D.lazy_columns(frame, scores)))
+        # the narrow select too in the worker: on the UI thread it queued for Polars' pool
+        frame, scores = self.frame, self.scores
+        worker = Worker(
+            call_task(lambda: D.lazy_columns(frame.select(R.ID, R.MESSAGES, R.FLAGS), scores))
+        )
         worker.succeeded.connect(lambda extra: self._enriched(gen, extra))
         worker.failed.connect(self._failed)
         self.pool.start(worker)
@@ -237,16 +247,33 @@ class Controller(QObject):
         self._view_gen += 1
         gen = self._view_gen
         frame, scores = self.frame, self.scores
+        build, block_rows = self.block_builder, self.block_rows
+        current = self._current[0] if self._current is not None else None
+
+        def task() -> tuple[pl.DataFrame, dict[int, Any], dict[str, int | None]]:
+            view = D.build_view(frame, spec, scores)
+            if build is None:
+                return view, {}, {}
+            # the record on screen's new row and the page's blocks, found here: on the UI
+            # thread a scan of 1M ids and a block's conversion after every bulk step or undo
+            return (view, *first_blocks(view, frame, scores, build, [current], block_rows))
+
         self.loadingChanged.emit(True)
-        worker = Worker(call_task(lambda: D.build_view(frame, spec, scores)))
-        worker.succeeded.connect(lambda v: self._view_built(gen, v))
+        worker = Worker(call_task(task))
+        worker.succeeded.connect(lambda built: self._view_built(gen, *built))
         worker.failed.connect(self._failed)
         return self.pool.start(worker)
 
-    def _view_built(self, gen: int, view: pl.DataFrame) -> None:
+    def _view_built(
+        self,
+        gen: int,
+        view: pl.DataFrame,
+        blocks: dict[int, Any] | None = None,
+        rows_of: dict[str, int | None] | None = None,
+    ) -> None:
         if gen != self._view_gen or not shiboken6.isValid(self):
             return  # a newer view is coming, or the window closed while this one was built
-        self._set_view(view)
+        self._set_view(view, blocks, rows_of)
         self.loadingChanged.emit(False)
 
     def _set_view(

@@ -70,17 +70,28 @@ def prefetch(
     a new frame without converting a block of it (messages to first lines) itself."""
     if build is None:
         return res
-    view = res.view
+    res.blocks, res.rows_of = first_blocks(res.view, res.frame, res.scores, build, ids, block_rows)
+    return res
+
+
+def first_blocks(
+    view: pl.DataFrame,
+    frame: pl.DataFrame,
+    scores: pl.DataFrame | None,
+    build: BlockBuilder,
+    ids: Sequence[str | None],
+    block_rows: int,
+) -> tuple[dict[int, Any], dict[str, int | None]]:
+    """(table blocks holding row 0 and the rows of ``ids``, view row of each of ``ids``)
+    for ``view``: what a worker that made a view hands over with it, so the UI thread
+    neither scans the view's ids for the record on screen nor builds the page's blocks."""
     rows_of: dict[str, int | None] = {}
     for rid in dict.fromkeys(i for i in ids if i):
         hits = positions(view, [rid]) if view.height else pl.Series([], dtype=pl.UInt32)
         rows_of[rid] = int(hits[0]) if hits.len() else None
     wanted = {0} | {r // block_rows for r in rows_of.values() if r is not None}
-    res.rows_of = rows_of
-    res.blocks = (
-        {b: build(view, res.frame, res.scores, b) for b in sorted(wanted)} if view.height else {}
-    )
-    return res
+    blocks = {b: build(view, frame, scores, b) for b in sorted(wanted)} if view.height else {}
+    return blocks, rows_of
 
 
 HEAD_ROWS = 400  # rows shown while a big workspace is still loading
@@ -97,7 +108,11 @@ def load_head(ws: Workspace, spec: D.ViewSpec, n: int = HEAD_ROWS) -> Loaded | N
     parts = [ws.path / "records" / i.part for i in ws.imports() if i.part]
     if not parts:
         return None
-    head = pl.scan_parquet(parts).head(n).collect()
+    # read like Workspace.records (absent columns as nulls): the first record's detail is
+    # then the full read's, and the Records tab need not paint it again when that lands
+    head = (
+        pl.scan_parquet(parts, schema=R.RECORD_SCHEMA, missing_columns="insert").head(n).collect()
+    )
     frame = D.base_columns(build_frame(head, ws.state(), ws.flags(), ws.clusters()))
     frame = frame.hstack(D.lazy_columns(frame, D.read_scores(ws)))
     view = D.build_view(frame, spec)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -75,6 +77,68 @@ def keep_out_of_gc(moment: str) -> None:
         gc.freeze()
 
 
+BACKGROUND_NICE = 10  # workers and Polars' threads: this much lower CPU priority than the UI thread
+# Polars' thread pool, streaming executor and IO runtime; the allocators' purging threads
+_NATIVE_THREADS = ("polars-", "async-executor", "tokio-rt-worker", "jemalloc_bg_thd")
+_lowered: set[int] = set()
+
+
+def lower_background_threads() -> None:
+    """Run the calling worker thread and Polars' native threads at a lower CPU priority
+    than the UI thread (Linux; elsewhere this does nothing).
+
+    A worker's big query keeps Polars' pool busy on every core, and a worker's Python
+    keeps one: the UI thread, at the same priority, got the CPU only in turns with them
+    (4 ms on, 4 ms off on 2 cores), so a 15 ms paint or slot took 30 ms and more while a
+    workspace opened or a bulk step was undone. At a lower priority they still get every
+    cycle the UI thread leaves, but give way when it has work. Polars starts its threads
+    lazily, so each worker calls this before and after its task (it reads the process's
+    thread names; niceness is per thread on Linux)."""
+    if not sys.platform.startswith("linux"):
+        return
+    if threading.current_thread() is not threading.main_thread():  # never the UI thread
+        _lower(threading.get_native_id())
+    try:
+        tids = os.listdir("/proc/self/task")
+    except OSError:
+        return
+    for t in tids:
+        tid = int(t)
+        if tid in _lowered:
+            continue
+        try:
+            with open(f"/proc/self/task/{t}/comm") as f:
+                name = f.read()
+        except OSError:
+            continue  # the thread ended
+        if name.startswith(_NATIVE_THREADS):
+            _lowered.add(tid)
+            _lower(tid)
+
+
+def _lower(tid: int) -> None:
+    try:
+        if os.getpriority(os.PRIO_PROCESS, tid) < BACKGROUND_NICE:
+            os.setpriority(os.PRIO_PROCESS, tid, BACKGROUND_NICE)
+    except OSError:
+        pass  # ended meanwhile, or not allowed: it keeps its priority
+
+
+GIL_SWITCH_S = 0.001  # CPython's default is 0.005
+
+
+def hand_gil_over_promptly() -> None:
+    """Make a thread running Python hand the GIL to a waiting one after 1 ms, not 5 ms.
+
+    The UI thread gives the GIL up many times a turn (a Qt call PySide releases it for,
+    a file read, each wait for an event) and, while a worker runs Python (an undo's JSON,
+    a delta's rows), waited up to the whole switch interval to get it back each time: a
+    paint or a slot of a few ms of work took 20-40 ms. Process-wide; a Python worker
+    loses a little throughput, only while another thread wants the GIL."""
+    if sys.getswitchinterval() > GIL_SWITCH_S:
+        sys.setswitchinterval(GIL_SWITCH_S)
+
+
 class Worker(QThread):
     """Runs ``task(on_progress, cancel)`` off the UI thread.
 
@@ -133,6 +197,7 @@ class Worker(QThread):
 
     def run(self) -> None:
         kind, payload = "succeeded", None
+        lower_background_threads()
         try:
             self.result = self._task(self._on_progress, self.token)
             payload = self.result
@@ -146,6 +211,7 @@ class Worker(QThread):
         else:
             if self.token.cancelled:
                 kind = "cancelled"
+        lower_background_threads()  # any the task made Polars start
         self._ended_in_thread.emit(kind, payload)
 
 
@@ -178,6 +244,7 @@ class WorkerPool(QObject):
         super().__init__(parent)
         self._workers: set[Worker] = set()
         self._pending = 0
+        hand_gil_over_promptly()
 
     def start(self, worker: Worker) -> Worker:
         self._workers.add(worker)
