@@ -429,3 +429,41 @@ def test_the_first_page_shows_the_record_as_the_full_read_will(flagged_ws: Works
     from_head = record_detail(flagged_ws, rid, history=False, at=7, count_tokens=False, snapshot=head.snapshot)
     from_full = record_detail(flagged_ws, rid, history=False, at=7, count_tokens=False, snapshot=full)
     assert from_head == from_full
+
+
+def test_a_bulk_step_and_its_undo_repaint_the_table_from_blocks_built_in_workers(
+    qtbot, tmp_path: Path, flagged_ws: Workspace, monkeypatch
+):
+    """A bulk step (and its undo) big enough for a worker is patched in one, which also
+    builds the patched page's blocks; the re-filter after it hands its own: the table
+    repaints the record's page without converting a block on the UI thread, and shows
+    what it would have built itself."""
+    from curator.gui.records.records_model import fetch_block
+
+    monkeypatch.setattr(controller_module, "BULK_IN_WORKER", 20)
+    w = make_window(qtbot, tmp_path, flagged_ws)
+    c, m = w.controller, w.records.model
+    qtbot.waitUntil(lambda: c.enriched and not c.pool.busy, timeout=10_000)
+    w.records.select_row(300)
+    qtbot.waitUntil(lambda: w.records.current_id == c.view_id(300))
+    rid = c.view_id(300)
+    w.records.table.viewport().repaint()  # the scroll's own page, built before the step
+    built: list[int] = []
+    fetch = m._fetch
+    monkeypatch.setattr(m, "_fetch", lambda b: built.append(b) or fetch(b))
+    ids = c.view.get_column(R.ID).head(100).to_list()
+    c.bulk("approve", ids)
+    qtbot.waitUntil(lambda: not c.pool.busy and c.counts[R.APPROVED] == 100, timeout=10_000)
+    w.records.table.viewport().repaint()
+    assert c.view_id(200) == rid and w.records.current_row() == 200  # 100 left the queue
+    assert built == []
+    for b, rows in m._blocks.items():
+        assert rows == fetch_block(c.view, c.frame, c.scores, b)
+    w.records.undo()
+    qtbot.waitUntil(lambda: not c.restoring and not c.pool.busy and c.counts[R.APPROVED] == 0, timeout=10_000)
+    w.records.table.viewport().repaint()
+    assert c.view_id(300) == rid and w.records.current_row() == 300
+    assert built == []
+    for b, rows in m._blocks.items():
+        assert rows == fetch_block(c.view, c.frame, c.scores, b)
+    close_window(w)

@@ -141,8 +141,11 @@ class RecordsModel(QAbstractTableModel):
             self.reset_view()
             return
         if len(ids) > SMALL_PATCH:  # a bulk step: every cached block may be stale, and
-            # finding the rows would be a query on the UI thread; repaint what is shown
+            # finding the rows would be a query on the UI thread; repaint what is shown,
+            # from the blocks the patch's worker built for the patched view if it did
             self._blocks.clear()
+            self._blocks.update(self.controller.view_blocks)
+            self.controller.view_blocks = {}
             if self._rows:
                 self.dataChanged.emit(self.index(0, 0), self.index(self._rows - 1, len(_COLS) - 1))
             return

@@ -290,7 +290,8 @@ class RecordsTab(QWidget):
 
     def _patched(self, ids: list[str]) -> None:
         if self.current_id in ids and not self._advancing:
-            self._show_current(keep_scroll=True, later=self._render_later)
+            # a bulk step's or its undo's patch: the record repaints in the next turn
+            self._show_current(keep_scroll=True, later=self._render_later or len(ids) > 1)
 
     def _reloaded(self) -> None:
         """A re-read (after a redact, a run, another process) can change the current

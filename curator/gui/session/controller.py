@@ -525,14 +525,35 @@ class Controller(QObject):
             self.loadingChanged.emit(False)
             return
         ws, frame, view, snapshot = self._ws(), self.frame, self.view, self.snapshot
-        worker = Worker(
-            call_task(lambda: patched_frames(ws, frame, view, delta, snapshot=snapshot))
+        counts, scores, build, block_rows = (
+            self.counts,
+            self.scores,
+            self.block_builder,
+            self.block_rows,
         )
+        shown = self._current[2] if self._current is not None else None
 
-        def landed(patched: tuple[pl.DataFrame, pl.DataFrame, list[str]]) -> None:
+        def task() -> tuple[Any, dict[str, int], list[str], dict[int, Any]]:
+            # the counts, the id list and the blocks on screen too: on the UI thread a
+            # group_by, 20,000 ids to Python objects and a block's conversion each
+            patched = patched_frames(ws, frame, view, delta, snapshot=snapshot)
+            blocks: dict[int, Any] = {}
+            if build is not None and patched[1].height:
+                wanted = {0} | ({shown // block_rows} if shown is not None else set())
+                blocks = {b: build(patched[1], patched[0], scores, b) for b in sorted(wanted)}
+            return patched, patch_counts(counts, delta), delta.ids, blocks
+
+        worker = Worker(call_task(task))
+
+        def landed(done: tuple[Any, dict[str, int], list[str], dict[int, Any]]) -> None:
             self.loadingChanged.emit(False)
-            same = self.frame is frame and self.view is view
-            self.apply_delta(delta, patched if same else None)
+            if self.frame is frame and self.view is view and self.counts is counts:
+                patched, counts_after, ids, blocks = done
+                self.view_blocks = blocks  # the table takes them when it is told of the patch
+                self.apply_delta(delta, patched, counts=counts_after, ids=ids)
+                self.view_blocks = {}
+            else:  # something else patched meanwhile: from the frames as they are now
+                self.apply_delta(delta)
             self.set_spec(self.spec)
 
         worker.succeeded.connect(landed)
@@ -564,9 +585,13 @@ class Controller(QObject):
         self,
         delta: ReviewDelta,
         patched: tuple[pl.DataFrame, pl.DataFrame, list[str]] | None = None,
+        *,
+        counts: dict[str, int] | None = None,
+        ids: list[str] | None = None,
     ) -> ReviewDelta:
         """Patch the frame, the view and the counts from a core review delta
-        (``patched``: the frames a worker already patched from the current ones)."""
+        (``patched``, ``counts``, ``ids``: the frames and counts a worker already patched
+        from the current ones, and the delta's ids)."""
         if not delta or not self.loaded:
             return delta
         ws = self._ws()
@@ -578,7 +603,8 @@ class Controller(QObject):
         stale = stale or bool(delta.skipped)  # records another process decided: re-read
         if delta.version is not None:
             self.version = delta.version
-        ids = delta.ids
+        if ids is None:
+            ids = delta.ids
         if patched is None:
             fpos = self._hinted(self.frame, ids, 1) if len(ids) == 1 else None
             vpos = self._hinted(self.view, ids, 2) if len(ids) == 1 else None
@@ -586,7 +612,7 @@ class Controller(QObject):
         self.frame, self.view, text_ids = patched
         if text_ids and not self.enriched:
             self._texts_since_enrich.update(text_ids)
-        self.counts = patch_counts(self.counts, delta)
+        self.counts = counts if counts is not None else patch_counts(self.counts, delta)
         self.recordsPatched.emit(ids)
         self.countsChanged.emit(self.counts)
         self.deltaApplied.emit(delta)
