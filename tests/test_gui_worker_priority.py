@@ -1,4 +1,5 @@
-"""Workers and Polars' threads give way to the UI thread (Linux), never the other way."""
+"""Polars' native threads give way to the UI thread (Linux); the UI thread and the
+Python workers (which hold the GIL the UI thread waits for) keep their priority."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def _polars_threads() -> list[int]:
     return out
 
 
-def test_a_worker_and_polars_threads_run_below_the_ui_thread(qtbot: Any) -> None:
+def test_polars_threads_run_below_the_ui_thread_and_python_workers(qtbot: Any) -> None:
     ui = threading.get_native_id()
     before = _nice(ui)
     pool = WorkerPool()
@@ -47,8 +48,8 @@ def test_a_worker_and_polars_threads_run_below_the_ui_thread(qtbot: Any) -> None
     w.succeeded.connect(got.append)
     pool.start(w)
     qtbot.waitUntil(lambda: bool(got) and not pool.busy, timeout=10_000)
-    assert got[0] == (max(before, BACKGROUND_NICE), sum(range(200_000)))
-    assert _nice(ui) == before  # the UI thread keeps its priority
+    assert got[0] == (before, sum(range(200_000)))  # the worker itself keeps its priority
+    assert _nice(ui) == before  # and so does the UI thread
     threads = _polars_threads()
     assert threads and all(_nice(t) >= BACKGROUND_NICE for t in threads)
     assert sys.getswitchinterval() <= 0.001  # a Python worker hands the GIL back within 1 ms

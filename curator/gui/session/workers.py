@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 import os
 import sys
-import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -77,27 +76,27 @@ def keep_out_of_gc(moment: str) -> None:
         gc.freeze()
 
 
-BACKGROUND_NICE = 10  # workers and Polars' threads: this much lower CPU priority than the UI thread
+BACKGROUND_NICE = 10  # Polars' native threads: this much lower CPU priority than the UI thread
 # Polars' thread pool, streaming executor and IO runtime; the allocators' purging threads
 _NATIVE_THREADS = ("polars-", "async-executor", "tokio-rt-worker", "jemalloc_bg_thd")
 _lowered: set[int] = set()
 
 
-def lower_background_threads() -> None:
-    """Run the calling worker thread and Polars' native threads at a lower CPU priority
-    than the UI thread (Linux; elsewhere this does nothing).
+def lower_native_threads() -> None:
+    """Run Polars' native threads at a lower CPU priority than the UI thread (Linux;
+    elsewhere this does nothing).
 
-    A worker's big query keeps Polars' pool busy on every core, and a worker's Python
-    keeps one: the UI thread, at the same priority, got the CPU only in turns with them
-    (4 ms on, 4 ms off on 2 cores), so a 15 ms paint or slot took 30 ms and more while a
-    workspace opened or a bulk step was undone. At a lower priority they still get every
-    cycle the UI thread leaves, but give way when it has work. Polars starts its threads
-    lazily, so each worker calls this before and after its task (it reads the process's
-    thread names; niceness is per thread on Linux)."""
+    A worker's big query keeps Polars' pool busy on every core: the UI thread, at the
+    same priority, got the CPU only in turns with it (4 ms on, 4 ms off on 2 cores), so
+    a 15 ms paint or slot took 30 ms and more while a workspace opened. At a lower
+    priority the pool still gets every cycle the UI thread leaves, and gives way when it
+    has work. These threads never hold the GIL; the Python workers keep their priority,
+    since the UI thread waits for the GIL whenever one of them holds it, and a worker
+    starved of CPU by other programs would hold it longer. Polars starts its threads
+    lazily, so every worker calls this before and after its task (it reads the
+    process's thread names; niceness is per thread on Linux)."""
     if not sys.platform.startswith("linux"):
         return
-    if threading.current_thread() is not threading.main_thread():  # never the UI thread
-        _lower(threading.get_native_id())
     try:
         tids = os.listdir("/proc/self/task")
     except OSError:
@@ -197,7 +196,7 @@ class Worker(QThread):
 
     def run(self) -> None:
         kind, payload = "succeeded", None
-        lower_background_threads()
+        lower_native_threads()
         try:
             self.result = self._task(self._on_progress, self.token)
             payload = self.result
@@ -211,7 +210,7 @@ class Worker(QThread):
         else:
             if self.token.cancelled:
                 kind = "cancelled"
-        lower_background_threads()  # any the task made Polars start
+        lower_native_threads()  # any the task made Polars start
         self._ended_in_thread.emit(kind, payload)
 
 
