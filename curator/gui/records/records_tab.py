@@ -226,7 +226,11 @@ class RecordsTab(QWidget):
             self.current_id = None
             return
         self.empty.setVisible(False)
-        self.select_row(row)
+        later, self._render_later = self._render_later, True
+        try:  # a new view's record (the old one left the queue) paints in the next turn
+            self.select_row(row)
+        finally:
+            self._render_later = later
 
     def _empty_text(self) -> str:
         c = self.controller
@@ -260,8 +264,7 @@ class RecordsTab(QWidget):
         same = rid is not None and self.pane.record is not None and self.pane.record[R.ID] == rid
         self.current_id = rid
         if not same:  # a re-sliced view with the same record: keep the pane (and any edit) as is
-            # a big workspace's first page: the table paints in this turn, the record next
-            self._show_current(later=self._render_later or self.controller.previewing)
+            self._show_current(later=self._render_later)
         self.controller.remember(rid)
 
     def _show_current(self, keep_scroll: bool = False, later: bool = False) -> None:
