@@ -127,9 +127,14 @@ def _is_ray_worker(pid: str) -> bool:
 
 
 class Sampler:
-    """Largest peak RSS (VmHWM) of any Ray worker process, sampled in a thread."""
+    """Peak RSS (VmHWM) of the command's process and the largest of any Ray worker
+    process, sampled in a thread. (Not the child's ``ru_maxrss``: Linux carries the
+    parent's high-water mark into a forked child's, so a parent that generated a 5M
+    corpus made every command look 18.8 GB.)"""
 
-    def __init__(self) -> None:
+    def __init__(self, pid: int) -> None:
+        self.pid = str(pid)
+        self.driver_peak = 0
         self.worker_peak = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -137,6 +142,7 @@ class Sampler:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            self.driver_peak = max(self.driver_peak, _peak_kb(self.pid) * 1024)
             for entry in os.listdir("/proc"):
                 if entry.isdigit() and _is_ray_worker(entry):
                     self.worker_peak = max(self.worker_peak, _peak_kb(entry) * 1024)
@@ -152,12 +158,14 @@ def curator(args: list[str]) -> tuple[float, int, int]:
     t0 = time.perf_counter()
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen([sys.executable, "-m", "curator", *args, "-q"], env=env, cwd=REPO)
-    sampler = Sampler()
-    _, status, usage = os.wait4(proc.pid, 0)
+    sampler = Sampler(proc.pid)
+    # wait for the exit without reaping, so the last VmHWM can still be read
+    os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
     sampler.stop()
-    if os.waitstatus_to_exitcode(status) != 0:
+    driver = max(sampler.driver_peak, _peak_kb(str(proc.pid)) * 1024)
+    if proc.wait() != 0:
         raise SystemExit(f"curator {' '.join(args)} failed")
-    return time.perf_counter() - t0, usage.ru_maxrss * 1024, sampler.worker_peak
+    return time.perf_counter() - t0, driver, sampler.worker_peak
 
 
 def digest(folder: Path) -> str:
