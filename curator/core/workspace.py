@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from curator.core import records as R
@@ -438,7 +439,7 @@ class StagedPart:
                 for g in range(src.num_row_groups):
                     table = src.read_row_group(g)
                     at = table.schema.get_field_index(R.IMPORT_ID)
-                    ids = pa.array([import_id] * table.num_rows, table.schema.field(at).type)
+                    ids = pa.array(np.full(table.num_rows, import_id), table.schema.field(at).type)
                     writer.write_table(table.set_column(at, table.schema.field(at), ids))
             out.close()
             os.replace(tmp, self.path)

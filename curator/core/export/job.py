@@ -7,7 +7,6 @@ import os
 import shutil
 from collections.abc import Generator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
@@ -246,18 +245,23 @@ def preflight(ws: Workspace, options: ExportOptions) -> Preflight:
     )
 
 
-def _hf_dataset(splits: dict[str, pl.DataFrame]) -> Any:
+def _datasets() -> Any:
+    """The ``datasets`` module, offline and without progress bars."""
     os.environ["HF_DATASETS_OFFLINE"] = "1"
     os.environ["HF_HUB_OFFLINE"] = "1"
     import datasets
 
     datasets.disable_progress_bars()
-    return datasets.DatasetDict(
-        {
-            name: datasets.Dataset(plain_arrow(F.messages_table(df).to_arrow()))
-            for name, df in splits.items()
-        }
-    )
+    return datasets
+
+
+def _save_hf(stage: Staging, splits: dict[str, Any]) -> None:
+    """The staged ``datasets`` folder: one shard per split, so LLaMA-Factory can be
+    pointed at a single .arrow file."""
+    data = _datasets().DatasetDict(splits)
+    data.save_to_disk(str(stage.path(HF_FOLDER)), num_shards=dict.fromkeys(splits, 1))
+    del data
+    stage.sync_tree(HF_FOLDER)
 
 
 def _write_splits(
@@ -271,11 +275,14 @@ def _write_splits(
     files = options.data_files()
     if options.format == "hf":
         yield Progress("write", 0, total, "datasets")
-        # One shard per split, so LLaMA-Factory can be pointed at a single .arrow file.
-        _hf_dataset(by_split).save_to_disk(
-            str(stage.path(HF_FOLDER)), num_shards=dict.fromkeys(by_split, 1)
+        ds = _datasets()
+        _save_hf(
+            stage,
+            {
+                name: ds.Dataset(plain_arrow(F.messages_table(df).to_arrow()))
+                for name, df in by_split.items()
+            },
         )
-        stage.sync_tree(HF_FOLDER)
         yield Progress("write", total, total, "datasets")
         return [HF_FOLDER]
     written = 0
@@ -367,26 +374,12 @@ def _write_sliced(
             built.close()  # a cancelled export stops the engine's running slices
     if hf:
         yield Progress("write", total, total, "datasets")
-        _save_hf(stage, {s: stage.path(name) for s, name in staged.items()})
+        ds = _datasets()  # memory-mapped, not read into memory
+        _save_hf(stage, {s: ds.Dataset.from_file(str(stage.path(n))) for s, n in staged.items()})
         shutil.rmtree(stage.path(parts_dir))
     yield Progress("write", total, total, ", ".join(dict.fromkeys(files.values())))
     tokens = pl.concat(counted) if counted else S.count_tokens(rows.head(0))
     return list(dict.fromkeys(files.values())), tokens
-
-
-def _save_hf(stage: Staging, arrow_files: dict[str, Path]) -> None:
-    """The staged ``datasets`` folder from each split's Arrow stream file, one shard a split."""
-    os.environ["HF_DATASETS_OFFLINE"] = "1"
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    import datasets
-
-    datasets.disable_progress_bars()
-    data = datasets.DatasetDict(
-        {s: datasets.Dataset.from_file(str(path)) for s, path in arrow_files.items()}
-    )
-    data.save_to_disk(str(stage.path(HF_FOLDER)), num_shards=dict.fromkeys(arrow_files, 1))
-    del data
-    stage.sync_tree(HF_FOLDER)
 
 
 def _sliced_tokens(

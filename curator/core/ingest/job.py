@@ -260,9 +260,8 @@ def stage_whole_file(
             ids.append(records.get_column(R.ID))
             staged.add(records)
             del records
-        read = _digest_after(path, tap, digest) if tap is not None else digest
-        if tap is None and file_hash(path) != digest:
-            read = "changed"
+        # not _digest_after: a changed file is the driver's to refuse, not a worker error
+        read = tap.finish() if tap is not None else file_hash(path)
         staged.finish()
     except BaseException:
         staged.discard()
@@ -512,15 +511,14 @@ def _import_locked(
         )
     planned = _read_ahead(ws, engine, files, options)
     ahead, calls = planned if planned is not None else (None, {})
+    done = False
     try:
-        return (yield from _import_files(ws, files, options, summary, ahead, calls))
-    except BaseException:
-        if ahead is not None:
-            ahead.close(_discard_part, wait=False)
-        raise
+        summary = yield from _import_files(ws, files, options, summary, ahead, calls)
+        done = True
+        return summary
     finally:
-        if ahead is not None:  # files skipped before their staged part was fetched
-            ahead.close(_discard_part)
+        if ahead is not None:  # parts staged for files never fetched (skipped); a failed
+            ahead.close(_discard_part, wait=done)  # or cancelled job stops them instead
 
 
 def _discard_part(result: Any) -> None:
