@@ -299,6 +299,62 @@ def test_alpaca_and_dpo_lines_arrow_reads_match_per_line(tmp_path: Path, monkeyp
     assert [q.locator for q in fast_bad] == ["line 5", "line 6"]
 
 
+ARROW_SHAREGPT_LINES = [  # every range Arrow's: the head sees every key, one JSON type each
+    '{"conversations": [{"from": "human", "value": "hi"}, {"from": "gpt", "value": "yo"}], "system": "s", "id": "1"}',
+    '{"id": "2", "system": "s", "conversations": [{"value": "reordered", "from": "human"}]}',
+    '{"conversations": [{"from": "human"}], "system": "s", "id": "3"}',  # no content
+    '{"conversations": [{"from": "human", "value": null}], "system": "s", "id": "4"}',
+    '{"conversations": [{"value": "no role"}], "system": "s", "id": "5"}',
+    '{"conversations": [{"from": null, "value": "null role"}], "system": "s", "id": "6"}',
+    '{"conversations": [null], "system": "s", "id": "7"}',
+    '{"conversations": [], "system": "s", "id": "8"}',
+    '{"conversations": [{"from": "human", "value": "two meta keys"}], "system": " ", "id": "9"}',
+    '{"id": "10", "system": "", "conversations": [{"from": "human", "value": "two, reordered"}]}',
+    '{"conversations": [{"from": "human", "value": "no id"}], "system": "s"}',
+    '{"conversations": [{"from": "human", "value": "null system"}], "system": null, "id": "12"}',
+    '{"conversations": null, "system": "s", "id": "13"}',
+    '{ "conversations":[ {"from":"gpt" ,"value":"spaces"} ] ,"system":"s","id":"14" }',
+    '{"conversations": [{"fr\\u006fm": "human", "value": "escaped key"}], "system": "s", "id": "15"}',
+]
+
+
+def test_sharegpt_lines_arrow_reads_match_per_line(tmp_path: Path, monkeypatch) -> None:
+    """ShareGPT lines Arrow reads skip the whole-line pattern when no value is null, each
+    turn is an object with a role and the meta has one key at most (``_proven_rows``
+    with a turns column): still the per-line records and quarantine, and the clean lines
+    really are the proven ones."""
+    from curator.core.ingest import columnar
+
+    seen: list[bool] = []
+    proven: list[Any] = []
+    real_arrow, real_proven = columnar.arrow_lines, columnar._proven_rows
+
+    def arrow_lines(*args: Any) -> Any:
+        df = real_arrow(*args)
+        seen.append(df is not None)
+        return df
+
+    def proven_rows(*args: Any) -> Any:
+        out = real_proven(*args)
+        proven.append(out)
+        return out
+
+    monkeypatch.setattr(columnar, "arrow_lines", arrow_lines)
+    monkeypatch.setattr(columnar, "_proven_rows", proven_rows)
+    path = tmp_path / "s.jsonl"
+    lines = [*ARROW_SHAREGPT_LINES, *ARROW_SHAREGPT_LINES[:2]]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (fast, fast_bad, fast_cols), (slow, slow_bad, slow_cols) = _jsonl_both(path, "sharegpt")
+    assert seen and all(seen)
+    assert fast.to_dicts() == slow.to_dicts()
+    assert fast_bad == slow_bad and fast_cols == slow_cols
+    assert proven and proven[0] is not None
+    assert np.flatnonzero(proven[0]).tolist() == [0, 1, 2, 3, 7, 13, 14, 15, 16]
+    by_line = {r["line"]: r for r in fast.to_dicts()}
+    assert by_line[9]["meta"] == '{"system":" ","id":"9"}'
+    assert by_line[10]["meta"] == '{"id":"10","system":""}'
+
+
 MAPPED_LINES = [
     '{"dialog": [{"speaker": "user", "text": "hi"}, {"speaker": "assistant", "text": "yo"}], "id": 1}',
     '{"id": 2, "dialog": [{"speaker": "user", "text": "order swapped"}]}',  # meta key order

@@ -434,29 +434,42 @@ def _head_schema(data: bytes, lines: pl.Series) -> Any:
     return _arrow_schema(head.schema) if head.width else None
 
 
-def _proven_rows(df: pl.DataFrame, shape: str) -> np.ndarray | None:
+def _proven_rows(
+    df: pl.DataFrame, shape: str, turns_field: str | None = None, role_key: str = ""
+) -> np.ndarray | None:
     """Rows of a frame Arrow read with an explicit schema that need no check of their
     text (``_line_pattern``) to be converted as the per-line converter would; None: the
     shape needs it on every row.
 
-    Arrow refused the range if a line had a key not in the schema, a key twice or a
-    value of another JSON type, and each line is one object (the row count matched).
-    What it cannot tell is a missing key from a null one, and a line's key order, which
-    only the order of the meta JSON shows. So a row is proven when none of its values
-    is null and its meta holds at most one key (alpaca, DPO text pairs and
-    prompt/completion: the messages do not depend on the key order)."""
-    used = {
-        "alpaca": {"instruction", "input", "output"},
-        "preference": set(PAIR_KEYS),
-        "prompt-completion": {"prompt", "completion"},
-    }.get(shape)
+    Arrow refused the range if a line had a key not in the schema (at any depth), a key
+    twice or a value of another JSON type, and each line is one object (the row count
+    matched). What it cannot tell is a missing key from a null one, and a line's key
+    order, which only the order of the meta JSON shows. So a row is proven when none of
+    its values is null and its meta holds at most one key (alpaca, DPO text pairs and
+    prompt/completion: the messages do not depend on the key order). With a turns
+    column (ShareGPT, a ``--messages-field`` mapping; its turns hold only the role and
+    content keys) every turn must also be an object whose role is not null: its role
+    key is then there once, and its content key at most once (missing or null content
+    reads the same in both paths), which is all the pattern asks of a turn."""
+    if turns_field is not None:
+        used: set[str] | None = {turns_field}
+    else:
+        used = {
+            "alpaca": {"instruction", "input", "output"},
+            "preference": set(PAIR_KEYS),
+            "prompt-completion": {"prompt", "completion"},
+        }.get(shape)
     if used is None or df.height == 0:
         return None
     extras = [c for c in df.columns if c not in used]
     keys = pl.lit(len(extras), pl.Int32)
-    if shape == "alpaca" and "system" in extras:  # a non-blank system is a turn, not meta
+    if shape in ("alpaca", "sharegpt") and "system" in extras:  # a non-blank system is a turn
         keys = keys - _nonblank("system", df.schema).cast(pl.Int32)
     nulls = pl.any_horizontal([pl.col(c).is_null() for c in df.columns])
+    if turns_field is not None:
+        turn = pl.element()
+        odd = turn.is_null() | turn.struct.field(role_key).is_null()
+        nulls = nulls | pl.col(turns_field).list.eval(odd).list.any()
     proven = df.select((~nulls & (keys <= 1)).fill_null(False)).to_series()
     return proven.to_numpy()
 
@@ -546,7 +559,7 @@ def jsonl_batch(
     raw = pl.col("_raw").str
     pattern = _line_pattern(kinds, turns_field, role_key, content_key)
     checks: list[pl.Expr] = []
-    proven = _proven_rows(df, shape) if strict and turns_field is None else None
+    proven = _proven_rows(df, shape, turns_field, role_key) if strict else None
     if pattern is not None and proven is not None:  # the pattern only where Arrow cannot tell
         matched = np.ones(df.height, dtype=bool)
         todo = np.flatnonzero(~proven)
