@@ -273,6 +273,24 @@ PART_ROWS = 50_000  # rows per row group of a staged part: the last one is writt
 # and faster to read, for a part ~1.4x the size. Parts are read by Parquet readers
 # only (Polars, pyarrow), which take any codec; `curator check` compares digests.
 PART_CODEC = "snappy"
+# Columns a staged part dictionary-encodes: the few-valued ones (roles, the source, the
+# import id, repair notes, the mostly-null message fields). Ids, locators, line numbers,
+# message text and meta are nearly all distinct, so a dictionary for them was built
+# only to be dropped again (Parquet falls back to plain past 1 MB of dictionary): about
+# 8% of the part's encoding time, and the part came out 2% larger. Readers see no
+# difference (the encoding is per column chunk; the values and types read back are
+# the same).
+PART_DICTIONARY = [
+    R.SOURCE,
+    R.SOURCE_PATH,
+    R.IMPORT_ID,
+    "repairs.list.element",
+    *(
+        f"{column}.{field}"
+        for column in ("messages.list.element", R.REJECTED_ANSWER)
+        for field in ("role", "name", "weight", "tool_calls", "tool_call_id")
+    ),
+]
 
 
 class _HashingFile:
@@ -399,7 +417,13 @@ class StagedPart:
         table = pl.concat(frames, rechunk=False).to_arrow()
         if writer is None:
             out = _HashingFile(self.path)
-            writer = pq.ParquetWriter(out, table.schema, compression=PART_CODEC, write_statistics=False)
+            writer = pq.ParquetWriter(
+                out,
+                table.schema,
+                compression=PART_CODEC,
+                write_statistics=False,
+                use_dictionary=PART_DICTIONARY,
+            )
         writer.write_table(table, row_group_size=table.num_rows)
         return writer, out
 
@@ -434,7 +458,11 @@ class StagedPart:
             src = pq.ParquetFile(self.path)
             out = _HashingFile(tmp)
             with pq.ParquetWriter(
-                out, src.schema_arrow, compression=PART_CODEC, write_statistics=False
+                out,
+                src.schema_arrow,
+                compression=PART_CODEC,
+                write_statistics=False,
+                use_dictionary=PART_DICTIONARY,
             ) as writer:
                 for g in range(src.num_row_groups):
                     table = src.read_row_group(g)
