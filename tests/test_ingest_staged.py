@@ -201,3 +201,71 @@ def test_parts_staged_ahead_like_a_cluster_worker_equal_the_local_import(
     assert _run(tmp_path, "ahead-steps.curator", steps, _StagesAhead()) == _run(
         tmp_path, "reference-steps.curator", steps
     )
+
+
+def _hash_late(monkeypatch: pytest.MonkeyPatch, every: int = 0) -> None:
+    """The file's hash is ready only at every ``every``-th look (0: never before it is
+    asked for): the chunks finalised meanwhile wait for it (``job._read_staged``)."""
+    looks = iter(range(1, 1 << 30))
+
+    def ready(self: object) -> bool:
+        return every > 0 and next(looks) % every == 0
+
+    monkeypatch.setattr(job_module._TapDigest, "ready", ready)
+    monkeypatch.setattr(job_module._Hasher, "ready", ready)
+
+
+@pytest.mark.parametrize("every", [0, 3])  # all wait to the end / three at a time
+def test_chunks_waiting_for_the_hash_are_staged_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_chunks: None, every: int
+) -> None:
+    steps = _steps(tmp_path)
+    reference = _run(tmp_path, "reference.curator", steps)
+    _hash_late(monkeypatch, every)
+    assert _run(tmp_path, "late.curator", steps) == reference
+    monkeypatch.setattr(job_module, "WAITING_BYTES", 0)  # the cap: each chunk staged at once
+    assert _run(tmp_path, "capped.curator", steps) == reference
+
+
+def test_a_cancel_while_chunks_wait_for_the_hash_publishes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_chunks: None
+) -> None:
+    chats = _awkward(tmp_path / "chats.jsonl", n=400)
+    _hash_late(monkeypatch, every=3)
+    staged: list[int] = []
+    real = StagedPart.add
+
+    def add(self: StagedPart, records: pl.DataFrame) -> None:
+        staged.append(records.height)
+        real(self, records)
+
+    monkeypatch.setattr(StagedPart, "add", add)
+    ws = Workspace.open(tmp_path / "w.curator", create=True)
+    job = import_job(ws, [chats], ImportOptions())
+    for _ in range(12):  # some chunks staged (their part begun), some waiting
+        next(job)
+    assert sum(staged) > 25 and len(staged) < 11
+    job.close()  # the GUI's cancel
+    assert ws.imports() == []
+    assert [p.name for p in (ws.path / "records").iterdir()] == []
+
+
+def test_a_hash_that_fails_while_chunks_wait_is_the_same_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_chunks: None
+) -> None:
+    chats = _awkward(tmp_path / "chats.jsonl")
+
+    def fails(self: object) -> str:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(job_module._TapDigest, "get", fails)
+    errors = []
+    for late in (False, True):
+        if late:
+            _hash_late(monkeypatch)
+        ws = Workspace.open(tmp_path / f"w{late}.curator", create=True)
+        summary = run_job(import_job(ws, [chats], ImportOptions()))
+        errors.append(summary.files[0].error)
+        assert [i.format for i in ws.imports()] == ["failed"]
+        assert not [p for p in (ws.path / "records").iterdir() if p.name.startswith(".")]
+    assert errors[0] == errors[1] == f"{chats}: cannot read it (Input/output error)"

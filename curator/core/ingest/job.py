@@ -186,6 +186,7 @@ def _record_failure(
 
 
 SPILL_BYTES = 512 << 20  # finalised records held in memory before spilling to disk
+WAITING_BYTES = 256 << 20  # finalised records at most waiting for their file's hash (ids)
 
 
 def finalised_chunks(
@@ -328,6 +329,10 @@ class _Hasher:
         except BaseException as exc:
             self.error = exc
 
+    def ready(self) -> bool:
+        """Whether :meth:`get` would return (or raise) without waiting."""
+        return self.thread is None or not self.thread.is_alive()
+
     def get(self) -> str:
         if self.thread is not None:
             self.thread.join()
@@ -343,6 +348,9 @@ class _TapDigest:
 
     def __init__(self, tap: Tap) -> None:
         self.tap = tap
+
+    def ready(self) -> bool:
+        return self.tap.digest_ready()
 
     def get(self) -> str:
         return self.tap.digest()
@@ -396,23 +404,45 @@ def _read_staged(
     fresh: list[pl.Series] = []
     layout: list[tuple[int, pl.DataFrame | None]] = []
     total = 0
+    known = existing.implode()
+    # chunks finalised before the file's hash is known (the ids need it): they wait
+    # here, in order, while the next chunks are finalised, instead of the checks waiting
+    # for the hash (at most WAITING_BYTES of them; then the import waits for the hash)
+    waiting: list[pl.DataFrame] = []
+    waiting_bytes = 0.0
+
+    def stage(records: pl.DataFrame, digest: str) -> None:
+        nonlocal total
+        records = with_ids(records, digest)
+        total += records.height
+        if len(existing):
+            kept = records.filter(~pl.col(R.ID).is_in(known))
+            layout.append((kept.height, records if kept.height < records.height else None))
+            records = kept
+        else:
+            layout.append((records.height, None))
+        fresh.append(records.get_column(R.ID))
+        staged.add(records)
+
     try:
-        known = existing.implode()
         for records, bad, progress in finalised_chunks(path, fmt, options, source_path, step, tap):
             quarantine.extend(bad)
-            records = with_ids(records, identity.get())
-            total += records.height
-            if len(existing):
-                kept = records.filter(~pl.col(R.ID).is_in(known))
-                layout.append((kept.height, records if kept.height < records.height else None))
-                records = kept
-            else:
-                layout.append((records.height, None))
-            fresh.append(records.get_column(R.ID))
-            staged.add(records)
+            waiting.append(records)
+            waiting_bytes += records.estimated_size()
             del records
+            if identity.ready() or waiting_bytes > WAITING_BYTES:
+                digest = identity.get()
+                for records in waiting:
+                    stage(records, digest)
+                waiting, waiting_bytes = [], 0
+                del records
             fault_point("import-chunk")
             yield progress
+        if waiting:
+            digest = identity.get()
+            for records in waiting:
+                stage(records, digest)
+            waiting = []
         digest = _digest_after(path, tap, before)
         staged.finish()
     except BaseException:

@@ -64,6 +64,11 @@ class Tap:
         self._ahead.wait()
         return self._hash.hexdigest()[:32]
 
+    def digest_ready(self) -> bool:
+        """Whether :meth:`digest` would return (or raise) without waiting."""
+        assert self._ahead is not None
+        return self._ahead.done()
+
     def update(self, data: bytes | memoryview) -> None:
         self.consumed += len(data)
         if len(data) < _AHEAD and self._queue is None:
@@ -167,6 +172,9 @@ class _Ahead:
         finally:
             self.blocks.put(None)
             self._done.set()
+
+    def done(self) -> bool:
+        return self._done.is_set()
 
     def wait(self) -> None:
         self._done.wait()
