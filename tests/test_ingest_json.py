@@ -332,3 +332,23 @@ def test_a_long_minified_json_array_is_detected(tmp_path: Path) -> None:
     src = tmp_path / "one_line.json"
     src.write_text(json.dumps([chat(("user", big), ("assistant", "ok"))] * 2))
     assert detect_format(src) == "openai"
+
+
+def test_whitespace_at_either_end_is_trimmed_for_every_unicode_space(tmp_path: Path) -> None:
+    """Which edges count as whitespace (``repair.needs_repair``): Unicode White_Space,
+    what ``strip`` removes; zero-width and control characters that are not spaces
+    (U+200B, U+FEFF, U+001C) stay, and the record is left as it was."""
+    spaces = [" ", "\t", "\n", "\r", "\x0b", "\x0c", "\x85", "\xa0", "\u1680", "\u2003", "\u2028",
+              "\u2029", "\u202f", "\u205f", "\u3000"]
+    others = ["\u200b", "\ufeff", "\x1c", "x"]
+    rows = []
+    for ch in spaces + others:
+        rows += [chat(("user", f"{ch}q"), ("assistant", "a")), chat(("user", f"q{ch}"), ("assistant", "a"))]
+    src = write_jsonl(tmp_path / "ws.jsonl", rows)
+    p = preview(src, ImportOptions(), limit=len(rows))
+    repairs = p.records.get_column(R.REPAIRS).to_list()
+    trimmed = ["trimmed whitespace around message 1 (user)"]
+    assert repairs == [trimmed] * (2 * len(spaces)) + [[]] * (2 * len(others))
+    texts = [r[0][1] for r in roles_and_text(p.records)]
+    assert texts[: 2 * len(spaces)] == ["q"] * (2 * len(spaces))
+    assert texts[2 * len(spaces) :] == [t for ch in others for t in (f"{ch}q", f"q{ch}")]
