@@ -505,7 +505,7 @@ def jsonl_batch(
         openai = openai_pairs(data, lines, numbers)
         if openai is not None:
             return openai
-    if _SURROGATE.search(data):
+    if data.find(b"\\") >= 0 and _SURROGATE.search(data):  # no backslash: no escape (memchr)
         pairs = len(_PAIR.findall(data))
         if not len(_HIGH.findall(data)) == len(_LOW.findall(data)) == pairs:
             return None
