@@ -269,3 +269,21 @@ def test_a_hash_that_fails_while_chunks_wait_is_the_same_error(
         assert [i.format for i in ws.imports()] == ["failed"]
         assert not [p for p in (ws.path / "records").iterdir() if p.name.startswith(".")]
     assert errors[0] == errors[1] == f"{chats}: cannot read it (Input/output error)"
+
+
+def test_a_staged_part_has_row_groups_of_part_rows_whatever_the_chunks(
+    tmp_path: Path, small_chunks: None
+) -> None:
+    """Row groups are PART_ROWS records each (the last: the rest), not one per few chunks
+    of the reader, so the layout does not follow the chunk sizes (a cluster engine
+    slices parts by row group)."""
+    import pyarrow.parquet as pq
+
+    chats = tmp_path / "chats.jsonl"
+    chats.write_text("".join(json.dumps(_chat(i)) + "\n" for i in range(333)))
+    ws = Workspace.open(tmp_path / "w.curator", create=True)
+    summary = run_job(import_job(ws, [chats], ImportOptions()))
+    meta = pq.ParquetFile(ws.path / "records" / ws.imports()[0].part).metadata
+    sizes = [meta.row_group(g).num_rows for g in range(meta.num_row_groups)]
+    assert sum(sizes) == summary.added == 333
+    assert sizes == [25] * 13 + [8]
