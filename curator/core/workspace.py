@@ -279,9 +279,9 @@ PART_CODEC = "snappy"
 # import id, repair notes, the mostly-null message fields). Ids, locators, line numbers,
 # message text and meta are nearly all distinct, so a dictionary for them was built
 # only to be dropped again (Parquet falls back to plain past 1 MB of dictionary): about
-# 8% of the part's encoding time, and the part came out 2% larger. Readers see no
-# difference (the encoding is per column chunk; the values and types read back are
-# the same).
+# 8% of the part's encoding time, and the fallback left parts 2% larger than plain.
+# Readers see no difference (the encoding is per column chunk; the values and types
+# read back are the same).
 PART_DICTIONARY = [
     R.SOURCE,
     R.SOURCE_PATH,

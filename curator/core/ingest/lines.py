@@ -17,8 +17,8 @@ from curator.core.ingest.source import Tap, open_source
 BOM = b"\xef\xbb\xbf"
 CHUNK_BYTES = 32 << 20
 # The first chunks are smaller (4, 8, 16 MB, then ``CHUNK_BYTES``): the stages after the
-# reader (checks, ids, the part's writer) start on the first lines in a tenth of the time
-# a whole first chunk takes to read and parse, instead of idling until it is done.
+# reader (checks, ids, the part's writer) start on the first lines in an eighth of the
+# time a whole first chunk takes to read and parse, instead of idling until it is done.
 FIRST_CHUNK_BYTES = 4 << 20
 _WS = (9, 13, 32)
 
