@@ -142,6 +142,44 @@ def test_run_gives_the_local_flags_clusters_and_keepers(
             assert left and left == right
 
 
+def test_many_lsh_partitions_and_verify_ranges_give_the_local_pairs_and_counts(
+    cluster: Cluster, demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At scale the driver splits LSH into many shuffle partitions and verification into
+    many pairs of row ranges, and merges what they return; the planted corpus, cut as
+    finely, must give the local engine's pairs, clusters and candidate count."""
+    from curator.core.dedup import dedup_job, load_settings
+    from curator.core.engine import ray_dedup
+
+    local, remote = _copy(demo, tmp_path / "local.curator"), _copy(demo, tmp_path / "ray.curator")
+    ws_l, ws_r = Workspace.open(local), Workspace.open(remote)
+    want = run_job(dedup_job(ws_l, load_settings(ws_l)))
+    monkeypatch.setattr(ray_dedup, "BAND_ROWS_PER_PARTITION", 5_000)
+    monkeypatch.setattr(ray_dedup, "VERIFY_RANGE", 60)
+    got = run_job(dedup_job(ws_r, load_settings(ws_r), engine=engine_for("ray", cluster.address)))
+    assert want.candidate_pairs > 100 and want.near_duplicates > 0
+    for field in ("candidate_pairs", "verified_pairs", "near_clusters", "duplicates"):
+        assert getattr(got, field) == getattr(want, field), field
+    pairs_l, pairs_r = ws_l.read_result("dedup_pairs"), ws_r.read_result("dedup_pairs")
+    assert pairs_l is not None and pairs_r is not None
+    assert pairs_l.sort("i", "j").equals(pairs_r.sort("i", "j"))
+    cols = ["id", "cluster_id", "duplicate_of", "similarity"]
+    assert ws_l.frame().select(cols).sort("id").equals(ws_r.frame().select(cols).sort("id"))
+
+
+def test_codes_merged_from_many_tasks_are_counted_once() -> None:
+    """A pair found by two LSH partitions (two bands) or by two verification tasks (a
+    short text's bridge row) is one candidate, as in the local job."""
+    import numpy as np
+
+    from curator.core.engine.ray_dedup import _distinct
+
+    chunks = [np.array([7, 3, 9], np.int64), np.array([3, 11], np.int64), np.array([], np.int64)]
+    assert _distinct(chunks).tolist() == [3, 7, 9, 11]
+    assert chunks == []  # released as merged
+    assert _distinct([]).tolist() == []
+
+
 def test_incremental_import_on_ray_matches_local(
     cluster: Cluster, demo: Path, tmp_path: Path
 ) -> None:

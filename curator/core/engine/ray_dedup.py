@@ -161,9 +161,13 @@ def _candidate_rows(
 
 
 def _verify(
-    pairs: np.ndarray, s: DedupSettings, shared: pl.DataFrame, *frames: pl.DataFrame
-) -> pl.DataFrame:
-    """Signature-row pairs -> the local pre-filter -> text pairs with their exact Jaccard."""
+    pairs: np.ndarray, n: int, s: DedupSettings, shared: pl.DataFrame, *frames: pl.DataFrame
+) -> tuple[pl.DataFrame, np.ndarray]:
+    """Signature-row pairs -> the local pre-filter -> text pairs with their exact Jaccard.
+
+    Returns the kept pairs and the codes (``i * n + j``, ``n`` texts) of every pair
+    scored: the driver counts the distinct ones, as the local job counts its candidates,
+    without holding every scored row."""
     from curator.core.dedup import job as J
 
     _fault("verifying")
@@ -183,10 +187,10 @@ def _verify(
     pairs_t = pairs_t[pairs_t[:, 0] != pairs_t[:, 1]] if len(pairs_t) else pairs_t
     pairs_t = np.unique(pairs_t, axis=0) if len(pairs_t) else pairs_t.reshape(0, 2)
     scored = J.exact_pairs(texts.get_column("text"), pairs_t, s, shared)
-    return scored.with_columns(
-        pl.Series("i", t_rows[scored.get_column("i").to_numpy()]),
-        pl.Series("j", t_rows[scored.get_column("j").to_numpy()]),
-    )
+    i = t_rows[scored.get_column("i").to_numpy()]
+    j = t_rows[scored.get_column("j").to_numpy()]
+    near = J.kept_pairs(scored.with_columns(pl.Series("i", i), pl.Series("j", j)))
+    return near, i.astype(np.int64) * n + j
 
 
 # --- the driver -------------------------------------------------------------------
@@ -204,10 +208,18 @@ class _Tasks:
         return self.ray.remote(max_retries=self.retries, num_returns=num_returns)(fn)
 
     def gather(
-        self, refs: Sequence[Any], step: str, detail: str = "on Ray", *, fetch: bool = True
+        self,
+        refs: Sequence[Any],
+        step: str,
+        detail: str = "on Ray",
+        *,
+        fetch: bool = True,
+        sink: Callable[[Any], None] | None = None,
     ) -> Job[list[Any]]:
         """Results of ``refs`` in order (``fetch=False``: only wait, results stay on the
-        cluster); a Ray failure is an EngineFailure naming ``step``."""
+        cluster; ``sink``: each result handed over as its task finishes, in any order, and
+        released, so the driver never holds them all); a Ray failure is an EngineFailure
+        naming ``step``."""
         from curator.core.engine.ray_engine import _failed
 
         ray = self.ray
@@ -217,9 +229,15 @@ class _Tasks:
         try:
             yield Progress(step, 0, total, detail)
             while left:
-                _, left = ray.wait(left, num_returns=len(left), timeout=0.5)
+                done, left = ray.wait(left, num_returns=len(left), timeout=0.5)
                 self.pending = left
+                if sink is not None:
+                    for ref in done:
+                        sink(ray.get(ref))
+                    del done
                 yield Progress(step, total - len(left), total, detail)
+            if sink is not None:
+                return []
             if not fetch:
                 ray.get(list(refs)[-1:])  # raises if a task failed (all are done)
                 return []
@@ -368,10 +386,7 @@ def dedup_found(engine: Any, ws: Workspace, s: DedupSettings, full: bool) -> Job
             f"{bands} bands x {rows} rows on Ray",
         )
         del keyed
-        codes = np.unique(np.concatenate(chunks)) if chunks else np.empty(0, np.int64)
-        del chunks
-        cand = L.pairs_of_codes(codes, m)
-        del codes
+        cand = L.pairs_of_codes(_distinct(chunks), m)
         if len(bridge) and len(cand):
             cand = cand[bridged_candidates(cand, text_words < s.short_words, bridge)]
 
@@ -401,17 +416,36 @@ def dedup_found(engine: Any, ws: Workspace, s: DedupSettings, full: bool) -> Job
             )
             for q, ref in enumerate(out if ranges > 1 else [out]):
                 held[q].append(ref)
-        ra, rb = rng_of[cand[:, 0]], rng_of[cand[:, 1]]
+        # candidates grouped by (range of i, range of j) with one stable sort: each pair of
+        # ranges is a contiguous run of the sorted candidates, in their original order
+        range_pair = rng_of[cand[:, 0]] * ranges + rng_of[cand[:, 1]]
+        order = np.argsort(range_pair, kind="stable")
+        cand, range_pair = cand[order], range_pair[order]
+        del order
+        starts = np.flatnonzero(np.r_[True, range_pair[1:] != range_pair[:-1]])
+        ends = np.r_[starts[1:], len(range_pair)]
         verify_task = tasks.remote(_verify)
         vrefs = []
-        for a, b in np.unique(np.column_stack([ra, rb]), axis=0).tolist():
-            sel = cand[(ra == a) & (rb == b)]
+        for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
+            a, b = divmod(int(range_pair[lo]), ranges)
             frames = held[a] + (held[b] if b != a else [])
-            vrefs.append(verify_task.remote(sel, s, shared, *frames))
-        got = yield from tasks.gather(vrefs, "verifying", "exact Jaccard on Ray")
-        scored = pl.concat(got).unique(["i", "j"]).sort("i", "j")
-        n_candidates = scored.height
-        near = J.kept_pairs(scored.select(J.PAIR_SCHEMA.names()).cast(J.PAIR_SCHEMA))
+            vrefs.append(verify_task.remote(cand[lo:hi], n, s, shared, *frames))
+        del cand, range_pair, held
+        kept: list[pl.DataFrame] = []
+        codes: list[np.ndarray] = []
+
+        def take(result: tuple[pl.DataFrame, np.ndarray]) -> None:
+            kept.append(result[0])
+            codes.append(result[1])
+
+        yield from tasks.gather(vrefs, "verifying", "exact Jaccard on Ray", sink=take)
+        del vrefs
+        n_candidates = len(_distinct(codes))
+        near = (
+            pl.concat([k.select(J.PAIR_SCHEMA.names()).cast(J.PAIR_SCHEMA) for k in kept])
+            .unique(["i", "j"])
+            .sort("i", "j")
+        )
 
     key_table = sig_keys.select("scope1", "scope2")
 
@@ -432,6 +466,24 @@ def dedup_found(engine: Any, ws: Workspace, s: DedupSettings, full: bool) -> Job
         computed=computed,
         publish_signatures=publish_signatures,
     )
+
+
+def _distinct(chunks: list[np.ndarray]) -> np.ndarray:
+    """The distinct int64 codes of ``chunks``, sorted; ``chunks`` is emptied on the way.
+
+    One copy of the codes, sorted in place (``np.unique`` of a concatenation holds
+    three: the chunks, their concatenation and its sorted copy)."""
+    if not chunks:
+        return np.empty(0, np.int64)
+    codes = np.concatenate(chunks).astype(np.int64, copy=False)
+    chunks.clear()
+    codes.sort()
+    if len(codes) < 2:
+        return codes
+    keep = np.empty(len(codes), dtype=bool)
+    keep[0] = True
+    np.not_equal(codes[1:], codes[:-1], out=keep[1:])
+    return codes[keep]
 
 
 def _count_short(block: pl.DataFrame) -> int:

@@ -207,7 +207,9 @@ class RayEngine(Engine):
         try:
             for i, start in enumerate(starts):
                 while nxt < len(starts) and len(running) < window:
-                    running[nxt] = remote.remote(apply, df.slice(starts[nxt], batch_rows).to_arrow())
+                    running[nxt] = remote.remote(
+                        apply, df.slice(starts[nxt], batch_rows).to_arrow()
+                    )
                     nxt += 1
                 ref = running.pop(i)
                 while not ray.wait([ref], timeout=0.5)[0]:
@@ -313,7 +315,6 @@ class _RayReadAhead(ReadAhead):
             raise _failed(step, exc) from exc
         self._fill(i)
         return value
-
 
     def close(self, unused: Callable[[Any], None], *, wait: bool = True) -> None:
         left, self.running = list(self.running.values()), {}
