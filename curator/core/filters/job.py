@@ -243,7 +243,9 @@ def score_job(
         remote = yield from _score_remote(remote_records, ids, plan)
     for name, cls, params, old in plan:
         key = cls.cache_key(params)
-        scores, n = yield from _score_filter(cls(), params, df, old, True, remote.get(name))
+        computed = remote.pop(name, None)  # the raw scores go once finalised: one copy held
+        scores, n = yield from _score_filter(cls(), params, df, old, True, computed)
+        del computed
         pending[name] = scores
         if rej.height:
             old_r = stored_scores(ws, name, pairs.PREFIX) if keys.get(name) == key else None
