@@ -21,10 +21,12 @@ Results are checked equal (flags, clusters, export bytes) across configurations.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -132,10 +134,12 @@ class Sampler:
     parent's high-water mark into a forked child's, so a parent that generated a 5M
     corpus made every command look 18.8 GB.)"""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, cap: int | None = None) -> None:
         self.pid = str(pid)
+        self.cap = cap  # bytes: the command is stopped when its peak passes this
         self.driver_peak = 0
         self.worker_peak = 0
+        self.capped = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -143,6 +147,10 @@ class Sampler:
     def _run(self) -> None:
         while not self._stop.is_set():
             self.driver_peak = max(self.driver_peak, _peak_kb(self.pid) * 1024)
+            if self.cap and self.driver_peak > self.cap and not self.capped:
+                self.capped = True  # stopped before the machine runs out (and kills others)
+                with contextlib.suppress(OSError):
+                    os.kill(int(self.pid), signal.SIGKILL)
             for entry in os.listdir("/proc"):
                 if entry.isdigit() and _is_ray_worker(entry):
                     self.worker_peak = max(self.worker_peak, _peak_kb(entry) * 1024)
@@ -153,19 +161,20 @@ class Sampler:
         self._thread.join()
 
 
-def curator(args: list[str]) -> tuple[float, int, int]:
-    """Wall seconds, the command's own peak RSS (bytes), the largest Ray worker peak."""
+def curator(args: list[str], cap: int | None = None) -> tuple[float, int, int, bool]:
+    """Wall seconds, the command's own peak RSS (bytes), the largest Ray worker peak, and
+    whether it was stopped for passing ``cap`` bytes."""
     t0 = time.perf_counter()
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen([sys.executable, "-m", "curator", *args, "-q"], env=env, cwd=REPO)
-    sampler = Sampler(proc.pid)
+    sampler = Sampler(proc.pid, cap)
     # wait for the exit without reaping, so the last VmHWM can still be read
     os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
     sampler.stop()
     driver = max(sampler.driver_peak, _peak_kb(str(proc.pid)) * 1024)
-    if proc.wait() != 0:
+    if proc.wait() != 0 and not sampler.capped:
         raise SystemExit(f"curator {' '.join(args)} failed")
-    return time.perf_counter() - t0, driver, sampler.worker_peak
+    return time.perf_counter() - t0, driver, sampler.worker_peak, sampler.capped
 
 
 def digest(folder: Path) -> str:
@@ -195,7 +204,9 @@ def run_split(ws: Path) -> dict[str, float]:
     }
 
 
-def run_config(name: str, shards: Path, root: Path, engine: list[str]) -> dict[str, object]:
+def run_config(
+    name: str, shards: Path, root: Path, engine: list[str], cap: int | None = None
+) -> dict[str, object]:
     ws = root / f"{name}.curator"
     out = root / f"{name}-out"
     shutil.rmtree(ws, ignore_errors=True)
@@ -209,26 +220,31 @@ def run_config(name: str, shards: Path, root: Path, engine: list[str]) -> dict[s
             ["export", "-w", str(ws), "-o", str(out), "--include", "passing", "--split", "0.1"],
         ),
     ):
-        seconds, driver, worker = curator(args + engine)
+        seconds, driver, worker, capped = curator(args + engine, cap)
         row[stage] = (seconds, driver, worker)
         print(
             f"  {name} {stage}: {seconds:.1f} s, driver {driver / 2**20:,.0f} MB, largest "
-            f"worker {worker / 2**20:,.0f} MB (load {os.getloadavg()[0]:.1f})",
+            f"worker {worker / 2**20:,.0f} MB (load {os.getloadavg()[0]:.1f})"
+            + (" STOPPED: over --max-rss-gb" if capped else ""),
             flush=True,
         )
+        if capped:  # the later stages need this one's results
+            row["stopped"] = stage
+            (root / f"{name}.partial.json").write_text(json.dumps(row))
+            break
         if stage == "run":
             row["split"] = run_split(ws)
         # each stage's figures are kept as soon as measured: a long run stopped midway
         # still shows what it got (the table reads finished configurations only)
         (root / f"{name}.partial.json").write_text(json.dumps(row))
-    row["digest"] = digest(out)
+    row["digest"] = None if "stopped" in row else digest(out)
     row["load_after"] = round(os.getloadavg()[0], 1)
     shutil.rmtree(ws, ignore_errors=True)  # a 5M workspace is gigabytes
     shutil.rmtree(out, ignore_errors=True)
     return row
 
 
-def run_ray(config: str, shards: Path, root: Path) -> dict[str, object]:
+def run_ray(config: str, shards: Path, root: Path, cap: int | None = None) -> dict[str, object]:
     """One Ray configuration on a fresh ``ray.cluster_utils.Cluster``: ray-N has N worker nodes."""
     from ray.cluster_utils import Cluster
 
@@ -241,7 +257,7 @@ def run_ray(config: str, shards: Path, root: Path) -> dict[str, object]:
     cluster.wait_for_nodes()
     try:
         return run_config(
-            config, shards, root, ["--engine", "ray", "--ray-address", cluster.address]
+            config, shards, root, ["--engine", "ray", "--ray-address", cluster.address], cap
         )
     finally:
         cluster.shutdown()
@@ -257,6 +273,18 @@ def table(n: int, rows: list[dict[str, object]]) -> None:
     )
     for row in rows:
         for stage in ("import", "run", "export"):
+            if stage not in row:
+                print(
+                    f"{row['config']:<8} {stage:<7} {'not run: an earlier stage was stopped':>40}"
+                )
+                continue
+            if row.get("stopped") == stage:
+                s, d, w = row[stage]  # type: ignore[misc]
+                print(
+                    f"{row['config']:<8} {stage:<7} stopped after {s:.0f} s with the driver "
+                    f"at {d / 2**20:,.0f} MB (over --max-rss-gb)"
+                )
+                continue
             s, d, w = row[stage]  # type: ignore[misc]
             ratio = f"{s / base[stage][0]:>8.2f}" if base else f"{'-':>8}"  # type: ignore[index]
             print(
@@ -272,8 +300,11 @@ def table(n: int, rows: list[dict[str, object]]) -> None:
                 f"{row['config']:<8} {sp['dedup']:>8.1f} {sp['filters']:>10.1f} "
                 f"{sp['candidate_pairs']:>16,}"
             )
-    digests = {str(row["digest"]) for row in rows}
-    print(f"export bytes identical across configurations: {len(digests) == 1}")
+    exported = {str(row["digest"]) for row in rows if row.get("digest")}
+    n_out = sum(1 for row in rows if row.get("digest"))
+    print(
+        f"export bytes identical across the {n_out} configurations that exported: {len(exported) <= 1}"
+    )
 
 
 def main() -> None:
@@ -289,7 +320,15 @@ def main() -> None:
         help="keep the corpus and each configuration's figures (JSON) here, so configurations "
         "can run one at a time and the table shows every figure measured so far",
     )
+    ap.add_argument(
+        "--max-rss-gb",
+        type=float,
+        default=None,
+        help="stop a command whose own peak RSS passes this (the table says where it "
+        "stopped), instead of letting it exhaust the machine",
+    )
     opts = ap.parse_args()
+    cap = int(opts.max_rss_gb * 2**30) if opts.max_rss_gb else None
     print(f"{os.cpu_count()} cores; load {os.getloadavg()[0]:.1f}", flush=True)
     for n in opts.sizes:
         with tempfile.TemporaryDirectory(prefix="bench-ray-") as tmp:
@@ -302,9 +341,9 @@ def main() -> None:
                 print(f"generated {n:,} in {time.perf_counter() - t0:.1f} s", flush=True)
             for config in opts.configs:
                 row = (
-                    run_config(config, shards, root, [])
+                    run_config(config, shards, root, [], cap)
                     if config == "local"
-                    else run_ray(config, shards, root)
+                    else run_ray(config, shards, root, cap)
                 )
                 (root / f"{config}.json").write_text(json.dumps(row))
             rows = [
