@@ -286,7 +286,8 @@ def table(n: int, rows: list[dict[str, object]]) -> None:
                 )
                 continue
             s, d, w = row[stage]  # type: ignore[misc]
-            ratio = f"{s / base[stage][0]:>8.2f}" if base else f"{'-':>8}"  # type: ignore[index]
+            known = base is not None and stage in base and base.get("stopped") != stage
+            ratio = f"{s / base[stage][0]:>8.2f}" if known else f"{'-':>8}"  # type: ignore[index]
             print(
                 f"{row['config']:<8} {stage:<7} {s:>8.1f} {ratio} {s / n * 1e6:>9.0f} "
                 f"{d / 2**20:>9.0f}MB {w / 2**20 if w else 0:>9.0f}MB  "
