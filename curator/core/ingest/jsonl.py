@@ -25,7 +25,7 @@ from curator.core import records as R
 from curator.core.ingest.columnar import arrow_lines, jsonl_batch
 from curator.core.ingest.convert import converter_for
 from curator.core.ingest.guards import pathological_lines, quarantine_lines
-from curator.core.ingest.lines import CHUNK_BYTES, FIRST_CHUNK_BYTES, LineChunk, iter_line_chunks
+from curator.core.ingest.lines import CHUNK_BYTES, LineChunk, iter_line_chunks
 from curator.core.ingest.model import (
     RAW_MESSAGE_DTYPE,
     RAW_SCHEMA,
@@ -280,8 +280,7 @@ def read_jsonl(
     table_hint: list[Any] = [None]  # other shapes: see columnar.jsonl_batch
     seen = 0
     chunk_bytes = CHUNK_BYTES if limit is None else 1 << 20
-    first = FIRST_CHUNK_BYTES if limit is None else None  # see lines.FIRST_CHUNK_BYTES
-    for chunk in iter_line_chunks(path, chunk_bytes, tap, first):
+    for chunk in iter_line_chunks(path, chunk_bytes, tap):
         idx = np.flatnonzero(~chunk.blank)
         if limit is not None:
             idx = idx[: max(limit - seen, 0)]

@@ -16,10 +16,6 @@ from curator.core.ingest.source import Tap, open_source
 
 BOM = b"\xef\xbb\xbf"
 CHUNK_BYTES = 32 << 20
-# The first chunks are smaller (4, 8, 16 MB, then ``CHUNK_BYTES``): the stages after the
-# reader (checks, ids, the part's writer) start on the first lines in an eighth of the
-# time a whole first chunk takes to read and parse, instead of idling until it is done.
-FIRST_CHUNK_BYTES = 4 << 20
 _WS = (9, 13, 32)
 
 
@@ -68,13 +64,9 @@ def _index(data: bytes, first_line: int, done: int) -> LineChunk:
 
 
 def iter_line_chunks(
-    path: Path, chunk_bytes: int = CHUNK_BYTES, tap: Tap | None = None, first_bytes: int | None = None
+    path: Path, chunk_bytes: int = CHUNK_BYTES, tap: Tap | None = None
 ) -> Iterator[LineChunk]:
     """Whole-line chunks of ``path``; a leading UTF-8 BOM is removed.
-
-    ``first_bytes``: the first block's size, doubled for each next block up to
-    ``chunk_bytes`` (default: every block ``chunk_bytes``). Where the cuts fall
-    changes nothing but when each line is handed on.
 
     The file is read once, front to back (through ``tap`` when given, which
     hashes exactly the bytes parsed): each block is cut after its last newline
@@ -88,8 +80,7 @@ def iter_line_chunks(
         tail = fh.read(len(BOM))
         if tail == BOM:
             pos, tail = len(BOM), b""
-        nominal = min(first_bytes or chunk_bytes, chunk_bytes)
-        want = nominal
+        want = chunk_bytes
         buf = bytearray()  # reused: a fresh 32 MB buffer per block cost its page faults again
         while True:
             size = want if len(tail) < want else len(tail) + want
@@ -116,5 +107,5 @@ def iter_line_chunks(
             del view
             chunk = _index(data, line, pos)
             line += len(chunk.starts)
-            nominal = want = min(nominal * 2, chunk_bytes)
+            want = chunk_bytes
             yield chunk
