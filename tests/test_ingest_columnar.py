@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pytest
+from spies import record_returns
 
 from curator.core.ingest.options import ImportOptions
 from curator.core.ingest.tabular import read_tabular
@@ -254,15 +255,7 @@ def test_alpaca_and_dpo_lines_arrow_reads_match_per_line(tmp_path: Path, monkeyp
     from curator.core.ingest import columnar, jsonl
     from curator.core.ingest.pipeline import finalize
 
-    seen: list[bool] = []
-    real = columnar.arrow_lines
-
-    def arrow_lines(*args: Any) -> Any:
-        df = real(*args)
-        seen.append(df is not None)
-        return df
-
-    monkeypatch.setattr(columnar, "arrow_lines", arrow_lines)
+    seen = record_returns(monkeypatch, columnar, "arrow_lines", lambda df: df is not None)
     path = tmp_path / "a.jsonl"
     lines = [*ARROW_ALPACA_LINES, *ARROW_ALPACA_LINES[:3]]  # the head sees every column
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -291,8 +284,15 @@ def test_alpaca_and_dpo_lines_arrow_reads_match_per_line(tmp_path: Path, monkeyp
     for force in (False, True):  # compared as records: a vectorised pair's reply is a column
         monkeypatch.setattr(jsonl, "FORCE_PER_LINE", force)
         chunks = list(jsonl.read_jsonl(path, "preference", ImportOptions()))
-        done = [finalize(c, ImportOptions(), source="p", source_path="p", identity="x") for c in chunks]
-        out.append((pl.concat([d.records for d in done]).to_dicts(), [q for d in done for q in d.quarantine]))
+        done = [
+            finalize(c, ImportOptions(), source="p", source_path="p", identity="x") for c in chunks
+        ]
+        out.append(
+            (
+                pl.concat([d.records for d in done]).to_dicts(),
+                [q for d in done for q in d.quarantine],
+            )
+        )
     assert seen and all(seen)
     (fast, fast_bad), (slow, slow_bad) = out
     assert fast == slow and fast_bad == slow_bad
@@ -325,22 +325,8 @@ def test_sharegpt_lines_arrow_reads_match_per_line(tmp_path: Path, monkeypatch) 
     really are the proven ones."""
     from curator.core.ingest import columnar
 
-    seen: list[bool] = []
-    proven: list[Any] = []
-    real_arrow, real_proven = columnar.arrow_lines, columnar._proven_rows
-
-    def arrow_lines(*args: Any) -> Any:
-        df = real_arrow(*args)
-        seen.append(df is not None)
-        return df
-
-    def proven_rows(*args: Any) -> Any:
-        out = real_proven(*args)
-        proven.append(out)
-        return out
-
-    monkeypatch.setattr(columnar, "arrow_lines", arrow_lines)
-    monkeypatch.setattr(columnar, "_proven_rows", proven_rows)
+    seen = record_returns(monkeypatch, columnar, "arrow_lines", lambda df: df is not None)
+    proven = record_returns(monkeypatch, columnar, "_proven_rows")
     path = tmp_path / "s.jsonl"
     lines = [*ARROW_SHAREGPT_LINES, *ARROW_SHAREGPT_LINES[:2]]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from spies import record_returns
 
 
 def test_the_written_out_python_whitespace_set_is_str_isspace() -> None:
@@ -129,15 +130,7 @@ def test_openai_ranges_read_by_arrow_equal_polars_reading_them(
     text = "\r\n".join(lines[:200]) + "\n" + "\n".join(lines[200:]) + "\n"
     path = tmp_path / "chats.jsonl"
     path.write_text(text, encoding="utf-8")
-    used = []
-    real = jsonl._arrow_parse
-
-    def spy(*args: Any) -> Any:
-        out = real(*args)
-        used.append(out is not None)
-        return out
-
-    monkeypatch.setattr(jsonl, "_arrow_parse", spy)
+    used = record_returns(monkeypatch, jsonl, "_arrow_parse", lambda out: out is not None)
     fast = _openai_records(path, force_polars=False)
     assert any(used)  # Arrow read some ranges
     assert fast == _openai_records(path, force_polars=True)
@@ -167,15 +160,7 @@ def test_columnar_ranges_read_by_arrow_equal_the_per_line_path(
         if shape == "json"
         else {}
     )
-    used = []
-    real = columnar.arrow_lines
-
-    def spy(*args: Any) -> Any:
-        out = real(*args)
-        used.append(out is not None)
-        return out
-
-    monkeypatch.setattr(columnar, "arrow_lines", spy)
+    used = record_returns(monkeypatch, columnar, "arrow_lines", lambda out: out is not None)
     fast = _records(path, shape, opts, force=False)
     assert sum(used) > 5  # Arrow read many ranges
     assert fast == _records(path, shape, opts, force=True)
