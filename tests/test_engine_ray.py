@@ -245,6 +245,7 @@ def test_a_worker_dying_fails_cleanly_and_publishes_nothing(
     finally:
         fault_file.write_text("")
     after = sorted(p.name for p in results.iterdir()) if results.exists() else []
+    assert not [n for n in after if n.startswith(".")]  # no staging folder or spilled scores
     if step == "filters":  # dedup had finished and published; the filters published nothing
         assert not [n for n in after if n.startswith("scores_")]
     else:  # dedup publishes at its end: nothing of the run was written
@@ -252,6 +253,46 @@ def test_a_worker_dying_fails_cleanly_and_publishes_nothing(
     if step == "signatures":  # the same run works once the cluster is healthy again
         run_job(pipeline_job(Workspace.open(ws_path), engine=engine_for("ray", cluster.address)))
         assert Workspace.open(ws_path).read_result("clusters") is not None
+
+
+def _files(folder: Path) -> dict[str, tuple[int, int]]:
+    """name -> (inode, mtime) of the files in ``folder``: publishing renames change both."""
+    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("at", ["spilled", "finalising"])
+def test_filters_cancelled_on_ray_publish_nothing_and_keep_the_previous_scores(
+    cluster: Cluster, demo: Path, tmp_path: Path, at: str
+) -> None:
+    """Cancelled once some tasks' raw scores are spilled to disk, or once some filters
+    are finalised and staged: no results file is replaced and the staging folder goes."""
+    from curator.core.filters import score_job
+    from curator.core.filters.job import CACHE_KEY_SETTING
+    from curator.core.jobs import CancelToken, JobCancelled, Progress
+
+    ws = Workspace.open(_copy(demo, tmp_path / "ws.curator"))
+    engine = engine_for("ray", cluster.address)
+    run_job(score_job(ws, engine=engine))
+    results = ws.path / "results"
+    before = _files(results)
+    ws.set_setting(CACHE_KEY_SETTING, {})  # every filter scores again
+    token = CancelToken()
+    reached: list[str] = []
+
+    def cancel(p: Progress) -> None:
+        spilled = list(results.glob(".staging-*/raw/*.arrow"))
+        staged = list(results.glob(".staging-*/*.parquet"))
+        if (at == "spilled" and p.step == "filters" and spilled) or (
+            at == "finalising" and p.message == "finalising scores" and staged
+        ):
+            reached.append(p.step)
+            token.cancel()
+
+    with pytest.raises(JobCancelled):
+        run_job(score_job(ws, engine=engine), cancel, token)
+    assert reached
+    assert _files(results) == before
+    assert ws.get_setting(CACHE_KEY_SETTING) == {}
 
 
 def test_unreachable_address_and_missing_ray_are_clear_errors(

@@ -239,7 +239,14 @@ def test_kill_at_each_import_step_loses_nothing_acknowledged_and_shows_nothing_h
 
 
 @pytest.mark.parametrize(
-    "target", ["write", "write=flags_filters.parquet", "write=clusters.parquet"]
+    "target",
+    [
+        "write",
+        "write=flags_filters.parquet",
+        "write=clusters.parquet",
+        "write=scores_language.parquet",  # filters staged before it, none published
+        "publish=scores_pii.parquet",  # some filters' staged scores published, not all
+    ],
 )
 def test_kill_during_run_then_run_again_gives_the_uninterrupted_results(tmp_path, capsys, target):
     ws = tmp_path / "ws.curator"
@@ -255,6 +262,7 @@ def test_kill_during_run_then_run_again_gives_the_uninterrupted_results(tmp_path
     assert proc.returncode == KILL_EXIT, proc.stderr
     info_json(capsys, ws)  # whatever finished before the kill reads back
     assert cli(capsys, "run", "-w", str(ws))[0] == 0
+    assert [p.name for p in (ws / "results").iterdir() if p.name.startswith(".")] == []
     a, b = info_json(capsys, ws), info_json(capsys, reference)
     a.pop("workspace", None), b.pop("workspace", None)
     assert a == b

@@ -124,6 +124,41 @@ def test_cancelled_scoring_writes_nothing(tmp_path) -> None:
     with pytest.raises(JobCancelled):
         run_job(score_job(ws, Recipe.default()), cancel_at_language, token)
     assert list((ws.path / "results").glob("scores_*")) == []
+    assert list((ws.path / "results").iterdir()) == []  # the staging folder went too
+
+
+def _result_files(ws) -> dict[str, tuple[int, int, bytes]]:
+    """name -> (inode, mtime, bytes) of every results file: a rename changes the inode."""
+    out = {}
+    for p in sorted((ws.path / "results").iterdir()):
+        st = p.stat()
+        out[p.name] = (st.st_ino, st.st_mtime_ns, p.read_bytes())
+    return out
+
+
+def test_a_rescoring_cancelled_after_some_filters_were_staged_publishes_none_of_them(
+    tmp_path,
+) -> None:
+    """Filters are staged one by one; cancelled at a later filter, the earlier ones'
+    staged files are not published: the previous scores and cache keys stay."""
+    from curator.core.filters.job import CACHE_KEY_SETTING
+
+    ws, _ = filtered_ws(tmp_path, CONVS)
+    before = _result_files(ws)
+    ws.set_setting(CACHE_KEY_SETTING, {})  # every filter scores again
+    token = CancelToken()
+    staged: list[str] = []
+
+    def cancel_at_pii(p) -> None:
+        staged[:] = [q.name for q in (ws.path / "results").glob(".staging-*/*.parquet")]
+        if p.step == "pii":
+            token.cancel()
+
+    with pytest.raises(JobCancelled):
+        run_job(score_job(ws, Recipe.default()), cancel_at_pii, token)
+    assert "scores_structure.parquet" in staged  # written, then not published
+    assert _result_files(ws) == before
+    assert ws.get_setting(CACHE_KEY_SETTING) == {}
 
 
 def test_disabled_filter_leaves_no_flags(tmp_path) -> None:

@@ -10,11 +10,15 @@ applied, see ``engine.parts``):
    every filter's ``score()`` on them (``filters.job.ScoreBatch``) in batches of
    ``BATCH_ROWS``, returning only the score frames.
 
-The driver then thresholds and publishes with the local job's code.
+Each task's frames are handed to the job's sink (``filters.staging.RawSpill``:
+written to disk) as the task finishes, with the task's number for record order,
+so the driver never holds every filter's raw scores. The driver then finalises,
+thresholds and publishes with the local job's code, one filter at a time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -40,8 +44,9 @@ def _hashes(sl: RecordSlice, state: pl.DataFrame) -> tuple[pl.DataFrame, pl.Data
 
 
 def _scores(
-    sl: RecordSlice, state: pl.DataFrame, pos: np.ndarray, fn: Any
-) -> dict[str, pl.DataFrame]:
+    sl: RecordSlice, state: pl.DataFrame, pos: np.ndarray, fn: Any, task: int
+) -> tuple[int, dict[str, pl.DataFrame]]:
+    """(``task``, ``fn``'s frames on the records ``pos`` of slice ``sl``)."""
     from curator.core.engine.ray_engine import _fault
 
     _fault("filters")
@@ -50,7 +55,7 @@ def _scores(
     for start in range(0, max(df.height, 1), BATCH_ROWS):
         for name, frame in fn(df.slice(start, BATCH_ROWS)).items():
             out.setdefault(name, []).append(frame)
-    return {name: pl.concat(p, how="vertical_relaxed") for name, p in out.items()}
+    return task, {name: pl.concat(p, how="vertical_relaxed") for name, p in out.items()}
 
 
 class RemoteRecords:
@@ -78,35 +83,28 @@ class RemoteRecords:
         ).with_columns(pl.int_range(pl.len()).over("_slice").cast(pl.Int64).alias("_pos"))
         return ids, pl.concat([g[1] for g in got])
 
-    def score(self, ids: pl.DataFrame, wanted: pl.Series, fn: Any) -> Job[dict[str, pl.DataFrame]]:
-        """``fn`` (a ScoreBatch) on the records ``wanted`` of ``ids``, in record order."""
+    def score(
+        self,
+        ids: pl.DataFrame,
+        wanted: pl.Series,
+        fn: Any,
+        sink: Callable[[int, dict[str, pl.DataFrame]], None],
+    ) -> Job[None]:
+        """``fn`` (a ScoreBatch) on the records ``wanted`` of ``ids``; each task's frames
+        go to ``sink`` with the task's number (tasks are numbered in record order) as the
+        task finishes, in any order, and are released: the driver holds one at a time."""
         sub = ids.filter(pl.col(R.ID).is_in(wanted.implode()))
         task = self.tasks.remote(_scores)
         refs = [
-            task.remote(self.slices[int(k[0])], self.state, g.get_column("_pos").to_numpy(), fn)  # type: ignore[arg-type]
-            for k, g in sub.group_by("_slice", maintain_order=True)
+            task.remote(self.slices[int(k[0])], self.state, g.get_column("_pos").to_numpy(), fn, n)  # type: ignore[arg-type]
+            for n, (k, g) in enumerate(sub.group_by("_slice", maintain_order=True))
         ]
-        yield from self.tasks.gather(refs, "filters", "scoring on Ray", fetch=False)
-        if not refs:
+        if not refs:  # nothing to score: empty frames, so every result has its columns
             empty = (
                 ids.head(0)
                 .select(R.ID)
                 .with_columns(pl.lit(None, R.MESSAGES_DTYPE).alias(R.MESSAGES))
             )
-            return dict(fn(empty))
-        # fetched one task at a time and stacked without a copy (rechunk=False): the
-        # driver holds the scores once, not the tasks' results and their concatenation
-        from curator.core.engine.ray_engine import _failed
-
-        out: dict[str, list[pl.DataFrame]] = {}
-        while refs:
-            try:
-                got = self.ray.get(refs.pop(0))
-            except self.ray.exceptions.RayError as exc:
-                raise _failed("filters", exc) from exc
-            for name, frame in got.items():
-                out.setdefault(name, []).append(frame)
-            del got
-        return {
-            name: pl.concat(p, how="vertical_relaxed", rechunk=False) for name, p in out.items()
-        }
+            sink(0, dict(fn(empty)))
+            return
+        yield from self.tasks.gather(refs, "filters", "scoring on Ray", sink=lambda got: sink(*got))

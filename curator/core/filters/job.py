@@ -28,6 +28,7 @@ from curator.core.filters.base import (
     messages_hash,
 )
 from curator.core.filters.recipe import Recipe
+from curator.core.filters.staging import RawSpill, StagedResults, staging_folder
 from curator.core.jobs import Job, Progress, run_job
 from curator.core.query import records_per_flag
 from curator.core.workspace import Workspace
@@ -41,9 +42,12 @@ def _cache_keys(ws: Workspace) -> dict[str, Any]:
     return stored if isinstance(stored, dict) else {}
 
 
-def _read(ws: Workspace, name: str) -> pl.DataFrame | None:
-    """A result file, memoised by modification time (sliders read it repeatedly)."""
+def _read(ws: Workspace, name: str, memo: bool = True) -> pl.DataFrame | None:
+    """A result file, memoised by modification time (sliders read it repeatedly;
+    ``memo=False``: read, not kept, for a job that reads each file once)."""
     path = ws.result_path(name)
+    if not memo:
+        return ws.read_result_file(path)
     try:
         mtime = path.stat().st_mtime_ns
     except FileNotFoundError:
@@ -59,12 +63,15 @@ def _read(ws: Workspace, name: str) -> pl.DataFrame | None:
     return df
 
 
-def stored_scores(ws: Workspace, name: str, prefix: str = "") -> Scores | None:
+def stored_scores(
+    ws: Workspace, name: str, prefix: str = "", *, memo: bool = True
+) -> Scores | None:
     """The stored results of one filter, or None if it never ran (``prefix``
-    ``pairs.PREFIX``: the scores of preference pairs' rejected side)."""
+    ``pairs.PREFIX``: the scores of preference pairs' rejected side; ``memo=False``:
+    not kept in the sliders' memo)."""
     out: Scores = {}
     for res in FILTERS[name].results:
-        df = _read(ws, prefix + res)
+        df = _read(ws, prefix + res, memo)
         if df is None:
             return None
         out[res] = df
@@ -164,27 +171,59 @@ def _todo(df: pl.DataFrame, old: Scores | None, first: str) -> tuple[pl.DataFram
     return df, pl.Series(R.ID, [], dtype=pl.String)
 
 
+Plan = list[tuple[str, type[Filter], Any, bool]]  # name, class, params, cache key matches
+
+
+def _cached(ws: Workspace, name: str, valid: bool, prefix: str = "") -> Scores | None:
+    """A filter's stored scores if its cache key matches (read once, not memoised)."""
+    return stored_scores(ws, name, prefix, memo=False) if valid else None
+
+
+def _stored_keys(ws: Workspace, name: str, cls: type[Filter], valid: bool) -> Scores | None:
+    """Only the id and hash columns of a filter's stored first result (what ``_todo``
+    reads), or None when ``_cached`` would give None; one filter's files read at a time."""
+    old = _cached(ws, name, valid)
+    if old is None:
+        return None
+    first = old[cls.results[0]]
+    return {cls.results[0]: first.select(R.ID, HASH_COL) if HASH_COL in first.columns else first}
+
+
 def _score_remote(
-    remote: Any, ids: pl.DataFrame, plan: list[tuple[str, type[Filter], Any, Scores | None]]
-) -> Job[dict[str, Scores]]:
-    """Score each planned filter's records on the cluster in one pass; per filter.
+    ws: Workspace, remote: Any, ids: pl.DataFrame, plan: Plan, spill: RawSpill
+) -> Job[tuple[dict[str, pl.DataFrame], int]]:
+    """Score each planned filter's records on the cluster in one pass, the frames
+    spilled to ``spill`` as the tasks finish; returns per filter the records it wants,
+    and how many records were scored for any filter.
 
     ``remote`` reads the records on the workers (``RayEngine.remote_records``);
     ``ids`` holds only ids and message hashes, so the driver never holds messages."""
     df = ids.select(R.ID, HASH_COL)
-    wanted = {name: _todo(df, old, cls.results[0])[0] for name, cls, _, old in plan}
+    wanted = {
+        name: _todo(df, _stored_keys(ws, name, cls, valid), cls.results[0])[0]
+        for name, cls, _, valid in plan
+    }
     union = pl.concat([w.select(R.ID) for w in wanted.values()]).unique() if wanted else df.head(0)
     specs = [(name, cls, params) for name, cls, params, _ in plan]
-    raw = yield from remote.score(ids, union.get_column(R.ID), ScoreBatch(specs))
-    out: dict[str, Scores] = {}
-    for key in list(raw):
-        name, res = key.split(_SEP, 1)
-        frame = raw.pop(key)
-        if wanted[name].height < union.height:  # this filter's cache covers the others
-            frame = frame.filter(pl.col(R.ID).is_in(wanted[name].get_column(R.ID).implode()))
-        out.setdefault(name, {})[res] = frame
-    classes = {name: cls for name, cls, _, _ in plan}
-    return {name: _in_order(classes[name], scores) for name, scores in out.items()}
+    yield from remote.score(ids, union.get_column(R.ID), ScoreBatch(specs), spill.add)
+    return wanted, union.height
+
+
+def _spilled(
+    spill: RawSpill, name: str, cls: type[Filter], wanted: pl.DataFrame, n_scored: int
+) -> Scores | None:
+    """One filter's raw scores read back from the spill, in record order, only for the
+    records it wanted (``n_scored``: records scored for any filter)."""
+    out: Scores = {}
+    for key in spill.names():
+        filter_name, res = key.split(_SEP, 1)
+        if filter_name != name:
+            continue
+        frame = spill.take(key)
+        if wanted.height < n_scored:  # this filter's cache covers the others
+            frame = frame.filter(pl.col(R.ID).is_in(wanted.get_column(R.ID).implode()))
+        out[res] = frame
+    return _in_order(cls, out) if out else None
 
 
 def _score_filter(
@@ -216,8 +255,10 @@ def score_job(
 ) -> Job[dict[str, dict[str, int]]]:
     """Score every enabled filter; only new/changed records are computed.
 
-    Returns {filter: {"scored": n, "reused": m}}. Results are written at the end
-    (a cancelled job leaves the previous scores in place)."""
+    Returns {filter: {"scored": n, "reused": m}}. One filter at a time is finalised
+    and staged on disk (``filters.staging``), so the driver holds about one filter's
+    score tables; every staged file is published at the end (a cancelled or failed job
+    leaves the previous scores in place)."""
     recipe = recipe or Recipe.from_workspace(ws)
     yield Progress("reading records", 0, None)
     make_remote = getattr(engine, "remote_records", None)
@@ -229,39 +270,50 @@ def score_job(
         df = _effective(ws)
         rej = _effective(ws, rejected=True)  # preference pairs: the rejected answers too
     keys = _cache_keys(ws)
-    pending: dict[str, Scores] = {}
-    summary: dict[str, dict[str, int]] = {}
     new_keys = dict(keys)
-    plan = []
+    plan: Plan = []
     for name in recipe.enabled_filters():
         cls = FILTERS[name]
         params = recipe.filter_params(name)
-        key = cls.cache_key(params)
-        plan.append((name, cls, params, stored_scores(ws, name) if keys.get(name) == key else None))
-    remote: dict[str, Scores] = {}
-    if remote_records is not None and df.height:
-        remote = yield from _score_remote(remote_records, ids, plan)
-    for name, cls, params, old in plan:
-        key = cls.cache_key(params)
-        computed = remote.pop(name, None)  # the raw scores go once finalised: one copy held
-        scores, n = yield from _score_filter(cls(), params, df, old, True, computed)
-        del computed
-        pending[name] = scores
-        if rej.height:
-            old_r = stored_scores(ws, name, pairs.PREFIX) if keys.get(name) == key else None
-            scores_r, _ = yield from _score_filter(cls(), params, rej, old_r, only_changed=True)
-            pending[pairs.PREFIX + name] = {pairs.PREFIX + r: v for r, v in scores_r.items()}
-        new_keys[name] = key
-        summary[name] = {"scored": n, "reused": df.height - n}
-    for scores in pending.values():
-        for res, frame in scores.items():
-            ws.write_result(res, frame)
+        plan.append((name, cls, params, keys.get(name) == cls.cache_key(params)))
+    with staging_folder(ws) as folder:
+        staged = StagedResults(ws, folder)
+        spill = RawSpill(folder / "raw")
+        wanted: dict[str, pl.DataFrame] = {}
+        n_scored = 0
+        if remote_records is not None and df.height:
+            wanted, n_scored = yield from _score_remote(ws, remote_records, ids, plan, spill)
+        summary: dict[str, dict[str, int]] = {}
+        for name, cls, params, valid in plan:
+            computed = None
+            if name in wanted:  # scored on the cluster: read back from the spill
+                yield Progress(name, 0, None, "finalising scores")
+                computed = _spilled(spill, name, cls, wanted.pop(name), n_scored)
+            old = _cached(ws, name, valid)
+            scores, n = yield from _score_filter(cls(), params, df, old, True, computed)
+            del computed, old
+            _stage(staged, scores)
+            del scores  # written: the next filter's tables take its place
+            if rej.height:
+                old_r = _cached(ws, name, valid, pairs.PREFIX)
+                scores_r, _ = yield from _score_filter(cls(), params, rej, old_r, True)
+                _stage(staged, scores_r, pairs.PREFIX)
+                del scores_r, old_r
+            new_keys[name] = cls.cache_key(params)
+            summary[name] = {"scored": n, "reused": df.height - n}
+        staged.publish()
     ws.set_setting(CACHE_KEY_SETTING, new_keys)
     if remote_records is None:  # the records are in memory: the report's facts, per part
         from curator.core.readiness.facts_cache import write_missing
 
         write_missing(ws)
     return summary
+
+
+def _stage(staged: StagedResults, scores: Scores, prefix: str = "") -> None:
+    """Write one filter's finalised results under staging names."""
+    for res, frame in scores.items():
+        staged.write(prefix + res, frame)
 
 
 def _context(ws: Workspace) -> FilterContext:
