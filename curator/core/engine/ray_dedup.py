@@ -218,12 +218,14 @@ class _Tasks:
     ) -> Job[list[Any]]:
         """Results of ``refs`` in order (``fetch=False``: only wait, results stay on the
         cluster; ``sink``: each result handed over as its task finishes, in any order, and
-        released, so the driver never holds them all); a Ray failure is an EngineFailure
-        naming ``step``."""
+        released, so the driver never holds them all; with no other reference to its ref,
+        the object store frees it too); a Ray failure is an EngineFailure naming ``step``."""
         from curator.core.engine.ray_engine import _failed
 
         ray = self.ray
         left = list(refs)
+        if sink is not None:
+            refs = []  # keep no ref of a result once sunk
         self.pending = left
         total = len(left)
         try:
@@ -232,9 +234,8 @@ class _Tasks:
                 done, left = ray.wait(left, num_returns=len(left), timeout=0.5)
                 self.pending = left
                 if sink is not None:
-                    for ref in done:
-                        sink(ray.get(ref))
-                    del done
+                    while done:
+                        sink(ray.get(done.pop(0)))
                 yield Progress(step, total - len(left), total, detail)
             if sink is not None:
                 return []

@@ -99,6 +99,7 @@ class RemoteRecords:
             task.remote(self.slices[int(k[0])], self.state, g.get_column("_pos").to_numpy(), fn, n)  # type: ignore[arg-type]
             for n, (k, g) in enumerate(sub.group_by("_slice", maintain_order=True))
         ]
+        del sub
         if not refs:  # nothing to score: empty frames, so every result has its columns
             empty = (
                 ids.head(0)
@@ -107,4 +108,6 @@ class RemoteRecords:
             )
             sink(0, dict(fn(empty)))
             return
-        yield from self.tasks.gather(refs, "filters", "scoring on Ray", sink=lambda got: sink(*got))
+        job = self.tasks.gather(refs, "filters", "scoring on Ray", sink=lambda got: sink(*got))
+        del refs  # each task's result is freed in the object store once spilled
+        yield from job

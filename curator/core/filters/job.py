@@ -321,13 +321,16 @@ def _context(ws: Workspace) -> FilterContext:
 
 
 def apply_thresholds(ws: Workspace, recipe: Recipe | None = None) -> dict[str, int]:
-    """Turn stored scores into the "filters" flags; returns records per flag name."""
+    """Turn stored scores into the "filters" flags; returns records per flag name.
+
+    Each filter's scores are read, flagged and dropped (not memoised: a run holds one
+    filter's score tables at a time; the sliders' memo fills on their first count)."""
     recipe = recipe or Recipe.from_workspace(ws)
     ctx = _context(ws)
     parts = []
     rejected_parts: list[pl.DataFrame] = []
     for name in recipe.enabled_filters():
-        scores = stored_scores(ws, name)
+        scores = stored_scores(ws, name, memo=False)
         if scores is None:
             continue
         f = FILTERS[name]()
@@ -340,9 +343,11 @@ def apply_thresholds(ws: Workspace, recipe: Recipe | None = None) -> dict[str, i
                 if not frame.equals(scores[res]):
                     ws.write_result(res, frame)
         parts.append(f.flag(final, params, ctx))
-        rejected_scores = stored_scores(ws, name, pairs.PREFIX)
+        del scores, final
+        rejected_scores = stored_scores(ws, name, pairs.PREFIX, memo=False)
         if rejected_scores is not None:
             rejected_parts.append(f.flag(f.finalize(rejected_scores, params), params, ctx))
+        del rejected_scores
     flags = pl.concat(parts) if parts else empty_flags()
     if rejected_parts:
         flags = pairs.merge_flags(flags, pl.concat(rejected_parts))
