@@ -92,7 +92,7 @@ class RemoteRecords:
     ) -> Job[None]:
         """``fn`` (a ScoreBatch) on the records ``wanted`` of ``ids``; each task's frames
         go to ``sink`` with the task's number (tasks are numbered in record order) as the
-        task finishes, in any order, and are released: the driver holds one at a time."""
+        task finishes, in any order, and are released: the driver holds one task's at a time."""
         sub = ids.filter(pl.col(R.ID).is_in(wanted.implode()))
         task = self.tasks.remote(_scores)
         refs = [
