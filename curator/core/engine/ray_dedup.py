@@ -245,8 +245,8 @@ class _Tasks:
             return list(ray.get(list(refs)))
         except ray.exceptions.RayError as exc:
             raise _failed(step, exc) from exc
-        except GeneratorExit:  # the job was cancelled: stop the cluster's work, publish nothing
-            self.cancel()
+        except (GeneratorExit, Exception):  # cancelled, or the sink failed (disk full):
+            self.cancel()  # stop the cluster's work; nothing is published
             raise
 
     def cancel(self) -> None:
