@@ -295,6 +295,25 @@ def test_filters_cancelled_on_ray_publish_nothing_and_keep_the_previous_scores(
     assert ws.get_setting(CACHE_KEY_SETTING) == {}
 
 
+def test_a_full_disk_while_spilling_scores_stops_the_job_and_publishes_nothing(
+    cluster: Cluster, demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The driver spills each task's scores to the workspace's disk: disk full there is
+    named as such, the cluster's remaining tasks are cancelled, nothing is published."""
+    import errno
+
+    from curator.core.filters import score_job
+
+    ws = Workspace.open(_copy(demo, tmp_path / "ws.curator"))
+    results = ws.path / "results"
+    before = _files(results) if results.exists() else {}
+    monkeypatch.setenv("CURATOR_FAIL_AT", f"spill:{errno.ENOSPC}")
+    with pytest.raises(OSError) as info:
+        run_job(score_job(ws, engine=engine_for("ray", cluster.address)))
+    assert info.value.errno == errno.ENOSPC
+    assert _files(results) == before  # no scores, no staging folder
+
+
 def test_unreachable_address_and_missing_ray_are_clear_errors(
     monkeypatch: pytest.MonkeyPatch, demo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

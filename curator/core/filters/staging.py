@@ -22,6 +22,7 @@ from pathlib import Path
 
 import polars as pl
 
+from curator.core.failures import as_os_error
 from curator.core.faults import fault_point
 from curator.core.workspace import Workspace, _fsync_dir, atomic_write_parquet
 
@@ -52,7 +53,15 @@ class RawSpill:
         self.folder.mkdir(exist_ok=True)
         for name, frame in frames.items():
             slot = self.slots.setdefault(name, len(self.slots))
-            frame.write_ipc(self._path(slot, task), compression="uncompressed")
+            path = self._path(slot, task)
+            try:
+                fault_point("spill")
+                frame.write_ipc(path, compression="uncompressed")
+            except Exception as exc:
+                os_error = as_os_error(exc, path)
+                if os_error is not None and os_error is not exc:
+                    raise os_error from exc  # disk full inside Polars: said as an OSError
+                raise
             self.tasks.setdefault(name, []).append(task)
 
     def names(self) -> list[str]:
