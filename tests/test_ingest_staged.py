@@ -287,3 +287,45 @@ def test_a_staged_part_has_row_groups_of_part_rows_whatever_the_chunks(
     sizes = [meta.row_group(g).num_rows for g in range(meta.num_row_groups)]
     assert sum(sizes) == summary.added == 333
     assert sizes == [25] * 13 + [8]
+
+
+def test_disk_full_while_the_part_is_written_is_named_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_chunks: None
+) -> None:
+    """The part's writer (Polars' sink, on its own thread) hits a full disk midway: the
+    import stops with the disk's error, not Polars' wrapper of it; no temp part stays
+    behind to keep the disk full, and the same import works once there is room."""
+    import errno
+
+    from curator.core import workspace as ws_module
+
+    chats = tmp_path / "chats.jsonl"
+    chats.write_text("".join(json.dumps(_chat(i)) + "\n" for i in range(333)))
+    real = ws_module._HashingFile.__init__
+
+    class FillingDisk:  # the part's file on a disk that fills after 2 kB
+        def __init__(self, fh: Any) -> None:
+            self.fh, self.written = fh, 0
+
+        def write(self, data: Any) -> int:
+            self.written += len(data)
+            if self.written > 2_000:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return int(self.fh.write(data))
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.fh, name)
+
+    def init(self: Any, path: Path) -> None:
+        real(self, path)
+        self.fh = FillingDisk(self.fh)
+
+    monkeypatch.setattr(ws_module._HashingFile, "__init__", init)
+    ws = Workspace.open(tmp_path / "w.curator", create=True)
+    with pytest.raises(OSError) as caught:
+        run_job(import_job(ws, [chats], ImportOptions()))
+    assert caught.value.errno == errno.ENOSPC
+    assert ws.imports() == []
+    assert list((ws.path / "records").iterdir()) == []
+    monkeypatch.setattr(ws_module._HashingFile, "__init__", real)
+    assert run_job(import_job(ws, [chats], ImportOptions())).added == 333

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Literal, cast
 
 import numpy as np
 import polars as pl
@@ -274,7 +274,7 @@ PART_ROWS = 50_000
 # Snappy, not zstd: about half the CPU time to write (0.43 vs 0.84 CPU-s for 200k chats)
 # and faster to read, for a part ~1.4x the size. Parts are read by Parquet readers
 # only (Polars, pyarrow), which take any codec; `curator check` compares digests.
-PART_CODEC = "snappy"
+PART_CODEC: Literal["snappy"] = "snappy"
 # Columns a staged part dictionary-encodes: the few-valued ones (roles, the source, the
 # import id, repair notes, the mostly-null message fields). Ids, locators, line numbers,
 # message text and meta are nearly all distinct, so a dictionary for them was built
@@ -303,10 +303,15 @@ class _HashingFile:
         self.fh = open(path, "wb")  # noqa: SIM115 (closed by close(), after the writer)
         self.hash = hashlib.sha256()
         self.closed = False
+        self.error: BaseException | None = None
 
     def write(self, data: Any) -> int:
-        self.hash.update(data)
-        return self.fh.write(data)
+        try:
+            self.hash.update(data)
+            return self.fh.write(data)
+        except BaseException as exc:  # kept: a Parquet writer calling this may wrap it
+            self.error = exc
+            raise
 
     def tell(self) -> int:
         return self.fh.tell()
@@ -323,6 +328,10 @@ class _HashingFile:
             os.fsync(self.fh.fileno())
             self.fh.close()
             self.closed = True
+
+
+# a chat part has no rejected_answer column (pairs' parts have it)
+_CHAT_PART_SCHEMA = pl.Schema({k: v for k, v in R.RECORD_SCHEMA.items() if k != R.REJECTED_ANSWER})
 
 
 class StagedPart:
@@ -380,56 +389,55 @@ class StagedPart:
             raise self._error
 
     def _work(self) -> None:
-        import pyarrow.parquet as pq
+        """The writer thread: Polars' streaming Parquet sink pulls the frames handed to
+        :meth:`add` and cuts them into row groups of exactly PART_ROWS. Polars encodes
+        columns on its thread pool, where pyarrow's writer encoded one after another on
+        this thread (a million Alpaca records: 1.0 s and 1.7 CPU-s against 2.3 s and
+        2.4 CPU-s)."""
+        from polars.io.plugins import register_io_source
 
-        writer = None
+        schema = R.RECORD_SCHEMA if self.pairs else _CHAT_PART_SCHEMA
         out: _HashingFile | None = None
-        pending: list[Any] = []
-        rows = 0
+        ended = False  # the end marker (None) was taken from the queue
+        raised: list[BaseException] = []  # what the frames' source raised, unwrapped
+
+        def frames(first: pl.DataFrame) -> Iterator[pl.DataFrame]:
+            nonlocal ended
+            frame: pl.DataFrame | None = first
+            try:
+                while frame is not None:
+                    frame = frame.with_columns(pl.lit(self.import_id, pl.Int64).alias(R.IMPORT_ID))
+                    yield frame.select(schema.names()).cast(schema)
+                    frame = self._queue.get()
+                ended = True
+            except BaseException as exc:
+                raised.append(exc)
+                raise
+
         try:
-            while (frame := self._queue.get()) is not None:
-                if self._error is not None:
-                    continue  # failed: drain what still comes
-                frame = frame.with_columns(pl.lit(self.import_id, pl.Int64).alias(R.IMPORT_ID))
-                frame = frame.select(list(R.RECORD_SCHEMA.names())).cast(R.RECORD_SCHEMA)
-                if not self.pairs:
-                    frame = frame.drop(R.REJECTED_ANSWER)
-                pending.append(frame)
-                rows += frame.height
-                while rows >= PART_ROWS:  # row groups of exactly PART_ROWS, however chunked
-                    held = pl.concat(pending, rechunk=False)
-                    writer, out = self._write(pq, writer, out, [held.head(PART_ROWS)])
-                    rest = held.slice(PART_ROWS)
-                    pending, rows = ([rest] if rest.height else []), rest.height
-            if self._error is None:
-                if pending:
-                    writer, out = self._write(pq, writer, out, pending)
-                if writer is not None and out is not None:
-                    writer.close()
-                    out.close()
-                    self.digest = out.hash.hexdigest()
+            first = self._queue.get()
+            if first is None:
+                ended = True
+                return  # nothing was given: no file
+            out = _HashingFile(self.path)
+            given = [first]  # the source takes it: this thread keeps no reference
+            del first
+            source = register_io_source(lambda *_: frames(given.pop()), schema=schema)
+            source.sink_parquet(
+                cast("IO[bytes]", out), compression=PART_CODEC, statistics=False, row_group_size=PART_ROWS
+            )
+            out.close()
+            self.digest = out.hash.hexdigest()
         except BaseException as exc:  # raised again in the importing thread
-            os_error = as_os_error(exc, self.path) if isinstance(exc, Exception) else None
-            self._error = os_error if os_error is not None else exc
-            while self._queue.get() is not None:
+            # the writer's own OSError (disk full) or the source's error, not Polars' wrapper
+            cause = (out.error if out is not None else None) or (raised[0] if raised else exc)
+            os_error = as_os_error(cause, self.path) if isinstance(cause, Exception) else None
+            self._error = os_error if os_error is not None else cause
+            while not ended and self._queue.get() is not None:
                 pass
         finally:
             if out is not None and not out.closed:
                 out.fh.close()
-
-    def _write(self, pq: Any, writer: Any, out: Any, frames: list[pl.DataFrame]) -> Any:
-        table = pl.concat(frames, rechunk=False).to_arrow()
-        if writer is None:
-            out = _HashingFile(self.path)
-            writer = pq.ParquetWriter(
-                out,
-                table.schema,
-                compression=PART_CODEC,
-                write_statistics=False,
-                use_dictionary=PART_DICTIONARY,
-            )
-        writer.write_table(table, row_group_size=table.num_rows)
-        return writer, out
 
     def finish(self) -> None:
         """Wait for the writer; raise what it failed with."""
