@@ -1,6 +1,6 @@
 """JSON array files (``[{...}, {...}]``), read in blocks, never loaded whole.
 
-Fast path (:func:`_fast`): the file is read 32 MB at a time; the elements' boundaries
+Fast path (:func:`_fast`): the file is read 16 MB at a time; the elements' boundaries
 are found with numpy (``_scan``: strings by quote parity, depth over the few
 structural bytes); runs of elements are parsed by Polars and converted with Polars
 expressions (``regular.openai_array`` for OpenAI chats, ``columnar.jsonl_batch`` on
