@@ -235,9 +235,9 @@ def test_a_cancel_while_chunks_wait_for_the_hash_publishes_nothing(
     staged: list[int] = []
     real = StagedPart.add
 
-    def add(self: StagedPart, records: pl.DataFrame) -> None:
+    def add(self: StagedPart, records: pl.DataFrame, identity: str | None = None) -> None:
         staged.append(records.height)
-        real(self, records)
+        real(self, records, identity)
 
     monkeypatch.setattr(StagedPart, "add", add)
     ws = Workspace.open(tmp_path / "w.curator", create=True)

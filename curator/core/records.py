@@ -118,6 +118,12 @@ def record_ids(source_identity: str, locators: list[str]) -> list[str]:
     return out
 
 
+def with_record_ids(records: pl.DataFrame, source_identity: str) -> pl.DataFrame:
+    """``records`` with the ids their locators get in the source ``source_identity``."""
+    ids = record_ids(source_identity, records.get_column(LOCATOR).to_list())
+    return records.with_columns(pl.Series(ID, ids, dtype=pl.String))
+
+
 def message(
     role: str,
     content: str | None,

@@ -337,8 +337,10 @@ _CHAT_PART_SCHEMA = pl.Schema({k: v for k, v in R.RECORD_SCHEMA.items() if k != 
 class StagedPart:
     """A record part written while its file is still being read, for ``add_import``.
 
-    Frames given to :meth:`add` (RECORD_SCHEMA, ids set, already without the ids the
-    workspace has) are written by a thread of their own, row group by row group, to
+    Frames given to :meth:`add` (RECORD_SCHEMA, already without the ids the workspace
+    has; ids set, or made by the writer from the source's identity: one BLAKE2 per
+    record, in Python, off the reading thread) are written by a thread of their own,
+    row group by row group, to
     a temp file in ``records/`` (``integrity.residue`` removes it if the process is
     killed), so the part's encoding and compression overlap the reading instead of
     following it. The part carries the import id ``import_id``, the one the next
@@ -362,7 +364,10 @@ class StagedPart:
         self.held: list[pl.DataFrame] | None = None  # frames that did not fit, in order
         self.digest: str | None = None
         self._error: BaseException | None = None
-        self._queue: queue.Queue[pl.DataFrame | None] = queue.Queue(maxsize=2)
+        self._queue: queue.Queue[tuple[pl.DataFrame, str | None] | None] = queue.Queue(maxsize=2)
+        # ids of the frames written, in order (writer thread); None once the part has
+        # travelled to another process (the ids are sent beside it, not twice)
+        self._ids: list[pl.Series] | None = []
         self._thread = threading.Thread(target=self._work, name="curator-part", daemon=True)
         self._thread.start()
 
@@ -370,7 +375,9 @@ class StagedPart:
     def height(self) -> int:
         return self.rows + sum(f.height for f in self.held or [])
 
-    def add(self, records: pl.DataFrame) -> None:
+    def add(self, records: pl.DataFrame, identity: str | None = None) -> None:
+        """Stage ``records``; ``identity``: the source identity their ids (still null)
+        are made from, on the writer's thread (see :meth:`ids`)."""
         if records.height == 0:
             return
         rejected = records.get_column(R.REJECTED_ANSWER).null_count() < records.height
@@ -378,11 +385,19 @@ class StagedPart:
         if self.held is None and rejected and not self.pairs:
             self.held = []
         if self.held is not None:
-            self.held.append(records)
+            self.held.append(records if identity is None else R.with_record_ids(records, identity))
             return
         self._check()
-        self._queue.put(records)
+        self._queue.put((records, identity))
         self.rows += records.height
+
+    def ids(self) -> pl.Series:
+        """The ids of every record staged, in order (waits for the writer)."""
+        self.finish()
+        if self._ids is None:
+            raise RuntimeError("a staged part's ids stay in the process that staged it")
+        ids = self._ids + [f.get_column(R.ID) for f in self.held or []]
+        return pl.concat(ids) if ids else pl.Series(R.ID, [], dtype=pl.String)
 
     def _check(self) -> None:
         if self._error is not None:
@@ -401,14 +416,20 @@ class StagedPart:
         ended = False  # the end marker (None) was taken from the queue
         raised: list[BaseException] = []  # what the frames' source raised, unwrapped
 
-        def frames(first: pl.DataFrame) -> Iterator[pl.DataFrame]:
+        def frames(first: tuple[pl.DataFrame, str | None]) -> Iterator[pl.DataFrame]:
             nonlocal ended
-            frame: pl.DataFrame | None = first
+            item: tuple[pl.DataFrame, str | None] | None = first
             try:
-                while frame is not None:
+                while item is not None:
+                    frame, identity = item
+                    if identity is not None:
+                        frame = R.with_record_ids(frame, identity)
+                    assert self._ids is not None
+                    self._ids.append(frame.get_column(R.ID))
                     frame = frame.with_columns(pl.lit(self.import_id, pl.Int64).alias(R.IMPORT_ID))
+                    del item
                     yield frame.select(schema.names()).cast(schema)
-                    frame = self._queue.get()
+                    item = self._queue.get()
                 ended = True
             except BaseException as exc:
                 raised.append(exc)
@@ -450,10 +471,10 @@ class StagedPart:
         """A finished part travels (from a cluster worker to the importing process)
         as its file's path and what is known of it, without the writer thread."""
         self.finish()
-        return {k: v for k, v in self.__dict__.items() if k not in ("_thread", "_queue")}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_thread", "_queue", "_ids")}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state, _thread=None, _queue=None)
+        self.__dict__.update(state, _thread=None, _queue=None, _ids=None)
 
     def relabel(self, import_id: int) -> None:
         """The finished file written again, a row group at a time, with ``import_id`` in

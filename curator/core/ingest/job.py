@@ -253,13 +253,10 @@ def stage_whole_file(
     tap = Tap(path) if streams(path, fmt) else None
     staged = StagedPart(Path(ws_path), import_id, pairs=fmt == "preference")
     quarantine: list[QuarantineEntry] = []
-    ids: list[pl.Series] = []
     try:
         for records, bad, _ in finalised_chunks(path, fmt, options, source_path, "read", tap):
             quarantine.extend(bad)
-            records = with_ids(records, digest)
-            ids.append(records.get_column(R.ID))
-            staged.add(records)
+            staged.add(records, identity=digest)
             del records
         # not _digest_after: a changed file is the driver's to refuse, not a worker error
         read = tap.finish() if tap is not None else file_hash(path)
@@ -267,8 +264,7 @@ def stage_whole_file(
     except BaseException:
         staged.discard()
         raise
-    fresh = pl.concat(ids) if ids else pl.Series(R.ID, [], dtype=pl.String)
-    return staged, fresh, sort_entries(quarantine), read
+    return staged, staged.ids(), sort_entries(quarantine), read
 
 
 def _read_file(
@@ -401,7 +397,6 @@ def _read_staged(
         identity = _Hasher(path, hashed if tap is not None else before)
     staged = StagedPart(ws, ws.next_import_id(), pairs=fmt == "preference")
     quarantine: list[QuarantineEntry] = []
-    fresh: list[pl.Series] = []
     layout: list[tuple[int, pl.DataFrame | None]] = []
     total = 0
     known = existing.implode()
@@ -413,16 +408,15 @@ def _read_staged(
 
     def stage(records: pl.DataFrame, digest: str) -> None:
         nonlocal total
-        records = with_ids(records, digest)
         total += records.height
-        if len(existing):
+        if len(existing):  # the ids are needed here, to leave out those the workspace has
+            records = with_ids(records, digest)
             kept = records.filter(~pl.col(R.ID).is_in(known))
             layout.append((kept.height, records if kept.height < records.height else None))
-            records = kept
-        else:
+            staged.add(kept)
+        else:  # the part's writer thread makes the ids, beside this thread's checks
             layout.append((records.height, None))
-        fresh.append(records.get_column(R.ID))
-        staged.add(records)
+            staged.add(records, identity=digest)
 
     try:
         for records, bad, progress in finalised_chunks(path, fmt, options, source_path, step, tap):
@@ -448,8 +442,7 @@ def _read_staged(
     except BaseException:
         staged.discard()
         raise
-    ids = pl.concat(fresh) if fresh else pl.Series(R.ID, [], dtype=pl.String)
-    return _Staged(staged, sort_entries(quarantine), digest, identity.get(), total, ids, layout)
+    return _Staged(staged, sort_entries(quarantine), digest, identity.get(), total, staged.ids(), layout)
 
 
 def _discard(staged: _Staged | None) -> None:

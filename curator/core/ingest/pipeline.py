@@ -191,7 +191,7 @@ def _ids(identity: str | None, locators: pl.Series) -> pl.Series:
 def with_ids(records: pl.DataFrame, identity: str) -> pl.DataFrame:
     """Ids for records finalised before their file's hash was known (the import
     hashes the bytes as it parses them, so the hash is known only at the end)."""
-    return records.with_columns(_ids(identity, records.get_column(R.LOCATOR)))
+    return R.with_record_ids(records, identity)
 
 
 def _entries(rows: pl.DataFrame, raw_of: Callable[[int], str | None] | None) -> list[QuarantineEntry]:
