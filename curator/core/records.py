@@ -118,10 +118,14 @@ def record_ids(source_identity: str, locators: list[str]) -> list[str]:
     return out
 
 
+def record_id_series(source_identity: str, locators: pl.Series) -> pl.Series:
+    """``record_ids`` of a locator column, as the ``id`` column."""
+    return pl.Series(ID, record_ids(source_identity, locators.to_list()), dtype=pl.String)
+
+
 def with_record_ids(records: pl.DataFrame, source_identity: str) -> pl.DataFrame:
     """``records`` with the ids their locators get in the source ``source_identity``."""
-    ids = record_ids(source_identity, records.get_column(LOCATOR).to_list())
-    return records.with_columns(pl.Series(ID, ids, dtype=pl.String))
+    return records.with_columns(record_id_series(source_identity, records.get_column(LOCATOR)))
 
 
 def message(

@@ -271,12 +271,15 @@ def atomic_write_parquet(
 # rows per row group of a staged part (the last one: the rest, written after the read),
 # whatever the chunks the reader handed over
 PART_ROWS = 50_000
-# Snappy, not zstd: about half the CPU time to write (0.43 vs 0.84 CPU-s for 200k chats)
+# Snappy, not zstd: about half the CPU time to write (0.43 vs 0.84 CPU-s for 200k chats,
+# measured with pyarrow's writer)
 # and faster to read, for a part ~1.4x the size. Parts are read by Parquet readers
 # only (Polars, pyarrow), which take any codec; `curator check` compares digests.
 PART_CODEC: Literal["snappy"] = "snappy"
-# Columns a staged part dictionary-encodes: the few-valued ones (roles, the source, the
-# import id, repair notes, the mostly-null message fields). Ids, locators, line numbers,
+# Columns pyarrow dictionary-encodes when ``StagedPart.relabel`` writes a part again (the
+# staged part itself is written by Polars' sink, which picks its own encodings): the
+# few-valued ones (roles, the source, the import id, repair notes, the mostly-null
+# message fields). Ids, locators, line numbers,
 # message text and meta are nearly all distinct, so a dictionary for them was built
 # only to be dropped again (Parquet falls back to plain past 1 MB of dictionary): about
 # 8% of the part's encoding time, and the fallback left parts 2% larger than plain.

@@ -185,7 +185,7 @@ def _ids(identity: str | None, locators: pl.Series) -> pl.Series:
     """Record ids from the source's identity (None: not known yet, see ``with_ids``)."""
     if identity is None:
         return pl.repeat(None, len(locators), dtype=pl.String, eager=True).alias(R.ID)
-    return pl.Series(R.ID, R.record_ids(identity, locators.to_list()), dtype=pl.String)
+    return R.record_id_series(identity, locators)
 
 
 def with_ids(records: pl.DataFrame, identity: str) -> pl.DataFrame:
