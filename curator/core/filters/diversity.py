@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from curator.core import records as R
@@ -37,6 +38,7 @@ from curator.core.filters.base import (
 from curator.core.jobs import Progress
 
 MIN_REPLY_WORDS = 6
+_ROW = "_row"  # a record's row in the scores table (finalize)
 ONE_QUESTION_OVERLAP = 0.6  # mean share of a prompt's content words that most prompts share
 # Words that say nothing about what a prompt asks (so "who are you" ~ "who are you?").
 _STOP_WORDS = (
@@ -121,15 +123,20 @@ class DiversityFilter(Filter):
         a real answer is fine)."""
         s = scores["scores_diversity"].drop("canned_count", "canned_share", "canned", strict=False)
         n = max(s.height, 1)
+        # one row per reply, naming its record by row number: carrying the 32-character
+        # id and the prompt's word list into every reply row took most of the memory
+        # (1M records: +913 MB peak); the words are gathered only for shared replies
         pairs = (
-            s.select(R.ID, "prompt_key", "prompt_words", "reply_keys")
+            s.select(
+                pl.int_range(pl.len(), dtype=pl.UInt32).alias(_ROW), "prompt_key", "reply_keys"
+            )
             .explode("reply_keys")
             .drop_nulls("reply_keys")
             .rename({"reply_keys": "reply_key"})
         )
         counts = pairs.group_by("reply_key").agg(pl.col("prompt_key").n_unique().alias("c"))
-        shared = counts.filter(pl.col("c") >= 3)
-        one_q = _one_question(pairs.join(shared, on="reply_key", how="semi"))
+        shared = pairs.join(counts.filter(pl.col("c") >= 3), on="reply_key", how="semi")
+        one_q = _one_question(shared, s.get_column("prompt_words"))
         counts = (
             counts.join(one_q, on="reply_key", how="left")
             .with_columns(
@@ -142,12 +149,12 @@ class DiversityFilter(Filter):
         )
         best = (
             pairs.join(counts, on="reply_key")
-            .group_by(R.ID)
+            .group_by(_ROW)
             .agg(pl.col("c").min().alias("canned_count"))
         )
-        s = s.join(best, on=R.ID, how="left", maintain_order="left").with_columns(
-            pl.col("canned_count").fill_null(0).cast(pl.Int64),
-        )
+        canned = np.zeros(s.height, dtype=np.int64)  # a record without a long reply: 0
+        canned[best.get_column(_ROW).to_numpy()] = best.get_column("canned_count").to_numpy()
+        s = s.with_columns(pl.Series("canned_count", canned, dtype=pl.Int64))
         s = s.with_columns((pl.col("canned_count") / n).alias("canned_share"))
         s = s.with_columns(_is_canned(params).alias("canned"))
         return {**scores, "scores_diversity": s}
@@ -167,15 +174,20 @@ class DiversityFilter(Filter):
         return flags if flags.height else empty_flags()
 
 
-def _one_question(pairs: pl.DataFrame) -> pl.DataFrame:
+def _one_question(pairs: pl.DataFrame, prompt_words: pl.Series) -> pl.DataFrame:
     """Per reply_key: are its prompts reworded versions of one question?
 
     A content word is *core* when at least half of the reply's distinct prompts
     use it; the prompts are one question when a prompt has
     ``ONE_QUESTION_OVERLAP`` of its content words core, on average (prompts
-    without content words, "who are you?", only count when all are like that)."""
-    prompts = pairs.unique(["reply_key", "prompt_key"]).select(
-        "reply_key", "prompt_key", "prompt_words"
+    without content words, "who are you?", only count when all are like that).
+    ``pairs``: reply_key, prompt_key and the record's row in ``prompt_words`` (the
+    words of a prompt are those of any record with its key: the key hashes that text)."""
+    prompts = pairs.unique(["reply_key", "prompt_key"])
+    prompts = prompts.select(
+        "reply_key",
+        "prompt_key",
+        prompt_words.gather(prompts.get_column(_ROW)).alias("prompt_words"),
     )
     n = prompts.group_by("reply_key").agg(pl.len().alias("n"))
     words = prompts.explode("prompt_words").drop_nulls("prompt_words")
