@@ -12,6 +12,8 @@ old id is named after its smallest member id.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import polars as pl
 
@@ -73,8 +75,16 @@ def keeper_rank(nodes: pl.DataFrame, overrides: pl.DataFrame, previous: pl.DataF
     return ranked.get_column("rank").cast(pl.Int64)
 
 
-def assign_cluster_ids(members: pl.DataFrame, previous: pl.DataFrame) -> pl.DataFrame:
-    """Per comp: cluster_id, reusing previous ids where their members still are."""
+def assign_cluster_ids(
+    members: pl.DataFrame,
+    previous: pl.DataFrame,
+    numbers: Callable[[pl.Series], pl.Series] | None = None,
+) -> pl.DataFrame:
+    """Per comp: cluster_id, reusing previous ids where their members still are.
+
+    A fresh cluster whose smallest member id is an id still in use is named
+    ``id~comp``; ``numbers`` maps comps to the numbers named there (when the
+    comps were numbered over only the clustered records: ``_clustered``)."""
     prev = previous.select(R.ID, pl.col(R.CLUSTER_ID).alias("old"))
     votes = (
         members.select(R.ID, "comp")
@@ -92,11 +102,20 @@ def assign_cluster_ids(members: pl.DataFrame, previous: pl.DataFrame) -> pl.Data
         .join(kept.select("comp", "old"), on="comp", how="left")
     )
     used = kept.get_column("old").implode()
+    clash = pl.col("old").is_null() & pl.col("fresh").is_in(used)
+    fresh = fresh.with_columns(pl.col("comp").alias("number"))
+    if numbers is not None and fresh.select(clash.any()).item():
+        fresh = fresh.with_columns(
+            pl.when(clash)
+            .then(numbers(fresh.get_column("comp")))
+            .otherwise(pl.col("comp"))
+            .alias("number")
+        )
     fresh = fresh.with_columns(
         pl.when(pl.col("old").is_not_null())
         .then(pl.col("old"))
-        .when(pl.col("fresh").is_in(used))
-        .then(pl.col("fresh") + "~" + pl.col("comp").cast(pl.String))
+        .when(clash)
+        .then(pl.col("fresh") + "~" + pl.col("number").cast(pl.String))
         .otherwise(pl.col("fresh"))
         .alias(R.CLUSTER_ID)
     )
@@ -111,12 +130,15 @@ def assemble(
     previous: pl.DataFrame,
     paraphrases: pl.DataFrame | None = None,
     paraphrase_threshold: float = 1.0,
+    review: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Cluster rows (CLUSTERS_SCHEMA plus comp, exact_of) for records in clusters of 2+.
 
     ``nodes``: id, status, edited, assistant_chars, import_id, line, exact1/2
     (null when not exact-matched), sig_row (the record's near-dup text, null
-    when not near-matched). ``pairs``: i, j (sig rows), similarity.
+    when not near-matched). ``pairs``: i, j (sig rows), similarity. ``review``
+    (id, status, edited of touched records), when given, is joined onto the
+    nodes that can cluster (``with_review``) instead of the nodes holding it.
 
     Three layers, each a record's relation to one chosen record:
     exact twins (same normalised conversation) are ``exact_duplicate`` of the
@@ -128,10 +150,19 @@ def assemble(
     records that are in no cluster (``attach_paraphrases``).
     """
     empty = pl.DataFrame(schema={**R.CLUSTERS_SCHEMA, "comp": pl.Int64, "exact_of": pl.String})
-    broken = overrides.filter(pl.col("action") == BREAK_OUT).get_column("id").implode()
-    df = nodes.filter(~pl.col(R.ID).is_in(broken))
+    broken = overrides.filter(pl.col("action") == BREAK_OUT).get_column("id")
+    df = nodes.filter(~pl.col(R.ID).is_in(broken.implode())) if broken.len() else nodes
     if df.height < 2:
         return empty
+    # without paraphrases only records with a twin, a shared text or a near pair can be
+    # in a cluster of 2+: the rest are left out here and counted back in ``numbers``
+    rest: Callable[[], pl.DataFrame] | None = None
+    if paraphrases is None or paraphrases.height == 0:
+        df, rest = _clustered(df, pairs, threshold)
+        if df.height < 2:
+            return empty
+    if review is not None:
+        df = with_review(df, review)
     # the text with the most near-duplicates keeps first (after reviewer choices and
     # status): one star then covers them all instead of leaving some on their own
     df = (
@@ -165,6 +196,7 @@ def assemble(
     df = df.join(centres, on="sig_row", how="left")
     near = pl.col("near_keeper").is_not_null()
     x_comp = pl.col("exact_rep").rank("dense").cast(pl.Int64) + int(g_rows.max(initial=0)) + 1
+    numbers = None if rest is None else _numbers(df, rest, int(g_rows.max(initial=0)))
     df = df.with_columns(
         pl.when(near).then(pl.col("near_keeper")).otherwise(pl.col("exact_rep")).alias("keeper_id"),
         pl.when(near).then(pl.col("centre_row")).otherwise(x_comp).alias("comp"),
@@ -176,7 +208,7 @@ def assemble(
     df = df.filter(pl.len().over("comp") >= 2)
     if df.height == 0:
         return empty
-    cids = assign_cluster_ids(df.select(R.ID, "comp"), previous)
+    cids = assign_cluster_ids(df.select(R.ID, "comp"), previous, numbers)
     is_keeper = pl.col(R.ID) == pl.col("keeper_id")
     df = df.join(cids, on="comp").with_columns(
         pl.when(is_keeper).then(None).otherwise(pl.col("keeper_id")).alias(R.DUPLICATE_OF),
@@ -197,6 +229,63 @@ def assemble(
     return df.select(*R.CLUSTERS_SCHEMA.names(), "comp", "exact_of").sort(
         R.CLUSTER_ID, R.DUPLICATE_OF, nulls_last=False
     )
+
+
+def with_review(nodes: pl.DataFrame, review: pl.DataFrame) -> pl.DataFrame:
+    """nodes with status and edited (pending and unedited where ``review`` has no row)."""
+    return nodes.join(review, on=R.ID, how="left").with_columns(
+        pl.col(R.STATUS).fill_null(R.PENDING), pl.col(R.EDITED).fill_null(False)
+    )
+
+
+def _clustered(
+    df: pl.DataFrame, pairs: pl.DataFrame, threshold: float
+) -> tuple[pl.DataFrame, Callable[[], pl.DataFrame]]:
+    """(records that can be in a cluster of 2+, the others' id and sig_row when asked).
+
+    Without paraphrases a record clusters only with an exact twin, a record of
+    the same near-dup text or through a near pair at the threshold; the others
+    each end alone. Keeper order is a total order, so ranking only the first
+    gives them the same order among themselves and the same clusters."""
+    linked = _degrees(pairs, threshold).get_column("sig_row").implode()
+    exact = pl.col("exact1").is_not_null() & (pl.len().over("exact1", "exact2") >= 2)
+    row = pl.col("sig_row").is_not_null()
+    near = row & ((pl.len().over("sig_row") >= 2) | pl.col("sig_row").cast(pl.Int64).is_in(linked))
+    mask = df.select((exact | near).alias("m")).to_series()
+    return df.filter(mask), lambda: df.filter(~mask).select(R.ID, pl.col("sig_row").cast(pl.Int64))
+
+
+def _numbers(
+    df: pl.DataFrame, left_out: Callable[[], pl.DataFrame], g_max: int
+) -> Callable[[pl.Series], pl.Series]:
+    """comp -> the number it has when every record is ranked (``assemble`` without
+    ``_clustered``): a near-dup text's comp is its sig_row; an exact-only comp is the
+    dense rank of its exact_rep among all records' after the highest head sig_row.
+    Only called for the rare fresh cluster named ``id~number``."""
+    local = pl.col("exact_rep").rank("dense").cast(pl.Int64) + g_max + 1
+    reps = df.select(local.alias("comp"), "exact_rep").unique("comp")
+
+    def numbers(comps: pl.Series) -> pl.Series:
+        rest = left_out()
+        rest_max = rest.get_column("sig_row").max()
+        top = max(g_max, 0 if rest_max is None else int(rest_max))  # type: ignore[arg-type]
+        # every record that is no twin is its own exact_rep: the distinct exact_reps
+        ids = pl.concat(
+            [rest.get_column(R.ID), df.filter(~pl.col("is_twin")).get_column(R.ID)]
+        ).sort()
+        looked = pl.DataFrame({"comp": comps}).join(reps, on="comp", how="left")
+        rank = ids.search_sorted(looked.get_column("exact_rep").fill_null(""), side="right")
+        return (
+            looked.with_columns(rank.cast(pl.Int64).alias("rank"))
+            .select(
+                pl.when(pl.col("comp") > g_max)
+                .then(pl.col("rank") + top + 1)
+                .otherwise(pl.col("comp"))
+            )
+            .to_series()
+        )
+
+    return numbers
 
 
 def attach_paraphrases(df: pl.DataFrame, pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:

@@ -40,7 +40,6 @@ from curator.core.dedup.store import (
     read_shared,
     read_signatures,
     review_columns,
-    with_review,
     write_clusters,
 )
 from curator.core.dedup.verify import exact_jaccard
@@ -320,6 +319,27 @@ def _found_locally(ws: Workspace, s: DedupSettings, full: bool) -> Job[Found]:
     )
 
 
+def _node_rows(nodes: pl.DataFrame, texts: pl.DataFrame) -> pl.DataFrame:
+    """NODE_SCHEMA per record: its keys, tie-breakers and sig_row (its text's row in ``texts``).
+
+    Joined on scope1 alone when that is unique among the texts, then kept where scope2
+    agrees too: the same rows as joining on both keys, without the two-key join's
+    row-encoded keys (~250 bytes a record at its peak)."""
+    cols = list(NODE_SCHEMA.names())
+    keys = nodes.select("scope1", "scope2")
+    if texts.get_column("scope1").is_unique().all():
+        right = texts.select("scope1", pl.col("scope2").alias("t2")).with_row_index("sig_row")
+        matched = pl.col("scope2") == pl.col("t2")
+        joined = keys.join(right, on="scope1", how="left", maintain_order="left")
+        rows = joined.select(pl.when(matched).then(pl.col("sig_row"))).to_series()
+    else:  # a 64-bit key shared by two texts: join on both
+        right = texts.select("scope1", "scope2").with_row_index("sig_row")
+        joined = keys.join(right, on=["scope1", "scope2"], how="left", maintain_order="left")
+        rows = joined.get_column("sig_row")
+    sig_row = rows.cast(pl.Int64).alias("sig_row")
+    return nodes.select(pl.col(c) if c != "sig_row" else sig_row for c in cols).cast(NODE_SCHEMA)
+
+
 def dedup_job(
     ws: Workspace, settings: DedupSettings, *, full: bool = False, engine: Engine | None = None
 ) -> Job[DedupSummary]:
@@ -344,7 +364,8 @@ def _dedup(
         preload()  # numba start-up overlaps with reading and normalising
     remote = getattr(engine, "dedup_found", None)
     found = yield from (remote(ws, s, full) if remote is not None else _found_locally(ws, s, full))
-    nodes, texts, shared, near_pairs = found.nodes, found.texts, found.shared, found.near_pairs
+    shared, near_pairs = found.shared, found.near_pairs
+    too_short = int((~found.nodes.get_column("near_ok")).sum()) if s.near else 0
     bands, rows = L.lsh_params(s.threshold, s.num_perm)
     n_verified = near_pairs.filter(pl.col("similarity") >= s.threshold - 1e-9).height
 
@@ -355,23 +376,17 @@ def _dedup(
 
     # --- clusters, keepers, flags ---------------------------------------------------
     yield Progress("clustering", 0, None)
-    node_rows = (
-        nodes.join(
-            texts.select("scope1", "scope2").with_row_index("sig_row"),
-            on=["scope1", "scope2"],
-            how="left",
-        )
-        .select(list(NODE_SCHEMA.names()))
-        .cast(NODE_SCHEMA)
-    )
+    node_rows = _node_rows(found.nodes, found.texts)
+    found.nodes = found.texts = pl.DataFrame()  # released: the tail holds node_rows per record
     clusters = assemble(
-        with_review(node_rows, review_columns(ws)),
+        node_rows,
         near_pairs,
         s.threshold,
         overrides(ws),
         ws.clusters(),
         para_pairs if s.paraphrase else None,
         s.paraphrase_threshold,
+        review=review_columns(ws),
     )
 
     # --- publish (only now: a cancelled run has written nothing) ---------------------
@@ -397,7 +412,7 @@ def _dedup(
         near_duplicates=int((dups.get_column("kind") == NEAR).sum()),
         paraphrase_duplicates=int((dups.get_column("kind") == PARAPHRASE).sum()),
         duplicates=dups.height,
-        too_short=int((~nodes.get_column("near_ok")).sum()) if s.near else 0,
+        too_short=too_short,
         shared_shingles=found.drop,
         shared_passages=found.passages,
         char_shingled=found.short,

@@ -57,12 +57,6 @@ def review_columns(ws: Workspace) -> pl.DataFrame:
     return st.select(R.ID, R.STATUS, pl.col("edited_messages").is_not_null().alias(R.EDITED))
 
 
-def with_review(nodes: pl.DataFrame, review: pl.DataFrame) -> pl.DataFrame:
-    return nodes.join(review, on=R.ID, how="left").with_columns(
-        pl.col(R.STATUS).fill_null(R.PENDING), pl.col(R.EDITED).fill_null(False)
-    )
-
-
 def read_signatures(ws: Workspace) -> tuple[pl.DataFrame | None, np.ndarray | None]:
     df = ws.read_result(SIGNATURES)
     if df is None or df.height == 0:
@@ -108,7 +102,7 @@ def reassemble(
     pt = s.paraphrase_threshold if paraphrase_threshold is None else paraphrase_threshold
     para = ws.read_result(PARAPHRASES) if s.paraphrase else None
     return assemble(
-        with_review(nodes, review_columns(ws)), pairs, t, overrides(ws), ws.clusters(), para, pt
+        nodes, pairs, t, overrides(ws), ws.clusters(), para, pt, review=review_columns(ws)
     )
 
 
