@@ -130,16 +130,19 @@ def test_editing_a_record_rehashes_it(workspace: Workspace) -> None:
     assert workspace.clusters().height == 0
 
 
-def test_cancelled_run_writes_nothing(workspace: Workspace) -> None:
+@pytest.mark.parametrize("step", ["signatures", "clustering"])
+def test_cancelled_run_writes_nothing(workspace: Workspace, step: str) -> None:
     three_copies(workspace)
     token = CancelToken()
 
-    def cancel_at_signatures(p: object) -> None:
-        if getattr(p, "step", "") == "signatures":
+    def cancel_at(p: object) -> None:
+        if getattr(p, "step", "") == step:
             token.cancel()
 
     with pytest.raises(JobCancelled):
-        run_job(dedup_job(workspace, DedupSettings()), cancel_at_signatures, token)
+        run_job(dedup_job(workspace, DedupSettings()), cancel_at, token)
     assert workspace.clusters().height == 0
     assert workspace.flags().height == 0
     assert workspace.read_result("dedup_signatures") is None
+    # the signature cache staged before clustering went with its staging folder
+    assert list((workspace.path / "results").iterdir()) == []

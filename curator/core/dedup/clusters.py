@@ -248,9 +248,10 @@ def _clustered(
     each end alone. Keeper order is a total order, so ranking only the first
     gives them the same order among themselves and the same clusters."""
     linked = _degrees(pairs, threshold).get_column("sig_row").implode()
-    exact = pl.col("exact1").is_not_null() & (pl.len().over("exact1", "exact2") >= 2)
-    row = pl.col("sig_row").is_not_null()
-    near = row & ((pl.len().over("sig_row") >= 2) | pl.col("sig_row").cast(pl.Int64).is_in(linked))
+    # exact1 alone (a few more records than twins, none missed) spares a two-key window
+    exact = pl.col("exact1").is_not_null() & pl.col("exact1").is_duplicated()
+    row = pl.col("sig_row")
+    near = row.is_not_null() & (row.is_duplicated() | row.cast(pl.Int64).is_in(linked))
     mask = df.select((exact | near).alias("m")).to_series()
     return df.filter(mask), lambda: df.filter(~mask).select(R.ID, pl.col("sig_row").cast(pl.Int64))
 

@@ -10,9 +10,11 @@ until the end, so a cancelled run changes nothing.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -44,9 +46,10 @@ from curator.core.dedup.store import (
 )
 from curator.core.dedup.verify import exact_jaccard
 from curator.core.engine import Engine
+from curator.core.filters.staging import staging_folder
 from curator.core.jobs import Job, Progress
 from curator.core.locks import workspace_lock
-from curator.core.workspace import Workspace
+from curator.core.workspace import Workspace, atomic_write_parquet
 
 _SIG_BATCH = 20_000  # texts per signature batch (one progress step each)
 
@@ -228,8 +231,14 @@ def kept_pairs(scored: pl.DataFrame) -> pl.DataFrame:
     return scored.filter(pl.col("similarity") >= PAIR_FLOOR - 1e-9)
 
 
-def _found_locally(ws: Workspace, s: DedupSettings, full: bool) -> Job[Found]:
-    """Signatures, LSH candidates and verified pairs in this process."""
+def _found_locally(
+    ws: Workspace, s: DedupSettings, full: bool, staging: Path | None = None
+) -> Job[Found]:
+    """Signatures, LSH candidates and verified pairs in this process.
+
+    With ``staging`` the signature cache is written there as soon as it is complete
+    (renamed into ``results/`` when publishing), so the clustering tail does not hold
+    every text's signature; without, it is written from memory when publishing."""
     yield Progress("reading", 0, None, "loading records")
     frame = ws.frame()
     nodes = _nodes(frame, s)
@@ -296,10 +305,7 @@ def _found_locally(ws: Workspace, s: DedupSettings, full: bool) -> Job[Found]:
         yield Progress("verifying", 0, len(cand), "exact Jaccard of each candidate pair")
         near_pairs = kept_pairs(exact_pairs(text_col, cand, s, shared, text_words))
         n_candidates = len(cand)
-    cache_out = sig_rows.select("scope1", "scope2").with_columns(
-        pl.Series("sig", sigs, dtype=pl.Array(pl.UInt32, num_perm)), pl.lit(fp).alias("fp")
-    )
-    return Found(
+    found = Found(
         records=frame.height,
         nodes=nodes.drop("text"),
         texts=texts.select("scope1", "scope2"),
@@ -311,12 +317,26 @@ def _found_locally(ws: Workspace, s: DedupSettings, full: bool) -> Job[Found]:
         candidates=n_candidates,
         short=n_short,
         computed=len(missing),
-        publish_signatures=lambda: ws.write_result(
-            SIGNATURES,
-            cache_out,
-            compression="lz4",  # hashes: zstd only costs time
-        ),
+        publish_signatures=lambda: None,
     )
+    cache_out = sig_rows.select("scope1", "scope2").with_columns(
+        pl.Series("sig", sigs, dtype=pl.Array(pl.UInt32, num_perm)), pl.lit(fp).alias("fp")
+    )
+    del frame, nodes, texts, text_col, sig_rows, sigs  # the texts go before the cache is written
+    found.publish_signatures = _staged_signatures(ws, cache_out, staging)
+    return found
+
+
+def _staged_signatures(
+    ws: Workspace, cache: pl.DataFrame, staging: Path | None
+) -> Callable[[], None]:
+    """What publishes the signature cache: a rename of the staged file (written now)
+    or, without ``staging``, writing ``cache`` then (the same bytes either way)."""
+    if staging is None:
+        return lambda: ws.write_result(SIGNATURES, cache, compression="lz4")
+    staged = staging / f"{SIGNATURES}.parquet"
+    atomic_write_parquet(cache, staged, compression="lz4")  # hashes: zstd only costs time
+    return lambda: os.replace(staged, ws.result_path(SIGNATURES))
 
 
 def _node_rows(nodes: pl.DataFrame, texts: pl.DataFrame) -> pl.DataFrame:
@@ -363,7 +383,17 @@ def _dedup(
     if s.near:
         preload()  # numba start-up overlaps with reading and normalising
     remote = getattr(engine, "dedup_found", None)
-    found = yield from (remote(ws, s, full) if remote is not None else _found_locally(ws, s, full))
+    with staging_folder(ws) as staging:  # removed however the job ends
+        return (yield from _staged(ws, s, full, remote, staging, t0))
+
+
+def _staged(
+    ws: Workspace, s: DedupSettings, full: bool, remote: Any, staging: Path, t0: float
+) -> Job[DedupSummary]:
+    """The candidate stage on either engine, then the clustering and publishing tail."""
+    found = yield from (
+        remote(ws, s, full) if remote is not None else _found_locally(ws, s, full, staging)
+    )
     shared, near_pairs = found.shared, found.near_pairs
     too_short = int((~found.nodes.get_column("near_ok")).sum()) if s.near else 0
     bands, rows = L.lsh_params(s.threshold, s.num_perm)
