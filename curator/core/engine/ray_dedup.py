@@ -387,7 +387,7 @@ def dedup_found(engine: Any, ws: Workspace, s: DedupSettings, full: bool) -> Job
             f"{bands} bands x {rows} rows on Ray",
         )
         del keyed
-        cand = L.pairs_of_codes(_distinct(chunks), m)
+        cand = _pairs_of_codes(_distinct(chunks), m)
         if len(bridge) and len(cand):
             cand = cand[bridged_candidates(cand, text_words < s.short_words, bridge)]
 
@@ -397,8 +397,14 @@ def dedup_found(engine: Any, ws: Workspace, s: DedupSettings, full: bool) -> Job
     if len(cand):
         involved = np.unique(cand)
         ranges = max(1, math.ceil(len(involved) / VERIFY_RANGE))
-        rng_of = np.full(m, -1, dtype=np.int64)
+        # int32 where the numbers fit: the candidates and their range pairs are the
+        # driver's largest arrays (5M conversations: 42M pairs)
+        narrow = ranges * ranges < 2**31
+        rng_of: np.ndarray[Any, np.dtype[np.signedinteger[Any]]] = np.full(
+            m, -1, dtype=np.int32 if narrow else np.int64
+        )
         rng_of[involved] = np.arange(len(involved)) // VERIFY_RANGE
+        del involved
         cand_task = tasks.remote(_candidate_rows, num_returns=ranges)
         held: list[list[Any]] = [[] for _ in range(ranges)]
         for k, g in _by_slice(sig_keys, rng_of >= 0).items():
@@ -467,6 +473,16 @@ def dedup_found(engine: Any, ws: Workspace, s: DedupSettings, full: bool) -> Job
         computed=computed,
         publish_signatures=publish_signatures,
     )
+
+
+def _pairs_of_codes(codes: np.ndarray, m: int) -> np.ndarray:
+    """``lsh.pairs_of_codes`` written straight into one array, int32 when the ``m``
+    rows fit: 8 bytes a pair beside the codes, where stacking two int64 quotients took
+    32 (the driver's peak of the LSH step)."""
+    out = np.empty((len(codes), 2), dtype=np.int32 if m < 2**31 else np.int64)
+    np.floor_divide(codes, m, out=out[:, 0], casting="unsafe")
+    np.remainder(codes, m, out=out[:, 1], casting="unsafe")
+    return out
 
 
 def _distinct(chunks: list[np.ndarray]) -> np.ndarray:
