@@ -20,6 +20,7 @@ import json
 import os
 import queue
 import sqlite3
+import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -1103,6 +1104,16 @@ class Workspace:
     # --- results ------------------------------------------------------------------
     def result_path(self, name: str) -> Path:
         return self.path / "results" / f"{name}.parquet"
+
+    @contextmanager
+    def staging_folder(self) -> Iterator[Path]:
+        """A fresh ``results/.staging-PID-*`` folder for a job's files until it publishes
+        (same filesystem: publishing is a rename), removed with whatever is left in it
+        however the job ends; a killed process's folder is residue (``integrity``)."""
+        results = self.path / "results"
+        results.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=f".staging-{os.getpid()}-", dir=results) as tmp:
+            yield Path(tmp)
 
     def write_result(self, name: str, df: pl.DataFrame, *, compression: str = "zstd") -> None:
         atomic_write_parquet(df, self.result_path(name), compression=compression)

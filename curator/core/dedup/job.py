@@ -46,7 +46,6 @@ from curator.core.dedup.store import (
 )
 from curator.core.dedup.verify import exact_jaccard
 from curator.core.engine import Engine
-from curator.core.filters.staging import staging_folder
 from curator.core.jobs import Job, Progress
 from curator.core.locks import workspace_lock
 from curator.core.workspace import Workspace, atomic_write_parquet
@@ -383,7 +382,7 @@ def _dedup(
     if s.near:
         preload()  # numba start-up overlaps with reading and normalising
     remote = getattr(engine, "dedup_found", None)
-    with staging_folder(ws) as staging:  # removed however the job ends
+    with ws.staging_folder() as staging:  # removed however the job ends
         return (yield from _staged(ws, s, full, remote, staging, t0))
 
 

@@ -28,7 +28,7 @@ from curator.core.filters.base import (
     messages_hash,
 )
 from curator.core.filters.recipe import Recipe
-from curator.core.filters.staging import RawSpill, StagedResults, staging_folder
+from curator.core.filters.staging import RawSpill, StagedResults
 from curator.core.jobs import Job, Progress, run_job
 from curator.core.query import records_per_flag
 from curator.core.workspace import Workspace
@@ -276,7 +276,7 @@ def score_job(
         cls = FILTERS[name]
         params = recipe.filter_params(name)
         plan.append((name, cls, params, keys.get(name) == cls.cache_key(params)))
-    with staging_folder(ws) as folder:
+    with ws.staging_folder() as folder:
         staged = StagedResults(ws, folder)
         spill = RawSpill(folder / "raw")
         wanted: dict[str, pl.DataFrame] = {}

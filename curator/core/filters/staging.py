@@ -7,17 +7,15 @@ back one filter at a time, finalised, and written under staging names
 (``StagedResults``); only when every filter is done are the staged files renamed
 into ``results/``. A cancelled or failed job publishes nothing.
 
-Everything lives in one folder, ``results/.staging-PID-*``: a killed process's
-folder is residue (``integrity.residue``), removed by the next run and reported
-by ``curator check``.
+Everything lives in one folder, ``results/.staging-PID-*``
+(``Workspace.staging_folder``): a killed process's folder is residue
+(``integrity.residue``), removed by the next run and reported by ``curator check``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import polars as pl
@@ -25,16 +23,6 @@ import polars as pl
 from curator.core.failures import as_os_error
 from curator.core.faults import fault_point
 from curator.core.workspace import Workspace, _fsync_dir, atomic_write_parquet
-
-
-@contextlib.contextmanager
-def staging_folder(ws: Workspace) -> Iterator[Path]:
-    """A fresh folder inside ``results/`` (same filesystem: publishing is a rename),
-    removed with whatever is left in it when the job ends, however it ends."""
-    results = ws.path / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=f".staging-{os.getpid()}-", dir=results) as tmp:
-        yield Path(tmp)
 
 
 class RawSpill:
