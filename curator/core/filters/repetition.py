@@ -197,7 +197,9 @@ class RepetitionFilter(Filter):
             *(pl.col(c).max().fill_null(0.0).alias(c) for c in RATIO_COLS),
             pl.col("repeats").get(worst_loop).alias("degenerate_repeats"),
             pl.col("coverage").get(worst_loop).alias("degenerate_coverage"),
-            pl.col("phrase").get(worst_loop).alias("degenerate_phrase"),
+            # the excerpt the reason quotes, not the phrase: a loop's unit can be long, and
+            # most replies have one (repeating once): 225 of the table's 420 MB at 1M
+            quote(pl.col("phrase").get(worst_loop), 40).alias("degenerate_phrase"),
             pl.col("turn").get(worst_loop).alias("degenerate_turn"),
             pl.col("trunc").any().alias("truncated_strong"),
             pl.col("turn").filter(pl.col("trunc")).first().alias("truncated_turn"),
