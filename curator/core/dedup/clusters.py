@@ -226,8 +226,11 @@ def assemble(
         .otherwise(pl.lit(NEAR))
         .alias("kind")
     )
+    # a total order (the keeper first, then its members by id): Polars' sort is not
+    # stable, so ties on (cluster, keeper) came out in any order, and a re-run with the
+    # same answers wrote different bytes
     return df.select(*R.CLUSTERS_SCHEMA.names(), "comp", "exact_of").sort(
-        R.CLUSTER_ID, R.DUPLICATE_OF, nulls_last=False
+        R.CLUSTER_ID, R.DUPLICATE_OF, R.ID, nulls_last=False
     )
 
 
