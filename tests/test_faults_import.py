@@ -386,3 +386,34 @@ def test_the_import_run_lock_is_reentrant_in_a_thread_and_exclusive_across_threa
     assert len(errors) == 1 and "already running" in errors[0]
     with workspace_lock(tmp_path, "an import"):  # released by the outer exit
         pass
+
+
+def test_a_parquet_file_damaged_inside_a_page_is_named_damaged_not_a_read_error(tmp_path, capsys):
+    """The footer is intact, a data page is not: the reader fails part-way through the
+    file, and the user is told the file is damaged (re-export it), not that it cannot
+    be read, and nothing of it is imported."""
+    import polars as pl
+
+    good = tmp_path / "good.parquet"
+    rows = [
+        {
+            "messages": [
+                {"role": "user", "content": f"question {i} " * 20},
+                {"role": "assistant", "content": f"answer {i} " * 30},
+            ]
+        }
+        for i in range(4000)
+    ]
+    pl.DataFrame(rows).write_parquet(good, row_group_size=500, compression="zstd")
+    data = bytearray(good.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 4000] = b"A" * 4000
+    bad = tmp_path / "bad.parquet"
+    bad.write_bytes(bytes(data))
+    ws = tmp_path / "ws.curator"
+    code, out, err = cli(capsys, "import", str(bad), "-w", str(ws))
+    text = out + err
+    assert "bad.parquet" in text and "damaged or not Parquet" in text, text
+    assert "Export or copy it again" in text
+    no_bug_message(text)
+    assert code == 1 and not ws.exists()  # nothing imported: no workspace was created

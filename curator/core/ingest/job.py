@@ -643,11 +643,9 @@ def _import_files(
                 "pyarrow"
             )
             if damaged and result.format in ("parquet", "hf"):
-                result.error = (  # Parquet's own checks failed: the file's content, not Curator
-                    f"{path.name}: cannot read it as Parquet: the file is damaged or not Parquet "
-                    f"({str(exc).splitlines()[0][:200]}); nothing from this file was imported. "
-                    "Export or copy it again."
-                )
+                from curator.core.ingest.tabular import damaged_parquet
+
+                result.error = str(damaged_parquet(path.name, exc))
             else:
                 result.error = (
                     f"{path.name}: unexpected error while reading it ({type(exc).__name__}: {exc}); "

@@ -56,24 +56,7 @@ def _frame_batches(
     With a ``tap`` a Parquet file is read into memory once, hashed as it is read,
     and scanned from there (see ``ingest/source.py``)."""
     if fmt == "parquet":
-        if tap is not None:
-            with open_source(path, tap) as fh:
-                lf = pl.scan_parquet(io.BytesIO(fh.read()))
-        else:
-            lf = pl.scan_parquet(path)
-        try:
-            total = lf.select(pl.len()).collect().item()
-        except (pl.exceptions.PolarsError, OSError) as exc:
-            raise CuratorError(
-                f"{path.name}: cannot read it as Parquet ({str(exc).splitlines()[0]})"
-            ) from None
-        total = min(total, limit) if limit is not None else total
-        # one streaming scan (re-slicing the scan per batch re-reads the file each time)
-        for batch in (lf if limit is None else lf.head(total)).collect_batches(chunk_size=_BATCH):
-            if batch.height:
-                yield batch, total, ""
-        if total == 0:
-            yield pl.DataFrame(), 0, ""
+        yield from _parquet_batches(path, limit, tap)
         return
     try:
         import datasets
@@ -101,6 +84,57 @@ def _frame_batches(
             frame = pl.from_arrow(table)
             assert isinstance(frame, pl.DataFrame)
             yield frame, total, prefix
+    if total == 0:
+        yield pl.DataFrame(), 0, ""
+
+
+def damaged_parquet(name: str, exc: BaseException) -> CuratorError:
+    """The error for a Parquet file whose own checks failed part-way: its content, not Curator."""
+    return CuratorError(
+        f"{name}: cannot read it as Parquet: the file is damaged or not Parquet "
+        f"({str(exc).splitlines()[0][:200]}); nothing from this file was imported. "
+        "Export or copy it again."
+    )
+
+
+def _parquet_batches(
+    path: Path, limit: int | None, tap: Tap | None
+) -> Iterator[tuple[pl.DataFrame, int, str]]:
+    """A Parquet file in batches of ``_BATCH`` rows, row group by row group.
+
+    pyarrow's reader, not a Polars streaming scan: the scan ran on the same executor
+    as the part's streaming sink (``StagedPart``), and the two together cost a
+    million-chat import about 2.5 CPU-s more than this reader (both convert to the
+    same Polars types: ``pl.from_arrow``, as for Hugging Face datasets)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        if tap is not None:
+            with open_source(path, tap) as fh:
+                reader = pq.ParquetFile(pa.BufferReader(fh.read()))
+        else:
+            reader = pq.ParquetFile(path)
+        total = reader.metadata.num_rows
+    except (pa.ArrowException, OSError) as exc:
+        raise CuratorError(
+            f"{path.name}: cannot read it as Parquet ({str(exc).splitlines()[0]})"
+        ) from None
+    total = min(total, limit) if limit is not None else total
+    left = total
+    batches = reader.iter_batches(batch_size=_BATCH) if left else iter(())
+    while left > 0:
+        try:
+            batch = next(batches, None)
+        except (pa.ArrowException, OSError) as exc:  # a damaged page (ArrowIOError is OSError)
+            raise damaged_parquet(path.name, exc) from None
+        if batch is None:
+            break
+        frame = pl.from_arrow(batch.slice(0, left))
+        assert isinstance(frame, pl.DataFrame)
+        left -= frame.height
+        if frame.height:
+            yield frame, total, ""
     if total == 0:
         yield pl.DataFrame(), 0, ""
 
