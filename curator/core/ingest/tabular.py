@@ -9,7 +9,6 @@ split (``validation/row N``) so ids stay distinct and stable per split.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
