@@ -91,7 +91,8 @@ def damaged_parquet(name: str, exc: BaseException) -> CuratorError:
     """The error for a Parquet file whose own checks failed part-way: its content, not Curator."""
     return CuratorError(
         f"{name}: cannot read it as Parquet: the file is damaged or not Parquet "
-        f"({str(exc).splitlines()[0][:200]}); nothing from this file was imported. "
+        f"({(str(exc).splitlines() or [type(exc).__name__])[0][:200]}); nothing from this "
+        "file was imported. "
         "Export or copy it again."
     )
 
@@ -117,7 +118,8 @@ def _parquet_batches(
         total = reader.metadata.num_rows
     except (pa.ArrowException, OSError) as exc:
         raise CuratorError(
-            f"{path.name}: cannot read it as Parquet ({str(exc).splitlines()[0]})"
+            f"{path.name}: cannot read it as Parquet "
+            f"({(str(exc).splitlines() or [type(exc).__name__])[0]})"
         ) from None
     total = min(total, limit) if limit is not None else total
     left = total
